@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "deals"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("deals/", views.deal_list, name="deal_list"),
+    path("deals/<slug:slug>/", views.deal_detail, name="deal_detail"),
+    path("inquiries/", views.inquiry_list, name="inquiry_list"),
+    path("companies/", views.company_list, name="company_list"),
+    path("companies/<slug:slug>/", views.company_detail, name="company_detail"),
+    path("regulators/", views.regulator_list, name="regulator_list"),
+    path("regulators/<slug:slug>/", views.regulator_detail, name="regulator_detail"),
+    path("deadlines/", views.deadlines, name="deadlines"),
+]
