@@ -401,6 +401,17 @@ class InquiryQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.open().filter(deadline_on__gte=today).order_by("deadline_on", "pk")
 
+    def involving(self, companies) -> InquiryQuerySet:
+        """Inquiries concerning one of `companies`, directly or as a party to the deal."""
+        return self.filter(
+            Exists(
+                Inquiry.companies.through.objects.filter(
+                    inquiry=OuterRef("pk"), company__in=companies
+                )
+            )
+            | Exists(Party.objects.filter(deal=OuterRef("deal"), company__in=companies))
+        )
+
     def search(self, text: str) -> InquiryQuerySet:
         text = text.strip()
         if not text:

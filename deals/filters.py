@@ -1,0 +1,138 @@
+"""The filters of the public lists. Saved searches use DealFilter too, so alerts match the page."""
+
+import django_filters
+from django import forms
+from django.core.validators import MaxLengthValidator
+
+from .models import (
+    AntitrustStatus,
+    Company,
+    Deal,
+    DealType,
+    Inquiry,
+    InquiryKind,
+    Outcome,
+    Regulator,
+    Stage,
+)
+
+MAX_QUERY_LENGTH = 200
+
+
+class BaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_text",
+        validators=[MaxLengthValidator(MAX_QUERY_LENGTH)],
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Company, deal or case"}),
+    )
+    regulator = django_filters.ModelMultipleChoiceFilter(
+        queryset=Regulator.objects.all(),
+        to_field_name="slug",
+        method="filter_regulator",
+        label="Regulator",
+    )
+    jurisdiction = django_filters.ChoiceFilter(
+        choices=[], method="filter_jurisdiction", label="Jurisdiction", empty_label="Any"
+    )
+    company = django_filters.ModelChoiceFilter(
+        queryset=Company.objects.all(),
+        to_field_name="slug",
+        method="filter_company",
+        label="Company",
+        widget=forms.TextInput(attrs={"placeholder": "company slug"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = Regulator.objects.order_by("jurisdiction").values_list("jurisdiction", flat=True)
+        self.filters["jurisdiction"].extra["choices"] = [(c, c) for c in dict.fromkeys(codes)]
+
+
+class DealFilter(BaseFilter):
+    status = django_filters.MultipleChoiceFilter(
+        field_name="antitrust_status", choices=AntitrustStatus.choices, label="Status"
+    )
+    type = django_filters.MultipleChoiceFilter(
+        field_name="deal_type", choices=DealType.choices, label="Type"
+    )
+    announced_after = django_filters.DateFilter(
+        field_name="announced_on",
+        lookup_expr="gte",
+        label="Announced on or after",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    announced_before = django_filters.DateFilter(
+        field_name="announced_on",
+        lookup_expr="lte",
+        label="Announced on or before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(("announced_on", "announced"), ("last_activity_on", "activity")),
+        field_labels={"announced_on": "Announcement date", "last_activity_on": "Latest activity"},
+        label="Sort by",
+        empty_label="Newest announced",
+    )
+
+    class Meta:
+        model = Deal
+        fields: list[str] = []
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_regulator(self, queryset, name, value):
+        return queryset.reviewed_by(value) if value else queryset
+
+    def filter_jurisdiction(self, queryset, name, value):
+        return queryset.in_jurisdiction(value) if value else queryset
+
+    def filter_company(self, queryset, name, value):
+        return queryset.involving([value]) if value else queryset
+
+
+class InquiryFilter(BaseFilter):
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label="Stage")
+    outcome = django_filters.MultipleChoiceFilter(choices=Outcome.choices, label="Outcome")
+    kind = django_filters.MultipleChoiceFilter(choices=InquiryKind.choices, label="Kind")
+    status = django_filters.MultipleChoiceFilter(
+        field_name="deal__antitrust_status", choices=AntitrustStatus.choices, label="Deal status"
+    )
+    type = django_filters.MultipleChoiceFilter(
+        field_name="deal__deal_type", choices=DealType.choices, label="Deal type"
+    )
+    opened_after = django_filters.DateFilter(
+        field_name="opened_on",
+        lookup_expr="gte",
+        label="Opened on or after",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    opened_before = django_filters.DateFilter(
+        field_name="opened_on",
+        lookup_expr="lte",
+        label="Opened on or before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(("opened_on", "opened"), ("deadline_on", "deadline")),
+        field_labels={"opened_on": "Opened", "deadline_on": "Deadline"},
+        label="Sort by",
+        empty_label="Newest opened",
+    )
+
+    class Meta:
+        model = Inquiry
+        fields: list[str] = []
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_regulator(self, queryset, name, value):
+        return queryset.filter(regulator__in=value) if value else queryset
+
+    def filter_jurisdiction(self, queryset, name, value):
+        return queryset.filter(regulator__jurisdiction=value) if value else queryset
+
+    def filter_company(self, queryset, name, value):
+        return queryset.involving([value]) if value else queryset
