@@ -1,9 +1,114 @@
-from django.http import HttpResponse
+"""Public pages. Thin: a FilterSet validates the query string, a QuerySet method reads, a template
+renders. Bad input (a wrong date, an unknown slug, a page past the end) is a form error or an
+empty page, never an exception."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from .filters import DealFilter, InquiryFilter
+from .models import Company, Deal, Event, Inquiry, Regulator
+
+PAGE_SIZE = 25
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    """The requested page; a page number past the end or not a number gives the nearest page."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def filtered(filterset):
+    """The filtered rows, or none at all while the form has errors (they are shown instead)."""
+    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
 
 
 def home(request):
-    return HttpResponse("")
+    return redirect("deals:deal_list")
 
 
-deal_list = deal_detail = inquiry_list = company_list = company_detail = home
-regulator_list = regulator_detail = deadlines = home
+def deal_list(request):
+    filterset = DealFilter(request.GET, queryset=Deal.objects.published())
+    page = paginate(request, filtered(filterset).with_list_data())
+    return render(request, "deals/deal_list.html", {"filter": filterset, "page": page})
+
+
+def deal_detail(request, slug):
+    deal = get_object_or_404(
+        Deal.objects.published().prefetch_related("parties__company"), slug=slug
+    )
+    inquiries = deal.inquiries.select_related("regulator").order_by("opened_on", "pk")
+    return render(
+        request,
+        "deals/deal_detail.html",
+        {"deal": deal, "inquiries": inquiries, "timeline": deal.timeline()},
+    )
+
+
+def inquiry_list(request):
+    filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
+    page = paginate(request, filtered(filterset).with_list_data())
+    return render(request, "deals/inquiry_list.html", {"filter": filterset, "page": page})
+
+
+def company_list(request):
+    companies = Company.objects.annotate(
+        deal_count=Count("deals", filter=Q(deals__is_published=True), distinct=True)
+    ).order_by("name")
+    return render(request, "deals/company_list.html", {"page": paginate(request, companies, 100)})
+
+
+def company_detail(request, slug):
+    company = get_object_or_404(
+        Company.objects.select_related("parent").prefetch_related("aliases", "subsidiaries"),
+        slug=slug,
+    )
+    deals = Deal.objects.published().involving([company]).with_list_data()
+    inquiries = Inquiry.objects.public().involving([company]).with_list_data()
+    return render(
+        request,
+        "deals/company_detail.html",
+        {"company": company, "deals": deals, "inquiries": inquiries},
+    )
+
+
+def regulator_list(request):
+    regulators = Regulator.objects.annotate(
+        inquiry_count=Count("inquiries", distinct=True),
+        open_count=Count(
+            "inquiries",
+            filter=Q(inquiries__outcome="") & ~Q(inquiries__stage="closed"),
+            distinct=True,
+        ),
+    ).order_by("jurisdiction", "short_name")
+    return render(request, "deals/regulator_list.html", {"regulators": regulators})
+
+
+def regulator_detail(request, slug):
+    regulator = get_object_or_404(Regulator, slug=slug)
+    inquiries = Inquiry.objects.public().filter(regulator=regulator).with_list_data()
+    recent_events = (
+        Event.objects.public()
+        .filter(inquiry__regulator=regulator)
+        .select_related("inquiry__deal", "inquiry__regulator")
+        .order_by("-occurred_on", "-pk")[:20]
+    )
+    return render(
+        request,
+        "deals/regulator_detail.html",
+        {
+            "regulator": regulator,
+            "page": paginate(request, inquiries),
+            "recent_events": recent_events,
+        },
+    )
+
+
+def deadlines(request):
+    today = timezone.localdate()
+    inquiries = Inquiry.objects.public().with_upcoming_deadline(today).with_list_data()
+    return render(
+        request,
+        "deals/deadlines.html",
+        {"page": paginate(request, inquiries, 50), "today": today},
+    )

@@ -1,0 +1,27 @@
+from django import template
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (for pagination links)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value not in (None, ""):
+            params[key] = value
+    return "?" + params.urlencode() if params else "?"
+
+
+@register.inclusion_tag("deals/_status.html")
+def status_badge(deal):
+    return {"status": deal.antitrust_status, "label": deal.get_antitrust_status_display()}
+
+
+@register.simple_tag
+def filtered_url(name: str, **params) -> str:
+    from django.urls import reverse
+
+    return f"{reverse(name)}?{urlencode(params)}"

@@ -1,0 +1,271 @@
+"""The public deal pages as an analyst uses them: find a deal, filter it, read its timeline."""
+
+import datetime
+
+import pytest
+
+from deals.models import DealType, EventKind, InquiryKind, Outcome, PartyRole, Stage
+from tests.factories import (
+    CompanyAliasFactory,
+    CompanyFactory,
+    DealFactory,
+    EventFactory,
+    InquiryFactory,
+    PartyFactory,
+    RegulatorFactory,
+    cma,
+    ftc,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mistral():
+    """Microsoft / Mistral AI: the EC's informal look and the CMA's review."""
+    deal = DealFactory(
+        title="Microsoft / Mistral AI",
+        deal_type=DealType.PARTNERSHIP,
+        announced_on=datetime.date(2024, 2, 26),
+    )
+    microsoft = CompanyFactory(name="Microsoft Corporation")
+    CompanyAliasFactory(company=microsoft, name="MSFT")
+    PartyFactory(deal=deal, company=microsoft, role=PartyRole.INVESTOR)
+    PartyFactory(deal=deal, company=CompanyFactory(name="Mistral AI"), role=PartyRole.PARTNER)
+    ec = InquiryFactory(
+        deal=deal,
+        regulator=RegulatorFactory(),
+        kind=InquiryKind.INFORMAL_REVIEW,
+        stage=Stage.INFORMAL,
+        reference="",
+        status_wording="we will analyze",
+        opened_on=datetime.date(2024, 2, 27),
+        source_url="https://politico.eu/mistral",
+    )
+    cma_inquiry = InquiryFactory(
+        deal=deal,
+        regulator=cma(),
+        reference="ME/7108/24",
+        stage=Stage.PHASE_1,
+        outcome=Outcome.NOT_QUALIFYING,
+        opened_on=datetime.date(2024, 4, 24),
+        closed_on=datetime.date(2024, 5, 17),
+        source_url="https://www.gov.uk/cma-cases/microsoft-mistral",
+    )
+    EventFactory(
+        deal=deal,
+        occurred_on=datetime.date(2024, 2, 26),
+        kind=EventKind.ANNOUNCED,
+        title="Partnership announced",
+        source_url="https://www.cnbc.com/mistral",
+    )
+    EventFactory(
+        deal=None,
+        inquiry=cma_inquiry,
+        occurred_on=datetime.date(2024, 5, 17),
+        kind=EventKind.DECISION,
+        title="Does not qualify for investigation",
+        source_url="https://www.nbclosangeles.com/cma-mistral",
+    )
+    EventFactory(
+        deal=None,
+        inquiry=ec,
+        occurred_on=datetime.date(2024, 2, 27),
+        kind=EventKind.PRESS,
+        title="The Commission will analyse the agreement",
+        source_url="https://politico.eu/mistral",
+    )
+    return deal
+
+
+@pytest.fixture
+def figma():
+    deal = DealFactory(
+        title="Adobe / Figma",
+        deal_type=DealType.ACQUISITION,
+        announced_on=datetime.date(2022, 9, 15),
+    )
+    PartyFactory(deal=deal, company=CompanyFactory(name="Adobe"), role=PartyRole.ACQUIRER)
+    InquiryFactory(deal=deal, regulator=cma(), stage=Stage.PHASE_2, outcome=Outcome.ABANDONED)
+    EventFactory(deal=deal, occurred_on=datetime.date(2023, 12, 18), title="Terminated")
+    return deal
+
+
+def titles(response):
+    return [deal.title for deal in response.context["page"].object_list]
+
+
+def test_deal_list_shows_deals_with_their_status(client, mistral, figma):
+    response = client.get("/deals/")
+    assert response.status_code == 200
+    assert titles(response) == ["Microsoft / Mistral AI", "Adobe / Figma"]
+    assert "Under review" in response.text and "Abandoned" in response.text
+
+
+def test_search_finds_a_deal_by_title_company_alias_and_case_reference(client, mistral, figma):
+    assert titles(client.get("/deals/?q=mistral")) == ["Microsoft / Mistral AI"]
+    assert titles(client.get("/deals/?q=msft")) == ["Microsoft / Mistral AI"]
+    assert titles(client.get("/deals/?q=ME/7108")) == ["Microsoft / Mistral AI"]
+    assert titles(client.get("/deals/?q=nothing-like-this")) == []
+
+
+def test_search_lists_a_deal_once_even_when_several_parties_match(client, mistral):
+    assert titles(client.get("/deals/?q=m")) == ["Microsoft / Mistral AI"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("regulator=ec", ["Microsoft / Mistral AI"]),
+        ("regulator=cma", ["Microsoft / Mistral AI", "Adobe / Figma"]),
+        ("regulator=ec&regulator=cma", ["Microsoft / Mistral AI", "Adobe / Figma"]),
+        ("jurisdiction=EU", ["Microsoft / Mistral AI"]),
+        ("jurisdiction=GB", ["Microsoft / Mistral AI", "Adobe / Figma"]),
+        ("status=abandoned", ["Adobe / Figma"]),
+        ("status=under_review&status=abandoned", ["Microsoft / Mistral AI", "Adobe / Figma"]),
+        ("type=partnership", ["Microsoft / Mistral AI"]),
+        ("company=adobe", ["Adobe / Figma"]),
+        ("announced_after=2024-01-01", ["Microsoft / Mistral AI"]),
+        ("announced_before=2023-01-01", ["Adobe / Figma"]),
+        ("sort=announced", ["Adobe / Figma", "Microsoft / Mistral AI"]),
+        ("sort=-activity", ["Microsoft / Mistral AI", "Adobe / Figma"]),
+        ("sort=activity", ["Adobe / Figma", "Microsoft / Mistral AI"]),
+    ],
+)
+def test_each_filter_works_alone(client, mistral, figma, query, expected):
+    assert titles(client.get(f"/deals/?{query}")) == expected
+
+
+def test_filters_combine(client, mistral, figma):
+    both = "regulator=cma&type=acquisition&announced_before=2023-01-01&q=adobe"
+    assert titles(client.get(f"/deals/?{both}")) == ["Adobe / Figma"]
+    assert titles(client.get("/deals/?regulator=cma&status=abandoned&q=mistral")) == []
+
+
+def test_filtered_view_keeps_its_query_in_the_pagination_links(client, mistral):
+    for n in range(30):
+        DealFactory(title=f"Deal {n:02}", deal_type=DealType.MERGER)
+    response = client.get("/deals/?type=merger")
+    assert response.context["page"].paginator.count == 30
+    assert "?type=merger&amp;page=2" in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "announced_after=2024-13-45",
+        "announced_before=yesterday",
+        "regulator=no-such-regulator",
+        "company=no-such-company",
+        "status=exploded",
+        "type=%00",
+        "jurisdiction=XX",
+        "sort=password",
+        "q=" + "x" * 5000,
+    ],
+)
+def test_bad_filter_values_show_the_form_error_not_a_500(client, mistral, query):
+    response = client.get(f"/deals/?{query}")
+    assert response.status_code == 200
+    assert "Some filters could not be used" in response.text
+    assert titles(response) == []
+
+
+@pytest.mark.parametrize("page", ["999", "abc", "-1", "1e9", ""])
+def test_any_page_number_gives_a_page(client, mistral, page):
+    response = client.get(f"/deals/?page={page}")
+    assert response.status_code == 200
+    assert titles(response) == ["Microsoft / Mistral AI"]
+
+
+def test_hostile_query_strings_never_give_a_500(client, mistral):
+    for query in [
+        "q=%27%3B%20DROP%20TABLE%20deals_deal%3B--",
+        "q=<script>alert(1)</script>",
+        "regulator[]=ec",
+        "q=%ff%fe",
+        "announced_after=0000-00-00",
+        "announced_after=9999-12-31",
+        "q=a&q=b&q=c",
+    ]:
+        assert client.get(f"/deals/?{query}").status_code == 200
+        assert client.get(f"/inquiries/?{query}").status_code == 200
+    response = client.get("/deals/?q=<script>alert(1)</script>")
+    assert "<script>alert(1)</script>" not in response.text
+
+
+def test_unpublished_deals_are_hidden(client, mistral):
+    mistral.is_published = False
+    mistral.save()
+    assert titles(client.get("/deals/")) == []
+    assert client.get(mistral.get_absolute_url()).status_code == 404
+
+
+def test_deal_page_shows_each_jurisdiction_and_a_dated_timeline_with_sources(client, mistral):
+    response = client.get("/deals/microsoft-mistral-ai/")
+    assert response.status_code == 200
+    page = response.text
+    assert "European Commission" in page and "CMA" in page
+    assert "No case number" in page  # the EC's informal look has none
+    assert 'href="https://www.gov.uk/cma-cases/microsoft-mistral"' in page
+    assert "Not qualifying" in page and "we will analyze" in page
+    timeline = [event.title for event in response.context["timeline"]]
+    assert timeline == [
+        "Partnership announced",
+        "The Commission will analyse the agreement",
+        "Does not qualify for investigation",
+    ]
+    assert 'datetime="2024-05-17"' in page
+    assert "https://www.nbclosangeles.com/cma-mistral" in page
+    assert "Microsoft Corporation" in page and "Investor" in page
+
+
+def test_unknown_deal_is_a_404(client):
+    assert client.get("/deals/no-such-deal/").status_code == 404
+
+
+def test_list_pages_run_the_same_number_of_queries_whatever_they_show(client, mistral):
+    def count(url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    def add_deals(number):
+        for n in range(number):
+            deal = DealFactory(title=f"Deal {n}")
+            PartyFactory(deal=deal)
+            inquiry = InquiryFactory(
+                deal=deal,
+                regulator=cma(),
+                deadline_on=datetime.date.today() + datetime.timedelta(days=n),
+            )
+            EventFactory(deal=None, inquiry=inquiry)
+
+    urls = ["/deals/", "/deals/?q=deal&regulator=cma", "/inquiries/", "/deadlines/"]
+    urls += ["/regulators/cma/", "/companies/", "/regulators/"]
+    add_deals(1)
+    before = {url: count(url) for url in urls}
+    add_deals(20)
+    after = {url: count(url) for url in urls}
+    assert after == before
+    assert max(after.values()) <= 12
+
+
+def test_deal_page_runs_the_same_number_of_queries_whatever_its_size(client, mistral):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            client.get(mistral.get_absolute_url())
+        return len(queries)
+
+    before = count()
+    for n in range(10):
+        inquiry = InquiryFactory(deal=mistral, regulator=ftc(), reference=f"X-{n}")
+        EventFactory(deal=None, inquiry=inquiry)
+        PartyFactory(deal=mistral)
+    assert count() == before <= 10
