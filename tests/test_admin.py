@@ -1,0 +1,113 @@
+"""Editors keep the tracker true from the admin, within exactly the permissions they need."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from deals.models import AntitrustStatus, Deal, Inquiry
+from tests.factories import DealFactory, InquiryFactory, RegulatorFactory, cma
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = User.objects.create_user("eddie", "eddie@example.org", "pw-eddie-123", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    return user
+
+
+def test_an_editor_adds_an_inquiry_and_the_public_status_changes(client, editor):
+    deal = DealFactory(title="Microsoft / Mistral AI")
+    assert "No known inquiry" in client.get(deal.get_absolute_url()).text
+
+    response = client.post(
+        "/admin/deals/inquiry/add/",
+        {
+            "regulator": RegulatorFactory().pk,
+            "deal": deal.pk,
+            "reference": "M.99999",
+            "kind": "merger_review",
+            "stage": "phase_2",
+            "outcome": "",
+            "opened_on": "2024-03-01",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    page = client.get(deal.get_absolute_url()).text
+    assert "In-depth review" in page and "M.99999" in page
+    deal.refresh_from_db()
+    assert deal.antitrust_status == AntitrustStatus.IN_DEPTH_REVIEW
+
+
+def test_closing_an_inquiry_inline_on_the_deal_form_updates_the_status(client, editor):
+    inquiry = InquiryFactory(regulator=cma(), stage="phase_1", reference="ME/1/24")
+    deal = inquiry.deal
+    data = {
+        "title": deal.title,
+        "slug": deal.slug,
+        "deal_type": deal.deal_type,
+        "sector": deal.sector,
+        "announced_on": "2024-02-26",
+        "is_published": "on",
+        "parties-TOTAL_FORMS": "0",
+        "parties-INITIAL_FORMS": "0",
+        "inquiries-TOTAL_FORMS": "1",
+        "inquiries-INITIAL_FORMS": "1",
+        "inquiries-0-id": inquiry.pk,
+        "inquiries-0-deal": deal.pk,
+        "inquiries-0-regulator": inquiry.regulator.pk,
+        "inquiries-0-reference": "ME/1/24",
+        "inquiries-0-kind": "merger_review",
+        "inquiries-0-stage": "phase_1",
+        "inquiries-0-outcome": "cleared",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+    }
+    response = client.post(f"/admin/deals/deal/{deal.pk}/change/", data)
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.antitrust_status == AntitrustStatus.CLEARED
+
+
+def test_an_editor_can_add_companies_deals_and_events(client, editor):
+    for model in ["company", "deal", "inquiry", "event"]:
+        assert client.get(f"/admin/deals/{model}/add/").status_code == 200
+
+
+def test_an_editor_cannot_manage_users_or_groups(client, editor):
+    assert client.get("/admin/auth/user/").status_code == 403
+    assert client.get("/admin/auth/group/").status_code == 403
+    assert client.get("/admin/auth/user/add/").status_code == 403
+
+
+def test_every_change_keeps_who_made_it_and_when(client, editor):
+    deal = DealFactory(title="Adobe / Figma")
+    client.post(
+        "/admin/deals/inquiry/add/",
+        {
+            "regulator": cma().pk,
+            "deal": deal.pk,
+            "kind": "merger_review",
+            "stage": "phase_2",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    inquiry = Inquiry.objects.get(deal=deal)
+    record = inquiry.history.latest()
+    assert record.history_user == editor
+    assert record.history_date.date() == datetime.date.today()
+    history_page = client.get(f"/admin/deals/inquiry/{inquiry.pk}/history/")
+    assert history_page.status_code == 200 and "eddie" in history_page.text
+
+
+def test_admin_search_finds_a_deal_by_case_reference(client, editor):
+    InquiryFactory(deal=DealFactory(title="Illumina / Grail"), reference="M.10188")
+    response = client.get("/admin/deals/deal/?q=M.10188")
+    assert list(response.context["cl"].result_list) == [Deal.objects.get(title="Illumina / Grail")]
