@@ -336,6 +336,28 @@ class Deal(TimeStamped):
             antitrust_status=self.antitrust_status, last_activity_on=self.last_activity_on
         )
 
+    def as_csv_row(self, url: str) -> list[str]:
+        parties = "; ".join(
+            f"{p.company.name} ({p.get_role_display()})" for p in self.parties.all()
+        )
+        regulators = "; ".join(
+            dict.fromkeys(inquiry.regulator.short_name for inquiry in self.inquiries.all())
+        )
+        return [
+            self.title,
+            self.get_deal_type_display(),
+            self.get_antitrust_status_display(),
+            self.announced_on.isoformat() if self.announced_on else "",
+            self.completed_on.isoformat() if self.completed_on else "",
+            self.last_activity_on.isoformat() if self.last_activity_on else "",
+            parties,
+            regulators,
+            str(self.value) if self.value is not None else "",
+            self.currency,
+            self.sector,
+            url,
+        ]
+
     def timeline(self) -> models.QuerySet[Event]:
         """Every event of the deal and of its inquiries, oldest first."""
         return (

@@ -2,8 +2,11 @@
 renders. Bad input (a wrong date, an unknown slug, a page past the end) is a form error or an
 empty page, never an exception."""
 
+import csv
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -31,6 +34,41 @@ def deal_list(request):
     filterset = DealFilter(request.GET, queryset=Deal.objects.published())
     page = paginate(request, filtered(filterset).with_list_data())
     return render(request, "deals/deal_list.html", {"filter": filterset, "page": page})
+
+
+def deal_export(request):
+    """The filtered deal list as CSV, for spreadsheets; same filters as the page."""
+    filterset = DealFilter(request.GET, queryset=Deal.objects.published())
+    if not filterset.is_valid():
+        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="dealwatch-deals.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "title",
+            "type",
+            "status",
+            "announced_on",
+            "completed_on",
+            "latest_activity",
+            "parties",
+            "regulators",
+            "value",
+            "currency",
+            "sector",
+            "url",
+        ]
+    )
+    for deal in filterset.qs.with_list_data().iterator(chunk_size=500):
+        row = deal.as_csv_row(request.build_absolute_uri(deal.get_absolute_url()))
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return response
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Ingested titles could start with a formula; spreadsheets must show it as text."""
+    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def deal_detail(request, slug):

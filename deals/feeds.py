@@ -1,0 +1,69 @@
+"""Atom feeds of timeline events: every public event, or one deal's."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import Deal, Event
+
+FEED_SIZE = 50
+
+
+class LatestEventsFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Dealwatch: latest antitrust events"
+    subtitle = "New events in the deals and regulator inquiries that Dealwatch follows."
+
+    def link(self):
+        return reverse("deals:deal_list")
+
+    def items(self):
+        return (
+            Event.objects.public()
+            .select_related("deal", "inquiry__regulator", "inquiry__deal")
+            .order_by("-recorded_at", "-pk")[:FEED_SIZE]
+        )
+
+    def item_title(self, event):
+        deal = event.the_deal
+        regulator = event.regulator
+        prefix = " · ".join(str(part) for part in (deal, regulator) if part)
+        return f"{prefix}: {event.title}" if prefix else event.title
+
+    def item_description(self, event):
+        text = f"{event.occurred_on:%d %B %Y} ({event.get_kind_display()}). {event.text}".strip()
+        return f"{text} Source: {event.source_url}" if event.source_url else text
+
+    def item_link(self, event):
+        deal = event.the_deal
+        if deal:
+            return f"{deal.get_absolute_url()}#event-{event.pk}"
+        return f"{reverse('deals:inquiry_list')}?q={event.inquiry.reference}#event-{event.pk}"
+
+    def item_pubdate(self, event):
+        return event.recorded_at
+
+    def item_updateddate(self, event):
+        return event.recorded_at
+
+
+class DealEventsFeed(LatestEventsFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Deal.objects.published(), slug=slug)
+
+    def title(self, deal):
+        return f"Dealwatch: {deal.title}"
+
+    def subtitle(self, deal):
+        return f"Antitrust events in {deal.title}."
+
+    def link(self, deal):
+        return deal.get_absolute_url()
+
+    def items(self, deal):
+        return (
+            deal.timeline()
+            .select_related("deal", "inquiry__deal")
+            .order_by("-recorded_at", "-pk")[:FEED_SIZE]
+        )

@@ -1,0 +1,56 @@
+"""Analysts take the data away: Atom feeds of events and a CSV of the filtered deal list."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from defusedxml import ElementTree
+
+from tests.factories import DealFactory, EventFactory, InquiryFactory, PartyFactory, cma
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def entry_titles(response):
+    root = ElementTree.fromstring(response.content)
+    return [entry.find(f"{ATOM}title").text for entry in root.iter(f"{ATOM}entry")]
+
+
+def test_the_feed_lists_new_events_with_their_deal_and_regulator(client):
+    inquiry = InquiryFactory(deal=DealFactory(title="Adobe / Figma"), regulator=cma())
+    EventFactory(deal=None, inquiry=inquiry, title="Phase 2 opened")
+    EventFactory(deal=DealFactory(title="Hidden / Deal", is_published=False), title="Secret")
+    response = client.get("/feed/")
+    assert response.status_code == 200
+    assert entry_titles(response) == ["Adobe / Figma · CMA: Phase 2 opened"]
+
+
+def test_a_deal_feed_has_only_that_deals_events(client):
+    deal = DealFactory(title="Amazon / iRobot")
+    EventFactory(deal=deal, title="Terminated", occurred_on=datetime.date(2024, 1, 29))
+    EventFactory(deal=DealFactory(title="Other"), title="Elsewhere")
+    response = client.get(f"/deals/{deal.slug}/feed/")
+    assert entry_titles(response) == ["Amazon / iRobot: Terminated"]
+    assert client.get("/deals/nope/feed/").status_code == 404
+
+
+def test_csv_export_follows_the_filters(client):
+    figma = DealFactory(title="Adobe / Figma", announced_on=datetime.date(2022, 9, 15))
+    PartyFactory(deal=figma)
+    InquiryFactory(deal=figma, regulator=cma(), stage="phase_2", outcome="abandoned")
+    DealFactory(title="Other / Deal")
+    response = client.get("/deals/export.csv?regulator=cma")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["title", "type", "status"]
+    assert [row[0] for row in rows[1:]] == ["Adobe / Figma"]
+    assert rows[1][2] == "Abandoned" and rows[1][7] == "CMA"
+
+
+def test_csv_export_neutralises_formulas_and_rejects_bad_filters(client):
+    DealFactory(title='=HYPERLINK("http://evil")')
+    rows = list(csv.reader(io.StringIO(client.get("/deals/export.csv").content.decode())))
+    assert rows[1][0].startswith("'=")
+    assert client.get("/deals/export.csv?announced_after=2024-13-45").status_code == 400
