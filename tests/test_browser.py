@@ -1,0 +1,81 @@
+"""In a real browser (Debian's Chromium driven by Playwright), as an analyst on a phone would."""
+
+import os
+import shutil
+
+import pytest
+
+from deals.models import DealType, Outcome, PartyRole, Stage
+from tests.factories import (
+    CompanyFactory,
+    DealFactory,
+    EventFactory,
+    InquiryFactory,
+    PartyFactory,
+    RegulatorFactory,
+    cma,
+)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    # CI installs Chromium (.ci/run), so there a missing browser fails instead of skipping.
+    if os.environ.get("CI"):
+        raise RuntimeError("Chromium is not installed: apt-get install chromium")
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    # Playwright runs an event loop in this thread; the ORM calls of the test stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def mistral():
+    deal = DealFactory(title="Microsoft / Mistral AI", deal_type=DealType.PARTNERSHIP)
+    PartyFactory(deal=deal, company=CompanyFactory(name="Microsoft"), role=PartyRole.INVESTOR)
+    PartyFactory(deal=deal, company=CompanyFactory(name="Mistral AI"), role=PartyRole.PARTNER)
+    InquiryFactory(deal=deal, regulator=RegulatorFactory(), stage=Stage.INFORMAL, reference="")
+    decided = InquiryFactory(
+        deal=deal, regulator=cma(), stage=Stage.PHASE_1, outcome=Outcome.NOT_QUALIFYING
+    )
+    EventFactory(deal=None, inquiry=decided, title="Does not qualify for investigation")
+    DealFactory(title="Adobe / Figma")
+    return deal
+
+
+def test_an_analyst_on_a_phone_searches_and_opens_a_deal(live_server, browser_page, mistral):
+    page = browser_page
+    page.goto(f"{live_server.url}/deals/")
+    assert page.get_by_role("link", name="Adobe / Figma").is_visible()
+
+    page.get_by_label("Search").fill("mistral")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/deals/?q=mistral*")
+    assert page.get_by_role("link", name="Adobe / Figma").count() == 0
+
+    page.get_by_role("link", name="Microsoft / Mistral AI").click()
+    page.wait_for_url(f"**{mistral.get_absolute_url()}")
+    inquiries = page.locator("#inquiries-heading + table")
+    assert inquiries.get_by_title("European Commission").is_visible()
+    assert inquiries.get_by_title("Competition and Markets Authority").is_visible()
+    assert page.get_by_text("Does not qualify for investigation").is_visible()
+    # Nothing sticks out sideways on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_bad_date_shows_the_forms_error_in_the_browser(live_server, browser_page, mistral):
+    browser_page.goto(f"{live_server.url}/deals/?announced_after=2024-13-45")
+    assert browser_page.get_by_role("alert").is_visible()
+    assert "Enter a valid date" in browser_page.get_by_role("alert").inner_text()
