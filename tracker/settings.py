@@ -161,7 +161,47 @@ CELERY_TIMEZONE = TIME_ZONE
 INGEST_BEAT_SCHEDULE: dict = {}
 
 # --- Subscriptions and digests (subscriptions app) ----------------------------------------
-DIGEST_BEAT_SCHEDULE: dict = {}
+# Times are in TIME_ZONE. docs/subscriptions.md explains each setting.
+from celery.schedules import crontab  # noqa: E402
+
+DIGEST_IMMEDIATE_EVERY_MINUTES = int(os.environ.get("DIGEST_IMMEDIATE_EVERY_MINUTES", "5"))
+DIGEST_DAILY_AT = os.environ.get("DIGEST_DAILY_AT", "07:00")  # HH:MM
+DIGEST_WEEKLY_DAY = os.environ.get("DIGEST_WEEKLY_DAY", "mon")  # sun, mon, ... sat
+DIGEST_SWEEP_EVERY_MINUTES = int(os.environ.get("DIGEST_SWEEP_EVERY_MINUTES", "10"))
+# A delivery still pending this long after it was created is sent again by the sweeper.
+DIGEST_STALE_AFTER_MINUTES = int(os.environ.get("DIGEST_STALE_AFTER_MINUTES", "30"))
+DIGEST_MAX_ATTEMPTS = int(os.environ.get("DIGEST_MAX_ATTEMPTS", "5"))
+# Subscribe requests allowed per client IP and per email address in SUBSCRIBE_LIMIT_WINDOW s.
+SUBSCRIBE_LIMIT_PER_IP = int(os.environ.get("SUBSCRIBE_LIMIT_PER_IP", "20"))
+SUBSCRIBE_LIMIT_PER_ADDRESS = int(os.environ.get("SUBSCRIBE_LIMIT_PER_ADDRESS", "5"))
+SUBSCRIBE_LIMIT_WINDOW = int(os.environ.get("SUBSCRIBE_LIMIT_WINDOW", "3600"))
+# Behind N reverse proxies the client IP is the Nth address from the right of X-Forwarded-For.
+SUBSCRIBE_TRUSTED_PROXY_COUNT = int(os.environ.get("SUBSCRIBE_TRUSTED_PROXY_COUNT", "0"))
+
+_daily_hour, _daily_minute = (int(part) for part in DIGEST_DAILY_AT.split(":"))
+DIGEST_BEAT_SCHEDULE: dict = {
+    "digests-immediately": {
+        "task": "subscriptions.tasks.send_digests",
+        "schedule": crontab(minute=f"*/{DIGEST_IMMEDIATE_EVERY_MINUTES}"),
+        "args": ("immediately",),
+    },
+    "digests-daily": {
+        "task": "subscriptions.tasks.send_digests",
+        "schedule": crontab(hour=_daily_hour, minute=_daily_minute),
+        "args": ("daily",),
+    },
+    "digests-weekly": {
+        "task": "subscriptions.tasks.send_digests",
+        "schedule": crontab(
+            hour=_daily_hour, minute=_daily_minute, day_of_week=DIGEST_WEEKLY_DAY
+        ),
+        "args": ("weekly",),
+    },
+    "digests-sweep": {
+        "task": "subscriptions.tasks.sweep_digests",
+        "schedule": crontab(minute=f"*/{DIGEST_SWEEP_EVERY_MINUTES}"),
+    },
+}
 
 CELERY_BEAT_SCHEDULE = {**INGEST_BEAT_SCHEDULE, **DIGEST_BEAT_SCHEDULE}
 

@@ -1,0 +1,443 @@
+"""Subscribers, what they follow, and the digests we send them.
+
+Delivery follows GOV.UK's email-alert-api: a DigestRun is unique per frequency and period, a
+Delivery is unique per subscriber and run and exists before anything is sent, and a DigestItem
+records that an event went into a subscription's digest; its unique constraint is what makes
+"each event exactly once" true even when two runs race.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from deals.filters import DealFilter
+from deals.models import Company, Deal, Event, EventKind, Inquiry, Regulator
+
+# Query-string keys that change how /deals/ is shown but not which deals it shows.
+IGNORED_SEARCH_KEYS = {"sort", "page"}
+
+
+def canonical_search(data: QueryDict | str | None) -> str:
+    """A /deals/ query string reduced to its filters, sorted, so one search is stored once."""
+    if not isinstance(data, QueryDict):
+        data = QueryDict(data or "")
+    pairs = sorted(
+        (key, value.strip())
+        for key in data
+        if key in DealFilter.base_filters and key not in IGNORED_SEARCH_KEYS
+        for value in data.getlist(key)
+        if value.strip()
+    )
+    query = QueryDict(mutable=True)
+    for key, value in pairs:
+        query.appendlist(key, value)
+    return query.urlencode()
+
+
+def deals_matching(query: str) -> models.QuerySet[Deal]:
+    """Exactly the deals /deals/?<query> lists: the same FilterSet on the same queryset."""
+    filterset = DealFilter(data=QueryDict(query), queryset=Deal.objects.published())
+    return filterset.qs if filterset.is_valid() else Deal.objects.none()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class Frequency(models.TextChoices):
+    IMMEDIATELY = "immediately", "Immediately"
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+
+
+# --- Subscribers and subscriptions --------------------------------------------------------
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def active(self) -> SubscriberQuerySet:
+        """Confirmed and not disabled: people we may email."""
+        return self.filter(confirmed_at__isnull=False, disabled_at__isnull=True)
+
+    def receiving(self, frequency: str) -> SubscriberQuerySet:
+        """Active subscribers with at least one live subscription of `frequency`."""
+        return self.active().filter(
+            Exists(
+                Subscription.objects.active().filter(subscriber=OuterRef("pk"), frequency=frequency)
+            )
+        )
+
+
+class Subscriber(models.Model):
+    email = models.EmailField(
+        max_length=254, unique=True, help_text="Stored in lower case; one row per address."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the address was first confirmed through a link we emailed to it.",
+    )
+    disabled_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Set when the address bounces: nothing is sent while this is set.",
+    )
+    disabled_reason = models.CharField(max_length=200, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_disabled(self) -> bool:
+        return self.disabled_at is not None
+
+
+class SubscriptionKind(models.TextChoices):
+    DEAL = "deal", "Deal"
+    COMPANY = "company", "Company"
+    REGULATOR = "regulator", "Regulator"
+    SEARCH = "search", "Saved search"
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self) -> SubscriptionQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+    def with_targets(self) -> SubscriptionQuerySet:
+        return self.select_related("deal", "company", "regulator")
+
+
+class Subscription(models.Model):
+    """One thing a subscriber follows. Created only when the subscriber confirms it."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    kind = models.CharField(max_length=20, choices=SubscriptionKind.choices)
+    deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    regulator = models.ForeignKey(
+        Regulator, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    search_query = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="For a saved search: the /deals/ query string (filters only, sorted).",
+    )
+    frequency = models.CharField(
+        max_length=20, choices=Frequency.choices, default=Frequency.DAILY, db_index=True
+    )
+    event_kinds = models.JSONField(
+        default=list, blank=True, help_text="Only these kinds of event; empty for every kind."
+    )
+    started_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When it was confirmed. Only what is recorded after this is sent.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    ended_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="When the subscriber stopped it."
+    )
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind="deal",
+                        deal__isnull=False,
+                        company__isnull=True,
+                        regulator__isnull=True,
+                        search_query="",
+                    )
+                    | Q(
+                        kind="company",
+                        deal__isnull=True,
+                        company__isnull=False,
+                        regulator__isnull=True,
+                        search_query="",
+                    )
+                    | Q(
+                        kind="regulator",
+                        deal__isnull=True,
+                        company__isnull=True,
+                        regulator__isnull=False,
+                        search_query="",
+                    )
+                    | Q(
+                        kind="search",
+                        deal__isnull=True,
+                        company__isnull=True,
+                        regulator__isnull=True,
+                    )
+                ),
+                name="subscription_has_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["subscriber", "deal"],
+                condition=Q(ended_at__isnull=True, kind="deal"),
+                name="one_live_subscription_per_deal",
+            ),
+            models.UniqueConstraint(
+                fields=["subscriber", "company"],
+                condition=Q(ended_at__isnull=True, kind="company"),
+                name="one_live_subscription_per_company",
+            ),
+            models.UniqueConstraint(
+                fields=["subscriber", "regulator"],
+                condition=Q(ended_at__isnull=True, kind="regulator"),
+                name="one_live_subscription_per_regulator",
+            ),
+            models.UniqueConstraint(
+                fields=["subscriber", "search_query"],
+                condition=Q(ended_at__isnull=True, kind="search"),
+                name="one_live_subscription_per_search",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber}: {self.label}"
+
+    @property
+    def target(self) -> Deal | Company | Regulator | None:
+        return {"deal": self.deal, "company": self.company, "regulator": self.regulator}.get(
+            self.kind
+        )
+
+    @property
+    def label(self) -> str:
+        if self.kind == SubscriptionKind.SEARCH:
+            return search_label(self.search_query)
+        return str(self.target) if self.kind != SubscriptionKind.REGULATOR else self.regulator.name
+
+    def get_target_url(self) -> str:
+        if self.kind == SubscriptionKind.SEARCH:
+            path = reverse("deals:deal_list")
+            return f"{path}?{self.search_query}" if self.search_query else path
+        return self.target.get_absolute_url()
+
+    @property
+    def event_kind_labels(self) -> list[str]:
+        labels = dict(EventKind.choices)
+        return [labels.get(kind, kind) for kind in self.event_kinds]
+
+    # What this subscription is about. Only public content: events of unpublished deals, and
+    # unpublished deals, never match.
+
+    def matching_deals(self) -> models.QuerySet[Deal]:
+        if self.kind == SubscriptionKind.DEAL:
+            return Deal.objects.published().filter(pk=self.deal_id)
+        if self.kind == SubscriptionKind.COMPANY:
+            return Deal.objects.published().involving([self.company_id])
+        if self.kind == SubscriptionKind.SEARCH:
+            return deals_matching(self.search_query)
+        return Deal.objects.none()
+
+    def matching_events(self) -> models.QuerySet[Event]:
+        events = Event.objects.public()
+        if self.kind == SubscriptionKind.REGULATOR:
+            events = events.filter(inquiry__regulator=self.regulator_id)
+        elif self.kind == SubscriptionKind.COMPANY:
+            # Deals the company is a party to, and inquiries about it without a deal (conduct).
+            deals = self.matching_deals().values("pk")
+            inquiries = Inquiry.objects.public().involving([self.company_id]).values("pk")
+            events = events.filter(
+                Q(deal__in=deals) | Q(inquiry__deal__in=deals) | Q(inquiry__in=inquiries)
+            )
+        else:
+            events = events.for_deals(self.matching_deals().values("pk"))
+        if self.event_kinds:
+            events = events.filter(kind__in=self.event_kinds)
+        return events
+
+    @property
+    def reports_new_deals(self) -> bool:
+        """Company and search subscriptions also say when a new deal matches them."""
+        return self.kind in (SubscriptionKind.COMPANY, SubscriptionKind.SEARCH) and (
+            not self.event_kinds or EventKind.ANNOUNCED in self.event_kinds
+        )
+
+    def unsent_events(self) -> models.QuerySet[Event]:
+        """Events recorded since it started that no digest of this subscription has had yet."""
+        already = DigestItem.objects.filter(subscription=self.pk, event=OuterRef("pk"))
+        return (
+            self.matching_events()
+            .recorded_since(self.started_at)
+            .exclude(Exists(already))
+            .distinct()
+        )
+
+    def unsent_new_deals(self) -> models.QuerySet[Deal]:
+        if not self.reports_new_deals:
+            return Deal.objects.none()
+        already = DigestItem.objects.filter(
+            subscription=self.pk, event__isnull=True, deal=OuterRef("pk")
+        )
+        return (
+            Deal.objects.filter(pk__in=self.matching_deals().values("pk"))
+            .filter(created_at__gt=self.started_at)
+            .exclude(Exists(already))
+        )
+
+
+def search_label(query: str) -> str:
+    """A saved search in words: "Deals: microsoft · Status: Under review"."""
+    data = QueryDict(query)
+    if not data:
+        return "All deals"
+    parts = []
+    for key in data:
+        filter_ = DealFilter.base_filters.get(key)
+        if filter_ is None:
+            continue
+        values = data.getlist(key)
+        if key == "regulator":
+            names = dict(Regulator.objects.filter(slug__in=values).values_list("slug", "name"))
+            values = [names.get(v, v) for v in values]
+        elif key == "company":
+            names = dict(Company.objects.filter(slug__in=values).values_list("slug", "name"))
+            values = [names.get(v, v) for v in values]
+        elif "choices" in filter_.extra and not callable(filter_.extra["choices"]):
+            labels = dict(filter_.extra["choices"])
+            values = [str(labels.get(v, v)) for v in values]
+        parts.append(f"{filter_.label}: {', '.join(values)}")
+    return "Deals matching " + " · ".join(parts)
+
+
+# --- Digest runs and deliveries -----------------------------------------------------------
+
+
+class DigestRun(models.Model):
+    """One period of one frequency (the daily digest of 3 March). Unique, so a second start of
+    the same period joins the first instead of sending again."""
+
+    frequency = models.CharField(max_length=20, choices=Frequency.choices)
+    period_start = models.DateTimeField(
+        help_text="Start of the period: the day, the week's Monday, or the few-minute slot."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty while running, or when a run died half-way."
+    )
+
+    class Meta:
+        ordering = ["-period_start", "frequency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["frequency", "period_start"], name="one_digest_run_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.period_start)
+        if self.frequency == Frequency.IMMEDIATELY:
+            return f"Immediate updates {local:%Y-%m-%d %H:%M}"
+        if self.frequency == Frequency.WEEKLY:
+            return f"Weekly digest, week of {local:%Y-%m-%d}"
+        return f"Daily digest {local:%Y-%m-%d}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Skipped (nothing left to send)"
+    FAILED = "failed", "Failed"
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def pending(self) -> DeliveryQuerySet:
+        return self.filter(status=DeliveryStatus.PENDING)
+
+    def stale(self, older_than: datetime.timedelta) -> DeliveryQuerySet:
+        """Pending deliveries nobody has finished: their worker died, or sending keeps failing."""
+        return self.pending().filter(created_at__lt=timezone.now() - older_than)
+
+
+class Delivery(models.Model):
+    """One email to one subscriber for one run. Created, with its items, before sending."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    run = models.ForeignKey(DigestRun, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(
+        max_length=20,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    subject = models.CharField(max_length=300, blank=True, help_text="As sent.")
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "run"], name="one_delivery_per_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} to {self.subscriber}"
+
+
+class DigestItem(models.Model):
+    """An event (or, for searches and companies, a new deal) that went into a subscription's
+    digest. The unique constraints are the "exactly once" of each event per subscription."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="items")
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="items")
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="digest_items"
+    )
+    deal = models.ForeignKey(
+        Deal,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="digest_items",
+        help_text="A new deal that matches the subscription (no event).",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(event__isnull=False, deal__isnull=True)
+                | Q(event__isnull=True, deal__isnull=False),
+                name="digest_item_is_event_or_new_deal",
+            ),
+            models.UniqueConstraint(
+                fields=["subscription", "event"],
+                condition=Q(event__isnull=False),
+                name="event_once_per_subscription",
+            ),
+            models.UniqueConstraint(
+                fields=["subscription", "deal"],
+                condition=Q(event__isnull=True),
+                name="new_deal_once_per_subscription",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.event or self.deal)

@@ -1,0 +1,37 @@
+"""A fixed-window counter in the cache (Redis in production, so every web process shares it)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def allow(key: str, *, limit: int, window: int) -> bool:
+    """Count one more hit on `key`; False once there were more than `limit` in this window."""
+    bucket = f"ratelimit:{key}:{int(time.time() // window)}"
+    if cache.add(bucket, 1, timeout=window):
+        return True
+    try:
+        count = cache.incr(bucket)
+    except ValueError:  # expired between add() and incr()
+        cache.add(bucket, 1, timeout=window)
+        count = 1
+    return count <= limit
+
+
+def client_ip(request: HttpRequest) -> str:
+    """REMOTE_ADDR, or the address our own proxies saw when the site runs behind them."""
+    proxies = settings.SUBSCRIBE_TRUSTED_PROXY_COUNT
+    forwarded = [ip.strip() for ip in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def hashed(value: str) -> str:
+    """Keys without personal data in them."""
+    return hashlib.sha256(value.encode()).hexdigest()[:32]

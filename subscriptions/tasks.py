@@ -1,0 +1,36 @@
+"""Thin tasks: load, call a service. Each is safe to run twice (see services.py)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def send_digests(frequency: str) -> str:
+    """Beat runs this every few minutes (immediately), daily and weekly."""
+    return services.digest_run(frequency=frequency).line()
+
+
+@shared_task
+def send_delivery(delivery_id: int) -> str:
+    return services.delivery_send(delivery_id=delivery_id)
+
+
+@shared_task
+def resume_digest_run(run_id: int) -> str | None:
+    summary = services.digest_run_resume(run_id=run_id)
+    return summary.line() if summary else None
+
+
+@shared_task
+def sweep_digests() -> dict:
+    """Re-queue what a dead worker or a failed send left behind."""
+    deliveries = services.deliveries_to_retry()
+    runs = services.digest_runs_to_resume()
+    for delivery_id in deliveries:
+        send_delivery.delay(delivery_id)
+    for run_id in runs:
+        resume_digest_run.delay(run_id)
+    return {"deliveries": len(deliveries), "runs": len(runs)}

@@ -1,0 +1,195 @@
+"""Subscribe, confirm, manage, unsubscribe. No login: signed links stand in for it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import ratelimit
+from .forms import SubscribeForm, SubscriptionChangeForm
+from .models import Frequency, Subscriber
+from .services import (
+    subscriber_unsubscribe,
+    subscription_change,
+    subscription_confirm,
+    subscription_draft,
+    subscription_end,
+    subscription_request,
+)
+from .tokens import (
+    CONFIRM_MAX_AGE,
+    InvalidToken,
+    confirm_token_read,
+    manage_token_make,
+    manage_token_read,
+)
+
+
+def _invalid_link(request: HttpRequest) -> HttpResponse:
+    return render(request, "subscriptions/link_invalid.html", status=400)
+
+
+def _safe_next(request: HttpRequest, url: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if url and allowed else reverse("deals:deal_list")
+
+
+@require_POST
+def subscribe(request: HttpRequest) -> HttpResponse:
+    window = settings.SUBSCRIBE_LIMIT_WINDOW
+    ip = ratelimit.hashed(ratelimit.client_ip(request))
+    if not ratelimit.allow(
+        f"subscribe:ip:{ip}", limit=settings.SUBSCRIBE_LIMIT_PER_IP, window=window
+    ):
+        return render(request, "subscriptions/rate_limited.html", status=429)
+
+    form = SubscribeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "subscriptions/subscribe.html", {"form": form}, status=400)
+
+    email = form.cleaned_data["email"]
+    address = ratelimit.hashed(email)
+    # Past the per-address limit we quietly send nothing: the answer must not change, and
+    # nobody can use the form to flood someone's inbox.
+    if not form.cleaned_data["website"] and ratelimit.allow(
+        f"subscribe:address:{address}", limit=settings.SUBSCRIBE_LIMIT_PER_ADDRESS, window=window
+    ):
+        subscription_request(**form.request_kwargs())
+    request.session["subscribe_next"] = _safe_next(request, form.cleaned_data["next"])
+    return redirect("subscriptions:check_email")
+
+
+def check_email(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "subscriptions/check_email.html",
+        {
+            "next": request.session.get("subscribe_next") or reverse("deals:deal_list"),
+            "expires_days": CONFIRM_MAX_AGE.days,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows what is being confirmed with a button (link scanners that fetch every link
+    confirm nothing); POST confirms."""
+    try:
+        data = confirm_token_read(token)
+    except InvalidToken:
+        return _invalid_link(request)
+    if request.method == "POST":
+        try:
+            subscription, created = subscription_confirm(token=token)
+        except InvalidToken:
+            return _invalid_link(request)
+        if created:
+            messages.success(
+                request,
+                f"Subscribed: {subscription.get_frequency_display().lower()} email updates "
+                f"about {subscription.label}.",
+            )
+        else:
+            messages.info(request, f"You already get email updates about {subscription.label}.")
+        return redirect("subscriptions:manage", token=manage_token_make(subscription.subscriber_id))
+    draft = subscription_draft(
+        kind=data["k"],
+        target_id=data["t"],
+        search_query=data["q"],
+        frequency=data["f"],
+        event_kinds=data["ek"],
+    )
+    return render(
+        request, "subscriptions/confirm.html", {"subscription": draft, "email": data["e"]}
+    )
+
+
+def _subscriber(token: str) -> Subscriber | None:
+    try:
+        return Subscriber.objects.filter(pk=manage_token_read(token)).first()
+    except InvalidToken:
+        return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    subscriber = _subscriber(token)
+    if subscriber is None:
+        return _invalid_link(request)
+    subscriptions = subscriber.subscriptions.active().with_targets()
+
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "unsubscribe_all":
+            subscriber_unsubscribe(subscriber=subscriber)
+            messages.success(request, "Unsubscribed. We will not email you again.")
+            return redirect("subscriptions:manage", token=token)
+        subscription = subscriptions.filter(pk=_int(request.POST.get("subscription"))).first()
+        if subscription is None:
+            messages.info(request, "That subscription had already been removed.")
+        elif action == "remove":
+            subscription_end(subscription=subscription)
+            messages.success(request, f"Removed: {subscription.label}.")
+        elif action == "change":
+            form = SubscriptionChangeForm(request.POST, prefix=f"s{subscription.pk}")
+            if form.is_valid():
+                subscription_change(subscription=subscription, **form.cleaned_data)
+                messages.success(request, f"Saved: {subscription.label}.")
+            else:
+                messages.error(request, "Choose how often you want emails.")
+        return redirect("subscriptions:manage", token=token)
+
+    rows = [
+        (
+            subscription,
+            SubscriptionChangeForm(
+                prefix=f"s{subscription.pk}",
+                initial={
+                    "frequency": subscription.frequency,
+                    "event_kinds": subscription.event_kinds,
+                },
+            ),
+        )
+        for subscription in subscriptions
+    ]
+    return render(
+        request,
+        "subscriptions/manage.html",
+        {"subscriber": subscriber, "rows": rows, "frequencies": Frequency},
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@never_cache
+@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One-click unsubscribe. GET only asks (link scanners fetch links); POST unsubscribes."""
+    subscriber = _subscriber(token)
+    if subscriber is None:
+        return _invalid_link(request)
+    if request.method == "POST":
+        subscriber_unsubscribe(subscriber=subscriber)
+        return render(request, "subscriptions/unsubscribed.html", {"subscriber": subscriber})
+    return render(
+        request,
+        "subscriptions/unsubscribe.html",
+        {"subscriber": subscriber, "manage_token": token},
+    )
