@@ -158,7 +158,34 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Ingest (ingest app) ------------------------------------------------------------------
-INGEST_BEAT_SCHEDULE: dict = {}
+# How often beat runs each source, in minutes (INGEST_EVERY_EC=720 …); 0 leaves it unscheduled.
+INGEST_INTERVALS = {
+    source: int(os.environ.get(f"INGEST_EVERY_{source.upper().replace('-', '_')}", minutes))
+    for source, minutes in {
+        "ec": 720,
+        "cma": 60,
+        "ftc-hsr": 180,
+        "ftc-press": 60,
+        "doj": 60,
+    }.items()
+}
+# How many list pages a run reads where the source pages (CMA: 50 cases a page, DOJ: 50).
+INGEST_PAGES = {"cma": int(os.environ.get("INGEST_CMA_PAGES", "2")), "doj": 2}
+INGEST_HTTP_TIMEOUT = float(os.environ.get("INGEST_HTTP_TIMEOUT", "30"))
+INGEST_MAX_RESPONSE_BYTES = int(os.environ.get("INGEST_MAX_RESPONSE_MB", "80")) * 1024 * 1024
+INGEST_TASK_SOFT_TIME_LIMIT = int(os.environ.get("INGEST_TASK_SOFT_TIME_LIMIT", "1500"))
+INGEST_TASK_TIME_LIMIT = INGEST_TASK_SOFT_TIME_LIMIT + 120
+INGEST_FAILURES_FLAGGED_AFTER = int(os.environ.get("INGEST_FAILURES_FLAGGED_AFTER", "3"))
+# Deals ingest creates are marked for review; set 0 to also keep them off the public site.
+INGEST_PUBLISH_NEW_DEALS = env_bool("INGEST_PUBLISH_NEW_DEALS", True)
+INGEST_BEAT_SCHEDULE: dict = {
+    f"ingest-{source}": {
+        "task": f"ingest.tasks.ingest_{source.replace('-', '_')}",
+        "schedule": minutes * 60.0,
+    }
+    for source, minutes in INGEST_INTERVALS.items()
+    if minutes > 0
+}
 
 # --- Subscriptions and digests (subscriptions app) ----------------------------------------
 # Times are in TIME_ZONE. docs/subscriptions.md explains each setting.

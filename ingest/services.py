@@ -1,0 +1,655 @@
+"""Ingest services: fetch a source, store its records raw, apply them to the tracker's models.
+
+Rules the pipeline keeps, whoever runs it (the command, a Celery task, a test):
+
+- One RawRecord per source and external id (a unique constraint). A record whose content hash
+  is unchanged is not applied again: a re-run creates nothing and changes nothing.
+- Each record is applied in its own transaction; a bad record is skipped and reported with its
+  id, the rest goes in. A document that is unreadable or hostile is refused before anything is
+  applied.
+- Companies are matched by name and alternative names before one is created; what ingest
+  creates is marked `needs_review`.
+- An editor's correction is never overwritten: AppliedValues holds what ingest last wrote on each
+  object, and a field is only written again while it still holds that value. Where the source
+  now says something else than an editor, the record lists it in `conflicts`.
+- Two runs at once are harmless: the record row is locked, the unique constraints on records and
+  on (regulator, reference) make the loser retry, company creation takes a lock on the name.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import httpx
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Model
+from django.utils import timezone
+
+from deals.models import (
+    Company,
+    CompanyAlias,
+    Deal,
+    Event,
+    Inquiry,
+    Party,
+    Regulator,
+    normalise_name,
+)
+
+from .models import AppliedValues, IngestRun, RawRecord, ReviewStatus
+from .sources import get_source
+from .sources.base import (
+    BadRecord,
+    CaseRecord,
+    EventRecord,
+    FetchPolicy,
+    IngestError,
+    Parsed,
+    PressRecord,
+    Skipped,
+    content_hash,
+)
+
+logger = logging.getLogger(__name__)
+
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+Progress = Callable[[Iterable, int], Iterable]
+
+
+# --- Runs ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    records: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: int = 0
+    problems: list[dict] = field(default_factory=list)
+
+
+def source_fetch(*, source: str) -> list[bytes]:
+    """The documents `source` serves now, fetched within its own hosts (network)."""
+    module = get_source(source)
+    policy = FetchPolicy(
+        hosts=module.HOSTS,
+        timeout=settings.INGEST_HTTP_TIMEOUT,
+        max_bytes=settings.INGEST_MAX_RESPONSE_BYTES,
+        user_agent=f"Dealwatch ingest (+{settings.SITE_URL})",
+    )
+    pages = settings.INGEST_PAGES.get(source, 1)
+    with httpx.Client(follow_redirects=False) as client:
+        return module.fetch(client=client, policy=policy, pages=pages)
+
+
+def source_parse(*, source: str, documents: list[bytes]) -> list[Parsed]:
+    """Every record of every document; RefusedDocument if any document is refused."""
+    module = get_source(source)
+    return [record for document in documents for record in module.parse(document)]
+
+
+def ingest_run(
+    *,
+    source: str,
+    documents: list[bytes] | None = None,
+    trigger: str = "schedule",
+    progress: Progress | None = None,
+) -> IngestRun:
+    """Fetch (unless `documents` are given), parse and apply one source; record the run.
+
+    An IngestError for the whole run (refused document, failed fetch) is recorded on the run and
+    raised again for the caller: the command prints it, the task retries transient ones.
+    """
+    get_source(source)  # an unknown source fails before a run is recorded
+    run = IngestRun.objects.create(source=source, trigger=trigger)
+    tally = Tally()
+    try:
+        if documents is None:
+            documents = source_fetch(source=source)
+        parsed = source_parse(source=source, documents=documents)
+        for record in progress(parsed, len(parsed)) if progress else parsed:
+            record_ingest(source=source, record=record, tally=tally)
+    except IngestError as exc:
+        run_finish(run=run, tally=tally, error=str(exc))
+        raise
+    except Exception as exc:
+        run_finish(run=run, tally=tally, error=f"{type(exc).__name__}: {exc}")
+        raise
+    run_finish(run=run, tally=tally)
+    return run
+
+
+def run_finish(*, run: IngestRun, tally: Tally, error: str = "") -> None:
+    for name in ("records", "new", "changed", "unchanged", "skipped", "errors", "problems"):
+        setattr(run, name, getattr(tally, name))
+    run.error = error
+    run.finished_at = max(timezone.now(), run.started_at)
+    run.save()
+
+
+def record_ingest(*, source: str, record: Parsed, tally: Tally) -> None:
+    """Apply one parsed record and count what happened; never raises for one bad record."""
+    tally.records += 1
+    if isinstance(record, Skipped):
+        tally.skipped += 1
+        tally.problems.append({"id": record.external_id, "reason": record.reason})
+        return
+    try:
+        outcome = record_apply(source=source, record=record)
+    except BadRecord as exc:
+        tally.skipped += 1
+        tally.problems.append({"id": record.external_id, "reason": str(exc)})
+        return
+    except Exception as exc:  # one record must not stop the run; the run lists it
+        logger.exception("ingest %s: record %s failed", source, record.external_id)
+        tally.errors += 1
+        tally.problems.append(
+            {"id": record.external_id, "reason": f"{type(exc).__name__}: {exc}"[:500]}
+        )
+        return
+    setattr(tally, outcome, getattr(tally, outcome) + 1)
+
+
+# --- One record ---------------------------------------------------------------------------
+
+
+def record_apply(*, source: str, record: CaseRecord | PressRecord) -> str:
+    """Store `record` raw and apply it; returns "new", "changed" or "unchanged".
+
+    A concurrent run that inserted the same record or inquiry first makes this one hit a unique
+    constraint; the whole record is then tried again and finds what the other run made.
+    """
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _record_apply(source, record)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record_apply(source: str, record: CaseRecord | PressRecord) -> str:
+    digest = content_hash(record.raw)
+    now = timezone.now()
+    raw = (
+        RawRecord.objects.select_for_update()
+        .filter(source=source, external_id=record.external_id)
+        .first()
+    )
+    if raw is not None and raw.content_hash == digest:
+        RawRecord.objects.filter(pk=raw.pk).update(last_seen_at=now)
+        return UNCHANGED
+    outcome = NEW if raw is None else CHANGED
+    if raw is None:
+        raw = RawRecord(source=source, external_id=record.external_id, first_seen_at=now)
+    raw.content_hash = digest
+    raw.payload = record.raw
+    raw.title = record.title[:500]
+    raw.url = record.url[:500]
+    raw.published_on = record.published_on
+    raw.last_seen_at = raw.changed_at = now
+    if isinstance(record, CaseRecord):
+        raw.summary = record.inquiry.summary
+        raw.save()
+        _apply_case(raw, record)
+    else:
+        raw.summary = record.text
+        raw.save()
+        _apply_press(raw, record)
+    raw.save()
+    return outcome
+
+
+# --- What ingest wrote --------------------------------------------------------------------
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _merge(
+    obj: Model,
+    wanted: dict[str, object],
+    *,
+    applied: dict[str, object],
+    created: bool,
+    conflicts: dict,
+    label: str,
+) -> list[str]:
+    """Set on `obj` the fields ingest may write; return the names of those it changed.
+
+    Ingest may write a field of an object it created, a field that still holds what ingest last
+    wrote, or an empty field of an object someone else made. Anything else is an editor's value:
+    it stays, and a disagreement is noted in `conflicts`.
+    """
+    changed = []
+    for name, value in wanted.items():
+        current, new = _jsonable(getattr(obj, name)), _jsonable(value)
+        conflicts.pop(f"{label}.{name}", None)
+        if current == new:
+            applied[name] = new
+            continue
+        ours = created or (name in applied and applied[name] == current)
+        if not ours and name not in applied and current in ("", None):
+            ours = True
+        if ours:
+            setattr(obj, name, value)
+            applied[name] = new
+            changed.append(name)
+        elif new not in ("", None):
+            conflicts[f"{label}.{name}"] = {"here": current, "source": new}
+    return changed
+
+
+def _applied(obj: Model) -> dict:
+    row = AppliedValues.objects.filter(model=obj._meta.label_lower, object_id=obj.pk).first()
+    return dict(row.values) if row else {}
+
+
+def _store_applied(obj: Model, values: dict) -> None:
+    AppliedValues.objects.update_or_create(
+        model=obj._meta.label_lower, object_id=obj.pk, defaults={"values": values}
+    )
+
+
+def _lock(key: str) -> None:
+    """Serialise work on `key` across concurrent runs until the transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite allows one writer at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
+
+
+def company_for(name: str) -> Company:
+    """The company called `name` (or with that alternative name), created for review if none."""
+    name = " ".join(name.split())[:200]
+    _lock(f"company:{normalise_name(name)}")
+    company = Company.objects.matching_name(name).order_by("pk").first()
+    if company is None:
+        company = Company.objects.create(name=name, needs_review=True)
+    return company
+
+
+# --- Cases: inquiry, deal, events ---------------------------------------------------------
+
+
+def _regulator(slug: str) -> Regulator:
+    try:
+        return Regulator.objects.get(slug=slug)
+    except Regulator.DoesNotExist:
+        raise BadRecord(f"no regulator with slug {slug!r}; run the migrations") from None
+
+
+def _find_inquiry(raw: RawRecord, record: CaseRecord, regulator: Regulator) -> Inquiry | None:
+    if raw.inquiry_id:
+        return raw.inquiry
+    wanted = record.inquiry
+    if wanted.reference:
+        found = Inquiry.objects.filter(regulator=regulator, reference=wanted.reference).first()
+        if found:
+            return found
+    if wanted.source_url:
+        return Inquiry.objects.filter(regulator=regulator, source_url=wanted.source_url).first()
+    return None
+
+
+def _find_deal(record: CaseRecord) -> tuple[Deal | None, str]:
+    """The one existing deal between all of the record's parties, if there is exactly one."""
+    companies = []
+    for party in record.deal.parties:
+        company = Company.objects.matching_name(party.name).order_by("pk").first()
+        if company is None:
+            return None, ""
+        companies.append(company.pk)
+    deals = Deal.objects.all()
+    for company in set(companies):
+        deals = deals.filter(parties__company=company)
+    found = list(deals.distinct()[:3])
+    if len(found) == 1:
+        return found[0], ""
+    if len(found) > 1:
+        titles = "; ".join(deal.title for deal in found)
+        return None, f"Several deals involve these companies ({titles}): attach it to one."
+    return None, ""
+
+
+def _apply_case(raw: RawRecord, record: CaseRecord) -> None:
+    regulator = _regulator(record.inquiry.regulator)
+    mapped, conflicts = dict(raw.mapped), dict(raw.conflicts)
+
+    inquiry = _find_inquiry(raw, record, regulator)
+    if inquiry is None and "inquiry" in mapped:
+        # Ingest made an inquiry for this record before and an editor deleted it: respect that.
+        raw.mapped, raw.conflicts = mapped, conflicts
+        return
+    inquiry_created = inquiry is None
+    if inquiry_created:
+        inquiry = Inquiry(regulator=regulator, needs_review=True)
+
+    deal, review_note = None, record.review_note
+    if inquiry.deal_id:
+        deal = inquiry.deal
+    elif record.deal and "deal" not in mapped:
+        deal, review_note = _find_deal(record)
+        if deal is None and not review_note:
+            deal = Deal(
+                title=record.deal.title,
+                deal_type=record.deal.deal_type,
+                announced_on=record.deal.announced_on,
+                needs_review=True,
+                is_published=settings.INGEST_PUBLISH_NEW_DEALS,
+            )
+            deal.save()
+            _store_applied(deal, {"title": deal.title, "deal_type": deal.deal_type})
+    if deal is not None and record.deal:
+        _add_parties(deal, record)
+        mapped["deal"] = deal.pk
+        raw.deal = deal
+
+    wanted = record.inquiry
+    applied = {} if inquiry_created else _applied(inquiry)
+    fields = {
+        "title": wanted.title,
+        "reference": wanted.reference,
+        "kind": wanted.kind,
+        "stage": wanted.stage,
+        "outcome": wanted.outcome,
+        "status_wording": wanted.status_wording,
+        "opened_on": wanted.opened_on,
+        "deadline_on": wanted.deadline_on,
+        "closed_on": wanted.closed_on,
+        "source_url": wanted.source_url,
+        "summary": wanted.summary,
+    }
+    if deal is not None:
+        fields["deal_id"] = deal.pk
+    if (
+        _merge(
+            inquiry,
+            fields,
+            applied=applied,
+            created=inquiry_created,
+            conflicts=conflicts,
+            label="inquiry",
+        )
+        or inquiry_created
+    ):
+        inquiry.save()
+    added = set(applied.get("companies", []))
+    new_names = [name for name in wanted.companies if name not in added]
+    if new_names:
+        inquiry.companies.add(*(company_for(name) for name in new_names))
+        applied["companies"] = sorted(added | set(new_names))
+    _store_applied(inquiry, applied)
+    mapped["inquiry"] = inquiry.pk
+    raw.inquiry = inquiry
+
+    mapped["events"] = _apply_events(
+        record.events, mapped=mapped.get("events", {}), conflicts=conflicts, inquiry=inquiry
+    )
+
+    if review_note and not inquiry.deal_id and raw.review_status == ReviewStatus.NONE:
+        raw.review_status, raw.review_note = ReviewStatus.PENDING, review_note[:300]
+    elif inquiry.deal_id and raw.review_status == ReviewStatus.PENDING:
+        raw.review_status, raw.review_note = ReviewStatus.NONE, ""
+    raw.mapped, raw.conflicts = mapped, conflicts
+
+
+def _add_parties(deal: Deal, record: CaseRecord) -> None:
+    """Add the record's parties ingest has not added before to a deal ingest created.
+
+    The parties of an editor's deal are the editor's: ingest does not touch them.
+    """
+    applied = _applied(deal)
+    if "title" not in applied:
+        return
+    added = {tuple(pair) for pair in applied.get("parties", [])}
+    for party in record.deal.parties:
+        key = (normalise_name(party.name), party.role)
+        if key in added:
+            continue
+        company = company_for(party.name)
+        Party.objects.get_or_create(deal=deal, company=company, role=party.role)
+        added.add(key)
+    applied["parties"] = sorted(list(pair) for pair in added)
+    _store_applied(deal, applied)
+
+
+def _apply_events(
+    events: Iterable[EventRecord],
+    *,
+    mapped: dict[str, int],
+    conflicts: dict,
+    inquiry: Inquiry | None = None,
+    deal: Deal | None = None,
+) -> dict[str, int]:
+    """Create the events not seen before, update those ingest still owns; returns key -> id.
+
+    An event ingest created and an editor deleted is not created again.
+    """
+    mapped = dict(mapped)
+    for wanted in events:
+        fields = {
+            "occurred_on": wanted.occurred_on,
+            "kind": wanted.kind,
+            "title": wanted.title[:300],
+            "text": wanted.text,
+            "source_url": wanted.source_url[:500],
+        }
+        if wanted.key in mapped:
+            event = Event.objects.filter(pk=mapped[wanted.key]).first()
+            if event is None:
+                continue
+            applied = _applied(event)
+            if _merge(
+                event,
+                fields,
+                applied=applied,
+                created=False,
+                conflicts=conflicts,
+                label=f"event {wanted.key}",
+            ):
+                event.save()
+            _store_applied(event, applied)
+            continue
+        target = {"inquiry": inquiry} if inquiry is not None else {"deal": deal}
+        same = Event.objects.filter(
+            **target, occurred_on=wanted.occurred_on, title=fields["title"]
+        ).first()
+        if same is not None:  # already on the timeline (another notice of the same deal)
+            mapped[wanted.key] = same.pk
+            continue
+        event = Event(**target, **fields)
+        event.save()
+        _store_applied(event, {name: _jsonable(value) for name, value in fields.items()})
+        mapped[wanted.key] = event.pk
+    return mapped
+
+
+# --- Press releases -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PressMatch:
+    deal: Deal | None = None
+    inquiry: Inquiry | None = None
+    note: str = ""
+
+
+def press_match(*, title: str, text: str, references: Iterable[str] = ()) -> PressMatch:
+    """The case or deal a press release names, when it names exactly one with confidence.
+
+    Confident means: it quotes one known case number, or it names two or more parties of one
+    deal (by name or alternative name) and of no other.
+    """
+    references = list(references)
+    if references:
+        inquiries = list(Inquiry.objects.filter(reference__in=references)[:3])
+        if len(inquiries) == 1:
+            return PressMatch(inquiry=inquiries[0], deal=inquiries[0].deal)
+    mentioned = companies_mentioned(f"{title}\n{text}")
+    if not mentioned:
+        return PressMatch(note="Names no company the tracker knows.")
+    rows = (
+        Party.objects.filter(company__in=mentioned)
+        .values("deal")
+        .annotate(named=Count("company", distinct=True))
+        .filter(named__gte=2)
+        .order_by("-named")
+    )
+    deal_ids = [row["deal"] for row in rows[:3]]
+    if len(deal_ids) == 1:
+        return PressMatch(deal=Deal.objects.get(pk=deal_ids[0]))
+    if len(deal_ids) > 1:
+        return PressMatch(note="Names the parties of several deals.")
+    return PressMatch(note="Names a known company but no deal between known companies.")
+
+
+def companies_mentioned(text: str) -> set[int]:
+    """Ids of companies whose name or alternative name appears in `text` as whole words."""
+    haystack = f" {normalise_name(text)} "
+    found: set[int] = set()
+    names = Company.objects.values_list("pk", "name_key")
+    aliases = CompanyAlias.objects.values_list("company_id", "name_key")
+    for pk, key in [*names, *aliases]:
+        if len(key) >= 3 and f" {key} " in haystack:
+            found.add(pk)
+    return found
+
+
+def _press_event(raw: RawRecord) -> EventRecord:
+    return EventRecord(
+        key="press",
+        occurred_on=raw.published_on or timezone.localdate(),
+        kind="press",
+        title=raw.title[:300],
+        text=raw.summary,
+        source_url=raw.url,
+    )
+
+
+def _apply_press(raw: RawRecord, record: PressRecord) -> None:
+    mapped, conflicts = dict(raw.mapped), dict(raw.conflicts)
+    events = mapped.get("events", {})
+    if "press" in events:  # already on a timeline: keep it up to date
+        mapped["events"] = _apply_events([record.event()], mapped=events, conflicts=conflicts)
+    elif raw.review_status not in (ReviewStatus.DISMISSED, ReviewStatus.ATTACHED):
+        match = press_match(title=record.title, text=record.text, references=record.references)
+        if match.deal or match.inquiry:
+            mapped["events"] = _apply_events(
+                [record.event()],
+                mapped=events,
+                conflicts=conflicts,
+                inquiry=match.inquiry,
+                deal=None if match.inquiry else match.deal,
+            )
+            raw.deal, raw.inquiry = match.deal, match.inquiry
+            raw.review_status, raw.review_note = ReviewStatus.NONE, ""
+        else:
+            raw.review_status, raw.review_note = ReviewStatus.PENDING, match.note[:300]
+    raw.mapped, raw.conflicts = mapped, conflicts
+
+
+# --- The review queue ---------------------------------------------------------------------
+
+
+def suggested_deals(*, record: RawRecord, limit: int = 5) -> list[Deal]:
+    """Deals involving companies the record names, most named first: the editor's shortlist."""
+    mentioned = companies_mentioned(f"{record.title}\n{record.summary}")
+    if not mentioned:
+        return []
+    rows = (
+        Party.objects.filter(company__in=mentioned)
+        .values("deal")
+        .annotate(named=Count("company", distinct=True))
+        .order_by("-named", "-deal")[:limit]
+    )
+    by_id = Deal.objects.in_bulk([row["deal"] for row in rows])
+    return [by_id[row["deal"]] for row in rows if row["deal"] in by_id]
+
+
+def _reviewed(record: RawRecord, status: str, user) -> None:
+    record.review_status = status
+    record.reviewed_by = user if getattr(user, "pk", None) else None
+    record.reviewed_at = timezone.now()
+    record.save()
+
+
+@transaction.atomic
+def record_attach(
+    *, record: RawRecord, user, deal: Deal | None = None, inquiry: Inquiry | None = None
+) -> None:
+    """Put a reviewed record where it belongs: its inquiry under `deal`, or its press release
+    on the timeline of `deal` or `inquiry`."""
+    if (deal is None) == (inquiry is None):
+        raise ValueError("attach to exactly one deal or one inquiry")
+    record = RawRecord.objects.select_for_update().get(pk=record.pk)
+    if record.inquiry_id and deal is not None:
+        case = record.inquiry
+        case.deal = deal
+        case.save()
+        record.deal = deal
+    elif record.inquiry_id and inquiry is not None:
+        _case_move(record, inquiry)
+    else:
+        events = _apply_events(
+            [_press_event(record)],
+            mapped=record.mapped.get("events", {}),
+            conflicts=record.conflicts,
+            inquiry=inquiry,
+            deal=deal,
+        )
+        record.mapped = {**record.mapped, "events": events}
+        record.deal = deal if deal is not None else inquiry.deal
+        record.inquiry = inquiry
+    _reviewed(record, ReviewStatus.ATTACHED, user)
+
+
+def _case_move(record: RawRecord, inquiry: Inquiry) -> None:
+    """Make a case record feed an inquiry an editor already had, instead of the one ingest made.
+
+    Its events move over; the inquiry ingest made is deleted if no editor has checked it yet.
+    """
+    made = record.inquiry
+    event_ids = list(record.mapped.get("events", {}).values())
+    for event in Event.objects.filter(pk__in=event_ids, inquiry=made):
+        event.inquiry = inquiry
+        event.save()
+    if made.pk != inquiry.pk and made.needs_review and not made.events.exists():
+        made.delete()
+    record.inquiry = inquiry
+    record.deal = inquiry.deal
+    record.mapped = {**record.mapped, "inquiry": inquiry.pk}
+
+
+@transaction.atomic
+def record_create_deal(*, record: RawRecord, user) -> Deal:
+    """A new deal (for review) from a record, with the record attached to it."""
+    title = record.title
+    for suffix in (" merger inquiry", " Merger Inquiry"):
+        title = title.removesuffix(suffix)
+    deal = Deal.objects.create(
+        title=title[:255] or f"{record.source} {record.external_id}",
+        summary=record.summary[:2000],
+        needs_review=True,
+        is_published=settings.INGEST_PUBLISH_NEW_DEALS,
+    )
+    record_attach(record=record, user=user, deal=deal)
+    _reviewed(RawRecord.objects.get(pk=record.pk), ReviewStatus.DEAL_CREATED, user)
+    return deal
+
+
+def record_dismiss(*, record: RawRecord, user) -> None:
+    """Take a record out of the queue for good; later runs leave it alone."""
+    _reviewed(record, ReviewStatus.DISMISSED, user)

@@ -1,0 +1,349 @@
+"""What every source module shares: the record types, the errors, safe parsing and fetching.
+
+Source modules are pure: they turn the bytes a regulator serves into the plain records below and
+know nothing of the ORM. `ingest.services` applies the records to the models.
+
+Each module has:
+
+    NAME: str                     the source slug ("ec")
+    HOSTS: frozenset[str]         the only hosts it may fetch from (HTTPS only)
+    def fetch(*, client, policy, pages) -> list[bytes]   the documents it serves now
+    def parse(document: bytes) -> list[Parsed]   one document -> records (or BadRecord)
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import html
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+from xml.etree.ElementTree import Element, ParseError
+
+import httpx
+import nh3
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as defused_fromstring
+
+# --- Errors -------------------------------------------------------------------------------
+
+
+class IngestError(Exception):
+    """Base of ingest's own errors."""
+
+
+class RefusedDocument(IngestError):
+    """The whole document is unreadable or hostile; nothing of it is applied."""
+
+
+class FetchError(IngestError):
+    """A fetch failed in a way that retrying will not fix (bad host, 404, too large)."""
+
+
+class TransientFetchError(FetchError):
+    """A fetch failed in a way that may pass (timeout, connection reset, 5xx, 429)."""
+
+
+class BadRecord(IngestError):
+    """One record is unusable (missing fields, wrong types); the rest of the file goes in."""
+
+
+# --- Records ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyRecord:
+    name: str
+    role: str  # a deals.PartyRole value: "acquirer", "target"…
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    key: str  # stable within its record: a decision id, a change-history timestamp
+    occurred_on: datetime.date
+    kind: str  # a deals.EventKind value
+    title: str
+    text: str = ""
+    source_url: str = ""
+
+
+@dataclass(frozen=True)
+class DealRecord:
+    title: str
+    parties: tuple[PartyRecord, ...]
+    deal_type: str = "acquisition"  # a deals.DealType value
+    announced_on: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class InquiryRecord:
+    regulator: str  # a deals.Regulator slug
+    reference: str  # the regulator's case number; "" when it has none
+    title: str
+    kind: str  # a deals.InquiryKind value
+    stage: str  # a deals.Stage value
+    outcome: str = ""  # a deals.Outcome value, "" while open
+    status_wording: str = ""
+    opened_on: datetime.date | None = None
+    deadline_on: datetime.date | None = None
+    closed_on: datetime.date | None = None
+    source_url: str = ""
+    summary: str = ""
+    companies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case at a regulator: an inquiry, maybe a deal, and its timeline."""
+
+    external_id: str
+    raw: dict
+    inquiry: InquiryRecord
+    deal: DealRecord | None = None
+    events: tuple[EventRecord, ...] = ()
+    # A merger case without a deal it could name goes to the review queue with this note.
+    review_note: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.inquiry.title
+
+    @property
+    def url(self) -> str:
+        return self.inquiry.source_url
+
+    @property
+    def published_on(self) -> datetime.date | None:
+        return self.inquiry.opened_on
+
+
+@dataclass(frozen=True)
+class PressRecord:
+    """A press release: an event on a known case or deal, or an item for the review queue."""
+
+    external_id: str
+    raw: dict
+    regulator: str
+    title: str
+    url: str
+    published_on: datetime.date
+    text: str = ""  # plain text, already stripped of markup
+    # Case numbers the release names (M.11357, AT.40153, an HSR transaction number).
+    references: tuple[str, ...] = field(default=())
+
+    def event(self) -> EventRecord:
+        return EventRecord(
+            key="press",
+            occurred_on=self.published_on,
+            kind="press",
+            title=self.title[:300],
+            text=self.text,
+            source_url=self.url,
+        )
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record the parser could not use, with its id when it has one."""
+
+    external_id: str
+    reason: str
+
+
+Record = CaseRecord | PressRecord
+Parsed = CaseRecord | PressRecord | Skipped
+
+
+def content_hash(raw: dict) -> str:
+    """A stable hash of a record's content (key order and whitespace do not matter)."""
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- Safe parsing -------------------------------------------------------------------------
+
+
+def load_json(document: bytes) -> object:
+    """The JSON in `document`, or RefusedDocument saying plainly why not."""
+    try:
+        return json.loads(document)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise RefusedDocument(f"not a JSON document ({exc})") from exc
+
+
+def load_xml(document: bytes) -> Element:
+    """The XML tree of `document`, parsed with defusedxml.
+
+    Any DTD is refused, which refuses entity bombs ("billion laughs") and external entities
+    before expat expands or fetches anything.
+    """
+    try:
+        return defused_fromstring(document, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise RefusedDocument(
+            f"refused a hostile XML document: {type(exc).__name__} "
+            "(DTDs, entity declarations and external entities are not allowed)"
+        ) from exc
+    except (ParseError, ValueError) as exc:
+        raise RefusedDocument(f"not an XML document ({exc})") from exc
+
+
+def rss_items(document: bytes) -> list[dict[str, str]]:
+    """The <item>s of an RSS 2.0 feed as {tag: text} dicts (namespaced tags by local name)."""
+    root = load_xml(document)
+    if root.tag != "rss" or root.find("channel") is None:
+        raise RefusedDocument(f"not an RSS feed (root element <{root.tag}>)")
+    items = []
+    for item in root.iter("item"):
+        fields: dict[str, str] = {}
+        for child in item:
+            tag = child.tag.rsplit("}", 1)[-1]
+            fields.setdefault(tag, (child.text or "").strip())
+        items.append(fields)
+    return items
+
+
+# --- Small helpers the parsers share ------------------------------------------------------
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of HTML that came from a source: every tag removed by nh3, entities decoded.
+
+    The result is shown through Django's autoescaping, never marked safe.
+    """
+    if not markup:
+        return ""
+    spaced = re.sub(r"(?i)<\s*(br|/p|/div|/li|/h\d|/tr)\b[^>]*>", "\n", markup)
+    text = html.unescape(nh3.clean(spaced, tags=set(), strip_comments=True))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line).strip()
+
+
+SAFE_TAGS = {"p", "br", "a", "ul", "ol", "li", "strong", "em", "b", "i", "h2", "h3", "h4"}
+SAFE_TAGS |= {"table", "thead", "tbody", "tr", "th", "td", "blockquote", "span"}
+
+
+def sanitise_html(markup: str) -> str:
+    """HTML that came from a source, cleaned by nh3 so that it may be shown as HTML."""
+    return nh3.clean(
+        markup or "",
+        tags=SAFE_TAGS,
+        attributes={"a": {"href", "title"}, "th": {"scope"}, "td": {"colspan"}},
+        url_schemes={"https", "http", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def parse_date(value: object, *, what: str) -> datetime.date:
+    """A date from "2017-05-04", "2024-10-03T07:59:29.855Z" or similar; BadRecord if not."""
+    if not isinstance(value, str) or not value.strip():
+        raise BadRecord(f"{what} is missing or not a string")
+    text = value.strip()
+    try:
+        if "T" in text or " " in text:
+            moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return moment.date()
+        return datetime.date.fromisoformat(text[:10])
+    except ValueError as exc:
+        raise BadRecord(f"{what} {text!r} is not a date") from exc
+
+
+def optional_date(value: object, *, what: str) -> datetime.date | None:
+    if value in (None, "", [], {}):
+        return None
+    return parse_date(value, what=what)
+
+
+def require_str(value: object, *, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise BadRecord(f"{what} is missing or not a string")
+    return value.strip()
+
+
+def split_title_parties(title: str) -> list[str]:
+    """ "A / B / C" -> ["A", "B", "C"]; parenthesised notes ("(certain assets)") removed."""
+    names = []
+    for part in re.split(r"\s+/\s+", title):
+        name = re.sub(r"\s*\([^)]*\)", "", part).strip(" .,;")
+        if name:
+            names.append(name)
+    return names
+
+
+def unique(values: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for value in values:
+        value = " ".join(value.split())
+        if value and value.casefold() not in {v.casefold() for v in seen}:
+            seen[value] = None
+    return tuple(seen)
+
+
+# --- Fetching -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    hosts: frozenset[str]
+    timeout: float = 20.0
+    max_bytes: int = 64 * 1024 * 1024
+    max_redirects: int = 3
+    user_agent: str = "Dealwatch ingest"
+
+
+def _check_url(url: str, hosts: frozenset[str]) -> None:
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        raise FetchError(f"refused {url}: only HTTPS is fetched")
+    if (parts.hostname or "").lower() not in hosts:
+        raise FetchError(f"refused {url}: {parts.hostname} is not one of this source's hosts")
+
+
+def fetch_url(
+    url: str, *, client: httpx.Client, policy: FetchPolicy, params: dict | None = None
+) -> bytes:
+    """GET `url` from one of the source's own hosts, following redirects only within them.
+
+    Reads at most `policy.max_bytes`; raises TransientFetchError for what a retry may fix and
+    FetchError for the rest.
+    """
+    _check_url(url, policy.hosts)
+    headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip"}
+    for _ in range(policy.max_redirects + 1):
+        request = client.build_request(
+            "GET", url, params=params, headers=headers, timeout=policy.timeout
+        )
+        try:
+            response = client.send(request, stream=True, follow_redirects=False)
+        except httpx.TimeoutException as exc:
+            raise TransientFetchError(f"timed out fetching {url}") from exc
+        except httpx.TransportError as exc:
+            raise TransientFetchError(f"could not fetch {url}: {exc}") from exc
+        try:
+            if response.is_redirect:
+                target = urljoin(str(response.url), response.headers.get("location", ""))
+                _check_url(target, policy.hosts)
+                url, params = target, None
+                continue
+            if response.status_code == 429 or response.status_code >= 500:
+                raise TransientFetchError(f"{url} answered {response.status_code}")
+            if response.status_code != 200:
+                raise FetchError(f"{url} answered {response.status_code}")
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > policy.max_bytes:
+                raise FetchError(f"{url} is larger than {policy.max_bytes} bytes")
+            body = bytearray()
+            try:
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > policy.max_bytes:
+                        raise FetchError(f"{url} is larger than {policy.max_bytes} bytes")
+            except httpx.TransportError as exc:
+                raise TransientFetchError(f"connection lost reading {url}: {exc}") from exc
+            return bytes(body)
+        finally:
+            response.close()
+    raise FetchError(f"too many redirects fetching {url}")
