@@ -44,3 +44,6 @@ check: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+bench: install
+	$(BIN)/python bench/pages.py
