@@ -56,6 +56,9 @@ class DealFilter(BaseFilter):
     type = django_filters.MultipleChoiceFilter(
         field_name="deal_type", choices=DealType.choices, label="Type"
     )
+    sector = django_filters.ChoiceFilter(
+        field_name="sector", choices=[], label="Sector", empty_label="Any"
+    )
     announced_after = django_filters.DateFilter(
         field_name="announced_on",
         lookup_expr="gte",
@@ -78,6 +81,13 @@ class DealFilter(BaseFilter):
     class Meta:
         model = Deal
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sectors = Deal.objects.published().exclude(sector="").order_by("sector")
+        self.filters["sector"].extra["choices"] = [
+            (sector, sector) for sector in sectors.values_list("sector", flat=True).distinct()
+        ]
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)

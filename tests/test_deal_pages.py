@@ -84,6 +84,7 @@ def figma():
         title="Adobe / Figma",
         deal_type=DealType.ACQUISITION,
         announced_on=datetime.date(2022, 9, 15),
+        sector="Software",
     )
     PartyFactory(deal=deal, company=CompanyFactory(name="Adobe"), role=PartyRole.ACQUIRER)
     InquiryFactory(deal=deal, regulator=cma(), stage=Stage.PHASE_2, outcome=Outcome.ABANDONED)
@@ -124,6 +125,7 @@ def test_search_lists_a_deal_once_even_when_several_parties_match(client, mistra
         ("status=abandoned", ["Adobe / Figma"]),
         ("status=under_review&status=abandoned", ["Microsoft / Mistral AI", "Adobe / Figma"]),
         ("type=partnership", ["Microsoft / Mistral AI"]),
+        ("sector=Software", ["Adobe / Figma"]),
         ("company=adobe", ["Adobe / Figma"]),
         ("announced_after=2024-01-01", ["Microsoft / Mistral AI"]),
         ("announced_before=2023-01-01", ["Adobe / Figma"]),
@@ -160,6 +162,7 @@ def test_filtered_view_keeps_its_query_in_the_pagination_links(client, mistral):
         "status=exploded",
         "type=%00",
         "jurisdiction=XX",
+        "sector=Nonexistent",
         "sort=password",
         "q=" + "x" * 5000,
     ],
