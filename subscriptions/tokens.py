@@ -21,7 +21,7 @@ class InvalidToken(Exception):
 
 def confirm_token_make(request: dict) -> str:
     """A confirmation token carrying the whole request, so nothing is stored before it."""
-    return signing.dumps({**request, "at": int(time.time())}, salt=CONFIRM_SALT, compress=True)
+    return signing.dumps({**request, "at": time.time()}, salt=CONFIRM_SALT, compress=True)
 
 
 def confirm_token_read(token: str) -> dict:

@@ -99,3 +99,33 @@ class EventFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Event {n}")
     source_url = "https://example.org/source"
     deal = factory.SubFactory(DealFactory)
+
+
+# --- Subscriptions ------------------------------------------------------------------------
+
+from django.utils import timezone  # noqa: E402
+
+from subscriptions.models import Frequency, Subscriber, Subscription  # noqa: E402
+
+
+class SubscriberFactory(DjangoModelFactory):
+    """A subscriber who has confirmed their address."""
+
+    class Meta:
+        model = Subscriber
+
+    email = factory.Sequence(lambda n: f"analyst{n}@example.org")
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class SubscriptionFactory(DjangoModelFactory):
+    """A confirmed, live subscription to a deal, daily, every kind of event."""
+
+    class Meta:
+        model = Subscription
+
+    subscriber = factory.SubFactory(SubscriberFactory)
+    kind = "deal"
+    deal = factory.SubFactory(DealFactory)
+    frequency = Frequency.DAILY
+    started_at = factory.LazyFunction(timezone.now)

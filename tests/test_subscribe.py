@@ -1,0 +1,164 @@
+"""The "Get email updates" form and the subscribe endpoint."""
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from subscriptions.models import Subscriber, Subscription
+from tests.factories import (
+    CompanyFactory,
+    DealFactory,
+    RegulatorFactory,
+    SubscriptionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+def subscribe(client, **data):
+    data = {"email": "analyst@example.org", "frequency": "daily", **data}
+    return client.post("/subscriptions/subscribe/", data, REMOTE_ADDR=data.pop("ip", "10.0.0.1"))
+
+
+def test_deal_company_and_regulator_pages_offer_the_form(client):
+    deal = DealFactory(title="Adobe / Figma")
+    company = CompanyFactory(name="Figma")
+    regulator = RegulatorFactory()
+    for url, hidden in [
+        (deal.get_absolute_url(), f'name="deal" value="{deal.pk}"'),
+        (company.get_absolute_url(), f'name="company" value="{company.pk}"'),
+        (regulator.get_absolute_url(), f'name="regulator" value="{regulator.pk}"'),
+    ]:
+        page = client.get(url)
+        assert "Get email updates" in page.text, url
+        assert hidden in page.text, url
+        assert '<label for="subscribe-email">Email address</label>' in page.text
+
+
+def test_deal_list_offers_to_follow_the_current_search(client):
+    page = client.get("/deals/?q=figma&status=abandoned&sort=-announced&page=2")
+    assert "Email me when something new matches this search" in page.text
+    # The filters are kept, how the page is sorted and paged is not.
+    assert 'name="search" value="q=figma&amp;status=abandoned"' in page.text
+
+
+def test_the_tag_renders_outside_the_deal_pages_too():
+    deal = DealFactory(title="Adobe / Figma")
+    request = RequestFactory().get(deal.get_absolute_url())
+    html = Template("{% load subscription_tags %}{% subscribe_form deal=deal %}").render(
+        Context({"deal": deal, "request": request})
+    )
+    assert "Email me when something happens in Adobe / Figma." in html
+    assert 'name="next" value="/deals/' in html
+
+
+def test_subscribing_sends_a_confirmation_and_stores_nothing(client):
+    deal = DealFactory(title="Adobe / Figma")
+    response = subscribe(client, target="deal", deal=deal.pk, event_kinds=["decision"])
+    assert response.status_code == 302
+    assert response["Location"] == "/subscriptions/subscribe/check-your-email/"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject == "Confirm your Dealwatch email updates"
+    assert "daily email updates about Adobe / Figma (only: Decision)" in message.body
+    assert "/subscriptions/confirm/" in message.body
+    assert message.alternatives[0][1] == "text/html"
+    assert not Subscriber.objects.exists() and not Subscription.objects.exists()
+
+
+def test_the_answer_is_the_same_whether_or_not_the_address_subscribes(client):
+    deal = DealFactory()
+    SubscriptionFactory(subscriber__email="known@example.org", deal=deal)
+    known = subscribe(client, email="known@example.org", target="deal", deal=deal.pk)
+    unknown = subscribe(client, email="unknown@example.org", target="deal", deal=deal.pk)
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    page_known = client.get(known["Location"]).text
+    page_unknown = client.get(unknown["Location"]).text
+    assert page_known == page_unknown
+
+
+def test_check_your_email_page_links_back_to_the_page(client):
+    deal = DealFactory()
+    subscribe(client, target="deal", deal=deal.pk, next=deal.get_absolute_url())
+    page = client.get("/subscriptions/subscribe/check-your-email/")
+    assert f'href="{deal.get_absolute_url()}"' in page.text
+
+
+def test_a_link_back_to_another_site_is_not_followed(client):
+    deal = DealFactory()
+    subscribe(client, target="deal", deal=deal.pk, next="https://evil.example/")
+    page = client.get("/subscriptions/subscribe/check-your-email/")
+    assert "evil.example" not in page.text
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "not-an-address",
+        "analyst@example.org\nBcc: everyone@example.org",
+        "analyst@example.org\r\nSubject: hi",
+        "a" * 250 + "@example.org",
+    ],
+)
+def test_a_bad_address_is_a_form_error_and_sends_nothing(client, email):
+    deal = DealFactory()
+    response = subscribe(client, email=email, target="deal", deal=deal.pk)
+    assert response.status_code == 400
+    assert "Enter a valid email address" in response.text or "at most 254" in response.text
+    assert mail.outbox == []
+
+
+def test_an_unpublished_deal_cannot_be_followed(client):
+    deal = DealFactory(is_published=False)
+    response = subscribe(client, target="deal", deal=deal.pk)
+    assert response.status_code == 400
+    assert mail.outbox == []
+
+
+def test_an_invalid_search_is_refused(client):
+    response = subscribe(client, target="search", search="announced_after=not-a-date")
+    assert response.status_code == 400
+    assert "This search is not valid" in response.text
+    assert mail.outbox == []
+
+
+def test_too_many_requests_from_one_client_are_refused(client, settings):
+    settings.SUBSCRIBE_LIMIT_PER_IP = 3
+    deal = DealFactory()
+    codes = [
+        subscribe(client, email=f"a{i}@example.org", target="deal", deal=deal.pk).status_code
+        for i in range(5)
+    ]
+    assert codes == [302, 302, 302, 429, 429]
+    assert len(mail.outbox) == 3
+    # Another client is not affected.
+    assert subscribe(client, target="deal", deal=deal.pk, ip="10.0.0.2").status_code == 302
+
+
+def test_too_many_requests_for_one_address_send_nothing_more_but_look_the_same(client, settings):
+    settings.SUBSCRIBE_LIMIT_PER_ADDRESS = 2
+    deals = DealFactory.create_batch(4)
+    responses = [
+        subscribe(client, target="deal", deal=deal.pk, ip=f"10.0.1.{i}")
+        for i, deal in enumerate(deals)
+    ]
+    assert {r.status_code for r in responses} == {302}
+    assert len(mail.outbox) == 2
+
+
+def test_a_form_filled_in_by_a_bot_is_answered_but_ignored(client):
+    deal = DealFactory()
+    response = subscribe(client, target="deal", deal=deal.pk, website="http://spam.example")
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_subscribe_needs_a_post(client):
+    assert client.get("/subscriptions/subscribe/").status_code == 405
