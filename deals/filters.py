@@ -40,7 +40,7 @@ class BaseFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_company",
         label="Company",
-        widget=forms.TextInput(attrs={"placeholder": "company slug"}),
+        widget=forms.TextInput(attrs={"placeholder": "e.g. microsoft"}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -60,6 +60,9 @@ def test_an_analyst_on_a_phone_searches_and_opens_a_deal(live_server, browser_pa
     page.goto(f"{live_server.url}/deals/")
     assert page.get_by_role("link", name="Adobe / Figma").is_visible()
 
+    # On a phone the filters are folded away until asked for.
+    assert not page.get_by_label("Search").is_visible()
+    page.get_by_text("Filter deals").click()
     page.get_by_label("Search").fill("mistral")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**/deals/?q=mistral*")
