@@ -1,0 +1,1836 @@
+"""The demo deals: real deals, their regulators' inquiries and dated events, each with its source.
+
+Plain data, no ORM: `deals.services.demo_data_load` writes it to the database (`manage.py
+load_demo`). Every fact comes from a row of the checked fact sheet (DEMO_FACTS.md, kept outside
+this repository); the comment above each deal names its rows. What the sheet does not give is
+left empty rather than guessed, and case numbers the sheet marks "unconfirmed" are not stored as
+references (the inquiry's summary mentions them as unconfirmed).
+
+Values are the strings of the model choices (`Stage`, `Outcome`, `EventKind`...); dates are ISO
+strings. Natural keys, so that a correction here updates the row it corrects on the next load:
+companies and deals by slug; inquiries by regulator and case reference, else by deal, regulator
+and title (so keep titles stable); events by deal or inquiry, date and title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompanyData:
+    slug: str
+    name: str
+    country: str  # ISO 3166-1 alpha-2 code of the headquarters
+    website: str
+    description: str
+    aliases: tuple[str, ...] = ()
+    parent: str = ""  # slug of the group it belongs to
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventData:
+    on: str  # the day it happened, YYYY-MM-DD
+    kind: str  # EventKind
+    title: str
+    text: str
+    source_url: str
+    also_on_deal: bool = False  # an inquiry's event that is the deal's too (an abandonment)
+
+
+@dataclass(frozen=True, kw_only=True)
+class InquiryData:
+    regulator: str  # Regulator slug, as seeded by deals/migrations/0002_regulators.py
+    title: str  # unique per deal and regulator: part of the natural key
+    kind: str  # InquiryKind
+    stage: str  # Stage: the furthest stage the inquiry reached
+    outcome: str = ""  # Outcome; empty while open
+    reference: str = ""  # only when confirmed
+    status_wording: str = ""  # the regulator's own words, when we have them
+    opened_on: str | None = None
+    deadline_on: str | None = None
+    closed_on: str | None = None
+    source_url: str  # the official case page when known, else the source of the latest state
+    summary: str = ""
+    events: tuple[EventData, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DealData:
+    slug: str
+    title: str
+    deal_type: str  # DealType
+    sector: str
+    summary: str
+    parties: tuple[tuple[str, str], ...]  # (company slug, PartyRole)
+    announced_on: str | None = None
+    completed_on: str | None = None
+    value: str | None = None  # headline value, a decimal string
+    currency: str = ""
+    events: tuple[EventData, ...] = ()  # the deal's own events: announcement, completion
+    inquiries: tuple[InquiryData, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoData:
+    companies: tuple[CompanyData, ...]
+    deals: tuple[DealData, ...]
+
+
+# --- Companies ----------------------------------------------------------------------------
+
+COMPANIES = (
+    CompanyData(
+        slug="microsoft",
+        name="Microsoft",
+        country="US",
+        website="https://www.microsoft.com/",
+        description="Software, cloud computing (Azure) and gaming (Xbox).",
+        aliases=("Microsoft Corporation", "Microsoft Corp."),
+    ),
+    CompanyData(
+        slug="mistral-ai",
+        name="Mistral AI",
+        country="FR",
+        website="https://mistral.ai/",
+        description="Paris-based developer of large language models.",
+        aliases=("Mistral",),
+    ),
+    CompanyData(
+        slug="openai",
+        name="OpenAI",
+        country="US",
+        website="https://openai.com/",
+        description="Developer of the GPT models and ChatGPT.",
+        aliases=("OpenAI, Inc.",),
+    ),
+    CompanyData(
+        slug="inflection-ai",
+        name="Inflection AI",
+        country="US",
+        website="https://inflection.ai/",
+        description="AI start-up, maker of the Pi chatbot.",
+        aliases=("Inflection",),
+    ),
+    CompanyData(
+        slug="amazon",
+        name="Amazon",
+        country="US",
+        website="https://www.amazon.com/",
+        description="Online retail, devices and cloud computing (AWS).",
+        aliases=("Amazon.com", "Amazon.com, Inc."),
+    ),
+    CompanyData(
+        slug="anthropic",
+        name="Anthropic",
+        country="US",
+        website="https://www.anthropic.com/",
+        description="AI safety company, developer of the Claude models.",
+        aliases=("Anthropic PBC",),
+    ),
+    CompanyData(
+        slug="alphabet",
+        name="Alphabet",
+        country="US",
+        website="https://abc.xyz/",
+        description="Parent company of Google: search, advertising, Android and Google Cloud.",
+        aliases=("Alphabet Inc.", "Google", "Google LLC"),
+    ),
+    CompanyData(
+        slug="activision-blizzard",
+        name="Activision Blizzard",
+        country="US",
+        website="https://www.activisionblizzard.com/",
+        description="Video game publisher (Call of Duty, World of Warcraft, Candy Crush).",
+        aliases=("Activision", "Activision Blizzard, Inc."),
+        parent="microsoft",  # completed 13 October 2023 (row 6i)
+    ),
+    CompanyData(
+        slug="adobe",
+        name="Adobe",
+        country="US",
+        website="https://www.adobe.com/",
+        description="Creative and document software (Photoshop, Acrobat).",
+        aliases=("Adobe Inc.",),
+    ),
+    CompanyData(
+        slug="figma",
+        name="Figma",
+        country="US",
+        website="https://www.figma.com/",
+        description="Browser-based collaborative design software.",
+        aliases=("Figma, Inc.",),
+    ),
+    CompanyData(
+        slug="irobot",
+        name="iRobot",
+        country="US",
+        website="https://www.irobot.com/",
+        description="Maker of Roomba robot vacuum cleaners.",
+        aliases=("iRobot Corporation",),
+    ),
+    CompanyData(
+        slug="illumina",
+        name="Illumina",
+        country="US",
+        website="https://www.illumina.com/",
+        description="Genetic sequencing systems.",
+        aliases=("Illumina, Inc.",),
+    ),
+    CompanyData(
+        slug="grail",
+        name="GRAIL",
+        country="US",
+        website="https://grail.com/",
+        description="Developer of blood tests for the early detection of cancer.",
+        aliases=("GRAIL, Inc.",),
+    ),
+    CompanyData(
+        slug="nvidia",
+        name="NVIDIA",
+        country="US",
+        website="https://www.nvidia.com/",
+        description="Graphics processors and AI accelerators.",
+        aliases=("NVIDIA Corporation",),
+    ),
+    CompanyData(
+        slug="softbank-group",
+        name="SoftBank Group",
+        country="JP",
+        website="https://group.softbank/en",
+        description="Japanese technology investment group.",
+        aliases=("SoftBank", "SoftBank Group Corp."),
+    ),
+    CompanyData(
+        slug="arm",
+        name="Arm",
+        country="GB",
+        website="https://www.arm.com/",
+        description="Designer of processor architectures licensed to chip makers.",
+        aliases=("Arm Limited", "Arm Holdings"),
+        parent="softbank-group",  # NVIDIA was to buy Arm from SoftBank (row 10a)
+    ),
+    CompanyData(
+        slug="broadcom",
+        name="Broadcom",
+        country="US",
+        website="https://www.broadcom.com/",
+        description="Semiconductors and infrastructure software.",
+        aliases=("Broadcom Inc.",),
+    ),
+    CompanyData(
+        slug="vmware",
+        name="VMware",
+        country="US",
+        website="https://www.vmware.com/",
+        description="Virtualisation and cloud infrastructure software.",
+        aliases=("VMware, Inc.",),
+        parent="broadcom",  # completed 22 November 2023 (row 11e)
+    ),
+    CompanyData(
+        slug="fitbit",
+        name="Fitbit",
+        country="US",
+        website="https://www.fitbit.com/",
+        description="Wearable fitness trackers and smartwatches.",
+        aliases=("Fitbit, Inc.",),
+    ),
+    CompanyData(
+        slug="hpe",
+        name="Hewlett Packard Enterprise",
+        country="US",
+        website="https://www.hpe.com/",
+        description="Servers, storage, networking and IT services.",
+        aliases=("HPE", "Hewlett Packard Enterprise Company"),
+    ),
+    CompanyData(
+        slug="juniper-networks",
+        name="Juniper Networks",
+        country="US",
+        website="https://www.juniper.net/",
+        description="Networking equipment and software, including Mist AI.",
+        aliases=("Juniper", "Juniper Networks, Inc."),
+        parent="hpe",  # completed 2 July 2025 (row 13g)
+    ),
+    CompanyData(
+        slug="run-ai",
+        name="Run:ai",
+        country="IL",
+        website="https://www.run.ai/",
+        description="Software for orchestrating AI workloads on GPU clusters.",
+        aliases=("Runai",),
+        parent="nvidia",  # completed 30 December 2024 (row 13k)
+    ),
+)
+
+
+# --- Shared pieces ------------------------------------------------------------------------
+
+# The CMA's release of 24 April 2024 covered Mistral AI, Anthropic and Inflection AI (rows 1d,
+# 3b, 4a); read through a mirror, dated by wired-gov.net.
+CMA_AI_PARTNERSHIPS_RELEASE = (
+    "https://www.gov.uk/government/news/cma-seeks-views-on-ai-partnerships-and-other-arrangements"
+)
+
+# Rows 2c and 2e: one FTC 6(b) study covering three partnerships. An inquiry belongs to one
+# deal, so each partnership gets its own row for it.
+FTC_6B_RELEASE = (
+    "https://www.ftc.gov/news-events/news/press-releases/2024/01/"
+    "ftc-launches-inquiry-generative-ai-investments-partnerships"
+)
+FTC_AI_STUDY = InquiryData(
+    regulator="ftc",
+    title="6(b) study of generative AI investments and partnerships",
+    kind="market_study",
+    stage="informal",
+    outcome="closed_no_action",
+    opened_on="2024-01-25",
+    closed_on="2025-01-17",
+    source_url=FTC_6B_RELEASE,
+    summary=(
+        "A market study under Section 6(b) of the FTC Act, not a merger review: orders went to "
+        "Alphabet, Amazon, Anthropic, Microsoft and OpenAI on 25 January 2024, and the staff "
+        "report was published on 17 January 2025. It covered the Microsoft / OpenAI, Amazon / "
+        "Anthropic and Alphabet / Anthropic partnerships."
+    ),
+    events=(
+        EventData(
+            on="2024-01-25",
+            kind="other",
+            title="FTC orders five companies to report on AI investments and partnerships",
+            text=(
+                'The FTC "issued orders to five companies requiring them to provide information '
+                "regarding recent investments and partnerships involving generative AI companies "
+                'and major cloud service providers": Alphabet, Amazon, Anthropic, Microsoft and '
+                "OpenAI."
+            ),
+            source_url=FTC_6B_RELEASE,
+        ),
+        EventData(
+            on="2025-01-17",
+            kind="other",
+            title="FTC staff report on AI partnerships and investments published",
+            text=(
+                'Chair Lina Khan said the partnerships "can create lock-in, deprive startups of '
+                'key AI inputs, and reveal sensitive information".'
+            ),
+            source_url="https://www.pymnts.com/artificial-intelligence-2/2025/ftc-openai-microsoft-pact-could-bring-competition-implications/",
+        ),
+    ),
+)
+
+
+# --- Deals --------------------------------------------------------------------------------
+
+DEALS = (
+    # Rows 1a-1e.
+    DealData(
+        slug="microsoft-mistral-ai",
+        title="Microsoft / Mistral AI",
+        deal_type="partnership",
+        sector="Artificial intelligence",
+        summary=(
+            "A multi-year partnership announced on 26 February 2024. The next day Microsoft "
+            "disclosed a EUR 15 million investment in Mistral AI, to convert into equity at its "
+            "next funding round. The European Commission said it would analyse the agreement; "
+            "the CMA found that it did not qualify for investigation."
+        ),
+        parties=(("microsoft", "investor"), ("mistral-ai", "partner")),
+        announced_on="2024-02-26",
+        value="15000000",
+        currency="EUR",
+        events=(
+            EventData(
+                on="2024-02-26",
+                kind="announced",
+                title="Microsoft announces a multi-year partnership with Mistral AI",
+                text='Announced "without providing further financial details" (CNBC).',
+                source_url="https://www.cnbc.com/2024/02/26/microsoft-invests-in-europes-mistral-ai-to-expand-beyond-openai.html",
+            ),
+            EventData(
+                on="2024-02-27",
+                kind="other",
+                title="Microsoft discloses a EUR 15 million investment in Mistral AI",
+                text=(
+                    "A Microsoft spokesperson to Reuters: \"We've made a 15 million euro "
+                    "investment in Mistral AI which would convert into equity in the company's "
+                    'next funding round". The investment was not part of the 26 February '
+                    "announcement."
+                ),
+                source_url="https://ttm.financial/m/news/2414824790",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="ec",
+                title="Microsoft / Mistral AI agreement",
+                kind="informal_review",
+                stage="informal",
+                status_wording=(
+                    "The Commission is looking into agreements that have been concluded between "
+                    "large digital market players and generative AI developers and providers. In "
+                    "this context, we have received the mentioned agreement, which we will "
+                    "analyze."
+                ),
+                opened_on="2024-02-27",
+                source_url="https://politico.eu/article/european-commission-sets-its-sights-on-microsofts-ai-deal-with-frances-mistral",
+                summary=(
+                    "An informal look, with no case under the EU Merger Regulation. No statement "
+                    "closing it is on record, so it is shown as open."
+                ),
+                events=(
+                    EventData(
+                        on="2024-02-27",
+                        kind="press",
+                        title="Commission says it will analyse the agreement",
+                        text=(
+                            'Commission spokesperson Lea Zuber: "The Commission is looking into '
+                            "agreements that have been concluded between large digital market "
+                            "players and generative AI developers and providers. In this "
+                            "context, we have received the mentioned agreement, which we will "
+                            'analyze."'
+                        ),
+                        source_url="https://politico.eu/article/european-commission-sets-its-sights-on-microsofts-ai-deal-with-frances-mistral",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="cma",
+                title="Microsoft / Mistral AI partnership merger inquiry",
+                kind="merger_review",
+                stage="phase_1",
+                outcome="not_qualifying",
+                status_wording=(
+                    "does not qualify for investigation under the merger provisions of the "
+                    "Enterprise Act 2002"
+                ),
+                opened_on="2024-04-24",
+                closed_on="2024-05-17",
+                source_url="https://www.nbclosangeles.com/news/business/money-report/microsofts-mistral-partnership-avoids-merger-probe-by-british-regulators/3414649/",
+                summary=(
+                    "Comments invited from 24 April to 9 May 2024; on 17 May 2024 the CMA found "
+                    "that Microsoft had not acquired material influence over Mistral AI. The case "
+                    "page address is unconfirmed (probably "
+                    "gov.uk/cma-cases/microsoft-slash-mistral-ai-partnership-merger-inquiry)."
+                ),
+                events=(
+                    EventData(
+                        on="2024-04-24",
+                        kind="comment_invited",
+                        title="CMA invites comments on the partnership",
+                        text=(
+                            '"CMA invites comments on the partnerships between Microsoft / '
+                            "Mistral AI and Amazon / Anthropic and Microsoft's hiring of former "
+                            'employees and related arrangements with Inflection AI". Comments '
+                            "closed on 9 May 2024."
+                        ),
+                        source_url=CMA_AI_PARTNERSHIPS_RELEASE,
+                    ),
+                    EventData(
+                        on="2024-05-17",
+                        kind="decision",
+                        title="CMA finds the partnership does not qualify for investigation",
+                        text=(
+                            'The partnership "does not qualify for investigation under the merger '
+                            'provisions of the Enterprise Act 2002". A spokesperson: the CMA "does '
+                            "not believe that Microsoft has acquired material influence over "
+                            'Mistral AI".'
+                        ),
+                        source_url="https://www.nbclosangeles.com/news/business/money-report/microsofts-mistral-partnership-avoids-merger-probe-by-british-regulators/3414649/",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 2a-2g.
+    DealData(
+        slug="microsoft-openai",
+        title="Microsoft / OpenAI",
+        deal_type="partnership",
+        sector="Artificial intelligence",
+        summary=(
+            "Microsoft's investment in and partnership with OpenAI. The CMA found in March 2025 "
+            "that it did not qualify for investigation (material influence, no change to control); "
+            "the European Commission closed its look in June 2024; the FTC's 6(b) study covered it."
+        ),
+        parties=(("microsoft", "investor"), ("openai", "partner")),
+        inquiries=(
+            InquiryData(
+                regulator="cma",
+                title="Microsoft / OpenAI partnership merger inquiry",
+                kind="merger_review",
+                stage="phase_1",
+                outcome="not_qualifying",
+                status_wording=(
+                    "Microsoft's partnership with OpenAI does not qualify for investigation under "
+                    "the merger provisions of the Enterprise Act 2002"
+                ),
+                opened_on="2023-12-08",
+                closed_on="2025-03-05",
+                source_url="https://www.gov.uk/cma-cases/microsoft-slash-openai-partnership-merger-inquiry",
+                summary=(
+                    "Invitation to comment on 8 December 2023 (until 3 January 2024); formal "
+                    "phase 1 launched on 4 March 2025 and decided the next day. The full decision "
+                    "was published on 15 April 2025."
+                ),
+                events=(
+                    EventData(
+                        on="2023-12-08",
+                        kind="comment_invited",
+                        title="CMA invites comments on the partnership",
+                        text=(
+                            'The CMA invited comments on whether the partnership "has resulted in '
+                            'a relevant merger situation". Comments closed on 3 January 2024.'
+                        ),
+                        source_url="https://lbc.co.uk/tech/0ea340b572d64435978460ee3a309478",
+                    ),
+                    EventData(
+                        on="2025-03-04",
+                        kind="phase_1_opened",
+                        title="CMA launches its formal phase 1 merger inquiry",
+                        text="Formal phase 1 launched, one day before the decision.",
+                        source_url="https://plantsneedco2.com/cma-drops-microsofts-openai-probe/",
+                    ),
+                    EventData(
+                        on="2025-03-05",
+                        kind="decision",
+                        title="CMA finds the partnership does not qualify for investigation",
+                        text=(
+                            "\"Microsoft's partnership with OpenAI does not qualify for "
+                            "investigation under the merger provisions of the Enterprise Act "
+                            '2002". Joel Bamford: "there has not been a change of control by '
+                            'Microsoft from material influence to de facto control". Full '
+                            "decision published on 15 April 2025."
+                        ),
+                        source_url="https://www.channelnewsasia.com/business/uk-says-microsoftopenai-partnership-does-not-need-antitrust-investigation-4979326",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ec",
+                title="Microsoft / OpenAI investment",
+                kind="informal_review",
+                stage="informal",
+                outcome="closed_no_action",
+                status_wording="So we are closing this chapter, but the story is not over",
+                opened_on="2024-01-09",
+                closed_on="2024-06-28",
+                source_url="https://pymnts-com-develop.go-vip.net/big-tech/2024/european-commission-takes-closer-look-at-microsoft-openai-ties",
+                summary=(
+                    "A check of whether the investment was reviewable under the EU Merger "
+                    "Regulation, with no case opened. On closing it the Commission sent a "
+                    "follow-up antitrust request for information on exclusivity clauses."
+                ),
+                events=(
+                    EventData(
+                        on="2024-01-09",
+                        kind="press",
+                        title="Commission checks whether the investment is reviewable",
+                        text=(
+                            "\"The European Commission is checking whether Microsoft's investment "
+                            'in OpenAI might be reviewable under the EU Merger Regulation." (In '
+                            "the release launching calls for contributions on virtual worlds and "
+                            "generative AI.)"
+                        ),
+                        source_url="https://inquisitiveminds.bristows.com/post/102iwu1/european-commission-joins-uk-competition-and-markets-authority-in-examining-appli",
+                    ),
+                    EventData(
+                        on="2024-06-28",
+                        kind="press",
+                        title="Commission closes its look at the investment",
+                        text=(
+                            'Margrethe Vestager: "Microsoft had [not] acquired control on a '
+                            "lasting basis over OpenAI … So we are closing this chapter, but the "
+                            'story is not over". A follow-up antitrust request for information on '
+                            "exclusivity clauses was sent."
+                        ),
+                        source_url="https://pymnts-com-develop.go-vip.net/big-tech/2024/european-commission-takes-closer-look-at-microsoft-openai-ties",
+                    ),
+                ),
+            ),
+            FTC_AI_STUDY,
+        ),
+    ),
+    # Rows 3a-3e.
+    DealData(
+        slug="microsoft-inflection-ai",
+        title="Microsoft / Inflection AI",
+        deal_type="acqui_hire",
+        sector="Artificial intelligence",
+        summary=(
+            "Microsoft hired Inflection AI's two co-founders and most of its staff, with a "
+            "non-exclusive licence to its intellectual property. The CMA found a relevant merger "
+            "situation and cleared it at phase 1; seven EU Member States withdrew their Article "
+            "22 referral requests after the Illumina / Grail judgment."
+        ),
+        parties=(("microsoft", "acquirer"), ("inflection-ai", "target")),
+        announced_on="2024-03-19",
+        events=(
+            EventData(
+                on="2024-03-19",
+                kind="announced",
+                title="Microsoft hires Inflection AI's co-founders and most of its staff",
+                text=(
+                    "Microsoft announced the hiring of Inflection's two co-founders and offered "
+                    "jobs to most of its staff, together with a non-exclusive licence of "
+                    "Inflection's intellectual property (the European Commission's account)."
+                ),
+                source_url="https://miragenews.com/commission-notes-withdrawal-of-inflection-1319492",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="cma",
+                title="Microsoft / Inflection AI inquiry",
+                kind="merger_review",
+                stage="phase_1",
+                outcome="cleared",
+                status_wording=(
+                    "does not give rise to a realistic prospect of a substantial lessening of "
+                    "competition"
+                ),
+                opened_on="2024-04-24",
+                deadline_on="2024-09-11",
+                closed_on="2024-09-04",
+                source_url="https://gov.uk/cma-cases/microsoft-slash-inflection-ai-inquiry",
+                summary=(
+                    "Comments invited from 24 April to 9 May 2024; phase 1 from 16 July 2024 "
+                    "(deadline 11 September 2024); cleared on 4 September 2024."
+                ),
+                events=(
+                    EventData(
+                        on="2024-04-24",
+                        kind="comment_invited",
+                        title="CMA invites comments on the arrangements",
+                        text=(
+                            "Invitation to comment on Microsoft's hiring of former Inflection "
+                            "employees and related arrangements, until 9 May 2024."
+                        ),
+                        source_url="https://gov.uk/cma-cases/microsoft-slash-inflection-ai-inquiry",
+                    ),
+                    EventData(
+                        on="2024-07-16",
+                        kind="phase_1_opened",
+                        title="CMA launches its phase 1 merger inquiry",
+                        text=(
+                            '"The CMA announced the launch of its merger inquiry by notice to the '
+                            'parties." Phase 1 deadline: 11 September 2024.'
+                        ),
+                        source_url="https://gov.uk/cma-cases/microsoft-slash-inflection-ai-inquiry",
+                    ),
+                    EventData(
+                        on="2024-09-04",
+                        kind="decision",
+                        title="CMA clears the deal at phase 1",
+                        text=(
+                            'The CMA found a relevant merger situation, but the deal "does not '
+                            "give rise to a realistic prospect of a substantial lessening of "
+                            'competition". Joel Bamford: "On this basis, we cleared the '
+                            'transaction."'
+                        ),
+                        source_url="https://www.bnnbloomberg.ca/business/technology/2024/09/04/microsoft-cleared-by-uk-watchdog-over-ex-inflection-staff-hires/",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ec",
+                title="Microsoft / Inflection AI (Article 22 referral requests)",
+                kind="referral",
+                stage="informal",
+                outcome="closed_no_action",
+                status_wording="the Commission will take no decision in this matter",
+                deadline_on="2024-09-19",
+                closed_on="2024-09-18",
+                source_url="https://miragenews.com/commission-notes-withdrawal-of-inflection-1319492",
+                summary=(
+                    "Seven Member States asked the Commission to review the deal under Article "
+                    "22 and withdrew their requests after the Court of Justice's Illumina / Grail "
+                    "judgment of 3 September 2024; the Commission's decision had been due on "
+                    "19 September 2024. No case number."
+                ),
+                events=(
+                    EventData(
+                        on="2024-09-18",
+                        kind="press",
+                        title="Commission notes the withdrawal of the referral requests",
+                        text=(
+                            'The Commission "takes note of the withdrawal of the initial referral '
+                            "requests by seven Member States to review under Article 22 … "
+                            "Following the judgment … of 3 September 2024 in the Illumina/GRAIL "
+                            "case … Therefore, the Commission will take no decision in this "
+                            'matter."'
+                        ),
+                        source_url="https://miragenews.com/commission-notes-withdrawal-of-inflection-1319492",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 2c, 2e (FTC study), 4a-4c.
+    DealData(
+        slug="amazon-anthropic",
+        title="Amazon / Anthropic",
+        deal_type="partnership",
+        sector="Artificial intelligence",
+        summary=(
+            "Amazon's investment in and partnership with Anthropic. The CMA found in September "
+            "2024 that it did not qualify for investigation; the FTC's 6(b) study covered it."
+        ),
+        parties=(("amazon", "investor"), ("anthropic", "partner")),
+        inquiries=(
+            InquiryData(
+                regulator="cma",
+                title="Amazon / Anthropic partnership merger inquiry",
+                kind="merger_review",
+                stage="phase_1",
+                outcome="not_qualifying",
+                status_wording="does not qualify for investigation",
+                opened_on="2024-04-24",
+                deadline_on="2024-10-04",
+                closed_on="2024-09-27",
+                source_url="https://www.pymnts.com/antitrust/2024/united-kingdom-cma-decides-amazon-anthropic-partnership-will-not-lessen-competition-ai/",
+                summary=(
+                    "Anthropic's UK turnover did not exceed GBP 70 million and the parties did "
+                    "not together reach a 25% share of supply, so the CMA did not decide whether "
+                    "Amazon had acquired material influence. Case page address not found."
+                ),
+                events=(
+                    EventData(
+                        on="2024-04-24",
+                        kind="comment_invited",
+                        title="CMA invites comments on the partnership",
+                        text=(
+                            "Invitation to comment, until 9 May 2024, in the same release as "
+                            "Microsoft / Mistral AI and Microsoft / Inflection AI."
+                        ),
+                        source_url=CMA_AI_PARTNERSHIPS_RELEASE,
+                    ),
+                    EventData(
+                        on="2024-08-08",
+                        kind="phase_1_opened",
+                        title="CMA launches its phase 1 merger inquiry",
+                        text="Phase 1 deadline: 4 October 2024.",
+                        source_url="https://www.upi.com/Top_News/World-News/2024/08/08/CMA-investigates-Amazon-Anthropic-deal/2061723121127/",
+                    ),
+                    EventData(
+                        on="2024-09-27",
+                        kind="decision",
+                        title="CMA finds the partnership does not qualify for investigation",
+                        text=(
+                            'The partnership "does not qualify for investigation": Anthropic\'s '
+                            "UK turnover does not exceed GBP 70 million and the parties do not "
+                            "together reach a 25% share of supply."
+                        ),
+                        source_url="https://www.pymnts.com/antitrust/2024/united-kingdom-cma-decides-amazon-anthropic-partnership-will-not-lessen-competition-ai/",
+                    ),
+                ),
+            ),
+            FTC_AI_STUDY,
+        ),
+    ),
+    # Rows 2c, 2e (FTC study), 5a-5c.
+    DealData(
+        slug="alphabet-anthropic",
+        title="Alphabet / Anthropic",
+        deal_type="partnership",
+        sector="Artificial intelligence",
+        summary=(
+            "Alphabet's (Google's) investment in and partnership with Anthropic. The CMA found in "
+            "November 2024 that it did not qualify for investigation; the FTC's 6(b) study "
+            "covered it."
+        ),
+        parties=(("alphabet", "investor"), ("anthropic", "partner")),
+        inquiries=(
+            InquiryData(
+                regulator="cma",
+                title="Alphabet Inc. (Google LLC) / Anthropic merger inquiry",
+                kind="merger_review",
+                stage="phase_1",
+                outcome="not_qualifying",
+                status_wording=(
+                    "The CMA has decided that Alphabet's partnership with Anthropic does not "
+                    "qualify for investigation under the merger provisions of the Enterprise Act "
+                    "2002."
+                ),
+                opened_on="2024-07-30",
+                closed_on="2024-11-19",
+                source_url="https://gov.uk/cma-cases/alphabet-inc-google-llc-slash-anthropic-merger-inquiry",
+                summary=(
+                    "Comments invited from 30 July to 13 August 2024; phase 1 from 24 October "
+                    "2024. Reported grounds: no material influence, and Anthropic's UK turnover "
+                    "below GBP 70 million."
+                ),
+                events=(
+                    EventData(
+                        on="2024-07-30",
+                        kind="comment_invited",
+                        title="CMA invites comments on the partnership",
+                        text="Invitation to comment, until 13 August 2024.",
+                        source_url="https://gov.uk/cma-cases/alphabet-inc-google-llc-slash-anthropic-merger-inquiry",
+                    ),
+                    EventData(
+                        on="2024-10-24",
+                        kind="phase_1_opened",
+                        title="CMA launches its phase 1 merger inquiry",
+                        text=(
+                            '"The CMA announced the launch of its merger inquiry by notice to the '
+                            'parties."'
+                        ),
+                        source_url="https://gov.uk/cma-cases/alphabet-inc-google-llc-slash-anthropic-merger-inquiry",
+                    ),
+                    EventData(
+                        on="2024-11-19",
+                        kind="decision",
+                        title="CMA finds the partnership does not qualify for investigation",
+                        text=(
+                            "\"The CMA has decided that Alphabet's partnership with Anthropic "
+                            "does not qualify for investigation under the merger provisions of "
+                            'the Enterprise Act 2002." Reported grounds: no material influence, '
+                            "and Anthropic's UK turnover below GBP 70 million."
+                        ),
+                        source_url="https://gov.uk/cma-cases/alphabet-inc-google-llc-slash-anthropic-merger-inquiry",
+                    ),
+                ),
+            ),
+            FTC_AI_STUDY,
+        ),
+    ),
+    # Rows 6a-6j.
+    DealData(
+        slug="microsoft-activision-blizzard",
+        title="Microsoft / Activision Blizzard",
+        deal_type="acquisition",
+        sector="Video games",
+        summary=(
+            "An all-cash acquisition at USD 95 a share, about USD 68.7 billion. The CMA "
+            "prohibited the deal as first proposed (April 2023), then cleared a restructured deal "
+            "without Activision's cloud streaming rights outside the EEA, which went to Ubisoft; "
+            "the European Commission cleared it with cloud-streaming licensing commitments; the "
+            "FTC's bid for a preliminary injunction failed. Completed on 13 October 2023."
+        ),
+        parties=(("microsoft", "acquirer"), ("activision-blizzard", "target")),
+        announced_on="2022-01-18",
+        completed_on="2023-10-13",
+        value="68700000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2022-01-18",
+                kind="announced",
+                title="Microsoft agrees to buy Activision Blizzard",
+                text="USD 95 a share, all cash, about USD 68.7 billion.",
+                source_url="https://www.benzinga.com/m-a/22/01/25085088/why-activision-blizzard-shares-are-rising-today",
+            ),
+            EventData(
+                on="2023-10-13",
+                kind="other",
+                title="Microsoft completes the acquisition",
+                text=(
+                    'Microsoft "completed its previously announced acquisition of Activision '
+                    'Blizzard, Inc." (SEC filing).'
+                ),
+                source_url="https://www.neowin.net/news/microsoft-officially-closes-its-deal-to-buy-activision-blizzard/",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="cma",
+                title="Microsoft / Activision Blizzard merger inquiry",
+                kind="merger_review",
+                stage="phase_2",
+                outcome="prohibited",
+                status_wording=(
+                    "The CMA decided to prohibit Microsoft's proposed purchase of Activision on "
+                    "26 April 2023."
+                ),
+                opened_on="2022-07-06",
+                closed_on="2023-04-26",
+                source_url="https://gov.uk/guidance/the-cma-investigation-into-the-microsoft-and-activision-blizzard-merger",
+                summary=(
+                    "The review of the deal as first proposed. Phase 1 from 6 July 2022 "
+                    "(deadline 1 September 2022); prohibited after phase 2. The restructured deal "
+                    "was a separate inquiry. Case page slug reported as "
+                    "microsoft-slash-activision-blizzard-merger-inquiry (unconfirmed)."
+                ),
+                events=(
+                    EventData(
+                        on="2022-07-06",
+                        kind="phase_1_opened",
+                        title="CMA launches its phase 1 merger inquiry",
+                        text="Phase 1 deadline: 1 September 2022.",
+                        source_url="https://www.nasdaq.com/articles/cma-begins-merger-probe-into-activision-blizzard-microsoft-deal",
+                    ),
+                    EventData(
+                        on="2023-04-26",
+                        kind="decision",
+                        title="CMA prohibits the deal",
+                        text=(
+                            "\"The CMA decided to prohibit Microsoft's proposed purchase of "
+                            'Activision on 26 April 2023."'
+                        ),
+                        source_url="https://gov.uk/guidance/the-cma-investigation-into-the-microsoft-and-activision-blizzard-merger",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="cma",
+                title="Microsoft / Activision Blizzard (ex-cloud streaming rights) merger inquiry",
+                kind="merger_review",
+                stage="remedies",
+                outcome="cleared_with_remedies",
+                closed_on="2023-10-13",
+                source_url="https://pledgetimes.com/acquisition-of-activision-blizzard-the-english-cma-gives-the-green-light-to-microsoft-xbox/",
+                summary=(
+                    "A new inquiry into the restructured deal, which excluded Activision's cloud "
+                    "streaming rights outside the European Economic Area; those rights were sold "
+                    "to Ubisoft before completion. Its opening date is not in our sources. Case "
+                    "page slug reported as "
+                    "microsoft-slash-activision-blizzard-ex-cloud-streaming-rights-merger-inquiry "
+                    "(unconfirmed)."
+                ),
+                events=(
+                    EventData(
+                        on="2023-10-13",
+                        kind="decision",
+                        title="CMA clears the restructured deal",
+                        text=(
+                            "The CMA consented to a restructured deal \"excluding Activision's "
+                            'cloud streaming rights outside the European Economic Area", with '
+                            "those rights sold to Ubisoft before completion."
+                        ),
+                        source_url="https://pledgetimes.com/acquisition-of-activision-blizzard-the-english-cma-gives-the-green-light-to-microsoft-xbox/",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ec",
+                title="Microsoft / Activision Blizzard",
+                reference="M.10646",
+                kind="merger_review",
+                stage="phase_2",
+                outcome="cleared_with_remedies",
+                status_wording=(
+                    "declaring a concentration to be compatible with the internal market"
+                ),
+                opened_on="2022-11-08",
+                closed_on="2023-05-15",
+                source_url="https://www.scribd.com/document/679824304/Microsoft-and-Blizzard-Games",
+                summary=(
+                    "In-depth investigation from 8 November 2022 (the notification date is not in "
+                    "our sources). Cleared under Article 8(2), conditional on cloud-streaming "
+                    "licensing commitments: decision C(2023) 3199 final according to the decision "
+                    "text (the Official Journal summary lists C(2023) 3139)."
+                ),
+                events=(
+                    EventData(
+                        on="2022-11-08",
+                        kind="phase_2_opened",
+                        title="Commission opens an in-depth investigation",
+                        text=(
+                            'The Commission "opened an in-depth investigation to assess the '
+                            'proposed acquisition of Activision Blizzard by Microsoft".'
+                        ),
+                        source_url="https://www.aninews.in/news/world/europe/eu-opens-probe-into-microsoft-activision-blizzard-merger-deal20221108232213/",
+                    ),
+                    EventData(
+                        on="2023-05-15",
+                        kind="decision",
+                        title="Commission clears the deal with commitments",
+                        text=(
+                            'Decision "declaring a concentration to be compatible with the '
+                            'internal market" under Article 8(2), conditional on cloud-streaming '
+                            "licensing commitments."
+                        ),
+                        source_url="https://www.scribd.com/document/679824304/Microsoft-and-Blizzard-Games",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ftc",
+                title="FTC challenge to Microsoft / Activision Blizzard",
+                kind="merger_review",
+                stage="litigation",
+                outcome="closed_no_action",
+                opened_on="2022-12-08",
+                source_url="https://www.ftc.gov/news-events/news/press-releases/2022/12/ftc-seeks-block-microsoft-corps-acquisition-activision-blizzard-inc",
+                summary=(
+                    "An administrative complaint (docket reported as Dkt. 9412, unconfirmed) and "
+                    "a federal court bid for a preliminary injunction, denied on 11 July 2023 "
+                    "and upheld on appeal on 7 May 2025 (9th Cir. No. 23-15992). The FTC then "
+                    "dismissed its administrative case in May 2025; the exact date is not in our "
+                    "sources."
+                ),
+                events=(
+                    EventData(
+                        on="2022-12-08",
+                        kind="other",
+                        title="FTC sues to block the acquisition",
+                        text=(
+                            "\"FTC Seeks to Block Microsoft Corp.'s Acquisition of Activision "
+                            'Blizzard, Inc." (administrative complaint).'
+                        ),
+                        source_url="https://www.ftc.gov/news-events/news/press-releases/2022/12/ftc-seeks-block-microsoft-corps-acquisition-activision-blizzard-inc",
+                    ),
+                    EventData(
+                        on="2023-07-11",
+                        kind="decision",
+                        title="Court denies the FTC a preliminary injunction",
+                        text=(
+                            "US District Court for the Northern District of California, FTC v. "
+                            'Microsoft Corp., 681 F. Supp. 3d 1069: "The motion for a '
+                            'preliminary injunction is therefore DENIED."'
+                        ),
+                        source_url="https://www.tweaktown.com/news/92294/ftc-microsoft-judge-corley-denies-preliminary-injunction-in-big-win-for-xbox/index.html",
+                    ),
+                    EventData(
+                        on="2025-05-07",
+                        kind="appeal",
+                        title="Ninth Circuit upholds the denial of the preliminary injunction",
+                        text=(
+                            "The US Court of Appeals for the Ninth Circuit (No. 23-15992) "
+                            "affirmed the denial of the preliminary injunction. The FTC then "
+                            "dismissed its administrative case (May 2025)."
+                        ),
+                        source_url="https://law.justia.com/cases/federal/appellate-courts/ca9/23-15992/23-15992-2025-05-07.html",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 7a-7f.
+    DealData(
+        slug="adobe-figma",
+        title="Adobe / Figma",
+        deal_type="acquisition",
+        sector="Software",
+        summary=(
+            "A merger agreement worth about USD 20 billion in cash and stock. The European "
+            "Commission (after Article 22 referrals) and the CMA both opened in-depth reviews and "
+            "raised objections; the parties terminated the agreement on 18 December 2023."
+        ),
+        parties=(("adobe", "acquirer"), ("figma", "target")),
+        announced_on="2022-09-15",
+        value="20000000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2022-09-15",
+                kind="announced",
+                title="Adobe agrees to buy Figma",
+                text="Merger agreement for about USD 20 billion in cash and stock.",
+                source_url="https://www.dtnext.in/news/business/adobe-terminates-20-bn-deal-to-buy-rival-figma-amid-regulatory-headwinds-755398",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="ec",
+                title="Adobe / Figma",
+                kind="merger_review",
+                stage="phase_2",
+                outcome="abandoned",
+                status_wording="This marks the end of the Commission's investigation.",
+                opened_on="2023-02-15",
+                closed_on="2023-12-18",
+                source_url="https://ieu-monitoring.com/editorial/eu-statement-on-adobe-announcement-to-abandon-figma-acquisition/424427",
+                summary=(
+                    "Reviewed after the Commission accepted Article 22 referral requests from "
+                    "Austria and 15 other EEA states; notified on 30 June 2023. Case number "
+                    "reported as M.10881 (unconfirmed)."
+                ),
+                events=(
+                    EventData(
+                        on="2023-02-15",
+                        kind="decision",
+                        title="Commission accepts Article 22 referral requests",
+                        text=(
+                            "The Commission accepted referral requests from Austria and 15 other "
+                            "EEA states to assess the deal."
+                        ),
+                        source_url="https://ieu-monitoring.com/editorial/mergers-eu-commission-to-assess-proposed-acquisition-of-figma-by-adobe/400561",
+                    ),
+                    EventData(
+                        on="2023-06-30",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text="Adobe notified the deal to the Commission.",
+                        source_url="https://agenceurope.eu/en/bulletin/article/13234/18/european-commission-opens-an-in-depth-investigation-into-adobes-acquisition-of-figma",
+                    ),
+                    EventData(
+                        on="2023-08-07",
+                        kind="phase_2_opened",
+                        title="Commission opens an in-depth investigation",
+                        text='The Commission opened "an in-depth investigation".',
+                        source_url="https://agenceurope.eu/en/bulletin/article/13234/18/european-commission-opens-an-in-depth-investigation-into-adobes-acquisition-of-figma",
+                    ),
+                    EventData(
+                        on="2023-11-17",
+                        kind="objections",
+                        title="Commission sends a Statement of Objections",
+                        text=(
+                            "Statement of Objections, dated in the Commission's statement of 18 "
+                            "December 2023."
+                        ),
+                        source_url="https://ieu-monitoring.com/editorial/eu-statement-on-adobe-announcement-to-abandon-figma-acquisition/424427",
+                    ),
+                    EventData(
+                        on="2023-12-18",
+                        kind="abandoned",
+                        title="Adobe and Figma terminate the merger agreement",
+                        text=(
+                            'The parties cited "no clear path to receive necessary regulatory '
+                            "approvals from the European Commission and the UK Competition and "
+                            'Markets Authority". The Commission: "This marks the end of the '
+                            "Commission's investigation.\""
+                        ),
+                        source_url="https://www.axios.com/2023/12/18/adobe-figma-deal-collapse",
+                        also_on_deal=True,
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="cma",
+                title="Adobe / Figma merger inquiry",
+                kind="merger_review",
+                stage="phase_2",
+                outcome="abandoned",
+                deadline_on="2024-02-25",
+                closed_on="2023-12-18",
+                source_url="https://www.uktech.news/news/government-and-policy/cma-adobe-figma-probe-20230714",
+                summary=(
+                    "Referred to phase 2 after the parties offered no undertakings (reported on "
+                    "13 July 2023); phase 2 deadline 27 December 2023, extended to 25 February "
+                    "2024. Ended when the parties abandoned the deal. The phase 1 opening date "
+                    "is not in our sources."
+                ),
+                events=(
+                    EventData(
+                        on="2023-07-13",
+                        kind="phase_2_opened",
+                        title="CMA refers the deal to phase 2",
+                        text=(
+                            "Referred to an in-depth phase 2 investigation after the parties "
+                            "offered no undertakings (reported on 13 July 2023). Phase 2 "
+                            "deadline 27 December 2023, later extended to 25 February 2024."
+                        ),
+                        source_url="https://www.uktech.news/news/government-and-policy/cma-adobe-figma-probe-20230714",
+                    ),
+                    EventData(
+                        on="2023-11-28",
+                        kind="objections",
+                        title="CMA publishes provisional findings",
+                        text=(
+                            "The CMA provisionally found that the merger could affect "
+                            "competition in the digital design sector."
+                        ),
+                        source_url="https://complianceconcourse.willkie.com/articles/cma-provisionally-finds-that-adobe-figma-merger-could-affect-competition-in-the-digital-design-sector",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 8a-8e.
+    DealData(
+        slug="amazon-irobot",
+        title="Amazon / iRobot",
+        deal_type="acquisition",
+        sector="Consumer electronics",
+        summary=(
+            "USD 61 a share, about USD 1.7 billion including net debt. The CMA cleared it at "
+            "phase 1; the European Commission opened an in-depth investigation and sent a "
+            "Statement of Objections; the parties terminated the agreement on 29 January 2024."
+        ),
+        parties=(("amazon", "acquirer"), ("irobot", "target")),
+        announced_on="2022-08-05",
+        value="1700000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2022-08-05",
+                kind="announced",
+                title="Amazon agrees to buy iRobot",
+                text=(
+                    "Definitive merger agreement: USD 61 a share, about USD 1.7 billion "
+                    "including net debt."
+                ),
+                source_url="https://www.upi.com/Top_News/US/2022/08/05/amazon-acquires-irobot-roomba/9171659711785/",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="cma",
+                title="Amazon / iRobot merger inquiry",
+                kind="merger_review",
+                stage="phase_1",
+                outcome="cleared",
+                status_wording="the deal would not lead to competition concerns in the UK",
+                closed_on="2023-06-16",
+                source_url="https://the-independent.com/business/competition-watchdog-approves-amazon-s-ps1-3bn-takeover-of-robotvacuum-maker-b2358859.html",
+                summary="Cleared at phase 1; the opening date is not in our sources.",
+                events=(
+                    EventData(
+                        on="2023-06-16",
+                        kind="decision",
+                        title="CMA clears the deal at phase 1",
+                        text='"The deal would not lead to competition concerns in the UK."',
+                        source_url="https://the-independent.com/business/competition-watchdog-approves-amazon-s-ps1-3bn-takeover-of-robotvacuum-maker-b2358859.html",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ec",
+                title="Amazon / iRobot",
+                kind="merger_review",
+                stage="phase_2",
+                outcome="abandoned",
+                status_wording=(
+                    "takes note of Amazon's and iRobot's decision to terminate their agreement"
+                ),
+                opened_on="2023-06-01",
+                closed_on="2024-01-29",
+                source_url="https://app.1848.nl/document/item/575125",
+                summary=(
+                    "Notified on 1 June 2023; in-depth investigation from 6 July 2023; Statement "
+                    "of Objections on 27 November 2023. Case number reported as M.10920 "
+                    "(unconfirmed)."
+                ),
+                events=(
+                    EventData(
+                        on="2023-06-01",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text="Amazon notified the deal to the Commission.",
+                        source_url="https://complianceconcourse.willkie.com/articles/eu-opens-phase-ii-investigation-into-amazons-proposed-acquisition-of-irobot/",
+                    ),
+                    EventData(
+                        on="2023-07-06",
+                        kind="phase_2_opened",
+                        title="Commission opens an in-depth investigation",
+                        text='The Commission "opened an in-depth investigation".',
+                        source_url="https://complianceconcourse.willkie.com/articles/eu-opens-phase-ii-investigation-into-amazons-proposed-acquisition-of-irobot/",
+                    ),
+                    EventData(
+                        on="2023-11-27",
+                        kind="objections",
+                        title="Commission sends a Statement of Objections",
+                        text=(
+                            "Statement of Objections, dated in the Commission's statement of 29 "
+                            "January 2024."
+                        ),
+                        source_url="https://app.1848.nl/document/item/575125",
+                    ),
+                    EventData(
+                        on="2024-01-29",
+                        kind="abandoned",
+                        title="Amazon and iRobot terminate the merger agreement",
+                        text=(
+                            'The parties "entered into a mutual agreement to terminate". The '
+                            "Commission \"takes note of Amazon's and iRobot's decision to "
+                            'terminate their agreement".'
+                        ),
+                        source_url="https://kvia.com/news/ap-national/2024/01/29/amazon-calls-off-bid-to-buy-robot-vacuum-cleaner-irobot-amid-scrutiny-in-the-us-and-europe/",
+                        also_on_deal=True,
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 9a-9d.
+    DealData(
+        slug="illumina-grail",
+        title="Illumina / Grail",
+        deal_type="acquisition",
+        sector="Healthcare",
+        summary=(
+            "Illumina's acquisition of GRAIL. The European Commission reviewed it after accepting "
+            "Article 22 referral requests and prohibited it in September 2022; on 3 September "
+            "2024 the Court of Justice annulled the decisions accepting the referrals, and the "
+            "Commission withdrew its decisions in the case three days later."
+        ),
+        parties=(("illumina", "acquirer"), ("grail", "target")),
+        inquiries=(
+            InquiryData(
+                regulator="ec",
+                title="Illumina / Grail",
+                reference="M.10188",
+                kind="merger_review",
+                stage="litigation",
+                outcome="closed_no_action",
+                status_wording=(
+                    "withdrawing decisions in cases M.10188 … (Art. 6(1)(c) decision and "
+                    "prohibition decision under Article 8(3))"
+                ),
+                opened_on="2021-04-19",
+                closed_on="2024-09-06",
+                source_url="https://eur-lex.europa.eu/eli/C/2024/6049/oj/eng",
+                summary=(
+                    "Prohibition decision C(2022) 6454 final of 6 September 2022, withdrawn by "
+                    "decision C(2024) 6433 together with the decisions in the related cases "
+                    "M.10483, M.10493, M.10938 and M.10939, after the Court of Justice's judgment "
+                    "in Joined Cases C-611/22 P and C-625/22 P."
+                ),
+                events=(
+                    EventData(
+                        on="2021-04-19",
+                        kind="decision",
+                        title="Commission accepts France's Article 22 referral request",
+                        text=(
+                            "Decision C(2021) 2847 accepting France's referral request under "
+                            "Article 22, and five further decisions accepting requests to join it."
+                        ),
+                        source_url="https://fra.europa.eu/el/caselaw-reference/cjeu-joined-cases-c-61122-p-and-c-62522-p-opinion",
+                    ),
+                    EventData(
+                        on="2022-09-06",
+                        kind="decision",
+                        title="Commission prohibits the acquisition",
+                        text=(
+                            '"Decision C(2022) 6454 final of 6 September 2022 declaring a '
+                            "concentration to be incompatible with the internal market … (Case "
+                            'M.10188 – ILLUMINA / GRAIL)".'
+                        ),
+                        source_url="https://curia.europa.eu/juris/document/document.jsf?docid=287193",
+                    ),
+                    EventData(
+                        on="2024-09-03",
+                        kind="appeal",
+                        title="Court of Justice annuls the decisions accepting the referrals",
+                        text=(
+                            "The Court of Justice (Grand Chamber), Joined Cases C-611/22 P and "
+                            'C-625/22 P, "sets aside the judgment of the General Court and annuls '
+                            "the decisions by which the Commission accepted requests from "
+                            'national competition authorities".'
+                        ),
+                        source_url="https://www.pharmalive.com/illumina-wins-grail-battle-in-blow-to-eu-merger-power/",
+                    ),
+                    EventData(
+                        on="2024-09-06",
+                        kind="decision",
+                        title="Commission withdraws its decisions in the case",
+                        text=(
+                            'Decision C(2024) 6433 "withdrawing decisions in cases M.10188 … '
+                            '(Art. 6(1)(c) decision and prohibition decision under Article 8(3))" '
+                            "and in the related cases M.10483, M.10493, M.10938 and M.10939."
+                        ),
+                        source_url="https://eur-lex.europa.eu/eli/C/2024/6049/oj/eng",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 10a-10d.
+    DealData(
+        slug="nvidia-arm",
+        title="NVIDIA / Arm",
+        deal_type="acquisition",
+        sector="Semiconductors",
+        summary=(
+            "NVIDIA agreed to buy Arm from SoftBank Group for USD 40 billion. The European "
+            "Commission opened an in-depth investigation, the FTC sued to block the deal and the "
+            "CMA was reviewing it in depth when the parties terminated the agreement on 8 "
+            "February 2022, citing significant regulatory challenges."
+        ),
+        parties=(("nvidia", "acquirer"), ("arm", "target"), ("softbank-group", "seller")),
+        announced_on="2020-09-13",
+        value="40000000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2020-09-13",
+                kind="announced",
+                title="NVIDIA agrees to buy Arm from SoftBank",
+                text="Definitive agreement for NVIDIA to buy Arm from SoftBank for USD 40 billion.",
+                source_url="https://www.tweaktown.com/news/75144/nvidia-seals-deal-to-acquire-arm-for-40-billion-age-of-ai-coming/index.html",
+            ),
+            EventData(
+                on="2022-02-08",
+                kind="abandoned",
+                title="NVIDIA and SoftBank terminate the agreement",
+                text='Terminated "because of significant regulatory challenges".',
+                source_url="https://www.embeddedcomputing.com/technology/processing/nvidia-and-softbank-group-announce-termination-of-nvidias-acquisition-of-arm-limited",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="ec",
+                title="NVIDIA / Arm",
+                kind="merger_review",
+                stage="phase_2",
+                outcome="abandoned",
+                opened_on="2021-09-08",
+                deadline_on="2022-03-15",
+                closed_on="2022-02-08",
+                source_url="https://upnewsinfo.com/setback-for-nvidias-54-billion-arm-bid-as-eu-regulators-open-probe-by-reuters/",
+                summary=(
+                    "Notified on 8 September 2021; in-depth investigation from 27 October 2021, "
+                    "decision due by 15 March 2022. Ended when the parties terminated the deal. "
+                    "Case number reported as M.10054 (unconfirmed)."
+                ),
+                events=(
+                    EventData(
+                        on="2021-09-08",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text="NVIDIA notified the deal to the Commission.",
+                        source_url="https://www.anandtech.com/show/17038/european-union-regulators-open-probe-into-nvidiaarm-acquisition",
+                    ),
+                    EventData(
+                        on="2021-10-27",
+                        kind="phase_2_opened",
+                        title="Commission opens an in-depth investigation",
+                        text="In-depth investigation opened; decision deadline 15 March 2022.",
+                        source_url="https://upnewsinfo.com/setback-for-nvidias-54-billion-arm-bid-as-eu-regulators-open-probe-by-reuters/",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ftc",
+                title="FTC challenge to NVIDIA / Arm",
+                kind="merger_review",
+                stage="litigation",
+                outcome="abandoned",
+                opened_on="2021-12-02",
+                closed_on="2022-02-08",
+                source_url="https://www.nasdaq.com/articles/ftc-to-block-nvidia-arm-deal-to-protect-critical-infrastructure-markets-from-illegal",
+                summary=(
+                    "An administrative complaint to block the deal, with trial set for 9 August "
+                    "2022; docket number not found. Ended when the parties terminated the deal."
+                ),
+                events=(
+                    EventData(
+                        on="2021-12-02",
+                        kind="other",
+                        title="FTC sues to block the acquisition",
+                        text=(
+                            "Administrative complaint to block the deal; trial set for 9 August "
+                            "2022."
+                        ),
+                        source_url="https://www.nasdaq.com/articles/ftc-to-block-nvidia-arm-deal-to-protect-critical-infrastructure-markets-from-illegal",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="cma",
+                title="NVIDIA / Arm merger inquiry",
+                kind="merger_review",
+                stage="phase_2",
+                outcome="abandoned",
+                closed_on="2022-02-08",
+                source_url="https://www.wired-gov.net/wg/news.nsf/articles/statement+on+the+cmas+investigation+in+to+the+arm+takeover+by+nvidia+10022022161000?open",
+                summary=(
+                    "An in-depth (phase 2) review, cancelled after the parties terminated the "
+                    "deal. Its opening dates are not in our sources."
+                ),
+                events=(
+                    EventData(
+                        on="2022-02-08",
+                        kind="press",
+                        title="CMA to cancel its investigation",
+                        text=(
+                            "The Department for Digital, Culture, Media and Sport said the CMA "
+                            '"intends to cancel its investigation" after the parties terminated '
+                            "the deal."
+                        ),
+                        source_url="https://www.wired-gov.net/wg/news.nsf/articles/statement+on+the+cmas+investigation+in+to+the+arm+takeover+by+nvidia+10022022161000?open",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 11a-11e.
+    DealData(
+        slug="broadcom-vmware",
+        title="Broadcom / VMware",
+        deal_type="acquisition",
+        sector="Software",
+        summary=(
+            "About USD 61 billion in cash and stock, with Broadcom also taking on USD 8 billion of "
+            "VMware's net debt. Cleared with commitments by the European Commission, cleared after "
+            "a phase 2 review by the CMA, and completed on 22 November 2023 after China's SAMR "
+            "approved it with conditions."
+        ),
+        parties=(("broadcom", "acquirer"), ("vmware", "target")),
+        announced_on="2022-05-26",
+        completed_on="2023-11-22",
+        value="61000000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2022-05-26",
+                kind="announced",
+                title="Broadcom agrees to buy VMware",
+                text="About USD 61 billion in cash and stock, plus USD 8 billion of net debt.",
+                source_url="https://betanews.com/2022/05/26/broadcom-to-acquire-vmware-for-61-billion/",
+            ),
+            EventData(
+                on="2023-11-22",
+                kind="other",
+                title="Broadcom completes the acquisition",
+                text="Completed after China's SAMR gave its conditional approval.",
+                source_url="https://www.siliconrepublic.com/business/broadcom-vmware-acquisition-merger-regulatory-approval-china",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="ec",
+                title="Broadcom / VMware",
+                reference="M.10806",
+                kind="merger_review",
+                stage="phase_2",
+                outcome="cleared_with_remedies",
+                opened_on="2022-11-15",
+                closed_on="2023-07-12",
+                source_url="https://eur-lex.europa.eu/legal-content/DE/TXT/?uri=OJ%3AC_202502798",
+                summary=(
+                    "Notified on 15 November 2022; proceedings opened under Article 6(1)(c) on "
+                    "20 December 2022; approved on 12 July 2023 subject to access and "
+                    "interoperability commitments for Fibre Channel host bus adapters (for Marvell "
+                    "and future entrants), in place for 10 years."
+                ),
+                events=(
+                    EventData(
+                        on="2022-11-15",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text="Broadcom notified the deal to the Commission.",
+                        source_url="https://eur-lex.europa.eu/legal-content/DE/TXT/?uri=OJ%3AC_202502798",
+                    ),
+                    EventData(
+                        on="2022-12-20",
+                        kind="phase_2_opened",
+                        title="Commission opens an in-depth investigation",
+                        text="Article 6(1)(c) decision opening proceedings.",
+                        source_url="https://eur-lex.europa.eu/legal-content/DE/TXT/?uri=OJ%3AC_202502798",
+                    ),
+                    EventData(
+                        on="2023-07-12",
+                        kind="decision",
+                        title="Commission clears the deal with commitments",
+                        text=(
+                            "Approved conditional on access and interoperability commitments for "
+                            "Fibre Channel host bus adapters (for Marvell and future entrants), "
+                            "in place for 10 years."
+                        ),
+                        source_url="https://businessglitz.com/broadcoms-61-billion-vmware-deal-wins-conditional-eu-antitrust-ok/",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="cma",
+                title="Broadcom / VMware merger inquiry",
+                kind="merger_review",
+                stage="phase_2",
+                outcome="cleared",
+                status_wording=(
+                    "would not substantially reduce competition in the supply of server hardware "
+                    "components in the UK"
+                ),
+                closed_on="2023-08-21",
+                source_url="https://www.dtnext.in/news/business/uk-market-watchdog-clears-broadcoms-61-bn-deal-to-acquire-vmware-731394",
+                summary=(
+                    "Phase 2 final decision, reported on 21-22 August 2023. Opening dates and the "
+                    "case page address are not in our sources."
+                ),
+                events=(
+                    EventData(
+                        on="2023-08-21",
+                        kind="decision",
+                        title="CMA clears the deal after phase 2",
+                        text=(
+                            'The deal "would not substantially reduce competition in the supply '
+                            'of server hardware components in the UK" (reported 21-22 August '
+                            "2023)."
+                        ),
+                        source_url="https://www.dtnext.in/news/business/uk-market-watchdog-clears-broadcoms-61-bn-deal-to-acquire-vmware-731394",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="samr",
+                title="Broadcom / VMware",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared_with_remedies",
+                source_url="https://www.siliconrepublic.com/business/broadcom-vmware-acquisition-merger-regulatory-approval-china",
+                summary=(
+                    "China's State Administration for Market Regulation approved the deal with "
+                    "conditions before its completion on 22 November 2023; the date of the "
+                    "approval and the conditions are not in our sources."
+                ),
+            ),
+        ),
+    ),
+    # Row 12a.
+    DealData(
+        slug="google-fitbit",
+        title="Google / Fitbit",
+        deal_type="acquisition",
+        sector="Consumer electronics",
+        summary=(
+            "Google's acquisition of Fitbit, cleared by the European Commission after an in-depth "
+            "review, with commitments: no use of Fitbit data from the EEA for Google's ads, access "
+            "to Fitbit's Web API, and licensing of Android APIs."
+        ),
+        parties=(("alphabet", "acquirer"), ("fitbit", "target")),
+        inquiries=(
+            InquiryData(
+                regulator="ec",
+                title="Google / Fitbit",
+                reference="M.9660",
+                kind="merger_review",
+                stage="phase_2",
+                outcome="cleared_with_remedies",
+                status_wording=(
+                    "declaring a concentration to be compatible with the internal market"
+                ),
+                closed_on="2020-12-17",
+                source_url="https://www.scribd.com/document/650396164/m9660-3314-3",
+                summary=(
+                    "Decision C(2020) 9105 final of 17 December 2020 under Article 8(2), with "
+                    "commitments: no Fitbit EEA data for ads, Web API access, and Android API "
+                    "licensing. Earlier dates of the review are not in our sources."
+                ),
+                events=(
+                    EventData(
+                        on="2020-12-17",
+                        kind="decision",
+                        title="Commission clears the deal with commitments",
+                        text=(
+                            '"Commission decision of 17.12.2020 declaring a concentration to be '
+                            'compatible with the internal market" under Article 8(2), with '
+                            "commitments: no Fitbit EEA data for ads, Web API access, Android API "
+                            "licensing."
+                        ),
+                        source_url="https://www.scribd.com/document/650396164/m9660-3314-3",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 13a-13g.
+    DealData(
+        slug="hpe-juniper-networks",
+        title="HPE / Juniper Networks",
+        deal_type="acquisition",
+        sector="Networking",
+        summary=(
+            "An all-cash acquisition at USD 40 a share, about USD 14 billion. Cleared "
+            "unconditionally by the European Commission and the CMA in 2024; the US Department of "
+            "Justice sued to block it in January 2025 and settled in June 2025 on a divestiture "
+            "and a source-code licence, subject to the court's approval under the Tunney Act. "
+            "Completed on 2 July 2025."
+        ),
+        parties=(("hpe", "acquirer"), ("juniper-networks", "target")),
+        announced_on="2024-01-09",
+        completed_on="2025-07-02",
+        value="14000000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2024-01-09",
+                kind="announced",
+                title="HPE agrees to buy Juniper Networks",
+                text="USD 40 a share, all cash, about USD 14 billion.",
+                source_url="https://www.dqindia.com/news/hpe-acquires-juniper-networks-in-a-usd-134b-deal-targets-ai-networking-9458515",
+            ),
+            EventData(
+                on="2025-07-02",
+                kind="other",
+                title="HPE completes the acquisition",
+                text="HPE completed the acquisition of Juniper Networks.",
+                source_url="https://www.dqindia.com/news/hpe-acquires-juniper-networks-in-a-usd-134b-deal-targets-ai-networking-9458515",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="cma",
+                title="Hewlett Packard Enterprise / Juniper Networks merger inquiry",
+                kind="merger_review",
+                stage="phase_1",
+                outcome="cleared",
+                status_wording=(
+                    "approved the proposed acquisition of Juniper Networks by Hewlett Packard "
+                    "Enterprise Company"
+                ),
+                opened_on="2024-06-19",
+                deadline_on="2024-08-14",
+                closed_on="2024-08-07",
+                source_url="https://www.mobileworldlive.com/regulation/uk-competition-watchdog-clears-hpe-juniper-14b-deal/",
+                summary=(
+                    "Phase 1 from 19 June 2024 (deadline 14 August 2024); clearance reported on "
+                    "7 August 2024. Case page address not found."
+                ),
+                events=(
+                    EventData(
+                        on="2024-06-19",
+                        kind="phase_1_opened",
+                        title="CMA launches its phase 1 merger inquiry",
+                        text="Phase 1 decision deadline: 14 August 2024.",
+                        source_url="https://www.bnnbloomberg.ca/hpe-s-14-billion-juniper-deal-attracts-uk-antitrust-scrutiny-1.2087030",
+                    ),
+                    EventData(
+                        on="2024-08-07",
+                        kind="decision",
+                        title="CMA clears the deal at phase 1",
+                        text=(
+                            "The CMA's case page: it \"approved the proposed acquisition of "
+                            'Juniper Networks by Hewlett Packard Enterprise Company" (reported on '
+                            "7 August 2024)."
+                        ),
+                        source_url="https://www.mobileworldlive.com/regulation/uk-competition-watchdog-clears-hpe-juniper-14b-deal/",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ec",
+                title="HPE / Juniper Networks",
+                kind="merger_review",
+                stage="phase_1",
+                outcome="cleared",
+                status_wording=(
+                    "the transaction would raise no competition concerns in the European "
+                    "Economic Area"
+                ),
+                closed_on="2024-08-01",
+                source_url="https://www.swissinfo.ch/eng/eu-approves-hewlett-packard-enterprise%27s-%2414-billion-juniper-deal/85671125",
+                summary="Approved unconditionally at phase 1. Case number not found.",
+                events=(
+                    EventData(
+                        on="2024-08-01",
+                        kind="decision",
+                        title="Commission clears the deal unconditionally",
+                        text=(
+                            'The Commission "approved unconditionally … the transaction would '
+                            'raise no competition concerns in the European Economic Area".'
+                        ),
+                        source_url="https://www.swissinfo.ch/eng/eu-approves-hewlett-packard-enterprise%27s-%2414-billion-juniper-deal/85671125",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="doj",
+                title="DOJ challenge to HPE / Juniper Networks",
+                kind="merger_review",
+                stage="remedies",
+                outcome="cleared_with_remedies",
+                opened_on="2025-01-30",
+                closed_on="2025-06-28",
+                source_url="https://siliconangle.com/2025/06/29/hpe-finally-gets-green-light-buy-juniper-take-cisco-ai-networking",
+                summary=(
+                    "A complaint under Section 7 of the Clayton Act in the Northern District of "
+                    "California (enterprise wireless LAN); case number not found. Settled: HPE "
+                    "to divest its Instant On WLAN business within 180 days and to auction a "
+                    "licence to the Mist AI Ops source code, subject to the court's approval "
+                    "under the Tunney Act."
+                ),
+                events=(
+                    EventData(
+                        on="2025-01-30",
+                        kind="other",
+                        title="DOJ sues to block the acquisition",
+                        text=(
+                            "Complaint under Section 7 of the Clayton Act in the Northern "
+                            "District of California, over enterprise wireless LAN."
+                        ),
+                        source_url="https://www.techtarget.com/searchnetworking/news/366618640/HPE-Juniper-deal-hits-DOJ-roadblock",
+                    ),
+                    EventData(
+                        on="2025-06-28",
+                        kind="decision",
+                        title="DOJ settles with HPE and Juniper",
+                        text=(
+                            "Settlement filed on 27 June and announced on 28 June 2025: HPE to "
+                            "divest its Instant On WLAN business within 180 days and to auction a "
+                            "licence to the source code of Juniper's Mist AI Ops. Subject to the "
+                            "court's approval under the Tunney Act."
+                        ),
+                        source_url="https://siliconangle.com/2025/06/29/hpe-finally-gets-green-light-buy-juniper-take-cisco-ai-networking",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 13h-13k.
+    DealData(
+        slug="nvidia-run-ai",
+        title="NVIDIA / Run:ai",
+        deal_type="acquisition",
+        sector="Artificial intelligence",
+        summary=(
+            "NVIDIA's acquisition of Run:ai, reported at about USD 700 million. Italy's "
+            "competition authority used its national call-in powers and asked the European "
+            "Commission to review the deal under Article 22(1); the Commission accepted and "
+            "cleared it unconditionally on 20 December 2024."
+        ),
+        parties=(("nvidia", "acquirer"), ("run-ai", "target")),
+        announced_on="2024-04-24",
+        completed_on="2024-12-30",
+        value="700000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2024-04-24",
+                kind="announced",
+                title="NVIDIA agrees to buy Run:ai",
+                text="Acquisition announced, reported at about USD 700 million.",
+                source_url="https://www.punto-informatico.it/acquisizione-runai-nvidia-serve-ok-ue/",
+            ),
+            EventData(
+                on="2024-12-30",
+                kind="other",
+                title="NVIDIA completes the acquisition",
+                text='Completed ("the startup said on Monday", Reuters).',
+                source_url="https://english.aawsat.com/node/5096515",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="ec",
+                title="NVIDIA / Run:ai",
+                kind="merger_review",
+                stage="phase_1",
+                outcome="cleared",
+                status_wording="the transaction would raise no competition concerns",
+                opened_on="2024-10-31",
+                closed_on="2024-12-20",
+                source_url="https://miragenews.com/nvidia-cleared-to-acquire-runai-by-eu-commission-1383203",
+                summary=(
+                    "Reviewed after the Commission accepted Italy's Article 22(1) referral "
+                    "request; notified on 15 November 2024; approved unconditionally. Case "
+                    "number not found."
+                ),
+                events=(
+                    EventData(
+                        on="2024-10-31",
+                        kind="decision",
+                        title="Commission accepts Italy's Article 22 referral request",
+                        text=(
+                            "Italy had used national call-in powers to refer the deal. "
+                            '"NVIDIA cannot implement the transaction before notifying and '
+                            'obtaining clearance."'
+                        ),
+                        source_url="https://ieu-monitoring.com/editorial/eu-commission-to-assess-the-proposed-acquisition-of-runai-by-nvidia/446292",
+                    ),
+                    EventData(
+                        on="2024-11-15",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text="NVIDIA notified the deal to the Commission.",
+                        source_url="https://miragenews.com/nvidia-cleared-to-acquire-runai-by-eu-commission-1383203",
+                    ),
+                    EventData(
+                        on="2024-12-20",
+                        kind="decision",
+                        title="Commission clears the deal unconditionally",
+                        text=(
+                            'The Commission "approved unconditionally … the transaction would '
+                            'raise no competition concerns".'
+                        ),
+                        source_url="https://miragenews.com/nvidia-cleared-to-acquire-runai-by-eu-commission-1383203",
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
+
+DEMO = DemoData(companies=COMPANIES, deals=DEALS)

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from deals.demo_data import DEMO
+from deals.services import demo_data_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo deals (real deals, their inquiries and sourced events) into the database. "
+        "Safe to run again: nothing is duplicated, and corrected values update their rows."
+    )
+
+    def handle(self, *args, **options) -> None:
+        summary = demo_data_load(data=DEMO)
+        self.stdout.write(str(summary))
