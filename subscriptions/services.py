@@ -397,6 +397,7 @@ class RunSummary:
     sent: int = 0
     skipped: int = 0
     failed: int = 0
+    would_send: int = 0
     dry_run: bool = False
 
     def count(self, outcome: str) -> None:
@@ -407,7 +408,7 @@ class RunSummary:
             f"frequency={self.frequency} subscribers={self.subscribers} sent={self.sent} "
             f"skipped={self.skipped} failed={self.failed}"
         )
-        return f"{line} dry_run=1" if self.dry_run else line
+        return f"{line} would_send={self.would_send} dry_run=1" if self.dry_run else line
 
 
 Progress = Callable[[int, int, Subscriber, str, str], None]
@@ -427,10 +428,10 @@ def digest_run(
     subscribers = list(Subscriber.objects.receiving(frequency).order_by("pk"))
     summary.subscribers = len(subscribers)
 
-    if dry_run:  # says what would be sent; writes nothing (in a dry run "sent" means "would be")
+    if dry_run:  # says what would be sent; sends and writes nothing
         for i, subscriber in enumerate(subscribers, 1):
             digest = digest_preview(subscriber=subscriber, frequency=frequency)
-            outcome = DeliveryStatus.SENT if digest else DeliveryStatus.SKIPPED
+            outcome = "would_send" if digest else DeliveryStatus.SKIPPED
             summary.count(outcome)
             if progress:
                 progress(i, len(subscribers), subscriber, outcome, digest.subject if digest else "")

@@ -65,7 +65,9 @@ def test_one_email_covers_every_subscription_grouped_by_deal(settings):
     assert f"https://dealwatch.example{figma.get_absolute_url()}" in text
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
-    assert f'<a href="https://dealwatch.example{figma.get_absolute_url()}">Adobe / Figma</a>' in html
+    assert (
+        f'<a href="https://dealwatch.example{figma.get_absolute_url()}">Adobe / Figma</a>' in html
+    )
     assert '<time datetime="2024-05-17">17 May 2024</time> · CMA · Decision:' in html
 
 

@@ -102,9 +102,7 @@ def test_a_deal_unpublished_since_cannot_be_confirmed(client):
 @pytest.mark.parametrize("kind", ["company", "regulator", "search"])
 def test_companies_regulators_and_searches_can_be_followed(client, kind):
     target = {"company": CompanyFactory, "regulator": RegulatorFactory}.get(kind)
-    kwargs = (
-        {"target_id": target().pk} if target else {"search_query": "q=figma&status=abandoned"}
-    )
+    kwargs = {"target_id": target().pk} if target else {"search_query": "q=figma&status=abandoned"}
     client.post(request_link(kind=kind, **kwargs))
     subscription = Subscription.objects.get()
     assert subscription.kind == kind

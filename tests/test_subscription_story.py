@@ -106,9 +106,7 @@ def test_subscribe_confirm_receive_one_digest_then_nothing(client, settings, mis
     unsubscribe = re.fullmatch(r"<(.+)>", digest.extra_headers["List-Unsubscribe"]).group(1)
     assert digest.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     mail_client = Client(enforce_csrf_checks=True)
-    response = mail_client.post(
-        path_of(unsubscribe, settings), {"List-Unsubscribe": "One-Click"}
-    )
+    response = mail_client.post(path_of(unsubscribe, settings), {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert not Subscription.objects.active().exists()
 
@@ -117,4 +115,3 @@ def test_subscribe_confirm_receive_one_digest_then_nothing(client, settings, mis
     )
     call_command("send_digests", frequency="daily", stdout=io.StringIO())
     assert mail.outbox == []
-

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         def progress(i: int, total: int, subscriber, outcome: str, subject: str) -> None:
             if verbosity >= 1:
                 detail = f": {subject}" if subject else ""
-                verb = "would send" if dry_run and outcome == "sent" else outcome
+                verb = outcome.replace("_", " ")
                 self.stdout.write(f"[{i}/{total}] {subscriber.email} {verb}{detail}")
 
         try:

@@ -1,0 +1,121 @@
+"""Two runs at the same moment, for real: threads with their own PostgreSQL connections.
+
+SQLite has no row locks (select_for_update is a no-op there) and lets one writer in at a time,
+so these run against PostgreSQL only:
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/dw_subs .venv/bin/pytest tests/test_digest_*.py
+"""
+
+import datetime
+import threading
+import time
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection, connections
+from django.utils import timezone
+
+from subscriptions import services
+from subscriptions.models import Delivery, DeliveryStatus, DigestItem, DigestRun, Frequency
+from tests.factories import EventFactory, SubscriptionFactory
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: SQLite has no row locks and runs one writer at a time, "
+        "so two truly concurrent runs cannot be tested on it",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+class SlowBackend(EmailBackend):
+    """An SMTP server that takes its time, so that the two runs overlap."""
+
+    def send_messages(self, messages):
+        time.sleep(0.2)
+        return super().send_messages(messages)
+
+
+def at_the_same_moment(*jobs):
+    """Run each job in its own thread and database connection, all released together."""
+    barrier = threading.Barrier(len(jobs))
+    results, errors = [None] * len(jobs), []
+
+    def worker(i, job):
+        try:
+            barrier.wait()
+            results[i] = job()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+@pytest.fixture
+def slow_smtp(settings):
+    settings.EMAIL_BACKEND = "tests.test_digest_concurrency.SlowBackend"
+
+
+def test_two_runs_started_at_the_same_moment_send_one_email_each(slow_smtp):
+    subscriptions = SubscriptionFactory.create_batch(4)
+    for subscription in subscriptions:
+        EventFactory(deal=subscription.deal)
+
+    first, second = at_the_same_moment(
+        lambda: services.digest_run(frequency=Frequency.DAILY),
+        lambda: services.digest_run(frequency=Frequency.DAILY),
+    )
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(s.subscriber.email for s in subscriptions)
+    assert first.sent + second.sent == 4
+    assert first.skipped + second.skipped == 4
+    assert DigestRun.objects.count() == 1
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 4
+
+
+def test_two_workers_sending_one_delivery_send_it_once_and_neither_waits(slow_smtp):
+    subscription = SubscriptionFactory()
+    EventFactory(deal=subscription.deal)
+    run = services.digest_run_start(frequency=Frequency.DAILY, now=timezone.now())
+    delivery = services.delivery_prepare(run=run, subscriber_id=subscription.subscriber_id)
+
+    outcomes = at_the_same_moment(*[lambda: services.delivery_send(delivery_id=delivery.pk)] * 3)
+
+    assert sorted(outcomes) == ["sent", "skipped", "skipped"]
+    assert len(mail.outbox) == 1
+
+
+def test_two_runs_of_different_periods_claim_an_event_once():
+    subscription = SubscriptionFactory(frequency=Frequency.IMMEDIATELY)
+    event = EventFactory(deal=subscription.deal)
+    now = timezone.now()
+    runs = [
+        services.digest_run_start(frequency=Frequency.IMMEDIATELY, now=now),
+        services.digest_run_start(
+            frequency=Frequency.IMMEDIATELY, now=now + datetime.timedelta(minutes=10)
+        ),
+    ]
+
+    deliveries = at_the_same_moment(
+        *[
+            (
+                lambda run=run: services.delivery_prepare(
+                    run=run, subscriber_id=subscription.subscriber_id
+                )
+            )
+            for run in runs
+        ]
+    )
+
+    assert sum(d is not None for d in deliveries) == 1
+    assert DigestItem.objects.filter(event=event).count() == 1
+    assert Delivery.objects.count() == 1
