@@ -9,6 +9,7 @@ object; a field is only overwritten while it still holds that value).
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -112,11 +113,15 @@ class RawRecord(models.Model):
 
 class ReviewItemManager(models.Manager):
     def get_queryset(self) -> models.QuerySet:
-        return super().get_queryset().exclude(review_status="")
+        return super().get_queryset().filter(review_status=ReviewStatus.PENDING)
 
 
 class ReviewItem(RawRecord):
-    """The review queue: records ingest could not place with confidence."""
+    """The review queue: records ingest could not place with confidence, waiting for an editor.
+
+    What editors decided stays on the record (its review status) and shows under ingested
+    records.
+    """
 
     objects = ReviewItemManager()
 
@@ -147,6 +152,27 @@ class AppliedValues(models.Model):
         return f"{self.model} #{self.object_id}"
 
 
+@dataclass
+class SourceHealth:
+    """How one source has been doing, as /sources/ and the admin show it."""
+
+    source: str
+    label: str
+    last_run: IngestRun | None
+    last_success: IngestRun | None
+    last_failure: IngestRun | None
+    failures_in_a_row: int
+    flag_after: int
+
+    @property
+    def flagged(self) -> bool:
+        return self.failures_in_a_row >= self.flag_after
+
+    @property
+    def running(self) -> bool:
+        return self.last_run is not None and self.last_run.finished_at is None
+
+
 class IngestRunQuerySet(models.QuerySet):
     def finished(self) -> IngestRunQuerySet:
         return self.exclude(finished_at=None)
@@ -159,6 +185,29 @@ class IngestRunQuerySet(models.QuerySet):
 
     def for_source(self, source: str) -> IngestRunQuerySet:
         return self.filter(source=source)
+
+    def health(self) -> list[SourceHealth]:
+        """Each source's last run, last success, last failure and current run of failures."""
+        flag_after = settings.INGEST_FAILURES_FLAGGED_AFTER
+        report = []
+        for source in Source:
+            runs = self.for_source(source.value)
+            last_success = runs.succeeded().first()
+            failing = runs.failed()
+            if last_success is not None:
+                failing = failing.filter(started_at__gt=last_success.started_at)
+            report.append(
+                SourceHealth(
+                    source=source.value,
+                    label=source.label,
+                    last_run=runs.first(),
+                    last_success=last_success,
+                    last_failure=runs.failed().first(),
+                    failures_in_a_row=failing.count(),
+                    flag_after=flag_after,
+                )
+            )
+        return report
 
 
 class IngestRun(models.Model):

@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("subscriptions/", include("subscriptions.urls")),
+    path("", include("ingest.urls")),
     path("", include("deals.urls")),
 ]

@@ -1,0 +1,142 @@
+"""EC open-data dumps: each case becomes an inquiry with its decisions on the timeline."""
+
+import datetime
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from deals.models import Company, Event, Inquiry, Outcome, Stage
+from ingest.models import IngestRun, RawRecord
+from ingest.sources import ec
+from ingest.sources.base import CaseRecord, Skipped
+from tests.factories import CompanyAliasFactory, CompanyFactory
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ec"
+EXCERPT = FIXTURES / "case-data-AT_excerpt5.json"
+FULL = FIXTURES / "case-data-AT.json"
+
+
+def ingest(*args) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("ingest", *args, stdout=out, stderr=err)
+    return out.getvalue().strip().splitlines()[-1]
+
+
+def test_the_excerpt_creates_five_ec_inquiries_with_their_decision_events():
+    line = ingest("ec", "--from-file", str(EXCERPT))
+
+    assert line == "source=ec records=5 new=5 changed=0 unchanged=0 skipped=0 errors=0"
+    inquiries = Inquiry.objects.filter(regulator__slug="ec")
+    assert sorted(inquiries.values_list("reference", flat=True)) == [
+        "AT.38589",
+        "AT.39707",
+        "AT.39745",
+        "AT.40023",
+        "AT.40153",
+    ]
+    decisions = sum(len(case["decisions"]) for case in json.loads(EXCERPT.read_bytes()).values())
+    assert Event.objects.filter(inquiry__in=inquiries).count() == decisions
+    assert all(inquiry.needs_review for inquiry in inquiries)
+
+
+def test_a_second_run_of_the_same_dump_creates_and_changes_nothing():
+    ingest("ec", "--from-file", str(EXCERPT))
+    counts = (Inquiry.objects.count(), Event.objects.count(), Company.objects.count())
+
+    line = ingest("ec", "--from-file", str(EXCERPT))
+
+    assert "new=0 changed=0" in line
+    assert line == "source=ec records=5 new=0 changed=0 unchanged=5 skipped=0 errors=0"
+    assert (Inquiry.objects.count(), Event.objects.count(), Company.objects.count()) == counts
+    assert RawRecord.objects.filter(source="ec").count() == 5
+
+
+def test_amazon_e_books_is_closed_with_commitments_in_the_commissions_words():
+    ingest("ec", "--from-file", str(EXCERPT))
+
+    case = Inquiry.objects.get(reference="AT.40153")
+    assert case.title == "E-book MFNs and related matters (Amazon)"
+    assert case.kind == "conduct"
+    assert (case.stage, case.outcome) == (Stage.CLOSED, Outcome.CLEARED_WITH_REMEDIES)
+    assert case.status_wording == "Commitment Decision"
+    assert case.opened_on == datetime.date(2013, 11, 11)
+    assert case.closed_on == datetime.date(2017, 5, 4)
+    assert case.source_url == "https://competition-cases.ec.europa.eu/cases/AT.40153"
+    titles = list(case.events.order_by("occurred_on").values_list("title", flat=True))
+    assert titles[-1] == "Commitment Decision"
+    assert "Commission accepts commitments from Amazon on e-books" in case.events.last().text
+
+
+def test_companies_are_matched_by_alternative_name_before_any_is_created():
+    amazon = CompanyFactory(name="Amazon")
+    CompanyAliasFactory(company=amazon, name="Amazon EU S.a.r.l.")
+
+    ingest("ec", "--from-file", str(EXCERPT))
+
+    case = Inquiry.objects.get(reference="AT.40153")
+    assert list(case.companies.all()) == [amazon]
+    assert not amazon.__class__.objects.filter(name="Amazon EU S.a.r.l.").exists()
+    created = Company.objects.exclude(pk=amazon.pk)
+    assert created.exists() and all(company.needs_review for company in created)
+
+
+def test_a_bad_case_is_skipped_and_reported_with_its_id_and_the_rest_goes_in(tmp_path):
+    dump = json.loads(EXCERPT.read_bytes())
+    dump["AT.39707"]["decisions"][0]["metadata"]["decisionAdoptionDate"] = ["not a date"]
+    dump["AT.40023"]["metadata"]["caseTitle"] = []
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(dump))
+    err = io.StringIO()
+
+    call_command("ingest", "ec", "--from-file", str(broken), stdout=io.StringIO(), stderr=err)
+
+    assert IngestRun.objects.get().summary_line() == (
+        "source=ec records=5 new=3 changed=0 unchanged=0 skipped=2 errors=0"
+    )
+    assert "AT.39707: decisionAdoptionDate 'not a date' is not a date" in err.getvalue()
+    assert "AT.40023: case has no title" in err.getvalue()
+    assert Inquiry.objects.filter(regulator__slug="ec").count() == 3
+
+
+def test_a_changed_case_updates_its_inquiry_and_adds_only_the_new_decision(tmp_path):
+    ingest("ec", "--from-file", str(EXCERPT))
+    case = Inquiry.objects.get(reference="AT.39707")
+    events_before = set(case.events.values_list("pk", flat=True))
+    dump = json.loads(EXCERPT.read_bytes())
+    decision = json.loads(json.dumps(dump["AT.39707"]["decisions"][0]))
+    decision["metadata"]["metadataReference"] = ["AT.39707-DEC{NEW}"]
+    decision["metadata"]["decisionAdoptionDate"] = ["2012-03-01"]
+    decision["metadata"]["decisionTypes"] = [
+        '{"code":"ATDecTypeProhibFines","label":"Prohibition Decision"}'
+    ]
+    dump["AT.39707"]["decisions"].append(decision)
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(dump))
+
+    line = ingest("ec", "--from-file", str(changed))
+
+    assert line == "source=ec records=5 new=0 changed=1 unchanged=4 skipped=0 errors=0"
+    case.refresh_from_db()
+    assert (case.outcome, case.status_wording) == (Outcome.PROHIBITED, "Prohibition Decision")
+    new_events = case.events.exclude(pk__in=events_before)
+    assert list(new_events.values_list("title", flat=True)) == ["Prohibition Decision"]
+    assert set(case.events.values_list("pk", flat=True)) >= events_before
+
+
+def test_the_parser_reads_every_case_of_the_full_dump():
+    parsed = ec.parse(FULL.read_bytes())
+    assert len(parsed) == 748
+    assert not [record for record in parsed if isinstance(record, Skipped)]
+    assert all(isinstance(record, CaseRecord) for record in parsed)
+
+
+def test_the_full_antitrust_dump_goes_in_with_the_exact_summary_line():
+    line = ingest("ec", "--from-file", str(FULL))
+
+    assert line == "source=ec records=748 new=748 changed=0 unchanged=0 skipped=0 errors=0"
+    assert Inquiry.objects.filter(regulator__slug="ec").count() == 748
