@@ -300,7 +300,7 @@ class Subscription(models.Model):
 
 
 def search_label(query: str) -> str:
-    """A saved search in words: "Deals: microsoft · Status: Under review"."""
+    """A saved search in words: Deals matching “microsoft” · Status: Under review."""
     data = QueryDict(query)
     if not data:
         return "All deals"
@@ -319,7 +319,10 @@ def search_label(query: str) -> str:
         elif "choices" in filter_.extra and not callable(filter_.extra["choices"]):
             labels = dict(filter_.extra["choices"])
             values = [str(labels.get(v, v)) for v in values]
-        parts.append(f"{filter_.label}: {', '.join(values)}")
+        if key == "q":
+            parts.insert(0, f"“{values[0]}”")
+        else:
+            parts.append(f"{filter_.label}: {', '.join(values)}")
     return "Deals matching " + " · ".join(parts)
 
 

@@ -108,7 +108,7 @@ def test_companies_regulators_and_searches_can_be_followed(client, kind):
     assert subscription.kind == kind
     if kind == "search":
         assert subscription.search_query == "q=figma&status=abandoned"
-        assert subscription.label == "Deals matching Search: figma · Status: Abandoned"
+        assert subscription.label == "Deals matching “figma” · Status: Abandoned"
 
 
 def test_nothing_is_sent_to_an_address_that_never_confirmed():
