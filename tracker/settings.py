@@ -219,9 +219,7 @@ DIGEST_BEAT_SCHEDULE: dict = {
     },
     "digests-weekly": {
         "task": "subscriptions.tasks.send_digests",
-        "schedule": crontab(
-            hour=_daily_hour, minute=_daily_minute, day_of_week=DIGEST_WEEKLY_DAY
-        ),
+        "schedule": crontab(hour=_daily_hour, minute=_daily_minute, day_of_week=DIGEST_WEEKLY_DAY),
         "args": ("weekly",),
     },
     "digests-sweep": {
