@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -78,7 +79,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         """The digests this subscriber would get if each frequency ran now. Writes nothing."""
         subscriber = get_object_or_404(Subscriber, pk=pk)
         if not self.has_view_permission(request, subscriber):
-            raise PermissionError
+            raise PermissionDenied
         frequencies = (
             subscriber.subscriptions.active().values_list("frequency", flat=True).distinct()
         )

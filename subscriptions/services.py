@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Deal, Event
+from deals.models import Company, Deal, Event, Regulator
 
 from .digest import EVENT_RELATED, Digest, absolute, digest_build
 from .emails import email_make
@@ -127,12 +127,7 @@ def subscription_request(
         logger.exception("Could not send a confirmation email")
 
 
-def subscription_confirm(*, token: str) -> tuple[Subscription, bool]:
-    """Create the subscription a confirmation link asks for; (subscription, created).
-
-    Following the link twice is harmless: the second time finds the live subscription.
-    Raises InvalidToken for a bad or expired link, or one whose deal is no longer public.
-    """
+def _requested(token: str) -> tuple[dict, Subscription]:
     request = confirm_token_read(token)
     draft = subscription_draft(
         kind=request["k"],
@@ -141,15 +136,39 @@ def subscription_confirm(*, token: str) -> tuple[Subscription, bool]:
         frequency=request["f"],
         event_kinds=request["ek"],
     )
-    if draft.kind == SubscriptionKind.DEAL and not Deal.objects.published().filter(
-        pk=draft.deal_id
-    ):
-        raise InvalidToken("The deal is no longer published.")
+    if draft.kind != SubscriptionKind.SEARCH:
+        targets = {
+            SubscriptionKind.DEAL: Deal.objects.published(),
+            SubscriptionKind.COMPANY: Company.objects.all(),
+            SubscriptionKind.REGULATOR: Regulator.objects.all(),
+        }[draft.kind]
+        if not targets.filter(pk=request["t"]).exists():
+            raise InvalidToken("What the link is about is no longer on the site.")
+    return request, draft
+
+
+def subscription_requested(*, token: str) -> tuple[str, Subscription]:
+    """The address and the (unsaved) subscription a confirmation link asks for.
+
+    Raises InvalidToken for a bad or expired link, or one whose target is no longer public.
+    """
+    request, draft = _requested(token)
+    return request["e"], draft
+
+
+def subscription_confirm(*, token: str) -> tuple[Subscription, bool]:
+    """Create the subscription a confirmation link asks for; (subscription, created).
+
+    Following the link twice is harmless: the second time finds the live subscription.
+    Raises InvalidToken like subscription_requested.
+    """
+    request, draft = _requested(token)
+    email = request["e"]
     now = timezone.now()
     issued_at = datetime.datetime.fromtimestamp(request["at"], tz=datetime.UTC)
 
     with transaction.atomic():
-        subscriber, _ = Subscriber.objects.get_or_create(email=request["e"])
+        subscriber, _ = Subscriber.objects.get_or_create(email=email)
         # Following a link we emailed proves the address works, bounce or not.
         Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).update(
             confirmed_at=now

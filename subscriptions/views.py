@@ -19,14 +19,13 @@ from .services import (
     subscriber_unsubscribe,
     subscription_change,
     subscription_confirm,
-    subscription_draft,
     subscription_end,
     subscription_request,
+    subscription_requested,
 )
 from .tokens import (
     CONFIRM_MAX_AGE,
     InvalidToken,
-    confirm_token_read,
     manage_token_make,
     manage_token_read,
 )
@@ -85,14 +84,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows what is being confirmed with a button (link scanners that fetch every link
     confirm nothing); POST confirms."""
     try:
-        data = confirm_token_read(token)
+        email, draft = subscription_requested(token=token)
     except InvalidToken:
         return _invalid_link(request)
     if request.method == "POST":
-        try:
-            subscription, created = subscription_confirm(token=token)
-        except InvalidToken:
-            return _invalid_link(request)
+        subscription, created = subscription_confirm(token=token)
         if created:
             messages.success(
                 request,
@@ -102,16 +98,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.info(request, f"You already get email updates about {subscription.label}.")
         return redirect("subscriptions:manage", token=manage_token_make(subscription.subscriber_id))
-    draft = subscription_draft(
-        kind=data["k"],
-        target_id=data["t"],
-        search_query=data["q"],
-        frequency=data["f"],
-        event_kinds=data["ek"],
-    )
-    return render(
-        request, "subscriptions/confirm.html", {"subscription": draft, "email": data["e"]}
-    )
+    return render(request, "subscriptions/confirm.html", {"subscription": draft, "email": email})
 
 
 def _subscriber(token: str) -> Subscriber | None:

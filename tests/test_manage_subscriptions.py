@@ -110,3 +110,12 @@ def test_the_manage_form_needs_a_csrf_token(subscriber):
     )
     assert response.status_code == 403
     assert subscriber.subscriptions.active().count() == 2
+
+
+def test_the_page_reads_a_fixed_number_of_queries(
+    client, subscriber, django_assert_max_num_queries
+):
+    for _ in range(5):
+        SubscriptionFactory(subscriber=subscriber)
+    with django_assert_max_num_queries(6):
+        assert client.get(path(manage_url(subscriber))).status_code == 200

@@ -7,6 +7,7 @@ import time
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from subscriptions.models import Subscriber, Subscription
 from subscriptions.services import subscription_request
@@ -118,3 +119,20 @@ def test_nothing_is_sent_to_an_address_that_never_confirmed():
     EventFactory(deal=deal)
     call_command("send_digests", frequency="daily", stdout=io.StringIO())
     assert mail.outbox == []
+
+
+def test_a_company_deleted_since_cannot_be_confirmed(client):
+    company = CompanyFactory()
+    link = request_link(kind="company", target_id=company.pk)
+    company.delete()
+    assert client.get(link).status_code == 400
+    assert client.post(link).status_code == 400
+    assert not Subscription.objects.exists()
+
+
+def test_confirming_again_re_enables_a_bounced_address(client):
+    deal = DealFactory()
+    client.post(request_link(kind="deal", target_id=deal.pk))
+    Subscriber.objects.update(disabled_at=timezone.now(), disabled_reason="Bounced")
+    client.post(request_link(kind="deal", target_id=DealFactory().pk))
+    assert Subscriber.objects.get().disabled_at is None
