@@ -963,7 +963,7 @@ DEALS = (
                 events=(
                     EventData(
                         on="2022-12-08",
-                        kind="other",
+                        kind="lawsuit",
                         title="FTC sues to block the acquisition",
                         text=(
                             "\"FTC Seeks to Block Microsoft Corp.'s Acquisition of Activision "
@@ -1398,7 +1398,7 @@ DEALS = (
                 events=(
                     EventData(
                         on="2021-12-02",
-                        kind="other",
+                        kind="lawsuit",
                         title="FTC sues to block the acquisition",
                         text=(
                             "Administrative complaint to block the deal; trial set for 9 August "
@@ -1725,7 +1725,7 @@ DEALS = (
                 events=(
                     EventData(
                         on="2025-01-30",
-                        kind="other",
+                        kind="lawsuit",
                         title="DOJ sues to block the acquisition",
                         text=(
                             "Complaint under Section 7 of the Clayton Act in the Northern "

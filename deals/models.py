@@ -556,6 +556,7 @@ class EventKind(models.TextChoices):
     PHASE_2_OPENED = "phase_2_opened", "Phase 2 opened"
     OBJECTIONS = "objections", "Objections"
     REMEDIES_OFFERED = "remedies_offered", "Remedies offered"
+    LAWSUIT = "lawsuit", "Suit to block"
     DECISION = "decision", "Decision"
     APPEAL = "appeal", "Appeal"
     ABANDONED = "abandoned", "Abandoned"
