@@ -3,7 +3,8 @@
     .venv/bin/python scripts/screenshot.py [http://127.0.0.1:8000] [out-dir]
 
 Writes deal-list.png (desktop, search "mistral"), deal.png (the Microsoft / Mistral AI page),
-phone.png (the deal page 390 px wide) and screenshot.png (list and deal side by side).
+phone.png (the deal page 390 px wide) and screenshot.png (the top of the deal page, for the
+README).
 """
 
 import sys
@@ -29,7 +30,7 @@ def main() -> None:
         phone = browser.new_page(viewport={"width": 390, "height": 844})
         phone.goto(desktop.url)
         phone.screenshot(path=OUT / "phone.png", full_page=True)
-        desktop.goto(f"{BASE}/deals/")
+        desktop.set_viewport_size({"width": 1280, "height": 1000})
         desktop.screenshot(path=OUT / "screenshot.png")
         browser.close()
     print(f"screenshots written to {OUT}/")
