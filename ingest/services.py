@@ -275,10 +275,20 @@ def company_for(name: str) -> Company:
     """The company called `name` (or with that alternative name), created for review if none."""
     name = " ".join(name.split())[:200]
     _lock(f"company:{normalise_name(name)}")
-    company = Company.objects.matching_name(name).order_by("pk").first()
+    company = company_matching(name)
     if company is None:
         company = Company.objects.create(name=name, needs_review=True)
     return company
+
+
+def company_matching(name: str) -> Company | None:
+    """`Company.objects.matching_name(name).first()`, as two indexed lookups (name, then
+    alternative name) instead of one OR across a join, which scans every company."""
+    key = normalise_name(name)
+    if not key:
+        return None
+    companies = Company.objects.order_by("pk")
+    return companies.filter(name_key=key).first() or companies.filter(aliases__name_key=key).first()
 
 
 # --- Cases: inquiry, deal, events ---------------------------------------------------------
@@ -292,15 +302,17 @@ def _regulator(slug: str) -> Regulator:
 
 
 def _find_inquiry(raw: RawRecord, record: CaseRecord, regulator: Regulator) -> Inquiry | None:
+    """The inquiry the record is about, locked: two notices of one case apply one at a time."""
+    inquiries = Inquiry.objects.select_for_update()
     if raw.inquiry_id:
-        return raw.inquiry
+        return inquiries.filter(pk=raw.inquiry_id).first()
     wanted = record.inquiry
     if wanted.reference:
-        found = Inquiry.objects.filter(regulator=regulator, reference=wanted.reference).first()
+        found = inquiries.filter(regulator=regulator, reference=wanted.reference).first()
         if found:
             return found
     if wanted.source_url:
-        return Inquiry.objects.filter(regulator=regulator, source_url=wanted.source_url).first()
+        return inquiries.filter(regulator=regulator, source_url=wanted.source_url).first()
     return None
 
 
@@ -308,7 +320,7 @@ def _find_deal(record: CaseRecord) -> tuple[Deal | None, str]:
     """The one existing deal between all of the record's parties, if there is exactly one."""
     companies = []
     for party in record.deal.parties:
-        company = Company.objects.matching_name(party.name).order_by("pk").first()
+        company = company_matching(party.name)
         if company is None:
             return None, ""
         companies.append(company.pk)
@@ -326,6 +338,12 @@ def _find_deal(record: CaseRecord) -> tuple[Deal | None, str]:
 
 def _apply_case(raw: RawRecord, record: CaseRecord) -> None:
     regulator = _regulator(record.inquiry.regulator)
+    # Take every company-name lock this record may need now, in one order, so that two runs
+    # applying records with the same companies in another order cannot deadlock.
+    parties = record.deal.parties if record.deal else ()
+    names = [*record.inquiry.companies, *(party.name for party in parties)]
+    for key in sorted({normalise_name(name) for name in names}):
+        _lock(f"company:{key}")
     mapped, conflicts = dict(raw.mapped), dict(raw.conflicts)
 
     inquiry = _find_inquiry(raw, record, regulator)

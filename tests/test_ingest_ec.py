@@ -140,3 +140,14 @@ def test_the_full_antitrust_dump_goes_in_with_the_exact_summary_line():
 
     assert line == "source=ec records=748 new=748 changed=0 unchanged=0 skipped=0 errors=0"
     assert Inquiry.objects.filter(regulator__slug="ec").count() == 748
+
+
+def test_off_a_terminal_the_command_prints_only_the_summary_line():
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("ingest", "ec", "--from-file", str(EXCERPT), stdout=out, stderr=err)
+
+    assert out.getvalue().splitlines() == [
+        "source=ec records=5 new=5 changed=0 unchanged=0 skipped=0 errors=0"
+    ]
+    assert err.getvalue() == ""  # no progress bar when nobody watches

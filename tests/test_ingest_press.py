@@ -162,3 +162,24 @@ def test_a_doj_release_naming_a_known_deal_becomes_an_event_on_it():
     assert Event.objects.get(deal=deal).kind == "press"
     assert not ReviewItem.objects.exists()
     assert Deal.objects.count() == 1
+
+
+def test_staff_outside_the_editors_group_cannot_decide_on_queued_records(client):
+    ingest("ftc-press", "--from-file", str(FTC_PRESS))
+    item = ReviewItem.objects.get(title=GTCR)
+    client.force_login(User.objects.create_user("sam", password="pw-sam-12345", is_staff=True))
+
+    response = client.post(f"/admin/ingest/reviewitem/{item.pk}/change/", {"decision": "dismiss"})
+
+    assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.review_status == ReviewStatus.PENDING
+
+
+def test_editors_may_view_but_never_edit_or_delete_what_ingest_stored(client, editor):
+    ingest("ftc-press", "--from-file", str(FTC_PRESS))
+    record = RawRecord.objects.first()
+
+    assert client.get(f"/admin/ingest/rawrecord/{record.pk}/change/").status_code == 200
+    assert client.post(f"/admin/ingest/rawrecord/{record.pk}/delete/").status_code == 403
+    assert client.get("/admin/ingest/rawrecord/add/").status_code == 403

@@ -1,0 +1,80 @@
+"""Celery: one task per source on the beat schedule, retried on network errors only."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+from django.conf import settings
+
+from ingest import tasks
+from ingest.models import IngestRun, RawRecord
+from ingest.sources import SOURCES
+from ingest.sources.base import TransientFetchError
+from tracker.celery import app
+
+FEED = "https://www.ftc.gov/feeds/hsr-early-termination-notices.xml"
+SNAPSHOT = (
+    Path(__file__).parent / "fixtures" / "ftc" / "hsr-early-termination-notices_snapshot1.xml"
+)
+
+
+def test_beat_runs_every_source_with_its_interval_from_settings():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    for source in SOURCES:
+        entry = schedule[f"ingest-{source}"]
+        assert entry["task"] in app.tasks
+        assert entry["schedule"] == settings.INGEST_INTERVALS[source] * 60
+
+
+def test_tasks_retry_network_errors_only_and_have_time_limits():
+    task = tasks.ingest_ftc_hsr
+    assert task.autoretry_for == (TransientFetchError,)
+    assert task.retry_backoff and task.max_retries
+    assert task.soft_time_limit == settings.INGEST_TASK_SOFT_TIME_LIMIT
+    assert task.time_limit > task.soft_time_limit
+
+
+@pytest.mark.django_db
+@respx.mock
+def test_the_task_fetches_and_applies_the_feed():
+    respx.get(FEED).mock(return_value=httpx.Response(200, content=SNAPSHOT.read_bytes()))
+
+    result = tasks.ingest_ftc_hsr.delay()
+
+    assert result.get() == (
+        "source=ftc-hsr records=20 new=20 changed=0 unchanged=0 skipped=0 errors=0"
+    )
+    assert IngestRun.objects.get().trigger == "schedule"
+    assert RawRecord.objects.count() == 20
+
+
+@pytest.mark.django_db
+@respx.mock
+def test_a_task_run_twice_makes_nothing_twice():
+    respx.get(FEED).mock(return_value=httpx.Response(200, content=SNAPSHOT.read_bytes()))
+
+    tasks.ingest_ftc_hsr.delay()
+    second = tasks.ingest_ftc_hsr.delay().get()
+
+    assert "new=0 changed=0 unchanged=20" in second
+    assert RawRecord.objects.count() == 20
+
+
+@pytest.mark.django_db
+@respx.mock
+def test_a_network_error_is_retried_and_each_attempt_is_recorded():
+    route = respx.get(FEED)
+    route.side_effect = [
+        httpx.Response(503),
+        httpx.Response(200, content=SNAPSHOT.read_bytes()),
+    ]
+
+    # Eagerly, as a worker would: the retry runs at once instead of after the backoff.
+    result = tasks.ingest_ftc_hsr.apply(throw=False)
+
+    assert result.get().startswith("source=ftc-hsr records=20 new=20")
+
+    runs = list(IngestRun.objects.order_by("started_at", "pk"))
+    assert [bool(run.error) for run in runs] == [True, False]
+    assert RawRecord.objects.count() == 20
