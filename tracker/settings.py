@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -189,7 +190,6 @@ INGEST_BEAT_SCHEDULE: dict = {
 
 # --- Subscriptions and digests (subscriptions app) ----------------------------------------
 # Times are in TIME_ZONE. docs/subscriptions.md explains each setting.
-from celery.schedules import crontab  # noqa: E402
 
 DIGEST_IMMEDIATE_EVERY_MINUTES = int(os.environ.get("DIGEST_IMMEDIATE_EVERY_MINUTES", "5"))
 DIGEST_DAILY_AT = os.environ.get("DIGEST_DAILY_AT", "07:00")  # HH:MM
