@@ -144,3 +144,33 @@ def test_a_list_of_content_api_items_is_one_run_and_a_bad_item_is_skipped(tmp_pa
 
     assert line == "source=cma records=3 new=2 changed=0 unchanged=0 skipped=1 errors=0"
     assert Inquiry.objects.filter(regulator__slug="cma").count() == 2
+
+
+def test_a_merger_case_without_named_parties_waits_for_an_editor_who_attaches_it(client, tmp_path):
+    from django.contrib.auth.models import Group, User
+
+    from ingest.models import ReviewItem
+    from tests.factories import DealFactory
+
+    item = json.loads(RICHEMONT.read_bytes())
+    item["title"] = "Richemont merger inquiry"
+    path = tmp_path / "richemont.json"
+    path.write_text(json.dumps(item))
+    ingest("cma", "--from-file", str(path))
+    queued = ReviewItem.objects.get()
+    assert "does not name the parties" in queued.review_note
+    deal = DealFactory(title="Richemont / Yoox Net-A-Porter")
+    editor = User.objects.create_user("ed", password="pw-ed-123456", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+
+    client.post(
+        f"/admin/ingest/reviewitem/{queued.pk}/change/",
+        {"decision": "attach_deal", "deal": deal.pk},
+    )
+
+    case = Inquiry.objects.get(regulator__slug="cma")
+    assert case.deal == deal
+    deal.refresh_from_db()
+    assert deal.antitrust_status == AntitrustStatus.CLEARED
+    assert not ReviewItem.objects.exists()
