@@ -25,7 +25,8 @@ pytestmark = [
         reason="needs PostgreSQL: SQLite has no row locks and runs one writer at a time, "
         "so two truly concurrent runs cannot be tested on it",
     ),
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after a transactional test drops the seeded regulators.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 

@@ -59,7 +59,8 @@ def assert_no_duplicates() -> None:
     connection.vendor != "postgresql",
     reason="needs PostgreSQL: SQLite runs one writer at a time, so runs cannot overlap on it",
 )
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test drops the seeded regulators.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_of_the_same_feed_at_once_make_each_row_once():
     def run(document):
         return lambda: ingest_run(source="ftc-hsr", documents=[document], trigger="file")
