@@ -85,11 +85,17 @@ class TimeStamped(models.Model):
 
 class CompanyQuerySet(models.QuerySet):
     def matching_name(self, name: str) -> CompanyQuerySet:
-        """Companies whose name or one of whose alternative names is `name`, loosely compared."""
+        """Companies whose name or one of whose alternative names is `name`, loosely compared.
+
+        Two indexed lookups rather than one OR across the aliases join, which scans every
+        company: ingest calls this for each party of each record.
+        """
         key = normalise_name(name)
         if not key:
             return self.none()
-        return self.filter(Q(name_key=key) | Q(aliases__name_key=key)).distinct()
+        by_name = list(self.filter(name_key=key).values_list("pk", flat=True))
+        by_alias = CompanyAlias.objects.filter(name_key=key).values_list("company_id", flat=True)
+        return self.filter(pk__in=[*by_name, *by_alias])
 
 
 class Company(TimeStamped):

@@ -282,13 +282,10 @@ def company_for(name: str) -> Company:
 
 
 def company_matching(name: str) -> Company | None:
-    """`Company.objects.matching_name(name).first()`, as two indexed lookups (name, then
-    alternative name) instead of one OR across a join, which scans every company."""
+    """The company called `name`, by its name first, then by an alternative name."""
+    matches = Company.objects.matching_name(name)
     key = normalise_name(name)
-    if not key:
-        return None
-    companies = Company.objects.order_by("pk")
-    return companies.filter(name_key=key).first() or companies.filter(aliases__name_key=key).first()
+    return matches.filter(name_key=key).order_by("pk").first() or matches.order_by("pk").first()
 
 
 # --- Cases: inquiry, deal, events ---------------------------------------------------------
