@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
@@ -277,11 +278,15 @@ class Subscription(models.Model):
         )
 
     def unsent_events(self) -> models.QuerySet[Event]:
-        """Events recorded since it started that no digest of this subscription has had yet."""
+        """Recent events recorded since it started that no digest of this subscription has had."""
         already = DigestItem.objects.filter(subscription=self.pk, event=OuterRef("pk"))
+        oldest_news = timezone.localdate() - datetime.timedelta(
+            days=settings.DIGEST_MAX_EVENT_AGE_DAYS
+        )
         return (
             self.matching_events()
             .recorded_since(self.started_at)
+            .filter(occurred_on__gte=oldest_news)
             .exclude(Exists(already))
             .distinct()
         )

@@ -94,7 +94,7 @@ class EventFactory(DjangoModelFactory):
     class Meta:
         model = Event
 
-    occurred_on = datetime.date(2024, 3, 1)
+    occurred_on = factory.LazyFunction(datetime.date.today)
     kind = EventKind.OTHER
     title = factory.Sequence(lambda n: f"Event {n}")
     source_url = "https://example.org/source"

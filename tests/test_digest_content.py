@@ -28,6 +28,7 @@ TOMORROW = timezone.now() + datetime.timedelta(days=1)
 
 def test_one_email_covers_every_subscription_grouped_by_deal(settings):
     settings.SITE_URL = "https://dealwatch.example"
+    settings.DIGEST_MAX_EVENT_AGE_DAYS = 36500  # replays 2023-24 events as if they were news
     subscriber = SubscriberFactory(email="analyst@example.org")
     mistral = DealFactory(title="Microsoft / Mistral AI")
     figma = DealFactory(title="Adobe / Figma")
@@ -89,7 +90,7 @@ def test_the_subject_names_three_deals_and_counts_the_rest():
     for n in range(5):
         deal = DealFactory(title=f"Deal {n}")
         SubscriptionFactory(subscriber=subscriber, deal=deal)
-        EventFactory(deal=deal, occurred_on=datetime.date(2024, 1, 1 + n))
+        EventFactory(deal=deal, occurred_on=datetime.date.today() - datetime.timedelta(days=9 - n))
     digest_run(frequency=Frequency.DAILY)
     assert mail.outbox[0].subject == "5 updates: Deal 4, Deal 3, Deal 2 and 2 more"
 
@@ -228,3 +229,19 @@ def test_a_deal_title_cannot_break_the_subject_line():
     message = mail.outbox[0]
     assert message.subject == "1 update: Evil Bcc: all@example.org / Target"
     assert message.recipients() == [subscription.subscriber.email]
+
+
+def test_history_recorded_now_is_not_news(settings):
+    """A backfill (the EC's whole dump, a case's old notes) must not flood the subscribers."""
+    settings.DIGEST_MAX_EVENT_AGE_DAYS = 90
+    subscription = SubscriptionFactory()
+    today = datetime.date.today()
+    EventFactory(deal=subscription.deal, occurred_on=datetime.date(2012, 3, 1), title="Old ruling")
+    EventFactory(deal=subscription.deal, occurred_on=today - datetime.timedelta(days=91))
+    EventFactory(
+        deal=subscription.deal, occurred_on=today - datetime.timedelta(days=3), title="New ruling"
+    )
+    digest_run(frequency=Frequency.DAILY)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == f"1 update: {subscription.deal.title}"
+    assert "New ruling" in mail.outbox[0].body and "Old ruling" not in mail.outbox[0].body

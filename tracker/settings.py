@@ -198,6 +198,9 @@ DIGEST_SWEEP_EVERY_MINUTES = int(os.environ.get("DIGEST_SWEEP_EVERY_MINUTES", "1
 # A delivery still pending this long after it was created is sent again by the sweeper.
 DIGEST_STALE_AFTER_MINUTES = int(os.environ.get("DIGEST_STALE_AFTER_MINUTES", "30"))
 DIGEST_MAX_ATTEMPTS = int(os.environ.get("DIGEST_MAX_ATTEMPTS", "5"))
+# Events that happened longer ago than this when a digest is built are history, not news: a
+# backfill (the EC's whole dump, a case's old change notes) must not flood the subscribers.
+DIGEST_MAX_EVENT_AGE_DAYS = int(os.environ.get("DIGEST_MAX_EVENT_AGE_DAYS", "90"))
 # Subscribe requests allowed per client IP and per email address in SUBSCRIBE_LIMIT_WINDOW s.
 SUBSCRIBE_LIMIT_PER_IP = int(os.environ.get("SUBSCRIBE_LIMIT_PER_IP", "20"))
 SUBSCRIBE_LIMIT_PER_ADDRESS = int(os.environ.get("SUBSCRIBE_LIMIT_PER_ADDRESS", "5"))
