@@ -280,13 +280,10 @@ class Subscription(models.Model):
     def unsent_events(self) -> models.QuerySet[Event]:
         """Recent events recorded since it started that no digest of this subscription has had."""
         already = DigestItem.objects.filter(subscription=self.pk, event=OuterRef("pk"))
-        oldest_news = timezone.localdate() - datetime.timedelta(
-            days=settings.DIGEST_MAX_EVENT_AGE_DAYS
-        )
         return (
             self.matching_events()
             .recorded_since(self.started_at)
-            .filter(occurred_on__gte=oldest_news)
+            .filter(occurred_on__gte=oldest_news())
             .exclude(Exists(already))
             .distinct()
         )
@@ -300,8 +297,14 @@ class Subscription(models.Model):
         return (
             Deal.objects.filter(pk__in=self.matching_deals().values("pk"))
             .filter(created_at__gt=self.started_at)
+            .filter(Q(announced_on__isnull=True) | Q(announced_on__gte=oldest_news()))
             .exclude(Exists(already))
         )
+
+
+def oldest_news() -> datetime.date:
+    """What happened before this is history, not news (a backfill is recorded, not emailed)."""
+    return timezone.localdate() - datetime.timedelta(days=settings.DIGEST_MAX_EVENT_AGE_DAYS)
 
 
 def search_label(query: str) -> str:

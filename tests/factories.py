@@ -65,7 +65,7 @@ class DealFactory(DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Acquirer {n} / Target {n}")
     deal_type = DealType.ACQUISITION
-    announced_on = datetime.date(2024, 2, 26)
+    announced_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
     sector = "Technology"
 
 

@@ -27,14 +27,15 @@ def search_subscription(query: str, **kwargs):
 
 def test_a_saved_search_gets_the_new_deal_that_matches_and_not_the_other():
     search_subscription("q=anthropic")
-    DealFactory(title="Amazon / Anthropic", announced_on=datetime.date(2023, 9, 25))
+    announced = datetime.date.today() - datetime.timedelta(days=2)
+    DealFactory(title="Amazon / Anthropic", announced_on=announced)
     DealFactory(title="Microsoft / Inflection AI")
     digest_run(frequency=Frequency.DAILY)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == "1 update: Amazon / Anthropic"
     assert "Amazon / Anthropic (new)" in message.body
-    assert "25 Sep 2023 · New deal: Amazon / Anthropic" in message.body
+    assert f"{announced:%-d %b %Y} · New deal: Amazon / Anthropic" in message.body
     assert "Inflection" not in message.body
 
 
@@ -108,3 +109,11 @@ def test_a_search_for_decisions_only_is_not_told_about_new_deals():
     EventFactory(deal=deal, kind=EventKind.DECISION, title="CMA clears")
     digest_run(frequency=Frequency.DAILY, now=deal.created_at + datetime.timedelta(days=1))
     assert len(mail.outbox) == 1 and "CMA clears" in mail.outbox[0].body
+
+
+def test_a_backfilled_old_deal_is_not_news_for_a_saved_search(settings):
+    settings.DIGEST_MAX_EVENT_AGE_DAYS = 90
+    search_subscription("q=anthropic")
+    DealFactory(title="Amazon / Anthropic", announced_on=datetime.date(2023, 9, 25))
+    digest_run(frequency=Frequency.DAILY)
+    assert mail.outbox == []
