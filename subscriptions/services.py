@@ -91,8 +91,8 @@ def subscription_request(
 ) -> None:
     """Email a confirmation link. Nothing is stored: the signed link carries the request.
 
-    The caller answers the same whatever happens here, so that nobody can learn from the
-    response whether an address is already subscribed.
+    Runs in a Celery task (tasks.send_confirmation), which retries when the mail server
+    refuses, so that the page answers at once and the same whatever happens here.
     """
     email = normalise_email(email)
     request = {
@@ -121,10 +121,7 @@ def subscription_request(
         },
         to=email,
     )
-    try:
-        message.send()
-    except Exception:  # the answer must not differ, so a failure is only logged
-        logger.exception("Could not send a confirmation email")
+    message.send()
 
 
 def _requested(token: str) -> tuple[dict, Subscription]:

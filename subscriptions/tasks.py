@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
+
 from celery import shared_task
 
 from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=6,
+)
+def send_confirmation(**request) -> None:
+    """The double opt-in email; retried with backoff while the mail server is unreachable."""
+    services.subscription_request(**request)
 
 
 @shared_task

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import ratelimit
+from . import ratelimit, tasks
 from .forms import SubscribeForm, SubscriptionChangeForm
 from .models import Frequency, Subscriber
 from .services import (
@@ -20,7 +22,6 @@ from .services import (
     subscription_change,
     subscription_confirm,
     subscription_end,
-    subscription_request,
     subscription_requested,
 )
 from .tokens import (
@@ -29,6 +30,8 @@ from .tokens import (
     manage_token_make,
     manage_token_read,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _invalid_link(request: HttpRequest) -> HttpResponse:
@@ -62,9 +65,18 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if not form.cleaned_data["website"] and ratelimit.allow(
         f"subscribe:address:{address}", limit=settings.SUBSCRIBE_LIMIT_PER_ADDRESS, window=window
     ):
-        subscription_request(**form.request_kwargs())
+        _queue_confirmation(form.request_kwargs())
     request.session["subscribe_next"] = _safe_next(request, form.cleaned_data["next"])
     return redirect("subscriptions:check_email")
+
+
+def _queue_confirmation(request_kwargs: dict) -> None:
+    """Queue the confirmation email. Nothing is stored before confirmation, so there is no
+    transaction to wait for; a broker or mail failure must not change the answer."""
+    try:
+        tasks.send_confirmation.delay(**request_kwargs)
+    except Exception:
+        logger.exception("Could not queue or send a confirmation email")
 
 
 def check_email(request: HttpRequest) -> HttpResponse:

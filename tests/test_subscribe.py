@@ -1,12 +1,16 @@
 """The "Get email updates" form and the subscribe endpoint."""
 
+import smtplib
+
 import pytest
+from celery.exceptions import Retry
 from django.core import mail
 from django.core.cache import cache
 from django.template import Context, Template
 from django.test import RequestFactory
 
 from subscriptions.models import Subscriber, Subscription
+from subscriptions.tasks import send_confirmation
 from tests.factories import (
     CompanyFactory,
     DealFactory,
@@ -162,3 +166,35 @@ def test_a_form_filled_in_by_a_bot_is_answered_but_ignored(client):
 
 def test_subscribe_needs_a_post(client):
     assert client.get("/subscriptions/subscribe/").status_code == 405
+
+
+class RefusingMailServer:
+    """An email backend whose server is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def test_a_mail_server_outage_does_not_change_the_answer_and_the_email_is_retried(client, settings):
+    settings.EMAIL_BACKEND = "tests.test_subscribe.RefusingMailServer"
+    deal = DealFactory()
+    response = subscribe(client, target="deal", deal=deal.pk)
+    assert response["Location"] == "/subscriptions/subscribe/check-your-email/"
+
+    with pytest.raises(Retry):  # the task is retried later, not given up
+        send_confirmation.apply(
+            kwargs={
+                "email": "analyst@example.org",
+                "kind": "deal",
+                "target_id": deal.pk,
+                "frequency": "daily",
+                "event_kinds": [],
+            }
+        )
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    subscribe(client, target="deal", deal=deal.pk)
+    assert len(mail.outbox) == 1
