@@ -28,6 +28,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
+# Tests ask for their data before `browser_page`: the ORM must not open a connection inside
+# Playwright's context, where pytest-django cannot close it before dropping the test database.
 @pytest.fixture
 def browser_page(monkeypatch):
     # Playwright runs an event loop in this thread; the ORM calls of the test stay synchronous.
@@ -56,7 +58,7 @@ def mistral():
     return deal
 
 
-def test_an_analyst_on_a_phone_searches_and_opens_a_deal(live_server, browser_page, mistral):
+def test_an_analyst_on_a_phone_searches_and_opens_a_deal(live_server, mistral, browser_page):
     page = browser_page
     page.goto(f"{live_server.url}/deals/")
     assert page.get_by_role("link", name="Adobe / Figma").is_visible()
@@ -79,7 +81,7 @@ def test_an_analyst_on_a_phone_searches_and_opens_a_deal(live_server, browser_pa
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_a_bad_date_shows_the_forms_error_in_the_browser(live_server, browser_page, mistral):
+def test_a_bad_date_shows_the_forms_error_in_the_browser(live_server, mistral, browser_page):
     browser_page.goto(f"{live_server.url}/deals/?announced_after=2024-13-45")
     assert browser_page.get_by_role("alert").is_visible()
     assert "Enter a valid date" in browser_page.get_by_role("alert").inner_text()
