@@ -6,25 +6,20 @@ DATABASE_URL=postgres://postgres@127.0.0.1:5432/dw_subs .venv/bin/pytest tests/t
 """
 
 import datetime
-import threading
 import time
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.db import connection, connections
 from django.utils import timezone
 
 from subscriptions import services
 from subscriptions.models import Delivery, DeliveryStatus, DigestItem, DigestRun, Frequency
+from tests.concurrency import at_the_same_moment, needs_postgresql
 from tests.factories import EventFactory, SubscriptionFactory
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite has no row locks and runs one writer at a time, "
-        "so two truly concurrent runs cannot be tested on it",
-    ),
+    needs_postgresql,
     # serialized_rollback: the flush after a transactional test drops the seeded regulators.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
@@ -36,29 +31,6 @@ class SlowBackend(EmailBackend):
     def send_messages(self, messages):
         time.sleep(0.2)
         return super().send_messages(messages)
-
-
-def at_the_same_moment(*jobs):
-    """Run each job in its own thread and database connection, all released together."""
-    barrier = threading.Barrier(len(jobs))
-    results, errors = [None] * len(jobs), []
-
-    def worker(i, job):
-        try:
-            barrier.wait()
-            results[i] = job()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 @pytest.fixture

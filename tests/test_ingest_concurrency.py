@@ -5,43 +5,19 @@ PostgreSQL only:
 DATABASE_URL=postgres://postgres@127.0.0.1:5432/dw_ingest .venv/bin/pytest tests/test_ingest_*.py
 """
 
-import threading
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
 from django.db.models import Count
 
 from deals.models import Company, Deal, Event, Inquiry, Party
 from ingest.models import RawRecord
 from ingest.services import ingest_run
+from tests.concurrency import at_the_same_moment, needs_postgresql
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ftc"
 SNAPSHOT1 = (FIXTURES / "hsr-early-termination-notices_snapshot1.xml").read_bytes()
 SNAPSHOT2 = (FIXTURES / "hsr-early-termination-notices_snapshot2.xml").read_bytes()
-
-
-def at_the_same_moment(*jobs):
-    """Run each job in its own thread and database connection, all released together."""
-    barrier = threading.Barrier(len(jobs))
-    results, errors = [None] * len(jobs), []
-
-    def worker(i, job):
-        try:
-            barrier.wait()
-            results[i] = job()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
 
 
 def assert_no_duplicates() -> None:
@@ -55,10 +31,7 @@ def assert_no_duplicates() -> None:
     )
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite runs one writer at a time, so runs cannot overlap on it",
-)
+@needs_postgresql
 # serialized_rollback: the flush after a transactional test drops the seeded regulators.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_of_the_same_feed_at_once_make_each_row_once():

@@ -18,7 +18,7 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element, ParseError
@@ -204,6 +204,22 @@ def rss_items(document: bytes) -> list[dict[str, str]]:
             fields.setdefault(tag, (child.text or "").strip())
         items.append(fields)
     return items
+
+
+def rss_records(
+    document: bytes, parse_item: Callable[[str, dict[str, str]], Parsed]
+) -> list[Parsed]:
+    """Every item of an RSS feed through `parse_item(guid, item)`; a bad item is Skipped."""
+    parsed: list[Parsed] = []
+    for item in rss_items(document):
+        guid = item.get("guid") or item.get("link") or ""
+        try:
+            if not guid:
+                raise BadRecord("item has neither guid nor link")
+            parsed.append(parse_item(guid, item))
+        except BadRecord as exc:
+            parsed.append(Skipped(external_id=guid or item.get("title", "?"), reason=str(exc)))
+    return parsed
 
 
 # --- Small helpers the parsers share ------------------------------------------------------

@@ -24,10 +24,9 @@ from .base import (
     InquiryRecord,
     Parsed,
     PartyRecord,
-    Skipped,
     fetch_url,
     parse_date,
-    rss_items,
+    rss_records,
     unique,
 )
 
@@ -100,16 +99,7 @@ def notice_fields(description: str) -> dict[str, list[str]]:
 
 
 def parse(document: bytes) -> list[Parsed]:
-    parsed: list[Parsed] = []
-    for item in rss_items(document):
-        guid = item.get("guid") or item.get("link") or ""
-        try:
-            if not guid:
-                raise BadRecord("item has neither guid nor link")
-            parsed.append(parse_item(guid, item))
-        except BadRecord as exc:
-            parsed.append(Skipped(external_id=guid or item.get("title", "?"), reason=str(exc)))
-    return parsed
+    return rss_records(document, parse_item)
 
 
 def parse_item(guid: str, item: dict[str, str]) -> CaseRecord:

@@ -16,10 +16,9 @@ from .base import (
     FetchPolicy,
     Parsed,
     PressRecord,
-    Skipped,
     fetch_url,
     html_to_text,
-    rss_items,
+    rss_records,
 )
 from .references import case_references
 
@@ -41,16 +40,7 @@ def rfc822_date(value: str) -> datetime.date:
 
 
 def parse(document: bytes) -> list[Parsed]:
-    parsed: list[Parsed] = []
-    for item in rss_items(document):
-        guid = item.get("guid") or item.get("link") or ""
-        try:
-            if not guid:
-                raise BadRecord("item has neither guid nor link")
-            parsed.append(parse_item(guid, item))
-        except BadRecord as exc:
-            parsed.append(Skipped(external_id=guid or item.get("title", "?"), reason=str(exc)))
-    return parsed
+    return rss_records(document, parse_item)
 
 
 def parse_item(guid: str, item: dict[str, str]) -> PressRecord:
