@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from deals.models import Outcome, PartyRole, Stage
 from tests.factories import (
@@ -87,3 +89,23 @@ def test_company_list_and_unknown_company(client):
 
 def test_home_leads_to_the_deals(client):
     assert client.get("/").url == "/deals/"
+
+
+def test_company_page_runs_the_same_number_of_queries_whatever_its_size(client):
+    company = CompanyFactory(name="Microsoft")
+
+    def add_deals(number):
+        for _ in range(number):
+            deal = DealFactory()
+            PartyFactory(deal=deal, company=company)
+            InquiryFactory(deal=deal, regulator=cma())
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(company.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    add_deals(1)
+    before = count()
+    add_deals(10)
+    assert count() == before
