@@ -237,8 +237,9 @@ CELERY_BEAT_SCHEDULE = {**INGEST_BEAT_SCHEDULE, **DIGEST_BEAT_SCHEDULE}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Served over plain HTTP (trying docker-compose locally, SECURE_SSL_REDIRECT=0) the admin's
+    # cookies could not be sent back if they were marked secure.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "3600"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Preloading is a hard-to-undo choice for a whole domain: opt in explicitly.
