@@ -24,6 +24,7 @@ class Source(models.TextChoices):
     FTC_HSR = "ftc-hsr", "FTC HSR early-termination notices"
     FTC_PRESS = "ftc-press", "FTC competition press releases"
     DOJ = "doj", "DOJ Antitrust Division press releases"
+    ACCC = "accc", "ACCC acquisitions register"
 
 
 class ReviewStatus(models.TextChoices):

@@ -51,3 +51,8 @@ def ingest_ftc_press() -> str:
 @shared_task(name="ingest.tasks.ingest_doj", **TASK_OPTIONS)
 def ingest_doj() -> str:
     return run_source("doj")
+
+
+@shared_task(name="ingest.tasks.ingest_accc", **TASK_OPTIONS)
+def ingest_accc() -> str:
+    return run_source("accc")

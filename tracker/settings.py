@@ -168,6 +168,7 @@ INGEST_INTERVALS = {
         "ftc-hsr": 180,
         "ftc-press": 60,
         "doj": 60,
+        "accc": 180,  # a run reads the listing and then each of its (up to 50) matter pages
     }.items()
 }
 # How many list pages a run reads where the source pages (CMA: 50 cases a page, DOJ: 50).

@@ -2,10 +2,10 @@
 
 from types import ModuleType
 
-from . import cma, doj, ec, ftc_hsr, ftc_press
+from . import accc, cma, doj, ec, ftc_hsr, ftc_press
 
 SOURCES: dict[str, ModuleType] = {
-    module.NAME: module for module in (ec, cma, ftc_hsr, ftc_press, doj)
+    module.NAME: module for module in (ec, cma, ftc_hsr, ftc_press, doj, accc)
 }
 
 

@@ -1,0 +1,501 @@
+"""Australian Competition and Consumer Commission: the acquisitions register.
+
+Since 2026 acquisitions above the thresholds must be notified to the ACCC, which publishes each
+matter on its acquisitions register (Drupal HTML, no API): a listing page of every matter,
+newest notification first, 50 to a page, and one page per matter. A matter is a notification
+(case number MN-xxxxx) or a waiver application (WA-xxxxx).
+
+Each matter page -> an Inquiry keyed by its case number (status, stage and determination mapped
+to our stage and outcome, the ACCC's words kept; effective notification date, end of the
+determination period, determination date), a Deal between the acquirers and the targets, and an
+Event per row of "Decisions and key events" and "Consultation", plus the notification itself.
+
+A run fetches the listing and then every matter page on it; only matter pages are applied. A
+`--from-file` document is a matter page (the full record, external id `MN-75002`) or a listing
+page: each row of a listing gives a smaller record of what the listing shows (no determination,
+no deadline, no timeline), kept under its own id (`register:MN-75002`) so that a listing row and
+a matter page never replace each other's stored record. Both feed the same inquiry, through its
+case number; read a listing before the matter pages of the same date, not after.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import warnings
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
+
+from .base import (
+    BadRecord,
+    CaseRecord,
+    DealRecord,
+    EventRecord,
+    FetchPolicy,
+    InquiryRecord,
+    Parsed,
+    PartyRecord,
+    RefusedDocument,
+    Skipped,
+    fetch_url,
+    html_to_text,
+    parse_date,
+    unique,
+)
+
+NAME = "accc"
+REGULATOR = "accc"
+HOSTS = frozenset({"www.accc.gov.au"})
+SITE = "https://www.accc.gov.au"
+REGISTER = SITE + "/public-registers/mergers-and-acquisitions-registers/acquisitions-register"
+PAGE_SIZE = 50
+# The register has been served under both spellings of its parent section.
+MATTER_PATH = re.compile(
+    r"/public-registers/(?:mergers-and-acquisitions|acquisitions-and-mergers)-registers"
+    r"/acquisitions-register/[^/?#]+"
+)
+CASE_NUMBER = re.compile(r"[A-Z]{2}-\d{5}")
+
+
+def fetch(*, client: httpx.Client, policy: FetchPolicy, pages: int = 1) -> list[bytes]:
+    """The matter pages of the newest `pages` * 50 matters on the register (newest first)."""
+    documents = []
+    seen: set[str] = set()
+    for page in range(pages):
+        listing = fetch_url(
+            REGISTER,
+            client=client,
+            policy=policy,
+            params={"init": "1", "items_per_page": str(PAGE_SIZE), "page": str(page)},
+        )
+        links = matter_links(listing)
+        for url in links:
+            if url not in seen:
+                seen.add(url)
+                documents.append(fetch_url(url, client=client, policy=policy))
+        if len(links) < PAGE_SIZE:
+            break
+    return documents
+
+
+def matter_links(listing: bytes) -> list[str]:
+    """The absolute address of every matter on a listing page, in the listing's order."""
+    soup = soup_of(listing)
+    links = []
+    for row in listing_rows(soup):
+        link = row.select_one(".accc-collapsed-card__header > a[href]")
+        url = urljoin(SITE, str(link["href"])) if link else ""
+        parts = urlsplit(url)
+        if (
+            parts.scheme == "https"
+            and parts.hostname in HOSTS
+            and MATTER_PATH.fullmatch(parts.path)
+        ):
+            links.append(url)
+    return links
+
+
+# --- Vocabulary (the register's own facets) -----------------------------------------------
+
+# "Acquisition status" -> our stage when it settles it, and the outcome.
+STATUSES: dict[str, tuple[str | None, str]] = {
+    "under assessment": (None, ""),  # the stage comes from "Stage"
+    "assessment suspended": (None, ""),  # the clock is stopped; the stage stays
+    "assessment completed": ("closed", ""),  # the outcome comes from the determination
+    "assessment ceased": ("closed", "abandoned"),  # notification withdrawn or deal dropped
+}
+
+# "Stage" while a matter is open.
+STAGES = {
+    "phase 1 - initial assessment": "phase_1",
+    "phase 2 - detailed assessment": "phase_2",
+    "public benefit phase": "phase_2",  # an in-depth look at claimed public benefits
+    "waiver application": "prenotification",  # asks to be spared notifying at all
+}
+
+# "ACCC determination" -> outcome. A waiver refused is no prohibition: the acquisition must be
+# notified instead, which the register shows as a new matter.
+DETERMINATIONS = {
+    "approved": "cleared",
+    "approved with conditions": "cleared_with_remedies",
+    "not approved": "prohibited",
+    "not applicable": "not_qualifying",
+}
+WAIVER_DETERMINATIONS = {"approved": "cleared", "not approved": "", "not applicable": ""}
+
+# Timeline rows -> event kind, first match wins.
+EVENT_KINDS = [
+    (r"phase 2", "phase_2_opened"),
+    (r"competition concerns", "objections"),
+    (r"remed|undertaking|commitment|condition", "remedies_offered"),
+    (r"determination|decision", "decision"),
+    (r"questionnaire|consultation|submission", "comment_invited"),
+    (r"withdr[ae]w|ceased|abandon", "abandoned"),
+]
+ASSET_WORDS = re.compile(r"\b(assets?|site|land|lease|leasehold|property)\b", re.IGNORECASE)
+
+
+def event_kind(title: str) -> str:
+    for pattern, kind in EVENT_KINDS:
+        if re.search(pattern, title, re.IGNORECASE):
+            return kind
+    return "other"
+
+
+# --- Reading the HTML ---------------------------------------------------------------------
+
+
+def soup_of(document: bytes) -> BeautifulSoup:
+    """The parsed page. Python's own HTML parser: it never fetches or expands anything."""
+    if b"<" not in document[:4096]:
+        raise RefusedDocument("not an HTML page")
+    with warnings.catch_warnings():
+        # An XML file given by mistake is refused below, as not a register page.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(document, "html.parser")
+
+
+def listing_rows(soup: BeautifulSoup) -> list[Tag]:
+    return soup.select(".view-content .views-row")
+
+
+def is_listing(soup: BeautifulSoup) -> bool:
+    canonical = soup.select_one('link[rel="canonical"]')
+    address = str(canonical.get("href", "")) if canonical else ""
+    return bool(soup.select_one(".acquisition-header-pager")) or address.rstrip("/").endswith(
+        "/acquisitions-register"
+    )
+
+
+def is_matter(soup: BeautifulSoup) -> bool:
+    return bool(
+        soup.select_one(
+            "article.accc-full-view .field--name-dynamic-token-fieldnode-acccgov-merger-id"
+        )
+    )
+
+
+def text_of(tag: Tag | None) -> str:
+    return " ".join(tag.get_text(" ").split()) if tag else ""
+
+
+def field(scope: Tag, name: str) -> Tag | None:
+    """The Drupal field `field--name-<name>` within `scope`."""
+    return scope.select_one(f".field--name-{name}")
+
+
+def field_text(scope: Tag, name: str) -> str:
+    found = field(scope, name)
+    return text_of(found.select_one(".field__item")) if found else ""
+
+
+def field_names(scope: Tag, name: str) -> tuple[str, ...]:
+    """The traders (companies) a party field lists, in the ACCC's spelling."""
+    found = field(scope, name)
+    if not found:
+        return ()
+    return unique(text_of(span) for span in found.select(".field_acccgov_name"))
+
+
+def date_in(tag: Tag | None, *, what: str) -> datetime.date | None:
+    """The date of a `<time datetime="2025-09-05T12:00:00Z">` (a date, stored at noon UTC)."""
+    if tag is None:
+        return None
+    time = tag.select_one("time")
+    if time is None:
+        raise BadRecord(f"{what} has no <time>")
+    return parse_date(str(time.get("datetime", "")), what=what)
+
+
+def field_date(scope: Tag, name: str, *, what: str) -> datetime.date | None:
+    return date_in(field(scope, name), what=what)
+
+
+def matter_type(scope: Tag) -> str:
+    return text_of(scope.select_one(".field--acccgov-type .field__item")) or "Notification"
+
+
+def description(scope: Tag) -> str:
+    body = field(scope, "field-accc-body")
+    if body is None:
+        return ""
+    full = body.select_one(".full-text") or body.select_one(".field__item")
+    return html_to_text(full.decode_contents()) if full else ""
+
+
+# --- Parsing ------------------------------------------------------------------------------
+
+
+def parse(document: bytes) -> list[Parsed]:
+    """A matter page -> its full record; a listing page -> one smaller record per row."""
+    soup = soup_of(document)
+    if is_listing(soup):
+        parsed: list[Parsed] = []
+        for number, row in enumerate(listing_rows(soup), start=1):
+            try:
+                parsed.append(parse_row(row))
+            except BadRecord as exc:
+                parsed.append(Skipped(external_id=row_id(row, number), reason=str(exc)))
+        return parsed
+    if is_matter(soup):
+        try:
+            return [parse_matter(soup)]
+        except BadRecord as exc:
+            return [Skipped(external_id=matter_id(soup), reason=str(exc))]
+    raise RefusedDocument("not a page of the ACCC acquisitions register (listing or matter)")
+
+
+def matter_id(soup: BeautifulSoup) -> str:
+    number = field_text(soup, "dynamic-token-fieldnode-acccgov-merger-id")
+    if CASE_NUMBER.fullmatch(number):
+        return number
+    canonical = soup.select_one('link[rel="canonical"]')
+    return str(canonical.get("href", "")) if canonical else "matter page"
+
+
+def row_id(row: Tag, number: int) -> str:
+    case = field_text(row, "field-acccgov-mcmsmergermatterno")
+    if CASE_NUMBER.fullmatch(case):
+        return f"register:{case}"
+    link = row.select_one(".accc-collapsed-card__header > a[href]")
+    return urljoin(REGISTER, str(link["href"])) if link else f"register row {number}"
+
+
+def case_number(value: str) -> str:
+    if not CASE_NUMBER.fullmatch(value):
+        raise BadRecord(f"case number {value!r} is not like MN-01016 or WA-35001")
+    return value
+
+
+def parse_matter(soup: BeautifulSoup) -> CaseRecord:
+    article = soup.select_one("article.accc-full-view")
+    number = case_number(field_text(article, "dynamic-token-fieldnode-acccgov-merger-id"))
+    title = text_of(soup.select_one("h1.page-title")) or text_of(soup.select_one("title"))
+    title = title.removesuffix(" | ACCC").strip()
+    canonical = soup.select_one('link[rel="canonical"]')
+    url = str(canonical.get("href", "")) if canonical else ""
+    if not title:
+        raise BadRecord(f"{number} has no title")
+    if urlsplit(url).hostname not in HOSTS:
+        url = ""
+    raw = {
+        "case_number": number,
+        "title": title,
+        "url": url,
+        "type": matter_type(article),
+        "status": field_text(article, "field-acccgov-merger-status"),
+        "stage": field_text(article, "field-acquisition-stage"),
+        "determination": field_text(article, "field-acccgov-acquisition-deter"),
+        "notified_on": iso(
+            field_date(article, "field-acccgov-pub-reg-date", what="notification date")
+        ),
+        "determination_due_on": iso(
+            field_date(
+                article, "field-acccgov-end-determination", what="end of determination period"
+            )
+        ),
+        "determined_on": iso(
+            field_date(article, "field-acccgov-pub-reg-end-date", what="determination date")
+        ),
+        "acquirers": list(field_names(article, "field-acccgov-applicants")),
+        "targets": list(field_names(article, "field-acccgov-pub-reg-targets")),
+        "other_parties": list(field_names(article, "field-acccgov-other-parties")),
+        "anzsic": anzsic(article),
+        "description": description(article),
+        "timeline": timeline(article, "field-acccgov-merger-events", number=number)
+        + timeline(article, "field-acccgov-consultations", number=number),
+    }
+    return case_record(external_id=number, raw=raw)
+
+
+def parse_row(row: Tag) -> CaseRecord:
+    number = case_number(field_text(row, "field-acccgov-mcmsmergermatterno"))
+    title = text_of(row.select_one(".field--name-node-title"))
+    if not title:
+        raise BadRecord(f"{number} has no title")
+    link = row.select_one(".accc-collapsed-card__header > a[href]")
+    url = urljoin(REGISTER, str(link["href"])) if link else ""
+    if urlsplit(url).hostname not in HOSTS:
+        url = ""
+    raw = {
+        "case_number": number,
+        "title": title,
+        "url": url,
+        "type": matter_type(row),
+        "status": field_text(row, "field-acccgov-merger-status"),
+        "stage": field_text(row, "field-acquisition-stage"),
+        "notified_on": iso(field_date(row, "field-acccgov-pub-reg-date", what="notification date")),
+        "acquirers": list(field_names(row, "field-acccgov-applicants")),
+        "targets": list(field_names(row, "field-acccgov-pub-reg-targets")),
+        "other_parties": list(field_names(row, "field-acccgov-other-parties")),
+        "anzsic": anzsic(row),
+        "description": description(row),
+    }
+    return case_record(external_id=f"register:{number}", raw=raw)
+
+
+def iso(value: datetime.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def anzsic(scope: Tag) -> list[str]:
+    found = field(scope, "field-acquisition-anzsic-code") or field(
+        scope, "field-acccgov-anzsic-code"
+    )
+    text = text_of(found.select_one(".field__item")) if found else ""
+    return [" ".join(code.split()) for code in text.split(";") if code.strip()]
+
+
+def timeline(scope: Tag, name: str, *, number: str) -> list[dict[str, str]]:
+    """The rows of a dated table ("Decisions and key events", "Consultation")."""
+    table = field(scope, name)
+    rows = []
+    for tr in table.select("tr") if table else []:
+        cells = tr.find_all("td")
+        if len(cells) < 2:
+            continue
+        when = date_in(cells[0], what=f"{number} timeline date")
+        link = tr.select_one(".acccgov-timeline__file-link a[href]")
+        document = urljoin(SITE, str(link["href"])) if link else ""
+        if urlsplit(document).scheme != "https" or urlsplit(document).hostname not in HOSTS:
+            document = ""
+        rows.append(
+            {
+                "date": iso(when),
+                "title": text_of(cells[1]),
+                "document": document,
+                "section": "consultation" if "consultation" in name else "events",
+            }
+        )
+    return rows
+
+
+# --- From the fields to the records -------------------------------------------------------
+
+
+def stage_and_outcome(raw: dict) -> tuple[str, str]:
+    status = raw["status"].casefold()
+    if status not in STATUSES:
+        raise BadRecord(f"{raw['case_number']}: unknown acquisition status {raw['status']!r}")
+    stage, outcome = STATUSES[status]
+    if stage is None:
+        stage = STAGES.get(raw["stage"].casefold()) or (
+            "prenotification" if raw["type"].casefold() == "waiver" else "phase_1"
+        )
+    if stage == "closed" and not outcome:
+        determination = raw.get("determination", "").casefold()
+        vocabulary = WAIVER_DETERMINATIONS if raw["type"].casefold() == "waiver" else DETERMINATIONS
+        outcome = vocabulary.get(determination, "")
+    return stage, outcome
+
+
+def status_wording(raw: dict) -> str:
+    """In the ACCC's words: "Assessment completed (Phase 1 - initial assessment): Approved"."""
+    wording = raw["status"]
+    if raw["stage"]:
+        wording += f" ({raw['stage']})"
+    if raw.get("determination"):
+        wording += f": {raw['determination']}"
+    if raw["type"].casefold() != "notification":
+        wording = f"{raw['type']} – {wording}"
+    return wording
+
+
+def date_or_none(value: str) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def case_record(*, external_id: str, raw: dict) -> CaseRecord:
+    number, title, url = raw["case_number"], raw["title"], raw["url"] or REGISTER
+    stage, outcome = stage_and_outcome(raw)
+    notified_on = date_or_none(raw["notified_on"])
+    determined_on = date_or_none(raw.get("determined_on", ""))
+    waiver = raw["type"].casefold() == "waiver"
+
+    events = []
+    if notified_on:
+        events.append(
+            EventRecord(
+                key="notified",
+                occurred_on=notified_on,
+                kind="notified",
+                title=(
+                    f"Waiver application to the ACCC ({number})"
+                    if waiver
+                    else f"Notified to the ACCC ({number})"
+                ),
+                source_url=url,
+            )
+        )
+    rows = raw.get("timeline", [])
+    for row in rows:
+        events.append(
+            EventRecord(
+                key=f"{row['section']}:{row['date']}:{row['title'][:120]}",
+                occurred_on=datetime.date.fromisoformat(row["date"]),
+                kind=event_kind(row["title"]),
+                title=row["title"][:300],
+                source_url=row["document"] or url,
+            )
+        )
+    decisions = [row["date"] for row in rows if event_kind(row["title"]) == "decision"]
+    if stage == "closed" and not determined_on and decisions:
+        determined_on = datetime.date.fromisoformat(max(decisions))
+    determination = raw.get("determination", "")
+    if determination and determined_on and not decisions:
+        events.append(
+            EventRecord(
+                key="determination",
+                occurred_on=determined_on,
+                kind="decision",
+                title=f"ACCC determination: {determination}",
+                source_url=url,
+            )
+        )
+
+    acquirers, targets = raw["acquirers"], raw["targets"]
+    parties = tuple(PartyRecord(name, "acquirer") for name in acquirers) + tuple(
+        PartyRecord(name, "target") for name in targets
+    )
+    deal, review_note = None, ""
+    if acquirers and targets:
+        asset_deal = any(ASSET_WORDS.search(text) for text in [title, *targets])
+        deal = DealRecord(
+            title=title[:255],
+            parties=parties,
+            deal_type="asset_purchase" if asset_deal else "acquisition",
+        )
+    else:
+        review_note = "ACCC matter that names no acquirer or no target."
+
+    lines = [raw["description"]] if raw["description"] else []
+    if raw["other_parties"]:
+        lines.append(f"Other parties: {'; '.join(raw['other_parties'])}")
+    if raw["anzsic"]:
+        lines.append(f"Industry (ANZSIC): {'; '.join(raw['anzsic'])}")
+    return CaseRecord(
+        external_id=external_id,
+        raw=raw,
+        inquiry=InquiryRecord(
+            regulator=REGULATOR,
+            reference=number,
+            title=title[:255],
+            kind="merger_review",
+            stage=stage,
+            outcome=outcome,
+            status_wording=status_wording(raw)[:500],
+            opened_on=notified_on,
+            deadline_on=date_or_none(raw.get("determination_due_on", ""))
+            if stage != "closed"
+            else None,
+            closed_on=determined_on if stage == "closed" else None,
+            source_url=url,
+            summary="\n\n".join(lines),
+            companies=tuple(p.name for p in parties),
+        ),
+        deal=deal,
+        events=tuple(events),
+        review_note=review_note,
+    )

@@ -1,0 +1,288 @@
+"""ACCC acquisitions register: the listing and matter pages, as the ACCC serves them."""
+
+import datetime
+import io
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from deals.models import AntitrustStatus, Deal, Inquiry, Outcome, Stage
+from ingest.models import IngestRun, RawRecord
+from ingest.services import ingest_run
+from ingest.sources import accc
+from ingest.sources.base import FetchError, FetchPolicy, Skipped
+
+FIXTURES = Path(__file__).parent / "fixtures" / "accc"
+LISTING = FIXTURES / "acquisitions-register_2026-01-20.html"
+OPAL = FIXTURES / "matter_MN-75002_2026-01-20.html"
+ASAHI = FIXTURES / "matter_MN-01016.html"
+REGISTER = accc.REGISTER
+OPAL_URL = (
+    "https://www.accc.gov.au/public-registers/mergers-and-acquisitions-registers/"
+    "acquisitions-register/opal-healthcare-%E2%80%93-sunnymeade-park-aged-care-community"
+)
+
+
+def ingest(*args) -> str:
+    out = io.StringIO()
+    call_command("ingest", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue().strip().splitlines()[-1]
+
+
+def ingest_with_problems(*args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("ingest", *args, stdout=out, stderr=err)
+    return out.getvalue().strip().splitlines()[-1], err.getvalue()
+
+
+# --- Parsing (no database) ----------------------------------------------------------------
+
+
+def test_the_listing_gives_one_record_per_matter_with_its_case_number_and_parties():
+    records = accc.parse(LISTING.read_bytes())
+
+    assert len(records) == 19
+    assert not [record for record in records if isinstance(record, Skipped)]
+    numbers = [record.inquiry.reference for record in records]
+    assert numbers[:4] == ["MN-75002", "MN-01075", "MN-01080", "MN-15002"]
+    assert {"WA-35001", "WA-70002", "MN-01016"} <= set(numbers)
+    assert all(record.external_id == f"register:{record.inquiry.reference}" for record in records)
+    google = next(record for record in records if record.inquiry.reference == "MN-15002")
+    assert google.inquiry.title == "Google - Wiz"
+    assert [(p.name, p.role) for p in google.deal.parties] == [
+        ("Google LLC", "acquirer"),
+        ("Wiz Inc", "target"),
+    ]
+    assert (google.inquiry.stage, google.inquiry.outcome) == (Stage.PHASE_1, "")
+    assert google.inquiry.opened_on == datetime.date(2026, 1, 9)
+    assert google.inquiry.source_url.endswith("/acquisitions-register/google-wiz")
+
+
+def test_a_listing_row_says_only_what_the_listing_shows():
+    records = {record.inquiry.reference: record for record in accc.parse(LISTING.read_bytes())}
+
+    asahi = records["MN-01016"].inquiry
+    assert (asahi.stage, asahi.outcome) == (Stage.CLOSED, "")  # the listing has no determination
+    assert asahi.status_wording == "Assessment completed (Phase 1 - initial assessment)"
+    assert (asahi.deadline_on, asahi.closed_on) == (None, None)
+    waiver = records["WA-35001"].inquiry
+    assert waiver.status_wording == "Waiver – Assessment completed"
+    assert waiver.opened_on == datetime.date(2026, 1, 6)
+    assert [event.kind for event in records["WA-35001"].events] == ["notified"]
+
+
+def test_the_opal_page_is_under_assessment_in_phase_1_with_its_deadline_and_consultation():
+    [record] = accc.parse(OPAL.read_bytes())
+
+    assert record.external_id == "MN-75002"
+    case = record.inquiry
+    assert (case.regulator, case.reference, case.kind) == ("accc", "MN-75002", "merger_review")
+    assert case.title == "Opal Healthcare – Sunnymeade Park Aged Care Community"
+    assert (case.stage, case.outcome) == (Stage.PHASE_1, "")
+    assert case.status_wording == "Under assessment (Phase 1 - initial assessment)"
+    assert case.opened_on == datetime.date(2026, 1, 19)
+    assert case.deadline_on == datetime.date(2026, 3, 3)
+    assert case.closed_on is None
+    assert case.source_url == OPAL_URL
+    assert case.summary.startswith("DPG Services Pty Ltd (DPG) and OHCA Property Holdings")
+    assert "Industry (ANZSIC): 8601 Aged Care Residential Services" in case.summary
+    assert [(p.name, p.role) for p in record.deal.parties] == [
+        ("OHCA Property Holdings Pty Ltd", "acquirer"),
+        ("DPG Services Pty Ltd", "acquirer"),
+        ("The assets and business comprising Sunnymeade Park Aged Care Community", "target"),
+    ]
+    assert record.deal.deal_type == "asset_purchase"
+    assert [(e.occurred_on, e.kind) for e in record.events] == [
+        (datetime.date(2026, 1, 19), "notified"),
+        (datetime.date(2026, 1, 20), "comment_invited"),
+    ]
+    questionnaire = record.events[1]
+    assert questionnaire.title.startswith("Questionnaire - Opal Healthcare")
+    assert questionnaire.source_url.startswith(
+        "https://www.accc.gov.au/system/files/public-merger-register/documents/"
+    )
+
+
+def test_the_asahi_page_is_approved_on_5_september_2025():
+    [record] = accc.parse(ASAHI.read_bytes())
+
+    case = record.inquiry
+    assert case.reference == "MN-01016"
+    assert (case.stage, case.outcome) == (Stage.CLOSED, Outcome.CLEARED)
+    assert case.status_wording == "Assessment completed (Phase 1 - initial assessment): Approved"
+    assert case.opened_on == datetime.date(2025, 8, 15)
+    assert case.closed_on == datetime.date(2025, 9, 5)
+    assert case.deadline_on is None
+    assert [(p.name, p.role) for p in record.deal.parties] == [
+        ("ASAHI HOLDINGS (AUSTRALIA) PTY LTD", "acquirer"),
+        ("GPT PLATFORM PTY LIMITED", "target"),
+    ]
+    decision = [event for event in record.events if event.kind == "decision"]
+    assert [(e.occurred_on, e.title) for e in decision] == [
+        (
+            datetime.date(2025, 9, 5),
+            "Asahi - Warehouse site on Tilburn Rd, Deer Park, VIC - Phase 1 Determination",
+        )
+    ]
+    assert decision[0].source_url.endswith(".pdf")
+
+
+def test_the_status_vocabulary_maps_to_our_stage_and_outcome():
+    def mapped(**fields):
+        raw = {"case_number": "MN-00001", "type": "Notification", "stage": "", **fields}
+        return accc.stage_and_outcome(raw)
+
+    assert mapped(status="Under assessment", stage="Phase 2 - detailed assessment") == (
+        "phase_2",
+        "",
+    )
+    assert mapped(status="Under assessment", stage="Public Benefit Phase") == ("phase_2", "")
+    assert mapped(status="Assessment suspended", stage="Phase 1 - initial assessment") == (
+        "phase_1",
+        "",
+    )
+    completed = {"status": "Assessment completed"}
+    assert mapped(**completed, determination="Approved with conditions") == (
+        "closed",
+        "cleared_with_remedies",
+    )
+    assert mapped(**completed, determination="Not approved") == ("closed", "prohibited")
+    assert mapped(**completed, determination="Not applicable") == ("closed", "not_qualifying")
+    assert mapped(status="Assessment ceased") == ("closed", "abandoned")
+    waiver = {"type": "Waiver", "stage": "Waiver application"}
+    assert mapped(status="Under assessment", **waiver) == ("prenotification", "")
+    assert mapped(**completed, **waiver, determination="Not approved") == ("closed", "")
+
+
+def test_a_page_that_is_not_from_the_register_is_refused():
+    with pytest.raises(Exception, match="not a page of the ACCC acquisitions register"):
+        accc.parse(b"<html><body><h1>Hello</h1></body></html>")
+    with pytest.raises(Exception, match="not an HTML page"):
+        accc.parse(b'{"results": []}')
+
+
+# --- The pipeline -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_listing_and_a_matter_page_twice_change_nothing_the_second_time():
+    first = ingest("accc", "--from-file", str(LISTING), "--from-file", str(OPAL))
+    second = ingest("accc", "--from-file", str(LISTING), "--from-file", str(OPAL))
+
+    assert first == "source=accc records=20 new=20 changed=0 unchanged=0 skipped=0 errors=0"
+    assert second == "source=accc records=20 new=0 changed=0 unchanged=20 skipped=0 errors=0"
+    assert Inquiry.objects.filter(regulator__slug="accc").count() == 19
+    assert Deal.objects.count() == 19
+    opal = Inquiry.objects.get(regulator__slug="accc", reference="MN-75002")
+    assert opal.deadline_on == datetime.date(2026, 3, 3)  # the matter page, read last, wins
+    assert opal.events.filter(kind="notified").count() == 1  # one notification, not one a record
+    assert opal.events.count() == 2
+    assert opal.deal.antitrust_status == AntitrustStatus.UNDER_REVIEW
+
+
+@pytest.mark.django_db
+def test_the_asahi_deal_is_cleared_with_the_determination_on_its_timeline():
+    line = ingest("accc", "--from-file", str(ASAHI))
+
+    assert line == "source=accc records=1 new=1 changed=0 unchanged=0 skipped=0 errors=0"
+    case = Inquiry.objects.get(regulator__slug="accc", reference="MN-01016")
+    assert case.regulator.jurisdiction == "AU"
+    assert (case.stage, case.outcome) == (Stage.CLOSED, Outcome.CLEARED)
+    assert case.closed_on == datetime.date(2025, 9, 5)
+    assert case.deal.antitrust_status == AntitrustStatus.CLEARED
+    assert case.deal.needs_review
+    assert set(case.companies.values_list("name", flat=True)) == {
+        "ASAHI HOLDINGS (AUSTRALIA) PTY LTD",
+        "GPT PLATFORM PTY LIMITED",
+    }
+    assert list(case.events.order_by("occurred_on").values_list("kind", flat=True)) == [
+        "notified",
+        "decision",
+    ]
+    again = ingest("accc", "--from-file", str(ASAHI))
+    assert again == "source=accc records=1 new=0 changed=0 unchanged=1 skipped=0 errors=0"
+
+
+@pytest.mark.django_db
+def test_a_broken_row_is_skipped_with_its_id_and_the_rest_goes_in(tmp_path):
+    page = LISTING.read_text()
+    broken = page.replace('datetime="2026-01-16T12:00:00Z"', 'datetime="16th of Jan"', 1)
+    assert broken != page
+    listing = tmp_path / "register.html"
+    listing.write_text(broken)
+
+    line, problems = ingest_with_problems("accc", "--from-file", str(listing))
+
+    assert line == "source=accc records=19 new=18 changed=0 unchanged=0 skipped=1 errors=0"
+    assert "register:MN-01075: notification date '16th of Jan' is not a date" in problems
+    assert not Inquiry.objects.filter(reference="MN-01075").exists()
+    assert IngestRun.objects.get().problems[0]["id"] == "register:MN-01075"
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_a_register_page_changes_nothing():
+    with pytest.raises(CommandError, match="not a page of the ACCC acquisitions register"):
+        ingest(
+            "accc", "--from-file", str(FIXTURES.parent / "ftc" / "press-release-competition.xml")
+        )
+    assert not RawRecord.objects.exists()
+
+
+# --- Fetching -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@respx.mock
+def test_a_scheduled_run_reads_the_listing_then_each_matter_page():
+    listing = respx.get(REGISTER).mock(
+        return_value=httpx.Response(200, content=LISTING.read_bytes())
+    )
+    opal = respx.get(OPAL_URL).mock(return_value=httpx.Response(200, content=OPAL.read_bytes()))
+    others = respx.get(url__startswith=REGISTER + "/").mock(
+        return_value=httpx.Response(200, content=ASAHI.read_bytes())
+    )
+
+    run = ingest_run(source="accc", trigger="schedule")
+
+    assert listing.call_count == 1
+    assert listing.calls[0].request.url.params["items_per_page"] == "50"
+    assert opal.call_count == 1 and others.call_count == 18
+    # Every other address served the Asahi page: 19 matter pages, two matters.
+    assert (run.records, run.new, run.unchanged, run.error) == (19, 2, 17, "")
+    assert not RawRecord.objects.filter(external_id__startswith="register:").exists()
+
+
+@respx.mock
+def test_fetching_refuses_a_matter_link_to_another_host():
+    page = LISTING.read_text().replace(
+        'href="/public-registers/mergers-and-acquisitions-registers/acquisitions-register/google-wiz"',
+        'href="https://attacker.example/public-registers/mergers-and-acquisitions-registers/'
+        'acquisitions-register/google-wiz"',
+    )
+    respx.get(REGISTER).mock(return_value=httpx.Response(200, content=page.encode()))
+    matters = respx.get(url__startswith=REGISTER + "/").mock(
+        return_value=httpx.Response(200, content=OPAL.read_bytes())
+    )
+    policy = FetchPolicy(hosts=accc.HOSTS, timeout=5)
+
+    with httpx.Client() as client:
+        documents = accc.fetch(client=client, policy=policy, pages=1)
+
+    assert len(documents) == 18  # the row pointing elsewhere is not followed
+    assert all(call.request.url.host == "www.accc.gov.au" for call in respx.calls)
+    assert matters.call_count == 18
+
+
+@respx.mock
+def test_a_redirect_to_another_host_is_refused():
+    respx.get(REGISTER).mock(
+        return_value=httpx.Response(302, headers={"Location": "https://attacker.example/x"})
+    )
+    policy = FetchPolicy(hosts=accc.HOSTS, timeout=5)
+
+    with httpx.Client() as client, pytest.raises(FetchError, match="attacker.example"):
+        accc.fetch(client=client, policy=policy, pages=1)
