@@ -521,6 +521,8 @@ class Inquiry(TimeStamped):
                 fields=["regulator", "reference"],
                 condition=~Q(reference=""),
                 name="unique_reference_per_regulator",
+                violation_error_message="This regulator already has an inquiry with this case "
+                "reference.",
             )
         ]
 
@@ -606,6 +608,7 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(deal__isnull=False) | Q(inquiry__isnull=False),
                 name="event_has_deal_or_inquiry",
+                violation_error_message="An event belongs to a deal, an inquiry, or both.",
             )
         ]
 

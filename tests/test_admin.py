@@ -111,3 +111,30 @@ def test_admin_search_finds_a_deal_by_case_reference(client, editor):
     InquiryFactory(deal=DealFactory(title="Illumina / Grail"), reference="M.10188")
     response = client.get("/admin/deals/deal/?q=M.10188")
     assert list(response.context["cl"].result_list) == [Deal.objects.get(title="Illumina / Grail")]
+
+
+def test_an_event_without_deal_or_inquiry_is_a_form_error_not_a_500(client, editor):
+    response = client.post(
+        "/admin/deals/event/add/",
+        {"occurred_on": "2024-05-17", "kind": "decision", "title": "Orphan", "recorded_at_0": ""},
+    )
+    assert response.status_code == 200
+    assert "An event belongs to a deal, an inquiry, or both." in response.text
+
+
+def test_a_duplicate_case_reference_is_a_form_error_not_a_500(client, editor):
+    existing = InquiryFactory(regulator=cma(), reference="ME/7108/24")
+    response = client.post(
+        "/admin/deals/inquiry/add/",
+        {
+            "regulator": existing.regulator.pk,
+            "reference": "ME/7108/24",
+            "kind": "merger_review",
+            "stage": "phase_1",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "already has an inquiry with this case reference" in response.text
+    assert Inquiry.objects.filter(reference="ME/7108/24").count() == 1
