@@ -387,6 +387,8 @@ def _apply_case(raw: RawRecord, record: CaseRecord) -> None:
         "source_url": wanted.source_url,
         "summary": wanted.summary,
     }
+    if not inquiry_created:
+        fields = {name: value for name, value in fields.items() if name not in wanted.unknown}
     if deal is not None:
         fields["deal_id"] = deal.pk
     if (

@@ -178,10 +178,24 @@ def test_the_listing_and_a_matter_page_twice_change_nothing_the_second_time():
     assert Inquiry.objects.filter(regulator__slug="accc").count() == 19
     assert Deal.objects.count() == 19
     opal = Inquiry.objects.get(regulator__slug="accc", reference="MN-75002")
-    assert opal.deadline_on == datetime.date(2026, 3, 3)  # the matter page, read last, wins
+    assert opal.deadline_on == datetime.date(2026, 3, 3)  # from the matter page
     assert opal.events.filter(kind="notified").count() == 1  # one notification, not one a record
     assert opal.events.count() == 2
     assert opal.deal.antitrust_status == AntitrustStatus.UNDER_REVIEW
+
+
+@pytest.mark.django_db
+def test_a_listing_read_after_the_matter_page_does_not_undo_what_the_page_said():
+    ingest("accc", "--from-file", str(OPAL))
+    opal = Inquiry.objects.get(regulator__slug="accc", reference="MN-75002")
+    from_page = (opal.deadline_on, opal.status_wording, opal.summary)
+    assert opal.deadline_on == datetime.date(2026, 3, 3)
+
+    ingest("accc", "--from-file", str(LISTING))
+
+    opal.refresh_from_db()
+    assert (opal.deadline_on, opal.status_wording, opal.summary) == from_page
+    assert Inquiry.objects.filter(regulator__slug="accc").count() == 19
 
 
 @pytest.mark.django_db

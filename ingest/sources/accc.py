@@ -15,7 +15,8 @@ A run fetches the listing and then every matter page on it; only matter pages ar
 page: each row of a listing gives a smaller record of what the listing shows (no determination,
 no deadline, no timeline), kept under its own id (`register:MN-75002`) so that a listing row and
 a matter page never replace each other's stored record. Both feed the same inquiry, through its
-case number; read a listing before the matter pages of the same date, not after.
+case number; a listing row fills a new inquiry but never overwrites what a matter page said
+(its determination, wording, deadline, close date, summary), in whatever order they are read.
 """
 
 from __future__ import annotations
@@ -407,6 +408,10 @@ def date_or_none(value: str) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
+# What a listing row does not show: it must not undo what the matter page said.
+LISTING_UNKNOWN = frozenset({"outcome", "status_wording", "deadline_on", "closed_on", "summary"})
+
+
 def case_record(*, external_id: str, raw: dict) -> CaseRecord:
     number, title, url = raw["case_number"], raw["title"], raw["url"] or REGISTER
     stage, outcome = stage_and_outcome(raw)
@@ -494,6 +499,7 @@ def case_record(*, external_id: str, raw: dict) -> CaseRecord:
             source_url=url,
             summary="\n\n".join(lines),
             companies=tuple(p.name for p in parties),
+            unknown=LISTING_UNKNOWN if external_id.startswith("register:") else frozenset(),
         ),
         deal=deal,
         events=tuple(events),

@@ -93,6 +93,9 @@ class InquiryRecord:
     source_url: str = ""
     summary: str = ""
     companies: tuple[str, ...] = ()
+    # Fields this record cannot speak for (a register listing row has no determination): they
+    # fill a new inquiry but never overwrite what a fuller record of the same case stored.
+    unknown: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
