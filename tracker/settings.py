@@ -168,11 +168,16 @@ INGEST_INTERVALS = {
         "ftc-hsr": 180,
         "ftc-press": 60,
         "doj": 60,
-        "accc": 180,  # a run reads the listing and then each of its (up to 50) matter pages
+        "accc": 360,  # a run reads INGEST_ACCC_PAGES listing pages, then every matter page
     }.items()
 }
-# How many list pages a run reads where the source pages (CMA: 50 cases a page, DOJ: 50).
-INGEST_PAGES = {"cma": int(os.environ.get("INGEST_CMA_PAGES", "2")), "doj": 2}
+# How many list pages a run reads where the source pages (CMA, DOJ, ACCC: 50 a page). The ACCC
+# register lists newest first; Phase 2 runs about 90 business days, so read back far enough.
+INGEST_PAGES = {
+    "cma": int(os.environ.get("INGEST_CMA_PAGES", "2")),
+    "doj": 2,
+    "accc": int(os.environ.get("INGEST_ACCC_PAGES", "4")),
+}
 INGEST_HTTP_TIMEOUT = float(os.environ.get("INGEST_HTTP_TIMEOUT", "30"))
 INGEST_MAX_RESPONSE_BYTES = int(os.environ.get("INGEST_MAX_RESPONSE_MB", "80")) * 1024 * 1024
 INGEST_TASK_SOFT_TIME_LIMIT = int(os.environ.get("INGEST_TASK_SOFT_TIME_LIMIT", "1500"))
