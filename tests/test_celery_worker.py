@@ -25,13 +25,14 @@ pytestmark = [
 
 @pytest.fixture
 def worker():
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url=REDIS_URL, result_backend=REDIS_URL)
+    # With REDIS_URL the settings already make Redis the broker and the result backend.
+    assert app.conf.broker_url == REDIS_URL and app.conf.result_backend == REDIS_URL
+    app.conf.task_always_eager = False
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             yield
     finally:
-        app.conf.update(saved)
+        app.conf.task_always_eager = True
 
 
 def test_a_digest_run_queued_on_the_broker_is_sent_by_the_worker(worker):
