@@ -271,6 +271,10 @@ def _demo_check(data: DemoData, *, regulator_slugs: set[str]) -> None:
                 not inquiry.outcome or inquiry.outcome in Outcome.values,
                 f"{at}: unknown outcome {inquiry.outcome!r}",
             )
+            check(
+                not inquiry.outcome or inquiry.stage == Stage.CLOSED,
+                f"{at}: an inquiry with an outcome is closed (stage 'closed'), as ingest has it",
+            )
             check(inquiry.source_url.startswith(("https://", "http://")), f"{at}: no source")
             for value in (inquiry.opened_on, inquiry.deadline_on, inquiry.closed_on):
                 check_date(value, at)

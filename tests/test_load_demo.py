@@ -88,7 +88,7 @@ def test_mistral_has_the_ecs_open_look_and_the_cmas_closed_review():
     assert (ec.reference, ec.kind, ec.stage, ec.outcome) == ("", "informal_review", "informal", "")
     assert ec.is_open
     assert "which we will analyze" in ec.status_wording
-    assert (cma.stage, cma.outcome) == (Stage.PHASE_1, Outcome.NOT_QUALIFYING)
+    assert (cma.stage, cma.outcome) == (Stage.CLOSED, Outcome.NOT_QUALIFYING)
     assert (cma.opened_on, cma.closed_on) == (
         datetime.date(2024, 4, 24),
         datetime.date(2024, 5, 17),
@@ -204,7 +204,7 @@ def test_a_corrected_fact_updates_its_row_instead_of_adding_one():
     before = row_counts()
     mistral = DEMO.deals[0]
     ec = dataclasses.replace(
-        mistral.inquiries[0], outcome="closed_no_action", closed_on="2024-06-28"
+        mistral.inquiries[0], stage="closed", outcome="closed_no_action", closed_on="2024-06-28"
     )
     corrected = dataclasses.replace(
         DEMO, deals=(dataclasses.replace(mistral, inquiries=(ec, *mistral.inquiries[1:])),)
@@ -232,6 +232,17 @@ def test_invalid_data_is_refused_before_anything_is_written():
         demo_data_load(data=data)
 
     assert Deal.objects.count() == 0 and Company.objects.count() == 0
+
+
+def test_an_inquiry_with_an_outcome_but_still_in_a_phase_is_refused():
+    mistral = DEMO.deals[0]
+    bad = dataclasses.replace(mistral.inquiries[1], stage="phase_1")
+    data = dataclasses.replace(
+        DEMO, deals=(dataclasses.replace(mistral, inquiries=(bad,)), *DEMO.deals[1:])
+    )
+
+    with pytest.raises(ValueError, match="an inquiry with an outcome is closed"):
+        demo_data_load(data=data)
 
 
 def test_the_demo_data_module_is_plain_python():
