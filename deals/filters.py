@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.db.models import F
 
 from .models import (
     AntitrustStatus,
@@ -17,6 +18,21 @@ from .models import (
 )
 
 MAX_QUERY_LENGTH = 200
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Sorting where a row without the date (an undated deal) comes last either way, on every
+    database (PostgreSQL puts NULLs first when descending, SQLite last)."""
+
+    def get_ordering_value(self, param):
+        name = super().get_ordering_value(param)
+        if name.startswith("-"):
+            return F(name[1:]).desc(nulls_last=True)
+        return F(name).asc(nulls_last=True)
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "pk") if value else qs
 
 
 class BaseFilter(django_filters.FilterSet):
@@ -71,7 +87,7 @@ class DealFilter(BaseFilter):
         label="Announced on or before",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    sort = django_filters.OrderingFilter(
+    sort = NullsLastOrderingFilter(
         fields=(("announced_on", "announced"), ("last_activity_on", "activity")),
         field_labels={"announced_on": "Announcement date", "last_activity_on": "Latest activity"},
         label="Sort by",
@@ -124,7 +140,7 @@ class InquiryFilter(BaseFilter):
         label="Opened on or before",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    sort = django_filters.OrderingFilter(
+    sort = NullsLastOrderingFilter(
         fields=(("opened_on", "opened"), ("deadline_on", "deadline")),
         field_labels={"opened_on": "Opened", "deadline_on": "Deadline"},
         label="Sort by",

@@ -290,7 +290,7 @@ class Deal(TimeStamped):
     objects = DealQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-announced_on", "title"]
+        ordering = [models.F("announced_on").desc(nulls_last=True), "title"]
 
     def __str__(self) -> str:
         return self.title
@@ -515,7 +515,7 @@ class Inquiry(TimeStamped):
 
     class Meta:
         verbose_name_plural = "inquiries"
-        ordering = ["-opened_on", "pk"]
+        ordering = [models.F("opened_on").desc(nulls_last=True), "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["regulator", "reference"],

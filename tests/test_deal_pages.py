@@ -272,3 +272,9 @@ def test_deal_page_runs_the_same_number_of_queries_whatever_its_size(client, mis
         EventFactory(deal=None, inquiry=inquiry)
         PartyFactory(deal=mistral)
     assert count() == before <= 10
+
+
+@pytest.mark.parametrize("sort", ["", "sort=announced", "sort=-announced", "sort=-activity"])
+def test_a_deal_without_a_date_comes_last_whatever_the_sort(client, mistral, figma, sort):
+    DealFactory(title="Undated / Deal", announced_on=None)
+    assert titles(client.get(f"/deals/?{sort}"))[-1] == "Undated / Deal"
