@@ -23,8 +23,9 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# Links in the emails printed to the console point at this server.
 run: demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/pytest
