@@ -225,11 +225,17 @@ class DealQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
-        party_match = Party.objects.filter(deal=OuterRef("pk")).filter(
-            Q(company__name__icontains=text) | Q(company__aliases__name__icontains=text)
-        )
-        reference_match = Inquiry.objects.filter(deal=OuterRef("pk"), reference__icontains=text)
-        return self.filter(Q(title__icontains=text) | Exists(party_match) | Exists(reference_match))
+        # One UNION of simple lookups rather than an OR across joins: each part can use its
+        # own trigram index on PostgreSQL (migration 0007), and a deal is listed once.
+        parts = [
+            Deal.objects.filter(title__icontains=text).values("pk"),
+            Party.objects.filter(company__name__icontains=text).values("deal_id"),
+            Party.objects.filter(company__aliases__name__icontains=text).values("deal_id"),
+            Inquiry.objects.filter(reference__icontains=text).values("deal_id"),
+        ]
+        first, *rest = (part.order_by() for part in parts)
+        matching = first.union(*rest)
+        return self.filter(pk__in=matching)
 
     def reviewed_by(self, regulators) -> DealQuerySet:
         return self.filter(
