@@ -20,6 +20,16 @@ from .models import (
 MAX_QUERY_LENGTH = 200
 
 
+def date_filter(field_name: str, lookup_expr: str, label: str) -> django_filters.DateFilter:
+    """A YYYY-MM-DD bound; a date like 2024-13-45 is a form error."""
+    return django_filters.DateFilter(
+        field_name=field_name,
+        lookup_expr=lookup_expr,
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
     """Sorting where a row without the date (an undated deal) comes last either way, on every
     database (PostgreSQL puts NULLs first when descending, SQLite last)."""
@@ -64,6 +74,26 @@ class BaseFilter(django_filters.FilterSet):
         codes = Regulator.objects.order_by("jurisdiction").values_list("jurisdiction", flat=True)
         self.filters["jurisdiction"].extra["choices"] = [(c, c) for c in dict.fromkeys(codes)]
 
+    # Both querysets (DealQuerySet, InquiryQuerySet) speak the same reads.
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_regulator(self, queryset, name, value):
+        return queryset.reviewed_by(value) if value else queryset
+
+    def filter_jurisdiction(self, queryset, name, value):
+        return queryset.in_jurisdiction(value) if value else queryset
+
+    def filter_company(self, queryset, name, value):
+        return queryset.involving([value]) if value else queryset
+
+    def results(self):
+        """The filtered rows, or none at all while the form has errors (the page shows them).
+
+        The deal list and saved-search alerts both read this, so an alert never disagrees
+        with the page."""
+        return self.qs if self.is_valid() else self.queryset.none()
+
 
 class DealFilter(BaseFilter):
     status = django_filters.MultipleChoiceFilter(
@@ -75,18 +105,8 @@ class DealFilter(BaseFilter):
     sector = django_filters.ChoiceFilter(
         field_name="sector", choices=[], label="Sector", empty_label="Any"
     )
-    announced_after = django_filters.DateFilter(
-        field_name="announced_on",
-        lookup_expr="gte",
-        label="Announced on or after",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    announced_before = django_filters.DateFilter(
-        field_name="announced_on",
-        lookup_expr="lte",
-        label="Announced on or before",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    announced_after = date_filter("announced_on", "gte", "Announced on or after")
+    announced_before = date_filter("announced_on", "lte", "Announced on or before")
     sort = NullsLastOrderingFilter(
         fields=(("announced_on", "announced"), ("last_activity_on", "activity")),
         field_labels={"announced_on": "Announcement date", "last_activity_on": "Latest activity"},
@@ -105,18 +125,6 @@ class DealFilter(BaseFilter):
             (sector, sector) for sector in sectors.values_list("sector", flat=True).distinct()
         ]
 
-    def filter_text(self, queryset, name, value):
-        return queryset.search(value)
-
-    def filter_regulator(self, queryset, name, value):
-        return queryset.reviewed_by(value) if value else queryset
-
-    def filter_jurisdiction(self, queryset, name, value):
-        return queryset.in_jurisdiction(value) if value else queryset
-
-    def filter_company(self, queryset, name, value):
-        return queryset.involving([value]) if value else queryset
-
 
 class InquiryFilter(BaseFilter):
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label="Stage")
@@ -128,18 +136,8 @@ class InquiryFilter(BaseFilter):
     type = django_filters.MultipleChoiceFilter(
         field_name="deal__deal_type", choices=DealType.choices, label="Deal type"
     )
-    opened_after = django_filters.DateFilter(
-        field_name="opened_on",
-        lookup_expr="gte",
-        label="Opened on or after",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    opened_before = django_filters.DateFilter(
-        field_name="opened_on",
-        lookup_expr="lte",
-        label="Opened on or before",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    opened_after = date_filter("opened_on", "gte", "Opened on or after")
+    opened_before = date_filter("opened_on", "lte", "Opened on or before")
     sort = NullsLastOrderingFilter(
         fields=(("opened_on", "opened"), ("deadline_on", "deadline")),
         field_labels={"opened_on": "Opened", "deadline_on": "Deadline"},
@@ -150,15 +148,3 @@ class InquiryFilter(BaseFilter):
     class Meta:
         model = Inquiry
         fields: list[str] = []
-
-    def filter_text(self, queryset, name, value):
-        return queryset.search(value)
-
-    def filter_regulator(self, queryset, name, value):
-        return queryset.filter(regulator__in=value) if value else queryset
-
-    def filter_jurisdiction(self, queryset, name, value):
-        return queryset.filter(regulator__jurisdiction=value) if value else queryset
-
-    def filter_company(self, queryset, name, value):
-        return queryset.involving([value]) if value else queryset

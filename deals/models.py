@@ -435,6 +435,12 @@ class InquiryQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.open().filter(deadline_on__gte=today).order_by("deadline_on", "pk")
 
+    def reviewed_by(self, regulators) -> InquiryQuerySet:
+        return self.filter(regulator__in=regulators)
+
+    def in_jurisdiction(self, code: str) -> InquiryQuerySet:
+        return self.filter(regulator__jurisdiction=code.upper())
+
     def involving(self, companies) -> InquiryQuerySet:
         """Inquiries concerning one of `companies`, directly or as a party to the deal."""
         return self.filter(

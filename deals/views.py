@@ -21,18 +21,13 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def filtered(filterset):
-    """The filtered rows, or none at all while the form has errors (they are shown instead)."""
-    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
-
-
 def home(request):
     return redirect("deals:deal_list")
 
 
 def deal_list(request):
     filterset = DealFilter(request.GET, queryset=Deal.objects.published())
-    page = paginate(request, filtered(filterset).with_list_data())
+    page = paginate(request, filterset.results().with_list_data())
     return render(request, "deals/deal_list.html", {"filter": filterset, "page": page})
 
 
@@ -85,7 +80,7 @@ def deal_detail(request, slug):
 
 def inquiry_list(request):
     filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
-    page = paginate(request, filtered(filterset).with_list_data())
+    page = paginate(request, filterset.results().with_list_data())
     return render(request, "deals/inquiry_list.html", {"filter": filterset, "page": page})
 
 

@@ -43,8 +43,7 @@ def canonical_search(data: QueryDict | str | None) -> str:
 
 def deals_matching(query: str) -> models.QuerySet[Deal]:
     """Exactly the deals /deals/?<query> lists: the same FilterSet on the same queryset."""
-    filterset = DealFilter(data=QueryDict(query), queryset=Deal.objects.published())
-    return filterset.qs if filterset.is_valid() else Deal.objects.none()
+    return DealFilter(data=QueryDict(query), queryset=Deal.objects.published()).results()
 
 
 def normalise_email(email: str) -> str:
