@@ -6,7 +6,7 @@ from django.http import QueryDict
 from deals.filters import DealFilter
 from deals.models import Company, Deal, EventKind, Regulator
 
-from .models import Frequency, SubscriptionKind, canonical_search
+from .models import Frequency, SubscriptionKind, canonical_search, normalise_email
 
 
 class EventKindsField(forms.MultipleChoiceField):
@@ -52,7 +52,7 @@ class SubscribeForm(forms.Form):
         email = self.cleaned_data["email"]
         if any(ch in email for ch in "\r\n\0"):  # the validator already refuses; be explicit
             raise forms.ValidationError("Enter a valid email address.")
-        return email.strip().lower()
+        return normalise_email(email)
 
     def clean_search(self) -> str:
         return canonical_search(self.cleaned_data.get("search", ""))
