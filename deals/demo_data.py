@@ -50,6 +50,15 @@ class InquiryData:
     opened_on: str | None = None
     deadline_on: str | None = None
     closed_on: str | None = None
+    # A decision that lost force (annulled, withdrawn) or is under appeal, with when and why.
+    decision_status: str = "in_force"  # DecisionStatus
+    decision_status_on: str | None = None
+    decision_status_note: str = ""
+    # (regulator slug, title) of the inquiry of this deal that decides instead, and why.
+    superseded_by: tuple[str, str] | None = None
+    supersession: str = ""  # Supersession
+    court_approval_pending: bool = False
+    checked_on: str | None = None  # when the regulator's page was last checked for news
     source_url: str  # the official case page when known, else the source of the latest state
     summary: str = ""
     events: tuple[EventData, ...] = ()
@@ -65,6 +74,8 @@ class DealData:
     parties: tuple[tuple[str, str], ...]  # (company slug, PartyRole)
     announced_on: str | None = None
     completed_on: str | None = None
+    abandoned_on: str | None = None  # the parties terminated it
+    unwound_on: str | None = None  # completed, then divested or dissolved by order
     value: str | None = None  # headline value, a decimal string
     currency: str = ""
     events: tuple[EventData, ...] = ()  # the deal's own events: announcement, completion

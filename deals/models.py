@@ -9,15 +9,25 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
+
+from . import status as status_rule
+
+
+def dormant_after() -> datetime.timedelta:
+    """How long an informal look may go without activity before it reads as dormant."""
+    return datetime.timedelta(days=settings.INFORMAL_LOOK_DORMANT_AFTER_DAYS)
 
 
 def normalise_name(name: str) -> str:
@@ -39,37 +49,116 @@ def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80) -
 
 
 class Stage(models.TextChoices):
+    """Where an inquiry is. Merger control and conduct cases each have their own steps."""
+
+    # Merger control (and informal looks, market studies)
     INFORMAL = "informal", "Informal look"
     PRENOTIFICATION = "prenotification", "Pre-notification"
     PHASE_1 = "phase_1", "Phase 1"
     PHASE_2 = "phase_2", "Phase 2 / in-depth"
     REMEDIES = "remedies", "Remedies"
+    # Conduct cases (Art. 101/102, CA98, monopolisation)
+    INVESTIGATION = "investigation", "Investigation"
+    OBJECTIONS = "objections", "Statement of objections"
+    COMMITMENTS = "commitments", "Commitments offered"
+    # Both
     LITIGATION = "litigation", "Litigation"
     CLOSED = "closed", "Closed"
-
-
-# Stages that count as an in-depth review for the deal's overall status.
-IN_DEPTH_STAGES = (Stage.PHASE_2, Stage.REMEDIES, Stage.LITIGATION)
+    NOT_PUBLISHED = "not_published", "State not published"
 
 
 class Outcome(models.TextChoices):
+    """How an inquiry ended; empty while it is open."""
+
+    # Merger control
     CLEARED = "cleared", "Cleared"
     CLEARED_WITH_REMEDIES = "cleared_with_remedies", "Cleared with remedies"
     PROHIBITED = "prohibited", "Prohibited"
     ABANDONED = "abandoned", "Abandoned"
     NOT_QUALIFYING = "not_qualifying", "Not qualifying"
     REFERRED = "referred", "Referred"
+    # Conduct cases
+    INFRINGEMENT = "infringement", "Infringement found"
+    COMMITMENTS = "commitments", "Commitments accepted"
+    SETTLED = "settled", "Settled"
+    # Both
     CLOSED_NO_ACTION = "closed_no_action", "Closed, no action"
 
 
+MERGER_STAGES = frozenset(
+    {
+        Stage.INFORMAL,
+        Stage.PRENOTIFICATION,
+        Stage.PHASE_1,
+        Stage.PHASE_2,
+        Stage.REMEDIES,
+        Stage.LITIGATION,
+        Stage.CLOSED,
+        Stage.NOT_PUBLISHED,
+    }
+)
+CONDUCT_STAGES = frozenset(
+    {
+        Stage.INVESTIGATION,
+        Stage.OBJECTIONS,
+        Stage.COMMITMENTS,
+        Stage.LITIGATION,
+        Stage.CLOSED,
+        Stage.NOT_PUBLISHED,
+    }
+)
+MERGER_OUTCOMES = frozenset(
+    {
+        Outcome.CLEARED,
+        Outcome.CLEARED_WITH_REMEDIES,
+        Outcome.PROHIBITED,
+        Outcome.ABANDONED,
+        Outcome.NOT_QUALIFYING,
+        Outcome.REFERRED,
+        Outcome.CLOSED_NO_ACTION,
+    }
+)
+CONDUCT_OUTCOMES = frozenset(
+    {Outcome.INFRINGEMENT, Outcome.COMMITMENTS, Outcome.CLOSED_NO_ACTION, Outcome.SETTLED}
+)
+
+# Stages that count as an in-depth review for the deal's overall status.
+IN_DEPTH_STAGES = (Stage.PHASE_2, Stage.REMEDIES, Stage.LITIGATION)
+
+
+class DecisionStatus(models.TextChoices):
+    IN_FORCE = "in_force", "In force"
+    UNDER_APPEAL = "under_appeal", "Under appeal"
+    ANNULLED = "annulled", "Annulled"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Supersession(models.TextChoices):
+    RESTRUCTURED = "restructured", "The deal was restructured and reviewed again"
+    REFERRED = "referred", "Referred to another authority, whose case decides"
+
+
 class AntitrustStatus(models.TextChoices):
-    BLOCKED = "blocked", "Blocked"
+    """A deal's overall status, in the order the rule tries them (docs/statuses.md)."""
+
     ABANDONED = "abandoned", "Abandoned"
+    UNWOUND = "unwound", "Unwound"
+    BLOCKED = "blocked", "Blocked"
     IN_DEPTH_REVIEW = "in_depth_review", "In-depth review"
     UNDER_REVIEW = "under_review", "Under review"
     CLEARED_WITH_CONDITIONS = "cleared_with_conditions", "Cleared with conditions"
     CLEARED = "cleared", "Cleared"
+    NOT_REVIEWABLE = "not_reviewable", "Not reviewable"
+    INFORMAL_SCRUTINY = "informal_scrutiny", "Informal scrutiny"
+    NO_FORMAL_REVIEW = "no_formal_review", "No formal review"
     NO_KNOWN_INQUIRY = "no_known_inquiry", "No known inquiry"
+
+
+class DealLife(models.TextChoices):
+    ANNOUNCED = "announced", "Announced"
+    COMPLETED = "completed", "Completed"
+    ABANDONED = "abandoned", "Abandoned"
+    UNWOUND = "unwound", "Unwound"
 
 
 class TimeStamped(models.Model):
@@ -211,12 +300,32 @@ class DealQuerySet(models.QuerySet):
     def under_review(self) -> DealQuerySet:
         return self.filter(antitrust_status__in=Deal.OPEN_STATUSES)
 
+    def in_life(self, lives) -> DealQuerySet:
+        """Deals whose life (announced, completed, abandoned, unwound) is one of `lives`."""
+        by_life = {
+            DealLife.UNWOUND: Q(unwound_on__isnull=False),
+            DealLife.ABANDONED: Q(unwound_on__isnull=True, abandoned_on__isnull=False),
+            DealLife.COMPLETED: Q(
+                unwound_on__isnull=True, abandoned_on__isnull=True, completed_on__isnull=False
+            ),
+            DealLife.ANNOUNCED: Q(
+                unwound_on__isnull=True, abandoned_on__isnull=True, completed_on__isnull=True
+            ),
+        }
+        wanted = Q(pk__in=[])
+        for life in lives:
+            wanted |= by_life[life]
+        return self.filter(wanted)
+
     def with_list_data(self) -> DealQuerySet:
         """What a list of deals shows (parties, regulators) in a fixed number of queries."""
         return self.prefetch_related(
             models.Prefetch("parties", queryset=Party.objects.select_related("company")),
             models.Prefetch(
-                "inquiries", queryset=Inquiry.objects.select_related("regulator").order_by("pk")
+                "inquiries",
+                queryset=Inquiry.objects.select_related("regulator").order_by(
+                    "regulator__jurisdiction", "regulator__short_name", "opened_on", "pk"
+                ),
             ),
         )
 
@@ -252,6 +361,25 @@ class DealQuerySet(models.QuerySet):
     def involving(self, companies) -> DealQuerySet:
         return self.filter(Exists(Party.objects.filter(deal=OuterRef("pk"), company__in=companies)))
 
+    def with_informal_looks(self) -> DealQuerySet:
+        return self.filter(
+            Exists(
+                Inquiry.objects.filter(
+                    deal=OuterRef("pk"), kind__in=status_rule.CONTEXT_KINDS, outcome=""
+                )
+            )
+        )
+
+    def refresh_statuses(self) -> int:
+        """Recompute the stored status of these deals; returns how many changed."""
+        changed = 0
+        for deal in self.prefetch_related("inquiries__regulator"):
+            status = deal.compute_antitrust_status()
+            if status != deal.antitrust_status:
+                Deal.objects.filter(pk=deal.pk).update(antitrust_status=status)
+                changed += 1
+        return changed
+
 
 class Deal(TimeStamped):
     OPEN_STATUSES = (AntitrustStatus.UNDER_REVIEW, AntitrustStatus.IN_DEPTH_REVIEW)
@@ -263,7 +391,17 @@ class Deal(TimeStamped):
     )
     companies = models.ManyToManyField(Company, through="Party", related_name="deals")
     announced_on = models.DateField(null=True, blank=True, db_index=True)
-    completed_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(
+        null=True, blank=True, help_text="When the deal closed (completed), if it did."
+    )
+    abandoned_on = models.DateField(
+        null=True, blank=True, help_text="When the parties terminated the deal, if they did."
+    )
+    unwound_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When a completed deal was divested or dissolved by order (Illumina / GRAIL).",
+    )
     value = models.DecimalField(
         max_digits=16, decimal_places=2, null=True, blank=True, help_text="Headline deal value."
     )
@@ -313,26 +451,66 @@ class Deal(TimeStamped):
     def is_under_review(self) -> bool:
         return self.antitrust_status in self.OPEN_STATUSES
 
-    def compute_antitrust_status(self) -> str:
-        """The rule of DOMAIN.md, applied to this deal's inquiries as stored now."""
-        inquiries = list(self.inquiries.values_list("stage", "outcome"))
-        if not inquiries:
-            return AntitrustStatus.NO_KNOWN_INQUIRY
-        outcomes = {outcome for _, outcome in inquiries}
-        if Outcome.PROHIBITED in outcomes:
-            return AntitrustStatus.BLOCKED
-        if Outcome.ABANDONED in outcomes:
-            return AntitrustStatus.ABANDONED
-        open_stages = {
-            stage for stage, outcome in inquiries if Inquiry.is_open_state(stage, outcome)
-        }
-        if open_stages:
-            if open_stages & set(IN_DEPTH_STAGES):
-                return AntitrustStatus.IN_DEPTH_REVIEW
-            return AntitrustStatus.UNDER_REVIEW
-        if Outcome.CLEARED_WITH_REMEDIES in outcomes:
-            return AntitrustStatus.CLEARED_WITH_CONDITIONS
-        return AntitrustStatus.CLEARED
+    @property
+    def life(self) -> str:
+        """announced -> completed | abandoned | unwound, from the dates an editor entered."""
+        if self.unwound_on:
+            return DealLife.UNWOUND
+        if self.abandoned_on:
+            return DealLife.ABANDONED
+        if self.completed_on:
+            return DealLife.COMPLETED
+        return DealLife.ANNOUNCED
+
+    def get_life_display(self) -> str:
+        return DealLife(self.life).label
+
+    @property
+    def life_on(self) -> datetime.date | None:
+        return {
+            DealLife.UNWOUND: self.unwound_on,
+            DealLife.ABANDONED: self.abandoned_on,
+            DealLife.COMPLETED: self.completed_on,
+        }.get(self.life)
+
+    def status_facts(self) -> status_rule.DealFacts:
+        return status_rule.DealFacts(
+            completed_on=self.completed_on,
+            abandoned_on=self.abandoned_on,
+            unwound_on=self.unwound_on,
+        )
+
+    def compute_antitrust_status(self, today: datetime.date | None = None) -> str:
+        """The rule of docs/statuses.md, applied to this deal's inquiries as stored now."""
+        inquiries = self.inquiries.all()
+        return status_rule.overall_status(
+            self.status_facts(),
+            [inquiry.status_facts() for inquiry in inquiries],
+            today=today or timezone.localdate(),
+            dormant_after=dormant_after(),
+        )
+
+    def abandoned_after(self) -> str:
+        """The reviews the deal was abandoned in ("the CMA's Phase 2 and the EC's Phase 2")."""
+        inquiries = self.inquiries.select_related("regulator").prefetch_related("events")
+        return status_rule.abandoned_after(inquiry.status_facts() for inquiry in inquiries)
+
+    def jurisdiction_lines(self) -> list[JurisdictionLine]:
+        """One line per regulator: its current inquiries, the newest first, with their flags.
+
+        Reads `self.inquiries.all()`, so a prefetch (`with_list_data`) serves a whole list."""
+        lines: dict[int, JurisdictionLine] = {}
+        for inquiry in self.inquiries.all():
+            line = lines.setdefault(
+                inquiry.regulator_id, JurisdictionLine(regulator=inquiry.regulator)
+            )
+            if inquiry.superseded_by_id:
+                line.superseded.append(inquiry)
+            elif inquiry.is_context or inquiry.is_conduct:
+                line.context.append(inquiry)
+            else:
+                line.current.append(inquiry)
+        return sorted(lines.values(), key=lambda line: line.sort_key)
 
     def compute_last_activity(self) -> datetime.date | None:
         return Event.objects.filter(Q(deal=self) | Q(inquiry__deal=self)).aggregate(
@@ -352,13 +530,14 @@ class Deal(TimeStamped):
         parties = "; ".join(
             f"{p.company.name} ({p.get_role_display()})" for p in self.parties.all()
         )
-        regulators = "; ".join(
-            dict.fromkeys(inquiry.regulator.short_name for inquiry in self.inquiries.all())
-        )
+        regulators = "; ".join(line.regulator.short_name for line in self.jurisdiction_lines())
         return [
             self.title,
             self.get_deal_type_display(),
             self.get_antitrust_status_display(),
+            self.get_life_display(),
+            self.life_on.isoformat() if self.life_on else "",
+            " | ".join(line.as_text() for line in self.jurisdiction_lines()),
             self.announced_on.isoformat() if self.announced_on else "",
             self.completed_on.isoformat() if self.completed_on else "",
             self.last_activity_on.isoformat() if self.last_activity_on else "",
@@ -420,9 +599,16 @@ class InquiryKind(models.TextChoices):
     REFERRAL = "referral", "Referral"
 
 
+# The one definition of an open inquiry: no outcome, a stage that is a step of a review (not
+# "closed", not "state not published"), and not superseded by another inquiry.
+OPEN_INQUIRY = Q(outcome="", superseded_by__isnull=True) & ~Q(
+    stage__in=[Stage.CLOSED, Stage.NOT_PUBLISHED]
+)
+
+
 class InquiryQuerySet(models.QuerySet):
     def open(self) -> InquiryQuerySet:
-        return self.filter(outcome="").exclude(stage=Stage.CLOSED)
+        return self.filter(OPEN_INQUIRY)
 
     def public(self) -> InquiryQuerySet:
         """Inquiries an analyst may see: not attached to an unpublished deal."""
@@ -516,13 +702,63 @@ class Inquiry(TimeStamped):
     opened_on = models.DateField(null=True, blank=True)
     deadline_on = models.DateField("statutory deadline", null=True, blank=True, db_index=True)
     closed_on = models.DateField(null=True, blank=True)
+    decision_status = models.CharField(
+        max_length=20,
+        choices=DecisionStatus.choices,
+        default=DecisionStatus.IN_FORCE,
+        help_text="Whether the decision still has force. An annulled or withdrawn decision is "
+        "still shown, but no longer counts toward the deal's status.",
+    )
+    decision_status_on = models.DateField(
+        "decision status since",
+        null=True,
+        blank=True,
+        help_text="Date of the appeal, annulment or withdrawal.",
+    )
+    decision_status_note = models.CharField(
+        "decision status note",
+        max_length=300,
+        blank=True,
+        help_text='In words, e.g. "after the Court of Justice\'s judgment" or "Case T-15/25".',
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supersedes",
+        help_text="The inquiry that decides instead: the restructured deal's review, or the "
+        "receiving authority's case after a referral. A superseded inquiry no longer counts.",
+    )
+    supersession = models.CharField(
+        "superseded because",
+        max_length=20,
+        choices=Supersession.choices,
+        blank=True,
+    )
+    court_approval_pending = models.BooleanField(
+        default=False,
+        help_text="A settlement or consent decree awaits a court's approval (US Tunney Act).",
+    )
+    checked_on = models.DateField(
+        "last checked",
+        null=True,
+        blank=True,
+        help_text="When an editor last checked the regulator's page for news.",
+    )
+    last_activity_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Date of the newest event, or the opening date: the last known activity.",
+    )
     source_url = models.URLField("source address", max_length=500, blank=True)
     summary = models.TextField(blank=True)
     needs_review = models.BooleanField(
         default=False, db_index=True, help_text="Created by ingest; an editor has not checked it."
     )
 
-    history = HistoricalRecords(m2m_fields=[companies])
+    history = HistoricalRecords(m2m_fields=[companies], excluded_fields=["last_activity_on"])
     objects = InquiryQuerySet.as_manager()
 
     class Meta:
@@ -549,6 +785,7 @@ class Inquiry(TimeStamped):
             else None
         )
         super().save(*args, **kwargs)
+        refresh_inquiries(self.pk)
         refresh_deals(self.deal_id, previous_deal_id)
 
     def get_absolute_url(self) -> str:
@@ -556,13 +793,143 @@ class Inquiry(TimeStamped):
             return f"{self.deal.get_absolute_url()}#inquiry-{self.pk}"
         return f"{reverse('deals:inquiry_list')}?q={self.reference}"
 
-    @staticmethod
-    def is_open_state(stage: str, outcome: str) -> bool:
-        return not outcome and stage != Stage.CLOSED
+    def clean(self):
+        errors = {}
+        stages, outcomes = (CONDUCT_STAGES, CONDUCT_OUTCOMES)
+        if not self.is_conduct:
+            stages, outcomes = (MERGER_STAGES, MERGER_OUTCOMES)
+        family = "a conduct case" if self.is_conduct else "merger control"
+        if self.stage not in stages:
+            errors["stage"] = f"{self.get_stage_display()} is not a stage of {family}."
+        if self.outcome and self.outcome not in outcomes:
+            errors["outcome"] = f"{self.get_outcome_display()} is not an outcome of {family}."
+        if self.outcome and self.stage not in (Stage.CLOSED,):
+            errors["stage"] = "An inquiry with an outcome is closed: choose the stage Closed."
+        if self.decision_status != DecisionStatus.IN_FORCE and not self.outcome:
+            errors["decision_status"] = (
+                "Only a decision (an inquiry with an outcome) can be "
+                "under appeal, annulled or withdrawn."
+            )
+        if self.superseded_by_id:
+            errors.update(self._supersession_errors())
+        elif self.supersession:
+            errors["supersession"] = "Say which inquiry supersedes this one, or leave this empty."
+        if errors:
+            raise ValidationError(errors)
+
+    def _supersession_errors(self) -> dict[str, str]:
+        other = self.superseded_by
+        if other.pk == self.pk:
+            return {"superseded_by": "An inquiry cannot supersede itself."}
+        if not self.supersession:
+            return {"supersession": "Say why it is superseded: restructured deal or referral."}
+        if other.deal_id != self.deal_id and self.supersession != Supersession.REFERRED:
+            return {
+                "superseded_by": "An inquiry of another deal can only supersede this one as the "
+                "receiving authority's case after a referral."
+            }
+        if other.superseded_by_id == self.pk:
+            return {"superseded_by": "These two inquiries would supersede each other."}
+        return {}
+
+    @property
+    def is_conduct(self) -> bool:
+        return self.kind == InquiryKind.CONDUCT
+
+    @property
+    def is_context(self) -> bool:
+        """Informal looks and market studies: shown beside a deal, not counted as a review."""
+        return self.kind in status_rule.CONTEXT_KINDS
 
     @property
     def is_open(self) -> bool:
-        return self.is_open_state(self.stage, self.outcome)
+        return self.status_facts().is_open and not self.superseded_by_id
+
+    @property
+    def state_not_published(self) -> bool:
+        return self.stage == Stage.NOT_PUBLISHED
+
+    @property
+    def is_dormant(self) -> bool:
+        return status_rule.is_dormant(
+            self.status_facts(), today=timezone.localdate(), dormant_after=dormant_after()
+        )
+
+    @property
+    def decision_lost_force(self) -> bool:
+        return self.decision_status in status_rule.LOST_FORCE
+
+    @property
+    def deadline_passed(self) -> bool:
+        """An open review whose published deadline is past with no decision recorded since."""
+        return bool(self.is_open and self.deadline_on and self.deadline_on < timezone.localdate())
+
+    def reached(self) -> str:
+        """The furthest step the review reached, in words, from its timeline."""
+        kinds = {event.kind for event in self.events.all()}
+        if EventKind.LAWSUIT in kinds or self.stage == Stage.LITIGATION:
+            return "suit" if self.regulator.jurisdiction == "US" else "litigation"
+        if EventKind.PHASE_2_OPENED in kinds or self.stage in IN_DEPTH_STAGES:
+            return "Phase 2"
+        if self.stage == Stage.INFORMAL:
+            return "informal look"
+        return "Phase 1" if self.regulator.jurisdiction != "US" else "review"
+
+    def status_facts(self) -> status_rule.InquiryFacts:
+        return status_rule.InquiryFacts(
+            kind=self.kind,
+            stage=self.stage,
+            outcome=self.outcome,
+            decision_status=self.decision_status,
+            superseded=bool(self.superseded_by_id),
+            last_activity_on=self.last_activity_on or self.opened_on,
+            closed_on=self.closed_on,
+            regulator=self.regulator.short_name if self.regulator_id else "",
+            reached=self.reached() if self.pk and self.outcome == Outcome.ABANDONED else "",
+        )
+
+    def state_text(self) -> str:
+        """Where the inquiry stands, in one phrase: "Cleared with remedies 13 Oct 2023"."""
+        if self.outcome:
+            text = _dated(self.get_outcome_display(), self.closed_on)
+            if self.decision_lost_force:
+                verb = self.get_decision_status_display().lower()
+                text += "; " + _dated(verb, self.decision_status_on)
+                if self.decision_status_note:
+                    text += f" {self.decision_status_note}"
+            return text
+        if self.state_not_published:
+            return _dated("State not published; last activity", self.last_activity_on)
+        if self.superseded_by_id:
+            return _dated(f"{self.get_stage_display()}, superseded", None)
+        if self.stage == Stage.CLOSED:
+            return _dated("Closed", self.closed_on)
+        if self.is_dormant:
+            return _dated(f"{self.get_stage_display()}, no activity since", self.last_activity_on)
+        return _dated(f"{self.get_stage_display()}, open since", self.opened_on)
+
+    def flags(self) -> list[str]:
+        """What a reader must not miss beside the state: appeals, pending approvals, silence."""
+        flags = []
+        if self.decision_status == DecisionStatus.UNDER_APPEAL:
+            note = f" ({self.decision_status_note})" if self.decision_status_note else ""
+            flags.append(f"under appeal{note}")
+        if self.court_approval_pending:
+            flags.append("court approval pending")
+        if self.is_dormant:
+            flags.append("dormant")
+        if self.superseded_by_id:
+            flags.append("superseded")
+        if self.deadline_passed:
+            checked = f" (last checked {_day(self.checked_on)})" if self.checked_on else ""
+            due = _day(self.deadline_on)
+            flags.append(f"decision due {due}; no decision recorded since{checked}")
+        return flags
+
+    def compute_last_activity(self) -> datetime.date | None:
+        latest = self.events.aggregate(latest=Max("occurred_on"))["latest"]
+        dates = [day for day in (latest, self.opened_on) if day]
+        return max(dates) if dates else None
 
 
 # --- Timeline -----------------------------------------------------------------------------
@@ -629,7 +996,17 @@ class Event(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
+        refresh_inquiries(self.inquiry_id)
         refresh_deals(self.deal_id, *deals_of_inquiries(self.inquiry_id))
+
+    def clean(self):
+        if self.deal_id and self.inquiry_id and self.inquiry.deal_id != self.deal_id:
+            raise ValidationError(
+                {
+                    "inquiry": "This inquiry belongs to another deal: pick one of this deal's "
+                    "inquiries, or leave it empty."
+                }
+            )
 
     @property
     def regulator(self) -> Regulator | None:
@@ -655,6 +1032,14 @@ def refresh_deals(*deal_ids: int | None) -> None:
         deal.refresh_derived_fields()
 
 
+def refresh_inquiries(*inquiry_ids: int | None) -> None:
+    """Store each inquiry's last known activity (a plain UPDATE: no history row)."""
+    for inquiry in Inquiry.objects.filter(pk__in={pk for pk in inquiry_ids if pk}):
+        Inquiry.objects.filter(pk=inquiry.pk).update(
+            last_activity_on=inquiry.compute_last_activity()
+        )
+
+
 # Deletes go through signals so that bulk deletes (the admin's "delete selected") and cascades
 # keep the stored status in step too; a deal deleted with them simply is not found any more.
 @receiver(post_delete, sender=Inquiry)
@@ -664,4 +1049,55 @@ def inquiry_deleted(sender, instance: Inquiry, **kwargs) -> None:
 
 @receiver(post_delete, sender=Event)
 def event_deleted(sender, instance: Event, **kwargs) -> None:
+    refresh_inquiries(instance.inquiry_id)
     refresh_deals(instance.deal_id, *deals_of_inquiries(instance.inquiry_id))
+
+
+# --- Per-jurisdiction lines ---------------------------------------------------------------
+
+
+def _day(day: datetime.date | None) -> str:
+    return dateformat.format(day, "j M Y") if day else ""
+
+
+def _dated(text: str, day: datetime.date | None) -> str:
+    return f"{text} {_day(day)}" if day else text
+
+
+@dataclass
+class JurisdictionLine:
+    """One regulator's say on a deal: its current reviews, then context and superseded ones."""
+
+    regulator: Regulator
+    current: list[Inquiry] = field(default_factory=list)
+    context: list[Inquiry] = field(default_factory=list)
+    superseded: list[Inquiry] = field(default_factory=list)
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.regulator.jurisdiction, self.regulator.short_name)
+
+    @property
+    def lead(self) -> Inquiry | None:
+        """The inquiry the line speaks for: an open review, else the latest decided one."""
+        ranked = self.current or self.context or self.superseded
+        if not ranked:
+            return None
+        open_ones = [inquiry for inquiry in ranked if inquiry.is_open]
+        return max(open_ones or ranked, key=lambda i: (i.closed_on or i.opened_on or _EPOCH, i.pk))
+
+    @property
+    def is_context_only(self) -> bool:
+        return not self.current
+
+    def as_text(self) -> str:
+        lead = self.lead
+        if lead is None:
+            return self.regulator.short_name
+        reference = f" ({lead.reference})" if lead.reference else ""
+        flags = "".join(f"; {flag}" for flag in lead.flags())
+        kind = f" ({lead.get_kind_display().lower()})" if self.is_context_only else ""
+        return f"{self.regulator.short_name}{kind}: {lead.state_text()}{reference}{flags}"
+
+
+_EPOCH = datetime.date(1900, 1, 1)

@@ -10,19 +10,24 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import models, transaction
 
 from deals.models import (
+    CONDUCT_OUTCOMES,
+    CONDUCT_STAGES,
+    MERGER_OUTCOMES,
+    MERGER_STAGES,
     Company,
     CompanyAlias,
     Deal,
     DealType,
+    DecisionStatus,
     Event,
     EventKind,
     Inquiry,
     InquiryKind,
-    Outcome,
     Party,
     PartyRole,
     Regulator,
     Stage,
+    Supersession,
     normalise_name,
 )
 
@@ -115,6 +120,8 @@ def _demo_load_deal(
         summary=item.summary,
         announced_on=_demo_date(item.announced_on),
         completed_on=_demo_date(item.completed_on),
+        abandoned_on=_demo_date(item.abandoned_on),
+        unwound_on=_demo_date(item.unwound_on),
         value=Decimal(item.value) if item.value else None,
         currency=item.currency,
     )
@@ -126,10 +133,12 @@ def _demo_load_deal(
         _demo_load_event(event, deal=deal, inquiry=None, summary=summary)
 
     concerned = [companies[slug] for slug, _ in item.parties]
+    loaded: dict[tuple[str, str], Inquiry] = {}
     for inquiry_item in item.inquiries:
         inquiry = _demo_load_inquiry(
             inquiry_item, deal=deal, regulator=regulators[inquiry_item.regulator], summary=summary
         )
+        loaded[(inquiry_item.regulator, inquiry_item.title)] = inquiry
         linked = set(inquiry.companies.values_list("pk", flat=True))
         missing = [company for company in concerned if company.pk not in linked]
         if missing:  # add() of nothing would still write a history row
@@ -144,6 +153,15 @@ def _demo_load_deal(
         summary.inquiries += 1
         summary.events += len(inquiry_item.events)
     summary.events += len(item.events)
+    # Supersession points at another inquiry of the deal: set once all of them exist.
+    for inquiry_item in item.inquiries:
+        if inquiry_item.superseded_by:
+            inquiry = loaded[(inquiry_item.regulator, inquiry_item.title)]
+            superseding = loaded[inquiry_item.superseded_by]
+            if inquiry.superseded_by_id != superseding.pk:
+                inquiry.superseded_by = superseding
+                inquiry.save()
+                summary.updated += 1
 
 
 def _demo_load_inquiry(
@@ -170,6 +188,12 @@ def _demo_load_inquiry(
         opened_on=_demo_date(item.opened_on),
         deadline_on=_demo_date(item.deadline_on),
         closed_on=_demo_date(item.closed_on),
+        decision_status=item.decision_status,
+        decision_status_on=_demo_date(item.decision_status_on),
+        decision_status_note=item.decision_status_note,
+        supersession=item.supersession,
+        court_approval_pending=item.court_approval_pending,
+        checked_on=_demo_date(item.checked_on),
         source_url=item.source_url,
         summary=item.summary,
     )
@@ -248,8 +272,9 @@ def _demo_check(data: DemoData, *, regulator_slugs: set[str]) -> None:
         where = f"deal {deal.slug}"
         check(deal.deal_type in DealType.values, f"{where}: unknown type {deal.deal_type!r}")
         check((deal.value is None) == (not deal.currency), f"{where}: a value needs its currency")
-        check_date(deal.announced_on, where)
-        check_date(deal.completed_on, where)
+        for value in (deal.announced_on, deal.completed_on, deal.abandoned_on, deal.unwound_on):
+            check_date(value, where)
+        check(not deal.unwound_on or deal.completed_on, f"{where}: unwound but never completed")
         for slug, role in deal.parties:
             check(slug in company_slugs, f"{where}: unknown company {slug!r}")
             check(role in PartyRole.values, f"{where}: unknown role {role!r}")
@@ -266,11 +291,34 @@ def _demo_check(data: DemoData, *, regulator_slugs: set[str]) -> None:
                 check(key not in references, f"{at}: reference used twice")
                 references.add(key)
             check(inquiry.kind in InquiryKind.values, f"{at}: unknown kind {inquiry.kind!r}")
-            check(inquiry.stage in Stage.values, f"{at}: unknown stage {inquiry.stage!r}")
+            conduct = inquiry.kind == InquiryKind.CONDUCT
+            stages = CONDUCT_STAGES if conduct else MERGER_STAGES
+            outcomes = CONDUCT_OUTCOMES if conduct else MERGER_OUTCOMES
+            check(inquiry.stage in stages, f"{at}: stage {inquiry.stage!r} not of its kind")
             check(
-                not inquiry.outcome or inquiry.outcome in Outcome.values,
-                f"{at}: unknown outcome {inquiry.outcome!r}",
+                not inquiry.outcome or inquiry.outcome in outcomes,
+                f"{at}: outcome {inquiry.outcome!r} not of its kind",
             )
+            check(
+                inquiry.decision_status in DecisionStatus.values,
+                f"{at}: unknown decision status {inquiry.decision_status!r}",
+            )
+            check(
+                inquiry.decision_status == DecisionStatus.IN_FORCE or bool(inquiry.outcome),
+                f"{at}: only a decision can be under appeal, annulled or withdrawn",
+            )
+            check(
+                bool(inquiry.superseded_by) == bool(inquiry.supersession)
+                and (not inquiry.supersession or inquiry.supersession in Supersession.values),
+                f"{at}: superseded_by and supersession go together",
+            )
+            check(
+                not inquiry.superseded_by
+                or tuple(inquiry.superseded_by) in {(i.regulator, i.title) for i in deal.inquiries},
+                f"{at}: superseded by an inquiry the deal does not have",
+            )
+            for value in (inquiry.decision_status_on, inquiry.checked_on):
+                check_date(value, at)
             check(
                 not inquiry.outcome or inquiry.stage == Stage.CLOSED,
                 f"{at}: an inquiry with an outcome is closed (stage 'closed'), as ingest has it",

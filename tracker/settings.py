@@ -196,6 +196,17 @@ INGEST_BEAT_SCHEDULE: dict = {
     if minutes > 0
 }
 
+# --- Statuses (docs/statuses.md) ----------------------------------------------------------
+# An informal look or market study with no event for this long reads as dormant and no longer
+# makes a deal "under informal scrutiny". Statuses that depend on it are refreshed daily.
+INFORMAL_LOOK_DORMANT_AFTER_DAYS = int(os.environ.get("INFORMAL_LOOK_DORMANT_AFTER_DAYS", "365"))
+STATUS_BEAT_SCHEDULE: dict = {
+    "statuses-refresh": {
+        "task": "deals.tasks.refresh_time_dependent_statuses",
+        "schedule": crontab(hour=3, minute=17),
+    }
+}
+
 # --- Subscriptions and digests (subscriptions app) ----------------------------------------
 # Times are in TIME_ZONE. docs/subscriptions.md explains each setting.
 
@@ -239,7 +250,7 @@ DIGEST_BEAT_SCHEDULE: dict = {
     },
 }
 
-CELERY_BEAT_SCHEDULE = {**INGEST_BEAT_SCHEDULE, **DIGEST_BEAT_SCHEDULE}
+CELERY_BEAT_SCHEDULE = {**INGEST_BEAT_SCHEDULE, **DIGEST_BEAT_SCHEDULE, **STATUS_BEAT_SCHEDULE}
 
 # --- Production hardening -----------------------------------------------------------------
 if not DEBUG:
