@@ -49,21 +49,36 @@ class InquiryInline(admin.StackedInline):
     extra = 0
     show_change_link = True
     autocomplete_fields = ["regulator", "companies"]
+    autocomplete_fields = ["regulator", "companies", "superseded_by"]
     fields = [
         ("regulator", "reference", "kind"),
         ("stage", "outcome"),
         "status_wording",
-        ("opened_on", "deadline_on", "closed_on"),
+        ("opened_on", "deadline_on", "closed_on", "checked_on"),
+        ("decision_status", "decision_status_on", "decision_status_note"),
+        ("superseded_by", "supersession", "court_approval_pending"),
         "source_url",
     ]
 
 
 class DealEventInline(admin.TabularInline):
+    """The deal's own timeline. An event can be tied to one of this deal's inquiries only: a
+    pick from another deal would move that deal's timeline."""
+
     model = Event
     extra = 0
     fields = ["occurred_on", "kind", "title", "inquiry", "source_url"]
-    autocomplete_fields = ["inquiry"]
     verbose_name = "timeline event"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "inquiry":
+            deal_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = (
+                Inquiry.objects.filter(deal_id=deal_id).select_related("regulator")
+                if deal_id
+                else Inquiry.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Deal)
@@ -98,7 +113,16 @@ class DealAdmin(SimpleHistoryAdmin):
     actions = [mark_reviewed]
     fieldsets = [
         (None, {"fields": ["title", "slug", "deal_type", "sector", "summary", "is_published"]}),
-        ("Dates and value", {"fields": [("announced_on", "completed_on"), ("value", "currency")]}),
+        ("Dates and value", {"fields": ["announced_on", ("value", "currency")]}),
+        (
+            "Life",
+            {
+                "fields": [("completed_on", "abandoned_on", "unwound_on")],
+                "description": "Announced, then completed, abandoned (the parties terminated "
+                "it) or unwound (completed, then divested or dissolved by order). The "
+                "antitrust status follows: see /statuses/.",
+            },
+        ),
         (
             "Derived",
             {
@@ -151,10 +175,41 @@ class InquiryAdmin(SimpleHistoryAdmin):
         "companies__name",
         "regulator__short_name",
     ]
-    autocomplete_fields = ["regulator", "deal", "companies"]
+    autocomplete_fields = ["regulator", "deal", "companies", "superseded_by"]
     list_select_related = ["regulator", "deal"]
     date_hierarchy = "opened_on"
     inlines = [InquiryEventInline]
+    readonly_fields = ["last_activity_on"]
+    fieldsets = [
+        (None, {"fields": ["regulator", "deal", "companies", "title", "reference", "kind"]}),
+        (
+            "Where it stands",
+            {
+                "fields": [
+                    ("stage", "outcome"),
+                    "status_wording",
+                    ("opened_on", "deadline_on", "closed_on"),
+                    ("checked_on", "last_activity_on"),
+                ],
+                "description": "Merger control and conduct cases each have their own stages "
+                "and outcomes; an inquiry with an outcome is at the stage Closed.",
+            },
+        ),
+        (
+            "Force of the decision",
+            {"fields": [("decision_status", "decision_status_on"), "decision_status_note"]},
+        ),
+        (
+            "Superseded",
+            {
+                "fields": [("superseded_by", "supersession"), "court_approval_pending"],
+                "description": "A restructured deal reviewed again, or a referral whose "
+                "receiving authority's case decides: the superseded inquiry stays on the page "
+                "and no longer counts.",
+            },
+        ),
+        (None, {"fields": ["source_url", "summary", "needs_review"]}),
+    ]
     actions = [mark_reviewed]
 
     def get_search_results(self, request, queryset, search_term):

@@ -6,9 +6,14 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import F
 
 from .models import (
+    CONDUCT_OUTCOMES,
+    CONDUCT_STAGES,
+    MERGER_OUTCOMES,
+    MERGER_STAGES,
     AntitrustStatus,
     Company,
     Deal,
+    DealLife,
     DealType,
     Inquiry,
     InquiryKind,
@@ -43,6 +48,17 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
     def filter(self, qs, value):
         qs = super().filter(qs, value)
         return qs.order_by(*qs.query.order_by, "pk") if value else qs
+
+
+def in_two_vocabularies(choices, merger: frozenset, conduct: frozenset) -> list:
+    """Choices grouped as the public pages speak: merger control words, then conduct words.
+
+    A value both vocabularies share (closed, litigation) is offered once, in the merger group."""
+    merger_choices = [(value, label) for value, label in choices if value in merger]
+    conduct_choices = [
+        (value, label) for value, label in choices if value in conduct and value not in merger
+    ]
+    return [("Merger control", merger_choices), ("Conduct cases", conduct_choices)]
 
 
 class BaseFilter(django_filters.FilterSet):
@@ -99,6 +115,9 @@ class DealFilter(BaseFilter):
     status = django_filters.MultipleChoiceFilter(
         field_name="antitrust_status", choices=AntitrustStatus.choices, label="Status"
     )
+    life = django_filters.MultipleChoiceFilter(
+        choices=DealLife.choices, method="filter_life", label="Deal life"
+    )
     type = django_filters.MultipleChoiceFilter(
         field_name="deal_type", choices=DealType.choices, label="Type"
     )
@@ -118,6 +137,9 @@ class DealFilter(BaseFilter):
         model = Deal
         fields: list[str] = []
 
+    def filter_life(self, queryset, name, value):
+        return queryset.in_life(value) if value else queryset
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         sectors = Deal.objects.published().exclude(sector="").order_by("sector")
@@ -127,8 +149,13 @@ class DealFilter(BaseFilter):
 
 
 class InquiryFilter(BaseFilter):
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label="Stage")
-    outcome = django_filters.MultipleChoiceFilter(choices=Outcome.choices, label="Outcome")
+    stage = django_filters.MultipleChoiceFilter(
+        choices=in_two_vocabularies(Stage.choices, MERGER_STAGES, CONDUCT_STAGES), label="Stage"
+    )
+    outcome = django_filters.MultipleChoiceFilter(
+        choices=in_two_vocabularies(Outcome.choices, MERGER_OUTCOMES, CONDUCT_OUTCOMES),
+        label="Outcome",
+    )
     kind = django_filters.MultipleChoiceFilter(choices=InquiryKind.choices, label="Kind")
     status = django_filters.MultipleChoiceFilter(
         field_name="deal__antitrust_status", choices=AntitrustStatus.choices, label="Deal status"

@@ -329,6 +329,18 @@ class DealQuerySet(models.QuerySet):
             ),
         )
 
+    def with_detail_data(self) -> DealQuerySet:
+        """What a deal page shows of its parties and inquiries, in a fixed number of queries."""
+        return self.prefetch_related(
+            models.Prefetch("parties", queryset=Party.objects.select_related("company")),
+            models.Prefetch(
+                "inquiries",
+                queryset=Inquiry.objects.select_related("regulator", "superseded_by__regulator")
+                .prefetch_related("events")
+                .order_by("opened_on", "pk"),
+            ),
+        )
+
     def search(self, text: str) -> DealQuerySet:
         """Deals whose title, a party's name or alternative name, or a case reference has `text`."""
         text = text.strip()
@@ -491,9 +503,12 @@ class Deal(TimeStamped):
         )
 
     def abandoned_after(self) -> str:
-        """The reviews the deal was abandoned in ("the CMA's Phase 2 and the EC's Phase 2")."""
-        inquiries = self.inquiries.select_related("regulator").prefetch_related("events")
-        return status_rule.abandoned_after(inquiry.status_facts() for inquiry in inquiries)
+        """The reviews the deal was abandoned in ("the CMA's Phase 2 and the EC's Phase 2").
+
+        Reads `self.inquiries.all()`: prefetch them with their regulator and events."""
+        return status_rule.abandoned_after(
+            inquiry.status_facts(with_reached=True) for inquiry in self.inquiries.all()
+        )
 
     def jurisdiction_lines(self) -> list[JurisdictionLine]:
         """One line per regulator: its current inquiries, the newest first, with their flags.
@@ -615,7 +630,7 @@ class InquiryQuerySet(models.QuerySet):
         return self.filter(Q(deal__isnull=True) | Q(deal__is_published=True))
 
     def with_list_data(self) -> InquiryQuerySet:
-        return self.select_related("regulator", "deal")
+        return self.select_related("regulator", "deal", "superseded_by__regulator")
 
     def with_upcoming_deadline(self, today: datetime.date | None = None) -> InquiryQuerySet:
         today = today or timezone.localdate()
@@ -875,7 +890,24 @@ class Inquiry(TimeStamped):
             return "informal look"
         return "Phase 1" if self.regulator.jurisdiction != "US" else "review"
 
-    def status_facts(self) -> status_rule.InquiryFacts:
+    @property
+    def short_state(self) -> str:
+        """The state in two or three words, for lists: "Cleared", "Phase 2 / in-depth"."""
+        if self.outcome:
+            label = self.get_outcome_display()
+            return (
+                f"{label} ({self.get_decision_status_display().lower()})"
+                if (self.decision_status != DecisionStatus.IN_FORCE)
+                else label
+            )
+        if self.superseded_by_id:
+            return "Superseded"
+        if self.is_dormant:
+            return f"{self.get_stage_display()} (dormant)"
+        return self.get_stage_display()
+
+    def status_facts(self, *, with_reached: bool = False) -> status_rule.InquiryFacts:
+        """What the status rule needs; `with_reached` reads the events (prefetch them)."""
         return status_rule.InquiryFacts(
             kind=self.kind,
             stage=self.stage,
@@ -885,7 +917,7 @@ class Inquiry(TimeStamped):
             last_activity_on=self.last_activity_on or self.opened_on,
             closed_on=self.closed_on,
             regulator=self.regulator.short_name if self.regulator_id else "",
-            reached=self.reached() if self.pk and self.outcome == Outcome.ABANDONED else "",
+            reached=self.reached() if with_reached else "",
         )
 
     def state_text(self) -> str:
@@ -941,6 +973,7 @@ class EventKind(models.TextChoices):
     NOTIFIED = "notified", "Notified"
     PHASE_1_OPENED = "phase_1_opened", "Phase 1 opened"
     PHASE_2_OPENED = "phase_2_opened", "Phase 2 opened"
+    PROCEEDINGS_OPENED = "proceedings_opened", "Proceedings opened"
     OBJECTIONS = "objections", "Objections"
     REMEDIES_OFFERED = "remedies_offered", "Remedies offered"
     LAWSUIT = "lawsuit", "Suit to block"

@@ -18,4 +18,5 @@ urlpatterns = [
     path("regulators/", views.regulator_list, name="regulator_list"),
     path("regulators/<slug:slug>/", views.regulator_detail, name="regulator_detail"),
     path("deadlines/", views.deadlines, name="deadlines"),
+    path("statuses/", views.statuses, name="statuses"),
 ]

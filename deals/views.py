@@ -4,6 +4,7 @@ empty page, never an exception."""
 
 import csv
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -11,7 +12,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from .filters import DealFilter, InquiryFilter
-from .models import Company, Deal, Event, Inquiry, Regulator
+from .models import (
+    CONDUCT_OUTCOMES,
+    CONDUCT_STAGES,
+    MERGER_OUTCOMES,
+    MERGER_STAGES,
+    Company,
+    Deal,
+    Event,
+    Inquiry,
+    Outcome,
+    Regulator,
+    Stage,
+)
 
 PAGE_SIZE = 25
 
@@ -44,6 +57,9 @@ def deal_export(request):
             "title",
             "type",
             "status",
+            "life",
+            "life_on",
+            "jurisdictions",
             "announced_on",
             "completed_on",
             "latest_activity",
@@ -67,14 +83,16 @@ def spreadsheet_safe(cell: str) -> str:
 
 
 def deal_detail(request, slug):
-    deal = get_object_or_404(
-        Deal.objects.published().prefetch_related("parties__company"), slug=slug
-    )
-    inquiries = deal.inquiries.select_related("regulator").order_by("opened_on", "pk")
+    deal = get_object_or_404(Deal.objects.published().with_detail_data(), slug=slug)
     return render(
         request,
         "deals/deal_detail.html",
-        {"deal": deal, "inquiries": inquiries, "timeline": deal.timeline()},
+        {
+            "deal": deal,
+            "inquiries": deal.inquiries.all(),
+            "abandoned_after": deal.abandoned_after(),
+            "timeline": deal.timeline(),
+        },
     )
 
 
@@ -109,9 +127,7 @@ def regulator_list(request):
     regulators = Regulator.objects.annotate(
         inquiry_count=Count("inquiries", distinct=True),
         open_count=Count(
-            "inquiries",
-            filter=Q(inquiries__outcome="") & ~Q(inquiries__stage="closed"),
-            distinct=True,
+            "inquiries", filter=Q(inquiries__in=Inquiry.objects.open()), distinct=True
         ),
     ).order_by("jurisdiction", "short_name")
     return render(request, "deals/regulator_list.html", {"regulators": regulators})
@@ -133,6 +149,25 @@ def regulator_detail(request, slug):
             "regulator": regulator,
             "page": paginate(request, inquiries),
             "recent_events": recent_events,
+        },
+    )
+
+
+def statuses(request):
+    """The public explanation of every status and flag; each status badge links here."""
+
+    def vocabulary(choices, values):
+        return [(value, label) for value, label in choices if value in values]
+
+    return render(
+        request,
+        "deals/statuses.html",
+        {
+            "dormant_days": settings.INFORMAL_LOOK_DORMANT_AFTER_DAYS,
+            "merger_stages": vocabulary(Stage.choices, MERGER_STAGES),
+            "merger_outcomes": vocabulary(Outcome.choices, MERGER_OUTCOMES),
+            "conduct_stages": vocabulary(Stage.choices, CONDUCT_STAGES),
+            "conduct_outcomes": vocabulary(Outcome.choices, CONDUCT_OUTCOMES),
         },
     )
 

@@ -32,6 +32,7 @@ def test_an_editor_adds_an_inquiry_and_the_public_status_changes(client, editor)
             "kind": "merger_review",
             "stage": "phase_2",
             "outcome": "",
+            "decision_status": "in_force",
             "opened_on": "2024-03-01",
             "events-TOTAL_FORMS": "0",
             "events-INITIAL_FORMS": "0",
@@ -64,8 +65,9 @@ def test_closing_an_inquiry_inline_on_the_deal_form_updates_the_status(client, e
         "inquiries-0-regulator": inquiry.regulator.pk,
         "inquiries-0-reference": "ME/1/24",
         "inquiries-0-kind": "merger_review",
-        "inquiries-0-stage": "phase_1",
+        "inquiries-0-stage": "closed",
         "inquiries-0-outcome": "cleared",
+        "inquiries-0-decision_status": "in_force",
         "events-TOTAL_FORMS": "0",
         "events-INITIAL_FORMS": "0",
     }
@@ -95,6 +97,7 @@ def test_every_change_keeps_who_made_it_and_when(client, editor):
             "deal": deal.pk,
             "kind": "merger_review",
             "stage": "phase_2",
+            "decision_status": "in_force",
             "events-TOTAL_FORMS": "0",
             "events-INITIAL_FORMS": "0",
         },
@@ -131,6 +134,7 @@ def test_a_duplicate_case_reference_is_a_form_error_not_a_500(client, editor):
             "reference": "ME/7108/24",
             "kind": "merger_review",
             "stage": "phase_1",
+            "decision_status": "in_force",
             "events-TOTAL_FORMS": "0",
             "events-INITIAL_FORMS": "0",
         },
@@ -138,3 +142,88 @@ def test_a_duplicate_case_reference_is_a_form_error_not_a_500(client, editor):
     assert response.status_code == 200
     assert "already has an inquiry with this case reference" in response.text
     assert Inquiry.objects.filter(reference="ME/7108/24").count() == 1
+
+
+def test_the_deal_forms_event_picker_offers_only_this_deals_inquiries(client, editor):
+    own = InquiryFactory(regulator=cma(), reference="ME/1/24")
+    other = InquiryFactory(reference="M.2")
+    form = client.get(f"/admin/deals/deal/{own.deal.pk}/change/").context["inline_admin_formsets"]
+    events = next(formset for formset in form if formset.formset.prefix == "events")
+    choices = events.formset.empty_form.fields["inquiry"].queryset
+    assert list(choices) == [own]
+    assert other not in choices
+
+
+def test_an_event_tied_to_another_deals_inquiry_is_refused_and_moves_nothing(client, editor):
+    deal = DealFactory(title="Microsoft / Mistral AI")
+    other = InquiryFactory(reference="M.10646")
+    response = client.post(
+        "/admin/deals/event/add/",
+        {
+            "occurred_on": "2024-05-17",
+            "kind": "decision",
+            "title": "Wrong pick",
+            "deal": deal.pk,
+            "inquiry": other.pk,
+            "recorded_at_0": "2024-05-17",
+            "recorded_at_1": "10:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "This inquiry belongs to another deal" in response.text
+    assert not other.events.exists() and not deal.events.exists()
+
+
+def test_a_superseding_inquiry_of_another_deal_must_be_a_referral(client, editor):
+    inquiry = InquiryFactory(regulator=cma(), stage="phase_1")
+    elsewhere = InquiryFactory(reference="M.11766")
+    data = {
+        "regulator": inquiry.regulator.pk,
+        "deal": inquiry.deal.pk,
+        "kind": "merger_review",
+        "stage": "phase_1",
+        "decision_status": "in_force",
+        "superseded_by": elsewhere.pk,
+        "supersession": "restructured",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+    }
+    response = client.post(f"/admin/deals/inquiry/{inquiry.pk}/change/", data)
+    assert response.status_code == 200
+    assert "only supersede this one as the receiving authority" in response.text
+    response = client.post(
+        f"/admin/deals/inquiry/{inquiry.pk}/change/", {**data, "supersession": "referred"}
+    )
+    assert response.status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.superseded_by == elsewhere and not inquiry.is_open
+
+
+def test_conduct_words_on_a_merger_review_are_a_form_error(client, editor):
+    response = client.post(
+        "/admin/deals/inquiry/add/",
+        {
+            "regulator": cma().pk,
+            "kind": "merger_review",
+            "stage": "closed",
+            "outcome": "infringement",
+            "decision_status": "in_force",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Infringement found is not an outcome of merger control." in response.text
+    assert not Inquiry.objects.exists()
+
+
+def test_an_editor_can_delete_an_inquiry_added_by_mistake(client, editor):
+    inquiry = InquiryFactory(regulator=cma(), stage="phase_2")
+    deal = inquiry.deal
+    deal.refresh_from_db()
+    assert deal.antitrust_status == AntitrustStatus.IN_DEPTH_REVIEW
+    response = client.post(f"/admin/deals/inquiry/{inquiry.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Inquiry.objects.filter(pk=inquiry.pk).exists()
+    deal.refresh_from_db()
+    assert deal.antitrust_status == AntitrustStatus.NO_KNOWN_INQUIRY

@@ -39,14 +39,16 @@ def test_a_deal_feed_has_only_that_deals_events(client):
 def test_csv_export_follows_the_filters(client):
     figma = DealFactory(title="Adobe / Figma", announced_on=datetime.date(2022, 9, 15))
     PartyFactory(deal=figma)
-    InquiryFactory(deal=figma, regulator=cma(), stage="phase_2", outcome="abandoned")
+    InquiryFactory(deal=figma, regulator=cma(), stage="closed", outcome="abandoned")
     DealFactory(title="Other / Deal")
     response = client.get("/deals/export.csv?regulator=cma")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["title", "type", "status"]
     assert [row[0] for row in rows[1:]] == ["Adobe / Figma"]
-    assert rows[1][2] == "Abandoned" and rows[1][7] == "CMA"
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["status"] == "Abandoned" and row["regulators"] == "CMA"
+    assert row["life"] == "Announced" and row["jurisdictions"] == "CMA: Abandoned"
 
 
 def test_csv_export_neutralises_formulas_and_rejects_bad_filters(client):
