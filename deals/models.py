@@ -438,11 +438,20 @@ class Deal(TimeStamped):
         editable=False,
         help_text="Date of the newest event of the deal or its inquiries.",
     )
+    stored_states = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Each regulator's state as last derived, to tell when it changes; empty "
+        "until first derived (rows older than status changes), when no change is recorded.",
+    )
     needs_review = models.BooleanField(
         default=False, db_index=True, help_text="Created by ingest; an editor has not checked it."
     )
 
-    history = HistoricalRecords(excluded_fields=["antitrust_status", "last_activity_on"])
+    history = HistoricalRecords(
+        excluded_fields=["antitrust_status", "last_activity_on", "stored_states"]
+    )
     objects = DealQuerySet.as_manager()
 
     class Meta:
@@ -455,6 +464,8 @@ class Deal(TimeStamped):
         if not self.slug:
             self.slug = unique_slug(Deal, self.title)
         super().save(*args, **kwargs)
+        # The deal's life (completed, abandoned, unwound) is part of its status.
+        refresh_deals(self.pk)
 
     def get_absolute_url(self) -> str:
         return reverse("deals:deal_detail", args=[self.slug])
@@ -532,13 +543,49 @@ class Deal(TimeStamped):
             latest=Max("occurred_on")
         )["latest"]
 
-    def refresh_derived_fields(self) -> None:
-        """Recompute the stored status and latest activity from the inquiries and events."""
+    def jurisdiction_states(self) -> dict[str, str]:
+        """Each regulator's state as a code (an outcome, else a stage), keyed by regulator id."""
+        states = {}
+        for line in self.jurisdiction_lines():
+            lead = line.lead
+            states[str(line.regulator.pk)] = lead.outcome or lead.stage
+        return states
+
+    def refresh_derived_fields(
+        self, *, inquiry: Inquiry | None = None, event: Event | None = None
+    ) -> None:
+        """Recompute the stored status and latest activity from the inquiries and events, and
+        record each change of the overall status or of a regulator's line as a StatusChange,
+        caused by `inquiry` or `event` when the caller knows."""
+        previous_status, previous_states = self.antitrust_status, self.stored_states
         self.antitrust_status = self.compute_antitrust_status()
         self.last_activity_on = self.compute_last_activity()
+        self.stored_states = self.jurisdiction_states()
         # A plain UPDATE: derived values are not an editor's change and need no history row.
         Deal.objects.filter(pk=self.pk).update(
-            antitrust_status=self.antitrust_status, last_activity_on=self.last_activity_on
+            antitrust_status=self.antitrust_status,
+            last_activity_on=self.last_activity_on,
+            stored_states=self.stored_states,
+        )
+        changes = [(None, previous_status, self.antitrust_status)]
+        if previous_states is not None:
+            changes += [
+                (int(key), previous_states.get(key, ""), self.stored_states.get(key, ""))
+                for key in sorted({*previous_states, *self.stored_states}, key=int)
+            ]
+        changed_by = editor_making_this_request()
+        StatusChange.objects.bulk_create(
+            StatusChange(
+                deal=self,
+                regulator_id=regulator_id,
+                old_value=old,
+                new_value=new,
+                inquiry=inquiry,
+                event=event,
+                changed_by=changed_by,
+            )
+            for regulator_id, old, new in changes
+            if old != new
         )
 
     def as_csv_row(self, url: str) -> list[str]:
@@ -801,7 +848,7 @@ class Inquiry(TimeStamped):
         )
         super().save(*args, **kwargs)
         refresh_inquiries(self.pk)
-        refresh_deals(self.deal_id, previous_deal_id)
+        refresh_deals(self.deal_id, previous_deal_id, inquiry=self)
 
     def get_absolute_url(self) -> str:
         if self.deal_id:
@@ -1030,7 +1077,7 @@ class Event(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         refresh_inquiries(self.inquiry_id)
-        refresh_deals(self.deal_id, *deals_of_inquiries(self.inquiry_id))
+        refresh_deals(self.deal_id, *deals_of_inquiries(self.inquiry_id), event=self)
 
     def clean(self):
         if self.deal_id and self.inquiry_id and self.inquiry.deal_id != self.deal_id:
@@ -1053,6 +1100,92 @@ class Event(models.Model):
         return self.inquiry.deal if self.inquiry_id else None
 
 
+class StatusChangeQuerySet(models.QuerySet):
+    def overall(self) -> StatusChangeQuerySet:
+        return self.filter(regulator__isnull=True)
+
+    def with_display_data(self) -> StatusChangeQuerySet:
+        return self.select_related("regulator", "inquiry__regulator", "event")
+
+
+class StatusChange(models.Model):
+    """A change of a deal's overall status, or of one regulator's line on it: a fact of its own,
+    recorded when the derived status is recomputed, with what caused it."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="status_changes")
+    regulator = models.ForeignKey(
+        Regulator,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Empty for the deal's overall status.",
+    )
+    old_value = models.CharField(max_length=40, blank=True)
+    new_value = models.CharField(max_length=40, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    inquiry = models.ForeignKey(
+        Inquiry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The editor whose correction changed it.",
+    )
+
+    objects = StatusChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["deal", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.deal}: {self.describe()}"
+
+    @staticmethod
+    def label(value: str, *, overall: bool) -> str:
+        if not value:
+            return "none" if overall else "no inquiry"
+        if overall:
+            return AntitrustStatus(value).label if value in AntitrustStatus.values else value
+        if value in Outcome.values:
+            return Outcome(value).label
+        return Stage(value).label if value in Stage.values else value
+
+    @property
+    def is_overall(self) -> bool:
+        return self.regulator_id is None
+
+    @property
+    def old_label(self) -> str:
+        return self.label(self.old_value, overall=self.is_overall)
+
+    @property
+    def new_label(self) -> str:
+        return self.label(self.new_value, overall=self.is_overall)
+
+    def describe(self) -> str:
+        """ "Under review -> In-depth review", or "EC: Phase 1 -> Phase 2 / in-depth"."""
+        prefix = "" if self.is_overall else f"{self.regulator.short_name}: "
+        return f"{prefix}{self.old_label} → {self.new_label}"
+
+    @property
+    def cause(self) -> str:
+        if self.event_id:
+            return self.event.title
+        if self.changed_by_id:
+            return "an editor's correction"
+        if self.inquiry_id:
+            return f"{self.inquiry} updated"
+        return ""
+
+
 def deals_of_inquiries(*inquiry_ids: int | None) -> list[int]:
     ids = [pk for pk in inquiry_ids if pk]
     if not ids:
@@ -1060,9 +1193,22 @@ def deals_of_inquiries(*inquiry_ids: int | None) -> list[int]:
     return list(Inquiry.objects.filter(pk__in=ids).values_list("deal_id", flat=True))
 
 
-def refresh_deals(*deal_ids: int | None) -> None:
-    for deal in Deal.objects.filter(pk__in={pk for pk in deal_ids if pk}):
-        deal.refresh_derived_fields()
+def refresh_deals(
+    *deal_ids: int | None, inquiry: Inquiry | None = None, event: Event | None = None
+) -> None:
+    deals = Deal.objects.filter(pk__in={pk for pk in deal_ids if pk}).prefetch_related(
+        models.Prefetch("inquiries", queryset=Inquiry.objects.select_related("regulator"))
+    )
+    for deal in deals:
+        deal.refresh_derived_fields(inquiry=inquiry, event=event)
+
+
+def editor_making_this_request():
+    """The signed-in user whose request is saving, if any (an editor's correction in the admin):
+    django-simple-history's middleware keeps the request for its own history rows."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
 
 
 def refresh_inquiries(*inquiry_ids: int | None) -> None:

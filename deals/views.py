@@ -92,6 +92,9 @@ def deal_detail(request, slug):
             "inquiries": deal.inquiries.all(),
             "abandoned_after": deal.abandoned_after(),
             "timeline": deal.timeline(),
+            "status_changes": deal.status_changes.with_display_data().order_by(
+                "-changed_at", "-pk"
+            ),
         },
     )
 

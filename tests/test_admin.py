@@ -227,3 +227,53 @@ def test_an_editor_can_delete_an_inquiry_added_by_mistake(client, editor):
     assert not Inquiry.objects.filter(pk=inquiry.pk).exists()
     deal.refresh_from_db()
     assert deal.antitrust_status == AntitrustStatus.NO_KNOWN_INQUIRY
+
+
+def test_an_editor_moving_an_inquiry_to_phase_2_records_the_status_change_and_who(client, editor):
+    inquiry = InquiryFactory(regulator=cma(), stage="phase_1", reference="ME/1/24")
+    deal = inquiry.deal
+    response = client.post(
+        f"/admin/deals/inquiry/{inquiry.pk}/change/",
+        {
+            "regulator": inquiry.regulator.pk,
+            "deal": deal.pk,
+            "reference": "ME/1/24",
+            "kind": "merger_review",
+            "stage": "phase_2",
+            "decision_status": "in_force",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    changes = {change.describe(): change for change in deal.status_changes.all()}
+    assert "Under review → In-depth review" in changes
+    assert "CMA: Phase 1 → Phase 2 / in-depth" in changes
+    assert changes["Under review → In-depth review"].changed_by == editor
+    page = client.get(deal.get_absolute_url()).text
+    assert "Under review → In-depth review" in page and "an editor&#x27;s correction" in page
+
+
+def test_an_editor_recording_the_abandonment_changes_the_status(client, editor):
+    inquiry = InquiryFactory(regulator=cma(), stage="phase_2", reference="ME/2/24")
+    deal = inquiry.deal
+    response = client.post(
+        f"/admin/deals/deal/{deal.pk}/change/",
+        {
+            "title": deal.title,
+            "slug": deal.slug,
+            "deal_type": deal.deal_type,
+            "abandoned_on": "2023-12-18",
+            "is_published": "on",
+            "parties-TOTAL_FORMS": "0",
+            "parties-INITIAL_FORMS": "0",
+            "inquiries-TOTAL_FORMS": "0",
+            "inquiries-INITIAL_FORMS": "0",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    deal.refresh_from_db()
+    assert deal.antitrust_status == AntitrustStatus.ABANDONED
+    assert deal.status_changes.overall().last().describe() == "In-depth review → Abandoned"

@@ -243,3 +243,24 @@ def test_latest_activity_follows_events_of_the_deal_and_its_inquiries():
     event.delete()
     deal.refresh_from_db()
     assert deal.last_activity_on == datetime.date(2024, 2, 26)
+
+
+def test_a_decision_event_that_changes_the_status_is_recorded_as_its_cause():
+    inquiry = InquiryFactory(stage=Stage.PHASE_1)
+    inquiry.stage, inquiry.outcome = Stage.CLOSED, Outcome.CLEARED
+    inquiry.save()
+    event = EventFactory(deal=None, inquiry=inquiry, kind=EventKind.DECISION, title="Cleared")
+    change = inquiry.deal.status_changes.overall().last()
+    assert change.describe() == "Under review → Cleared" and change.inquiry == inquiry
+    assert change.changed_by is None
+    # The event changed nothing more: no second record.
+    assert not inquiry.deal.status_changes.filter(event=event).exists()
+
+
+def test_an_unchanged_save_records_no_status_change():
+    inquiry = InquiryFactory(stage=Stage.PHASE_1)
+    before = inquiry.deal.status_changes.count()
+    assert before == 2  # overall and the regulator's line, both new
+    inquiry.save()
+    EventFactory(deal=inquiry.deal)
+    assert inquiry.deal.status_changes.count() == before
