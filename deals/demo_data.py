@@ -387,7 +387,8 @@ DEALS = (
                 source_url="https://politico.eu/article/european-commission-sets-its-sights-on-microsofts-ai-deal-with-frances-mistral",
                 summary=(
                     "An informal look, with no case under the EU Merger Regulation. No statement "
-                    "closing it is on record, so it is shown as open."
+                    "closing it is on record, so it is shown as open; its only event is the "
+                    "statement of 27 February 2024, so it reads as dormant."
                 ),
                 events=(
                     EventData(
@@ -453,7 +454,7 @@ DEALS = (
             ),
         ),
     ),
-    # Rows 2a-2g.
+    # Rows 2a-2g, and the additions' row 2f (the recapitalisation of 28 October 2025).
     DealData(
         slug="microsoft-openai",
         title="Microsoft / OpenAI",
@@ -462,9 +463,23 @@ DEALS = (
         summary=(
             "Microsoft's investment in and partnership with OpenAI. The CMA found in March 2025 "
             "that it did not qualify for investigation (material influence, no change to control); "
-            "the European Commission closed its look in June 2024; the FTC's 6(b) study covered it."
+            "the European Commission closed its look in June 2024; the FTC's 6(b) study covered "
+            "it. OpenAI completed its recapitalisation on 28 October 2025, with Microsoft holding "
+            "about 27% of OpenAI Group PBC."
         ),
         parties=(("microsoft", "investor"), ("openai", "partner")),
+        events=(
+            EventData(
+                on="2025-10-28",
+                kind="other",
+                title="OpenAI completes its recapitalisation; Microsoft holds about 27%",
+                text=(
+                    "OpenAI completed its recapitalisation; under a new agreement Microsoft holds "
+                    "about 27% of OpenAI Group PBC."
+                ),
+                source_url="https://www.nasdaq.com/articles/microsoft-openai-agree-new-profit-deal-openai-completes-restructure",
+            ),
+        ),
         inquiries=(
             InquiryData(
                 regulator="cma",
@@ -562,7 +577,7 @@ DEALS = (
             FTC_AI_STUDY,
         ),
     ),
-    # Rows 3a-3e.
+    # Rows 3a-3e, and the additions' row 3f (the FTC's reported inquiry).
     DealData(
         slug="microsoft-inflection-ai",
         title="Microsoft / Inflection AI",
@@ -572,10 +587,15 @@ DEALS = (
             "Microsoft hired Inflection AI's two co-founders and most of its staff, with a "
             "non-exclusive licence to its intellectual property. The CMA found a relevant merger "
             "situation and cleared it at phase 1; seven EU Member States withdrew their Article "
-            "22 referral requests after the Illumina / Grail judgment."
+            "22 referral requests after the Illumina / Grail judgment. The FTC was reported in "
+            "June 2024 to be looking into how the deal was structured."
         ),
         parties=(("microsoft", "acquirer"), ("inflection-ai", "target")),
         announced_on="2024-03-19",
+        # No separate closing: on 19 March 2024 Microsoft announced hires already made (the
+        # Commission's account, row 3a), and the CMA reviewed arrangements that "resulted in" a
+        # relevant merger situation (rows 3c, 3d). The day the deal took effect is that one.
+        completed_on="2024-03-19",
         events=(
             EventData(
                 on="2024-03-19",
@@ -672,6 +692,31 @@ DEALS = (
                             'matter."'
                         ),
                         source_url="https://miragenews.com/commission-notes-withdrawal-of-inflection-1319492",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ftc",
+                title="FTC inquiry into the Microsoft / Inflection AI arrangements",
+                kind="informal_review",
+                stage="informal",
+                opened_on="2024-06-06",
+                source_url="https://www.engadget.com/ftc-launches-an-antitrust-probe-into-microsofts-deal-with-inflection-ai-130038896.html",
+                summary=(
+                    "Known only from press reports: the FTC was said to have opened an inquiry "
+                    "into the deal's structure and sent civil investigative demands. The FTC has "
+                    "published nothing on it, and nothing later is on record."
+                ),
+                events=(
+                    EventData(
+                        on="2024-06-06",
+                        kind="press",
+                        title="FTC reported to open an inquiry into the deal's structure",
+                        text=(
+                            "Reported: the FTC opened an inquiry into how the deal was structured "
+                            "and sent civil investigative demands."
+                        ),
+                        source_url="https://www.engadget.com/ftc-launches-an-antitrust-probe-into-microsofts-deal-with-inflection-ai-130038896.html",
                     ),
                 ),
             ),
@@ -806,7 +851,7 @@ DEALS = (
             FTC_AI_STUDY,
         ),
     ),
-    # Rows 6a-6j.
+    # Rows 6a-6j, and the additions' rows 6k (the restructured deal reviewed anew) and 6l.
     DealData(
         slug="microsoft-activision-blizzard",
         title="Microsoft / Activision Blizzard",
@@ -817,7 +862,8 @@ DEALS = (
             "prohibited the deal as first proposed (April 2023), then cleared a restructured deal "
             "without Activision's cloud streaming rights outside the EEA, which went to Ubisoft; "
             "the European Commission cleared it with cloud-streaming licensing commitments; the "
-            "FTC's bid for a preliminary injunction failed. Completed on 13 October 2023."
+            "FTC's bid for a preliminary injunction failed, and the FTC dismissed its case in May "
+            "2025. Completed on 13 October 2023."
         ),
         parties=(("microsoft", "acquirer"), ("activision-blizzard", "target")),
         announced_on="2022-01-18",
@@ -856,11 +902,17 @@ DEALS = (
                 ),
                 opened_on="2022-07-06",
                 closed_on="2023-04-26",
+                superseded_by=(
+                    "cma",
+                    "Microsoft / Activision Blizzard (ex-cloud streaming rights) merger inquiry",
+                ),
+                supersession="restructured",
                 source_url="https://gov.uk/guidance/the-cma-investigation-into-the-microsoft-and-activision-blizzard-merger",
                 summary=(
                     "The review of the deal as first proposed. Phase 1 from 6 July 2022 "
-                    "(deadline 1 September 2022); prohibited after phase 2. The restructured deal "
-                    "was a separate inquiry. Case page slug reported as "
+                    "(deadline 1 September 2022); prohibited after phase 2. Superseded by the "
+                    "inquiry into the restructured deal, which the CMA assessed as a new merger "
+                    "from 22 August 2023. Case page slug reported as "
                     "microsoft-slash-activision-blizzard-merger-inquiry (unconfirmed)."
                 ),
                 events=(
@@ -889,17 +941,30 @@ DEALS = (
                 kind="merger_review",
                 stage="closed",
                 outcome="cleared_with_remedies",
+                opened_on="2023-08-22",
                 closed_on="2023-10-13",
                 source_url="https://pledgetimes.com/acquisition-of-activision-blizzard-the-english-cma-gives-the-green-light-to-microsoft-xbox/",
                 summary=(
                     "A new inquiry into the restructured deal, which excluded Activision's cloud "
                     "streaming rights outside the European Economic Area; those rights were sold "
-                    "to Ubisoft before completion. Its opening date is not in our sources. Case "
-                    "page slug reported as "
+                    "to Ubisoft before completion. The CMA said on 22 August 2023 that it would "
+                    "assess the restructured deal as a new merger (18 October 2023 was the "
+                    "parties' own outside date, not a CMA deadline). Case page slug reported as "
                     "microsoft-slash-activision-blizzard-ex-cloud-streaming-rights-merger-inquiry "
                     "(unconfirmed)."
                 ),
                 events=(
+                    EventData(
+                        on="2023-08-22",
+                        kind="press",
+                        title="CMA to assess the restructured deal as a new merger",
+                        text=(
+                            "The CMA said it would assess the restructured deal, with the cloud "
+                            "streaming rights outside the EEA sold to Ubisoft, as a new merger: "
+                            '"This is not a green light." (Reported on 23 August 2023.)'
+                        ),
+                        source_url="https://www.wionews.com/business-economy/uk-reopens-investigation-into-microsofts-proposed-acquisition-of-activision-628240",
+                    ),
                     EventData(
                         on="2023-10-13",
                         kind="decision",
@@ -962,14 +1027,17 @@ DEALS = (
                 kind="merger_review",
                 stage="closed",
                 outcome="closed_no_action",
+                status_wording=(
+                    "the public interest is best served by dismissing the administrative litigation"
+                ),
                 opened_on="2022-12-08",
+                closed_on="2025-05-22",
                 source_url="https://www.ftc.gov/news-events/news/press-releases/2022/12/ftc-seeks-block-microsoft-corps-acquisition-activision-blizzard-inc",
                 summary=(
                     "An administrative complaint (docket reported as Dkt. 9412, unconfirmed) and "
                     "a federal court bid for a preliminary injunction, denied on 11 July 2023 "
-                    "and upheld on appeal on 7 May 2025 (9th Cir. No. 23-15992). The FTC then "
-                    "dismissed its administrative case in May 2025; the exact date is not in our "
-                    "sources."
+                    "and upheld on appeal on 7 May 2025 (9th Cir. No. 23-15992). The FTC "
+                    "dismissed its administrative complaint on 22 May 2025."
                 ),
                 events=(
                     EventData(
@@ -999,10 +1067,20 @@ DEALS = (
                         title="Ninth Circuit upholds the denial of the preliminary injunction",
                         text=(
                             "The US Court of Appeals for the Ninth Circuit (No. 23-15992) "
-                            "affirmed the denial of the preliminary injunction. The FTC then "
-                            "dismissed its administrative case (May 2025)."
+                            "affirmed the denial of the preliminary injunction."
                         ),
                         source_url="https://law.justia.com/cases/federal/appellate-courts/ca9/23-15992/23-15992-2025-05-07.html",
+                    ),
+                    EventData(
+                        on="2025-05-22",
+                        kind="decision",
+                        title="FTC dismisses its administrative complaint",
+                        text=(
+                            "The FTC dismissed its administrative complaint against the "
+                            'acquisition: "the public interest is best served by dismissing the '
+                            'administrative litigation".'
+                        ),
+                        source_url="https://www.vgchartz.com/article/464776/ftc-officially-drops-case-against-microsofts-activision-blizzard-acquisition/",
                     ),
                 ),
             ),
@@ -1021,6 +1099,7 @@ DEALS = (
         ),
         parties=(("adobe", "acquirer"), ("figma", "target")),
         announced_on="2022-09-15",
+        abandoned_on="2023-12-18",  # row 7f
         value="20000000000",
         currency="USD",
         events=(
@@ -1152,6 +1231,7 @@ DEALS = (
         ),
         parties=(("amazon", "acquirer"), ("irobot", "target")),
         announced_on="2022-08-05",
+        abandoned_on="2024-01-29",  # row 8e
         value="1700000000",
         currency="USD",
         events=(
@@ -1245,19 +1325,46 @@ DEALS = (
             ),
         ),
     ),
-    # Rows 9a-9d.
+    # Rows 9a-9d, and the additions' rows 9e-9h (completion, the FTC's order, unwinding).
     DealData(
         slug="illumina-grail",
         title="Illumina / Grail",
         deal_type="acquisition",
         sector="Healthcare",
         summary=(
-            "Illumina's acquisition of GRAIL. The European Commission reviewed it after accepting "
-            "Article 22 referral requests and prohibited it in September 2022; on 3 September "
-            "2024 the Court of Justice annulled the decisions accepting the referrals, and the "
-            "Commission withdrew its decisions in the case three days later."
+            "Illumina completed its acquisition of GRAIL in August 2021 while the European "
+            "Commission's review was pending. The Commission, reviewing it after accepting Article "
+            "22 referral requests, prohibited it in September 2022; the FTC ordered Illumina to "
+            "divest GRAIL in April 2023, and the Fifth Circuit largely upheld the order. GRAIL was "
+            "spun off on 24 June 2024. On 3 September 2024 the Court of Justice annulled the "
+            "decisions accepting the referrals, and the Commission withdrew its decisions in the "
+            "case three days later."
         ),
         parties=(("illumina", "acquirer"), ("grail", "target")),
+        completed_on="2021-08-18",
+        unwound_on="2024-06-24",
+        events=(
+            EventData(
+                on="2021-08-18",
+                kind="other",
+                title="Illumina completes the acquisition of GRAIL",
+                text=(
+                    "Illumina completed the acquisition while the European Commission's review "
+                    "was pending."
+                ),
+                source_url="https://www.nasdaq.com/articles/illumina-committed-to-expeditious-divestiture-of-grail",
+            ),
+            EventData(
+                on="2024-06-24",
+                kind="other",
+                title="GRAIL spun off from Illumina",
+                text=(
+                    "The spin-off took effect on 24 June 2024 and GRAIL began regular trading on "
+                    "Nasdaq as an independent company on 25 June: the acquisition is unwound."
+                ),
+                source_url="https://www.diagnosticsworldnews.com/news/2024/06/25/grail-begins-independent-trading-on-nasdaq",
+            ),
+        ),
         inquiries=(
             InquiryData(
                 regulator="ec",
@@ -1265,19 +1372,22 @@ DEALS = (
                 reference="M.10188",
                 kind="merger_review",
                 stage="closed",
-                outcome="closed_no_action",
+                outcome="prohibited",
                 status_wording=(
-                    "withdrawing decisions in cases M.10188 … (Art. 6(1)(c) decision and "
-                    "prohibition decision under Article 8(3))"
+                    "declaring a concentration to be incompatible with the internal market"
                 ),
                 opened_on="2021-04-19",
-                closed_on="2024-09-06",
+                closed_on="2022-09-06",
+                # Row 9d: the prohibition no longer counts, but the page still shows it.
+                decision_status="withdrawn",
+                decision_status_on="2024-09-06",
+                decision_status_note="after the Court of Justice's judgment",
                 source_url="https://eur-lex.europa.eu/eli/C/2024/6049/oj/eng",
                 summary=(
                     "Prohibition decision C(2022) 6454 final of 6 September 2022, withdrawn by "
                     "decision C(2024) 6433 together with the decisions in the related cases "
-                    "M.10483, M.10493, M.10938 and M.10939, after the Court of Justice's judgment "
-                    "in Joined Cases C-611/22 P and C-625/22 P."
+                    "M.10483, M.10493, M.10938 and M.10939, on 6 September 2024, after the Court "
+                    "of Justice's judgment in Joined Cases C-611/22 P and C-625/22 P."
                 ),
                 events=(
                     EventData(
@@ -1326,6 +1436,45 @@ DEALS = (
                     ),
                 ),
             ),
+            InquiryData(
+                regulator="ftc",
+                title="FTC challenge to Illumina / GRAIL",
+                kind="merger_review",
+                stage="closed",
+                outcome="prohibited",
+                closed_on="2023-04-03",
+                source_url="https://www.sdbn.org/san-diego-biotech-news/2023/04/03/stat-ftc-tells-illumina-to-divest-grail-boosting-icahns-case/",
+                summary=(
+                    "An administrative case (docket reported as Dkt. 9401, unconfirmed). The "
+                    "Commission reversed the administrative law judge's initial decision and "
+                    "ordered Illumina to divest GRAIL; the Fifth Circuit (No. 23-60167, "
+                    "unconfirmed) upheld most of the order on 15 December 2023 and remanded on "
+                    "one point, and Illumina said it would divest rather than appeal further."
+                ),
+                events=(
+                    EventData(
+                        on="2023-04-03",
+                        kind="decision",
+                        title="FTC orders Illumina to divest GRAIL",
+                        text=(
+                            "The Commission ordered Illumina to divest GRAIL, reversing the "
+                            "administrative law judge's initial decision."
+                        ),
+                        source_url="https://www.sdbn.org/san-diego-biotech-news/2023/04/03/stat-ftc-tells-illumina-to-divest-grail-boosting-icahns-case/",
+                    ),
+                    EventData(
+                        on="2023-12-15",
+                        kind="appeal",
+                        title="Fifth Circuit upholds most of the FTC's order",
+                        text=(
+                            "The US Court of Appeals for the Fifth Circuit upheld most of the "
+                            "FTC's order and remanded on one point. On 17 December 2023 Illumina "
+                            "said it would divest GRAIL rather than appeal further."
+                        ),
+                        source_url="https://www.nasdaq.com/articles/illumina-committed-to-expeditious-divestiture-of-grail",
+                    ),
+                ),
+            ),
         ),
     ),
     # Rows 10a-10d.
@@ -1342,6 +1491,7 @@ DEALS = (
         ),
         parties=(("nvidia", "acquirer"), ("arm", "target"), ("softbank-group", "seller")),
         announced_on="2020-09-13",
+        abandoned_on="2022-02-08",  # row 10d
         value="40000000000",
         currency="USD",
         events=(
@@ -1447,7 +1597,7 @@ DEALS = (
             ),
         ),
     ),
-    # Rows 11a-11e.
+    # Rows 11a-11e, and the additions' row 11f (the FTC's second request).
     DealData(
         slug="broadcom-vmware",
         title="Broadcom / VMware",
@@ -1556,6 +1706,31 @@ DEALS = (
                 ),
             ),
             InquiryData(
+                regulator="ftc",
+                title="FTC review of Broadcom / VMware",
+                kind="merger_review",
+                # The second request is the last the sources say of the FTC's review. The deal
+                # completed on 22 November 2023, so the waiting period had ended by then, but
+                # no source says when or how: the state is not published, not open.
+                stage="not_published",
+                opened_on="2022-07-11",
+                source_url="https://www.channelweb.co.uk/news/4120542/cma-approves-landmark-broadcom-vmware-merger",
+                summary=(
+                    "A second request under the HSR Act on 11 July 2022 (in-depth review). The "
+                    "end of the FTC's review is not in our sources; the deal completed on 22 "
+                    "November 2023."
+                ),
+                events=(
+                    EventData(
+                        on="2022-07-11",
+                        kind="phase_2_opened",
+                        title="FTC issues a second request",
+                        text="Second request issued under the HSR Act (in-depth review).",
+                        source_url="https://www.channelweb.co.uk/news/4120542/cma-approves-landmark-broadcom-vmware-merger",
+                    ),
+                ),
+            ),
+            InquiryData(
                 regulator="samr",
                 title="Broadcom / VMware",
                 kind="merger_review",
@@ -1570,7 +1745,7 @@ DEALS = (
             ),
         ),
     ),
-    # Row 12a.
+    # Row 12a, and the additions' rows 12b (phase II opened) and 12c (completion).
     DealData(
         slug="google-fitbit",
         title="Google / Fitbit",
@@ -1579,9 +1754,23 @@ DEALS = (
         summary=(
             "Google's acquisition of Fitbit, cleared by the European Commission after an in-depth "
             "review, with commitments: no use of Fitbit data from the EEA for Google's ads, access "
-            "to Fitbit's Web API, and licensing of Android APIs."
+            "to Fitbit's Web API, and licensing of Android APIs. Completed on 14 January 2021, "
+            "while the US Department of Justice's investigation was still open."
         ),
         parties=(("alphabet", "acquirer"), ("fitbit", "target")),
+        completed_on="2021-01-14",
+        events=(
+            EventData(
+                on="2021-01-14",
+                kind="other",
+                title="Google completes the acquisition of Fitbit",
+                text=(
+                    "Google completed the acquisition while the US Department of Justice's "
+                    "investigation was still open."
+                ),
+                source_url="https://www.axios.com/2021/01/14/google-completes-fitbit-acquisition",
+            ),
+        ),
         inquiries=(
             InquiryData(
                 regulator="ec",
@@ -1593,14 +1782,23 @@ DEALS = (
                 status_wording=(
                     "declaring a concentration to be compatible with the internal market"
                 ),
+                opened_on="2020-08-04",
                 closed_on="2020-12-17",
                 source_url="https://www.scribd.com/document/650396164/m9660-3314-3",
                 summary=(
-                    "Decision C(2020) 9105 final of 17 December 2020 under Article 8(2), with "
-                    "commitments: no Fitbit EEA data for ads, Web API access, and Android API "
-                    "licensing. Earlier dates of the review are not in our sources."
+                    "In-depth investigation from 4 August 2020 (the notification date is not in "
+                    "our sources). Decision C(2020) 9105 final of 17 December 2020 under Article "
+                    "8(2), with commitments: no Fitbit EEA data for ads, Web API access, and "
+                    "Android API licensing."
                 ),
                 events=(
+                    EventData(
+                        on="2020-08-04",
+                        kind="phase_2_opened",
+                        title="Commission opens an in-depth investigation",
+                        text="The Commission opened an in-depth (Phase II) investigation.",
+                        source_url="https://www.medianama.com/2020/08/223-google-fitbit-eu-probe/",
+                    ),
                     EventData(
                         on="2020-12-17",
                         kind="decision",
@@ -1617,7 +1815,7 @@ DEALS = (
             ),
         ),
     ),
-    # Rows 13a-13g.
+    # Rows 13a-13g, and the additions' rows 13l, 13n and 13o (the Tunney Act review).
     DealData(
         slug="hpe-juniper-networks",
         title="HPE / Juniper Networks",
@@ -1628,7 +1826,8 @@ DEALS = (
             "unconditionally by the European Commission and the CMA in 2024; the US Department of "
             "Justice sued to block it in January 2025 and settled in June 2025 on a divestiture "
             "and a source-code licence, subject to the court's approval under the Tunney Act. "
-            "Completed on 2 July 2025."
+            "Completed on 2 July 2025. Thirteen states moved to intervene in the Tunney Act "
+            "review in October 2025; the court had not approved the settlement when last checked."
         ),
         parties=(("hpe", "acquirer"), ("juniper-networks", "target")),
         announced_on="2024-01-09",
@@ -1720,18 +1919,24 @@ DEALS = (
             InquiryData(
                 regulator="doj",
                 title="DOJ challenge to HPE / Juniper Networks",
+                reference="5:25-cv-00951-PCP",  # rows 13l, 13n, 13o
                 kind="merger_review",
                 stage="closed",
                 outcome="cleared_with_remedies",
                 opened_on="2025-01-30",
                 closed_on="2025-06-28",
+                # Row 13l: the consent decree has not been entered; no ruling found (row 13o).
+                court_approval_pending=True,
+                checked_on="2026-11-27",
                 source_url="https://siliconangle.com/2025/06/29/hpe-finally-gets-green-light-buy-juniper-take-cisco-ai-networking",
                 summary=(
                     "A complaint under Section 7 of the Clayton Act in the Northern District of "
-                    "California (enterprise wireless LAN); case number not found. Settled: HPE "
+                    "California (enterprise wireless LAN), case 5:25-cv-00951-PCP. Settled: HPE "
                     "to divest its Instant On WLAN business within 180 days and to auction a "
                     "licence to the Mist AI Ops source code, subject to the court's approval "
-                    "under the Tunney Act."
+                    "under the Tunney Act. Thirteen state attorneys general moved to intervene "
+                    "in that review on 14 October 2025; the consent decree had not been entered "
+                    "and no ruling on the settlement was found when last checked."
                 ),
                 events=(
                     EventData(
@@ -1756,11 +1961,42 @@ DEALS = (
                         ),
                         source_url="https://siliconangle.com/2025/06/29/hpe-finally-gets-green-light-buy-juniper-take-cisco-ai-networking",
                     ),
+                    EventData(
+                        on="2025-10-14",
+                        kind="other",
+                        title="Thirteen states move to intervene in the Tunney Act review",
+                        text=(
+                            "Thirteen state attorneys general moved to intervene in the court's "
+                            "Tunney Act review of the DOJ settlement; the consent decree has not "
+                            "been entered."
+                        ),
+                        source_url="https://www.duanemorris.com/alerts/13_state_attorneys_general_file_motion_intervene_federal_review_doj_settlement_allowing_1025.html",
+                    ),
+                    EventData(
+                        on="2025-12-31",
+                        kind="other",
+                        title="Court gives the states part of the pretrial record",
+                        text=(
+                            "The intervening states get part of the pretrial record; an "
+                            "evidentiary hearing, if needed, is set for 23-27 March 2026."
+                        ),
+                        source_url="https://www.livemint.com/companies/news/hpejuniper-deal-still-under-fire-by-states-after-doj-approval/amp-11767223737995.html",
+                    ),
+                    EventData(
+                        on="2026-01-08",
+                        kind="other",
+                        title="Court denies the states' request to halt integration",
+                        text=(
+                            "The states' request to halt the integration of Juniper was denied "
+                            "from the bench. No ruling on the settlement was found after this."
+                        ),
+                        source_url="https://industrialtouchnews.com/judge-lets-hpe-keep-merging-with-juniper-for-now-20260108",
+                    ),
                 ),
             ),
         ),
     ),
-    # Rows 13h-13k.
+    # Rows 13h-13k, and the additions' row 13m (NVIDIA's action, Case T-15/25).
     DealData(
         slug="nvidia-run-ai",
         title="NVIDIA / Run:ai",
@@ -1770,7 +2006,8 @@ DEALS = (
             "NVIDIA's acquisition of Run:ai, reported at about USD 700 million. Italy's "
             "competition authority used its national call-in powers and asked the European "
             "Commission to review the deal under Article 22(1); the Commission accepted and "
-            "cleared it unconditionally on 20 December 2024."
+            "cleared it unconditionally on 20 December 2024. NVIDIA has challenged the acceptance "
+            "of the referral before the General Court (Case T-15/25)."
         ),
         parties=(("nvidia", "acquirer"), ("run-ai", "target")),
         announced_on="2024-04-24",
@@ -1797,17 +2034,23 @@ DEALS = (
             InquiryData(
                 regulator="ec",
                 title="NVIDIA / Run:ai",
+                reference="M.11766",  # row 13m, from the Official Journal notice
                 kind="merger_review",
                 stage="closed",
                 outcome="cleared",
                 status_wording="the transaction would raise no competition concerns",
                 opened_on="2024-10-31",
                 closed_on="2024-12-20",
+                # The clearance stays in force; the action is against the referral decision.
+                decision_status="under_appeal",
+                decision_status_on="2025-01-10",
+                decision_status_note="NVIDIA's action against the referral, Case T-15/25",
                 source_url="https://miragenews.com/nvidia-cleared-to-acquire-runai-by-eu-commission-1383203",
                 summary=(
                     "Reviewed after the Commission accepted Italy's Article 22(1) referral "
-                    "request; notified on 15 November 2024; approved unconditionally. Case "
-                    "number not found."
+                    "request; notified on 15 November 2024; approved unconditionally. On 10 "
+                    "January 2025 NVIDIA brought an action before the General Court against the "
+                    "acceptance of the referral (Case T-15/25); no judgment was found."
                 ),
                 events=(
                     EventData(
@@ -1837,6 +2080,16 @@ DEALS = (
                             'raise no competition concerns".'
                         ),
                         source_url="https://miragenews.com/nvidia-cleared-to-acquire-runai-by-eu-commission-1383203",
+                    ),
+                    EventData(
+                        on="2025-01-10",
+                        kind="appeal",
+                        title="NVIDIA challenges the referral before the General Court",
+                        text=(
+                            "NVIDIA brought an action against the Commission's acceptance of "
+                            "Italy's referral request (Case T-15/25). No judgment was found."
+                        ),
+                        source_url="https://eur-lex.europa.eu/legal-content/IT/TXT/HTML/?uri=OJ%3AC_202501124",
                     ),
                 ),
             ),
