@@ -272,6 +272,73 @@ COMPANIES = (
         aliases=("Runai",),
         parent="nvidia",  # completed 30 December 2024 (row 13k)
     ),
+    CompanyData(
+        slug="wiz",
+        name="Wiz",
+        country="US",
+        website="https://www.wiz.io/",
+        description="Cloud security software.",
+        aliases=("Wiz, Inc.",),
+        parent="alphabet",  # completed 11 March 2026 (row 20e)
+    ),
+    CompanyData(
+        slug="netflix",
+        name="Netflix",
+        country="US",
+        website="https://www.netflix.com/",
+        description="Subscription video streaming and film and series production.",
+        aliases=("Netflix, Inc.",),
+    ),
+    CompanyData(
+        slug="warner-bros-discovery",
+        name="Warner Bros. Discovery",
+        country="US",
+        website="https://www.wbd.com/",
+        description="Film studios (Warner Bros.), television networks and streaming (HBO Max).",
+        aliases=("WBD", "Warner Bros. Discovery, Inc.", "Warner Bros Discovery"),
+    ),
+    CompanyData(
+        slug="paramount",
+        name="Paramount",
+        country="US",
+        website="https://www.paramount.com/",
+        description="Film studio (Paramount Pictures), television networks and streaming "
+        "(Paramount+).",
+        aliases=("Paramount Skydance", "Paramount Skydance Corporation"),
+    ),
+    CompanyData(
+        slug="getty-images",
+        name="Getty Images",
+        country="US",
+        website="https://www.gettyimages.com/",
+        description="Licensing of editorial and stock images and video.",
+        aliases=("Getty Images Holdings", "Getty Images Holdings, Inc.", "Getty"),
+    ),
+    CompanyData(
+        slug="shutterstock",
+        name="Shutterstock",
+        country="US",
+        website="https://www.shutterstock.com/",
+        description="Licensing of stock and editorial images, video and music.",
+        aliases=("Shutterstock, Inc.",),
+    ),
+    CompanyData(
+        slug="mars",
+        name="Mars",
+        country="US",
+        website="https://www.mars.com/",
+        description="Family-owned maker of confectionery, snacks, food and pet care products.",
+        aliases=("Mars, Incorporated", "Mars Inc."),
+    ),
+    CompanyData(
+        slug="kellanova",
+        name="Kellanova",
+        country="US",
+        website="https://www.kellanova.com/",
+        description="Snacks (Pringles, Cheez-It), international cereal and frozen foods.",
+        aliases=("Kellanova Co.",),
+        parent="mars",  # completed 11 December 2025 (row 23f)
+    ),
 )
 
 
@@ -2090,6 +2157,469 @@ DEALS = (
                             "Italy's referral request (Case T-15/25). No judgment was found."
                         ),
                         source_url="https://eur-lex.europa.eu/legal-content/IT/TXT/HTML/?uri=OJ%3AC_202501124",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 20a-20e.
+    DealData(
+        slug="google-wiz",
+        title="Google / Wiz",
+        deal_type="acquisition",
+        sector="Cybersecurity",
+        summary=(
+            "Google's all-cash acquisition of the cloud security company Wiz for USD 32 billion. "
+            "The US review ended with early termination of the waiting period in October 2025; "
+            "the European Commission cleared the deal unconditionally on 10 February 2026. "
+            "Completed on 11 March 2026."
+        ),
+        parties=(("alphabet", "acquirer"), ("wiz", "target")),
+        announced_on="2025-03-18",
+        completed_on="2026-03-11",
+        value="32000000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2025-03-18",
+                kind="announced",
+                title="Google agrees to buy Wiz",
+                text="USD 32 billion, all cash.",
+                source_url="https://getaibook.com/news/what-googles-32b-wiz-acquisition-means-for-multicloud-and-ai-security",
+            ),
+            EventData(
+                on="2026-03-11",
+                kind="other",
+                title="Google completes the acquisition of Wiz",
+                text="Google completed the acquisition.",
+                source_url="https://www.newsvot.com/google-completes-historic-32-billion-wiz-acquisition",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="doj",
+                title="DOJ review of Google / Wiz",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",  # in the US, the end of the waiting period is a clearance
+                status_wording="early termination of the waiting period",
+                closed_on="2025-10-24",
+                source_url="https://www.techzine.eu/news/privacy-compliance/136069/googles-32b-wiz-deal-gets-green-light-from-doj/",
+                summary=(
+                    "The review ended with early termination of the HSR waiting period, "
+                    "according to FTC records reported by Bloomberg. One report of January 2026 "
+                    "still called the US review open; the earlier, better-sourced report is "
+                    "followed here."
+                ),
+                events=(
+                    EventData(
+                        on="2025-10-24",
+                        kind="decision",
+                        title="Waiting period ends early: US review cleared",
+                        text=(
+                            "Early termination of the waiting period, per FTC records (via "
+                            "Bloomberg): in the US that is a clearance."
+                        ),
+                        source_url="https://www.techzine.eu/news/privacy-compliance/136069/googles-32b-wiz-deal-gets-green-light-from-doj/",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ec",
+                title="Google / Wiz",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",
+                status_wording=(
+                    "will continue to have credible alternatives and the ability to switch "
+                    "providers"
+                ),
+                deadline_on="2026-02-10",
+                closed_on="2026-02-10",
+                source_url="https://www.tradevae.com/news/stock-markets/eu-clears-googles-32-billion-acquisition-of-wiz-no-competition-concerns-found",
+                summary=(
+                    "Notified (reported on 8 January 2026; the notification day is not in our "
+                    "sources) with a provisional deadline of 10 February 2026; approved "
+                    "unconditionally at phase 1. Case number not found."
+                ),
+                events=(
+                    EventData(
+                        on="2026-01-08",
+                        kind="notified",
+                        title="Deal notified to the Commission (reported)",
+                        text="Reported as notified; provisional deadline 10 February 2026.",
+                        source_url="https://www.pymnts.com/acquisitions/2026/googles-32-billion-wiz-acquisition-faces-eu-decision",
+                    ),
+                    EventData(
+                        on="2026-02-10",
+                        kind="decision",
+                        title="Commission clears the deal unconditionally",
+                        text=(
+                            'Approved unconditionally: customers "will continue to have credible '
+                            'alternatives and the ability to switch providers".'
+                        ),
+                        source_url="https://www.tradevae.com/news/stock-markets/eu-clears-googles-32-billion-acquisition-of-wiz-no-competition-concerns-found",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 21a-21c.
+    DealData(
+        slug="netflix-warner-bros-discovery",
+        title="Netflix / Warner Bros. Discovery",
+        deal_type="acquisition",
+        sector="Media and entertainment",
+        summary=(
+            "Netflix agreed to buy Warner Bros. Discovery's studios and streaming business for "
+            "USD 82.7 billion. The US Department of Justice issued second requests in January "
+            "2026; on 26 February 2026 Netflix declined to match Paramount's rival offer and "
+            "walked away with a USD 2.8 billion termination fee."
+        ),
+        parties=(("netflix", "acquirer"), ("warner-bros-discovery", "target")),
+        announced_on="2025-12-05",  # 4 December in one copy (row 21a)
+        abandoned_on="2026-02-26",
+        value="82700000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2025-12-05",
+                kind="announced",
+                title="Netflix agrees to buy Warner Bros. Discovery's studios and streaming",
+                text="A USD 82.7 billion agreement for the studios and streaming business.",
+                source_url="https://www.duanemorris.com/articles/netflix_caps_2025_m%26a_deals_that_test_antitrust_strategy_1225.html",
+            ),
+            EventData(
+                on="2026-02-26",
+                kind="abandoned",
+                title="Netflix drops the deal rather than match Paramount's offer",
+                text=(
+                    "Netflix declined to match Paramount's offer; it receives a USD 2.8 billion "
+                    "termination fee."
+                ),
+                source_url="https://www.livemint.com/companies/news/its-official-paramount-buys-warner-bros-discovery-in-historic-110-billion-deal-as-netflix-drops-out-of-race/amp-11772238957436.html",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="doj",
+                title="DOJ review of Netflix / Warner Bros. Discovery",
+                kind="merger_review",
+                stage="closed",
+                outcome="abandoned",
+                opened_on="2026-01-16",
+                closed_on="2026-02-26",
+                source_url="https://usaherald.com/doj-opens-antitrust-review-into-netflixs-proposed-83-billion-warner-bros-acquisition",
+                summary=(
+                    "Second requests to both parties on 16 January 2026 (per Warner Bros. "
+                    "Discovery's filing). The review ended when Netflix dropped the deal on 26 "
+                    "February 2026; no DOJ statement on it is in our sources."
+                ),
+                events=(
+                    EventData(
+                        on="2026-01-16",
+                        kind="phase_2_opened",
+                        title="DOJ issues second requests",
+                        text=(
+                            "Second request to both parties (per Warner Bros. Discovery's filing)."
+                        ),
+                        source_url="https://usaherald.com/doj-opens-antitrust-review-into-netflixs-proposed-83-billion-warner-bros-acquisition",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 21d-21h. Row 21f (the California Attorney General's "open investigation") is left
+    # out: the tracker has no regulator for a US state's attorney general.
+    DealData(
+        slug="paramount-warner-bros-discovery",
+        title="Paramount / Warner Bros. Discovery",
+        deal_type="acquisition",
+        sector="Media and entertainment",
+        summary=(
+            "Paramount agreed to buy Warner Bros. Discovery at USD 31 a share, about USD 110 "
+            "billion in enterprise value, after Netflix dropped its rival deal; completion was "
+            "expected in the third quarter of 2026. The US Department of Justice closed its "
+            "investigation on 12 June 2026. The European Commission's phase 1 decision was due "
+            "on 7 July 2026; no decision has been recorded since."
+        ),
+        parties=(("paramount", "acquirer"), ("warner-bros-discovery", "target")),
+        announced_on="2026-02-27",
+        value="110000000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2026-02-27",
+                kind="announced",
+                title="Paramount signs an agreement to buy Warner Bros. Discovery",
+                text=(
+                    "USD 31 a share, about USD 110 billion in enterprise value; completion "
+                    "expected in the third quarter of 2026."
+                ),
+                source_url="https://www.livemint.com/companies/news/its-official-paramount-buys-warner-bros-discovery-in-historic-110-billion-deal-as-netflix-drops-out-of-race/amp-11772238957436.html",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="doj",
+                title="DOJ review of Paramount / Warner Bros. Discovery",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",  # the DOJ closed its investigation: a US clearance
+                status_wording=(
+                    "not likely to result in harm to competition or American consumers"
+                ),
+                closed_on="2026-06-12",
+                source_url="https://antitrust.weil.com/a-merger-plot-twist-doj-credits-paramount-warner-bros-with-boosting-competition/",
+                summary=(
+                    "Paramount said on 20 February 2026 that its HSR waiting period had expired "
+                    "(Netflix disputed that this was approval); the DOJ closed its investigation "
+                    "on 12 June 2026."
+                ),
+                events=(
+                    EventData(
+                        on="2026-02-20",
+                        kind="other",
+                        title="Paramount says its HSR waiting period has expired",
+                        text=(
+                            'Paramount said there was "no statutory impediment in the U.S."; '
+                            "Netflix disputed that this was an approval."
+                        ),
+                        source_url="https://cdn2.el-balad.com/328242",
+                    ),
+                    EventData(
+                        on="2026-06-12",
+                        kind="decision",
+                        title="DOJ closes its investigation",
+                        text=(
+                            'The deal is "not likely to result in harm to competition or '
+                            'American consumers".'
+                        ),
+                        source_url="https://antitrust.weil.com/a-merger-plot-twist-doj-credits-paramount-warner-bros-with-boosting-competition/",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ec",
+                title="Paramount / Warner Bros. Discovery",
+                kind="merger_review",
+                stage="phase_1",
+                # Notified in June 2026 (the day is not stated); the deadline as published.
+                deadline_on="2026-07-07",
+                checked_on="2026-11-27",
+                source_url="https://hellotivvy.com/post/post-paramount-warner-bros-discovery-eu-antitrust-review-38f018da31",
+                summary=(
+                    "Notified in June 2026 (the day is not in our sources), with a phase 1 "
+                    "decision due on 7 July 2026. One weak source reported the deadline extended "
+                    "to 22 July 2026 after commitments were offered; no decision was found after "
+                    "that. Case number not found."
+                ),
+            ),
+        ),
+    ),
+    # Rows 22a-22e.
+    DealData(
+        slug="getty-images-shutterstock",
+        title="Getty Images / Shutterstock",
+        deal_type="merger",
+        sector="Media and entertainment",
+        summary=(
+            "A merger of the two image licensing companies, announced on 6 January 2025. The US "
+            "Department of Justice issued a second request and cleared the deal unconditionally "
+            "in February 2026; the CMA referred it to an in-depth phase 2 investigation. On 30 "
+            "June 2026 Getty's board resolved to terminate the merger once the extended "
+            "long-stop date passed on 6 July 2026, rather than sell Shutterstock's editorial "
+            "business as the CMA required. Reports differ on whether the CMA's final decision "
+            "came before the termination, so none is recorded."
+        ),
+        parties=(("getty-images", "acquirer"), ("shutterstock", "target")),
+        announced_on="2025-01-06",
+        abandoned_on="2026-06-30",
+        events=(
+            EventData(
+                on="2025-01-06",
+                kind="announced",
+                title="Getty Images and Shutterstock agree to merge",
+                text="Merger announced.",
+                source_url="https://antitrust-intelligence.com/cma-raises-competition-concerns-over-getty-images-planned-acquisition-of-shutterstock/",
+            ),
+            EventData(
+                on="2026-06-30",
+                kind="abandoned",
+                title="Getty resolves to terminate the merger",
+                text=(
+                    "Getty's board resolved to terminate the merger agreement once the extended "
+                    "long-stop date passed (6 July 2026), rather than sell Shutterstock's "
+                    "editorial business as the CMA required."
+                ),
+                source_url="https://marketresearchmedia.com/getty-images-kills-the-3-7-billion-shutterstock-merger-rather-than-sell-the-editorial-business-the-uk-demanded/",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="doj",
+                title="DOJ review of Getty Images / Shutterstock",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",
+                opened_on="2025-02-28",
+                closed_on="2026-02-23",
+                source_url="https://www.thebrief.news/en/standard/article/3028/getty-images-and-shutterstock-abandon-merger-after-uk-regulators-dig-in",
+                summary=(
+                    "HSR filing on 28 February 2025; second request on 2 April 2025; "
+                    "unconditional clearance on 23 February 2026."
+                ),
+                events=(
+                    EventData(
+                        on="2025-04-02",
+                        kind="phase_2_opened",
+                        title="DOJ issues a second request",
+                        text=(
+                            "Second request under the HSR Act; the filing was made on 28 "
+                            "February 2025."
+                        ),
+                        source_url="https://marketsgonewild.com/stock-news/2025/04/02/getty-images-and-shutterstock-face-second-doj-request-a-detailed-look",
+                    ),
+                    EventData(
+                        on="2026-02-23",
+                        kind="decision",
+                        title="DOJ clears the deal unconditionally",
+                        text="Unconditional antitrust clearance.",
+                        source_url="https://www.thebrief.news/en/standard/article/3028/getty-images-and-shutterstock-abandon-merger-after-uk-regulators-dig-in",
+                    ),
+                ),
+            ),
+            # Left as it was last reported: the abandonment is the deal's, not a CMA outcome.
+            InquiryData(
+                regulator="cma",
+                title="Getty Images / Shutterstock merger inquiry",
+                kind="merger_review",
+                stage="phase_2",
+                opened_on="2025-11-03",
+                deadline_on="2026-04-19",
+                checked_on="2026-11-27",
+                source_url="https://www.gov.uk/government/news/image-deal-to-move-to-in-depth-investigation",
+                summary=(
+                    "Referred to an in-depth phase 2 investigation on 3 November 2025 (the phase "
+                    "1 dates are not in our sources), statutory deadline 19 April 2026. Whether "
+                    "the CMA's final decision came before Getty terminated the merger is reported "
+                    "both ways, so no CMA outcome is recorded. Case number reported as ME/2252/25 "
+                    "(unconfirmed)."
+                ),
+                events=(
+                    EventData(
+                        on="2025-11-03",
+                        kind="phase_2_opened",
+                        title="CMA refers the deal to phase 2",
+                        text=(
+                            'The deal "will move to an in-depth Phase 2 investigation"; '
+                            "statutory deadline 19 April 2026."
+                        ),
+                        source_url="https://www.gov.uk/government/news/image-deal-to-move-to-in-depth-investigation",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 23a-23f.
+    DealData(
+        slug="mars-kellanova",
+        title="Mars / Kellanova",
+        deal_type="acquisition",
+        sector="Food and consumer goods",
+        summary=(
+            "Mars's acquisition of Kellanova, the maker of Pringles. The FTC finished its review "
+            "in June 2025 without conditions; the European Commission opened an in-depth "
+            "investigation and approved the deal unconditionally on 8 December 2025. Completed "
+            "on 11 December 2025."
+        ),
+        parties=(("mars", "acquirer"), ("kellanova", "target")),
+        announced_on="2024-08-14",
+        completed_on="2025-12-11",
+        events=(
+            EventData(
+                on="2024-08-14",
+                kind="announced",
+                title="Mars agrees to buy Kellanova",
+                text="Agreement announced.",
+                source_url="https://www.sec.gov/Archives/edgar/data/55067/000119312525315130/d90636dex991.htm",
+            ),
+            EventData(
+                on="2025-12-11",
+                kind="other",
+                title="Mars completes the acquisition of Kellanova",
+                text="Completed.",
+                source_url="https://www.sec.gov/Archives/edgar/data/55067/000119312525315130/d90636dex991.htm",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="ftc",
+                title="FTC review of Mars / Kellanova",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",
+                status_wording="without the imposition of any condition",
+                closed_on="2025-06-25",
+                source_url="https://progressivegrocer.com/mars-acquisition-kellanova-clears-us-regulatory-hurdles",
+                summary=(
+                    "The FTC finished its review without conditions; reported on 25-26 June 2025 "
+                    "(the day is taken from the reports)."
+                ),
+                events=(
+                    EventData(
+                        on="2025-06-25",
+                        kind="decision",
+                        title="FTC finishes its review without conditions",
+                        text=(
+                            'The review was finished "without the imposition of any condition" '
+                            "(reported around 25 June 2025)."
+                        ),
+                        source_url="https://progressivegrocer.com/mars-acquisition-kellanova-clears-us-regulatory-hurdles",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ec",
+                title="Mars / Kellanova",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",
+                status_wording="approved unconditionally… follows an in-depth investigation",
+                opened_on="2025-05-16",
+                deadline_on="2025-12-19",
+                closed_on="2025-12-08",
+                source_url="https://pubt.io/view/F60BC7EE8C665F4C2C261C8D4FAA231350199CF5",
+                summary=(
+                    "Notified on 16 May 2025; in-depth investigation from 25 June 2025 "
+                    '("serious doubts"), first deadline 31 October 2025; the clock was stopped '
+                    "and restarted on 15 September 2025 with a new deadline of 19 December 2025. "
+                    "Approved unconditionally on 8 December 2025. Case number not found."
+                ),
+                events=(
+                    EventData(
+                        on="2025-06-25",
+                        kind="phase_2_opened",
+                        title="Commission opens an in-depth investigation",
+                        text=(
+                            'In-depth investigation opened ("serious doubts"); the deal was '
+                            "notified on 16 May 2025. Deadline 31 October 2025."
+                        ),
+                        source_url="https://complianceconcourse.willkie.com/articles/european-commission-launches-phase-2-of-its-investigation-into-mars-kellanova-merger-amid-competition-concerns",
+                    ),
+                    EventData(
+                        on="2025-09-15",
+                        kind="other",
+                        title="Commission restarts the clock",
+                        text="The clock restarted after a stop; new deadline 19 December 2025.",
+                        source_url="https://ctfn.news/articles-slug/kmars",
+                    ),
+                    EventData(
+                        on="2025-12-08",
+                        kind="decision",
+                        title="Commission clears the deal unconditionally",
+                        text='"Approved unconditionally… follows an in-depth investigation".',
+                        source_url="https://pubt.io/view/F60BC7EE8C665F4C2C261C8D4FAA231350199CF5",
                     ),
                 ),
             ),
