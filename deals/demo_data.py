@@ -272,6 +272,73 @@ COMPANIES = (
         aliases=("Runai",),
         parent="nvidia",  # completed 30 December 2024 (row 13k)
     ),
+    CompanyData(
+        slug="wiz",
+        name="Wiz",
+        country="US",
+        website="https://www.wiz.io/",
+        description="Cloud security software.",
+        aliases=("Wiz, Inc.",),
+        parent="alphabet",  # completed 11 March 2026 (row 20e)
+    ),
+    CompanyData(
+        slug="netflix",
+        name="Netflix",
+        country="US",
+        website="https://www.netflix.com/",
+        description="Subscription video streaming and film and series production.",
+        aliases=("Netflix, Inc.",),
+    ),
+    CompanyData(
+        slug="warner-bros-discovery",
+        name="Warner Bros. Discovery",
+        country="US",
+        website="https://www.wbd.com/",
+        description="Film studios (Warner Bros.), television networks and streaming (HBO Max).",
+        aliases=("WBD", "Warner Bros. Discovery, Inc.", "Warner Bros Discovery"),
+    ),
+    CompanyData(
+        slug="paramount",
+        name="Paramount",
+        country="US",
+        website="https://www.paramount.com/",
+        description="Film studio (Paramount Pictures), television networks and streaming "
+        "(Paramount+).",
+        aliases=("Paramount Skydance", "Paramount Skydance Corporation"),
+    ),
+    CompanyData(
+        slug="getty-images",
+        name="Getty Images",
+        country="US",
+        website="https://www.gettyimages.com/",
+        description="Licensing of editorial and stock images and video.",
+        aliases=("Getty Images Holdings", "Getty Images Holdings, Inc.", "Getty"),
+    ),
+    CompanyData(
+        slug="shutterstock",
+        name="Shutterstock",
+        country="US",
+        website="https://www.shutterstock.com/",
+        description="Licensing of stock and editorial images, video and music.",
+        aliases=("Shutterstock, Inc.",),
+    ),
+    CompanyData(
+        slug="mars",
+        name="Mars",
+        country="US",
+        website="https://www.mars.com/",
+        description="Family-owned maker of confectionery, snacks, food and pet care products.",
+        aliases=("Mars, Incorporated", "Mars Inc."),
+    ),
+    CompanyData(
+        slug="kellanova",
+        name="Kellanova",
+        country="US",
+        website="https://www.kellanova.com/",
+        description="Snacks (Pringles, Cheez-It), international cereal and frozen foods.",
+        aliases=("Kellanova Co.",),
+        parent="mars",  # completed 11 December 2025 (row 23f)
+    ),
 )
 
 
@@ -387,7 +454,8 @@ DEALS = (
                 source_url="https://politico.eu/article/european-commission-sets-its-sights-on-microsofts-ai-deal-with-frances-mistral",
                 summary=(
                     "An informal look, with no case under the EU Merger Regulation. No statement "
-                    "closing it is on record, so it is shown as open."
+                    "closing it is on record, so it is shown as open; its only event is the "
+                    "statement of 27 February 2024, so it reads as dormant."
                 ),
                 events=(
                     EventData(
@@ -453,7 +521,7 @@ DEALS = (
             ),
         ),
     ),
-    # Rows 2a-2g.
+    # Rows 2a-2g, and the additions' row 2f (the recapitalisation of 28 October 2025).
     DealData(
         slug="microsoft-openai",
         title="Microsoft / OpenAI",
@@ -462,9 +530,23 @@ DEALS = (
         summary=(
             "Microsoft's investment in and partnership with OpenAI. The CMA found in March 2025 "
             "that it did not qualify for investigation (material influence, no change to control); "
-            "the European Commission closed its look in June 2024; the FTC's 6(b) study covered it."
+            "the European Commission closed its look in June 2024; the FTC's 6(b) study covered "
+            "it. OpenAI completed its recapitalisation on 28 October 2025, with Microsoft holding "
+            "about 27% of OpenAI Group PBC."
         ),
         parties=(("microsoft", "investor"), ("openai", "partner")),
+        events=(
+            EventData(
+                on="2025-10-28",
+                kind="other",
+                title="OpenAI completes its recapitalisation; Microsoft holds about 27%",
+                text=(
+                    "OpenAI completed its recapitalisation; under a new agreement Microsoft holds "
+                    "about 27% of OpenAI Group PBC."
+                ),
+                source_url="https://www.nasdaq.com/articles/microsoft-openai-agree-new-profit-deal-openai-completes-restructure",
+            ),
+        ),
         inquiries=(
             InquiryData(
                 regulator="cma",
@@ -562,7 +644,7 @@ DEALS = (
             FTC_AI_STUDY,
         ),
     ),
-    # Rows 3a-3e.
+    # Rows 3a-3e, and the additions' row 3f (the FTC's reported inquiry).
     DealData(
         slug="microsoft-inflection-ai",
         title="Microsoft / Inflection AI",
@@ -572,10 +654,15 @@ DEALS = (
             "Microsoft hired Inflection AI's two co-founders and most of its staff, with a "
             "non-exclusive licence to its intellectual property. The CMA found a relevant merger "
             "situation and cleared it at phase 1; seven EU Member States withdrew their Article "
-            "22 referral requests after the Illumina / Grail judgment."
+            "22 referral requests after the Illumina / Grail judgment. The FTC was reported in "
+            "June 2024 to be looking into how the deal was structured."
         ),
         parties=(("microsoft", "acquirer"), ("inflection-ai", "target")),
         announced_on="2024-03-19",
+        # No separate closing: on 19 March 2024 Microsoft announced hires already made (the
+        # Commission's account, row 3a), and the CMA reviewed arrangements that "resulted in" a
+        # relevant merger situation (rows 3c, 3d). The day the deal took effect is that one.
+        completed_on="2024-03-19",
         events=(
             EventData(
                 on="2024-03-19",
@@ -672,6 +759,31 @@ DEALS = (
                             'matter."'
                         ),
                         source_url="https://miragenews.com/commission-notes-withdrawal-of-inflection-1319492",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ftc",
+                title="FTC inquiry into the Microsoft / Inflection AI arrangements",
+                kind="informal_review",
+                stage="informal",
+                opened_on="2024-06-06",
+                source_url="https://www.engadget.com/ftc-launches-an-antitrust-probe-into-microsofts-deal-with-inflection-ai-130038896.html",
+                summary=(
+                    "Known only from press reports: the FTC was said to have opened an inquiry "
+                    "into the deal's structure and sent civil investigative demands. The FTC has "
+                    "published nothing on it, and nothing later is on record."
+                ),
+                events=(
+                    EventData(
+                        on="2024-06-06",
+                        kind="press",
+                        title="FTC reported to open an inquiry into the deal's structure",
+                        text=(
+                            "Reported: the FTC opened an inquiry into how the deal was structured "
+                            "and sent civil investigative demands."
+                        ),
+                        source_url="https://www.engadget.com/ftc-launches-an-antitrust-probe-into-microsofts-deal-with-inflection-ai-130038896.html",
                     ),
                 ),
             ),
@@ -806,7 +918,7 @@ DEALS = (
             FTC_AI_STUDY,
         ),
     ),
-    # Rows 6a-6j.
+    # Rows 6a-6j, and the additions' rows 6k (the restructured deal reviewed anew) and 6l.
     DealData(
         slug="microsoft-activision-blizzard",
         title="Microsoft / Activision Blizzard",
@@ -817,7 +929,8 @@ DEALS = (
             "prohibited the deal as first proposed (April 2023), then cleared a restructured deal "
             "without Activision's cloud streaming rights outside the EEA, which went to Ubisoft; "
             "the European Commission cleared it with cloud-streaming licensing commitments; the "
-            "FTC's bid for a preliminary injunction failed. Completed on 13 October 2023."
+            "FTC's bid for a preliminary injunction failed, and the FTC dismissed its case in May "
+            "2025. Completed on 13 October 2023."
         ),
         parties=(("microsoft", "acquirer"), ("activision-blizzard", "target")),
         announced_on="2022-01-18",
@@ -856,11 +969,17 @@ DEALS = (
                 ),
                 opened_on="2022-07-06",
                 closed_on="2023-04-26",
+                superseded_by=(
+                    "cma",
+                    "Microsoft / Activision Blizzard (ex-cloud streaming rights) merger inquiry",
+                ),
+                supersession="restructured",
                 source_url="https://gov.uk/guidance/the-cma-investigation-into-the-microsoft-and-activision-blizzard-merger",
                 summary=(
                     "The review of the deal as first proposed. Phase 1 from 6 July 2022 "
-                    "(deadline 1 September 2022); prohibited after phase 2. The restructured deal "
-                    "was a separate inquiry. Case page slug reported as "
+                    "(deadline 1 September 2022); prohibited after phase 2. Superseded by the "
+                    "inquiry into the restructured deal, which the CMA assessed as a new merger "
+                    "from 22 August 2023. Case page slug reported as "
                     "microsoft-slash-activision-blizzard-merger-inquiry (unconfirmed)."
                 ),
                 events=(
@@ -889,17 +1008,30 @@ DEALS = (
                 kind="merger_review",
                 stage="closed",
                 outcome="cleared_with_remedies",
+                opened_on="2023-08-22",
                 closed_on="2023-10-13",
                 source_url="https://pledgetimes.com/acquisition-of-activision-blizzard-the-english-cma-gives-the-green-light-to-microsoft-xbox/",
                 summary=(
                     "A new inquiry into the restructured deal, which excluded Activision's cloud "
                     "streaming rights outside the European Economic Area; those rights were sold "
-                    "to Ubisoft before completion. Its opening date is not in our sources. Case "
-                    "page slug reported as "
+                    "to Ubisoft before completion. The CMA said on 22 August 2023 that it would "
+                    "assess the restructured deal as a new merger (18 October 2023 was the "
+                    "parties' own outside date, not a CMA deadline). Case page slug reported as "
                     "microsoft-slash-activision-blizzard-ex-cloud-streaming-rights-merger-inquiry "
                     "(unconfirmed)."
                 ),
                 events=(
+                    EventData(
+                        on="2023-08-22",
+                        kind="press",
+                        title="CMA to assess the restructured deal as a new merger",
+                        text=(
+                            "The CMA said it would assess the restructured deal, with the cloud "
+                            "streaming rights outside the EEA sold to Ubisoft, as a new merger: "
+                            '"This is not a green light." (Reported on 23 August 2023.)'
+                        ),
+                        source_url="https://www.wionews.com/business-economy/uk-reopens-investigation-into-microsofts-proposed-acquisition-of-activision-628240",
+                    ),
                     EventData(
                         on="2023-10-13",
                         kind="decision",
@@ -962,14 +1094,17 @@ DEALS = (
                 kind="merger_review",
                 stage="closed",
                 outcome="closed_no_action",
+                status_wording=(
+                    "the public interest is best served by dismissing the administrative litigation"
+                ),
                 opened_on="2022-12-08",
+                closed_on="2025-05-22",
                 source_url="https://www.ftc.gov/news-events/news/press-releases/2022/12/ftc-seeks-block-microsoft-corps-acquisition-activision-blizzard-inc",
                 summary=(
                     "An administrative complaint (docket reported as Dkt. 9412, unconfirmed) and "
                     "a federal court bid for a preliminary injunction, denied on 11 July 2023 "
-                    "and upheld on appeal on 7 May 2025 (9th Cir. No. 23-15992). The FTC then "
-                    "dismissed its administrative case in May 2025; the exact date is not in our "
-                    "sources."
+                    "and upheld on appeal on 7 May 2025 (9th Cir. No. 23-15992). The FTC "
+                    "dismissed its administrative complaint on 22 May 2025."
                 ),
                 events=(
                     EventData(
@@ -999,10 +1134,20 @@ DEALS = (
                         title="Ninth Circuit upholds the denial of the preliminary injunction",
                         text=(
                             "The US Court of Appeals for the Ninth Circuit (No. 23-15992) "
-                            "affirmed the denial of the preliminary injunction. The FTC then "
-                            "dismissed its administrative case (May 2025)."
+                            "affirmed the denial of the preliminary injunction."
                         ),
                         source_url="https://law.justia.com/cases/federal/appellate-courts/ca9/23-15992/23-15992-2025-05-07.html",
+                    ),
+                    EventData(
+                        on="2025-05-22",
+                        kind="decision",
+                        title="FTC dismisses its administrative complaint",
+                        text=(
+                            "The FTC dismissed its administrative complaint against the "
+                            'acquisition: "the public interest is best served by dismissing the '
+                            'administrative litigation".'
+                        ),
+                        source_url="https://www.vgchartz.com/article/464776/ftc-officially-drops-case-against-microsofts-activision-blizzard-acquisition/",
                     ),
                 ),
             ),
@@ -1021,6 +1166,7 @@ DEALS = (
         ),
         parties=(("adobe", "acquirer"), ("figma", "target")),
         announced_on="2022-09-15",
+        abandoned_on="2023-12-18",  # row 7f
         value="20000000000",
         currency="USD",
         events=(
@@ -1152,6 +1298,7 @@ DEALS = (
         ),
         parties=(("amazon", "acquirer"), ("irobot", "target")),
         announced_on="2022-08-05",
+        abandoned_on="2024-01-29",  # row 8e
         value="1700000000",
         currency="USD",
         events=(
@@ -1245,19 +1392,46 @@ DEALS = (
             ),
         ),
     ),
-    # Rows 9a-9d.
+    # Rows 9a-9d, and the additions' rows 9e-9h (completion, the FTC's order, unwinding).
     DealData(
         slug="illumina-grail",
         title="Illumina / Grail",
         deal_type="acquisition",
         sector="Healthcare",
         summary=(
-            "Illumina's acquisition of GRAIL. The European Commission reviewed it after accepting "
-            "Article 22 referral requests and prohibited it in September 2022; on 3 September "
-            "2024 the Court of Justice annulled the decisions accepting the referrals, and the "
-            "Commission withdrew its decisions in the case three days later."
+            "Illumina completed its acquisition of GRAIL in August 2021 while the European "
+            "Commission's review was pending. The Commission, reviewing it after accepting Article "
+            "22 referral requests, prohibited it in September 2022; the FTC ordered Illumina to "
+            "divest GRAIL in April 2023, and the Fifth Circuit largely upheld the order. GRAIL was "
+            "spun off on 24 June 2024. On 3 September 2024 the Court of Justice annulled the "
+            "decisions accepting the referrals, and the Commission withdrew its decisions in the "
+            "case three days later."
         ),
         parties=(("illumina", "acquirer"), ("grail", "target")),
+        completed_on="2021-08-18",
+        unwound_on="2024-06-24",
+        events=(
+            EventData(
+                on="2021-08-18",
+                kind="other",
+                title="Illumina completes the acquisition of GRAIL",
+                text=(
+                    "Illumina completed the acquisition while the European Commission's review "
+                    "was pending."
+                ),
+                source_url="https://www.nasdaq.com/articles/illumina-committed-to-expeditious-divestiture-of-grail",
+            ),
+            EventData(
+                on="2024-06-24",
+                kind="other",
+                title="GRAIL spun off from Illumina",
+                text=(
+                    "The spin-off took effect on 24 June 2024 and GRAIL began regular trading on "
+                    "Nasdaq as an independent company on 25 June: the acquisition is unwound."
+                ),
+                source_url="https://www.diagnosticsworldnews.com/news/2024/06/25/grail-begins-independent-trading-on-nasdaq",
+            ),
+        ),
         inquiries=(
             InquiryData(
                 regulator="ec",
@@ -1265,19 +1439,22 @@ DEALS = (
                 reference="M.10188",
                 kind="merger_review",
                 stage="closed",
-                outcome="closed_no_action",
+                outcome="prohibited",
                 status_wording=(
-                    "withdrawing decisions in cases M.10188 … (Art. 6(1)(c) decision and "
-                    "prohibition decision under Article 8(3))"
+                    "declaring a concentration to be incompatible with the internal market"
                 ),
                 opened_on="2021-04-19",
-                closed_on="2024-09-06",
+                closed_on="2022-09-06",
+                # Row 9d: the prohibition no longer counts, but the page still shows it.
+                decision_status="withdrawn",
+                decision_status_on="2024-09-06",
+                decision_status_note="after the Court of Justice's judgment",
                 source_url="https://eur-lex.europa.eu/eli/C/2024/6049/oj/eng",
                 summary=(
                     "Prohibition decision C(2022) 6454 final of 6 September 2022, withdrawn by "
                     "decision C(2024) 6433 together with the decisions in the related cases "
-                    "M.10483, M.10493, M.10938 and M.10939, after the Court of Justice's judgment "
-                    "in Joined Cases C-611/22 P and C-625/22 P."
+                    "M.10483, M.10493, M.10938 and M.10939, on 6 September 2024, after the Court "
+                    "of Justice's judgment in Joined Cases C-611/22 P and C-625/22 P."
                 ),
                 events=(
                     EventData(
@@ -1326,6 +1503,45 @@ DEALS = (
                     ),
                 ),
             ),
+            InquiryData(
+                regulator="ftc",
+                title="FTC challenge to Illumina / GRAIL",
+                kind="merger_review",
+                stage="closed",
+                outcome="prohibited",
+                closed_on="2023-04-03",
+                source_url="https://www.sdbn.org/san-diego-biotech-news/2023/04/03/stat-ftc-tells-illumina-to-divest-grail-boosting-icahns-case/",
+                summary=(
+                    "An administrative case (docket reported as Dkt. 9401, unconfirmed). The "
+                    "Commission reversed the administrative law judge's initial decision and "
+                    "ordered Illumina to divest GRAIL; the Fifth Circuit (No. 23-60167, "
+                    "unconfirmed) upheld most of the order on 15 December 2023 and remanded on "
+                    "one point, and Illumina said it would divest rather than appeal further."
+                ),
+                events=(
+                    EventData(
+                        on="2023-04-03",
+                        kind="decision",
+                        title="FTC orders Illumina to divest GRAIL",
+                        text=(
+                            "The Commission ordered Illumina to divest GRAIL, reversing the "
+                            "administrative law judge's initial decision."
+                        ),
+                        source_url="https://www.sdbn.org/san-diego-biotech-news/2023/04/03/stat-ftc-tells-illumina-to-divest-grail-boosting-icahns-case/",
+                    ),
+                    EventData(
+                        on="2023-12-15",
+                        kind="appeal",
+                        title="Fifth Circuit upholds most of the FTC's order",
+                        text=(
+                            "The US Court of Appeals for the Fifth Circuit upheld most of the "
+                            "FTC's order and remanded on one point. On 17 December 2023 Illumina "
+                            "said it would divest GRAIL rather than appeal further."
+                        ),
+                        source_url="https://www.nasdaq.com/articles/illumina-committed-to-expeditious-divestiture-of-grail",
+                    ),
+                ),
+            ),
         ),
     ),
     # Rows 10a-10d.
@@ -1342,6 +1558,7 @@ DEALS = (
         ),
         parties=(("nvidia", "acquirer"), ("arm", "target"), ("softbank-group", "seller")),
         announced_on="2020-09-13",
+        abandoned_on="2022-02-08",  # row 10d
         value="40000000000",
         currency="USD",
         events=(
@@ -1447,7 +1664,7 @@ DEALS = (
             ),
         ),
     ),
-    # Rows 11a-11e.
+    # Rows 11a-11e, and the additions' row 11f (the FTC's second request).
     DealData(
         slug="broadcom-vmware",
         title="Broadcom / VMware",
@@ -1556,6 +1773,31 @@ DEALS = (
                 ),
             ),
             InquiryData(
+                regulator="ftc",
+                title="FTC review of Broadcom / VMware",
+                kind="merger_review",
+                # The second request is the last the sources say of the FTC's review. The deal
+                # completed on 22 November 2023, so the waiting period had ended by then, but
+                # no source says when or how: the state is not published, not open.
+                stage="not_published",
+                opened_on="2022-07-11",
+                source_url="https://www.channelweb.co.uk/news/4120542/cma-approves-landmark-broadcom-vmware-merger",
+                summary=(
+                    "A second request under the HSR Act on 11 July 2022 (in-depth review). The "
+                    "end of the FTC's review is not in our sources; the deal completed on 22 "
+                    "November 2023."
+                ),
+                events=(
+                    EventData(
+                        on="2022-07-11",
+                        kind="phase_2_opened",
+                        title="FTC issues a second request",
+                        text="Second request issued under the HSR Act (in-depth review).",
+                        source_url="https://www.channelweb.co.uk/news/4120542/cma-approves-landmark-broadcom-vmware-merger",
+                    ),
+                ),
+            ),
+            InquiryData(
                 regulator="samr",
                 title="Broadcom / VMware",
                 kind="merger_review",
@@ -1570,7 +1812,7 @@ DEALS = (
             ),
         ),
     ),
-    # Row 12a.
+    # Row 12a, and the additions' rows 12b (phase II opened) and 12c (completion).
     DealData(
         slug="google-fitbit",
         title="Google / Fitbit",
@@ -1579,9 +1821,23 @@ DEALS = (
         summary=(
             "Google's acquisition of Fitbit, cleared by the European Commission after an in-depth "
             "review, with commitments: no use of Fitbit data from the EEA for Google's ads, access "
-            "to Fitbit's Web API, and licensing of Android APIs."
+            "to Fitbit's Web API, and licensing of Android APIs. Completed on 14 January 2021, "
+            "while the US Department of Justice's investigation was still open."
         ),
         parties=(("alphabet", "acquirer"), ("fitbit", "target")),
+        completed_on="2021-01-14",
+        events=(
+            EventData(
+                on="2021-01-14",
+                kind="other",
+                title="Google completes the acquisition of Fitbit",
+                text=(
+                    "Google completed the acquisition while the US Department of Justice's "
+                    "investigation was still open."
+                ),
+                source_url="https://www.axios.com/2021/01/14/google-completes-fitbit-acquisition",
+            ),
+        ),
         inquiries=(
             InquiryData(
                 regulator="ec",
@@ -1593,14 +1849,23 @@ DEALS = (
                 status_wording=(
                     "declaring a concentration to be compatible with the internal market"
                 ),
+                opened_on="2020-08-04",
                 closed_on="2020-12-17",
                 source_url="https://www.scribd.com/document/650396164/m9660-3314-3",
                 summary=(
-                    "Decision C(2020) 9105 final of 17 December 2020 under Article 8(2), with "
-                    "commitments: no Fitbit EEA data for ads, Web API access, and Android API "
-                    "licensing. Earlier dates of the review are not in our sources."
+                    "In-depth investigation from 4 August 2020 (the notification date is not in "
+                    "our sources). Decision C(2020) 9105 final of 17 December 2020 under Article "
+                    "8(2), with commitments: no Fitbit EEA data for ads, Web API access, and "
+                    "Android API licensing."
                 ),
                 events=(
+                    EventData(
+                        on="2020-08-04",
+                        kind="phase_2_opened",
+                        title="Commission opens an in-depth investigation",
+                        text="The Commission opened an in-depth (Phase II) investigation.",
+                        source_url="https://www.medianama.com/2020/08/223-google-fitbit-eu-probe/",
+                    ),
                     EventData(
                         on="2020-12-17",
                         kind="decision",
@@ -1617,7 +1882,7 @@ DEALS = (
             ),
         ),
     ),
-    # Rows 13a-13g.
+    # Rows 13a-13g, and the additions' rows 13l, 13n and 13o (the Tunney Act review).
     DealData(
         slug="hpe-juniper-networks",
         title="HPE / Juniper Networks",
@@ -1628,7 +1893,8 @@ DEALS = (
             "unconditionally by the European Commission and the CMA in 2024; the US Department of "
             "Justice sued to block it in January 2025 and settled in June 2025 on a divestiture "
             "and a source-code licence, subject to the court's approval under the Tunney Act. "
-            "Completed on 2 July 2025."
+            "Completed on 2 July 2025. Thirteen states moved to intervene in the Tunney Act "
+            "review in October 2025; the court had not approved the settlement when last checked."
         ),
         parties=(("hpe", "acquirer"), ("juniper-networks", "target")),
         announced_on="2024-01-09",
@@ -1720,18 +1986,24 @@ DEALS = (
             InquiryData(
                 regulator="doj",
                 title="DOJ challenge to HPE / Juniper Networks",
+                reference="5:25-cv-00951-PCP",  # rows 13l, 13n, 13o
                 kind="merger_review",
                 stage="closed",
                 outcome="cleared_with_remedies",
                 opened_on="2025-01-30",
                 closed_on="2025-06-28",
+                # Row 13l: the consent decree has not been entered; no ruling found (row 13o).
+                court_approval_pending=True,
+                checked_on="2026-11-27",
                 source_url="https://siliconangle.com/2025/06/29/hpe-finally-gets-green-light-buy-juniper-take-cisco-ai-networking",
                 summary=(
                     "A complaint under Section 7 of the Clayton Act in the Northern District of "
-                    "California (enterprise wireless LAN); case number not found. Settled: HPE "
+                    "California (enterprise wireless LAN), case 5:25-cv-00951-PCP. Settled: HPE "
                     "to divest its Instant On WLAN business within 180 days and to auction a "
                     "licence to the Mist AI Ops source code, subject to the court's approval "
-                    "under the Tunney Act."
+                    "under the Tunney Act. Thirteen state attorneys general moved to intervene "
+                    "in that review on 14 October 2025; the consent decree had not been entered "
+                    "and no ruling on the settlement was found when last checked."
                 ),
                 events=(
                     EventData(
@@ -1756,11 +2028,42 @@ DEALS = (
                         ),
                         source_url="https://siliconangle.com/2025/06/29/hpe-finally-gets-green-light-buy-juniper-take-cisco-ai-networking",
                     ),
+                    EventData(
+                        on="2025-10-14",
+                        kind="other",
+                        title="Thirteen states move to intervene in the Tunney Act review",
+                        text=(
+                            "Thirteen state attorneys general moved to intervene in the court's "
+                            "Tunney Act review of the DOJ settlement; the consent decree has not "
+                            "been entered."
+                        ),
+                        source_url="https://www.duanemorris.com/alerts/13_state_attorneys_general_file_motion_intervene_federal_review_doj_settlement_allowing_1025.html",
+                    ),
+                    EventData(
+                        on="2025-12-31",
+                        kind="other",
+                        title="Court gives the states part of the pretrial record",
+                        text=(
+                            "The intervening states get part of the pretrial record; an "
+                            "evidentiary hearing, if needed, is set for 23-27 March 2026."
+                        ),
+                        source_url="https://www.livemint.com/companies/news/hpejuniper-deal-still-under-fire-by-states-after-doj-approval/amp-11767223737995.html",
+                    ),
+                    EventData(
+                        on="2026-01-08",
+                        kind="other",
+                        title="Court denies the states' request to halt integration",
+                        text=(
+                            "The states' request to halt the integration of Juniper was denied "
+                            "from the bench. No ruling on the settlement was found after this."
+                        ),
+                        source_url="https://industrialtouchnews.com/judge-lets-hpe-keep-merging-with-juniper-for-now-20260108",
+                    ),
                 ),
             ),
         ),
     ),
-    # Rows 13h-13k.
+    # Rows 13h-13k, and the additions' row 13m (NVIDIA's action, Case T-15/25).
     DealData(
         slug="nvidia-run-ai",
         title="NVIDIA / Run:ai",
@@ -1770,7 +2073,8 @@ DEALS = (
             "NVIDIA's acquisition of Run:ai, reported at about USD 700 million. Italy's "
             "competition authority used its national call-in powers and asked the European "
             "Commission to review the deal under Article 22(1); the Commission accepted and "
-            "cleared it unconditionally on 20 December 2024."
+            "cleared it unconditionally on 20 December 2024. NVIDIA has challenged the acceptance "
+            "of the referral before the General Court (Case T-15/25)."
         ),
         parties=(("nvidia", "acquirer"), ("run-ai", "target")),
         announced_on="2024-04-24",
@@ -1797,17 +2101,23 @@ DEALS = (
             InquiryData(
                 regulator="ec",
                 title="NVIDIA / Run:ai",
+                reference="M.11766",  # row 13m, from the Official Journal notice
                 kind="merger_review",
                 stage="closed",
                 outcome="cleared",
                 status_wording="the transaction would raise no competition concerns",
                 opened_on="2024-10-31",
                 closed_on="2024-12-20",
+                # The clearance stays in force; the action is against the referral decision.
+                decision_status="under_appeal",
+                decision_status_on="2025-01-10",
+                decision_status_note="NVIDIA's action against the referral, Case T-15/25",
                 source_url="https://miragenews.com/nvidia-cleared-to-acquire-runai-by-eu-commission-1383203",
                 summary=(
                     "Reviewed after the Commission accepted Italy's Article 22(1) referral "
-                    "request; notified on 15 November 2024; approved unconditionally. Case "
-                    "number not found."
+                    "request; notified on 15 November 2024; approved unconditionally. On 10 "
+                    "January 2025 NVIDIA brought an action before the General Court against the "
+                    "acceptance of the referral (Case T-15/25); no judgment was found."
                 ),
                 events=(
                     EventData(
@@ -1837,6 +2147,479 @@ DEALS = (
                             'raise no competition concerns".'
                         ),
                         source_url="https://miragenews.com/nvidia-cleared-to-acquire-runai-by-eu-commission-1383203",
+                    ),
+                    EventData(
+                        on="2025-01-10",
+                        kind="appeal",
+                        title="NVIDIA challenges the referral before the General Court",
+                        text=(
+                            "NVIDIA brought an action against the Commission's acceptance of "
+                            "Italy's referral request (Case T-15/25). No judgment was found."
+                        ),
+                        source_url="https://eur-lex.europa.eu/legal-content/IT/TXT/HTML/?uri=OJ%3AC_202501124",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 20a-20e.
+    DealData(
+        slug="google-wiz",
+        title="Google / Wiz",
+        deal_type="acquisition",
+        sector="Cybersecurity",
+        summary=(
+            "Google's all-cash acquisition of the cloud security company Wiz for USD 32 billion. "
+            "The US review ended with early termination of the waiting period in October 2025; "
+            "the European Commission cleared the deal unconditionally on 10 February 2026. "
+            "Completed on 11 March 2026."
+        ),
+        parties=(("alphabet", "acquirer"), ("wiz", "target")),
+        announced_on="2025-03-18",
+        completed_on="2026-03-11",
+        value="32000000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2025-03-18",
+                kind="announced",
+                title="Google agrees to buy Wiz",
+                text="USD 32 billion, all cash.",
+                source_url="https://getaibook.com/news/what-googles-32b-wiz-acquisition-means-for-multicloud-and-ai-security",
+            ),
+            EventData(
+                on="2026-03-11",
+                kind="other",
+                title="Google completes the acquisition of Wiz",
+                text="Google completed the acquisition.",
+                source_url="https://www.newsvot.com/google-completes-historic-32-billion-wiz-acquisition",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="doj",
+                title="DOJ review of Google / Wiz",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",  # in the US, the end of the waiting period is a clearance
+                status_wording="early termination of the waiting period",
+                closed_on="2025-10-24",
+                source_url="https://www.techzine.eu/news/privacy-compliance/136069/googles-32b-wiz-deal-gets-green-light-from-doj/",
+                summary=(
+                    "The review ended with early termination of the HSR waiting period, "
+                    "according to FTC records reported by Bloomberg. One report of January 2026 "
+                    "still called the US review open; the earlier, better-sourced report is "
+                    "followed here."
+                ),
+                events=(
+                    EventData(
+                        on="2025-10-24",
+                        kind="decision",
+                        title="Waiting period ends early: US review cleared",
+                        text=(
+                            "Early termination of the waiting period, per FTC records (via "
+                            "Bloomberg): in the US that is a clearance."
+                        ),
+                        source_url="https://www.techzine.eu/news/privacy-compliance/136069/googles-32b-wiz-deal-gets-green-light-from-doj/",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ec",
+                title="Google / Wiz",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",
+                status_wording=(
+                    "will continue to have credible alternatives and the ability to switch "
+                    "providers"
+                ),
+                deadline_on="2026-02-10",
+                closed_on="2026-02-10",
+                source_url="https://www.tradevae.com/news/stock-markets/eu-clears-googles-32-billion-acquisition-of-wiz-no-competition-concerns-found",
+                summary=(
+                    "Notified (reported on 8 January 2026; the notification day is not in our "
+                    "sources) with a provisional deadline of 10 February 2026; approved "
+                    "unconditionally at phase 1. Case number not found."
+                ),
+                events=(
+                    EventData(
+                        on="2026-01-08",
+                        kind="notified",
+                        title="Deal notified to the Commission (reported)",
+                        text="Reported as notified; provisional deadline 10 February 2026.",
+                        source_url="https://www.pymnts.com/acquisitions/2026/googles-32-billion-wiz-acquisition-faces-eu-decision",
+                    ),
+                    EventData(
+                        on="2026-02-10",
+                        kind="decision",
+                        title="Commission clears the deal unconditionally",
+                        text=(
+                            'Approved unconditionally: customers "will continue to have credible '
+                            'alternatives and the ability to switch providers".'
+                        ),
+                        source_url="https://www.tradevae.com/news/stock-markets/eu-clears-googles-32-billion-acquisition-of-wiz-no-competition-concerns-found",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 21a-21c.
+    DealData(
+        slug="netflix-warner-bros-discovery",
+        title="Netflix / Warner Bros. Discovery",
+        deal_type="acquisition",
+        sector="Media and entertainment",
+        summary=(
+            "Netflix agreed to buy Warner Bros. Discovery's studios and streaming business for "
+            "USD 82.7 billion. The US Department of Justice issued second requests in January "
+            "2026; on 26 February 2026 Netflix declined to match Paramount's rival offer and "
+            "walked away with a USD 2.8 billion termination fee."
+        ),
+        parties=(("netflix", "acquirer"), ("warner-bros-discovery", "target")),
+        announced_on="2025-12-05",  # 4 December in one copy (row 21a)
+        abandoned_on="2026-02-26",
+        value="82700000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2025-12-05",
+                kind="announced",
+                title="Netflix agrees to buy Warner Bros. Discovery's studios and streaming",
+                text="A USD 82.7 billion agreement for the studios and streaming business.",
+                source_url="https://www.duanemorris.com/articles/netflix_caps_2025_m%26a_deals_that_test_antitrust_strategy_1225.html",
+            ),
+            EventData(
+                on="2026-02-26",
+                kind="abandoned",
+                title="Netflix drops the deal rather than match Paramount's offer",
+                text=(
+                    "Netflix declined to match Paramount's offer; it receives a USD 2.8 billion "
+                    "termination fee."
+                ),
+                source_url="https://www.livemint.com/companies/news/its-official-paramount-buys-warner-bros-discovery-in-historic-110-billion-deal-as-netflix-drops-out-of-race/amp-11772238957436.html",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="doj",
+                title="DOJ review of Netflix / Warner Bros. Discovery",
+                kind="merger_review",
+                stage="closed",
+                outcome="abandoned",
+                opened_on="2026-01-16",
+                closed_on="2026-02-26",
+                source_url="https://usaherald.com/doj-opens-antitrust-review-into-netflixs-proposed-83-billion-warner-bros-acquisition",
+                summary=(
+                    "Second requests to both parties on 16 January 2026 (per Warner Bros. "
+                    "Discovery's filing). The review ended when Netflix dropped the deal on 26 "
+                    "February 2026; no DOJ statement on it is in our sources."
+                ),
+                events=(
+                    EventData(
+                        on="2026-01-16",
+                        kind="phase_2_opened",
+                        title="DOJ issues second requests",
+                        text=(
+                            "Second request to both parties (per Warner Bros. Discovery's filing)."
+                        ),
+                        source_url="https://usaherald.com/doj-opens-antitrust-review-into-netflixs-proposed-83-billion-warner-bros-acquisition",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 21d-21h. Row 21f (the California Attorney General's "open investigation") is left
+    # out: the tracker has no regulator for a US state's attorney general.
+    DealData(
+        slug="paramount-warner-bros-discovery",
+        title="Paramount / Warner Bros. Discovery",
+        deal_type="acquisition",
+        sector="Media and entertainment",
+        summary=(
+            "Paramount agreed to buy Warner Bros. Discovery at USD 31 a share, about USD 110 "
+            "billion in enterprise value, after Netflix dropped its rival deal; completion was "
+            "expected in the third quarter of 2026. The US Department of Justice closed its "
+            "investigation on 12 June 2026. The European Commission's phase 1 decision was due "
+            "on 7 July 2026; no decision has been recorded since."
+        ),
+        parties=(("paramount", "acquirer"), ("warner-bros-discovery", "target")),
+        announced_on="2026-02-27",
+        value="110000000000",
+        currency="USD",
+        events=(
+            EventData(
+                on="2026-02-27",
+                kind="announced",
+                title="Paramount signs an agreement to buy Warner Bros. Discovery",
+                text=(
+                    "USD 31 a share, about USD 110 billion in enterprise value; completion "
+                    "expected in the third quarter of 2026."
+                ),
+                source_url="https://www.livemint.com/companies/news/its-official-paramount-buys-warner-bros-discovery-in-historic-110-billion-deal-as-netflix-drops-out-of-race/amp-11772238957436.html",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="doj",
+                title="DOJ review of Paramount / Warner Bros. Discovery",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",  # the DOJ closed its investigation: a US clearance
+                status_wording=(
+                    "not likely to result in harm to competition or American consumers"
+                ),
+                closed_on="2026-06-12",
+                source_url="https://antitrust.weil.com/a-merger-plot-twist-doj-credits-paramount-warner-bros-with-boosting-competition/",
+                summary=(
+                    "Paramount said on 20 February 2026 that its HSR waiting period had expired "
+                    "(Netflix disputed that this was approval); the DOJ closed its investigation "
+                    "on 12 June 2026."
+                ),
+                events=(
+                    EventData(
+                        on="2026-02-20",
+                        kind="other",
+                        title="Paramount says its HSR waiting period has expired",
+                        text=(
+                            'Paramount said there was "no statutory impediment in the U.S."; '
+                            "Netflix disputed that this was an approval."
+                        ),
+                        source_url="https://cdn2.el-balad.com/328242",
+                    ),
+                    EventData(
+                        on="2026-06-12",
+                        kind="decision",
+                        title="DOJ closes its investigation",
+                        text=(
+                            'The deal is "not likely to result in harm to competition or '
+                            'American consumers".'
+                        ),
+                        source_url="https://antitrust.weil.com/a-merger-plot-twist-doj-credits-paramount-warner-bros-with-boosting-competition/",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ec",
+                title="Paramount / Warner Bros. Discovery",
+                kind="merger_review",
+                stage="phase_1",
+                # Notified in June 2026 (the day is not stated); the deadline as published.
+                deadline_on="2026-07-07",
+                checked_on="2026-11-27",
+                source_url="https://hellotivvy.com/post/post-paramount-warner-bros-discovery-eu-antitrust-review-38f018da31",
+                summary=(
+                    "Notified in June 2026 (the day is not in our sources), with a phase 1 "
+                    "decision due on 7 July 2026. One weak source reported the deadline extended "
+                    "to 22 July 2026 after commitments were offered; no decision was found after "
+                    "that. Case number not found."
+                ),
+            ),
+        ),
+    ),
+    # Rows 22a-22e.
+    DealData(
+        slug="getty-images-shutterstock",
+        title="Getty Images / Shutterstock",
+        deal_type="merger",
+        sector="Media and entertainment",
+        summary=(
+            "A merger of the two image licensing companies, announced on 6 January 2025. The US "
+            "Department of Justice issued a second request and cleared the deal unconditionally "
+            "in February 2026; the CMA referred it to an in-depth phase 2 investigation. On 30 "
+            "June 2026 Getty's board resolved to terminate the merger once the extended "
+            "long-stop date passed on 6 July 2026, rather than sell Shutterstock's editorial "
+            "business as the CMA required. Reports differ on whether the CMA's final decision "
+            "came before the termination, so none is recorded."
+        ),
+        parties=(("getty-images", "acquirer"), ("shutterstock", "target")),
+        announced_on="2025-01-06",
+        abandoned_on="2026-06-30",
+        events=(
+            EventData(
+                on="2025-01-06",
+                kind="announced",
+                title="Getty Images and Shutterstock agree to merge",
+                text="Merger announced.",
+                source_url="https://antitrust-intelligence.com/cma-raises-competition-concerns-over-getty-images-planned-acquisition-of-shutterstock/",
+            ),
+            EventData(
+                on="2026-06-30",
+                kind="abandoned",
+                title="Getty resolves to terminate the merger",
+                text=(
+                    "Getty's board resolved to terminate the merger agreement once the extended "
+                    "long-stop date passed (6 July 2026), rather than sell Shutterstock's "
+                    "editorial business as the CMA required."
+                ),
+                source_url="https://marketresearchmedia.com/getty-images-kills-the-3-7-billion-shutterstock-merger-rather-than-sell-the-editorial-business-the-uk-demanded/",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="doj",
+                title="DOJ review of Getty Images / Shutterstock",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",
+                opened_on="2025-02-28",
+                closed_on="2026-02-23",
+                source_url="https://www.thebrief.news/en/standard/article/3028/getty-images-and-shutterstock-abandon-merger-after-uk-regulators-dig-in",
+                summary=(
+                    "HSR filing on 28 February 2025; second request on 2 April 2025; "
+                    "unconditional clearance on 23 February 2026."
+                ),
+                events=(
+                    EventData(
+                        on="2025-04-02",
+                        kind="phase_2_opened",
+                        title="DOJ issues a second request",
+                        text=(
+                            "Second request under the HSR Act; the filing was made on 28 "
+                            "February 2025."
+                        ),
+                        source_url="https://marketsgonewild.com/stock-news/2025/04/02/getty-images-and-shutterstock-face-second-doj-request-a-detailed-look",
+                    ),
+                    EventData(
+                        on="2026-02-23",
+                        kind="decision",
+                        title="DOJ clears the deal unconditionally",
+                        text="Unconditional antitrust clearance.",
+                        source_url="https://www.thebrief.news/en/standard/article/3028/getty-images-and-shutterstock-abandon-merger-after-uk-regulators-dig-in",
+                    ),
+                ),
+            ),
+            # Left as it was last reported: the abandonment is the deal's, not a CMA outcome.
+            InquiryData(
+                regulator="cma",
+                title="Getty Images / Shutterstock merger inquiry",
+                kind="merger_review",
+                stage="phase_2",
+                opened_on="2025-11-03",
+                deadline_on="2026-04-19",
+                checked_on="2026-11-27",
+                source_url="https://www.gov.uk/government/news/image-deal-to-move-to-in-depth-investigation",
+                summary=(
+                    "Referred to an in-depth phase 2 investigation on 3 November 2025 (the phase "
+                    "1 dates are not in our sources), statutory deadline 19 April 2026. Whether "
+                    "the CMA's final decision came before Getty terminated the merger is reported "
+                    "both ways, so no CMA outcome is recorded. Case number reported as ME/2252/25 "
+                    "(unconfirmed)."
+                ),
+                events=(
+                    EventData(
+                        on="2025-11-03",
+                        kind="phase_2_opened",
+                        title="CMA refers the deal to phase 2",
+                        text=(
+                            'The deal "will move to an in-depth Phase 2 investigation"; '
+                            "statutory deadline 19 April 2026."
+                        ),
+                        source_url="https://www.gov.uk/government/news/image-deal-to-move-to-in-depth-investigation",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    # Rows 23a-23f.
+    DealData(
+        slug="mars-kellanova",
+        title="Mars / Kellanova",
+        deal_type="acquisition",
+        sector="Food and consumer goods",
+        summary=(
+            "Mars's acquisition of Kellanova, the maker of Pringles. The FTC finished its review "
+            "in June 2025 without conditions; the European Commission opened an in-depth "
+            "investigation and approved the deal unconditionally on 8 December 2025. Completed "
+            "on 11 December 2025."
+        ),
+        parties=(("mars", "acquirer"), ("kellanova", "target")),
+        announced_on="2024-08-14",
+        completed_on="2025-12-11",
+        events=(
+            EventData(
+                on="2024-08-14",
+                kind="announced",
+                title="Mars agrees to buy Kellanova",
+                text="Agreement announced.",
+                source_url="https://www.sec.gov/Archives/edgar/data/55067/000119312525315130/d90636dex991.htm",
+            ),
+            EventData(
+                on="2025-12-11",
+                kind="other",
+                title="Mars completes the acquisition of Kellanova",
+                text="Completed.",
+                source_url="https://www.sec.gov/Archives/edgar/data/55067/000119312525315130/d90636dex991.htm",
+            ),
+        ),
+        inquiries=(
+            InquiryData(
+                regulator="ftc",
+                title="FTC review of Mars / Kellanova",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",
+                status_wording="without the imposition of any condition",
+                closed_on="2025-06-25",
+                source_url="https://progressivegrocer.com/mars-acquisition-kellanova-clears-us-regulatory-hurdles",
+                summary=(
+                    "The FTC finished its review without conditions; reported on 25-26 June 2025 "
+                    "(the day is taken from the reports)."
+                ),
+                events=(
+                    EventData(
+                        on="2025-06-25",
+                        kind="decision",
+                        title="FTC finishes its review without conditions",
+                        text=(
+                            'The review was finished "without the imposition of any condition" '
+                            "(reported around 25 June 2025)."
+                        ),
+                        source_url="https://progressivegrocer.com/mars-acquisition-kellanova-clears-us-regulatory-hurdles",
+                    ),
+                ),
+            ),
+            InquiryData(
+                regulator="ec",
+                title="Mars / Kellanova",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",
+                status_wording="approved unconditionally… follows an in-depth investigation",
+                opened_on="2025-05-16",
+                deadline_on="2025-12-19",
+                closed_on="2025-12-08",
+                source_url="https://pubt.io/view/F60BC7EE8C665F4C2C261C8D4FAA231350199CF5",
+                summary=(
+                    "Notified on 16 May 2025; in-depth investigation from 25 June 2025 "
+                    '("serious doubts"), first deadline 31 October 2025; the clock was stopped '
+                    "and restarted on 15 September 2025 with a new deadline of 19 December 2025. "
+                    "Approved unconditionally on 8 December 2025. Case number not found."
+                ),
+                events=(
+                    EventData(
+                        on="2025-06-25",
+                        kind="phase_2_opened",
+                        title="Commission opens an in-depth investigation",
+                        text=(
+                            'In-depth investigation opened ("serious doubts"); the deal was '
+                            "notified on 16 May 2025. Deadline 31 October 2025."
+                        ),
+                        source_url="https://complianceconcourse.willkie.com/articles/european-commission-launches-phase-2-of-its-investigation-into-mars-kellanova-merger-amid-competition-concerns",
+                    ),
+                    EventData(
+                        on="2025-09-15",
+                        kind="other",
+                        title="Commission restarts the clock",
+                        text="The clock restarted after a stop; new deadline 19 December 2025.",
+                        source_url="https://ctfn.news/articles-slug/kmars",
+                    ),
+                    EventData(
+                        on="2025-12-08",
+                        kind="decision",
+                        title="Commission clears the deal unconditionally",
+                        text='"Approved unconditionally… follows an in-depth investigation".',
+                        source_url="https://pubt.io/view/F60BC7EE8C665F4C2C261C8D4FAA231350199CF5",
                     ),
                 ),
             ),

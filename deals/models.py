@@ -985,6 +985,8 @@ class Inquiry(TimeStamped):
             return _dated("Closed", self.closed_on)
         if self.is_dormant:
             return _dated(f"{self.get_stage_display()}, no activity since", self.last_activity_on)
+        if not self.opened_on:  # known to be open, not since when ("notified in June 2026")
+            return f"{self.get_stage_display()}, open"
         return _dated(f"{self.get_stage_display()}, open since", self.opened_on)
 
     def flags(self) -> list[str]:

@@ -134,11 +134,15 @@ def _demo_load_deal(
 
     concerned = [companies[slug] for slug, _ in item.parties]
     loaded: dict[tuple[str, str], Inquiry] = {}
+    created: set[tuple[str, str]] = set()
     for inquiry_item in item.inquiries:
-        inquiry = _demo_load_inquiry(
+        key = (inquiry_item.regulator, inquiry_item.title)
+        inquiry, is_new = _demo_load_inquiry(
             inquiry_item, deal=deal, regulator=regulators[inquiry_item.regulator], summary=summary
         )
-        loaded[(inquiry_item.regulator, inquiry_item.title)] = inquiry
+        loaded[key] = inquiry
+        if is_new:
+            created.add(key)
         linked = set(inquiry.companies.values_list("pk", flat=True))
         missing = [company for company in concerned if company.pk not in linked]
         if missing:  # add() of nothing would still write a history row
@@ -153,20 +157,24 @@ def _demo_load_deal(
         summary.inquiries += 1
         summary.events += len(inquiry_item.events)
     summary.events += len(item.events)
-    # Supersession points at another inquiry of the deal: set once all of them exist.
+    # Supersession points at another inquiry of the deal: set once all of them exist. Linking
+    # a row created by this very load completes its creation; it is not counted as an update.
     for inquiry_item in item.inquiries:
         if inquiry_item.superseded_by:
-            inquiry = loaded[(inquiry_item.regulator, inquiry_item.title)]
+            key = (inquiry_item.regulator, inquiry_item.title)
+            inquiry = loaded[key]
             superseding = loaded[inquiry_item.superseded_by]
             if inquiry.superseded_by_id != superseding.pk:
                 inquiry.superseded_by = superseding
                 inquiry.save()
-                summary.updated += 1
+                if key not in created:
+                    summary.updated += 1
 
 
 def _demo_load_inquiry(
     item: InquiryData, *, deal: Deal, regulator: Regulator, summary: DemoLoadSummary
-) -> Inquiry:
+) -> tuple[Inquiry, bool]:
+    """The inquiry written, and whether this load created it."""
     # A case reference is unique per regulator; a reference added later still finds the row
     # first created without one, by its title.
     inquiry = None
@@ -174,7 +182,7 @@ def _demo_load_inquiry(
         inquiry = Inquiry.objects.filter(regulator=regulator, reference=item.reference).first()
     if inquiry is None:
         inquiry = Inquiry.objects.filter(deal=deal, regulator=regulator, title=item.title).first()
-    return _demo_save(
+    saved = _demo_save(
         summary,
         inquiry or Inquiry(),
         deal_id=deal.pk,
@@ -197,6 +205,7 @@ def _demo_load_inquiry(
         source_url=item.source_url,
         summary=item.summary,
     )
+    return saved, inquiry is None
 
 
 def _demo_load_event(
