@@ -927,15 +927,19 @@ class Inquiry(TimeStamped):
         return bool(self.is_open and self.deadline_on and self.deadline_on < timezone.localdate())
 
     def reached(self) -> str:
-        """The furthest step the review reached, in words, from its timeline."""
+        """The furthest step the review is known to have reached, in words, from its stage and
+        timeline; "review" when nothing shows which."""
+        us = self.regulator.jurisdiction == "US"
         kinds = {event.kind for event in self.events.all()}
         if EventKind.LAWSUIT in kinds or self.stage == Stage.LITIGATION:
-            return "suit" if self.regulator.jurisdiction == "US" else "litigation"
+            return "suit" if us else "litigation"
         if EventKind.PHASE_2_OPENED in kinds or self.stage in IN_DEPTH_STAGES:
-            return "Phase 2"
+            return "second request" if us else "Phase 2"
+        if EventKind.PHASE_1_OPENED in kinds or self.stage == Stage.PHASE_1:
+            return "review" if us else "Phase 1"
         if self.stage == Stage.INFORMAL:
             return "informal look"
-        return "Phase 1" if self.regulator.jurisdiction != "US" else "review"
+        return "review"
 
     @property
     def short_state(self) -> str:
@@ -983,8 +987,10 @@ class Inquiry(TimeStamped):
             return _dated(f"{self.get_stage_display()}, superseded", None)
         if self.stage == Stage.CLOSED:
             return _dated("Closed", self.closed_on)
-        if self.is_dormant:
+        if self.is_dormant and self.last_activity_on:
             return _dated(f"{self.get_stage_display()}, no activity since", self.last_activity_on)
+        if self.is_dormant:
+            return f"{self.get_stage_display()}, dormant"
         if not self.opened_on:  # known to be open, not since when ("notified in June 2026")
             return f"{self.get_stage_display()}, open"
         return _dated(f"{self.get_stage_display()}, open since", self.opened_on)

@@ -119,10 +119,12 @@ def overall_status(
 
 
 def abandoned_after(inquiries: Iterable[InquiryFacts]) -> str:
-    """ "the CMA's Phase 2 and the EC's Phase II": the reviews a deal was abandoned in."""
+    """ "the CMA's Phase 2 and the EC's Phase 2": the reviews a deal was abandoned in."""
     reached = []
     for inquiry in inquiries:
-        if inquiry.counts and inquiry.is_merger_review and inquiry.regulator:
+        # A review that had already cleared the deal is not one it was abandoned in.
+        ended_by_abandonment = inquiry.outcome in ("", "abandoned")
+        if inquiry.counts and inquiry.is_merger_review and ended_by_abandonment:
             reached.append(f"the {inquiry.regulator}'s {inquiry.reached or 'review'}")
     reached = list(dict.fromkeys(reached))
     if not reached:

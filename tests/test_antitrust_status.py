@@ -264,3 +264,12 @@ def test_an_unchanged_save_records_no_status_change():
     inquiry.save()
     EventFactory(deal=inquiry.deal)
     assert inquiry.deal.status_changes.count() == before
+
+
+def test_a_review_that_had_cleared_the_deal_is_not_one_it_was_abandoned_in():
+    deal = DealFactory(abandoned_on=datetime.date(2024, 1, 29))
+    InquiryFactory(deal=deal, regulator=cma(), stage=Stage.CLOSED, outcome=Outcome.CLEARED)
+    ec = InquiryFactory(deal=deal, stage=Stage.CLOSED, outcome=Outcome.ABANDONED)
+    EventFactory(deal=None, inquiry=ec, kind=EventKind.PHASE_2_OPENED)
+    deal = type(deal).objects.with_detail_data().get(pk=deal.pk)
+    assert deal.abandoned_after() == f"the {ec.regulator.short_name}'s Phase 2"

@@ -313,7 +313,7 @@ def test_netflix_warner_bros_discovery_is_abandoned(client):
         life_on=D(2026, 2, 26),
         jurisdictions={"DOJ": "DOJ: Abandoned 26 Feb 2026"},
     )
-    assert deal.abandoned_after() == "the DOJ's Phase 2"  # its second requests
+    assert deal.abandoned_after() == "the DOJ's second request"
 
 
 def test_paramount_warner_bros_discovery_is_under_review_with_no_decision_since_the_deadline(
