@@ -11,7 +11,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from .filters import DealFilter, InquiryFilter
+from . import clocks
+from .deadlines import deadline_rows, split
+from .filters import DeadlineFilter, DealFilter, InquiryFilter
 from .models import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
@@ -168,15 +170,37 @@ def statuses(request):
             "merger_outcomes": vocabulary(Outcome.choices, MERGER_OUTCOMES),
             "conduct_stages": vocabulary(Stage.choices, CONDUCT_STAGES),
             "conduct_outcomes": vocabulary(Outcome.choices, CONDUCT_OUTCOMES),
+            "clock_rules": clock_rules(),
         },
     )
 
 
+def clock_rules() -> list[tuple[str, clocks.RegulatorClock]]:
+    """Each regulator's clock, once: ("FTC, DOJ", the HSR rule)."""
+    names: dict[int, list[str]] = {}
+    rules: dict[int, clocks.RegulatorClock] = {}
+    for slug, rule in clocks.RULES.items():
+        names.setdefault(id(rule), []).append(slug.upper())
+        rules[id(rule)] = rule
+    return [(", ".join(names[key]), rules[key]) for key in rules]
+
+
 def deadlines(request):
+    """Deadlines ahead, published and computed, with the working days left; and the deadlines
+    of the past year that passed with no decision recorded."""
     today = timezone.localdate()
-    inquiries = Inquiry.objects.public().with_upcoming_deadline(today).with_list_data()
+    filterset = DeadlineFilter(request.GET, queryset=Inquiry.objects.public())
+    options = filterset.form.cleaned_data if filterset.is_valid() else {}
+    rows = deadline_rows(filterset.results(), today=today, source=options.get("source") or "")
+    within = int(options["within"]) if options.get("within") else None
+    ahead, passed = split(rows, today=today, within=within)
     return render(
         request,
         "deals/deadlines.html",
-        {"page": paginate(request, inquiries, 50), "today": today},
+        {
+            "filter": filterset,
+            "page": paginate(request, [row.inquiry for row in ahead], 50),
+            "passed": [row.inquiry for row in passed[:20]],
+            "today": today,
+        },
     )

@@ -35,7 +35,8 @@ def test_deadlines_lists_open_future_deadlines_soonest_first(client):
     )
     response = client.get("/deadlines/")
     assert list(response.context["page"].object_list) == [sooner, later]
-    assert "Past deal" not in response.text and "Decided deal" not in response.text
+    assert [inquiry.deal.title for inquiry in response.context["passed"]] == ["Past deal"]
+    assert "Decided deal" not in response.text
 
 
 def test_deadlines_of_unpublished_deals_stay_hidden(client):
