@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from . import clocks
+from .charts import deal_timeline
 from .deadlines import deadline_rows, split
 from .filters import DeadlineFilter, DealFilter, InquiryFilter
 from .models import (
@@ -86,6 +87,7 @@ def spreadsheet_safe(cell: str) -> str:
 
 def deal_detail(request, slug):
     deal = get_object_or_404(Deal.objects.published().with_detail_data(), slug=slug)
+    chart = deal_timeline(deal, today=timezone.localdate())
     return render(
         request,
         "deals/deal_detail.html",
@@ -94,6 +96,10 @@ def deal_detail(request, slug):
             "inquiries": deal.inquiries.all(),
             "abandoned_after": deal.abandoned_after(),
             "timeline": deal.timeline(),
+            "chart": chart,
+            "chart_svg": chart.svg(title=f"{deal.title}: the reviews side by side")
+            if chart
+            else "",
         },
     )
 
