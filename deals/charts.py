@@ -359,12 +359,18 @@ def bar_chart(rows: list[BarRow], *, title: str, unit: str = "") -> SafeString:
     """Horizontal bars, one per row, the label above each: fits a phone."""
     if not rows:
         return SafeString("")
-    top = max(max(sum(value for _, value, _ in row.parts), row.marker or 0) for row in rows) or 1
-    scale = 78.0 / top  # % of the width for the largest bar, leaving room for its number
+    top = max(max(sum(v for _, v, _ in row.parts), row.marker or 0) for row in rows) or 1
+    scale = 98.0 / top  # % of the width for the largest bar
     parts, y = [], 0
     for row in rows:
         parts.append(
-            format_html('<text class="bar-label" x="0" y="{}">{}</text>', y + 13, row.label)
+            format_html(
+                '<text x="0" y="{}"><tspan class="bar-label">{}</tspan>'
+                '<tspan class="bar-value" dx="6">{}</tspan></text>',
+                y + 13,
+                row.label,
+                row.note,
+            )
         )
         y += 18
         x = 0.0
@@ -396,14 +402,6 @@ def bar_chart(rows: list[BarRow], *, title: str, unit: str = "") -> SafeString:
                     f"statutory length: {row.marker:g} {unit}".strip(),
                 )
             )
-        parts.append(
-            format_html(
-                '<text class="bar-value" x="{}%" y="{}" dx="4">{}</text>',
-                round(max(x, (row.marker or 0) * scale), 2),
-                y + 12,
-                row.note,
-            )
-        )
         y += 24
     return format_html(
         '<svg class="bar-chart" width="100%" height="{}" role="img" aria-label="{}" '

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from . import clocks
+from . import stats as figures
 from .charts import deal_timeline
 from .deadlines import deadline_rows, split
 from .filters import DeadlineFilter, DealFilter, InquiryFilter
@@ -210,3 +211,40 @@ def deadlines(request):
             "today": today,
         },
     )
+
+
+def stats(request):
+    """Reviews, in-depth rates, outcomes, durations and interventions per regulator and year."""
+    form = figures.StatsForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(request, "deals/stats.html", {"form": form, "stats": None})
+    if not request.GET:
+        form = figures.StatsForm({})
+        form.is_valid()
+    result = figures.stats_for(form)
+    return render(
+        request,
+        "deals/stats.html",
+        {
+            "form": form,
+            "stats": result,
+            "charts": figures.charts(result),
+            "outcome_labels": figures.OUTCOME_LABELS,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def stats_csv(request, table):
+    """One table of /stats/ as CSV, with the same filters."""
+    form = figures.StatsForm(request.GET)
+    if table not in figures.CSV_TABLES:
+        return HttpResponse("No such table.", status=404, content_type="text/plain")
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dealwatch-{table}.csv"'
+    writer = csv.writer(response)
+    for row in figures.csv_rows(figures.stats_for(form), table):
+        writer.writerow([spreadsheet_safe(str(cell)) for cell in row])
+    return response
