@@ -6,9 +6,9 @@ import csv
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from . import clocks
@@ -21,10 +21,12 @@ from .models import (
     CONDUCT_STAGES,
     MERGER_OUTCOMES,
     MERGER_STAGES,
+    AntitrustStatus,
     Company,
     Deal,
     Event,
     Inquiry,
+    InquiryKind,
     Outcome,
     Regulator,
     Stage,
@@ -39,7 +41,41 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
 
 
 def home(request):
-    return redirect("deals:deal_list")
+    """What Dealwatch is, what happened lately, what is due this week, what is in-depth."""
+    today = timezone.localdate()
+    rows = deadline_rows(Inquiry.objects.public(), today=today)
+    this_week, _passed = split(rows, today=today, within=7)
+    upcoming = [row for row in rows if row.deadline.on >= today]
+    latest = (
+        Event.objects.public()
+        .filter(occurred_on__lte=today)
+        .select_related("deal", "inquiry__regulator", "inquiry__deal")
+        .order_by("-occurred_on", "-pk")[:8]
+    )
+    in_depth = (
+        Deal.objects.published()
+        .filter(antitrust_status=AntitrustStatus.IN_DEPTH_REVIEW)
+        .with_list_data()
+        .order_by(F("last_activity_on").desc(nulls_last=True), "pk")[:8]
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "today": today,
+            "this_week": [row.inquiry for row in this_week],
+            "next_deadline": upcoming[0].inquiry if upcoming and not this_week else None,
+            "latest": latest,
+            "in_depth": in_depth,
+            "counts": {
+                "deals": Deal.objects.published().count(),
+                "open": Inquiry.objects.public()
+                .open()
+                .filter(kind=InquiryKind.MERGER_REVIEW)
+                .count(),
+            },
+        },
+    )
 
 
 def deal_list(request):

@@ -88,10 +88,6 @@ def test_company_list_and_unknown_company(client):
     assert client.get("/companies/nope/").status_code == 404
 
 
-def test_home_leads_to_the_deals(client):
-    assert client.get("/").url == "/deals/"
-
-
 def test_company_page_runs_the_same_number_of_queries_whatever_its_size(client):
     company = CompanyFactory(name="Microsoft")
 
