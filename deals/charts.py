@@ -144,7 +144,7 @@ def _inquiry_row(inquiry: Inquiry, today: datetime.date) -> Row | None:
             (
                 name,
                 start,
-                inquiry.closed_on,
+                None if inquiry.is_open else end,
                 deadline.on if deadline else None,
                 deadline.source if deadline else "",
             )

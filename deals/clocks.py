@@ -366,11 +366,14 @@ def phase_clocks(facts: ClockFacts) -> list[PhaseClock]:
     starts: dict[str, datetime.date] = {}
     phase_1 = clock.rule("phase_1")
     start_1 = _first(events, phase_1.starts_with)
-    if start_1 is None and clock.opening_date_starts_phase_1:
+    start_2 = _first(events, ("phase_2_opened",), on_or_after=start_1)
+    # The opening date stands for Phase 1's start only when it comes before Phase 2: an
+    # inquiry recorded from its Phase 2 opening has no known Phase 1.
+    opening_usable = facts.opened_on and not (start_2 and facts.opened_on >= start_2)
+    if start_1 is None and clock.opening_date_starts_phase_1 and opening_usable:
         start_1 = facts.opened_on
     if start_1:
         starts["phase_1"] = start_1
-    start_2 = _first(events, ("phase_2_opened",), on_or_after=start_1)
     if start_2:
         starts["phase_2"] = start_2
     order = [rule for rule in clock.phases if rule.phase in starts]

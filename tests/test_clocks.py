@@ -241,3 +241,11 @@ def test_an_editors_clock_stop_moves_the_computed_deadline():
     inquiry = Inquiry.objects.get(pk=inquiry.pk)
     assert inquiry.deadline.on == D(2025, 11, 14)
     assert inquiry.deadline.working_days_left(D(2025, 11, 12)) == 2
+
+
+def test_an_inquiry_recorded_from_its_phase_2_opening_has_no_phase_1():
+    # Microsoft / Activision at the EC: the inquiry opens with Phase II, no notification known.
+    facts = clocks.ClockFacts(
+        regulator="ec", opened_on=D(2022, 11, 8), events=(("phase_2_opened", D(2022, 11, 8)),)
+    )
+    assert [phase.label for phase in clocks.phase_clocks(facts)] == ["Phase II"]
