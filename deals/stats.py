@@ -290,7 +290,7 @@ def compute(data: dict) -> Stats:
 
 def stats_for(form: StatsForm) -> Stats:
     """The figures for a valid form, from the cache when they were computed lately."""
-    timeout = getattr(settings, "STATS_CACHE_SECONDS", 300)
+    timeout = settings.STATS_CACHE_SECONDS
     return cache.get_or_set(form.cache_key(), lambda: compute(form.cleaned_data), timeout)
 
 

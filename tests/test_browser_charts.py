@@ -69,9 +69,9 @@ def test_a_deal_page_shows_one_lane_per_jurisdiction_at_390_and_1366_px(
         # Labels keep their size: 12 px text at any width.
         size = chart.locator(".tick-label").first.evaluate("e => getComputedStyle(e).fontSize")
         assert size == "12px"
+        page.locator(".chart-box").screenshot(path=shots / f"timeline-chart-{width}.png")
         page.get_by_text("The chart in words").click()
         assert page.locator(".chart-text table").is_visible()
-        page.locator(".chart-box").screenshot(path=shots / f"timeline-chart-{width}.png")
         page.screenshot(path=shots / f"deal-{width}.png", full_page=True)
         no_axe_violations(page)
         page.close()
