@@ -763,6 +763,7 @@ class Inquiry(TimeStamped):
     extended_by = models.PositiveSmallIntegerField(
         "clock extended by",
         default=0,
+        blank=True,
         help_text="Time the regulator added to the current phase on request, in its rule's unit: "
         "EC working days (Phase I +10 for a referral request, Phase II up to +20), CMA Phase 2 "
         "weeks (up to +8). Commitments extend the clock by themselves (a 'remedies offered' "
@@ -816,6 +817,7 @@ class Inquiry(TimeStamped):
         return f"{self.regulator.short_name} {label}" if self.regulator_id else label
 
     def save(self, *args, **kwargs):
+        self.extended_by = self.extended_by or 0  # an admin form left empty means none
         previous_deal_id = (
             Inquiry.objects.filter(pk=self.pk).values_list("deal_id", flat=True).first()
             if self.pk
