@@ -4,7 +4,7 @@ in the history (django-simple-history) with who made it and when."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
+from .models import ClockStop, Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
 
 
 @admin.action(description="Mark as reviewed")
@@ -148,6 +148,13 @@ class InquiryEventInline(admin.TabularInline):
     fields = ["occurred_on", "kind", "title", "text", "source_url"]
 
 
+class ClockStopInline(admin.TabularInline):
+    model = ClockStop
+    extra = 0
+    fields = ["stopped_on", "restarted_on", "note", "source_url"]
+    verbose_name = "clock stop"
+
+
 @admin.register(Inquiry)
 class InquiryAdmin(SimpleHistoryAdmin):
     list_display = [
@@ -178,7 +185,7 @@ class InquiryAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["regulator", "deal", "companies", "superseded_by"]
     list_select_related = ["regulator", "deal"]
     date_hierarchy = "opened_on"
-    inlines = [InquiryEventInline]
+    inlines = [InquiryEventInline, ClockStopInline]
     readonly_fields = ["last_activity_on"]
     fieldsets = [
         (None, {"fields": ["regulator", "deal", "companies", "title", "reference", "kind"]}),
@@ -193,6 +200,16 @@ class InquiryAdmin(SimpleHistoryAdmin):
                 ],
                 "description": "Merger control and conduct cases each have their own stages "
                 "and outcomes; an inquiry with an outcome is at the stage Closed.",
+            },
+        ),
+        (
+            "Statutory clock",
+            {
+                "fields": [("extended_by", "cash_tender_offer")],
+                "description": "The deadline is computed from the phase's start (its events) "
+                "by the regulator's rule (deals/clocks.py). A statutory deadline entered above, "
+                "as the regulator published it, wins over the computed one; the public pages "
+                "say which one they show. Clock stops are entered below.",
             },
         ),
         (

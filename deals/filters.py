@@ -175,3 +175,33 @@ class InquiryFilter(BaseFilter):
     class Meta:
         model = Inquiry
         fields: list[str] = []
+
+
+class DeadlineFilter(BaseFilter):
+    """/deadlines/: the inquiry filters that make sense for open reviews, and which deadlines.
+
+    `source` and `within` are read by the view: deadlines are computed in Python."""
+
+    stage = django_filters.MultipleChoiceFilter(
+        choices=[(s.value, s.label) for s in (Stage.PHASE_1, Stage.PHASE_2, Stage.REMEDIES)],
+        label="Stage",
+    )
+    source = django_filters.ChoiceFilter(
+        choices=[("published", "Published by the regulator"), ("computed", "Computed")],
+        method="filter_nothing",
+        label="Deadline",
+        empty_label="Published or computed",
+    )
+    within = django_filters.ChoiceFilter(
+        choices=[("7", "Next 7 days"), ("30", "Next 30 days"), ("90", "Next 90 days")],
+        method="filter_nothing",
+        label="Due within",
+        empty_label="Any time ahead",
+    )
+
+    class Meta:
+        model = Inquiry
+        fields: list[str] = []
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset

@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from . import clocks
 from . import status as status_rule
 
 
@@ -336,7 +338,7 @@ class DealQuerySet(models.QuerySet):
             models.Prefetch(
                 "inquiries",
                 queryset=Inquiry.objects.select_related("regulator", "superseded_by__regulator")
-                .prefetch_related("events")
+                .prefetch_related("events", "clock_stops")
                 .order_by("opened_on", "pk"),
             ),
         )
@@ -683,6 +685,13 @@ class InquiryQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.open().filter(deadline_on__gte=today).order_by("deadline_on", "pk")
 
+    def with_clock_data(self) -> InquiryQuerySet:
+        """What the statutory clocks read (events, clock stops), in a fixed number of queries."""
+        return self.with_list_data().prefetch_related(
+            models.Prefetch("events", queryset=Event.objects.order_by("occurred_on", "pk")),
+            "clock_stops",
+        )
+
     def reviewed_by(self, regulators) -> InquiryQuerySet:
         return self.filter(regulator__in=regulators)
 
@@ -798,6 +807,20 @@ class Inquiry(TimeStamped):
         choices=Supersession.choices,
         blank=True,
     )
+    extended_by = models.PositiveSmallIntegerField(
+        "clock extended by",
+        default=0,
+        blank=True,
+        help_text="Time the regulator added to the current phase on request, in its rule's unit: "
+        "EC working days (Phase I +10 for a referral request, Phase II up to +20), CMA Phase 2 "
+        "weeks (up to +8). Commitments extend the clock by themselves (a 'remedies offered' "
+        "event). Counts in the computed deadline only.",
+    )
+    cash_tender_offer = models.BooleanField(
+        default=False,
+        help_text="US HSR: a cash tender offer or bankruptcy sale (15-day waiting period, 10 days "
+        "after a second request).",
+    )
     court_approval_pending = models.BooleanField(
         default=False,
         help_text="A settlement or consent decree awaits a court's approval (US Tunney Act).",
@@ -841,6 +864,7 @@ class Inquiry(TimeStamped):
         return f"{self.regulator.short_name} {label}" if self.regulator_id else label
 
     def save(self, *args, **kwargs):
+        self.extended_by = self.extended_by or 0  # an admin form left empty means none
         previous_deal_id = (
             Inquiry.objects.filter(pk=self.pk).values_list("deal_id", flat=True).first()
             if self.pk
@@ -925,6 +949,34 @@ class Inquiry(TimeStamped):
     def deadline_passed(self) -> bool:
         """An open review whose published deadline is past with no decision recorded since."""
         return bool(self.is_open and self.deadline_on and self.deadline_on < timezone.localdate())
+
+    def clock_facts(self) -> clocks.ClockFacts:
+        """What the statutory clocks need; reads `events` and `clock_stops` (prefetch them)."""
+        return clocks.ClockFacts(
+            regulator=self.regulator.slug if self.regulator_id else "",
+            opened_on=self.opened_on,
+            closed_on=self.closed_on,
+            events=tuple((event.kind, event.occurred_on) for event in self.events.all()),
+            stops=tuple((stop.stopped_on, stop.restarted_on) for stop in self.clock_stops.all()),
+            extended_by=self.extended_by,
+            cash_tender_offer=self.cash_tender_offer,
+        )
+
+    @cached_property
+    def phase_clocks(self) -> list[clocks.PhaseClock]:
+        """Each phase's statutory clock (merger reviews only), in order."""
+        if self.kind != InquiryKind.MERGER_REVIEW:
+            return []
+        return clocks.phase_clocks(self.clock_facts())
+
+    @cached_property
+    def deadline(self) -> clocks.Deadline | None:
+        """The deadline to show: the published one wins over the computed one."""
+        if self.kind != InquiryKind.MERGER_REVIEW and not self.deadline_on:
+            return None
+        return clocks.current_deadline(
+            self.clock_facts(), published=self.deadline_on, is_open=self.is_open
+        )
 
     def reached(self) -> str:
         """The furthest step the review is known to have reached, in words, from its stage and
@@ -1017,6 +1069,37 @@ class Inquiry(TimeStamped):
         latest = self.events.aggregate(latest=Max("occurred_on"))["latest"]
         dates = [day for day in (latest, self.opened_on) if day]
         return max(dates) if dates else None
+
+
+class ClockStop(models.Model):
+    """A stopped statutory clock (EC Art. 10(4), CMA s. 39(8), ACCC information requests; in
+    the US the second request, restarted on substantial compliance). The computed deadline moves
+    back by the time the clock stood still; without a restart date it is not computed."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="clock_stops")
+    stopped_on = models.DateField(help_text="The first day the clock stood still.")
+    restarted_on = models.DateField(
+        null=True, blank=True, help_text="The day it ran again; empty while it is stopped."
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Why, in the regulator's words.")
+    source_url = models.URLField("source address", max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stopped_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(restarted_on__isnull=True) | Q(restarted_on__gte=F("stopped_on")),
+                name="clock_restarts_after_it_stops",
+                violation_error_message="The clock cannot restart before it stopped.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Clock stopped {self.stopped_on}" + (
+            f" to {self.restarted_on}" if self.restarted_on else ""
+        )
 
 
 # --- Timeline -----------------------------------------------------------------------------

@@ -19,4 +19,6 @@ urlpatterns = [
     path("regulators/<slug:slug>/", views.regulator_detail, name="regulator_detail"),
     path("deadlines/", views.deadlines, name="deadlines"),
     path("statuses/", views.statuses, name="statuses"),
+    path("stats/", views.stats, name="stats"),
+    path("stats/<slug:table>.csv", views.stats_csv, name="stats_csv"),
 ]

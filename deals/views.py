@@ -6,21 +6,27 @@ import csv
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from .filters import DealFilter, InquiryFilter
+from . import clocks
+from . import stats as figures
+from .charts import deal_timeline
+from .deadlines import deadline_rows, split
+from .filters import DeadlineFilter, DealFilter, InquiryFilter
 from .models import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
     MERGER_OUTCOMES,
     MERGER_STAGES,
+    AntitrustStatus,
     Company,
     Deal,
     Event,
     Inquiry,
+    InquiryKind,
     Outcome,
     Regulator,
     Stage,
@@ -35,7 +41,41 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
 
 
 def home(request):
-    return redirect("deals:deal_list")
+    """What Dealwatch is, what happened lately, what is due this week, what is in-depth."""
+    today = timezone.localdate()
+    rows = deadline_rows(Inquiry.objects.public(), today=today)
+    this_week, _passed = split(rows, today=today, within=7)
+    upcoming = [row for row in rows if row.deadline.on >= today]
+    latest = (
+        Event.objects.public()
+        .filter(occurred_on__lte=today)
+        .select_related("deal", "inquiry__regulator", "inquiry__deal")
+        .order_by("-occurred_on", "-pk")[:8]
+    )
+    in_depth = (
+        Deal.objects.published()
+        .filter(antitrust_status=AntitrustStatus.IN_DEPTH_REVIEW)
+        .with_list_data()
+        .order_by(F("last_activity_on").desc(nulls_last=True), "pk")[:8]
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "today": today,
+            "this_week": [row.inquiry for row in this_week],
+            "next_deadline": upcoming[0].inquiry if upcoming and not this_week else None,
+            "latest": latest,
+            "in_depth": in_depth,
+            "counts": {
+                "deals": Deal.objects.published().count(),
+                "open": Inquiry.objects.public()
+                .open()
+                .filter(kind=InquiryKind.MERGER_REVIEW)
+                .count(),
+            },
+        },
+    )
 
 
 def deal_list(request):
@@ -84,6 +124,7 @@ def spreadsheet_safe(cell: str) -> str:
 
 def deal_detail(request, slug):
     deal = get_object_or_404(Deal.objects.published().with_detail_data(), slug=slug)
+    chart = deal_timeline(deal, today=timezone.localdate())
     return render(
         request,
         "deals/deal_detail.html",
@@ -95,6 +136,10 @@ def deal_detail(request, slug):
             "status_changes": deal.status_changes.with_display_data().order_by(
                 "-changed_at", "-pk"
             ),
+            "chart": chart,
+            "chart_svg": chart.svg(title=f"{deal.title}: the reviews side by side")
+            if chart
+            else "",
         },
     )
 
@@ -171,15 +216,74 @@ def statuses(request):
             "merger_outcomes": vocabulary(Outcome.choices, MERGER_OUTCOMES),
             "conduct_stages": vocabulary(Stage.choices, CONDUCT_STAGES),
             "conduct_outcomes": vocabulary(Outcome.choices, CONDUCT_OUTCOMES),
+            "clock_rules": clock_rules(),
         },
     )
 
 
+def clock_rules() -> list[tuple[str, clocks.RegulatorClock]]:
+    """Each regulator's clock, once: ("FTC, DOJ", the HSR rule)."""
+    names: dict[int, list[str]] = {}
+    rules: dict[int, clocks.RegulatorClock] = {}
+    for slug, rule in clocks.RULES.items():
+        names.setdefault(id(rule), []).append(slug.upper())
+        rules[id(rule)] = rule
+    return [(", ".join(names[key]), rules[key]) for key in rules]
+
+
 def deadlines(request):
+    """Deadlines ahead, published and computed, with the working days left; and the deadlines
+    of the past year that passed with no decision recorded."""
     today = timezone.localdate()
-    inquiries = Inquiry.objects.public().with_upcoming_deadline(today).with_list_data()
+    filterset = DeadlineFilter(request.GET, queryset=Inquiry.objects.public())
+    options = filterset.form.cleaned_data if filterset.is_valid() else {}
+    rows = deadline_rows(filterset.results(), today=today, source=options.get("source") or "")
+    within = int(options["within"]) if options.get("within") else None
+    ahead, passed = split(rows, today=today, within=within)
     return render(
         request,
         "deals/deadlines.html",
-        {"page": paginate(request, inquiries, 50), "today": today},
+        {
+            "filter": filterset,
+            "page": paginate(request, [row.inquiry for row in ahead], 50),
+            "passed": [row.inquiry for row in passed[:20]],
+            "today": today,
+        },
     )
+
+
+def stats(request):
+    """Reviews, in-depth rates, outcomes, durations and interventions per regulator and year."""
+    form = figures.StatsForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(request, "deals/stats.html", {"form": form, "stats": None})
+    if not request.GET:
+        form = figures.StatsForm({})
+        form.is_valid()
+    result = figures.stats_for(form)
+    return render(
+        request,
+        "deals/stats.html",
+        {
+            "form": form,
+            "stats": result,
+            "charts": figures.charts(result),
+            "outcome_labels": figures.OUTCOME_LABELS,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def stats_csv(request, table):
+    """One table of /stats/ as CSV, with the same filters."""
+    form = figures.StatsForm(request.GET)
+    if table not in figures.CSV_TABLES:
+        return HttpResponse("No such table.", status=404, content_type="text/plain")
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dealwatch-{table}.csv"'
+    writer = csv.writer(response)
+    for row in figures.csv_rows(figures.stats_for(form), table):
+        writer.writerow([spreadsheet_safe(str(cell)) for cell in row])
+    return response

@@ -200,6 +200,9 @@ INGEST_BEAT_SCHEDULE: dict = {
 # An informal look or market study with no event for this long reads as dormant and no longer
 # makes a deal "under informal scrutiny". Statuses that depend on it are refreshed daily.
 INFORMAL_LOOK_DORMANT_AFTER_DAYS = int(os.environ.get("INFORMAL_LOOK_DORMANT_AFTER_DAYS", "365"))
+
+# /stats/ figures are cached per filter this long (seconds).
+STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "300"))
 STATUS_BEAT_SCHEDULE: dict = {
     "statuses-refresh": {
         "task": "deals.tasks.refresh_time_dependent_statuses",

@@ -25,3 +25,11 @@ def filtered_url(name: str, **params) -> str:
     from django.urls import reverse
 
     return f"{reverse(name)}?{urlencode(params)}"
+
+
+@register.simple_tag
+def working_days_left(deadline) -> int | None:
+    """Working days from today to `deadline` (a clocks.Deadline), negative once passed."""
+    from django.utils import timezone
+
+    return deadline.working_days_left(timezone.localdate()) if deadline else None
