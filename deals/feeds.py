@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from .links import http_url
 from .models import Deal, Event
 
 FEED_SIZE = 50
@@ -33,7 +34,8 @@ class LatestEventsFeed(Feed):
 
     def item_description(self, event):
         text = f"{event.occurred_on:%d %B %Y} ({event.get_kind_display()}). {event.text}".strip()
-        return f"{text} Source: {event.source_url}" if event.source_url else text
+        source = http_url(event.source_url)
+        return f"{text} Source: {source}" if source else text
 
     def item_link(self, event):
         deal = event.the_deal

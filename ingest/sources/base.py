@@ -28,6 +28,10 @@ import nh3
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
+from deals.links import http_url, http_url_on
+
+__all__ = ["http_url", "http_url_on"]  # the one check of an address, for the source modules
+
 # --- Errors -------------------------------------------------------------------------------
 
 
@@ -69,6 +73,15 @@ class EventRecord:
     text: str = ""
     source_url: str = ""
 
+    def __post_init__(self) -> None:
+        _only_http(self, "source_url")
+
+
+def _only_http(record: object, name: str) -> None:
+    """Whatever a source module parsed, only an http(s) address is kept: a `javascript:` or
+    `data:` link never reaches the models."""
+    object.__setattr__(record, name, http_url(getattr(record, name)))
+
 
 @dataclass(frozen=True)
 class DealRecord:
@@ -96,6 +109,9 @@ class InquiryRecord:
     # Fields this record cannot speak for (a register listing row has no determination): they
     # fill a new inquiry but never overwrite what a fuller record of the same case stored.
     unknown: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        _only_http(self, "source_url")
 
 
 @dataclass(frozen=True)
@@ -136,6 +152,9 @@ class PressRecord:
     text: str = ""  # plain text, already stripped of markup
     # Case numbers the release names (M.11357, AT.40153, an HSR transaction number).
     references: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        _only_http(self, "url")
 
     def event(self) -> EventRecord:
         return EventRecord(
