@@ -11,8 +11,20 @@ from .models import Deal, Event
 FEED_SIZE = 50
 
 
+class PlainTextAtom1Feed(Atom1Feed):
+    """Atom whose entry summaries are declared plain text, which they are. Django writes
+    type="html", which tells a feed reader to decode the text and render it as markup: a
+    `<script>` in an event title would run there."""
+
+    def add_item_elements(self, handler, item):
+        summary = item["description"]
+        super().add_item_elements(handler, {**item, "description": None})
+        if summary is not None:
+            handler.addQuickElement("summary", summary, {"type": "text"})
+
+
 class LatestEventsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
     title = "Dealwatch: latest antitrust events"
     subtitle = "New events in the deals and regulator inquiries that Dealwatch follows."
 
