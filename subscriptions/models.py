@@ -307,30 +307,39 @@ def oldest_news() -> datetime.date:
 
 
 def search_label(query: str) -> str:
-    """A saved search in words: Deals matching “microsoft” · Status: Under review."""
+    """A saved search in words: Deals matching “microsoft” · Status: Under review.
+
+    Worded from what DealFilter validated, never from the raw query string: a value that is no
+    slug, choice or date (a NUL byte, which PostgreSQL refuses in a lookup) is neither looked
+    up nor repeated.
+    """
     data = QueryDict(query)
     if not data:
         return "All deals"
+    filterset = DealFilter(data=data)
+    if not filterset.is_valid():
+        return "Deals matching a search with errors"
     parts = []
-    for key in data:
-        filter_ = DealFilter.base_filters.get(key)
-        if filter_ is None:
+    for key, value in filterset.form.cleaned_data.items():
+        if key not in data or key in IGNORED_SEARCH_KEYS or value in (None, "", []):
             continue
-        values = data.getlist(key)
-        if key == "regulator":
-            names = dict(Regulator.objects.filter(slug__in=values).values_list("slug", "name"))
-            values = [names.get(v, v) for v in values]
-        elif key == "company":
-            names = dict(Company.objects.filter(slug__in=values).values_list("slug", "name"))
-            values = [names.get(v, v) for v in values]
-        elif "choices" in filter_.extra and not callable(filter_.extra["choices"]):
-            labels = dict(filter_.extra["choices"])
-            values = [str(labels.get(v, v)) for v in values]
         if key == "q":
-            parts.insert(0, f"“{values[0]}”")
-        else:
-            parts.append(f"{filter_.label}: {', '.join(values)}")
-    return "Deals matching " + " · ".join(parts)
+            parts.insert(0, f"“{value}”")
+            continue
+        field = filterset.form.fields[key]
+        labels = dict(getattr(field, "choices", ()))
+        values = value if isinstance(value, list | tuple | models.QuerySet) else [value]
+        words = [_search_word(item, labels) for item in values]
+        parts.append(f"{field.label}: {', '.join(words)}")
+    return "Deals matching " + " · ".join(parts) if parts else "All deals"
+
+
+def _search_word(value: object, labels: dict) -> str:
+    if isinstance(value, Regulator | Company):
+        return value.name
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(labels.get(value, value))
 
 
 # --- Digest runs and deliveries -----------------------------------------------------------
