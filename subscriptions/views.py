@@ -47,6 +47,18 @@ def _safe_next(request: HttpRequest, url: str) -> str:
 
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
+    try:
+        return _subscribe(request)
+    except ratelimit.Unavailable:
+        response = render(request, "subscriptions/unavailable.html", status=503)
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+        return response
+
+
+UNAVAILABLE_RETRY_AFTER = 300  # seconds
+
+
+def _subscribe(request: HttpRequest) -> HttpResponse:
     window = settings.SUBSCRIBE_LIMIT_WINDOW
     ip = ratelimit.hashed(ratelimit.client_ip(request))
     if not ratelimit.allow(
