@@ -180,7 +180,9 @@ INGEST_PAGES = {
     "doj": 2,
     "accc": int(os.environ.get("INGEST_ACCC_PAGES", "4")),
 }
-INGEST_HTTP_TIMEOUT = float(os.environ.get("INGEST_HTTP_TIMEOUT", "30"))
+INGEST_HTTP_TIMEOUT = float(os.environ.get("INGEST_HTTP_TIMEOUT", "30"))  # any one read
+# The whole of one fetch (redirects and body): a server trickling bytes is given up on.
+INGEST_HTTP_DEADLINE = float(os.environ.get("INGEST_HTTP_DEADLINE", "300"))
 INGEST_MAX_RESPONSE_BYTES = int(os.environ.get("INGEST_MAX_RESPONSE_MB", "80")) * 1024 * 1024
 INGEST_TASK_SOFT_TIME_LIMIT = int(os.environ.get("INGEST_TASK_SOFT_TIME_LIMIT", "1500"))
 INGEST_TASK_TIME_LIMIT = INGEST_TASK_SOFT_TIME_LIMIT + 120

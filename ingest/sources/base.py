@@ -18,6 +18,7 @@ import hashlib
 import html
 import json
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -326,10 +327,13 @@ def unique(values: Iterable[str]) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class FetchPolicy:
     hosts: frozenset[str]
-    timeout: float = 20.0
+    timeout: float = 20.0  # seconds for any one read (connect, each chunk of the body)
     max_bytes: int = 64 * 1024 * 1024
     max_redirects: int = 3
     user_agent: str = "Dealwatch ingest"
+    # Seconds for the whole fetch, redirects and body included: a server that trickles a byte
+    # now and then never trips the per-read timeout, and would hold a worker for hours.
+    deadline: float = 300.0
 
 
 def _check_url(url: str, hosts: frozenset[str]) -> None:
@@ -350,10 +354,18 @@ def fetch_url(
     """
     _check_url(url, policy.hosts)
     headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip"}
+    give_up_at = time.monotonic() + policy.deadline
+
+    def time_left() -> float:
+        left = give_up_at - time.monotonic()
+        if left <= 0:
+            raise TransientFetchError(f"{url}: gave up after {policy.deadline:g} s")
+        return left
+
     for _ in range(policy.max_redirects + 1):
-        request = client.build_request(
-            "GET", url, params=params, headers=headers, timeout=policy.timeout
-        )
+        # No read may outlast the deadline either: it ends at most one read timeout late.
+        timeout = min(policy.timeout, time_left())
+        request = client.build_request("GET", url, params=params, headers=headers, timeout=timeout)
         try:
             response = client.send(request, stream=True, follow_redirects=False)
         except httpx.TimeoutException as exc:
@@ -379,6 +391,7 @@ def fetch_url(
                     body += chunk
                     if len(body) > policy.max_bytes:
                         raise FetchError(f"{url} is larger than {policy.max_bytes} bytes")
+                    time_left()
             except httpx.TransportError as exc:
                 raise TransientFetchError(f"connection lost reading {url}: {exc}") from exc
             return bytes(body)
