@@ -78,3 +78,6 @@ def test_a_script_in_an_event_title_is_shown_as_text_in_the_preview_not_run(admi
     assert page.status_code == 200
     assert unsafe_html(page.text) == []
     assert "Decision &lt;script&gt;xss(1)&lt;/script&gt;" in page.text  # the text part, as text
+    # The email's inline styles show; scripts stay blocked, as everywhere.
+    policy = page["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy and "script-src 'self';" in policy

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,14 +28,32 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+# Keys that were ever written down where anyone can read them.
+PUBLIC_SECRET_KEYS = {DEVELOPMENT_SECRET_KEY, "change-me-to-a-long-random-string"}
+MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def secret_key_problem(key: str) -> str:
+    """Why `key` cannot sign production's links and sessions; "" when it can. Whoever knows the
+    key can forge every signed link, so a published or guessable one is refused."""
+    if not key:
+        return "is not set"
+    if key in PUBLIC_SECRET_KEYS or key.startswith(("change-me", "django-insecure-")):
+        return "is a published placeholder"
+    if len(key) < 50 or len(set(key)) < 5:  # the bar of Django's own check (security.W009)
+        return "is too short or too simple (at least 50 characters, not repetitive)"
+    return ""
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. With DEBUG off the site refuses to start without one: "
-            "set SECRET_KEY in the environment (see .env.example)."
-        )
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+if not DEBUG and secret_key_problem(SECRET_KEY):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY {secret_key_problem(SECRET_KEY)}. With DEBUG off the site refuses to start "
+        f"without a random key of its own: make one with {MAKE_A_KEY} and set SECRET_KEY in "
+        "the environment (see .env.example)."
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -51,6 +70,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django_filters",
     "simple_history",
     "deals",
@@ -60,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,14 +265,52 @@ DIGEST_BEAT_SCHEDULE: dict = {
 
 CELERY_BEAT_SCHEDULE = {**INGEST_BEAT_SCHEDULE, **DIGEST_BEAT_SCHEDULE}
 
+# --- Browser policies (docs/security.md) -------------------------------------------------
+# Scripts and styles come only from our own static files: nothing inline, so text that got
+# past escaping still could not run. Emails are not pages and keep their inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({} if DEBUG else {"upgrade-insecure-requests": True}),
+    }
+}
+# Nothing on the site needs these; no page, nor anything that gets into one, may ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    ]
+}
+
 # --- Production hardening -----------------------------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # 0 when the proxy that ends TLS redirects to HTTPS itself. Cookies stay secure either way:
+    # browsers accept secure cookies from http://localhost, so trying the site locally works.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    # Served over plain HTTP (trying docker-compose locally, SECURE_SSL_REDIRECT=0) the admin's
-    # cookies could not be sent back if they were marked secure.
-    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "3600"))
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Preloading is a hard-to-undo choice for a whole domain: opt in explicitly.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
