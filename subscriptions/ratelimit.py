@@ -6,10 +6,11 @@ import hashlib
 import logging
 import time
 
-from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
 
+from tracker.client_ip import client_ip
+
+__all__ = ["Unavailable", "allow", "client_ip", "hashed"]
 logger = logging.getLogger(__name__)
 
 
@@ -36,15 +37,6 @@ def allow(key: str, *, limit: int, window: int) -> bool:
         logger.error("Rate limits unavailable: %s: %s", type(exc).__name__, exc)
         raise Unavailable(str(exc)) from exc
     return count <= limit
-
-
-def client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or the address our own proxies saw when the site runs behind them."""
-    proxies = settings.SUBSCRIBE_TRUSTED_PROXY_COUNT
-    forwarded = [ip.strip() for ip in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def hashed(value: str) -> str:

@@ -4,6 +4,7 @@ The defaults need no services (SQLite, Celery eager, console email) so that `mak
 a fresh machine. Production sets DEBUG=0 and the variables listed in .env.example.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -73,9 +74,11 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "simple_history",
+    "axes",
     "deals",
     "ingest",
     "subscriptions",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -126,6 +131,24 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# --- The admin's sign-in (django-axes, accounts app) --------------------------------------
+# Failed sign-ins are counted per username and, separately, per client address: either reaching
+# the limit locks sign-in for that account (from anywhere) or from that address (for anyone)
+# until the cool-off ends or an editor unlocks it (Sign-in › Access attempts › Unlock).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("ADMIN_LOGIN_LOCKOUT_MINUTES", "60"))
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tracker.client_ip.client_ip"
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -237,8 +260,12 @@ DIGEST_MAX_EVENT_AGE_DAYS = int(os.environ.get("DIGEST_MAX_EVENT_AGE_DAYS", "90"
 SUBSCRIBE_LIMIT_PER_IP = int(os.environ.get("SUBSCRIBE_LIMIT_PER_IP", "20"))
 SUBSCRIBE_LIMIT_PER_ADDRESS = int(os.environ.get("SUBSCRIBE_LIMIT_PER_ADDRESS", "5"))
 SUBSCRIBE_LIMIT_WINDOW = int(os.environ.get("SUBSCRIBE_LIMIT_WINDOW", "3600"))
-# Behind N reverse proxies the client IP is the Nth address from the right of X-Forwarded-For.
-SUBSCRIBE_TRUSTED_PROXY_COUNT = int(os.environ.get("SUBSCRIBE_TRUSTED_PROXY_COUNT", "0"))
+# Behind N reverse proxies the client IP is the Nth address from the right of X-Forwarded-For
+# (tracker/client_ip.py): for the subscribe limits and the admin's lock-outs alike.
+# SUBSCRIBE_TRUSTED_PROXY_COUNT is its older name.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT") or os.environ.get("SUBSCRIBE_TRUSTED_PROXY_COUNT") or "0"
+)
 
 _daily_hour, _daily_minute = (int(part) for part in DIGEST_DAILY_AT.split(":"))
 DIGEST_BEAT_SCHEDULE: dict = {
