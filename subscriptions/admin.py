@@ -32,8 +32,22 @@ class SubscriberAdmin(admin.ModelAdmin):
     list_display = ["email", "confirmed_at", "live_subscriptions", "disabled_at", "preview_link"]
     list_filter = [("disabled_at", admin.EmptyFieldListFilter)]
     search_fields = ["email"]
-    readonly_fields = ["email", "created_at", "confirmed_at", "disabled_at", "preview_link"]
-    fields = ["email", "created_at", "confirmed_at", "disabled_at", "disabled_reason"]
+    readonly_fields = [
+        "email",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "disabled_at",
+        "preview_link",
+    ]
+    fields = [
+        "email",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "disabled_at",
+        "disabled_reason",
+    ]
     inlines = [SubscriptionInline]
     actions = ["disable_bouncing", "enable"]
 

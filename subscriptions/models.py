@@ -9,6 +9,7 @@ records that an event went into a subscription's digest; its unique constraint i
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -77,6 +78,13 @@ class Subscriber(models.Model):
     email = models.EmailField(
         max_length=254, unique=True, help_text="Stored in lower case; one row per address."
     )
+    uuid = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Names the subscriber in emailed links: random, so that nobody can make a "
+        "link for the next subscriber by counting, even knowing the signing key.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(
         null=True,
@@ -90,6 +98,12 @@ class Subscriber(models.Model):
         help_text="Set when the address bounces: nothing is sent while this is set.",
     )
     disabled_reason = models.CharField(max_length=200, blank=True)
+    unsubscribed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When they last unsubscribed from everything. Links sent before this (manage, "
+        "confirm) no longer work, so an old email cannot subscribe them again.",
+    )
 
     objects = SubscriberQuerySet.as_manager()
 

@@ -260,6 +260,9 @@ DIGEST_MAX_EVENT_AGE_DAYS = int(os.environ.get("DIGEST_MAX_EVENT_AGE_DAYS", "90"
 SUBSCRIBE_LIMIT_PER_IP = int(os.environ.get("SUBSCRIBE_LIMIT_PER_IP", "20"))
 SUBSCRIBE_LIMIT_PER_ADDRESS = int(os.environ.get("SUBSCRIBE_LIMIT_PER_ADDRESS", "5"))
 SUBSCRIBE_LIMIT_WINDOW = int(os.environ.get("SUBSCRIBE_LIMIT_WINDOW", "3600"))
+# How long the manage link in an email works (every email has a fresh one; anyone can ask for
+# one by email). Unsubscribe links keep working; confirmation links work 7 days.
+SUBSCRIPTION_MANAGE_LINK_DAYS = int(os.environ.get("SUBSCRIPTION_MANAGE_LINK_DAYS", "30"))
 # Behind N reverse proxies the client IP is the Nth address from the right of X-Forwarded-For
 # (tracker/client_ip.py): for the subscribe limits and the admin's lock-outs alike.
 # SUBSCRIBE_TRUSTED_PROXY_COUNT is its older name.
