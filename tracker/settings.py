@@ -135,7 +135,7 @@ CACHES = {
 # --- The admin's sign-in (django-axes, accounts app) --------------------------------------
 # Failed sign-ins are counted per username and, separately, per client address: either reaching
 # the limit locks sign-in for that account (from anywhere) or from that address (for anyone)
-# until the cool-off ends or an editor unlocks it (Sign-in › Access attempts › Unlock).
+# until the cool-off ends or an editor unlocks it (Axes › Access attempts › Unlock).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
