@@ -311,7 +311,8 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [NONE],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
-        **({} if DEBUG else {"upgrade-insecure-requests": True}),
+        # No upgrade-insecure-requests: every address on a page is relative, and it would break
+        # trying docker-compose over http://localhost.
     }
 }
 # Nothing on the site needs these; no page, nor anything that gets into one, may ask for them.
