@@ -2,9 +2,14 @@
 in the history (django-simple-history) with who made it and when."""
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from .links import validate_http_url
 from .models import ClockStop, Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
+
+# Every address an editor types must be http or https (the form's default also takes ftp).
+ONLY_HTTP_LINKS = {models.URLField: {"validators": [validate_http_url]}}
 
 
 @admin.action(description="Mark as reviewed")
@@ -21,6 +26,7 @@ class CompanyAliasInline(admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(SimpleHistoryAdmin):
+    formfield_overrides = ONLY_HTTP_LINKS
     list_display = ["name", "country", "parent", "needs_review", "updated_at"]
     list_filter = ["needs_review", "country"]
     search_fields = ["name", "aliases__name", "slug"]
@@ -32,6 +38,7 @@ class CompanyAdmin(SimpleHistoryAdmin):
 
 @admin.register(Regulator)
 class RegulatorAdmin(SimpleHistoryAdmin):
+    formfield_overrides = ONLY_HTTP_LINKS
     list_display = ["short_name", "name", "jurisdiction"]
     list_filter = ["jurisdiction"]
     search_fields = ["name", "short_name", "jurisdiction"]
@@ -45,6 +52,7 @@ class PartyInline(admin.TabularInline):
 
 
 class InquiryInline(admin.StackedInline):
+    formfield_overrides = ONLY_HTTP_LINKS
     model = Inquiry
     extra = 0
     show_change_link = True
@@ -65,6 +73,7 @@ class DealEventInline(admin.TabularInline):
     """The deal's own timeline. An event can be tied to one of this deal's inquiries only: a
     pick from another deal would move that deal's timeline."""
 
+    formfield_overrides = ONLY_HTTP_LINKS
     model = Event
     extra = 0
     fields = ["occurred_on", "kind", "title", "inquiry", "source_url"]
@@ -143,6 +152,7 @@ class DealAdmin(SimpleHistoryAdmin):
 
 
 class InquiryEventInline(admin.TabularInline):
+    formfield_overrides = ONLY_HTTP_LINKS
     model = Event
     extra = 0
     fields = ["occurred_on", "kind", "title", "text", "source_url"]
@@ -157,6 +167,7 @@ class ClockStopInline(admin.TabularInline):
 
 @admin.register(Inquiry)
 class InquiryAdmin(SimpleHistoryAdmin):
+    formfield_overrides = ONLY_HTTP_LINKS
     list_display = [
         "__str__",
         "deal",
@@ -236,6 +247,7 @@ class InquiryAdmin(SimpleHistoryAdmin):
 
 @admin.register(Event)
 class EventAdmin(SimpleHistoryAdmin):
+    formfield_overrides = ONLY_HTTP_LINKS
     list_display = ["occurred_on", "kind", "title", "deal", "inquiry", "recorded_at"]
     list_filter = ["kind", "inquiry__regulator"]
     search_fields = ["title", "text", "deal__title", "inquiry__reference"]

@@ -5,13 +5,26 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from .links import http_url
 from .models import Deal, Event
 
 FEED_SIZE = 50
 
 
+class PlainTextAtom1Feed(Atom1Feed):
+    """Atom whose entry summaries are declared plain text, which they are. Django writes
+    type="html", which tells a feed reader to decode the text and render it as markup: a
+    `<script>` in an event title would run there."""
+
+    def add_item_elements(self, handler, item):
+        summary = item["description"]
+        super().add_item_elements(handler, {**item, "description": None})
+        if summary is not None:
+            handler.addQuickElement("summary", summary, {"type": "text"})
+
+
 class LatestEventsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
     title = "Dealwatch: latest antitrust events"
     subtitle = "New events in the deals and regulator inquiries that Dealwatch follows."
 
@@ -33,7 +46,8 @@ class LatestEventsFeed(Feed):
 
     def item_description(self, event):
         text = f"{event.occurred_on:%d %B %Y} ({event.get_kind_display()}). {event.text}".strip()
-        return f"{text} Source: {event.source_url}" if event.source_url else text
+        source = http_url(event.source_url)
+        return f"{text} Source: {source}" if source else text
 
     def item_link(self, event):
         deal = event.the_deal

@@ -111,7 +111,7 @@ class RawRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
         text = json.dumps(record.payload, indent=2, ensure_ascii=False)
         if len(text) > 20000:
             text = text[:20000] + "\n…"
-        return format_html("<pre style='white-space: pre-wrap'>{}</pre>", text)
+        return format_html('<pre class="payload">{}</pre>', text)
 
 
 @admin.register(ReviewItem)

@@ -81,6 +81,7 @@ def source_fetch(*, source: str) -> list[bytes]:
     policy = FetchPolicy(
         hosts=module.HOSTS,
         timeout=settings.INGEST_HTTP_TIMEOUT,
+        deadline=settings.INGEST_HTTP_DEADLINE,
         max_bytes=settings.INGEST_MAX_RESPONSE_BYTES,
         user_agent=f"Dealwatch ingest (+{settings.SITE_URL})",
     )

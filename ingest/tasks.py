@@ -6,11 +6,13 @@ runs of a source at once are harmless: records and inquiries are protected by un
 constraints and row locks (see ingest.services).
 """
 
+from pathlib import Path
+
 from celery import shared_task
 from django.conf import settings
 
 from .services import ingest_run
-from .sources.base import TransientFetchError
+from .sources.base import RefusedDocument, TransientFetchError
 
 TASK_OPTIONS = {
     "autoretry_for": (TransientFetchError,),
@@ -56,3 +58,20 @@ def ingest_doj() -> str:
 @shared_task(name="ingest.tasks.ingest_accc", **TASK_OPTIONS)
 def ingest_accc() -> str:
     return run_source("accc")
+
+
+@shared_task(
+    name="ingest.tasks.ingest_from_files",
+    soft_time_limit=settings.INGEST_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.INGEST_TASK_TIME_LIMIT,
+    acks_late=True,
+)
+def ingest_from_files(source: str, paths: list[str]) -> str:
+    """A backfill on the worker from stored responses on its disk, as `ingest --from-file`
+    reads them: the same pipeline, never the network."""
+    documents = []
+    for path in map(Path, paths):
+        if not path.is_file() or path.stat().st_size > settings.INGEST_MAX_RESPONSE_BYTES:
+            raise RefusedDocument(f"{path}: no such file, or larger than the size cap")
+        documents.append(path.read_bytes())
+    return ingest_run(source=source, documents=documents, trigger="file").summary_line()

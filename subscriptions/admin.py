@@ -1,3 +1,4 @@
+from csp.constants import UNSAFE_INLINE
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -31,8 +32,22 @@ class SubscriberAdmin(admin.ModelAdmin):
     list_display = ["email", "confirmed_at", "live_subscriptions", "disabled_at", "preview_link"]
     list_filter = [("disabled_at", admin.EmptyFieldListFilter)]
     search_fields = ["email"]
-    readonly_fields = ["email", "created_at", "confirmed_at", "disabled_at", "preview_link"]
-    fields = ["email", "created_at", "confirmed_at", "disabled_at", "disabled_reason"]
+    readonly_fields = [
+        "email",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "disabled_at",
+        "preview_link",
+    ]
+    fields = [
+        "email",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "disabled_at",
+        "disabled_reason",
+    ]
     inlines = [SubscriptionInline]
     actions = ["disable_bouncing", "enable"]
 
@@ -108,7 +123,12 @@ class SubscriberAdmin(admin.ModelAdmin):
             "subscriber": subscriber,
             "previews": previews,
         }
-        return TemplateResponse(request, "admin/subscriptions/subscriber/preview.html", context)
+        response = TemplateResponse(request, "admin/subscriptions/subscriber/preview.html", context)
+        # The iframe shows the email as sent, and emails carry inline styles; its document
+        # inherits this page's policy. Styles only: scripts stay 'self', and the iframe is
+        # sandboxed besides.
+        response._csp_update = {"style-src": [UNSAFE_INLINE]}
+        return response
 
 
 @admin.register(Subscription)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from deals.links import http_url
 from deals.models import Deal, Event
 
 SUBJECT_NAMES = 3
@@ -110,7 +111,7 @@ def digest_build(*, events: Iterable[Event], new_deals: Iterable[Deal]) -> Diges
                 text=event.text,
                 regulator=regulator.short_name if regulator else "",
                 url=url,
-                source_url=event.source_url,
+                source_url=http_url(event.source_url),  # both parts: never a javascript: link
             )
         )
 

@@ -82,6 +82,20 @@ class SubscribeForm(forms.Form):
         }
 
 
+class ManageLinkForm(forms.Form):
+    """Ask for a link to the manage page, sent to the address if it is a subscriber's."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "required": True}),
+    )
+    website = forms.CharField(required=False, label="Leave this empty")  # as SubscribeForm
+
+    def clean_email(self) -> str:
+        return normalise_email(self.cleaned_data["email"])
+
+
 class SubscriptionChangeForm(forms.Form):
     frequency = forms.ChoiceField(
         label="How often", choices=Frequency.choices, widget=forms.RadioSelect

@@ -9,6 +9,7 @@ records that an event went into a subscription's digest; its unique constraint i
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -77,6 +78,13 @@ class Subscriber(models.Model):
     email = models.EmailField(
         max_length=254, unique=True, help_text="Stored in lower case; one row per address."
     )
+    uuid = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Names the subscriber in emailed links: random, so that nobody can make a "
+        "link for the next subscriber by counting, even knowing the signing key.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(
         null=True,
@@ -90,6 +98,12 @@ class Subscriber(models.Model):
         help_text="Set when the address bounces: nothing is sent while this is set.",
     )
     disabled_reason = models.CharField(max_length=200, blank=True)
+    unsubscribed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When they last unsubscribed from everything. Links sent before this (manage, "
+        "confirm) no longer work, so an old email cannot subscribe them again.",
+    )
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -307,30 +321,39 @@ def oldest_news() -> datetime.date:
 
 
 def search_label(query: str) -> str:
-    """A saved search in words: Deals matching “microsoft” · Status: Under review."""
+    """A saved search in words: Deals matching “microsoft” · Status: Under review.
+
+    Worded from what DealFilter validated, never from the raw query string: a value that is no
+    slug, choice or date (a NUL byte, which PostgreSQL refuses in a lookup) is neither looked
+    up nor repeated.
+    """
     data = QueryDict(query)
     if not data:
         return "All deals"
+    filterset = DealFilter(data=data)
+    if not filterset.is_valid():
+        return "Deals matching a search with errors"
     parts = []
-    for key in data:
-        filter_ = DealFilter.base_filters.get(key)
-        if filter_ is None:
+    for key, value in filterset.form.cleaned_data.items():
+        if key not in data or key in IGNORED_SEARCH_KEYS or value in (None, "", []):
             continue
-        values = data.getlist(key)
-        if key == "regulator":
-            names = dict(Regulator.objects.filter(slug__in=values).values_list("slug", "name"))
-            values = [names.get(v, v) for v in values]
-        elif key == "company":
-            names = dict(Company.objects.filter(slug__in=values).values_list("slug", "name"))
-            values = [names.get(v, v) for v in values]
-        elif "choices" in filter_.extra and not callable(filter_.extra["choices"]):
-            labels = dict(filter_.extra["choices"])
-            values = [str(labels.get(v, v)) for v in values]
         if key == "q":
-            parts.insert(0, f"“{values[0]}”")
-        else:
-            parts.append(f"{filter_.label}: {', '.join(values)}")
-    return "Deals matching " + " · ".join(parts)
+            parts.insert(0, f"“{value}”")
+            continue
+        field = filterset.form.fields[key]
+        labels = dict(getattr(field, "choices", ()))
+        values = value if isinstance(value, list | tuple | models.QuerySet) else [value]
+        words = [_search_word(item, labels) for item in values]
+        parts.append(f"{field.label}: {', '.join(words)}")
+    return "Deals matching " + " · ".join(parts) if parts else "All deals"
+
+
+def _search_word(value: object, labels: dict) -> str:
+    if isinstance(value, Regulator | Company):
+        return value.name
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(labels.get(value, value))
 
 
 # --- Digest runs and deliveries -----------------------------------------------------------

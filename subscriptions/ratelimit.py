@@ -3,33 +3,55 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 
-from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+
+from tracker.client_ip import client_ip
+
+__all__ = ["Unavailable", "allow", "client_ip", "hashed", "mailbox"]
+logger = logging.getLogger(__name__)
+
+
+class Unavailable(Exception):
+    """The counters cannot be read (Redis is down): nothing can be limited."""
 
 
 def allow(key: str, *, limit: int, window: int) -> bool:
-    """Count one more hit on `key`; False once there were more than `limit` in this window."""
+    """Count one more hit on `key`; False once there were more than `limit` in this window.
+
+    Raises Unavailable when the cache cannot be reached: the caller refuses the request (a
+    limit that cannot be counted is no limit) with a clear answer instead of a 500.
+    """
     bucket = f"ratelimit:{key}:{int(time.time() // window)}"
-    if cache.add(bucket, 1, timeout=window):
-        return True
     try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add() and incr()
-        cache.add(bucket, 1, timeout=window)
-        count = 1
+        if cache.add(bucket, 1, timeout=window):
+            return True
+        try:
+            count = cache.incr(bucket)
+        except ValueError:  # expired between add() and incr()
+            cache.add(bucket, 1, timeout=window)
+            count = 1
+    except Exception as exc:  # redis.ConnectionError, TimeoutError…: whatever the backend raises
+        logger.error("Rate limits unavailable: %s: %s", type(exc).__name__, exc)
+        raise Unavailable(str(exc)) from exc
     return count <= limit
 
 
-def client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or the address our own proxies saw when the site runs behind them."""
-    proxies = settings.SUBSCRIBE_TRUSTED_PROXY_COUNT
-    forwarded = [ip.strip() for ip in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+# Providers that deliver every spelling of a mailbox to the same inbox.
+DOTS_IGNORED = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox(email: str) -> str:
+    """The inbox an address reaches, for counting requests: victim+1@example.org and
+    victim+2@… are victim@example.org; at Gmail dots are ignored too (v.ictim@googlemail.com is
+    victim@gmail.com). Only for limits: the address is stored and written to as typed."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in DOTS_IGNORED:
+        local, domain = local.replace(".", ""), DOTS_IGNORED[domain]
+    return f"{local}@{domain}"
 
 
 def hashed(value: str) -> str:

@@ -46,7 +46,12 @@ from .tokens import (
     InvalidToken,
     confirm_token_make,
     confirm_token_read,
+    issued_at,
+    manage_link_max_age,
     manage_token_make,
+    manage_token_read,
+    unsubscribe_token_make,
+    unsubscribe_token_read,
 )
 
 logger = logging.getLogger(__name__)
@@ -56,11 +61,49 @@ logger = logging.getLogger(__name__)
 
 
 def manage_url(subscriber: Subscriber) -> str:
-    return absolute(reverse("subscriptions:manage", args=[manage_token_make(subscriber.pk)]))
+    """A fresh manage link (it expires: see tokens.py)."""
+    return absolute(reverse("subscriptions:manage", args=[manage_token_make(subscriber.uuid)]))
 
 
 def unsubscribe_url(subscriber: Subscriber) -> str:
-    return absolute(reverse("subscriptions:unsubscribe", args=[manage_token_make(subscriber.pk)]))
+    return absolute(
+        reverse("subscriptions:unsubscribe", args=[unsubscribe_token_make(subscriber.uuid)])
+    )
+
+
+def subscriber_managing(*, token: str) -> Subscriber | None:
+    """The subscriber a manage link is for; None when it is bad, expired, or older than their
+    last unsubscribe (an old email must not reopen what they closed)."""
+    try:
+        subscriber_uuid, issued = manage_token_read(token)
+    except InvalidToken:
+        return None
+    subscriber = Subscriber.objects.filter(uuid=subscriber_uuid).first()
+    if subscriber is None or (subscriber.unsubscribed_at and issued <= subscriber.unsubscribed_at):
+        return None
+    return subscriber
+
+
+def subscriber_unsubscribing(*, token: str) -> Subscriber | None:
+    """The subscriber an unsubscribe link is for; None when it is bad."""
+    try:
+        return Subscriber.objects.filter(uuid=unsubscribe_token_read(token)).first()
+    except InvalidToken:
+        return None
+
+
+def manage_link_send(*, email: str) -> bool:
+    """Email a fresh manage link to `email` if it is a subscriber's address; nothing to anyone
+    else, so the form that asks cannot be used to write to strangers. Runs in a task."""
+    subscriber = Subscriber.objects.filter(email=normalise_email(email)).first()
+    if subscriber is None:
+        return False
+    email_make(
+        "manage-link",
+        {"manage_url": manage_url(subscriber), "expires_days": manage_link_max_age().days},
+        to=subscriber.email,
+    ).send()
+    return True
 
 
 # --- Subscribing --------------------------------------------------------------------------
@@ -111,12 +154,16 @@ def subscription_request(
         event_kinds=event_kinds,
     )
     token = confirm_token_make(request)
+    # The address is not confirmed: it may be anyone's. Tell it nothing the requester typed (a
+    # saved search's words, or its query string in a link); the confirm page shows the search.
+    is_search = kind == SubscriptionKind.SEARCH
     message = email_make(
         "confirm",
         {
             "subscription": draft,
+            "about": "a saved search on Dealwatch" if is_search else draft.label,
             "confirm_url": absolute(reverse("subscriptions:confirm", args=[token])),
-            "target_url": absolute(draft.get_target_url()),
+            "target_url": "" if is_search else absolute(draft.get_target_url()),
             "expires_days": CONFIRM_MAX_AGE.days,
         },
         to=email,
@@ -141,7 +188,28 @@ def _requested(token: str) -> tuple[dict, Subscription]:
         }[draft.kind]
         if not targets.filter(pk=request["t"]).exists():
             raise InvalidToken("What the link is about is no longer on the site.")
+    _not_overtaken(request["e"], draft, issued=issued_at(request))
     return request, draft
+
+
+def _not_overtaken(email: str, draft: Subscription, *, issued: datetime.datetime) -> None:
+    """An unsubscribed person stays unsubscribed: a link sent before they unsubscribed from
+    everything, or before they removed this very subscription, subscribes nobody."""
+    subscriber = Subscriber.objects.filter(email=email).first()
+    if subscriber is None:
+        return
+    if subscriber.unsubscribed_at and subscriber.unsubscribed_at >= issued:
+        raise InvalidToken("The subscriber unsubscribed after this link was sent.")
+    removed_since = subscriber.subscriptions.filter(
+        kind=draft.kind,
+        deal_id=draft.deal_id,
+        company_id=draft.company_id,
+        regulator_id=draft.regulator_id,
+        search_query=draft.search_query,
+        ended_at__gte=issued,
+    )
+    if removed_since.exists():
+        raise InvalidToken("The subscriber removed this subscription after the link was sent.")
 
 
 def subscription_requested(*, token: str) -> tuple[str, Subscription]:
@@ -162,7 +230,7 @@ def subscription_confirm(*, token: str) -> tuple[Subscription, bool]:
     request, draft = _requested(token)
     email = request["e"]
     now = timezone.now()
-    issued_at = datetime.datetime.fromtimestamp(request["at"], tz=datetime.UTC)
+    issued = issued_at(request)
 
     with transaction.atomic():
         subscriber, _ = Subscriber.objects.get_or_create(email=email)
@@ -183,7 +251,7 @@ def subscription_confirm(*, token: str) -> tuple[Subscription, bool]:
         existing = subscriber.subscriptions.active().filter(**target).first()
         if existing is not None:
             # A newer request for the same thing changes how often; an old link does nothing.
-            Subscription.objects.filter(pk=existing.pk, updated_at__lt=issued_at).update(
+            Subscription.objects.filter(pk=existing.pk, updated_at__lt=issued).update(
                 frequency=draft.frequency, event_kinds=draft.event_kinds, updated_at=now
             )
             existing.refresh_from_db()
@@ -222,8 +290,13 @@ def subscription_end(*, subscription: Subscription) -> bool:
 
 
 def subscriber_unsubscribe(*, subscriber: Subscriber) -> int:
-    """End every subscription of the subscriber; the number ended (0 the second time)."""
-    return subscriber.subscriptions.active().update(ended_at=timezone.now())
+    """End every subscription of the subscriber; the number ended (0 the second time).
+
+    Manage and confirmation links sent before now stop working (see tokens.py)."""
+    now = timezone.now()
+    with transaction.atomic():
+        Subscriber.objects.filter(pk=subscriber.pk).update(unsubscribed_at=now)
+        return subscriber.subscriptions.active().update(ended_at=now)
 
 
 def subscriber_disable(*, subscriber: Subscriber, reason: str) -> bool:

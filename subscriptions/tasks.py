@@ -23,6 +23,17 @@ def send_confirmation(**request) -> None:
     services.subscription_request(**request)
 
 
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=6,
+)
+def send_manage_link(email: str) -> None:
+    """A fresh manage link, to a subscriber's own address; retried like the confirmation."""
+    services.manage_link_send(email=email)
+
+
 @shared_task
 def send_digests(frequency: str) -> str:
     """Beat runs this every few minutes (immediately), daily and weekly."""

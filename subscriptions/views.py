@@ -15,27 +15,29 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import ratelimit, tasks
-from .forms import SubscribeForm, SubscriptionChangeForm
-from .models import Frequency, Subscriber
+from .forms import ManageLinkForm, SubscribeForm, SubscriptionChangeForm
+from .models import Frequency
 from .services import (
+    subscriber_managing,
     subscriber_unsubscribe,
+    subscriber_unsubscribing,
     subscription_change,
     subscription_confirm,
     subscription_end,
     subscription_requested,
 )
-from .tokens import (
-    CONFIRM_MAX_AGE,
-    InvalidToken,
-    manage_token_make,
-    manage_token_read,
-)
+from .tokens import CONFIRM_MAX_AGE, InvalidToken, manage_link_max_age, manage_token_make
 
 logger = logging.getLogger(__name__)
 
 
 def _invalid_link(request: HttpRequest) -> HttpResponse:
-    return render(request, "subscriptions/link_invalid.html", status=400)
+    return render(
+        request,
+        "subscriptions/link_invalid.html",
+        {"form": ManageLinkForm(auto_id="link-%s")},
+        status=400,
+    )
 
 
 def _safe_next(request: HttpRequest, url: str) -> str:
@@ -45,38 +47,67 @@ def _safe_next(request: HttpRequest, url: str) -> str:
     return url if url and allowed else reverse("deals:deal_list")
 
 
+UNAVAILABLE_RETRY_AFTER = 300  # seconds
+
+
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    response = render(request, "subscriptions/unavailable.html", status=503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
+def _client_allowed(request: HttpRequest, form_name: str) -> bool:
+    ip = ratelimit.hashed(ratelimit.client_ip(request))
+    return ratelimit.allow(
+        f"{form_name}:ip:{ip}",
+        limit=settings.SUBSCRIBE_LIMIT_PER_IP,
+        window=settings.SUBSCRIBE_LIMIT_WINDOW,
+    )
+
+
+def _mailbox_allowed(email: str, form_name: str) -> bool:
+    """Per mailbox, not per spelling: victim+1@ and v.ictim@gmail count as victim@."""
+    mailbox = ratelimit.hashed(ratelimit.mailbox(email))
+    return ratelimit.allow(
+        f"{form_name}:address:{mailbox}",
+        limit=settings.SUBSCRIBE_LIMIT_PER_ADDRESS,
+        window=settings.SUBSCRIBE_LIMIT_WINDOW,
+    )
+
+
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
-    window = settings.SUBSCRIBE_LIMIT_WINDOW
-    ip = ratelimit.hashed(ratelimit.client_ip(request))
-    if not ratelimit.allow(
-        f"subscribe:ip:{ip}", limit=settings.SUBSCRIBE_LIMIT_PER_IP, window=window
-    ):
+    try:
+        return _subscribe(request)
+    except ratelimit.Unavailable:
+        return _unavailable(request)
+
+
+def _subscribe(request: HttpRequest) -> HttpResponse:
+    if not _client_allowed(request, "subscribe"):
         return render(request, "subscriptions/rate_limited.html", status=429)
 
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         return render(request, "subscriptions/subscribe.html", {"form": form}, status=400)
 
-    email = form.cleaned_data["email"]
-    address = ratelimit.hashed(email)
     # Past the per-address limit we quietly send nothing: the answer must not change, and
     # nobody can use the form to flood someone's inbox.
-    if not form.cleaned_data["website"] and ratelimit.allow(
-        f"subscribe:address:{address}", limit=settings.SUBSCRIBE_LIMIT_PER_ADDRESS, window=window
+    if not form.cleaned_data["website"] and _mailbox_allowed(
+        form.cleaned_data["email"], "subscribe"
     ):
-        _queue_confirmation(form.request_kwargs())
+        _queue(tasks.send_confirmation, **form.request_kwargs())
     request.session["subscribe_next"] = _safe_next(request, form.cleaned_data["next"])
     return redirect("subscriptions:check_email")
 
 
-def _queue_confirmation(request_kwargs: dict) -> None:
-    """Queue the confirmation email. Nothing is stored before confirmation, so there is no
-    transaction to wait for; a broker or mail failure must not change the answer."""
+def _queue(task, **kwargs) -> None:
+    """Queue an email. Nothing is stored first, so there is no transaction to wait for; a
+    broker or mail failure must not change the answer."""
     try:
-        tasks.send_confirmation.delay(**request_kwargs)
+        task.delay(**kwargs)
     except Exception:
-        logger.exception("Could not queue or send a confirmation email")
+        logger.exception("Could not queue or send %s", task.name)
 
 
 def check_email(request: HttpRequest) -> HttpResponse:
@@ -109,21 +140,47 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             )
         else:
             messages.info(request, f"You already get email updates about {subscription.label}.")
-        return redirect("subscriptions:manage", token=manage_token_make(subscription.subscriber_id))
+        return redirect(
+            "subscriptions:manage", token=manage_token_make(subscription.subscriber.uuid)
+        )
     return render(request, "subscriptions/confirm.html", {"subscription": draft, "email": email})
 
 
-def _subscriber(token: str) -> Subscriber | None:
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage_link(request: HttpRequest) -> HttpResponse:
+    """Ask for a fresh manage link by email (an old one expired, or the email is gone).
+
+    The answer is the same whoever asks; only a subscriber's own address is written to."""
+    if request.method == "GET":
+        form = ManageLinkForm()
+        return render(request, "subscriptions/manage_link.html", {"form": form})
     try:
-        return Subscriber.objects.filter(pk=manage_token_read(token)).first()
-    except InvalidToken:
-        return None
+        if not _client_allowed(request, "manage-link"):
+            return render(request, "subscriptions/rate_limited.html", status=429)
+        form = ManageLinkForm(request.POST)
+        if not form.is_valid():
+            return render(request, "subscriptions/manage_link.html", {"form": form}, status=400)
+        email = form.cleaned_data["email"]
+        if not form.cleaned_data["website"] and _mailbox_allowed(email, "manage-link"):
+            _queue(tasks.send_manage_link, email=email)
+    except ratelimit.Unavailable:
+        return _unavailable(request)
+    return redirect("subscriptions:manage_link_sent")
+
+
+def manage_link_sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "subscriptions/manage_link_sent.html",
+        {"expires_days": manage_link_max_age().days},
+    )
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
-    subscriber = _subscriber(token)
+    subscriber = subscriber_managing(token=token)
     if subscriber is None:
         return _invalid_link(request)
     subscriptions = subscriber.subscriptions.active().with_targets()
@@ -131,9 +188,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "unsubscribe_all":
+            # This link, like every manage link sent before, stops working now.
             subscriber_unsubscribe(subscriber=subscriber)
-            messages.success(request, "Unsubscribed. We will not email you again.")
-            return redirect("subscriptions:manage", token=token)
+            return render(request, "subscriptions/unsubscribed.html", {"subscriber": subscriber})
         subscription = subscriptions.filter(pk=_int(request.POST.get("subscription"))).first()
         if subscription is None:
             messages.info(request, "That subscription had already been removed.")
@@ -181,14 +238,10 @@ def _int(value) -> int | None:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """One-click unsubscribe. GET only asks (link scanners fetch links); POST unsubscribes."""
-    subscriber = _subscriber(token)
+    subscriber = subscriber_unsubscribing(token=token)
     if subscriber is None:
         return _invalid_link(request)
     if request.method == "POST":
         subscriber_unsubscribe(subscriber=subscriber)
         return render(request, "subscriptions/unsubscribed.html", {"subscriber": subscriber})
-    return render(
-        request,
-        "subscriptions/unsubscribe.html",
-        {"subscriber": subscriber, "manage_token": token},
-    )
+    return render(request, "subscriptions/unsubscribe.html", {"subscriber": subscriber})

@@ -85,3 +85,29 @@ def test_a_bad_date_shows_the_forms_error_in_the_browser(live_server, mistral, b
     browser_page.goto(f"{live_server.url}/deals/?announced_after=2024-13-45")
     assert browser_page.get_by_role("alert").is_visible()
     assert "Enter a valid date" in browser_page.get_by_role("alert").inner_text()
+
+
+def test_the_content_security_policy_blocks_nothing_the_site_itself_needs(
+    live_server, mistral, browser_page, django_user_model
+):
+    django_user_model.objects.create_superuser("root", "root@example.org", "pw-root-123")
+    violations = []
+    browser_page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page = browser_page
+    for path in ["/deals/", mistral.get_absolute_url(), "/no-such-page/"]:
+        page.goto(f"{live_server.url}{path}")
+    # The filter script ran: on a phone it folds the filters away.
+    page.goto(f"{live_server.url}/deals/")
+    assert not page.get_by_label("Search").is_visible()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password").fill("pw-root-123")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/deals/deal/{mistral.pk}/change/")
+    assert page.get_by_role("button", name="Save", exact=True).count() == 1
+    assert violations == []

@@ -197,6 +197,16 @@ def test_hostile_query_strings_never_give_a_500(client, mistral):
     assert "<script>alert(1)</script>" not in response.text
 
 
+@pytest.mark.parametrize("query", ["regulator=%00", "company=%00", "regulator=ec%00x&q=figma"])
+def test_a_nul_byte_in_a_filter_is_a_form_error_and_is_not_repeated(client, mistral, query):
+    # PostgreSQL refuses NUL in text: a lookup with the raw value was a 500.
+    response = client.get(f"/deals/?{query}")
+    assert response.status_code == 200
+    assert "Some filters could not be used" in response.text
+    subscribe = response.text.split('<section class="subscribe"')[1]
+    assert "Deals matching a search with errors" in subscribe and "\x00" not in subscribe
+
+
 def test_unpublished_deals_are_hidden(client, mistral):
     mistral.is_published = False
     mistral.save()

@@ -8,6 +8,7 @@ import pytest
 from defusedxml import ElementTree
 
 from tests.factories import DealFactory, EventFactory, InquiryFactory, PartyFactory, cma
+from tests.hostile import SCRIPT
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -56,3 +57,16 @@ def test_csv_export_neutralises_formulas_and_rejects_bad_filters(client):
     rows = list(csv.reader(io.StringIO(client.get("/deals/export.csv").content.decode())))
     assert rows[1][0].startswith("'=")
     assert client.get("/deals/export.csv?announced_after=2024-13-45").status_code == 400
+
+
+def test_event_text_is_declared_plain_text_so_feed_readers_do_not_run_it(client):
+    deal = DealFactory(title="Adobe / Figma")
+    EventFactory(deal=deal, title=f"Decision {SCRIPT}", text=f"Parties: {SCRIPT}")
+    for path in ("/feed/", f"/deals/{deal.slug}/feed/"):
+        root = ElementTree.fromstring(client.get(path).content)
+        [entry] = root.iter(f"{ATOM}entry")
+        summary = entry.find(f"{ATOM}summary")
+        # Atom's type="html" tells a reader to decode the text and render it as markup.
+        assert summary.get("type", "text") == "text"
+        assert f"Parties: {SCRIPT}" in summary.text
+        assert all(element.get("type", "text") == "text" for element in entry)

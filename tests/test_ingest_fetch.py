@@ -1,5 +1,6 @@
 """Fetching: only the source's own hosts over HTTPS, bounded in time and size; never in tests."""
 
+import time
 from pathlib import Path
 
 import httpx
@@ -68,6 +69,40 @@ def test_server_errors_and_timeouts_are_transient_and_a_404_is_not():
     assert not isinstance(error.value, TransientFetchError)
 
 
+def trickle(chunks: int, every: float):
+    """A body that arrives one byte at a time: each read is quick, the whole is not."""
+    for _ in range(chunks):
+        time.sleep(every)
+        yield b"x"
+
+
+@respx.mock
+def test_a_server_trickling_bytes_is_given_up_at_the_fetch_deadline():
+    # Each byte comes well within the per-read timeout; 100 of them would take 10 s.
+    respx.get(FEED).mock(return_value=httpx.Response(200, content=trickle(100, 0.1)))
+    policy = FetchPolicy(hosts=POLICY.hosts, timeout=5, max_bytes=1000, deadline=0.5)
+    started = time.monotonic()
+    with pytest.raises(TransientFetchError, match="gave up after 0.5 s"):
+        get(FEED, policy)
+    assert time.monotonic() - started < 2
+
+
+def test_the_deadline_covers_redirects_too():
+    calls = []
+
+    def slow_redirect(request):
+        calls.append(request.url)
+        time.sleep(0.3)
+        return httpx.Response(302, headers={"Location": FEED})
+
+    with respx.mock:
+        respx.get(FEED).mock(side_effect=slow_redirect)
+        policy = FetchPolicy(hosts=POLICY.hosts, max_redirects=50, deadline=0.5)
+        with pytest.raises(TransientFetchError, match="gave up"):
+            get(FEED, policy)
+    assert len(calls) < 5
+
+
 @pytest.mark.filterwarnings("ignore:A test tried to use socket")
 def test_a_real_network_request_fails_the_test():
     with pytest.raises(SocketConnectBlockedError), httpx.Client() as client:
@@ -98,3 +133,13 @@ def test_a_failed_fetch_is_recorded_on_the_run():
 
     run = IngestRun.objects.get()
     assert run.finished_at and "answered 502" in run.error
+
+
+@pytest.mark.django_db
+def test_a_scheduled_run_fetches_within_the_configured_deadline(settings):
+    settings.INGEST_HTTP_DEADLINE = 0.5
+    with respx.mock:
+        respx.get(FEED).mock(return_value=httpx.Response(200, content=trickle(100, 0.1)))
+        with pytest.raises(TransientFetchError, match="gave up after 0.5 s"):
+            ingest_run(source="ftc-hsr")
+    assert "gave up" in IngestRun.objects.get().error

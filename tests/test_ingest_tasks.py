@@ -78,3 +78,19 @@ def test_a_network_error_is_retried_and_each_attempt_is_recorded():
     runs = list(IngestRun.objects.order_by("started_at", "pk"))
     assert [bool(run.error) for run in runs] == [True, False]
     assert RawRecord.objects.count() == 20
+
+
+@pytest.mark.django_db
+def test_a_backfill_from_stored_files_runs_as_a_task_without_the_network():
+    with respx.mock(assert_all_called=False) as network:
+        line = tasks.ingest_from_files.delay("ftc-hsr", [str(SNAPSHOT)]).get()
+        assert not network.calls
+    assert line == "source=ftc-hsr records=20 new=20 changed=0 unchanged=0 skipped=0 errors=0"
+    assert IngestRun.objects.get().trigger == "file"
+
+
+@pytest.mark.django_db
+def test_a_backfill_of_a_missing_file_changes_nothing():
+    with pytest.raises(Exception, match="no such file"):
+        tasks.ingest_from_files.delay("ftc-hsr", ["/nonexistent.xml"]).get()
+    assert not RawRecord.objects.exists()

@@ -1,6 +1,7 @@
 """The "Get email updates" form and the subscribe endpoint."""
 
 import smtplib
+import socket
 
 import pytest
 from celery.exceptions import Retry
@@ -198,3 +199,27 @@ def test_a_mail_server_outage_does_not_change_the_answer_and_the_email_is_retrie
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     subscribe(client, target="deal", deal=deal.pk)
     assert len(mail.outbox) == 1
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_with_the_rate_limit_store_down_the_form_says_so_and_sends_nothing(client, settings):
+    # Redis holds the rate limits (and is the broker): without it nothing can be limited or
+    # queued, so the form answers that it cannot take requests now instead of failing.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+        }
+    }
+    deal = DealFactory()
+    response = subscribe(client, target="deal", deal=deal.pk)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "300"
+    assert "cannot take subscription requests right now" in response.text
+    assert "Deals" in response.text  # the site's own layout
+    assert mail.outbox == []

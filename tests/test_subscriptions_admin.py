@@ -6,6 +6,7 @@ from django.core import mail
 from subscriptions.models import Delivery, Subscriber
 from subscriptions.services import digest_run
 from tests.factories import DealFactory, EventFactory, SubscriberFactory, SubscriptionFactory
+from tests.hostile import SCRIPT, TEXT, unsafe_html
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,20 @@ def test_the_delivery_log_shows_what_was_sent(admin_client, subscriber):
 def test_subscribers_are_not_added_by_hand(admin_client):
     assert admin_client.get("/admin/subscriptions/subscriber/add/").status_code == 403
     assert not Subscriber.objects.exists()
+
+
+def test_a_script_in_an_event_title_is_shown_as_text_in_the_preview_not_run(admin_client):
+    # An editor (an event title) or ingest (a party name) could plant this; the superuser who
+    # opens the preview must see it as text in both parts of the email.
+    subscription = SubscriptionFactory(deal__title="Adobe / Figma")
+    EventFactory(deal=subscription.deal, title=f"Decision {SCRIPT}", text=f"{TEXT} text")
+
+    preview = f"/admin/subscriptions/subscriber/{subscription.subscriber_id}/preview/"
+    page = admin_client.get(preview)
+
+    assert page.status_code == 200
+    assert unsafe_html(page.text) == []
+    assert "Decision &lt;script&gt;xss(1)&lt;/script&gt;" in page.text  # the text part, as text
+    # The email's inline styles show; scripts stay blocked, as everywhere.
+    policy = page["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy and "script-src 'self';" in policy

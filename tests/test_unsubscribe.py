@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from subscriptions.services import manage_url, unsubscribe_url
+from subscriptions.services import unsubscribe_url
 from tests.factories import SubscriberFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_a_get_only_asks_and_changes_nothing(client, subscriber):
     page = client.get(path(unsubscribe_url(subscriber)))
     assert page.status_code == 200
     assert "Stop all Dealwatch email updates to <strong>analyst@example.org</strong>?" in page.text
-    assert path(manage_url(subscriber)) in page.text
+    assert 'href="/subscriptions/manage/"' in page.text  # a fresh manage link, by email
     assert subscriber.subscriptions.active().count() == 2
 
 

@@ -4,11 +4,13 @@ The defaults need no services (SQLite, Celery eager, console email) so that `mak
 a fresh machine. Production sets DEBUG=0 and the variables listed in .env.example.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,14 +29,32 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+# Keys that were ever written down where anyone can read them.
+PUBLIC_SECRET_KEYS = {DEVELOPMENT_SECRET_KEY, "change-me-to-a-long-random-string"}
+MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def secret_key_problem(key: str) -> str:
+    """Why `key` cannot sign production's links and sessions; "" when it can. Whoever knows the
+    key can forge every signed link, so a published or guessable one is refused."""
+    if not key:
+        return "is not set"
+    if key in PUBLIC_SECRET_KEYS or key.startswith(("change-me", "django-insecure-")):
+        return "is a published placeholder"
+    if len(key) < 50 or len(set(key)) < 5:  # the bar of Django's own check (security.W009)
+        return "is too short or too simple (at least 50 characters, not repetitive)"
+    return ""
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. With DEBUG off the site refuses to start without one: "
-            "set SECRET_KEY in the environment (see .env.example)."
-        )
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+if not DEBUG and secret_key_problem(SECRET_KEY):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY {secret_key_problem(SECRET_KEY)}. With DEBUG off the site refuses to start "
+        f"without a random key of its own: make one with {MAKE_A_KEY} and set SECRET_KEY in "
+        "the environment (see .env.example)."
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -51,15 +71,20 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django_filters",
     "simple_history",
+    "axes",
     "deals",
     "ingest",
     "subscriptions",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -105,6 +132,24 @@ CACHES = {
     )
 }
 
+# --- The admin's sign-in (django-axes, accounts app) --------------------------------------
+# Failed sign-ins are counted per username and, separately, per client address: either reaching
+# the limit locks sign-in for that account (from anywhere) or from that address (for anyone)
+# until the cool-off ends or an editor unlocks it (Axes › Access attempts › Unlock).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("ADMIN_LOGIN_LOCKOUT_MINUTES", "60"))
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tracker.client_ip.client_ip"
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -118,7 +163,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")  # collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -180,7 +225,9 @@ INGEST_PAGES = {
     "doj": 2,
     "accc": int(os.environ.get("INGEST_ACCC_PAGES", "4")),
 }
-INGEST_HTTP_TIMEOUT = float(os.environ.get("INGEST_HTTP_TIMEOUT", "30"))
+INGEST_HTTP_TIMEOUT = float(os.environ.get("INGEST_HTTP_TIMEOUT", "30"))  # any one read
+# The whole of one fetch (redirects and body): a server trickling bytes is given up on.
+INGEST_HTTP_DEADLINE = float(os.environ.get("INGEST_HTTP_DEADLINE", "300"))
 INGEST_MAX_RESPONSE_BYTES = int(os.environ.get("INGEST_MAX_RESPONSE_MB", "80")) * 1024 * 1024
 INGEST_TASK_SOFT_TIME_LIMIT = int(os.environ.get("INGEST_TASK_SOFT_TIME_LIMIT", "1500"))
 INGEST_TASK_TIME_LIMIT = INGEST_TASK_SOFT_TIME_LIMIT + 120
@@ -227,8 +274,15 @@ DIGEST_MAX_EVENT_AGE_DAYS = int(os.environ.get("DIGEST_MAX_EVENT_AGE_DAYS", "90"
 SUBSCRIBE_LIMIT_PER_IP = int(os.environ.get("SUBSCRIBE_LIMIT_PER_IP", "20"))
 SUBSCRIBE_LIMIT_PER_ADDRESS = int(os.environ.get("SUBSCRIBE_LIMIT_PER_ADDRESS", "5"))
 SUBSCRIBE_LIMIT_WINDOW = int(os.environ.get("SUBSCRIBE_LIMIT_WINDOW", "3600"))
-# Behind N reverse proxies the client IP is the Nth address from the right of X-Forwarded-For.
-SUBSCRIBE_TRUSTED_PROXY_COUNT = int(os.environ.get("SUBSCRIBE_TRUSTED_PROXY_COUNT", "0"))
+# How long the manage link in an email works (every email has a fresh one; anyone can ask for
+# one by email). Unsubscribe links keep working; confirmation links work 7 days.
+SUBSCRIPTION_MANAGE_LINK_DAYS = int(os.environ.get("SUBSCRIPTION_MANAGE_LINK_DAYS", "30"))
+# Behind N reverse proxies the client IP is the Nth address from the right of X-Forwarded-For
+# (tracker/client_ip.py): for the subscribe limits and the admin's lock-outs alike.
+# SUBSCRIBE_TRUSTED_PROXY_COUNT is its older name.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT") or os.environ.get("SUBSCRIBE_TRUSTED_PROXY_COUNT") or "0"
+)
 
 _daily_hour, _daily_minute = (int(part) for part in DIGEST_DAILY_AT.split(":"))
 DIGEST_BEAT_SCHEDULE: dict = {
@@ -255,14 +309,53 @@ DIGEST_BEAT_SCHEDULE: dict = {
 
 CELERY_BEAT_SCHEDULE = {**INGEST_BEAT_SCHEDULE, **DIGEST_BEAT_SCHEDULE, **STATUS_BEAT_SCHEDULE}
 
+# --- Browser policies (docs/security.md) -------------------------------------------------
+# Scripts and styles come only from our own static files: nothing inline, so text that got
+# past escaping still could not run. Emails are not pages and keep their inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        # No upgrade-insecure-requests: every address on a page is relative, and it would break
+        # trying docker-compose over http://localhost.
+    }
+}
+# Nothing on the site needs these; no page, nor anything that gets into one, may ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    ]
+}
+
 # --- Production hardening -----------------------------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # 0 when the proxy that ends TLS redirects to HTTPS itself. Cookies stay secure either way:
+    # browsers accept secure cookies from http://localhost, so trying the site locally works.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    # Served over plain HTTP (trying docker-compose locally, SECURE_SSL_REDIRECT=0) the admin's
-    # cookies could not be sent back if they were marked secure.
-    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "3600"))
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Preloading is a hard-to-undo choice for a whole domain: opt in explicitly.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

@@ -1,11 +1,17 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 admin.site.site_header = "Dealwatch editors"
 admin.site.site_title = "Dealwatch admin"
 admin.site.index_title = "Deals, inquiries and what ingest brought in"
 
 urlpatterns = [
+    # Asked for by browsers and crawlers whatever the page says.
+    path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.ico"))),
     path("admin/", admin.site.urls),
     path("subscriptions/", include("subscriptions.urls")),
     path("", include("ingest.urls")),

@@ -1,7 +1,16 @@
 from django import template
 from django.utils.http import urlencode
 
+from ..links import http_url
+
 register = template.Library()
+
+
+@register.filter
+def safe_href(url) -> str:
+    """The address when it is http(s), else "": write `{% with href=x|safe_href %}` and link
+    only `{% if href %}`, so a stored `javascript:` address is never a link."""
+    return http_url(url)
 
 
 @register.simple_tag(takes_context=True)

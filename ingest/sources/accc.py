@@ -42,6 +42,7 @@ from .base import (
     Skipped,
     fetch_url,
     html_to_text,
+    http_url_on,
     parse_date,
     unique,
 )
@@ -276,11 +277,10 @@ def parse_matter(soup: BeautifulSoup) -> CaseRecord:
     title = text_of(soup.select_one("h1.page-title")) or text_of(soup.select_one("title"))
     title = title.removesuffix(" | ACCC").strip()
     canonical = soup.select_one('link[rel="canonical"]')
-    url = str(canonical.get("href", "")) if canonical else ""
+    # The host alone is not enough: javascript://www.accc.gov.au/%0a… has the right one.
+    url = http_url_on(str(canonical.get("href", "")) if canonical else "", HOSTS)
     if not title:
         raise BadRecord(f"{number} has no title")
-    if urlsplit(url).hostname not in HOSTS:
-        url = ""
     raw = {
         "case_number": number,
         "title": title,
@@ -317,9 +317,7 @@ def parse_row(row: Tag) -> CaseRecord:
     if not title:
         raise BadRecord(f"{number} has no title")
     link = row.select_one(".accc-collapsed-card__header > a[href]")
-    url = urljoin(REGISTER, str(link["href"])) if link else ""
-    if urlsplit(url).hostname not in HOSTS:
-        url = ""
+    url = http_url_on(urljoin(REGISTER, str(link["href"])) if link else "", HOSTS)
     raw = {
         "case_number": number,
         "title": title,
@@ -359,9 +357,7 @@ def timeline(scope: Tag, name: str, *, number: str) -> list[dict[str, str]]:
             continue
         when = date_in(cells[0], what=f"{number} timeline date")
         link = tr.select_one(".acccgov-timeline__file-link a[href]")
-        document = urljoin(SITE, str(link["href"])) if link else ""
-        if urlsplit(document).scheme != "https" or urlsplit(document).hostname not in HOSTS:
-            document = ""
+        document = http_url_on(urljoin(SITE, str(link["href"])) if link else "", HOSTS)
         rows.append(
             {
                 "date": iso(when),

@@ -18,6 +18,7 @@ import hashlib
 import html
 import json
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -27,6 +28,10 @@ import httpx
 import nh3
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
+
+from deals.links import http_url, http_url_on
+
+__all__ = ["http_url", "http_url_on"]  # the one check of an address, for the source modules
 
 # --- Errors -------------------------------------------------------------------------------
 
@@ -69,6 +74,15 @@ class EventRecord:
     text: str = ""
     source_url: str = ""
 
+    def __post_init__(self) -> None:
+        _only_http(self, "source_url")
+
+
+def _only_http(record: object, name: str) -> None:
+    """Whatever a source module parsed, only an http(s) address is kept: a `javascript:` or
+    `data:` link never reaches the models."""
+    object.__setattr__(record, name, http_url(getattr(record, name)))
+
 
 @dataclass(frozen=True)
 class DealRecord:
@@ -96,6 +110,9 @@ class InquiryRecord:
     # Fields this record cannot speak for (a register listing row has no determination): they
     # fill a new inquiry but never overwrite what a fuller record of the same case stored.
     unknown: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        _only_http(self, "source_url")
 
 
 @dataclass(frozen=True)
@@ -136,6 +153,9 @@ class PressRecord:
     text: str = ""  # plain text, already stripped of markup
     # Case numbers the release names (M.11357, AT.40153, an HSR transaction number).
     references: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        _only_http(self, "url")
 
     def event(self) -> EventRecord:
         return EventRecord(
@@ -307,10 +327,13 @@ def unique(values: Iterable[str]) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class FetchPolicy:
     hosts: frozenset[str]
-    timeout: float = 20.0
+    timeout: float = 20.0  # seconds for any one read (connect, each chunk of the body)
     max_bytes: int = 64 * 1024 * 1024
     max_redirects: int = 3
     user_agent: str = "Dealwatch ingest"
+    # Seconds for the whole fetch, redirects and body included: a server that trickles a byte
+    # now and then never trips the per-read timeout, and would hold a worker for hours.
+    deadline: float = 300.0
 
 
 def _check_url(url: str, hosts: frozenset[str]) -> None:
@@ -331,10 +354,18 @@ def fetch_url(
     """
     _check_url(url, policy.hosts)
     headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip"}
+    give_up_at = time.monotonic() + policy.deadline
+
+    def time_left() -> float:
+        left = give_up_at - time.monotonic()
+        if left <= 0:
+            raise TransientFetchError(f"{url}: gave up after {policy.deadline:g} s")
+        return left
+
     for _ in range(policy.max_redirects + 1):
-        request = client.build_request(
-            "GET", url, params=params, headers=headers, timeout=policy.timeout
-        )
+        # No read may outlast the deadline either: it ends at most one read timeout late.
+        timeout = min(policy.timeout, time_left())
+        request = client.build_request("GET", url, params=params, headers=headers, timeout=timeout)
         try:
             response = client.send(request, stream=True, follow_redirects=False)
         except httpx.TimeoutException as exc:
@@ -360,6 +391,7 @@ def fetch_url(
                     body += chunk
                     if len(body) > policy.max_bytes:
                         raise FetchError(f"{url} is larger than {policy.max_bytes} bytes")
+                    time_left()
             except httpx.TransportError as exc:
                 raise TransientFetchError(f"connection lost reading {url}: {exc}") from exc
             return bytes(body)

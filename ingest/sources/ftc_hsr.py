@@ -25,6 +25,7 @@ from .base import (
     Parsed,
     PartyRecord,
     fetch_url,
+    http_url,
     parse_date,
     rss_records,
     unique,
@@ -157,7 +158,8 @@ def parse_item(guid: str, item: dict[str, str]) -> CaseRecord:
                 kind="decision",
                 title=f"HSR early termination granted (transaction {number})",
                 text=text,
-                source_url=item.get("link") or url,
+                # The item's own link only when it is an address, else the notice page.
+                source_url=http_url(item.get("link")) or url,
             ),
         ),
     )
