@@ -31,7 +31,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from deals.models import Deal, Event, Inquiry, Stage
+from deals.models import ClockStop, Deal, Event, Inquiry, Stage
 from ingest.models import AppliedValues, IngestRun, RawRecord, ReviewStatus
 from subscriptions.models import Delivery, DigestItem, DigestRun, Subscriber
 from subscriptions.services import digest_run as run_digests
@@ -83,7 +83,11 @@ JSON_PAYLOADS = {
     "ingest.AppliedValues.values": lambda n: {text_payload(None, n=n): TEXT},
 }
 # JSON fields that hold our own identifiers or validated choices, not text anyone typed.
-JSON_NOT_TEXT = {"ingest.RawRecord.mapped", "subscriptions.Subscription.event_kinds"}
+JSON_NOT_TEXT = {
+    "ingest.RawRecord.mapped",
+    "subscriptions.Subscription.event_kinds",
+    "deals.Deal.stored_states",
+}
 URL_VARIANTS = [*EXECUTABLE_URLS[:1], *EXECUTABLE_URLS[4:6], ATTRIBUTE_BREAKING_URL]
 
 
@@ -117,6 +121,12 @@ def build_world() -> dict:
     inquiry.companies.add(buyer, target)
     conduct = InquiryFactory(deal=None, regulator=ec, reference="AT.1", title="Conduct case")
     conduct.companies.add(buyer)
+    ClockStop.objects.create(
+        inquiry=inquiry,
+        stopped_on=today - datetime.timedelta(days=5),
+        note="Waiting for information",
+        source_url="https://example.org/stop",
+    )
     claimed = EventFactory(deal=deal, title="Claimed already", occurred_on=today)
     EventFactory(deal=deal, inquiry=inquiry, title="On the inquiry", occurred_on=today)
     EventFactory(deal=None, inquiry=conduct, title="On the conduct case", occurred_on=today)
@@ -305,7 +315,10 @@ def public_urls(world: dict) -> dict[str, list[str]]:
         "deals:company_detail": [company.get_absolute_url()],
         "deals:regulator_list": ["/regulators/"],
         "deals:regulator_detail": [regulator.get_absolute_url()],
-        "deals:deadlines": ["/deadlines/"],
+        "deals:deadlines": ["/deadlines/", f"/deadlines/{hostile_query}"],
+        "deals:statuses": ["/statuses/"],
+        "deals:stats": ["/stats/", f"/stats/?sector={quote(TEXT)}"],
+        "deals:stats_csv": ["/stats/reviews.csv", "/stats/sectors.csv"],
         "ingest:sources": ["/sources/"],
         "subscriptions:check_email": ["/subscriptions/subscribe/check-your-email/"],
         "subscriptions:confirm": [reverse("subscriptions:confirm", args=[token])],
