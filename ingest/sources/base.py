@@ -18,8 +18,9 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
@@ -27,6 +28,8 @@ import httpx
 import nh3
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
+
+T = TypeVar("T")
 
 # --- Errors -------------------------------------------------------------------------------
 
@@ -223,6 +226,22 @@ def rss_records(
         except BadRecord as exc:
             parsed.append(Skipped(external_id=guid or item.get("title", "?"), reason=str(exc)))
     return parsed
+
+
+# --- Status tables ------------------------------------------------------------------------
+
+
+def from_table(table: Mapping[str, T], value: str, *, what: str, name: str) -> T:
+    """The row of a source's status table for `value`; a value outside it is a bad record.
+
+    Every source maps its own vocabulary into ours through its table and nothing else, so a
+    value the table does not list is refused, named, rather than stored as a guess:
+    "unknown outcome_type 'x' (not in cma.OUTCOME_TYPES)".
+    """
+    try:
+        return table[value]
+    except KeyError:
+        raise BadRecord(f"unknown {what} {value!r} (not in {name})") from None
 
 
 # --- Small helpers the parsers share ------------------------------------------------------
