@@ -4,6 +4,8 @@ Rules the pipeline keeps, whoever runs it (the command, a Celery task, a test):
 
 - One RawRecord per source and external id (a unique constraint). A record whose content hash
   is unchanged is not applied again: a re-run creates nothing and changes nothing.
+- A case whose kind, stage or outcome is not one of ours, or not of its kind's vocabulary
+  (conduct or merger control), is a bad record: skipped with the reason, never stored.
 - Each record is applied in its own transaction; a bad record is skipped and reported with its
   id, the rest goes in. A document that is unreadable or hostile is refused before anything is
   applied.
@@ -39,6 +41,7 @@ from deals.models import (
     Party,
     Regulator,
     normalise_name,
+    status_errors,
 )
 
 from .models import AppliedValues, IngestRun, RawRecord, ReviewStatus
@@ -49,6 +52,7 @@ from .sources.base import (
     EventRecord,
     FetchPolicy,
     IngestError,
+    InquiryRecord,
     Parsed,
     PressRecord,
     Skipped,
@@ -163,9 +167,12 @@ def record_ingest(*, source: str, record: Parsed, tally: Tally) -> None:
 def record_apply(*, source: str, record: CaseRecord | PressRecord) -> str:
     """Store `record` raw and apply it; returns "new", "changed" or "unchanged".
 
-    A concurrent run that inserted the same record or inquiry first makes this one hit a unique
+    BadRecord if the record is a case whose status is not ours (nothing is stored then). A
+    concurrent run that inserted the same record or inquiry first makes this one hit a unique
     constraint; the whole record is then tried again and finds what the other run made.
     """
+    if isinstance(record, CaseRecord):
+        inquiry_record_check(inquiry=record.inquiry)
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -174,6 +181,20 @@ def record_apply(*, source: str, record: CaseRecord | PressRecord) -> str:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def inquiry_record_check(*, inquiry: InquiryRecord) -> None:
+    """Refuse a kind, stage or outcome that is not a choice of ours or not of the kind's family.
+
+    Sources map their vocabulary through their own tables; this is the last gate, so that no
+    source, whatever its table says, can store a string the tracker does not know.
+    """
+    errors = status_errors(kind=inquiry.kind, stage=inquiry.stage, outcome=inquiry.outcome)
+    if errors:
+        values = {"kind": inquiry.kind, "stage": inquiry.stage, "outcome": inquiry.outcome}
+        raise BadRecord(
+            "; ".join(f"{name} {values[name]!r} refused: {text}" for name, text in errors.items())
+        )
 
 
 def _record_apply(source: str, record: CaseRecord | PressRecord) -> str:

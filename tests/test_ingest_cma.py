@@ -287,6 +287,11 @@ def test_a_case_that_does_not_say_whether_it_is_open_is_not_published(tmp_path):
             "unknown case_type 'space-mergers' (not in cma.CASE_TYPES)",
         ),
         ({"case_state": "paused"}, "unknown case_state 'paused' (not open or closed)"),
+        (
+            {"outcome_type": "ca98-infringement-chapter-i"},  # on a merger case
+            "outcome 'infringement' refused: Infringement found is not an outcome of merger "
+            "control.",
+        ),
     ],
 )
 def test_a_value_outside_the_table_is_a_skipped_bad_record_that_says_why(
