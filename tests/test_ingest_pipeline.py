@@ -1,13 +1,26 @@
-"""The pipeline's own rules: what a case record may say."""
+"""The pipeline's own rules: what a case record may say, and how it is applied."""
+
+import io
+import json
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
-from deals.models import Inquiry, Stage
+from deals.models import Inquiry, Outcome, Stage
 from ingest.models import RawRecord
 from ingest.services import Tally, record_ingest
 from ingest.sources.base import CaseRecord, InquiryRecord
 
 pytestmark = pytest.mark.django_db
+
+EXCERPT = Path(__file__).parent / "fixtures" / "ec" / "case-data-AT_excerpt5.json"
+
+
+def ingest(*args) -> str:
+    out = io.StringIO()
+    call_command("ingest", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue().strip().splitlines()[-1]
 
 
 def case(**status) -> CaseRecord:
@@ -66,3 +79,40 @@ def test_a_case_whose_status_is_ours_goes_in_beside_the_positive_control():
 
     assert (tally.new, tally.skipped) == (1, 0)
     assert Inquiry.objects.get().stage == Stage.INVESTIGATION
+
+
+def test_an_editors_stage_is_never_left_beside_a_sources_new_outcome(tmp_path):
+    # An editor reads the Statement of Objections in the news and moves the case on; then the
+    # Commission's commitments decision arrives in the dump.
+    dump = json.loads(EXCERPT.read_bytes())
+    decisions = dump["AT.40153"]["decisions"]
+    closing = next(d for d in decisions if "Commitment" in d["metadata"]["decisionTypes"][0])
+    decisions.remove(closing)
+    before = tmp_path / "before.json"
+    before.write_text(json.dumps(dump))
+    ingest("ec", "--from-file", str(before))
+    amazon = Inquiry.objects.get(reference="AT.40153")
+    assert (amazon.stage, amazon.outcome) == (Stage.INVESTIGATION, "")
+    amazon.stage = Stage.OBJECTIONS
+    amazon.save()
+
+    ingest("ec", "--from-file", str(EXCERPT))
+
+    amazon.refresh_from_db()
+    assert (amazon.stage, amazon.outcome, amazon.closed_on) == (Stage.OBJECTIONS, "", None)
+    assert amazon.status_wording == "Commitment Decision"  # not a status field: updated
+    conflicts = RawRecord.objects.get(external_id="AT.40153").conflicts
+    assert conflicts["inquiry.stage"] == {"here": "objections", "source": "closed"}
+    assert conflicts["inquiry.outcome"] == {"here": "", "source": "commitments"}
+
+    amazon.stage = Stage.CLOSED  # the editor agrees with the source after all
+    amazon.outcome, amazon.closed_on = Outcome.COMMITMENTS, amazon.events.last().occurred_on
+    amazon.save()
+    dump["AT.40153"]["metadata"]["caseTitle"] = ["E-book MFNs (Amazon)"]
+    dump["AT.40153"]["decisions"].append(closing)
+    after = tmp_path / "after.json"
+    after.write_text(json.dumps(dump))
+    ingest("ec", "--from-file", str(after))
+
+    conflicts = RawRecord.objects.get(external_id="AT.40153").conflicts
+    assert not {"inquiry.stage", "inquiry.outcome", "inquiry.closed_on"} & set(conflicts)
