@@ -3,7 +3,9 @@
 Rules the pipeline keeps, whoever runs it (the command, a Celery task, a test):
 
 - One RawRecord per source and external id (a unique constraint). A record whose content hash
-  is unchanged is not applied again: a re-run creates nothing and changes nothing.
+  is unchanged is not applied again: a re-run creates nothing and changes nothing. The hash
+  covers the record and its source's MAPPING_VERSION, so a changed status table is applied to
+  every stored record once, on the next run.
 - A case whose kind, stage or outcome is not one of ours, or not of its kind's vocabulary
   (conduct or merger control), is a bad record: skipped with the reason, never stored.
 - Each record is applied in its own transaction; a bad record is skipped and reported with its
@@ -197,8 +199,18 @@ def inquiry_record_check(*, inquiry: InquiryRecord) -> None:
         )
 
 
+def record_digest(*, source: str, record: CaseRecord | PressRecord) -> str:
+    """What decides whether a record is applied again: its content and its source's mapping.
+
+    Bumping a source's MAPPING_VERSION changes every digest of that source once, so the next run
+    applies every record again through the new table (docs/ingest.md).
+    """
+    version = get_source(source).MAPPING_VERSION
+    return content_hash({"mapping_version": version, "record": record.raw})
+
+
 def _record_apply(source: str, record: CaseRecord | PressRecord) -> str:
-    digest = content_hash(record.raw)
+    digest = record_digest(source=source, record=record)
     now = timezone.now()
     raw = (
         RawRecord.objects.select_for_update()
@@ -211,12 +223,14 @@ def _record_apply(source: str, record: CaseRecord | PressRecord) -> str:
     outcome = NEW if raw is None else CHANGED
     if raw is None:
         raw = RawRecord(source=source, external_id=record.external_id, first_seen_at=now)
+    if raw.pk is None or raw.payload != record.raw:  # not when only the mapping changed
+        raw.changed_at = now
     raw.content_hash = digest
     raw.payload = record.raw
     raw.title = record.title[:500]
     raw.url = record.url[:500]
     raw.published_on = record.published_on
-    raw.last_seen_at = raw.changed_at = now
+    raw.last_seen_at = now
     if isinstance(record, CaseRecord):
         raw.summary = record.inquiry.summary
         raw.save()

@@ -51,6 +51,7 @@ from .base import (
 
 NAME = "accc"
 REGULATOR = "accc"
+MAPPING_VERSION = 2  # 2: every value through the status table; a listing row never moves a stage
 HOSTS = frozenset({"www.accc.gov.au"})
 SITE = "https://www.accc.gov.au"
 REGISTER = SITE + "/public-registers/mergers-and-acquisitions-registers/acquisitions-register"

@@ -7,6 +7,8 @@ Each module has:
 
     NAME: str                     the source slug ("ec")
     HOSTS: frozenset[str]         the only hosts it may fetch from (HTTPS only)
+    MAPPING_VERSION: int          bumped whenever its status table changes, so that every
+                                  stored record is applied again once (ingest.services)
     def fetch(*, client, policy, pages) -> list[bytes]   the documents it serves now
     def parse(document: bytes) -> list[Parsed]   one document -> records (or BadRecord)
 """

@@ -42,6 +42,7 @@ from .base import (
 
 NAME = "cma"
 REGULATOR = "cma"
+MAPPING_VERSION = 2  # 2: conduct and market cases in their own words (status, version 2)
 HOSTS = frozenset({"www.gov.uk"})
 SITE = "https://www.gov.uk"
 SEARCH = "https://www.gov.uk/api/search.json"

@@ -43,6 +43,7 @@ from .base import (
 
 NAME = "ec"
 REGULATOR = "ec"
+MAPPING_VERSION = 2  # 2: the conduct vocabulary and "not published" (status, version 2)
 HOSTS = frozenset({"compcases-open-data-portal-files-prod.s3.eu-west-1.amazonaws.com"})
 DUMPS = (
     "https://compcases-open-data-portal-files-prod.s3.eu-west-1.amazonaws.com/case-data-M.json",

@@ -34,6 +34,7 @@ from .base import (
 
 NAME = "ftc-hsr"
 REGULATOR = "ftc"
+MAPPING_VERSION = 2  # 2: the granting status through the status table
 HOSTS = frozenset({"www.ftc.gov"})
 FEED = "https://www.ftc.gov/feeds/hsr-early-termination-notices.xml"
 NOTICE_PAGE = "https://www.ftc.gov/legal-library/browse/early-termination-notices/{number}"
