@@ -861,7 +861,9 @@ class Inquiry(TimeStamped):
 
     @property
     def is_open(self) -> bool:
-        return self.status_facts().is_open and not self.superseded_by_id
+        # Only what openness depends on: no query, whatever the outcome (lists call this).
+        facts = status_rule.InquiryFacts(kind=self.kind, stage=self.stage, outcome=self.outcome)
+        return facts.is_open and not self.superseded_by_id
 
     @property
     def state_not_published(self) -> bool:

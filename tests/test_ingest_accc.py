@@ -425,3 +425,15 @@ def test_a_redirect_to_another_host_is_refused():
 
     with httpx.Client() as client, pytest.raises(FetchError, match="attacker.example"):
         accc.fetch(client=client, policy=policy, pages=1)
+
+
+@pytest.mark.django_db
+def test_the_inquiry_list_does_not_call_a_closed_matter_open(client):
+    ingest("accc", "--from-file", str(LISTING))
+
+    page = client.get("/inquiries/", {"q": "MN-01016"}).text
+    opal = client.get("/inquiries/", {"q": "MN-75002"}).text
+
+    asahi_row = page[page.index('id="inquiry-') :]
+    assert "Closed" in asahi_row and "outcome-open" not in asahi_row
+    assert "outcome-open" in opal  # the positive control: a matter under assessment is open
