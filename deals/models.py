@@ -663,6 +663,34 @@ class InquiryKind(models.TextChoices):
     REFERRAL = "referral", "Referral"
 
 
+def status_errors(*, kind: str, stage: str, outcome: str) -> dict[str, str]:
+    """What is wrong with an inquiry's kind, stage and outcome together ({} when nothing is).
+
+    The one statement of the two vocabularies' rules: conduct cases take the conduct stages and
+    outcomes, every other kind those of merger control, and an inquiry with an outcome is
+    closed. The admin (Inquiry.clean) shows these errors; ingest refuses a record that has any.
+    """
+    if kind not in InquiryKind.values:
+        return {"kind": "Not a kind of inquiry."}
+    conduct = kind == InquiryKind.CONDUCT
+    stages, outcomes = (
+        (CONDUCT_STAGES, CONDUCT_OUTCOMES) if conduct else (MERGER_STAGES, MERGER_OUTCOMES)
+    )
+    family = "a conduct case" if conduct else "merger control"
+    errors = {}
+    if stage not in Stage.values:
+        errors["stage"] = "Not a stage."
+    elif stage not in stages:
+        errors["stage"] = f"{Stage(stage).label} is not a stage of {family}."
+    if outcome and outcome not in Outcome.values:
+        errors["outcome"] = "Not an outcome."
+    elif outcome and outcome not in outcomes:
+        errors["outcome"] = f"{Outcome(outcome).label} is not an outcome of {family}."
+    if outcome and stage != Stage.CLOSED and "stage" not in errors:
+        errors["stage"] = "An inquiry with an outcome is closed: choose the stage Closed."
+    return errors
+
+
 # The one definition of an open inquiry: no outcome, a stage that is a step of a review (not
 # "closed", not "state not published"), and not superseded by another inquiry.
 OPEN_INQUIRY = Q(outcome="", superseded_by__isnull=True) & ~Q(
@@ -880,17 +908,7 @@ class Inquiry(TimeStamped):
         return f"{reverse('deals:inquiry_list')}?q={self.reference}"
 
     def clean(self):
-        errors = {}
-        stages, outcomes = (CONDUCT_STAGES, CONDUCT_OUTCOMES)
-        if not self.is_conduct:
-            stages, outcomes = (MERGER_STAGES, MERGER_OUTCOMES)
-        family = "a conduct case" if self.is_conduct else "merger control"
-        if self.stage not in stages:
-            errors["stage"] = f"{self.get_stage_display()} is not a stage of {family}."
-        if self.outcome and self.outcome not in outcomes:
-            errors["outcome"] = f"{self.get_outcome_display()} is not an outcome of {family}."
-        if self.outcome and self.stage not in (Stage.CLOSED,):
-            errors["stage"] = "An inquiry with an outcome is closed: choose the stage Closed."
+        errors = status_errors(kind=self.kind, stage=self.stage, outcome=self.outcome)
         if self.decision_status != DecisionStatus.IN_FORCE and not self.outcome:
             errors["decision_status"] = (
                 "Only a decision (an inquiry with an outcome) can be "
@@ -929,7 +947,9 @@ class Inquiry(TimeStamped):
 
     @property
     def is_open(self) -> bool:
-        return self.status_facts().is_open and not self.superseded_by_id
+        # Only what openness depends on: no query, whatever the outcome (lists call this).
+        facts = status_rule.InquiryFacts(kind=self.kind, stage=self.stage, outcome=self.outcome)
+        return facts.is_open and not self.superseded_by_id
 
     @property
     def state_not_published(self) -> bool:

@@ -3,7 +3,11 @@
 Rules the pipeline keeps, whoever runs it (the command, a Celery task, a test):
 
 - One RawRecord per source and external id (a unique constraint). A record whose content hash
-  is unchanged is not applied again: a re-run creates nothing and changes nothing.
+  is unchanged is not applied again: a re-run creates nothing and changes nothing. The hash
+  covers the record and its source's MAPPING_VERSION, so a changed status table is applied to
+  every stored record once, on the next run.
+- A case whose kind, stage or outcome is not one of ours, or not of its kind's vocabulary
+  (conduct or merger control), is a bad record: skipped with the reason, never stored.
 - Each record is applied in its own transaction; a bad record is skipped and reported with its
   id, the rest goes in. A document that is unreadable or hostile is refused before anything is
   applied.
@@ -39,6 +43,7 @@ from deals.models import (
     Party,
     Regulator,
     normalise_name,
+    status_errors,
 )
 
 from .models import AppliedValues, IngestRun, RawRecord, ReviewStatus
@@ -49,6 +54,7 @@ from .sources.base import (
     EventRecord,
     FetchPolicy,
     IngestError,
+    InquiryRecord,
     Parsed,
     PressRecord,
     Skipped,
@@ -164,9 +170,12 @@ def record_ingest(*, source: str, record: Parsed, tally: Tally) -> None:
 def record_apply(*, source: str, record: CaseRecord | PressRecord) -> str:
     """Store `record` raw and apply it; returns "new", "changed" or "unchanged".
 
-    A concurrent run that inserted the same record or inquiry first makes this one hit a unique
+    BadRecord if the record is a case whose status is not ours (nothing is stored then). A
+    concurrent run that inserted the same record or inquiry first makes this one hit a unique
     constraint; the whole record is then tried again and finds what the other run made.
     """
+    if isinstance(record, CaseRecord):
+        inquiry_record_check(inquiry=record.inquiry)
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -177,8 +186,32 @@ def record_apply(*, source: str, record: CaseRecord | PressRecord) -> str:
     raise AssertionError("unreachable")
 
 
+def inquiry_record_check(*, inquiry: InquiryRecord) -> None:
+    """Refuse a kind, stage or outcome that is not a choice of ours or not of the kind's family.
+
+    Sources map their vocabulary through their own tables; this is the last gate, so that no
+    source, whatever its table says, can store a string the tracker does not know.
+    """
+    errors = status_errors(kind=inquiry.kind, stage=inquiry.stage, outcome=inquiry.outcome)
+    if errors:
+        values = {"kind": inquiry.kind, "stage": inquiry.stage, "outcome": inquiry.outcome}
+        raise BadRecord(
+            "; ".join(f"{name} {values[name]!r} refused: {text}" for name, text in errors.items())
+        )
+
+
+def record_digest(*, source: str, record: CaseRecord | PressRecord) -> str:
+    """What decides whether a record is applied again: its content and its source's mapping.
+
+    Bumping a source's MAPPING_VERSION changes every digest of that source once, so the next run
+    applies every record again through the new table (docs/ingest.md).
+    """
+    version = get_source(source).MAPPING_VERSION
+    return content_hash({"mapping_version": version, "record": record.raw})
+
+
 def _record_apply(source: str, record: CaseRecord | PressRecord) -> str:
-    digest = content_hash(record.raw)
+    digest = record_digest(source=source, record=record)
     now = timezone.now()
     raw = (
         RawRecord.objects.select_for_update()
@@ -191,12 +224,14 @@ def _record_apply(source: str, record: CaseRecord | PressRecord) -> str:
     outcome = NEW if raw is None else CHANGED
     if raw is None:
         raw = RawRecord(source=source, external_id=record.external_id, first_seen_at=now)
+    if raw.pk is None or raw.payload != record.raw:  # not when only the mapping changed
+        raw.changed_at = now
     raw.content_hash = digest
     raw.payload = record.raw
     raw.title = record.title[:500]
     raw.url = record.url[:500]
     raw.published_on = record.published_on
-    raw.last_seen_at = raw.changed_at = now
+    raw.last_seen_at = now
     if isinstance(record, CaseRecord):
         raw.summary = record.inquiry.summary
         raw.save()
@@ -238,16 +273,46 @@ def _merge(
         if current == new:
             applied[name] = new
             continue
-        ours = created or (name in applied and applied[name] == current)
-        if not ours and name not in applied and current in ("", None):
-            ours = True
-        if ours:
+        if _ours(obj, name, applied=applied, created=created):
             setattr(obj, name, value)
             applied[name] = new
             changed.append(name)
         elif new not in ("", None):
             conflicts[f"{label}.{name}"] = {"here": current, "source": new}
     return changed
+
+
+def _ours(obj: Model, name: str, *, applied: dict[str, object], created: bool) -> bool:
+    """Whether ingest may write field `name` of `obj`: see `_merge`."""
+    current = _jsonable(getattr(obj, name))
+    if created or (name in applied and applied[name] == current):
+        return True
+    return name not in applied and current in ("", None)
+
+
+# An inquiry's stage, outcome and closing date say one thing together: ingest writes them
+# together or not at all, so that an editor's stage never ends up beside a source's outcome.
+STATUS_FIELDS = ("stage", "outcome", "closed_on")
+
+
+def _status_held(
+    inquiry: Inquiry, fields: dict[str, object], *, applied: dict, created: bool, conflicts: dict
+) -> dict[str, object]:
+    """`fields`, without the status fields when an editor changed any of those the source
+    would change; the disagreement is noted in `conflicts`."""
+    changing = [
+        name
+        for name in STATUS_FIELDS
+        if name in fields and _jsonable(getattr(inquiry, name)) != _jsonable(fields[name])
+    ]
+    if all(_ours(inquiry, name, applied=applied, created=created) for name in changing):
+        return fields
+    for name in STATUS_FIELDS:
+        conflicts.pop(f"inquiry.{name}", None)
+        if name in changing and fields[name] not in ("", None):
+            here, source = _jsonable(getattr(inquiry, name)), _jsonable(fields[name])
+            conflicts[f"inquiry.{name}"] = {"here": here, "source": source}
+    return {name: value for name, value in fields.items() if name not in STATUS_FIELDS}
 
 
 def _applied(obj: Model) -> dict:
@@ -335,13 +400,9 @@ def _find_deal(record: CaseRecord) -> tuple[Deal | None, str]:
 
 
 def _apply_case(raw: RawRecord, record: CaseRecord) -> None:
+    """Find or make the record's inquiry, link or make its deal, merge the fields, add events."""
     regulator = _regulator(record.inquiry.regulator)
-    # Take every company-name lock this record may need now, in one order, so that two runs
-    # applying records with the same companies in another order cannot deadlock.
-    parties = record.deal.parties if record.deal else ()
-    names = [*record.inquiry.companies, *(party.name for party in parties)]
-    for key in sorted({normalise_name(name) for name in names}):
-        _lock(f"company:{key}")
+    _lock_companies(record)
     mapped, conflicts = dict(raw.mapped), dict(raw.conflicts)
 
     inquiry = _find_inquiry(raw, record, regulator)
@@ -349,32 +410,66 @@ def _apply_case(raw: RawRecord, record: CaseRecord) -> None:
         # Ingest made an inquiry for this record before and an editor deleted it: respect that.
         raw.mapped, raw.conflicts = mapped, conflicts
         return
-    inquiry_created = inquiry is None
-    if inquiry_created:
+    created = inquiry is None
+    if created:
         inquiry = Inquiry(regulator=regulator, needs_review=True)
 
-    deal, review_note = None, record.review_note
-    if inquiry.deal_id:
-        deal = inquiry.deal
-    elif record.deal and "deal" not in mapped:
-        deal, review_note = _find_deal(record)
-        if deal is None and not review_note:
-            deal = Deal(
-                title=record.deal.title,
-                deal_type=record.deal.deal_type,
-                announced_on=record.deal.announced_on,
-                needs_review=True,
-                is_published=settings.INGEST_PUBLISH_NEW_DEALS,
-            )
-            deal.save()
-            _store_applied(deal, {"title": deal.title, "deal_type": deal.deal_type})
+    deal, review_note = _case_deal(record, inquiry=inquiry, mapped=mapped)
     if deal is not None and record.deal:
         _add_parties(deal, record)
         mapped["deal"] = deal.pk
         raw.deal = deal
+    _inquiry_merge(inquiry, record, deal=deal, created=created, conflicts=conflicts)
+    mapped["inquiry"] = inquiry.pk
+    raw.inquiry = inquiry
 
+    mapped["events"] = _apply_events(
+        record.events, mapped=mapped.get("events", {}), conflicts=conflicts, inquiry=inquiry
+    )
+
+    if review_note and not inquiry.deal_id and raw.review_status == ReviewStatus.NONE:
+        raw.review_status, raw.review_note = ReviewStatus.PENDING, review_note[:300]
+    elif inquiry.deal_id and raw.review_status == ReviewStatus.PENDING:
+        raw.review_status, raw.review_note = ReviewStatus.NONE, ""
+    raw.mapped, raw.conflicts = mapped, conflicts
+
+
+def _lock_companies(record: CaseRecord) -> None:
+    """Take every company-name lock this record may need now, in one order, so that two runs
+    applying records with the same companies in another order cannot deadlock."""
+    parties = record.deal.parties if record.deal else ()
+    names = [*record.inquiry.companies, *(party.name for party in parties)]
+    for key in sorted({normalise_name(name) for name in names}):
+        _lock(f"company:{key}")
+
+
+def _case_deal(record: CaseRecord, *, inquiry: Inquiry, mapped: dict) -> tuple[Deal | None, str]:
+    """The inquiry's deal: the one it has, the one existing deal between the record's parties,
+    or a new one for review; with the note for the review queue when none can be told."""
+    if inquiry.deal_id:
+        return inquiry.deal, record.review_note
+    if not record.deal or "deal" in mapped:
+        return None, record.review_note
+    deal, review_note = _find_deal(record)
+    if deal is None and not review_note:
+        deal = Deal(
+            title=record.deal.title,
+            deal_type=record.deal.deal_type,
+            announced_on=record.deal.announced_on,
+            needs_review=True,
+            is_published=settings.INGEST_PUBLISH_NEW_DEALS,
+        )
+        deal.save()
+        _store_applied(deal, {"title": deal.title, "deal_type": deal.deal_type})
+    return deal, review_note
+
+
+def _inquiry_merge(
+    inquiry: Inquiry, record: CaseRecord, *, deal: Deal | None, created: bool, conflicts: dict
+) -> None:
+    """Write the record's fields that ingest may write (`_merge`), and its companies."""
     wanted = record.inquiry
-    applied = {} if inquiry_created else _applied(inquiry)
+    applied = {} if created else _applied(inquiry)
     fields = {
         "title": wanted.title,
         "reference": wanted.reference,
@@ -388,21 +483,17 @@ def _apply_case(raw: RawRecord, record: CaseRecord) -> None:
         "source_url": wanted.source_url,
         "summary": wanted.summary,
     }
-    if not inquiry_created:
+    if not created:
         fields = {name: value for name, value in fields.items() if name not in wanted.unknown}
+        fields = _status_held(
+            inquiry, fields, applied=applied, created=created, conflicts=conflicts
+        )
     if deal is not None:
         fields["deal_id"] = deal.pk
-    if (
-        _merge(
-            inquiry,
-            fields,
-            applied=applied,
-            created=inquiry_created,
-            conflicts=conflicts,
-            label="inquiry",
-        )
-        or inquiry_created
-    ):
+    changed = _merge(
+        inquiry, fields, applied=applied, created=created, conflicts=conflicts, label="inquiry"
+    )
+    if changed or created:
         inquiry.save()
     added = set(applied.get("companies", []))
     new_names = [name for name in wanted.companies if name not in added]
@@ -410,18 +501,6 @@ def _apply_case(raw: RawRecord, record: CaseRecord) -> None:
         inquiry.companies.add(*(company_for(name) for name in new_names))
         applied["companies"] = sorted(added | set(new_names))
     _store_applied(inquiry, applied)
-    mapped["inquiry"] = inquiry.pk
-    raw.inquiry = inquiry
-
-    mapped["events"] = _apply_events(
-        record.events, mapped=mapped.get("events", {}), conflicts=conflicts, inquiry=inquiry
-    )
-
-    if review_note and not inquiry.deal_id and raw.review_status == ReviewStatus.NONE:
-        raw.review_status, raw.review_note = ReviewStatus.PENDING, review_note[:300]
-    elif inquiry.deal_id and raw.review_status == ReviewStatus.PENDING:
-        raw.review_status, raw.review_note = ReviewStatus.NONE, ""
-    raw.mapped, raw.conflicts = mapped, conflicts
 
 
 def _add_parties(deal: Deal, record: CaseRecord) -> None:

@@ -7,14 +7,15 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
+from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from deals.models import AntitrustStatus, Deal, Inquiry, Outcome, Stage
+from deals.models import AntitrustStatus, Deal, Inquiry, Outcome, Stage, status_errors
 from ingest.models import IngestRun, RawRecord
 from ingest.services import ingest_run
 from ingest.sources import accc
-from ingest.sources.base import FetchError, FetchPolicy, Skipped
+from ingest.sources.base import BadRecord, FetchError, FetchPolicy, Skipped
 
 FIXTURES = Path(__file__).parent / "fixtures" / "accc"
 LISTING = FIXTURES / "acquisitions-register_2026-01-20.html"
@@ -156,6 +157,130 @@ def test_the_status_vocabulary_maps_to_our_stage_and_outcome():
     waiver = {"type": "Waiver", "stage": "Waiver application"}
     assert mapped(status="Under assessment", **waiver) == ("prenotification", "")
     assert mapped(**completed, **waiver, determination="Not approved") == ("closed", "")
+
+
+def facets() -> dict[str, list[str]]:
+    """The register's whole vocabulary, as its listing page offers it for filtering."""
+    soup = BeautifulSoup(LISTING.read_text(), "html.parser")
+    found: dict[str, list[str]] = {}
+    for facet in soup.select("ul[data-drupal-facet-id]"):
+        labels = [" ".join(v.get_text(" ").split()) for v in facet.select(".facet-item__value")]
+        found.setdefault(facet["data-drupal-facet-id"], labels)
+    return found
+
+
+def test_every_value_the_register_offers_is_in_the_status_table():
+    vocabulary = facets()
+    types = vocabulary["acccgov_acquisition_type"]
+    statuses = vocabulary["acccgov_merger_matter_status"]
+    stages = vocabulary["acccgov_acquisition_stage"]
+    determinations = vocabulary["acccgov_acquisition_determination"]
+    assert (len(types), len(statuses), len(stages), len(determinations)) == (2, 4, 4, 4)
+    assert {value.casefold() for value in types} == set(accc.TYPES)
+    assert {value.casefold() for value in statuses} == set(accc.STATUSES)
+    assert {value.casefold() for value in stages} == set(accc.STAGES)
+    notification = accc.TYPES["notification"].determinations
+    assert {value.casefold() for value in determinations} == set(notification)
+
+    for kind in types:
+        for status in statuses:
+            for stage in ["", *stages]:
+                for determination in ["", *determinations]:
+                    raw = {"case_number": "MN-00001", "type": kind, "status": status}
+                    raw |= {"stage": stage, "determination": determination}
+                    try:
+                        mapped = accc.stage_and_outcome(raw)
+                    except BadRecord as refused:  # the one combination the register cannot have
+                        assert (kind, determination) == ("Waiver", "Approved with conditions")
+                        assert "unknown waiver determination" in str(refused)
+                        continue
+                    ours = {"stage": mapped[0], "outcome": mapped[1]}
+                    assert status_errors(kind="merger_review", **ours) == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("status", "Under review", "unknown acquisition status 'under review'"),
+        ("stage", "Phase 3 - final assessment", "unknown stage 'phase 3 - final assessment'"),
+        ("type", "Authorisation", "unknown matter type 'authorisation'"),
+    ],
+)
+def test_a_listing_value_outside_the_table_is_a_skipped_bad_record(tmp_path, field, value, reason):
+    names = {
+        "status": "field-acccgov-merger-status",
+        "stage": "field-acquisition-stage",
+        "type": "field--acccgov-type",
+    }
+    soup = BeautifulSoup(LISTING.read_text(), "html.parser")
+    [row] = [r for r in accc.listing_rows(soup) if "MN-01016" in r.get_text()]
+    cell = row.select_one(f".{names[field]} .field__item") or row.select_one(
+        f".field--name-{names[field]} .field__item"
+    )
+    cell.string = value
+    listing = tmp_path / "register.html"
+    listing.write_text(str(soup))
+
+    line, problems = ingest_with_problems("accc", "--from-file", str(listing))
+
+    assert line == "source=accc records=19 new=18 changed=0 unchanged=0 skipped=1 errors=0"
+    assert f"register:MN-01016: {reason}" in problems
+    assert not Inquiry.objects.filter(reference="MN-01016").exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_determination_on_a_matter_page_is_a_skipped_bad_record(tmp_path):
+    page = ASAHI.read_text()
+    changed = page.replace(">Approved<", ">Approved in part<")
+    assert changed != page
+    path = tmp_path / "asahi.html"
+    path.write_text(changed)
+
+    line, problems = ingest_with_problems("accc", "--from-file", str(path))
+
+    assert line.endswith("new=0 changed=0 unchanged=0 skipped=1 errors=0")
+    assert (
+        "MN-01016: unknown notification determination 'approved in part' "
+        "(not in accc.TYPES['notification'])"
+    ) in problems
+
+
+@pytest.mark.django_db
+def test_a_matter_known_only_from_the_listing_is_closed_without_an_outcome_not_cleared():
+    ingest("accc", "--from-file", str(LISTING))
+
+    asahi = Inquiry.objects.get(regulator__slug="accc", reference="MN-01016")
+    assert (asahi.stage, asahi.outcome, asahi.is_open) == (Stage.CLOSED, "", False)
+    assert asahi.state_text() == "Closed"
+    assert asahi.deal.antitrust_status != AntitrustStatus.CLEARED
+    completed = Inquiry.objects.filter(regulator__slug="accc", stage=Stage.CLOSED)
+    assert completed.count() == 10  # as the listing's facet counts them
+    assert not completed.exclude(outcome="").exists()  # the listing says no determination
+
+    ingest("accc", "--from-file", str(ASAHI))  # the matter page, read later, says it
+
+    asahi.refresh_from_db()
+    assert (asahi.stage, asahi.outcome) == (Stage.CLOSED, Outcome.CLEARED)
+    assert asahi.deal.antitrust_status == AntitrustStatus.CLEARED
+
+
+@pytest.mark.django_db
+def test_an_older_listing_read_after_the_matter_page_does_not_reopen_the_matter(tmp_path):
+    ingest("accc", "--from-file", str(ASAHI))
+    soup = BeautifulSoup(LISTING.read_text(), "html.parser")
+    [row] = [r for r in accc.listing_rows(soup) if "MN-01016" in r.get_text()]
+    row.select_one(
+        ".field--name-field-acccgov-merger-status .field__item"
+    ).string = "Under assessment"
+    older = tmp_path / "register.html"
+    older.write_text(str(soup))
+
+    ingest("accc", "--from-file", str(older))
+
+    asahi = Inquiry.objects.get(regulator__slug="accc", reference="MN-01016")
+    assert (asahi.stage, asahi.outcome) == (Stage.CLOSED, Outcome.CLEARED)
+    assert asahi.closed_on == datetime.date(2025, 9, 5)
 
 
 def test_a_page_that_is_not_from_the_register_is_refused():
@@ -300,3 +425,15 @@ def test_a_redirect_to_another_host_is_refused():
 
     with httpx.Client() as client, pytest.raises(FetchError, match="attacker.example"):
         accc.fetch(client=client, policy=policy, pages=1)
+
+
+@pytest.mark.django_db
+def test_the_inquiry_list_does_not_call_a_closed_matter_open(client):
+    ingest("accc", "--from-file", str(LISTING))
+
+    page = client.get("/inquiries/", {"q": "MN-01016"}).text
+    opal = client.get("/inquiries/", {"q": "MN-75002"}).text
+
+    asahi_row = page[page.index('id="inquiry-') :]
+    assert "Closed" in asahi_row and "outcome-open" not in asahi_row
+    assert "outcome-open" in opal  # the positive control: a matter under assessment is open

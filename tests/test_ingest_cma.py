@@ -8,14 +8,16 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from deals.models import AntitrustStatus, Deal, Inquiry, Outcome, Stage
-from ingest.models import RawRecord
+from deals.models import AntitrustStatus, Deal, Inquiry, Outcome, Stage, status_errors
+from ingest.models import IngestRun, RawRecord
+from ingest.sources import cma
 
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cma"
 TOPPS = FIXTURES / "publishing-api_cma-cases-with-change-history.json"
 RICHEMONT = FIXTURES / "publishing-api_cma-cases.json"
+SCHEMA = FIXTURES / "specialist-publisher_cma_cases_finder_schema.json"
 
 
 def ingest(*args) -> str:
@@ -174,3 +176,137 @@ def test_a_merger_case_without_named_parties_waits_for_an_editor_who_attaches_it
     deal.refresh_from_db()
     assert deal.antitrust_status == AntitrustStatus.CLEARED
     assert not ReviewItem.objects.exists()
+
+
+# --- The status table against the finder schema's whole vocabulary -------------------------
+
+
+def allowed(facet: str) -> dict[str, str]:
+    """The schema's allowed values of a facet: {value: label}."""
+    schema = json.loads(SCHEMA.read_bytes())
+    [found] = [f for f in schema["facets"] if f["key"] == facet]
+    return {value["value"]: value["label"] for value in found["allowed_values"]}
+
+
+def a_case(**metadata) -> dict:
+    item = json.loads(RICHEMONT.read_bytes())
+    item["details"]["metadata"].update(metadata)
+    return item
+
+
+def test_the_table_has_every_case_type_and_outcome_type_of_the_schema_and_no_other():
+    assert set(cma.CASE_TYPES) == set(allowed("case_type"))
+    assert len(cma.CASE_TYPES) == 12
+    outcome_types = allowed("outcome_type")
+    assert set(cma.OUTCOME_TYPES) == set(outcome_types)
+    assert len(outcome_types) == 30
+    for value, row in cma.OUTCOME_TYPES.items():
+        assert row.label == outcome_types[value]  # the CMA's own words
+    assert set(allowed("case_state")) == {"open", "closed"}
+
+
+@pytest.mark.parametrize("outcome_type", sorted(cma.OUTCOME_TYPES))
+@pytest.mark.parametrize("state", ["open", "closed"])
+def test_every_outcome_type_maps_to_a_status_of_its_case_types_vocabulary(outcome_type, state):
+    row = cma.OUTCOME_TYPES[outcome_type]
+    item = a_case(case_type=row.case_type, case_state=state, outcome_type=outcome_type)
+
+    case = cma.parse_item(item).inquiry
+
+    # A choice of ours, of the kind's own vocabulary (conduct or merger control).
+    assert status_errors(kind=case.kind, stage=case.stage, outcome=case.outcome) == {}
+    assert case.kind == cma.CASE_TYPES[row.case_type].kind
+    assert case.status_wording == row.label
+    if state == "closed":
+        assert (case.stage, case.outcome) == ("closed", row.outcome)
+    else:
+        assert case.outcome == ""
+        assert case.stage not in ("closed", "not_published")
+
+
+@pytest.mark.parametrize("case_type", sorted(cma.CASE_TYPES))
+def test_every_case_type_open_or_closed_without_an_outcome_maps(case_type):
+    for state, stage in (("open", cma.CASE_TYPES[case_type].open_stage), ("closed", "closed")):
+        item = a_case(case_type=case_type, case_state=state)
+        del item["details"]["metadata"]["outcome_type"]
+
+        case = cma.parse_item(item).inquiry
+
+        assert status_errors(kind=case.kind, stage=case.stage, outcome=case.outcome) == {}
+        assert (case.stage, case.outcome) == (stage, "")
+
+
+def test_conduct_and_market_cases_use_their_own_words():
+    def status(**metadata):
+        case = cma.parse_item(a_case(**metadata)).inquiry
+        return case.kind, case.stage, case.outcome
+
+    ca98 = {"case_type": "ca98-and-civil-cartels"}
+    assert status(**ca98, case_state="closed", outcome_type="ca98-infringement-chapter-ii") == (
+        "conduct",
+        "closed",
+        "infringement",
+    )
+    assert status(**ca98, case_state="closed", outcome_type="ca98-commitment") == (
+        "conduct",
+        "closed",
+        "commitments",
+    )
+    assert status(**ca98, case_state="open", outcome_type="") == ("conduct", "investigation", "")
+    consumer = {"case_type": "consumer-enforcement", "case_state": "closed"}
+    assert status(**consumer, outcome_type="consumer-enforcement-undertakings")[2] == "commitments"
+    dmu = {"case_type": "digital-markets-unit", "case_state": "closed"}
+    assert status(**dmu, outcome_type="sms-designation") == ("market_study", "closed", "")
+    assert status(**dmu, outcome_type="firm-not-designated")[2] == "closed_no_action"
+    markets = {"case_type": "markets", "outcome_type": "markets-phase-1-referral"}
+    assert status(**markets, case_state="open") == ("market_study", "phase_2", "")
+
+
+def test_a_case_that_does_not_say_whether_it_is_open_is_not_published(tmp_path):
+    item = topps_item()
+    del item["details"]["metadata"]["case_state"]
+    path = tmp_path / "topps.json"
+    path.write_text(json.dumps(item))
+
+    ingest("cma", "--from-file", str(path))
+
+    case = Inquiry.objects.get(regulator__slug="cma")
+    assert (case.stage, case.outcome, case.is_open) == (Stage.NOT_PUBLISHED, "", False)
+    assert case.deadline_on is None
+
+
+@pytest.mark.parametrize(
+    ("metadata", "reason"),
+    [
+        (
+            {"outcome_type": "mergers-phase-3-clearance"},
+            "unknown outcome_type 'mergers-phase-3-clearance' (not in cma.OUTCOME_TYPES)",
+        ),
+        (
+            {"case_type": "space-mergers"},
+            "unknown case_type 'space-mergers' (not in cma.CASE_TYPES)",
+        ),
+        ({"case_state": "paused"}, "unknown case_state 'paused' (not open or closed)"),
+        (
+            {"outcome_type": "ca98-infringement-chapter-i"},  # on a merger case
+            "outcome 'infringement' refused: Infringement found is not an outcome of merger "
+            "control.",
+        ),
+    ],
+)
+def test_a_value_outside_the_table_is_a_skipped_bad_record_that_says_why(
+    tmp_path, metadata, reason
+):
+    path = tmp_path / "item.json"
+    path.write_text(json.dumps(a_case(**metadata)))
+    err = io.StringIO()
+
+    call_command("ingest", "cma", "--from-file", str(path), stdout=io.StringIO(), stderr=err)
+
+    run = IngestRun.objects.get()
+    assert (run.skipped, run.new) == (1, 0)
+    assert run.problems == [
+        {"id": "/cma-cases/richemont-yoox-net-a-porter-merger-inquiry", "reason": reason}
+    ]
+    assert reason in err.getvalue()
+    assert not Inquiry.objects.exists()

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from deals.models import Company, Event, Inquiry, Outcome, Stage
+from deals.models import Company, Event, Inquiry, InquiryKind, Outcome, Stage, status_errors
 from ingest.models import IngestRun, RawRecord
 from ingest.sources import ec
-from ingest.sources.base import CaseRecord, Skipped
+from ingest.sources.base import BadRecord, CaseRecord, Skipped
 from tests.factories import CompanyAliasFactory, CompanyFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_amazon_e_books_is_closed_with_commitments_in_the_commissions_words():
     case = Inquiry.objects.get(reference="AT.40153")
     assert case.title == "E-book MFNs and related matters (Amazon)"
     assert case.kind == "conduct"
-    assert (case.stage, case.outcome) == (Stage.CLOSED, Outcome.CLEARED_WITH_REMEDIES)
+    assert (case.stage, case.outcome) == (Stage.CLOSED, Outcome.COMMITMENTS)
     assert case.status_wording == "Commitment Decision"
     assert case.opened_on == datetime.date(2013, 11, 11)
     assert case.closed_on == datetime.date(2017, 5, 4)
@@ -122,7 +122,7 @@ def test_a_changed_case_updates_its_inquiry_and_adds_only_the_new_decision(tmp_p
 
     assert line == "source=ec records=5 new=0 changed=1 unchanged=4 skipped=0 errors=0"
     case.refresh_from_db()
-    assert (case.outcome, case.status_wording) == (Outcome.PROHIBITED, "Prohibition Decision")
+    assert (case.outcome, case.status_wording) == (Outcome.INFRINGEMENT, "Prohibition Decision")
     new_events = case.events.exclude(pk__in=events_before)
     assert list(new_events.values_list("title", flat=True)) == ["Prohibition Decision"]
     assert set(case.events.values_list("pk", flat=True)) >= events_before
@@ -135,11 +135,126 @@ def test_the_parser_reads_every_case_of_the_full_dump():
     assert all(isinstance(record, CaseRecord) for record in parsed)
 
 
-def test_the_full_antitrust_dump_goes_in_with_the_exact_summary_line():
+def decision_codes(case: dict) -> list[tuple[str, str]]:
+    """(adoption date, decisionTypes code) of each decision of a case in the dump, oldest first."""
+    dated = []
+    for decision in case["decisions"]:
+        meta = decision["metadata"]
+        for value in meta["decisionTypes"]:
+            dated.append((meta["decisionAdoptionDate"][0], json.loads(value)["code"]))
+    return sorted(dated)
+
+
+def open_in_the_dump(dump: dict) -> set[str]:
+    """The cases the dump itself says are open: proceedings were initiated and no decision
+    since ended them (amending and interim-measures decisions end nothing)."""
+    going_on = {"ATDecTypeAmending", "ATDecTypeInterimMeasures"}
+    found = set()
+    for number, case in dump.items():
+        codes = [code for _, code in decision_codes(case) if code not in going_on]
+        if codes and codes[-1] == "ATDecTypeIOP":
+            found.add(number)
+    return found
+
+
+def test_every_case_type_and_decision_type_of_the_full_dump_is_in_the_status_table():
+    dump = json.loads(FULL.read_bytes())
+    pairs = {
+        (case["metadata"]["caseType"][0], code)
+        for case in dump.values()
+        for _, code in decision_codes(case)
+    }
+
+    assert {case_type for case_type, _ in pairs} <= set(ec.CASE_TYPES)
+    assert {code for _, code in pairs} <= set(ec.AT_DECISIONS)
+    for case_type, code in pairs:
+        meaning = ec.decision_meaning(code, "", merger=False, case_type=ec.CASE_TYPES[case_type])
+        kind = ec.CASE_TYPES[case_type].kind
+        stage = meaning.stage or "not_published"
+        # A choice of ours, of the case's own vocabulary (conduct or merger control).
+        assert status_errors(kind=kind, stage=stage, outcome=meaning.outcome) == {}
+
+
+def test_conduct_cases_read_in_conduct_words_and_silent_ones_read_not_published():
+    records = {record.external_id: record.inquiry for record in ec.parse(FULL.read_bytes())}
+
+    assert {inquiry.kind for inquiry in records.values()} == {"conduct", "market_study"}
+    teams = records["AT.40721"]
+    assert (teams.stage, teams.outcome) == ("closed", "commitments")
+    for number in ("AT.29373", "AT.39294"):  # Visa (opened 1977), Microsoft: no decision
+        assert (records[number].stage, records[number].outcome) == ("not_published", "")
+        assert records[number].status_wording == ""
+    opened = records["AT.40983"]  # Google AI: proceedings initiated on 9 December 2025
+    assert (opened.stage, opened.status_wording) == ("investigation", "Initiation of Proceedings")
+    assert records["AT.39191"].kind == "market_study"  # a sector inquiry, opened then reported
+    assert (records["AT.39191"].stage, records["AT.39191"].outcome) == (
+        "closed",
+        "closed_no_action",
+    )
+    assert {records[n].outcome for n in ("AT.39914", "AT.39326")} == {"infringement"}
+
+
+def test_a_decision_type_outside_the_table_skips_the_case_and_names_the_code(tmp_path):
+    dump = json.loads(EXCERPT.read_bytes())
+    dump["AT.39707"]["decisions"][0]["metadata"]["decisionTypes"] = [
+        '{"code":"ATDecTypeSomethingNew","label":"Something New Decision"}'
+    ]
+    dump["AT.40023"]["metadata"]["caseType"] = ["AtMysteryCase"]
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(dump))
+    err = io.StringIO()
+
+    call_command("ingest", "ec", "--from-file", str(changed), stdout=io.StringIO(), stderr=err)
+
+    assert IngestRun.objects.get().summary_line() == (
+        "source=ec records=5 new=3 changed=0 unchanged=0 skipped=2 errors=0"
+    )
+    assert (
+        "AT.39707: unknown decision type 'ATDecTypeSomethingNew' (not in ec.AT_DECISIONS)"
+        in err.getvalue()
+    )
+    assert "AT.40023: unknown caseType 'AtMysteryCase' (not in ec.CASE_TYPES)" in err.getvalue()
+    assert not Inquiry.objects.filter(reference__in=["AT.39707", "AT.40023"]).exists()
+
+
+def test_merger_decisions_map_by_article_and_an_unknown_one_is_refused():
+    def meaning(label):
+        return ec.decision_meaning("", label, merger=True, case_type=None)
+
+    assert meaning("Art. 6(1)(b)").outcome == "cleared"
+    assert meaning("Art. 6(1)(b) in conjunction with Art. 6(2)").outcome == "cleared_with_remedies"
+    assert meaning("Art. 6(1)(c)").stage == "phase_2"
+    assert meaning("Art. 8(3)").outcome == "prohibited"
+    assert meaning("Declared incompatible with the internal market").outcome == "prohibited"
+    assert meaning("Art. 22 referral accepted").stage is None  # the case comes to the EC
+    with pytest.raises(BadRecord, match="unknown merger decision 'Tea with the parties'"):
+        meaning("Tea with the parties")
+
+
+@pytest.mark.slow
+def test_the_full_antitrust_dump_goes_in_and_no_case_is_open_unless_the_dump_says_so():
+    dump = json.loads(FULL.read_bytes())
+
     line = ingest("ec", "--from-file", str(FULL))
 
     assert line == "source=ec records=748 new=748 changed=0 unchanged=0 skipped=0 errors=0"
-    assert Inquiry.objects.filter(regulator__slug="ec").count() == 748
+    cases = Inquiry.objects.filter(regulator__slug="ec")
+    assert cases.count() == 748
+    opened = set(cases.open().values_list("reference", flat=True))
+    assert opened == open_in_the_dump(dump)
+    assert len(opened) == 23  # of 748; the issue counted 261 before
+    assert set(cases.open().values_list("stage", flat=True)) == {Stage.INVESTIGATION}
+    silent = [number for number, case in dump.items() if not case["decisions"]]
+    assert set(cases.filter(reference__in=silent).values_list("stage", flat=True)) == {
+        Stage.NOT_PUBLISHED
+    }
+    for number in ("AT.29373", "AT.39294"):
+        case = cases.get(reference=number)
+        assert (case.stage, case.outcome, case.is_open) == (Stage.NOT_PUBLISHED, "", False)
+        assert case.state_text().startswith("State not published; last activity")
+    teams = cases.get(reference="AT.40721")
+    assert (teams.kind, teams.outcome) == (InquiryKind.CONDUCT, Outcome.COMMITMENTS)
+    assert not cases.filter(outcome__in=["prohibited", "cleared", "cleared_with_remedies"]).exists()
 
 
 def test_off_a_terminal_the_command_prints_only_the_summary_line():

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from deals.models import AntitrustStatus, Deal, Event, Inquiry, Party
-from ingest.models import RawRecord
+from deals.models import AntitrustStatus, Deal, Event, Inquiry, Party, status_errors
+from ingest.models import IngestRun, RawRecord
 from ingest.services import record_apply
 from ingest.sources import ftc_hsr
 
@@ -93,3 +93,34 @@ def test_applying_the_same_notice_twice_makes_one_row_of_everything():
 
     assert RawRecord.objects.count() == Inquiry.objects.count() == Deal.objects.count() == 1
     assert Event.objects.count() == 1
+
+
+def test_every_granting_status_of_both_snapshots_is_in_the_table_and_means_cleared():
+    statuses = {
+        value.casefold()
+        for path in (SNAPSHOT1, SNAPSHOT2)
+        for record in ftc_hsr.parse(path.read_bytes())
+        for value in ftc_hsr.notice_fields(record.raw["description"]).get("granting-status", [])
+    }
+
+    assert statuses == {"granted"} == set(ftc_hsr.GRANTING_STATUSES)
+    for record in ftc_hsr.parse(SNAPSHOT1.read_bytes()) + ftc_hsr.parse(SNAPSHOT2.read_bytes()):
+        case = record.inquiry
+        assert status_errors(kind=case.kind, stage=case.stage, outcome=case.outcome) == {}
+        assert (record.inquiry.stage, record.inquiry.outcome) == ("closed", "cleared")
+
+
+def test_a_notice_with_another_granting_status_is_a_skipped_bad_record(tmp_path):
+    feed = SNAPSHOT1.read_text()
+    changed = feed.replace("Granted", "Withdrawn", 1)
+    assert changed != feed
+    path = tmp_path / "feed.xml"
+    path.write_text(changed)
+
+    line = ingest("ftc-hsr", "--from-file", str(path))
+
+    assert line.endswith("skipped=1 errors=0")
+    [problem] = IngestRun.objects.get().problems
+    assert problem["reason"] == (
+        "unknown granting status 'withdrawn' (not in ftc_hsr.GRANTING_STATUSES)"
+    )

@@ -10,6 +10,8 @@ from django.core.management import call_command
 from deals.models import Deal, Event
 from ingest.models import RawRecord, ReviewItem, ReviewStatus
 from ingest.services import record_create_deal
+from ingest.sources import doj, ftc_press
+from ingest.sources.base import PressRecord, Skipped
 from tests.factories import CompanyFactory, DealFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +185,10 @@ def test_editors_may_view_but_never_edit_or_delete_what_ingest_stored(client, ed
     assert client.get(f"/admin/ingest/rawrecord/{record.pk}/change/").status_code == 200
     assert client.post(f"/admin/ingest/rawrecord/{record.pk}/delete/").status_code == 403
     assert client.get("/admin/ingest/rawrecord/add/").status_code == 403
+
+
+def test_press_sources_only_ever_give_press_records_so_they_set_no_stage_or_outcome():
+    records = ftc_press.parse(FTC_PRESS.read_bytes()) + doj.parse(DOJ.read_bytes())
+
+    assert all(isinstance(record, PressRecord | Skipped) for record in records)
+    assert any(isinstance(record, PressRecord) for record in records)

@@ -16,7 +16,8 @@ page: each row of a listing gives a smaller record of what the listing shows (no
 no deadline, no timeline), kept under its own id (`register:MN-75002`) so that a listing row and
 a matter page never replace each other's stored record. Both feed the same inquiry, through its
 case number; a listing row fills a new inquiry but never overwrites what a matter page said
-(its determination, wording, deadline, close date, summary), in whatever order they are read.
+(its stage and determination, wording, deadline, close date, summary), in whatever order they
+are read. Status, stage and determination map to ours through the status table below only.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import datetime
 import re
 import warnings
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -41,6 +43,7 @@ from .base import (
     RefusedDocument,
     Skipped,
     fetch_url,
+    from_table,
     html_to_text,
     http_url_on,
     parse_date,
@@ -49,6 +52,7 @@ from .base import (
 
 NAME = "accc"
 REGULATOR = "accc"
+MAPPING_VERSION = 2  # 2: every value through the status table; a listing row never moves a stage
 HOSTS = frozenset({"www.accc.gov.au"})
 SITE = "https://www.accc.gov.au"
 REGISTER = SITE + "/public-registers/mergers-and-acquisitions-registers/acquisitions-register"
@@ -99,33 +103,79 @@ def matter_links(listing: bytes) -> list[str]:
     return links
 
 
-# --- Vocabulary (the register's own facets) -----------------------------------------------
+# --- The status table (the register's own vocabulary: the facets of its listing page) ------
+#
+# The only place where the ACCC's vocabulary meets ours. Every value of the listing's facets
+# (tests/fixtures/accc) is here, and a test holds the table to them; a value outside it is a
+# bad record, named in the run.
 
-# "Acquisition status" -> our stage when it settles it, and the outcome.
-STATUSES: dict[str, tuple[str | None, str]] = {
-    "under assessment": (None, ""),  # the stage comes from "Stage"
+
+class MatterType(NamedTuple):
+    first_stage: str  # where an open matter is when the register gives no stage
+    determinations: dict[str, str]  # "ACCC determination" -> outcome
+
+
+TYPES: dict[str, MatterType] = {
+    "notification": MatterType(
+        "phase_1",
+        {
+            "approved": "cleared",
+            "approved with conditions": "cleared_with_remedies",
+            "not approved": "prohibited",
+            "not applicable": "not_qualifying",
+        },
+    ),
+    # A waiver application asks to be spared notifying at all. Granted, the acquisition goes
+    # ahead unreviewed; refused, it must be notified, which the register shows as a new matter:
+    # no prohibition. The register grants no waiver on conditions.
+    "waiver": MatterType(
+        "prenotification", {"approved": "cleared", "not approved": "", "not applicable": ""}
+    ),
+}
+
+# "Acquisition status" -> (stage, outcome). A stage of None comes from "Stage" (or the matter
+# type's first stage when the register gives none); an outcome of None from the determination.
+STATUSES: dict[str, tuple[str | None, str | None]] = {
+    "under assessment": (None, ""),
     "assessment suspended": (None, ""),  # the clock is stopped; the stage stays
-    "assessment completed": ("closed", ""),  # the outcome comes from the determination
+    "assessment completed": ("closed", None),
     "assessment ceased": ("closed", "abandoned"),  # notification withdrawn or deal dropped
 }
 
 # "Stage" while a matter is open.
-STAGES = {
+STAGES: dict[str, str] = {
     "phase 1 - initial assessment": "phase_1",
     "phase 2 - detailed assessment": "phase_2",
     "public benefit phase": "phase_2",  # an in-depth look at claimed public benefits
     "waiver application": "prenotification",  # asks to be spared notifying at all
 }
 
-# "ACCC determination" -> outcome. A waiver refused is no prohibition: the acquisition must be
-# notified instead, which the register shows as a new matter.
-DETERMINATIONS = {
-    "approved": "cleared",
-    "approved with conditions": "cleared_with_remedies",
-    "not approved": "prohibited",
-    "not applicable": "not_qualifying",
-}
-WAIVER_DETERMINATIONS = {"approved": "cleared", "not approved": "", "not applicable": ""}
+
+def stage_and_outcome(raw: dict) -> tuple[str, str]:
+    """Our stage and outcome for a matter's type, status, stage and determination.
+
+    A listing row shows no determination (it has no "determination" key): a completed matter is
+    then closed without an outcome, and the row's record says it cannot speak for the outcome.
+    """
+    matter = from_table(TYPES, raw["type"].casefold(), what="matter type", name="accc.TYPES")
+    stage, outcome = from_table(
+        STATUSES, raw["status"].casefold(), what="acquisition status", name="accc.STATUSES"
+    )
+    named_stage = matter.first_stage
+    if raw["stage"]:
+        named_stage = from_table(STAGES, raw["stage"].casefold(), what="stage", name="accc.STAGES")
+    if outcome is None:
+        determination = raw.get("determination", "").casefold()
+        outcome = ""
+        if determination:
+            outcome = from_table(
+                matter.determinations,
+                determination,
+                what=f"{raw['type'].casefold()} determination",
+                name=f"accc.TYPES[{raw['type'].casefold()!r}]",
+            )
+    return stage or named_stage, outcome
+
 
 # Timeline rows -> event kind, first match wins.
 EVENT_KINDS = [
@@ -372,22 +422,6 @@ def timeline(scope: Tag, name: str, *, number: str) -> list[dict[str, str]]:
 # --- From the fields to the records -------------------------------------------------------
 
 
-def stage_and_outcome(raw: dict) -> tuple[str, str]:
-    status = raw["status"].casefold()
-    if status not in STATUSES:
-        raise BadRecord(f"{raw['case_number']}: unknown acquisition status {raw['status']!r}")
-    stage, outcome = STATUSES[status]
-    if stage is None:
-        stage = STAGES.get(raw["stage"].casefold()) or (
-            "prenotification" if raw["type"].casefold() == "waiver" else "phase_1"
-        )
-    if stage == "closed" and not outcome:
-        determination = raw.get("determination", "").casefold()
-        vocabulary = WAIVER_DETERMINATIONS if raw["type"].casefold() == "waiver" else DETERMINATIONS
-        outcome = vocabulary.get(determination, "")
-    return stage, outcome
-
-
 def status_wording(raw: dict) -> str:
     """In the ACCC's words: "Assessment completed (Phase 1 - initial assessment): Approved"."""
     wording = raw["status"]
@@ -404,18 +438,57 @@ def date_or_none(value: str) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-# What a listing row does not show: it must not undo what the matter page said.
-LISTING_UNKNOWN = frozenset({"outcome", "status_wording", "deadline_on", "closed_on", "summary"})
+# What a listing row does not show: it must not undo what the matter page said. Stage goes
+# with outcome: a row that cannot say how a matter ended does not move its stage either, so an
+# older listing read after a matter page cannot reopen a decided matter.
+LISTING_UNKNOWN = frozenset(
+    {"stage", "outcome", "status_wording", "deadline_on", "closed_on", "summary"}
+)
 
 
 def case_record(*, external_id: str, raw: dict) -> CaseRecord:
     number, title, url = raw["case_number"], raw["title"], raw["url"] or REGISTER
     stage, outcome = stage_and_outcome(raw)
-    notified_on = date_or_none(raw["notified_on"])
+    events = matter_events(raw, url=url)
     determined_on = date_or_none(raw.get("determined_on", ""))
-    waiver = raw["type"].casefold() == "waiver"
+    decisions = [event.occurred_on for event in events if event.kind == "decision"]
+    if stage == "closed" and not determined_on and decisions:
+        determined_on = max(decisions)
+    deal, review_note = matter_deal(raw)
+    return CaseRecord(
+        external_id=external_id,
+        raw=raw,
+        inquiry=InquiryRecord(
+            regulator=REGULATOR,
+            reference=number,
+            title=title[:255],
+            kind="merger_review",
+            stage=stage,
+            outcome=outcome,
+            status_wording=status_wording(raw)[:500],
+            opened_on=date_or_none(raw["notified_on"]),
+            deadline_on=date_or_none(raw.get("determination_due_on", ""))
+            if stage != "closed"
+            else None,
+            closed_on=determined_on if stage == "closed" else None,
+            source_url=url,
+            summary=matter_summary(raw),
+            companies=tuple(raw["acquirers"]) + tuple(raw["targets"]),
+            unknown=LISTING_UNKNOWN if external_id.startswith("register:") else frozenset(),
+        ),
+        deal=deal,
+        events=tuple(events),
+        review_note=review_note,
+    )
 
+
+def matter_events(raw: dict, *, url: str) -> list[EventRecord]:
+    """The notification, each row of the matter's timeline, and the determination if no row
+    already records it."""
+    number = raw["case_number"]
+    waiver = raw["type"].casefold() == "waiver"
     events = []
+    notified_on = date_or_none(raw["notified_on"])
     if notified_on:
         events.append(
             EventRecord(
@@ -441,11 +514,10 @@ def case_record(*, external_id: str, raw: dict) -> CaseRecord:
                 source_url=row["document"] or url,
             )
         )
-    decisions = [row["date"] for row in rows if event_kind(row["title"]) == "decision"]
-    if stage == "closed" and not determined_on and decisions:
-        determined_on = datetime.date.fromisoformat(max(decisions))
     determination = raw.get("determination", "")
-    if determination and determined_on and not decisions:
+    determined_on = date_or_none(raw.get("determined_on", ""))
+    recorded = any(event_kind(row["title"]) == "decision" for row in rows)
+    if determination and determined_on and not recorded:
         events.append(
             EventRecord(
                 key="determination",
@@ -455,49 +527,32 @@ def case_record(*, external_id: str, raw: dict) -> CaseRecord:
                 source_url=url,
             )
         )
+    return events
 
+
+def matter_deal(raw: dict) -> tuple[DealRecord | None, str]:
+    """The deal between the acquirers and the targets, or why there is none."""
     acquirers, targets = raw["acquirers"], raw["targets"]
+    if not (acquirers and targets):
+        return None, "ACCC matter that names no acquirer or no target."
     parties = tuple(PartyRecord(name, "acquirer") for name in acquirers) + tuple(
         PartyRecord(name, "target") for name in targets
     )
-    deal, review_note = None, ""
-    if acquirers and targets:
-        asset_deal = any(ASSET_WORDS.search(text) for text in [title, *targets])
-        deal = DealRecord(
-            title=title[:255],
+    asset_deal = any(ASSET_WORDS.search(text) for text in [raw["title"], *targets])
+    return (
+        DealRecord(
+            title=raw["title"][:255],
             parties=parties,
             deal_type="asset_purchase" if asset_deal else "acquisition",
-        )
-    else:
-        review_note = "ACCC matter that names no acquirer or no target."
+        ),
+        "",
+    )
 
+
+def matter_summary(raw: dict) -> str:
     lines = [raw["description"]] if raw["description"] else []
     if raw["other_parties"]:
         lines.append(f"Other parties: {'; '.join(raw['other_parties'])}")
     if raw["anzsic"]:
         lines.append(f"Industry (ANZSIC): {'; '.join(raw['anzsic'])}")
-    return CaseRecord(
-        external_id=external_id,
-        raw=raw,
-        inquiry=InquiryRecord(
-            regulator=REGULATOR,
-            reference=number,
-            title=title[:255],
-            kind="merger_review",
-            stage=stage,
-            outcome=outcome,
-            status_wording=status_wording(raw)[:500],
-            opened_on=notified_on,
-            deadline_on=date_or_none(raw.get("determination_due_on", ""))
-            if stage != "closed"
-            else None,
-            closed_on=determined_on if stage == "closed" else None,
-            source_url=url,
-            summary="\n\n".join(lines),
-            companies=tuple(p.name for p in parties),
-            unknown=LISTING_UNKNOWN if external_id.startswith("register:") else frozenset(),
-        ),
-        deal=deal,
-        events=tuple(events),
-        review_note=review_note,
-    )
+    return "\n\n".join(lines)

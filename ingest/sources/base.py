@@ -7,6 +7,8 @@ Each module has:
 
     NAME: str                     the source slug ("ec")
     HOSTS: frozenset[str]         the only hosts it may fetch from (HTTPS only)
+    MAPPING_VERSION: int          bumped whenever its status table changes, so that every
+                                  stored record is applied again once (ingest.services)
     def fetch(*, client, policy, pages) -> list[bytes]   the documents it serves now
     def parse(document: bytes) -> list[Parsed]   one document -> records (or BadRecord)
 """
@@ -19,8 +21,9 @@ import html
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
@@ -32,6 +35,8 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 from deals.links import http_url, http_url_on
 
 __all__ = ["http_url", "http_url_on"]  # the one check of an address, for the source modules
+
+T = TypeVar("T")
 
 # --- Errors -------------------------------------------------------------------------------
 
@@ -243,6 +248,22 @@ def rss_records(
         except BadRecord as exc:
             parsed.append(Skipped(external_id=guid or item.get("title", "?"), reason=str(exc)))
     return parsed
+
+
+# --- Status tables ------------------------------------------------------------------------
+
+
+def from_table(table: Mapping[str, T], value: str, *, what: str, name: str) -> T:
+    """The row of a source's status table for `value`; a value outside it is a bad record.
+
+    Every source maps its own vocabulary into ours through its table and nothing else, so a
+    value the table does not list is refused, named, rather than stored as a guess:
+    "unknown outcome_type 'x' (not in cma.OUTCOME_TYPES)".
+    """
+    try:
+        return table[value]
+    except KeyError:
+        raise BadRecord(f"unknown {what} {value!r} (not in {name})") from None
 
 
 # --- Small helpers the parsers share ------------------------------------------------------

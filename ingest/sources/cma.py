@@ -5,15 +5,17 @@ List: the Search API (`/api/search.json?filter_format=cma_case`, newest first by
 whose `details.metadata` holds `case_type`, `case_state`, `outcome_type`, `opened_date`,
 `closed_date`, and whose `details.change_history` lists every published change.
 
-Each case -> an Inquiry (stage and outcome from `case_state` / `outcome_type`, the CMA's wording
-kept); each change-history note -> one Event; a merger case titled "A / B merger inquiry" -> a
-Deal between A and B. A `--from-file` document is one Content API item or a JSON list of them.
+Each case -> an Inquiry (kind, stage and outcome from `case_type`, `case_state` and
+`outcome_type` through the status table below, the CMA's wording kept); each change-history
+note -> one Event; a merger case titled "A / B merger inquiry" -> a Deal between A and B. A
+`--from-file` document is one Content API item or a JSON list of them.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -30,6 +32,7 @@ from .base import (
     RefusedDocument,
     Skipped,
     fetch_url,
+    from_table,
     html_to_text,
     load_json,
     optional_date,
@@ -39,6 +42,7 @@ from .base import (
 
 NAME = "cma"
 REGULATOR = "cma"
+MAPPING_VERSION = 2  # 2: conduct and market cases in their own words (status, version 2)
 HOSTS = frozenset({"www.gov.uk"})
 SITE = "https://www.gov.uk"
 SEARCH = "https://www.gov.uk/api/search.json"
@@ -75,121 +79,169 @@ def fetch(*, client: httpx.Client, policy: FetchPolicy, pages: int = 2) -> list[
     return documents
 
 
-# --- Vocabulary (specialist-publisher's cma_cases finder schema) --------------------------
+# --- The status table (the vocabulary of specialist-publisher's cma_cases finder schema) -----
+#
+# The only place where the CMA's vocabulary meets ours (DOMAIN.md, "Status, version 2"). Every
+# case_type and outcome_type of the schema (tests/fixtures/cma) is here, and a test holds the
+# table to that; a value outside it is a bad record, named in the run.
 
-CASE_KINDS = {
-    "mergers": "merger_review",
-    "markets": "market_study",
-    "digital-markets-unit": "market_study",
-    "information-and-advice-to-government": "market_study",
-    "oim-project": "market_study",
+
+class CaseType(NamedTuple):
+    kind: str  # a deals.InquiryKind value
+    open_stage: str  # where an open case is, unless its outcome_type says more
+
+
+# Conduct: competition and consumer enforcement. Context (market_study): market studies and
+# investigations, the Digital Markets Unit's SMS investigations, and the CMA's work that is
+# neither a merger review nor a conduct case (advice, appeals, reviews of old remedies): shown
+# beside a deal, never counted in its status.
+CASE_TYPES: dict[str, CaseType] = {
+    "ca98-and-civil-cartels": CaseType("conduct", "investigation"),
+    "competition-disqualification": CaseType("conduct", "investigation"),
+    "consumer-enforcement": CaseType("conduct", "investigation"),
+    "criminal-cartels": CaseType("conduct", "investigation"),
+    "digital-markets-unit": CaseType("market_study", "informal"),
+    "information-and-advice-to-government": CaseType("market_study", "informal"),
+    "markets": CaseType("market_study", "informal"),
+    "mergers": CaseType("merger_review", "phase_1"),  # phase 2 once the page has that section
+    "oim-project": CaseType("market_study", "informal"),  # Office for the Internal Market
+    "regulatory-references-and-appeals": CaseType("market_study", "informal"),
+    "review-of-orders-and-undertakings": CaseType("market_study", "informal"),
+    "sau-referral": CaseType("market_study", "informal"),  # Subsidy Advice Unit
 }
 
-# outcome_type -> (stage, outcome, the CMA's label)
-OUTCOMES: dict[str, tuple[str, str, str]] = {
-    "ca98-administrative-priorities": (
-        "closed",
-        "closed_no_action",
-        "CA98 - administrative priorities",
+
+class OutcomeType(NamedTuple):
+    case_type: str  # the case type it is an outcome of (the schema's grouping)
+    label: str  # the CMA's words, kept as the status wording
+    outcome: str  # once the case is closed; "" when none of our words says it
+    open_stage: str | None = None  # where a case still open with it is; None: as its type
+
+
+# A closed case whose outcome no word of ours says (a criminal verdict, which may be guilty or
+# not; a market's remedies, which are not a deal's; an SMS designation; a referral, which is a
+# step, not an end) is closed without an outcome, the CMA's words beside it. A director's
+# disqualification undertaking is given instead of a court order: settled.
+OUTCOME_TYPES: dict[str, OutcomeType] = {
+    "ca98-administrative-priorities": OutcomeType(
+        "ca98-and-civil-cartels", "CA98 - administrative priorities", "closed_no_action"
     ),
-    "ca98-commitment": ("closed", "cleared_with_remedies", "CA98 - commitments"),
-    "ca98-infringement-chapter-i": ("closed", "prohibited", "CA98 - infringement Chapter I"),
-    "ca98-infringement-chapter-ii": ("closed", "prohibited", "CA98 - infringement Chapter II"),
-    "ca98-no-grounds-for-action-non-infringement": (
-        "closed",
-        "closed_no_action",
-        "CA98 - no grounds for action",
+    "ca98-commitment": OutcomeType(
+        "ca98-and-civil-cartels", "CA98 - commitments", "commitments", "commitments"
     ),
-    "competition-disqualification-order-granted": (
-        "closed",
-        "",
+    "ca98-infringement-chapter-i": OutcomeType(
+        "ca98-and-civil-cartels", "CA98 - infringement Chapter I", "infringement"
+    ),
+    "ca98-infringement-chapter-ii": OutcomeType(
+        "ca98-and-civil-cartels", "CA98 - infringement Chapter II", "infringement"
+    ),
+    "ca98-no-grounds-for-action-non-infringement": OutcomeType(
+        "ca98-and-civil-cartels", "CA98 - no grounds for action", "closed_no_action"
+    ),
+    "competition-disqualification-order-granted": OutcomeType(
+        "competition-disqualification",
         "Competition disqualification - order granted",
+        "infringement",
     ),
-    "competition-disqualification-undertaking-given": (
-        "closed",
-        "",
+    "competition-disqualification-undertaking-given": OutcomeType(
+        "competition-disqualification",
         "Competition disqualification - undertaking given",
+        "settled",
     ),
-    "consumer-enforcement-changes-to-business-practices-agreed": (
-        "closed",
-        "cleared_with_remedies",
+    "consumer-enforcement-changes-to-business-practices-agreed": OutcomeType(
+        "consumer-enforcement",
         "Consumer enforcement - changes to business practices agreed",
+        "commitments",
     ),
-    "consumer-enforcement-court-order": (
-        "closed",
-        "prohibited",
-        "Consumer enforcement - court order",
+    "consumer-enforcement-court-order": OutcomeType(
+        "consumer-enforcement", "Consumer enforcement - court order", "infringement"
     ),
-    "consumer-enforcement-no-action": (
-        "closed",
-        "closed_no_action",
-        "Consumer enforcement - no formal action",
+    "consumer-enforcement-no-action": OutcomeType(
+        "consumer-enforcement", "Consumer enforcement - no formal action", "closed_no_action"
     ),
-    "consumer-enforcement-undertakings": (
-        "closed",
-        "cleared_with_remedies",
-        "Consumer enforcement - undertakings",
+    "consumer-enforcement-undertakings": OutcomeType(
+        "consumer-enforcement", "Consumer enforcement - undertakings", "commitments"
     ),
-    "criminal-cartels-verdict": ("closed", "", "Criminal cartels - verdict"),
-    "firm-not-designated": ("closed", "closed_no_action", "Firm not designated"),
-    "markets-phase-1-recommendations-to-government": (
-        "closed",
-        "closed_no_action",
-        "Markets - phase 1 recommendations to government",
+    "criminal-cartels-verdict": OutcomeType("criminal-cartels", "Criminal cartels - verdict", ""),
+    "firm-not-designated": OutcomeType(
+        "digital-markets-unit", "Firm not designated", "closed_no_action"
     ),
-    "markets-phase-1-referral": ("phase_2", "", "Markets - phase 1 referral"),
-    "markets-phase-1-undertakings-in-lieu-of-reference": (
-        "closed",
-        "cleared_with_remedies",
-        "Markets - phase 1 undertakings in lieu of reference",
+    "markets-phase-1-recommendations-to-government": OutcomeType(
+        "markets", "Markets - phase 1 recommendations to government", "closed_no_action"
     ),
-    "markets-phase-2-adverse-effect-on-competition-leading-to-remedies": (
-        "closed",
-        "cleared_with_remedies",
-        "Markets - phase 2 adverse effect on competition leading to remedies",
+    "markets-phase-1-referral": OutcomeType("markets", "Markets - phase 1 referral", "", "phase_2"),
+    "markets-phase-1-undertakings-in-lieu-of-reference": OutcomeType(
+        "markets", "Markets - phase 1 undertakings in lieu of reference", ""
     ),
-    "markets-phase-2-clearance-no-adverse-effect-on-competition": (
-        "closed",
-        "cleared",
+    "markets-phase-2-adverse-effect-on-competition-leading-to-remedies": OutcomeType(
+        "markets", "Markets - phase 2 adverse effect on competition leading to remedies", ""
+    ),
+    "markets-phase-2-clearance-no-adverse-effect-on-competition": OutcomeType(
+        "markets",
         "Markets - phase 2 clearance - no adverse effect on competition",
+        "closed_no_action",
     ),
-    "mergers-phase-1-clearance": ("closed", "cleared", "Mergers - phase 1 clearance"),
-    "mergers-phase-1-clearance-with-undertakings-in-lieu": (
-        "closed",
-        "cleared_with_remedies",
+    "mergers-phase-1-clearance": OutcomeType("mergers", "Mergers - phase 1 clearance", "cleared"),
+    "mergers-phase-1-clearance-with-undertakings-in-lieu": OutcomeType(
+        "mergers",
         "Mergers - phase 1 clearance with undertakings in lieu",
-    ),
-    "mergers-phase-1-exception-to-duty-to-refer": (
-        "closed",
-        "cleared",
-        "Mergers - phase 1 exception to duty to refer",
-    ),
-    "mergers-phase-1-found-not-to-qualify": (
-        "closed",
-        "not_qualifying",
-        "Mergers - phase 1 found not to qualify",
-    ),
-    "mergers-phase-1-public-interest-interventions": (
-        "phase_1",
-        "",
-        "Mergers - phase 1 public interest intervention",
-    ),
-    "mergers-phase-1-referral": ("phase_2", "", "Mergers - phase 1 referral"),
-    "mergers-phase-2-cancellation": ("closed", "abandoned", "Mergers - phase 2 cancellation"),
-    "mergers-phase-2-clearance": ("closed", "cleared", "Mergers - phase 2 clearance"),
-    "mergers-phase-2-clearance-with-remedies": (
-        "closed",
         "cleared_with_remedies",
+        "remedies",
+    ),
+    "mergers-phase-1-exception-to-duty-to-refer": OutcomeType(
+        "mergers", "Mergers - phase 1 exception to duty to refer", "cleared"
+    ),
+    "mergers-phase-1-found-not-to-qualify": OutcomeType(
+        "mergers", "Mergers - phase 1 found not to qualify", "not_qualifying"
+    ),
+    "mergers-phase-1-public-interest-interventions": OutcomeType(
+        "mergers", "Mergers - phase 1 public interest intervention", "", "phase_1"
+    ),
+    "mergers-phase-1-referral": OutcomeType("mergers", "Mergers - phase 1 referral", "", "phase_2"),
+    "mergers-phase-2-cancellation": OutcomeType(
+        "mergers", "Mergers - phase 2 cancellation", "abandoned"
+    ),
+    "mergers-phase-2-clearance": OutcomeType("mergers", "Mergers - phase 2 clearance", "cleared"),
+    "mergers-phase-2-clearance-with-remedies": OutcomeType(
+        "mergers",
         "Mergers - phase 2 clearance with remedies",
+        "cleared_with_remedies",
+        "remedies",
     ),
-    "mergers-phase-2-prohibition": ("closed", "prohibited", "Mergers - phase 2 prohibition"),
-    "regulatory-references-and-appeals-final-determination": (
-        "closed",
-        "",
+    "mergers-phase-2-prohibition": OutcomeType(
+        "mergers", "Mergers - phase 2 prohibition", "prohibited"
+    ),
+    "regulatory-references-and-appeals-final-determination": OutcomeType(
+        "regulatory-references-and-appeals",
         "Regulatory references and appeals - final determination",
+        "",
     ),
-    "sms-designation": ("closed", "", "SMS designation"),
+    "sms-designation": OutcomeType("digital-markets-unit", "SMS designation", ""),
 }
+
+
+def case_status(
+    case_type: CaseType, *, state: str, outcome_type: str, sections: set[str]
+) -> tuple[str, str, str]:
+    """(stage, outcome, the CMA's wording) of a case; BadRecord for a value outside the table.
+
+    `case_state` says whether the case is open or closed; a case that does not say is "not
+    published", never open by default.
+    """
+    row = None
+    if outcome_type:
+        row = from_table(OUTCOME_TYPES, outcome_type, what="outcome_type", name="cma.OUTCOME_TYPES")
+    if state == "closed":
+        return "closed", row.outcome if row else "", row.label if row else "Closed"
+    if state == "open":
+        stage = (row.open_stage if row else None) or case_type.open_stage
+        if case_type.kind == "merger_review" and stage == "phase_1" and "phase-2" in sections:
+            stage = "phase_2"
+        return stage, "", row.label if row else "Open"
+    if not state:
+        return "not_published", "", row.label if row else ""
+    raise BadRecord(f"unknown case_state {state!r} (not open or closed)")
+
 
 # Change-history notes -> event kind, first match wins.
 NOTE_KINDS = [
@@ -271,78 +323,22 @@ def parse_item(item: dict) -> CaseRecord:
     if not isinstance(details, dict) or not isinstance(details.get("metadata"), dict):
         raise BadRecord("details.metadata is missing")
     meta = details["metadata"]
-    case_type = meta.get("case_type", "")
-    state = meta.get("case_state", "")
-    outcome_type = meta.get("outcome_type") or ""
-    if not isinstance(case_type, str) or not isinstance(state, str):
-        raise BadRecord("case_type or case_state is not a string")
-    if not isinstance(outcome_type, str):
-        raise BadRecord("outcome_type is not a string")
-
-    body = details.get("body") or ""
-    if isinstance(body, list):  # the Content API can serve body as [{content_type, content}]
-        body = next((b.get("content", "") for b in body if isinstance(b, dict)), "")
-    if not isinstance(body, str):
-        raise BadRecord("details.body is not text")
-
+    case_type, state, outcome_type = (
+        meta.get("case_type", ""),
+        meta.get("case_state", ""),
+        meta.get("outcome_type") or "",
+    )
+    if not all(isinstance(value, str) for value in (case_type, state, outcome_type)):
+        raise BadRecord("case_type, case_state or outcome_type is not a string")
+    type_row = from_table(CASE_TYPES, case_type, what="case_type", name="cma.CASE_TYPES")
     headers = details.get("headers") or []
-    header_ids = {h.get("id") for h in headers if isinstance(h, dict)}
-    stage = "phase_2" if "phase-2" in header_ids else "phase_1"
-    outcome, wording = "", "Open"
-    if outcome_type in OUTCOMES:
-        mapped_stage, mapped_outcome, wording = OUTCOMES[outcome_type]
-        if mapped_stage != "closed":
-            stage = mapped_stage
-        if state == "closed":
-            outcome = mapped_outcome
-    elif outcome_type:
-        wording = outcome_type.replace("-", " ").capitalize()
-    if state == "closed":
-        stage = "closed"
-        if not outcome_type:
-            wording = "Closed"
+    sections = {h.get("id") for h in headers if isinstance(h, dict)}
+    stage, outcome, wording = case_status(
+        type_row, state=state, outcome_type=outcome_type, sections=sections
+    )
 
-    events = []
-    history = details.get("change_history") or []
-    if not isinstance(history, list):
-        raise BadRecord("change_history is not a list")
     url = SITE + base_path
-    for entry in history:
-        if not isinstance(entry, dict):
-            raise BadRecord("a change_history entry is not an object")
-        note = entry.get("note")
-        stamp = entry.get("public_timestamp")
-        if not isinstance(note, str) or not note.strip():
-            raise BadRecord("a change_history entry has no note")
-        occurred = london_date(stamp, what="change_history public_timestamp")
-        events.append(
-            EventRecord(
-                key=f"change:{stamp}",
-                occurred_on=occurred,
-                kind=note_kind(note),
-                title=" ".join(note.split())[:300],
-                source_url=url,
-            )
-        )
-
-    deal, review_note, parties = None, "", ()
-    kind = CASE_KINDS.get(case_type, "conduct")
-    if case_type == "mergers":
-        match = re.fullmatch(r"(.+?)\s+merger inquiry", title, re.IGNORECASE)
-        names = split_title_parties(match.group(1)) if match else []
-        if len(names) >= 2:
-            parties = (PartyRecord(names[0], "acquirer"),) + tuple(
-                PartyRecord(name, "target") for name in names[1:]
-            )
-            deal = DealRecord(
-                title=match.group(1)[:255],
-                parties=parties,
-                deal_type="asset_purchase" if "assets" in title.lower() else "acquisition",
-            )
-        else:
-            review_note = "Merger case whose title does not name the parties as 'A / B'."
-
-    opened_on = optional_date(meta.get("opened_date"), what="opened_date")
+    deal, review_note = merger_deal(title) if case_type == "mergers" else (None, "")
     closed_on = optional_date(meta.get("closed_date"), what="closed_date")
     description = item.get("description") or ""
     return CaseRecord(
@@ -352,18 +348,66 @@ def parse_item(item: dict) -> CaseRecord:
             regulator=REGULATOR,
             reference="",  # GOV.UK does not publish the CMA's case number as data
             title=title[:255],
-            kind=kind,
+            kind=type_row.kind,
             stage=stage,
             outcome=outcome,
             status_wording=wording[:500],
-            opened_on=opened_on,
-            deadline_on=statutory_deadline(body) if stage != "closed" else None,
+            opened_on=optional_date(meta.get("opened_date"), what="opened_date"),
+            deadline_on=None if stage in ("closed", "not_published") else deadline(details),
             closed_on=closed_on if stage == "closed" else None,
             source_url=url,
             summary=html_to_text(description) if isinstance(description, str) else "",
-            companies=tuple(p.name for p in parties),
+            companies=tuple(p.name for p in deal.parties) if deal else (),
         ),
         deal=deal,
-        events=tuple(events),
+        events=change_events(details, url),
         review_note=review_note,
     )
+
+
+def deadline(details: dict) -> datetime.date | None:
+    """The statutory deadline in the page's body (the Content API may serve it as parts)."""
+    body = details.get("body") or ""
+    if isinstance(body, list):  # [{content_type, content}]
+        body = next((b.get("content", "") for b in body if isinstance(b, dict)), "")
+    if not isinstance(body, str):
+        raise BadRecord("details.body is not text")
+    return statutory_deadline(body)
+
+
+def change_events(details: dict, url: str) -> tuple[EventRecord, ...]:
+    """One event per change-history note, dated in London."""
+    history = details.get("change_history") or []
+    if not isinstance(history, list):
+        raise BadRecord("change_history is not a list")
+    events = []
+    for entry in history:
+        if not isinstance(entry, dict):
+            raise BadRecord("a change_history entry is not an object")
+        note = entry.get("note")
+        stamp = entry.get("public_timestamp")
+        if not isinstance(note, str) or not note.strip():
+            raise BadRecord("a change_history entry has no note")
+        events.append(
+            EventRecord(
+                key=f"change:{stamp}",
+                occurred_on=london_date(stamp, what="change_history public_timestamp"),
+                kind=note_kind(note),
+                title=" ".join(note.split())[:300],
+                source_url=url,
+            )
+        )
+    return tuple(events)
+
+
+def merger_deal(title: str) -> tuple[DealRecord | None, str]:
+    """The deal of a merger case titled "A / B merger inquiry", or why there is none."""
+    match = re.fullmatch(r"(.+?)\s+merger inquiry", title, re.IGNORECASE)
+    names = split_title_parties(match.group(1)) if match else []
+    if len(names) < 2:
+        return None, "Merger case whose title does not name the parties as 'A / B'."
+    parties = (PartyRecord(names[0], "acquirer"),) + tuple(
+        PartyRecord(name, "target") for name in names[1:]
+    )
+    deal_type = "asset_purchase" if "assets" in title.lower() else "acquisition"
+    return DealRecord(title=match.group(1)[:255], parties=parties, deal_type=deal_type), ""

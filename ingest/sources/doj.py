@@ -32,6 +32,9 @@ from .references import case_references
 
 NAME = "doj"
 REGULATOR = "doj"
+# No status table: a press release sets no stage or outcome; it is an event on the case or
+# deal it names, or waits in the review queue.
+MAPPING_VERSION = 1
 HOSTS = frozenset({"www.justice.gov"})
 API = "https://www.justice.gov/api/v1/press_releases.json"
 PAGE_SIZE = 50

@@ -7,14 +7,17 @@ each, keyed by case number. Every value is a list; many are JSON inside strings
 record (content hash) with what was seen before.
 
 Each case -> an Inquiry (case number, title, companies, dates); each decision -> an Event with
-the decision type in the Commission's words, mapped to stage and outcome. Merger cases get a
-Deal from the title ("ACQUIRER / TARGET") or the companies.
+the decision type in the Commission's words, mapped to stage and outcome through the status
+table below. A case without a decision that says where it stands is "not published", not open.
+Merger cases get a Deal from the title ("ACQUIRER / TARGET") or the companies.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
+from typing import NamedTuple
 
 import httpx
 
@@ -30,6 +33,7 @@ from .base import (
     RefusedDocument,
     Skipped,
     fetch_url,
+    from_table,
     load_json,
     optional_date,
     parse_date,
@@ -39,6 +43,7 @@ from .base import (
 
 NAME = "ec"
 REGULATOR = "ec"
+MAPPING_VERSION = 2  # 2: the conduct vocabulary and "not published" (status, version 2)
 HOSTS = frozenset({"compcases-open-data-portal-files-prod.s3.eu-west-1.amazonaws.com"})
 DUMPS = (
     "https://compcases-open-data-portal-files-prod.s3.eu-west-1.amazonaws.com/case-data-M.json",
@@ -51,57 +56,112 @@ def fetch(*, client: httpx.Client, policy: FetchPolicy, pages: int = 1) -> list[
     return [fetch_url(url, client=client, policy=policy) for url in DUMPS]
 
 
-# --- What a decision means ----------------------------------------------------------------
+# --- The status table: what a case type and a decision mean --------------------------------
+#
+# The only place where the Commission's vocabulary meets ours (DOMAIN.md, "Status, version 2").
+# A value outside these tables is a bad record, named in the run, never a guess.
 
-# Antitrust decision type codes -> (stage after it, outcome, event kind). Stage None: the
-# decision does not move the case (an amendment, a procedural fine).
-AT_DECISIONS: dict[str, tuple[str | None, str, str]] = {
-    "ATDecTypeIOP": ("phase_2", "", "phase_2_opened"),
-    "ATDecTypeProhibFines": ("closed", "prohibited", "decision"),
-    "ATDecTypeProhibFinesSettlmt": ("closed", "prohibited", "decision"),
-    "ATDecTypeProhibFinesCoop": ("closed", "prohibited", "decision"),
-    "ATDecTypeProhibFinesRemCoop": ("closed", "prohibited", "decision"),
-    "ATDecTypeProhibWithout": ("closed", "prohibited", "decision"),
-    "ATDecTypeStateMeasure": ("closed", "prohibited", "decision"),
-    "ATDecTypeCommitment": ("closed", "cleared_with_remedies", "decision"),
-    "AtDecTypeOldExemption": ("closed", "cleared_with_remedies", "decision"),
-    "AtDecTypeOldNegClear": ("closed", "cleared", "decision"),
-    "ATDecTypeCOP": ("closed", "closed_no_action", "decision"),
-    "ATDecTypeRCLack": ("closed", "closed_no_action", "decision"),
-    "ATDecTypeRCOther": ("closed", "closed_no_action", "decision"),
-    "ATDecTypeSIFinalReport": ("closed", "closed_no_action", "decision"),
-    "ATDecTypeGuidance": ("closed", "closed_no_action", "decision"),
-    "ATDecTypeInterimMeasures": (None, "", "decision"),
-    "ATDecTypeAmending": (None, "", "decision"),
-    "ATDecTypeFines": (None, "", "decision"),
+
+class CaseType(NamedTuple):
+    kind: str  # a deals.InquiryKind value
+    opened_stage: str  # where an initiation of proceedings puts the case
+
+
+# caseType of the antitrust dump -> the kind of inquiry. Merger cases (M.xxxx) are merger reviews.
+CASE_TYPES: dict[str, CaseType] = {
+    "AtStandardATCCase": CaseType("conduct", "investigation"),  # Art. 101/102 TFEU, cartels
+    "AtStateMeasureCase": CaseType("conduct", "investigation"),  # Art. 106 TFEU: a State's measure
+    "AtSectorInquiryCase": CaseType("market_study", "informal"),  # Art. 17 Reg. 1/2003
 }
 
-# Merger decisions, recognised by the EUMR article in the Commission's label, most specific
-# first: (pattern, stage, outcome, event kind).
-M_DECISIONS: list[tuple[str, str | None, str, str]] = [
-    (r"6\s*\(\s*1\s*\)\s*\(?\s*a", "closed", "not_qualifying", "decision"),
-    (r"6\s*\(\s*2\s*\)", "closed", "cleared_with_remedies", "decision"),
-    (r"6\s*\(\s*1\s*\)\s*\(?\s*c", "phase_2", "", "phase_2_opened"),
-    (r"6\s*\(\s*1\s*\)\s*\(?\s*b", "closed", "cleared", "decision"),
-    (r"8\s*\(\s*1\s*\)", "closed", "cleared", "decision"),
-    (r"8\s*\(\s*2\s*\)", "closed", "cleared_with_remedies", "decision"),
-    (r"8\s*\(\s*3\s*\)", "closed", "prohibited", "decision"),
-    (r"\b(4\s*\(\s*4\s*\)|9\s*\(\s*3\s*\)|art(icle|\.)?\s*9\b)", "closed", "referred", "decision"),
-    (r"withdraw|abandon", "closed", "abandoned", "abandoned"),
-    (r"simplified|clearance|compatible", "closed", "cleared", "decision"),
-    (r"prohibit|incompatible", "closed", "prohibited", "decision"),
-    (r"statement of objections", None, "", "objections"),
+OPENED = "opened"  # a stage that stands for the case type's opened_stage
+
+
+class Decision(NamedTuple):
+    stage: str | None  # the stage after it (OPENED: see CaseType); None: it moves nothing
+    outcome: str  # a deals.Outcome value, "" for none
+    event: str  # the kind of its event on the timeline (a deals.EventKind value)
+
+
+# Antitrust decisionTypes codes, in the conduct vocabulary. Every code of the full dump in
+# tests/fixtures/ec is here (a test holds it to that). Settlement and cooperation (leniency)
+# decisions are Art. 7 decisions like any prohibition, with the fine reduced under the
+# settlement procedure (Reg. 622/2008): they find an infringement, so they read "infringement";
+# "settled" is left for cases that end by agreement without an infringement decision (CMA, US).
+# The dump publishes no statement of objections as a decision (it is not one), so no row here
+# gives the stage "objections".
+AT_DECISIONS: dict[str, Decision] = {
+    "ATDecTypeIOP": Decision(OPENED, "", "decision"),  # Initiation of Proceedings
+    "ATDecTypeProhibFines": Decision("closed", "infringement", "decision"),  # Art. 7, fined
+    "ATDecTypeProhibWithout": Decision("closed", "infringement", "decision"),  # Art. 7, no fine
+    "ATDecTypeProhibFinesSettlmt": Decision("closed", "infringement", "decision"),  # Settlement
+    "ATDecTypeProhibFinesCoop": Decision("closed", "infringement", "decision"),  # Cooperation
+    "ATDecTypeProhibFinesRemCoop": Decision("closed", "infringement", "decision"),  # Cooperation
+    "ATDecTypeStateMeasure": Decision("closed", "infringement", "decision"),  # Art. 106(3)
+    # Art. 23 fines for a procedural breach (broken seal, misleading or deleted information): in
+    # the dump each closes its own procedural case, or comes before the closure of the case.
+    "ATDecTypeFines": Decision("closed", "infringement", "decision"),
+    "ATDecTypeCommitment": Decision("closed", "commitments", "decision"),  # Art. 9
+    # Reg. 17/62: an exemption on conditions the parties accepted; a negative clearance said
+    # there were no grounds for action.
+    "AtDecTypeOldExemption": Decision("closed", "commitments", "decision"),
+    "AtDecTypeOldNegClear": Decision("closed", "closed_no_action", "decision"),
+    "ATDecTypeCOP": Decision("closed", "closed_no_action", "decision"),  # Closure of Proceedings
+    "ATDecTypeRCLack": Decision("closed", "closed_no_action", "decision"),  # Complaint rejected
+    "ATDecTypeRCOther": Decision("closed", "closed_no_action", "decision"),  # Complaint rejected
+    "ATDecTypeGuidance": Decision("closed", "closed_no_action", "decision"),  # Guidance letter
+    "ATDecTypeSIFinalReport": Decision("closed", "closed_no_action", "decision"),  # Sector inquiry
+    "ATDecTypeInterimMeasures": Decision(None, "", "decision"),  # Art. 8: the case goes on
+    "ATDecTypeAmending": Decision(None, "", "decision"),  # amends an earlier decision
+}
+
+# Merger decisions, recognised by the EUMR article in the Commission's label (no sample of the
+# merger dump is public, so its codes are not known), most specific first.
+M_DECISIONS: list[tuple[str, Decision]] = [
+    (r"6\s*\(\s*1\s*\)\s*\(?\s*a", Decision("closed", "not_qualifying", "decision")),
+    (r"6\s*\(\s*2\s*\)", Decision("closed", "cleared_with_remedies", "decision")),
+    (r"6\s*\(\s*1\s*\)\s*\(?\s*c", Decision("phase_2", "", "phase_2_opened")),
+    (r"6\s*\(\s*1\s*\)\s*\(?\s*b", Decision("closed", "cleared", "decision")),
+    (r"6\s*\(\s*3\s*\)|8\s*\(\s*[4-7]\s*\)", Decision(None, "", "decision")),  # revocation…
+    (r"8\s*\(\s*1\s*\)", Decision("closed", "cleared", "decision")),
+    (r"8\s*\(\s*2\s*\)", Decision("closed", "cleared_with_remedies", "decision")),
+    (r"8\s*\(\s*3\s*\)", Decision("closed", "prohibited", "decision")),
+    # To a national authority (Art. 4(4), 9); to the Commission (Art. 4(5), 22): its case goes on.
+    (
+        r"\b(4\s*\(\s*4\s*\)|9\s*\(\s*3\s*\)|art(icle|\.)?\s*9\b)",
+        Decision("closed", "referred", "decision"),
+    ),
+    (r"4\s*\(\s*5\s*\)|art(icle|\.)?\s*22\b", Decision(None, "", "decision")),
+    # Derogation from the standstill, procedural fines, extended or stopped clock.
+    (
+        r"7\s*\(\s*3\s*\)|art(icle|\.)?\s*14\b|10\s*\(\s*3\s*\)|11\s*\(\s*3\s*\)",
+        Decision(None, "", "decision"),
+    ),
+    (r"withdraw|abandon", Decision("closed", "abandoned", "abandoned")),
+    (r"simplified|clearance|\bcompatible", Decision("closed", "cleared", "decision")),
+    (r"prohibit|incompatible", Decision("closed", "prohibited", "decision")),
+    (r"statement of objections", Decision(None, "", "objections")),
 ]
 
 
-def decision_meaning(code: str, label: str, *, merger: bool) -> tuple[str | None, str, str]:
-    if code in AT_DECISIONS:
-        return AT_DECISIONS[code]
+def decision_meaning(
+    code: str, label: str, *, merger: bool, case_type: CaseType | None
+) -> Decision:
+    """What one decision does to its case; BadRecord for a decision outside the tables.
+
+    A decision the dump gives no type at all is kept on the timeline and moves nothing.
+    """
     if merger:
-        for pattern, stage, outcome, kind in M_DECISIONS:
+        for pattern, decision in M_DECISIONS:
             if re.search(pattern, label, re.IGNORECASE):
-                return stage, outcome, kind
-    return None, "", "decision"
+                return decision
+        raise BadRecord(f"unknown merger decision {label!r} (matches no row of ec.M_DECISIONS)")
+    if not code:
+        return Decision(None, "", "decision")
+    decision = from_table(AT_DECISIONS, code, what="decision type", name="ec.AT_DECISIONS")
+    if decision.stage == OPENED:
+        return decision._replace(stage=case_type.opened_stage)
+    return decision
 
 
 # --- Format helpers -----------------------------------------------------------------------
@@ -163,26 +223,64 @@ def parse_case(key: str, case: object) -> CaseRecord:
     if not title:
         raise BadRecord("case has no title")
     merger = number.startswith("M.")
-    case_type = first(meta, "caseType")
-    kind = "merger_review" if merger else "conduct"
-    if "SectorInquiry" in case_type:
-        kind = "market_study"
-
+    case_type = None
+    if not merger:
+        case_type = from_table(
+            CASE_TYPES, first(meta, "caseType"), what="caseType", name="ec.CASE_TYPES"
+        )
     companies = meta.get("caseCompanies") or []
     if not isinstance(companies, list) or not all(isinstance(c, str) for c in companies):
         raise BadRecord("caseCompanies is not a list of names")
-    opened_on = optional_date(first(meta, "caseInitiationDate"), what="caseInitiationDate")
-    deadline_on = None
-    for field_name in sorted(meta):
-        if "deadline" in field_name.lower() and first(meta, field_name):
-            deadline_on = optional_date(first(meta, field_name), what=field_name)
-            break
+    deadline_on = published_deadline(meta)
 
+    decisions = dated_decisions(case, number)
+    meanings = [
+        decision_meaning(d.code, d.label, merger=merger, case_type=case_type) for d in decisions
+    ]
+    stage, outcome, wording, closed_on = case_status(
+        decisions, meanings, merger=merger, deadline_on=deadline_on
+    )
+    deal, review_note = merger_deal(title, companies) if merger else (None, "")
+    return CaseRecord(
+        external_id=number,
+        raw=case,
+        inquiry=InquiryRecord(
+            regulator=REGULATOR,
+            reference=number,
+            title=title[:255],
+            kind="merger_review" if merger else case_type.kind,
+            stage=stage,
+            outcome=outcome,
+            status_wording=wording[:500],
+            opened_on=optional_date(first(meta, "caseInitiationDate"), what="caseInitiationDate"),
+            deadline_on=deadline_on if stage not in ("closed", "not_published") else None,
+            closed_on=closed_on,
+            source_url=CASE_PAGE.format(number=number),
+            summary=case_summary(meta),
+            companies=unique(companies),
+        ),
+        deal=deal,
+        events=tuple(
+            decision_event(d, meaning, number)
+            for d, meaning in zip(decisions, meanings, strict=True)
+        ),
+        review_note=review_note,
+    )
+
+
+class DatedDecision(NamedTuple):
+    adopted: datetime.date
+    ref: str
+    code: str
+    label: str
+    releases: tuple[str, ...]
+
+
+def dated_decisions(case: dict, number: str) -> list[DatedDecision]:
+    """The case's decisions, oldest first, each with its type and press releases."""
     decisions = case.get("decisions") or []
     if not isinstance(decisions, list):
         raise BadRecord("decisions is not a list")
-    events: list[EventRecord] = []
-    stage, outcome, wording, closed_on = ("phase_1", "", "", None)
     dated = []
     for decision in decisions:
         dmeta = decision.get("metadata") if isinstance(decision, dict) else None
@@ -200,61 +298,67 @@ def parse_case(key: str, case: object) -> CaseRecord:
                 if release.get("reference"):
                     line = f"{line} ({release['reference']})" if line else release["reference"]
                 releases.append(line)
-        dated.append((adopted, ref, code, label, releases))
-    for adopted, ref, code, label, releases in sorted(dated, key=lambda d: (d[0], d[1])):
-        new_stage, new_outcome, event_kind = decision_meaning(code, label, merger=merger)
-        events.append(
-            EventRecord(
-                key=f"decision:{ref}",
-                occurred_on=adopted,
-                kind=event_kind,
-                title=label[:300],
-                text="\n".join(releases),
-                source_url=CASE_PAGE.format(number=number),
-            )
-        )
-        if new_stage is not None:
-            stage, outcome, wording = new_stage, new_outcome, label
-            closed_on = adopted if new_stage == "closed" else None
+        dated.append(DatedDecision(adopted, ref, code, label, tuple(releases)))
+    return sorted(dated, key=lambda d: (d.adopted, d.ref))
 
-    deal = None
-    review_note = ""
-    if merger:
-        names = split_title_parties(title) if " / " in title else []
-        if len(names) < 2:
-            names = list(unique(companies))
-        if len(names) >= 2:
-            parties = (PartyRecord(names[0], "acquirer"),) + tuple(
-                PartyRecord(name, "target") for name in names[1:]
-            )
-            deal = DealRecord(title=" / ".join(names)[:255], parties=parties, announced_on=None)
-        else:
-            review_note = "Merger case whose parties could not be told from its title."
 
+def case_status(
+    decisions: list[DatedDecision],
+    meanings: list[Decision],
+    *,
+    merger: bool,
+    deadline_on: datetime.date | None,
+) -> tuple[str, str, str, datetime.date | None]:
+    """(stage, outcome, the Commission's wording, closed on) after the last decision that moves.
+
+    With no such decision the dump does not say where the case stands: its state is "not
+    published", never open by default. Only a merger case with a published deadline is known to
+    be under review (in Phase 1) before its first decision.
+    """
+    stage = "phase_1" if merger and deadline_on else "not_published"
+    outcome, wording, closed_on = "", "", None
+    for decision, meaning in zip(decisions, meanings, strict=True):
+        if meaning.stage is not None:
+            stage, outcome, wording = meaning.stage, meaning.outcome, decision.label
+            closed_on = decision.adopted if meaning.stage == "closed" else None
+    return stage, outcome, wording, closed_on
+
+
+def decision_event(decision: DatedDecision, meaning: Decision, number: str) -> EventRecord:
+    return EventRecord(
+        key=f"decision:{decision.ref}",
+        occurred_on=decision.adopted,
+        kind=meaning.event,
+        title=decision.label[:300],
+        text="\n".join(decision.releases),
+        source_url=CASE_PAGE.format(number=number),
+    )
+
+
+def published_deadline(meta: dict) -> datetime.date | None:
+    for field_name in sorted(meta):
+        if "deadline" in field_name.lower() and first(meta, field_name):
+            return optional_date(first(meta, field_name), what=field_name)
+    return None
+
+
+def merger_deal(title: str, companies: list[str]) -> tuple[DealRecord | None, str]:
+    """The deal a merger case is about, from its title ("A / B") or its companies."""
+    names = split_title_parties(title) if " / " in title else []
+    if len(names) < 2:
+        names = list(unique(companies))
+    if len(names) < 2:
+        return None, "Merger case whose parties could not be told from its title."
+    parties = (PartyRecord(names[0], "acquirer"),) + tuple(
+        PartyRecord(name, "target") for name in names[1:]
+    )
+    return DealRecord(title=" / ".join(names)[:255], parties=parties, announced_on=None), ""
+
+
+def case_summary(meta: dict) -> str:
     legal_basis = coded(first(meta, "caseLegalBasis")).get("label", "")
-    summary_bits = [first(meta, "caseCartel"), legal_basis]
+    bits = [first(meta, "caseCartel"), legal_basis]
     sectors = [coded(v).get("label", "") for v in meta.get("caseSectors") or []]
     if any(sectors):
-        summary_bits.append("Sector: " + "; ".join(s for s in sectors if s))
-    return CaseRecord(
-        external_id=number,
-        raw=case,
-        inquiry=InquiryRecord(
-            regulator=REGULATOR,
-            reference=number,
-            title=title[:255],
-            kind=kind,
-            stage=stage,
-            outcome=outcome,
-            status_wording=wording[:500],
-            opened_on=opened_on,
-            deadline_on=deadline_on if stage != "closed" else None,
-            closed_on=closed_on,
-            source_url=CASE_PAGE.format(number=number),
-            summary=". ".join(bit for bit in summary_bits if bit),
-            companies=unique(companies),
-        ),
-        deal=deal,
-        events=tuple(events),
-        review_note=review_note,
-    )
+        bits.append("Sector: " + "; ".join(sector for sector in sectors if sector))
+    return ". ".join(bit for bit in bits if bit)

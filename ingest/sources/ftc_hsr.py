@@ -1,7 +1,8 @@
 """US FTC: the feed of Hart-Scott-Rodino early-termination notices.
 
 Every notice is a deal whose US waiting period ended early: a Deal between the acquiring and the
-acquired party, and an FTC Inquiry keyed by the HSR transaction number, closed and cleared. The
+acquired party, and an FTC Inquiry keyed by the HSR transaction number, closed and cleared (the
+status table below). The
 same transaction can appear under two guids (one notice per acquired party) and items are not in
 date order: the raw record is the notice (guid), the inquiry and deal are the transaction, so a
 transaction never gets two deals whichever notice comes first.
@@ -25,6 +26,7 @@ from .base import (
     Parsed,
     PartyRecord,
     fetch_url,
+    from_table,
     http_url,
     parse_date,
     rss_records,
@@ -33,9 +35,20 @@ from .base import (
 
 NAME = "ftc-hsr"
 REGULATOR = "ftc"
+MAPPING_VERSION = 2  # 2: the granting status through the status table
 HOSTS = frozenset({"www.ftc.gov"})
 FEED = "https://www.ftc.gov/feeds/hsr-early-termination-notices.xml"
 NOTICE_PAGE = "https://www.ftc.gov/legal-library/browse/early-termination-notices/{number}"
+
+# --- The status table ---------------------------------------------------------------------
+#
+# The US has no clearance decision: the end of the HSR waiting period, by expiry or early
+# termination, is the clearance (DOMAIN.md). Every notice of this feed grants early
+# termination, so it is a merger review closed, cleared; the feed lists grants only, and a
+# notice that leaves the field out is one. Any other granting status is a bad record.
+GRANTING_STATUSES: dict[str, tuple[str, str]] = {
+    "granted": ("closed", "cleared"),
+}
 
 
 def fetch(*, client: httpx.Client, policy: FetchPolicy, pages: int = 1) -> list[bytes]:
@@ -118,6 +131,12 @@ def parse_item(guid: str, item: dict[str, str]) -> CaseRecord:
     date_value = (fields.get("date") or [""])[0]
     granted_on: datetime.date = parse_date(date_value, what="notice date")
     status = (fields.get("granting-status") or ["Granted"])[0]
+    stage, outcome = from_table(
+        GRANTING_STATUSES,
+        status.casefold(),
+        what="granting status",
+        name="ftc_hsr.GRANTING_STATUSES",
+    )
     entities = [
         name.strip()
         for value in fields.get("other-entities", [])
@@ -141,8 +160,8 @@ def parse_item(guid: str, item: dict[str, str]) -> CaseRecord:
             reference=number,
             title=f"HSR transaction {number}",
             kind="merger_review",
-            stage="closed",
-            outcome="cleared",
+            stage=stage,
+            outcome=outcome,
             status_wording=f"Early termination: {status}",
             closed_on=granted_on,
             source_url=url,

@@ -24,6 +24,9 @@ from .references import case_references
 
 NAME = "ftc-press"
 REGULATOR = "ftc"
+# No status table: a press release sets no stage or outcome; it is an event on the case or
+# deal it names, or waits in the review queue.
+MAPPING_VERSION = 1
 HOSTS = frozenset({"www.ftc.gov"})
 FEED = "https://www.ftc.gov/feeds/press-release-competition.xml"
 
