@@ -91,7 +91,7 @@ class Decision(NamedTuple):
 # The dump publishes no statement of objections as a decision (it is not one), so no row here
 # gives the stage "objections".
 AT_DECISIONS: dict[str, Decision] = {
-    "ATDecTypeIOP": Decision(OPENED, "", "decision"),  # Initiation of Proceedings
+    "ATDecTypeIOP": Decision(OPENED, "", "proceedings_opened"),  # Initiation of Proceedings
     "ATDecTypeProhibFines": Decision("closed", "infringement", "decision"),  # Art. 7, fined
     "ATDecTypeProhibWithout": Decision("closed", "infringement", "decision"),  # Art. 7, no fine
     "ATDecTypeProhibFinesSettlmt": Decision("closed", "infringement", "decision"),  # Settlement
