@@ -7,6 +7,8 @@ are saved or deleted, whoever saves them: the admin, a service, or ingest.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import unicodedata
 from dataclasses import dataclass, field
@@ -575,6 +577,8 @@ class Deal(TimeStamped):
                 (int(key), previous_states.get(key, ""), self.stored_states.get(key, ""))
                 for key in sorted({*previous_states, *self.stored_states}, key=int)
             ]
+        if not RECORDING_STATUS_CHANGES.get():
+            return
         changed_by = editor_making_this_request()
         StatusChange.objects.bulk_create(
             StatusChange(
@@ -1312,6 +1316,23 @@ def refresh_deals(
     )
     for deal in deals:
         deal.refresh_derived_fields(inquiry=inquiry, event=event)
+
+
+# Loading history (the demo data) derives statuses without recording each step as news.
+RECORDING_STATUS_CHANGES: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "recording_status_changes", default=True
+)
+
+
+@contextlib.contextmanager
+def status_changes_unrecorded():
+    """Derive statuses as usual but record no StatusChange: what is written is history, not
+    news (the demo data, where each intermediate step would read as a change made today)."""
+    token = RECORDING_STATUS_CHANGES.set(False)
+    try:
+        yield
+    finally:
+        RECORDING_STATUS_CHANGES.reset(token)
 
 
 def editor_making_this_request():

@@ -29,6 +29,7 @@ from deals.models import (
     Stage,
     Supersession,
     normalise_name,
+    status_changes_unrecorded,
 )
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def demo_data_load(*, data: DemoData) -> DemoLoadSummary:
     regulators = {regulator.slug: regulator for regulator in Regulator.objects.all()}
     _demo_check(data, regulator_slugs=set(regulators))
     summary = DemoLoadSummary(companies=len(data.companies), deals=len(data.deals))
-    with transaction.atomic():
+    with transaction.atomic(), status_changes_unrecorded():
         companies = _demo_load_companies(data, summary)
         for item in data.deals:
             _demo_load_deal(item, companies=companies, regulators=regulators, summary=summary)

@@ -23,6 +23,7 @@ from deals.models import (
     Outcome,
     Party,
     Stage,
+    StatusChange,
 )
 from deals.services import demo_data_load
 
@@ -277,3 +278,18 @@ def test_the_demo_data_module_is_plain_python():
         for alias in node.names
     }
     assert imported <= {"__future__", "dataclasses"}
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_records_its_history_not_status_changes_made_today():
+    call_command("load_demo", stdout=StringIO())
+    assert not StatusChange.objects.exists()
+    deal = Deal.objects.get(slug="microsoft-activision-blizzard")
+    assert deal.stored_states  # derived all the same, so a later change is told from it
+    inquiry = deal.inquiries.get(regulator__slug="ftc")
+    inquiry.stage, inquiry.outcome = "litigation", ""
+    inquiry.save()
+    assert [change.describe() for change in StatusChange.objects.all()] == [
+        "Cleared with conditions → In-depth review",
+        "FTC: Closed, no action → Litigation",
+    ]
