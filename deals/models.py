@@ -1022,11 +1022,9 @@ class Inquiry(TimeStamped):
         """The state in two or three words, for lists: "Cleared", "Phase 2 / in-depth"."""
         if self.outcome:
             label = self.get_outcome_display()
-            return (
-                f"{label} ({self.get_decision_status_display().lower()})"
-                if (self.decision_status != DecisionStatus.IN_FORCE)
-                else label
-            )
+            if self.decision_lost_force:  # an appeal is shown as its flag beside it
+                return f"{label} ({self.get_decision_status_display().lower()})"
+            return label
         if self.superseded_by_id:
             return "Superseded"
         if self.is_dormant:
