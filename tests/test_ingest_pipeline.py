@@ -131,7 +131,7 @@ def test_a_database_filled_by_the_old_tables_is_updated_where_ingest_wrote_and_n
     assert line == "source=ec records=5 new=0 changed=5 unchanged=0 skipped=0 errors=0"
     amazon.refresh_from_db()
     assert (amazon.stage, amazon.outcome) == (Stage.CLOSED, Outcome.COMMITMENTS)
-    assert Event.objects.get(pk=opening.pk).kind == "decision"
+    assert Event.objects.get(pk=opening.pk).kind == "proceedings_opened"
     heat.refresh_from_db()
     assert heat.outcome == Outcome.SETTLED
     record = RawRecord.objects.get(source="ec", external_id="AT.38589")
