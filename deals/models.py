@@ -8,33 +8,29 @@ are saved or deleted, whoever saves them: the admin, a service, or ingest.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Exists, Max, OuterRef, Q
-from django.db.models.signals import post_delete
+from django.db import connections, models
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from . import search as search_rule
 from . import status as status_rule
+from .search import normalise_name
 
 
 def dormant_after() -> datetime.timedelta:
     """How long an informal look may go without activity before it reads as dormant."""
     return datetime.timedelta(days=settings.INFORMAL_LOOK_DORMANT_AFTER_DAYS)
-
-
-def normalise_name(name: str) -> str:
-    """The form company names are matched on: case, accents, punctuation and spacing folded."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    kept = "".join(ch if ch.isalnum() else " " for ch in folded.casefold())
-    return " ".join(kept.split())
 
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80) -> str:
@@ -197,6 +193,11 @@ class Company(TimeStamped):
         max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code of the headquarters (US, FR…)."
     )
     website = models.URLField(blank=True)
+    ticker = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Stock ticker symbols, separated by spaces (MSFT; GOOGL GOOG). Searchable.",
+    )
     description = models.TextField(blank=True)
     parent = models.ForeignKey(
         "self",
@@ -342,21 +343,9 @@ class DealQuerySet(models.QuerySet):
         )
 
     def search(self, text: str) -> DealQuerySet:
-        """Deals whose title, a party's name or alternative name, or a case reference has `text`."""
-        text = text.strip()
-        if not text:
-            return self
-        # One UNION of simple lookups rather than an OR across joins: each part can use its
-        # own trigram index on PostgreSQL (migration 0007), and a deal is listed once.
-        parts = [
-            Deal.objects.filter(title__icontains=text).values("pk"),
-            Party.objects.filter(company__name__icontains=text).values("deal_id"),
-            Party.objects.filter(company__aliases__name__icontains=text).values("deal_id"),
-            Inquiry.objects.filter(reference__icontains=text).values("deal_id"),
-        ]
-        first, *rest = (part.order_by() for part in parts)
-        matching = first.union(*rest)
-        return self.filter(pk__in=matching)
+        """Deals matching every word of `text` in their title, parties (names, alternative names,
+        tickers), case references or regulators; annotated with `search_rank` (deals/search.py)."""
+        return search_documents(self, text, title_field="title")
 
     def reviewed_by(self, regulators) -> DealQuerySet:
         return self.filter(
@@ -441,8 +430,19 @@ class Deal(TimeStamped):
     needs_review = models.BooleanField(
         default=False, db_index=True, help_text="Created by ingest; an editor has not checked it."
     )
+    search_document = models.TextField(
+        blank=True, editable=False, help_text="What free text is matched on (deals/search.py)."
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["antitrust_status", "last_activity_on"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "antitrust_status",
+            "last_activity_on",
+            "search_document",
+            "search_vector",
+        ]
+    )
     objects = DealQuerySet.as_manager()
 
     class Meta:
@@ -455,6 +455,7 @@ class Deal(TimeStamped):
         if not self.slug:
             self.slug = unique_slug(Deal, self.title)
         super().save(*args, **kwargs)
+        refresh_search(deal_ids=[self.pk])
 
     def get_absolute_url(self) -> str:
         return reverse("deals:deal_detail", args=[self.slug])
@@ -654,23 +655,9 @@ class InquiryQuerySet(models.QuerySet):
         )
 
     def search(self, text: str) -> InquiryQuerySet:
-        text = text.strip()
-        if not text:
-            return self
-        company_match = Company.objects.filter(
-            Q(name__icontains=text) | Q(aliases__name__icontains=text),
-            inquiries=OuterRef("pk"),
-        )
-        party_match = Party.objects.filter(deal=OuterRef("deal")).filter(
-            Q(company__name__icontains=text) | Q(company__aliases__name__icontains=text)
-        )
-        return self.filter(
-            Q(reference__icontains=text)
-            | Q(title__icontains=text)
-            | Q(deal__title__icontains=text)
-            | Exists(company_match)
-            | Exists(party_match)
-        )
+        """Inquiries matching every word of `text` in their reference, title, deal, companies or
+        regulator; annotated with `search_rank` (deals/search.py)."""
+        return search_documents(self, text, title_field="reference")
 
 
 class Inquiry(TimeStamped):
@@ -772,8 +759,15 @@ class Inquiry(TimeStamped):
     needs_review = models.BooleanField(
         default=False, db_index=True, help_text="Created by ingest; an editor has not checked it."
     )
+    search_document = models.TextField(
+        blank=True, editable=False, help_text="What free text is matched on (deals/search.py)."
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[companies], excluded_fields=["last_activity_on"])
+    history = HistoricalRecords(
+        m2m_fields=[companies],
+        excluded_fields=["last_activity_on", "search_document", "search_vector"],
+    )
     objects = InquiryQuerySet.as_manager()
 
     class Meta:
@@ -802,6 +796,7 @@ class Inquiry(TimeStamped):
         super().save(*args, **kwargs)
         refresh_inquiries(self.pk)
         refresh_deals(self.deal_id, previous_deal_id)
+        refresh_search(deal_ids=[self.deal_id, previous_deal_id], inquiry_ids=[self.pk])
 
     def get_absolute_url(self) -> str:
         if self.deal_id:
@@ -1073,11 +1068,95 @@ def refresh_inquiries(*inquiry_ids: int | None) -> None:
         )
 
 
+def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
+    """`queryset` narrowed to rows whose search document matches every term of `text`, with a
+    `search_rank` (higher is better). The rules are in deals/search.py."""
+    terms = search_rule.parse_query(text)
+    if not terms:
+        return queryset
+    if connections[queryset.db].vendor == "postgresql":
+        matches = Q()
+        for term in terms:
+            one = Q(search_vector=SearchQuery(term.tsquery, search_type="raw", config="simple"))
+            if len(term.text) >= search_rule.MIN_FRAGMENT:
+                one |= Q(search_document__contains=term.text)
+            if len(term.text) >= search_rule.MIN_FUZZY:
+                one |= Q(search_rule.WordSimilar(Value(term.text), F("search_document")))
+            matches &= one
+        query = SearchQuery(search_rule.tsquery(terms), search_type="raw", config="simple")
+        rank = SearchRank(F("search_vector"), query)
+    else:
+        # SQLite: each term at the start of a word of the document; a title match ranks first.
+        matches = Q()
+        in_title = Q()
+        for term in terms:
+            matches &= Q(search_document__contains=f" {term.text}")
+            in_title &= Q(**{f"{title_field}__icontains": term.text})
+        rank = Case(When(in_title, then=Value(1.0)), default=Value(0.0))
+    return queryset.filter(matches).annotate(search_rank=rank)
+
+
+def refresh_search(*, deal_ids=(), inquiry_ids=()) -> None:
+    """Rebuild the search documents of these deals and inquiries, and of the inquiries of these
+    deals (an inquiry's document holds its deal's title and parties)."""
+    deal_ids = {pk for pk in deal_ids if pk}
+    inquiry_ids = {pk for pk in inquiry_ids if pk}
+    if deal_ids:
+        inquiry_ids |= set(Inquiry.objects.filter(deal__in=deal_ids).values_list("pk", flat=True))
+        search_rule.store_documents(Deal, search_rule.deal_documents(apps, deal_ids))
+    if inquiry_ids:
+        search_rule.store_documents(Inquiry, search_rule.inquiry_documents(apps, inquiry_ids))
+
+
+def refresh_search_for_companies(company_ids) -> None:
+    """A company's name, ticker or alternative names changed: its deals and inquiries too."""
+    deal_ids = Party.objects.filter(company__in=company_ids).values_list("deal_id", flat=True)
+    inquiry_ids = Inquiry.companies.through.objects.filter(company__in=company_ids).values_list(
+        "inquiry_id", flat=True
+    )
+    refresh_search(deal_ids=list(deal_ids), inquiry_ids=list(inquiry_ids))
+
+
+@receiver(post_save, sender=Party)
+@receiver(post_delete, sender=Party)
+def party_changed(sender, instance: Party, **kwargs) -> None:
+    refresh_search(deal_ids=[instance.deal_id])
+
+
+@receiver(post_save, sender=Company)
+def company_saved(sender, instance: Company, created: bool, **kwargs) -> None:
+    if not created:
+        refresh_search_for_companies([instance.pk])
+
+
+@receiver(post_save, sender=CompanyAlias)
+@receiver(post_delete, sender=CompanyAlias)
+def alias_changed(sender, instance: CompanyAlias, **kwargs) -> None:
+    refresh_search_for_companies([instance.company_id])
+
+
+@receiver(post_save, sender=Regulator)
+def regulator_saved(sender, instance: Regulator, created: bool, **kwargs) -> None:
+    if not created:
+        inquiries = Inquiry.objects.filter(regulator=instance)
+        refresh_search(
+            deal_ids=list(inquiries.values_list("deal_id", flat=True)),
+            inquiry_ids=list(inquiries.values_list("pk", flat=True)),
+        )
+
+
+@receiver(m2m_changed, sender=Inquiry.companies.through)
+def inquiry_companies_changed(sender, instance, action: str, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Inquiry):
+        refresh_search(inquiry_ids=[instance.pk])
+
+
 # Deletes go through signals so that bulk deletes (the admin's "delete selected") and cascades
 # keep the stored status in step too; a deal deleted with them simply is not found any more.
 @receiver(post_delete, sender=Inquiry)
 def inquiry_deleted(sender, instance: Inquiry, **kwargs) -> None:
     refresh_deals(instance.deal_id)
+    refresh_search(deal_ids=[instance.deal_id])
 
 
 @receiver(post_delete, sender=Event)
