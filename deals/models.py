@@ -182,6 +182,24 @@ class CompanyQuerySet(models.QuerySet):
         by_alias = CompanyAlias.objects.filter(name_key=key).values_list("company_id", flat=True)
         return self.filter(pk__in=[*by_name, *by_alias])
 
+    def search(self, text: str) -> CompanyQuerySet:
+        """Companies whose name, alternative name or ticker has every word of `text`; those
+        whose name starts with it first (for suggestions as someone types)."""
+        terms = search_rule.parse_query(text)
+        if not terms:
+            return self.none()
+        matches = Q()
+        for term in terms:
+            alias = CompanyAlias.objects.filter(
+                company=OuterRef("pk"), name_key__contains=term.text
+            )
+            matches &= (
+                Q(name_key__contains=term.text) | Q(ticker__icontains=term.text) | Exists(alias)
+            )
+        first = terms[0].text
+        starts = Case(When(name_key__startswith=first, then=Value(1)), default=Value(0))
+        return self.filter(matches).annotate(name_starts=starts).order_by("-name_starts", "name")
+
 
 class Company(TimeStamped):
     name = models.CharField(max_length=200)
@@ -353,11 +371,23 @@ class DealQuerySet(models.QuerySet):
         )
 
     def in_jurisdiction(self, code: str) -> DealQuerySet:
+        return self.in_jurisdictions([code])
+
+    def in_jurisdictions(self, codes) -> DealQuerySet:
+        codes = [code.upper() for code in codes]
         return self.filter(
-            Exists(
-                Inquiry.objects.filter(deal=OuterRef("pk"), regulator__jurisdiction=code.upper())
-            )
+            Exists(Inquiry.objects.filter(deal=OuterRef("pk"), regulator__jurisdiction__in=codes))
         )
+
+    def with_next_deadline(self, today: datetime.date) -> DealQuerySet:
+        """Annotate `next_deadline_on`: the soonest statutory deadline, on or after `today`, of
+        the deal's open inquiries (None when there is none)."""
+        upcoming = (
+            Inquiry.objects.filter(deal=OuterRef("pk"))
+            .with_upcoming_deadline(today)
+            .values("deadline_on")[:1]
+        )
+        return self.annotate(next_deadline_on=models.Subquery(upcoming))
 
     def involving(self, companies) -> DealQuerySet:
         return self.filter(Exists(Party.objects.filter(deal=OuterRef("pk"), company__in=companies)))
@@ -528,6 +558,17 @@ class Deal(TimeStamped):
                 line.current.append(inquiry)
         return sorted(lines.values(), key=lambda line: line.sort_key)
 
+    def next_deadline(self, today: datetime.date | None = None) -> datetime.date | None:
+        """The soonest upcoming statutory deadline of an open inquiry, as `with_next_deadline`
+        annotates it; reads `self.inquiries.all()` (prefetched by `with_list_data`)."""
+        today = today or timezone.localdate()
+        upcoming = [
+            inquiry.deadline_on
+            for inquiry in self.inquiries.all()
+            if inquiry.is_open and inquiry.deadline_on and inquiry.deadline_on >= today
+        ]
+        return min(upcoming, default=None)
+
     def compute_last_activity(self) -> datetime.date | None:
         return Event.objects.filter(Q(deal=self) | Q(inquiry__deal=self)).aggregate(
             latest=Max("occurred_on")
@@ -641,7 +682,10 @@ class InquiryQuerySet(models.QuerySet):
         return self.filter(regulator__in=regulators)
 
     def in_jurisdiction(self, code: str) -> InquiryQuerySet:
-        return self.filter(regulator__jurisdiction=code.upper())
+        return self.in_jurisdictions([code])
+
+    def in_jurisdictions(self, codes) -> InquiryQuerySet:
+        return self.filter(regulator__jurisdiction__in=[code.upper() for code in codes])
 
     def involving(self, companies) -> InquiryQuerySet:
         """Inquiries concerning one of `companies`, directly or as a party to the deal."""
@@ -989,6 +1033,14 @@ class EventQuerySet(models.QuerySet):
     def for_deals(self, deals) -> EventQuerySet:
         return self.filter(Q(deal__in=deals) | Q(inquiry__deal__in=deals))
 
+    def involving(self, companies) -> EventQuerySet:
+        """Events of the deals `companies` are party to, and of inquiries concerning them."""
+        deals = Party.objects.filter(company__in=companies).values("deal_id")
+        inquiries = Inquiry.objects.involving(companies).values("pk")
+        return self.filter(
+            Q(deal__in=deals) | Q(inquiry__deal__in=deals) | Q(inquiry__in=inquiries)
+        )
+
 
 class Event(models.Model):
     occurred_on = models.DateField("date", db_index=True, help_text="When it happened.")
@@ -1072,8 +1124,8 @@ def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
     """`queryset` narrowed to rows whose search document matches every term of `text`, with a
     `search_rank` (higher is better). The rules are in deals/search.py."""
     terms = search_rule.parse_query(text)
-    if not terms:
-        return queryset
+    if not terms:  # nothing searchable ("...", "%"): every row, unranked
+        return queryset.annotate(search_rank=Value(0.0))
     if connections[queryset.db].vendor == "postgresql":
         matches = Q()
         for term in terms:

@@ -4,14 +4,18 @@ empty page, never an exception."""
 
 import csv
 
+from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from .filters import DealFilter, InquiryFilter
+from . import calendars, exports
+from .filters import MAX_QUERY_LENGTH, DealFilter, InquiryFilter, canonical_query
 from .models import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
@@ -27,6 +31,11 @@ from .models import (
 )
 
 PAGE_SIZE = 25
+SEARCH_SHOWN = 10
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=MAX_QUERY_LENGTH, required=False, strip=True)
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE):
@@ -38,10 +47,58 @@ def home(request):
     return redirect("deals:deal_list")
 
 
+def alternates(*, query: str = "", feed="", csv="", api="", calendar="") -> list[dict]:
+    """The same rows elsewhere: an Atom feed, a CSV, the API, a calendar of their deadlines.
+
+    Each page lists them as <link rel="alternate"> in its head and as links above its rows."""
+    suffix = f"?{query}" if query else ""
+    links = [
+        (feed, "application/atom+xml", "Atom feed of their events", "Atom feed", False),
+        (calendar, "text/calendar", "Calendar of their deadlines", "Deadlines calendar", False),
+        (csv, "text/csv", "These rows as CSV", "Download (CSV)", True),
+        (api, "application/json", "These rows in the JSON API", "JSON API", False),
+    ]
+    return [
+        {
+            "href": path if "?" in path else f"{path}{suffix}",
+            "type": kind,
+            "title": title,
+            "label": label,
+            "download": dl,
+        }
+        for path, kind, title, label, dl in links
+        if path
+    ]
+
+
+def filtered_list(request, filterset, template: str, **links) -> HttpResponse:
+    """A list page: filters with counts and chips, one page of rows, and its alternates."""
+    filterset.show_counts()
+    page = paginate(request, filterset.results().with_list_data())
+    query = canonical_query(request.GET, type(filterset)) if filterset.is_valid() else ""
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page": page,
+            "chips": filterset.active_filters(),
+            "alternates": alternates(query=query, **links) if filterset.is_valid() else [],
+        },
+    )
+
+
 def deal_list(request):
     filterset = DealFilter(request.GET, queryset=Deal.objects.published())
-    page = paginate(request, filterset.results().with_list_data())
-    return render(request, "deals/deal_list.html", {"filter": filterset, "page": page})
+    return filtered_list(
+        request,
+        filterset,
+        "deals/deal_list.html",
+        feed=reverse("deals:deal_list_feed"),
+        calendar=reverse("deals:deal_calendar"),
+        csv=reverse("deals:deal_export"),
+        api="/api/v1/deals/",
+    )
 
 
 def deal_export(request):
@@ -92,14 +149,39 @@ def deal_detail(request, slug):
             "inquiries": deal.inquiries.all(),
             "abandoned_after": deal.abandoned_after(),
             "timeline": deal.timeline(),
+            "alternates": alternates(
+                feed=reverse("deals:deal_feed", args=[slug]), api=f"/api/v1/deals/{slug}/"
+            ),
         },
     )
 
 
 def inquiry_list(request):
     filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
-    page = paginate(request, filterset.results().with_list_data())
-    return render(request, "deals/inquiry_list.html", {"filter": filterset, "page": page})
+    return filtered_list(
+        request,
+        filterset,
+        "deals/inquiry_list.html",
+        feed=reverse("deals:inquiry_list_feed"),
+        calendar=reverse("deals:deadline_calendar"),
+        csv=reverse("deals:inquiry_export"),
+        api="/api/v1/inquiries/",
+    )
+
+
+def inquiry_export(request):
+    """The filtered inquiry list as CSV; same filters as the page."""
+    filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
+    if not filterset.is_valid():
+        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="dealwatch-inquiries.csv"'
+    writer = csv.writer(response)
+    writer.writerow(exports.INQUIRY_COLUMNS)
+    for inquiry in filterset.qs.with_list_data().iterator(chunk_size=500):
+        row = exports.inquiry_row(inquiry, request.build_absolute_uri)
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return response
 
 
 def company_list(request):
@@ -116,10 +198,17 @@ def company_detail(request, slug):
     )
     deals = Deal.objects.published().involving([company]).with_list_data()
     inquiries = Inquiry.objects.public().involving([company]).with_list_data()
+    links = alternates(
+        query=urlencode({"company": company.slug}),
+        feed=reverse("deals:company_feed", args=[company.slug]),
+        calendar=reverse("deals:deadline_calendar"),
+        csv=reverse("deals:deal_export"),
+        api="/api/v1/deals/",
+    )
     return render(
         request,
         "deals/company_detail.html",
-        {"company": company, "deals": deals, "inquiries": inquiries},
+        {"company": company, "deals": deals, "inquiries": inquiries, "alternates": links},
     )
 
 
@@ -149,6 +238,13 @@ def regulator_detail(request, slug):
             "regulator": regulator,
             "page": paginate(request, inquiries),
             "recent_events": recent_events,
+            "alternates": alternates(
+                query=urlencode({"regulator": regulator.slug}),
+                feed=reverse("deals:regulator_feed", args=[regulator.slug]),
+                calendar=reverse("deals:deadline_calendar"),
+                csv=reverse("deals:inquiry_export"),
+                api="/api/v1/inquiries/",
+            ),
         },
     )
 
@@ -178,5 +274,70 @@ def deadlines(request):
     return render(
         request,
         "deals/deadlines.html",
-        {"page": paginate(request, inquiries, 50), "today": today},
+        {
+            "page": paginate(request, inquiries, 50),
+            "today": today,
+            "alternates": alternates(calendar=reverse("deals:deadline_calendar")),
+        },
     )
+
+
+def ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def deadline_calendar(request):
+    """/deadlines/calendar.ics?<inquiry filters>: upcoming deadlines of those inquiries."""
+    filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
+    if not filterset.is_valid():
+        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
+    inquiries = (
+        Inquiry.objects.filter(pk__in=filterset.results().values("pk"))
+        .with_upcoming_deadline(timezone.localdate())
+        .with_list_data()
+    )
+    name = "Dealwatch: deadlines" + (
+        " (filtered)" if canonical_query(request.GET, InquiryFilter) else ""
+    )
+    body = calendars.deadlines_calendar(inquiries, name=name, absolute=request.build_absolute_uri)
+    return ics_response(body, "dealwatch-deadlines.ics")
+
+
+def deal_calendar(request):
+    """/deals/calendar.ics?<deal filters>: upcoming deadlines of the deals that list shows."""
+    filterset = DealFilter(request.GET, queryset=Deal.objects.published())
+    if not filterset.is_valid():
+        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
+    inquiries = (
+        Inquiry.objects.filter(deal__in=filterset.results().values("pk"))
+        .with_upcoming_deadline(timezone.localdate())
+        .with_list_data()
+    )
+    name = "Dealwatch: deal deadlines" + (" (filtered)" if canonical_query(request.GET) else "")
+    body = calendars.deadlines_calendar(inquiries, name=name, absolute=request.build_absolute_uri)
+    return ics_response(body, "dealwatch-deal-deadlines.ics")
+
+
+def search(request):
+    """The header's search box: deals, inquiries and companies at once, best matches first."""
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    context = {"form": form, "q": text}
+    if text:
+        deals = Deal.objects.published().search(text)
+        inquiries = Inquiry.objects.public().search(text)
+        context.update(
+            deals=deals.order_by("-search_rank", F("announced_on").desc(nulls_last=True), "pk")[
+                :SEARCH_SHOWN
+            ],
+            deal_count=deals.count(),
+            inquiries=inquiries.with_list_data().order_by(
+                "-search_rank", F("opened_on").desc(nulls_last=True), "pk"
+            )[:SEARCH_SHOWN],
+            inquiry_count=inquiries.count(),
+            companies=Company.objects.search(text)[:SEARCH_SHOWN],
+            query=urlencode({"q": text}),
+        )
+    return render(request, "deals/search.html", context)

@@ -64,9 +64,9 @@ def test_an_analyst_on_a_phone_searches_and_opens_a_deal(live_server, mistral, b
     assert page.get_by_role("link", name="Adobe / Figma").is_visible()
 
     # On a phone the filters are folded away until asked for.
-    assert not page.get_by_label("Search").is_visible()
+    assert not page.get_by_label("Search", exact=True).is_visible()
     page.get_by_text("Filter deals").click()
-    page.get_by_label("Search").fill("mistral")
+    page.get_by_label("Search", exact=True).fill("mistral")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**/deals/?q=mistral*")
     assert page.get_by_role("link", name="Adobe / Figma").count() == 0
