@@ -8,6 +8,7 @@ admin.site.index_title = "Deals, inquiries and what ingest brought in"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("subscriptions/", include("subscriptions.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("ingest.urls")),
     path("", include("deals.urls")),
 ]
