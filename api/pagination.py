@@ -108,7 +108,7 @@ class KeysetPagination(BasePagination):
 
     def get_limit(self, request) -> int:
         raw = request.query_params.get(self.limit_query_param)
-        if raw in (None, ""):
+        if raw is None:
             return DEFAULT_LIMIT
         if not (raw.isascii() and raw.isdigit() and len(raw) <= 3 and 1 <= int(raw) <= MAX_LIMIT):
             raise ValidationError({"limit": [f"A whole number from 1 to {MAX_LIMIT}."]})

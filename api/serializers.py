@@ -68,7 +68,7 @@ class RegulatorBriefSerializer(serializers.ModelSerializer):
 class CompanySerializer(serializers.ModelSerializer):
     aliases = serializers.SerializerMethodField(help_text="Other names it is known by.")
     tickers = serializers.SerializerMethodField()
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     url = WebURL()
     api_url = APIURL("company-detail")
 
@@ -175,7 +175,7 @@ class InquirySerializer(serializers.ModelSerializer):
     regulator = RegulatorBriefSerializer()
     deal = DealBriefSerializer(allow_null=True)
     state = serializers.CharField(source="state_text")
-    flags = serializers.ListField(child=serializers.CharField(), source="flags")
+    flags = serializers.ListField(child=serializers.CharField())
     is_open = serializers.BooleanField()
     regulator_wording = serializers.CharField(source="status_wording")
     url = WebURL()

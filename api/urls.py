@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -24,4 +24,6 @@ urlpatterns = [
         name="docs",
     ),
     path("", include(router.urls)),
+    # Anything else under /api/v1/ (an id that is not one, a typo) is a JSON 404, not a page.
+    re_path(r"", views.not_found),
 ]

@@ -1,6 +1,7 @@
 """The read-only public API, /api/v1/. Lists filter with the pages' FilterSets and page by
 cursor (api.pagination); the OpenAPI schema is at /api/v1/schema/, its docs at /api/v1/docs/."""
 
+from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
@@ -14,12 +15,6 @@ from deals.filters import (
 from deals.models import Company, Deal, Event, Inquiry, Regulator
 
 from . import serializers as api
-
-
-class ErrorSerializer(serializers.Serializer):
-    """A 400: each parameter that could not be used, with what was wrong."""
-
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 class NotFoundSerializer(serializers.Serializer):
@@ -36,14 +31,18 @@ BAD_REQUEST = OpenApiResponse(
 NOT_FOUND = OpenApiResponse(response=NotFoundSerializer, description="No such thing.")
 
 
-def read_only(name: str):
+def read_only(name: str, serializer, detail_serializer=None):
+    """Document the errors beside the rows: a list's 400, a detail's 404."""
     return extend_schema_view(
-        list=extend_schema(summary=f"List {name}", responses={400: BAD_REQUEST}),
-        retrieve=extend_schema(summary=f"One of the {name}", responses={404: NOT_FOUND}),
+        list=extend_schema(summary=f"List {name}", responses={200: serializer, 400: BAD_REQUEST}),
+        retrieve=extend_schema(
+            summary=f"One of the {name}",
+            responses={200: detail_serializer or serializer, 404: NOT_FOUND},
+        ),
     )
 
 
-@read_only("deals")
+@read_only("deals", api.DealSerializer, api.DealDetailSerializer)
 class DealViewSet(viewsets.ReadOnlyModelViewSet):
     """Deals, filtered as /deals/ is: the same query string gives the same rows in the same
     order."""
@@ -62,7 +61,7 @@ class DealViewSet(viewsets.ReadOnlyModelViewSet):
         return api.DealDetailSerializer if self.action == "retrieve" else api.DealSerializer
 
 
-@read_only("inquiries")
+@read_only("inquiries", api.InquirySerializer)
 class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
     """Regulators' inquiries, filtered as /inquiries/ is."""
 
@@ -74,7 +73,7 @@ class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
         return Inquiry.objects.public().with_list_data()
 
 
-@read_only("events")
+@read_only("events", api.EventSerializer)
 class EventViewSet(viewsets.ReadOnlyModelViewSet):
     """Timeline events, newest first, dated by when they happened."""
 
@@ -86,7 +85,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         return Event.objects.public().select_related("deal", "inquiry__deal", "inquiry__regulator")
 
 
-@read_only("companies")
+@read_only("companies", api.CompanySerializer)
 class CompanyViewSet(viewsets.ReadOnlyModelViewSet):
     """Companies; `?q=` finds them by name, alternative name or ticker (names that start with
     it first), as the company box's suggestions do."""
@@ -100,7 +99,7 @@ class CompanyViewSet(viewsets.ReadOnlyModelViewSet):
         return Company.objects.select_related("parent").prefetch_related("aliases")
 
 
-@read_only("regulators")
+@read_only("regulators", api.RegulatorSerializer)
 class RegulatorViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = RegulatorListFilter
     serializer_class = api.RegulatorSerializer
@@ -109,3 +108,7 @@ class RegulatorViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Regulator.objects.all()
+
+
+def not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": "Not found."}, status=404)

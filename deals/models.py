@@ -186,8 +186,8 @@ class CompanyQuerySet(models.QuerySet):
         """Companies whose name, alternative name or ticker has every word of `text`; those
         whose name starts with it first (for suggestions as someone types)."""
         terms = search_rule.parse_query(text)
-        if not terms:
-            return self.none()
+        if not terms:  # nothing searchable ("...", "%"): every company, as the lists do
+            return self.annotate(name_starts=Value(0)).order_by("name")
         matches = Q()
         for term in terms:
             alias = CompanyAlias.objects.filter(
