@@ -544,7 +544,7 @@ class EventFilter(django_filters.FilterSet):
     regulator = RegulatorFilter(
         queryset=Regulator.objects.all(),
         to_field_name="slug",
-        field_name="inquiry__regulator",
+        field_name="inquiry__regulator__slug",
         label="Regulator (slug)",
     )
     kind = django_filters.MultipleChoiceFilter(choices=EventKind.choices, label="Kind")

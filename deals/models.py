@@ -16,6 +16,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Case, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models.functions import Cast
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -1136,7 +1137,8 @@ def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
                 one |= Q(search_rule.WordSimilar(Value(term.text), F("search_document")))
             matches &= one
         query = SearchQuery(search_rule.tsquery(terms), search_type="raw", config="simple")
-        rank = SearchRank(F("search_vector"), query)
+        # As double precision: a float4 would not come back equal from the API's cursor.
+        rank = Cast(SearchRank(F("search_vector"), query), models.FloatField())
     else:
         # SQLite: each term at the start of a word of the document; a title match ranks first.
         matches = Q()
