@@ -47,26 +47,35 @@ def home(request):
     return redirect("deals:deal_list")
 
 
-def alternates(*, query: str = "", feed="", csv="", api="", calendar="") -> list[dict]:
+def alternates(
+    *, query: str = "", feed="", csv="", api="", calendar="", unfiltered=()
+) -> list[dict]:
     """The same rows elsewhere: an Atom feed, a CSV, the API, a calendar of their deadlines.
 
     Each page lists them as <link rel="alternate"> in its head and as links above its rows."""
     suffix = f"?{query}" if query else ""
     links = [
-        (feed, "application/atom+xml", "Atom feed of their events", "Atom feed", False),
-        (calendar, "text/calendar", "Calendar of their deadlines", "Deadlines calendar", False),
-        (csv, "text/csv", "These rows as CSV", "Download (CSV)", True),
-        (api, "application/json", "These rows in the JSON API", "JSON API", False),
+        ("feed", feed, "application/atom+xml", "Atom feed of their events", "Atom feed", False),
+        (
+            "calendar",
+            calendar,
+            "text/calendar",
+            "Calendar of their deadlines",
+            "Deadlines calendar",
+            False,
+        ),
+        ("csv", csv, "text/csv", "These rows as CSV", "Download (CSV)", True),
+        ("api", api, "application/json", "These rows in the JSON API", "JSON API", False),
     ]
     return [
         {
-            "href": path if "?" in path else f"{path}{suffix}",
+            "href": path if name in unfiltered else f"{path}{suffix}",
             "type": kind,
             "title": title,
             "label": label,
             "download": dl,
         }
-        for path, kind, title, label, dl in links
+        for name, path, kind, title, label, dl in links
         if path
     ]
 
@@ -201,6 +210,7 @@ def company_detail(request, slug):
     links = alternates(
         query=urlencode({"company": company.slug}),
         feed=reverse("deals:company_feed", args=[company.slug]),
+        unfiltered=("feed",),
         calendar=reverse("deals:deadline_calendar"),
         csv=reverse("deals:deal_export"),
         api="/api/v1/deals/",
@@ -241,6 +251,7 @@ def regulator_detail(request, slug):
             "alternates": alternates(
                 query=urlencode({"regulator": regulator.slug}),
                 feed=reverse("deals:regulator_feed", args=[regulator.slug]),
+                unfiltered=("feed",),
                 calendar=reverse("deals:deadline_calendar"),
                 csv=reverse("deals:inquiry_export"),
                 api="/api/v1/inquiries/",
