@@ -219,10 +219,14 @@ def test_pages_link_to_their_feed_calendar_csv_and_api(client, activision):
         "/deals/export.csv?regulator=cma",
         "/api/v1/deals/?regulator=cma",
     ]:
-        assert f'rel="alternate"' in page and f'href="{href}"' in page
+        assert 'rel="alternate"' in page and f'href="{href}"' in page
     inquiries = client.get("/inquiries/?q=activision").text
-    for href in ["/inquiries/feed/?q=activision", "/deadlines/calendar.ics?q=activision",
-                 "/inquiries/export.csv?q=activision", "/api/v1/inquiries/?q=activision"]:  # fmt: skip
+    for href in [
+        "/inquiries/feed/?q=activision",
+        "/deadlines/calendar.ics?q=activision",
+        "/inquiries/export.csv?q=activision",
+        "/api/v1/inquiries/?q=activision",
+    ]:
         assert f'href="{href}"' in inquiries
     company = client.get("/companies/microsoft/").text
     assert 'href="/companies/microsoft/feed/"' in company
