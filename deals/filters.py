@@ -78,6 +78,10 @@ class CompanyField(forms.CharField):
     """A company by slug, name, alternative name or ticker; cleans to a list of companies (a
     name two companies share means either). An unknown name is an error that suggests some."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
+        super().__init__(*args, **kwargs)
+
     def clean(self, value):
         text = super().clean(value)
         if not text:
@@ -274,32 +278,7 @@ class BaseFilter(django_filters.FilterSet):
         return chips
 
     def value_labels(self) -> dict[str, dict[str, str]]:
-        """How each value in the query string reads: a regulator's name, a status's words."""
-        labels: dict[str, dict[str, str]] = {}
-        for key, filter_ in self.filters.items():
-            choices = filter_.extra.get("choices")
-            if choices and not callable(choices):
-                flat = {}
-                for value, label in choices:
-                    if isinstance(label, list | tuple):
-                        flat.update({str(v): str(lbl) for v, lbl in label})
-                    else:
-                        flat[str(value)] = str(label)
-                labels[key] = flat
-        wanted = self.data.getlist("regulator") if hasattr(self.data, "getlist") else []
-        if wanted:
-            regulators = Regulator.objects.filter(slug__in=[w[:40] for w in wanted])
-            labels["regulator"] = {r.slug: r.name for r in regulators}
-        if self.is_valid():
-            companies = self.form.cleaned_data.get("company") or []
-            if companies:
-                labels["company"] = {self.data.get("company"): companies[0].name}
-            codes = self.data.getlist("jurisdiction") if hasattr(self.data, "getlist") else []
-            for code in codes:
-                labels.setdefault("jurisdiction", {})[code] = jurisdiction_name(
-                    jurisdiction_code(code) or code
-                )
-        return labels
+        return value_labels(type(self), self.data, self.filters)
 
     def show_counts(self) -> None:
         """Put the number of rows beside each checkbox (over the whole list, cached)."""
@@ -322,6 +301,44 @@ class BaseFilter(django_filters.FilterSet):
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
         return {}
+
+
+def value_labels(filterset_class, data: QueryDict, filters=None) -> dict[str, dict[str, str]]:
+    """How each value in a query string reads: a regulator's name for its slug, a company's
+    name for whatever named it, a jurisdiction's name for its code, a status's words.
+
+    Values that mean nothing are left out (and shown as they are). Saved-search labels use this
+    too, without building a FilterSet."""
+    filters = filters or filterset_class.base_filters
+    labels: dict[str, dict[str, str]] = {}
+    for key, filter_ in filters.items():
+        choices = filter_.extra.get("choices")
+        if choices and not callable(choices):
+            flat = {}
+            for value, label in choices:
+                if isinstance(label, list | tuple):
+                    flat.update({str(v): str(lbl) for v, lbl in label})
+                else:
+                    flat[str(value)] = str(label)
+            labels[key] = flat
+    if not hasattr(data, "getlist"):
+        return labels
+    if data.getlist("regulator"):
+        wanted = [slug[:40] for slug in data.getlist("regulator") if "\x00" not in slug]
+        regulators = Regulator.objects.filter(slug__in=wanted).values_list("slug", "name")
+        labels["regulator"] = dict(regulators)
+    if data.get("company"):
+        try:
+            companies = CompanyField(required=False).clean(data.get("company"))
+        except forms.ValidationError:
+            companies = []
+        if companies:
+            labels["company"] = {data.get("company"): companies[0].name}
+    for code in data.getlist("jurisdiction"):
+        known = jurisdiction_code(code)
+        if known:
+            labels.setdefault("jurisdiction", {})[code] = jurisdiction_name(known)
+    return labels
 
 
 @dataclass(frozen=True)

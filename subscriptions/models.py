@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.filters import DealFilter
+from deals.filters import DealFilter, value_labels
 from deals.models import Company, Deal, Event, EventKind, Inquiry, Regulator
 
 # Query-string keys that change how /deals/ is shown but not which deals it shows.
@@ -312,20 +312,14 @@ def search_label(query: str) -> str:
     if not data:
         return "All deals"
     parts = []
+    # The FilterSet knows how each value reads: a regulator's or company's name (given by slug,
+    # name or ticker), a jurisdiction's name, a status's words.
+    labels = value_labels(DealFilter, data)
     for key in data:
         filter_ = DealFilter.base_filters.get(key)
-        if filter_ is None:
+        if filter_ is None or key in IGNORED_SEARCH_KEYS:
             continue
-        values = data.getlist(key)
-        if key == "regulator":
-            names = dict(Regulator.objects.filter(slug__in=values).values_list("slug", "name"))
-            values = [names.get(v, v) for v in values]
-        elif key == "company":
-            names = dict(Company.objects.filter(slug__in=values).values_list("slug", "name"))
-            values = [names.get(v, v) for v in values]
-        elif "choices" in filter_.extra and not callable(filter_.extra["choices"]):
-            labels = dict(filter_.extra["choices"])
-            values = [str(labels.get(v, v)) for v in values]
+        values = [labels.get(key, {}).get(v, v) for v in data.getlist(key)]
         if key == "q":
             parts.insert(0, f"“{values[0]}”")
         else:
