@@ -158,10 +158,7 @@ def test_a_filter_that_cannot_be_used_is_a_chip_too_so_it_can_be_removed(client,
 
 def test_column_headings_sort_the_list_and_say_how(client, deals):
     page = client.get("/deals/?q=microsoft&sort=name").text
-    assert (
-        '<th scope="col" aria-sort="ascending"><a class="sort" href="?q=microsoft&amp;sort=-name">Deal'
-        in page
-    )  # noqa: E501
+    assert 'aria-sort="ascending"><a class="sort" href="?q=microsoft&amp;sort=-name">Deal' in page
     assert (
         'aria-sort="none"><a class="sort" href="?q=microsoft&amp;sort=-announced">Announced' in page
     )  # noqa: E501
@@ -171,16 +168,16 @@ def test_column_headings_sort_the_list_and_say_how(client, deals):
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
-        ("name", ["Google / Fitbit", "Microsoft / Activision Blizzard", "Microsoft / Mistral AI"]),
-        ("-name", ["Microsoft / Mistral AI", "Microsoft / Activision Blizzard", "Google / Fitbit"]),
-        ("status", ["Microsoft / Activision Blizzard", "Google / Fitbit", "Microsoft / Mistral AI"]),
-        ("deadline", ["Microsoft / Activision Blizzard", "Microsoft / Mistral AI", "Google / Fitbit"]),
-        ("-activity", ["Microsoft / Activision Blizzard", "Microsoft / Mistral AI", "Google / Fitbit"]),
-        ("", ["Microsoft / Mistral AI", "Microsoft / Activision Blizzard", "Google / Fitbit"]),
+        ("name", ["fitbit", "activision", "mistral"]),
+        ("-name", ["mistral", "activision", "fitbit"]),
+        ("status", ["activision", "fitbit", "mistral"]),  # in-depth, cleared, not reviewable
+        ("deadline", ["activision", "mistral", "fitbit"]),
+        ("-activity", ["activision", "mistral", "fitbit"]),
+        ("", ["mistral", "activision", "fitbit"]),
     ],
-)  # fmt: skip
+)
 def test_each_column_sort(client, deals, sort, expected):
-    assert titles(client.get(f"/deals/?sort={sort}")) == expected
+    assert titles(client.get(f"/deals/?sort={sort}")) == [deals[key].title for key in expected]
 
 
 def test_a_search_is_ranked_by_relevance_unless_another_sort_is_chosen(client, deals):
