@@ -1150,16 +1150,25 @@ def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
     return queryset.filter(matches).annotate(search_rank=rank)
 
 
+SEARCH_CHUNK = 1000
+
+
 def refresh_search(*, deal_ids=(), inquiry_ids=()) -> None:
     """Rebuild the search documents of these deals and inquiries, and of the inquiries of these
-    deals (an inquiry's document holds its deal's title and parties)."""
-    deal_ids = {pk for pk in deal_ids if pk}
+    deals (an inquiry's document holds its deal's title and parties).
+
+    Saves, deletes and signals call this; whatever writes in bulk (bulk_create, update())
+    calls it too, or runs `manage.py refresh_search`."""
+    deal_ids = sorted({pk for pk in deal_ids if pk})
     inquiry_ids = {pk for pk in inquiry_ids if pk}
-    if deal_ids:
-        inquiry_ids |= set(Inquiry.objects.filter(deal__in=deal_ids).values_list("pk", flat=True))
-        search_rule.store_documents(Deal, search_rule.deal_documents(apps, deal_ids))
-    if inquiry_ids:
-        search_rule.store_documents(Inquiry, search_rule.inquiry_documents(apps, inquiry_ids))
+    for start in range(0, len(deal_ids), SEARCH_CHUNK):
+        chunk = deal_ids[start : start + SEARCH_CHUNK]
+        inquiry_ids |= set(Inquiry.objects.filter(deal__in=chunk).values_list("pk", flat=True))
+        search_rule.store_documents(Deal, search_rule.deal_documents(apps, chunk))
+    inquiry_ids = sorted(inquiry_ids)
+    for start in range(0, len(inquiry_ids), SEARCH_CHUNK):
+        chunk = inquiry_ids[start : start + SEARCH_CHUNK]
+        search_rule.store_documents(Inquiry, search_rule.inquiry_documents(apps, chunk))
 
 
 def refresh_search_for_companies(company_ids) -> None:

@@ -145,3 +145,13 @@ def test_a_misspelt_name_is_still_found_on_postgresql(fitbit, anthropic):
 @on_postgresql
 def test_a_fragment_of_a_reference_is_found_on_postgresql(fitbit, anthropic):
     assert found("966") == ["Google / Fitbit"]
+
+
+def test_refresh_search_rebuilds_documents_that_a_bulk_write_skipped(fitbit):
+    from django.core.management import call_command
+
+    Deal.objects.bulk_create([Deal(title="Bulk / Import", slug="bulk-import")])
+    assert found("bulk") == []
+    call_command("refresh_search")
+    assert found("bulk import") == ["Bulk / Import"]
+    assert found("fitbit google") == ["Google / Fitbit"]
