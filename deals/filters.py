@@ -67,6 +67,14 @@ def in_two_vocabularies(choices, merger: frozenset, conduct: frozenset) -> list:
     return [("Merger control", merger_choices), ("Conduct cases", conduct_choices)]
 
 
+def set_choices(filter_, choices) -> None:
+    """Choices read from the database when a FilterSet is made. The filter's form field is
+    cached, and may have been built on the class's filter (the API schema reads it) before
+    these choices existed, so it is built again."""
+    filter_.extra["choices"] = choices
+    filter_.__dict__.pop("_field", None)
+
+
 def checkboxes() -> forms.CheckboxSelectMultiple:
     return forms.CheckboxSelectMultiple(attrs={"class": "checkboxes"})
 
@@ -207,7 +215,7 @@ class BaseFilter(django_filters.FilterSet):
             data = data.copy()
             data["sort"] = "relevance" if (data.get("q") or "").strip() else self.DEFAULT_SORT
         super().__init__(data, *args, **kwargs)
-        self.filters["jurisdiction"].extra["choices"] = jurisdiction_choices()
+        set_choices(self.filters["jurisdiction"], jurisdiction_choices())
 
     # Both querysets (DealQuerySet, InquiryQuerySet) speak the same reads.
     def filter_text(self, queryset, name, value):
@@ -432,9 +440,10 @@ class DealFilter(BaseFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         sectors = Deal.objects.published().exclude(sector="").order_by("sector")
-        self.filters["sector"].extra["choices"] = [
-            (sector, sector) for sector in sectors.values_list("sector", flat=True).distinct()
-        ]
+        set_choices(
+            self.filters["sector"],
+            [(sector, sector) for sector in sectors.values_list("sector", flat=True).distinct()],
+        )
 
     def filter_life(self, queryset, name, value):
         return queryset.in_life(value) if value else queryset
@@ -623,7 +632,7 @@ class RegulatorListFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["jurisdiction"].extra["choices"] = jurisdiction_choices()
+        set_choices(self.filters["jurisdiction"], jurisdiction_choices())
 
     def filter_jurisdiction(self, queryset, name, value):
         return queryset.filter(jurisdiction__in=value) if value else queryset
