@@ -197,7 +197,14 @@ def company_list(request):
     companies = Company.objects.annotate(
         deal_count=Count("deals", filter=Q(deals__is_published=True), distinct=True)
     ).order_by("name")
-    return render(request, "deals/company_list.html", {"page": paginate(request, companies, 100)})
+    return render(
+        request,
+        "deals/company_list.html",
+        {
+            "page": paginate(request, companies, 100),
+            "alternates": alternates(api="/api/v1/companies/"),
+        },
+    )
 
 
 def company_detail(request, slug):
@@ -229,7 +236,11 @@ def regulator_list(request):
             "inquiries", filter=Q(inquiries__in=Inquiry.objects.open()), distinct=True
         ),
     ).order_by("jurisdiction", "short_name")
-    return render(request, "deals/regulator_list.html", {"regulators": regulators})
+    return render(
+        request,
+        "deals/regulator_list.html",
+        {"regulators": regulators, "alternates": alternates(api="/api/v1/regulators/")},
+    )
 
 
 def regulator_detail(request, slug):

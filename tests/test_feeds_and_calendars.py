@@ -236,5 +236,7 @@ def test_pages_link_to_their_feed_calendar_csv_and_api(client, activision):
     assert 'href="/api/v1/inquiries/?regulator=cma"' in regulator
     deal = client.get("/deals/microsoft-activision-blizzard/").text
     assert 'href="/api/v1/deals/microsoft-activision-blizzard/"' in deal
+    assert 'href="/api/v1/companies/"' in client.get("/companies/").text
+    assert 'href="/api/v1/regulators/"' in client.get("/regulators/").text
     # Under a filter that cannot be used there is nothing to link to.
     assert 'rel="alternate"' not in client.get("/deals/?status=exploded").text
