@@ -250,6 +250,8 @@ def test_list_pages_run_the_same_number_of_queries_whatever_they_show(client, mi
     urls = ["/deals/", "/deals/?q=deal&regulator=cma", "/inquiries/", "/deadlines/"]
     urls += ["/regulators/cma/", "/companies/", "/regulators/"]
     add_deals(1)
+    for url in urls:  # the filters' counts are cached from the first request on
+        count(url)
     before = {url: count(url) for url in urls}
     add_deals(20)
     after = {url: count(url) for url in urls}
