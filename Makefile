@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format check clean screenshot bench
+.PHONY: run test fuzz install migrate demo lint format check clean screenshot bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: demo
 
 test: install
 	$(BIN)/pytest
+
+# Schemathesis fuzzes the API from its own OpenAPI schema, harder than `make test` does.
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -m fuzz
 
 lint: install
 	$(BIN)/ruff check .

@@ -100,6 +100,7 @@ def build_data() -> None:
     )
     for deal in Deal.objects.all():
         deal.refresh_derived_fields()
+    call_command("refresh_search")  # bulk_create skips the search documents too
 
 
 def measure(client: Client, url: str) -> tuple[float, float, int]:

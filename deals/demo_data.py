@@ -26,6 +26,7 @@ class CompanyData:
     description: str
     aliases: tuple[str, ...] = ()
     parent: str = ""  # slug of the group it belongs to
+    ticker: str = ""  # stock ticker symbols, space-separated (NASDAQ listings of the groups)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,6 +95,7 @@ COMPANIES = (
     CompanyData(
         slug="microsoft",
         name="Microsoft",
+        ticker="MSFT",
         country="US",
         website="https://www.microsoft.com/",
         description="Software, cloud computing (Azure) and gaming (Xbox).",
@@ -126,6 +128,7 @@ COMPANIES = (
     CompanyData(
         slug="amazon",
         name="Amazon",
+        ticker="AMZN",
         country="US",
         website="https://www.amazon.com/",
         description="Online retail, devices and cloud computing (AWS).",
@@ -142,6 +145,7 @@ COMPANIES = (
     CompanyData(
         slug="alphabet",
         name="Alphabet",
+        ticker="GOOGL GOOG",
         country="US",
         website="https://abc.xyz/",
         description="Parent company of Google: search, advertising, Android and Google Cloud.",
@@ -159,6 +163,7 @@ COMPANIES = (
     CompanyData(
         slug="adobe",
         name="Adobe",
+        ticker="ADBE",
         country="US",
         website="https://www.adobe.com/",
         description="Creative and document software (Photoshop, Acrobat).",
@@ -183,6 +188,7 @@ COMPANIES = (
     CompanyData(
         slug="illumina",
         name="Illumina",
+        ticker="ILMN",
         country="US",
         website="https://www.illumina.com/",
         description="Genetic sequencing systems.",
@@ -199,6 +205,7 @@ COMPANIES = (
     CompanyData(
         slug="nvidia",
         name="NVIDIA",
+        ticker="NVDA",
         country="US",
         website="https://www.nvidia.com/",
         description="Graphics processors and AI accelerators.",
@@ -224,6 +231,7 @@ COMPANIES = (
     CompanyData(
         slug="broadcom",
         name="Broadcom",
+        ticker="AVGO",
         country="US",
         website="https://www.broadcom.com/",
         description="Semiconductors and infrastructure software.",

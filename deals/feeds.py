@@ -1,12 +1,29 @@
-"""Atom feeds of timeline events: every public event, or one deal's."""
+"""Atom feeds of timeline events: every public event, one deal's, any filtered deal or inquiry
+list's, a company's and a regulator's.
 
+Entries are dated by when the event happened (`occurred_on`), not when we recorded it, newest
+first; each has a stable id (a tag URI with the event's number) so that readers never show an
+event twice. A filtered feed takes the same query string as its page (`/deals/feed/?regulator=
+cma`): invalid filters are a 400 with the form's errors.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from .filters import DealFilter, InquiryFilter, canonical_query
 from .links import http_url
-from .models import Deal, Event
+from .models import Company, Deal, Event, Inquiry, Regulator
 
 FEED_SIZE = 50
 
@@ -23,19 +40,59 @@ class PlainTextAtom1Feed(Atom1Feed):
             handler.addQuickElement("summary", summary, {"type": "text"})
 
 
-class LatestEventsFeed(Feed):
+@dataclass
+class Subject:
+    """What a feed is about: its words, its page, its own address and its events."""
+
+    title: str
+    subtitle: str
+    link: str
+    feed_url: str
+    events: QuerySet[Event]
+
+
+class InvalidFilters(Exception):
+    def __init__(self, errors):
+        self.errors = errors
+
+
+def event_id(event: Event) -> str:
+    """A tag URI (RFC 4151) that never changes for an event: tag:<site host>,2024:event/<pk>."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"tag:{host},2024:event/{event.pk}"
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+
+
+class EventsFeed(Feed):
     feed_type = PlainTextAtom1Feed
-    title = "Dealwatch: latest antitrust events"
-    subtitle = "New events in the deals and regulator inquiries that Dealwatch follows."
+    author_name = "Dealwatch"
 
-    def link(self):
-        return reverse("deals:deal_list")
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except InvalidFilters as invalid:
+            return HttpResponse(invalid.errors.as_text(), status=400, content_type="text/plain")
 
-    def items(self):
+    def title(self, subject: Subject) -> str:
+        return subject.title
+
+    def subtitle(self, subject: Subject) -> str:
+        return subject.subtitle
+
+    def link(self, subject: Subject) -> str:
+        return subject.link
+
+    def feed_url(self, subject: Subject) -> str:
+        return subject.feed_url
+
+    def items(self, subject: Subject):
         return (
-            Event.objects.public()
-            .select_related("deal", "inquiry__regulator", "inquiry__deal")
-            .order_by("-recorded_at", "-pk")[:FEED_SIZE]
+            subject.events.select_related("deal", "inquiry__regulator", "inquiry__deal")
+            .order_by("-occurred_on", "-pk")
+            .distinct()[:FEED_SIZE]
         )
 
     def item_title(self, event):
@@ -53,31 +110,109 @@ class LatestEventsFeed(Feed):
         deal = event.the_deal
         if deal:
             return f"{deal.get_absolute_url()}#event-{event.pk}"
-        return f"{reverse('deals:inquiry_list')}?q={event.inquiry.reference}#event-{event.pk}"
+        return f"{event.inquiry.get_absolute_url()}#event-{event.pk}"
+
+    def item_guid(self, event):
+        return event_id(event)
+
+    item_guid_is_permalink = False
 
     def item_pubdate(self, event):
-        return event.recorded_at
+        return _midnight(event.occurred_on)
 
     def item_updateddate(self, event):
-        return event.recorded_at
+        return _midnight(event.occurred_on)
 
 
-class DealEventsFeed(LatestEventsFeed):
+class LatestEventsFeed(EventsFeed):
+    def get_object(self, request):
+        return Subject(
+            title="Dealwatch: latest antitrust events",
+            subtitle="Events in the deals and regulator inquiries that Dealwatch follows.",
+            link=reverse("deals:deal_list"),
+            feed_url=reverse("deals:feed"),
+            events=Event.objects.public(),
+        )
+
+
+class DealEventsFeed(EventsFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Deal.objects.published(), slug=slug)
+        deal = get_object_or_404(Deal.objects.published(), slug=slug)
+        return Subject(
+            title=f"Dealwatch: {deal.title}",
+            subtitle=f"Antitrust events in {deal.title}.",
+            link=deal.get_absolute_url(),
+            feed_url=reverse("deals:deal_feed", args=[slug]),
+            events=Event.objects.filter(Q(deal=deal) | Q(inquiry__deal=deal)),
+        )
 
-    def title(self, deal):
-        return f"Dealwatch: {deal.title}"
 
-    def subtitle(self, deal):
-        return f"Antitrust events in {deal.title}."
+def _filtered(request, filterset_class, queryset):
+    filterset = filterset_class(request.GET, queryset=queryset)
+    if not filterset.is_valid():
+        raise InvalidFilters(filterset.errors)
+    return filterset, canonical_query(request.GET, filterset_class)
 
-    def link(self, deal):
-        return deal.get_absolute_url()
 
-    def items(self, deal):
-        return (
-            deal.timeline()
-            .select_related("deal", "inquiry__deal")
-            .order_by("-recorded_at", "-pk")[:FEED_SIZE]
+def _with_query(path: str, query: str) -> str:
+    return f"{path}?{query}" if query else path
+
+
+class DealListFeed(EventsFeed):
+    """/deals/feed/?<the deal list's filters>: events of the deals that list shows."""
+
+    def get_object(self, request):
+        filterset, query = _filtered(request, DealFilter, Deal.objects.published())
+        label = "all deals" if not query else "deals matching a search"
+        return Subject(
+            title=f"Dealwatch: {label}",
+            subtitle=f"Antitrust events in {label} ({query or 'no filters'}).",
+            link=_with_query(reverse("deals:deal_list"), query),
+            feed_url=_with_query(reverse("deals:deal_list_feed"), query),
+            events=Event.objects.public().for_deals(filterset.results().values("pk")),
+        )
+
+
+class InquiryListFeed(EventsFeed):
+    """/inquiries/feed/?<the inquiry list's filters>: events of the inquiries it shows."""
+
+    def get_object(self, request):
+        filterset, query = _filtered(request, InquiryFilter, Inquiry.objects.public())
+        label = "all inquiries" if not query else "inquiries matching a search"
+        return Subject(
+            title=f"Dealwatch: {label}",
+            subtitle=f"Events in {label} ({query or 'no filters'}).",
+            link=_with_query(reverse("deals:inquiry_list"), query),
+            feed_url=_with_query(reverse("deals:inquiry_list_feed"), query),
+            events=Event.objects.public().filter(inquiry__in=filterset.results().values("pk")),
+        )
+
+
+class CompanyEventsFeed(EventsFeed):
+    """A company's deals and the inquiries concerning it (conduct cases too)."""
+
+    def get_object(self, request, slug):
+        company = get_object_or_404(Company, slug=slug)
+        deals = Deal.objects.published().involving([company]).values("pk")
+        inquiries = Inquiry.objects.public().involving([company]).values("pk")
+        return Subject(
+            title=f"Dealwatch: {company.name}",
+            subtitle=f"Antitrust events in deals and inquiries involving {company.name}.",
+            link=company.get_absolute_url(),
+            feed_url=reverse("deals:company_feed", args=[slug]),
+            events=Event.objects.public().filter(
+                Q(deal__in=deals) | Q(inquiry__deal__in=deals) | Q(inquiry__in=inquiries)
+            ),
+        )
+
+
+class RegulatorEventsFeed(EventsFeed):
+    def get_object(self, request, slug):
+        regulator = get_object_or_404(Regulator, slug=slug)
+        return Subject(
+            title=f"Dealwatch: {regulator.name}",
+            subtitle=f"Events in the {regulator.name}'s cases that Dealwatch follows.",
+            link=regulator.get_absolute_url(),
+            feed_url=reverse("deals:regulator_feed", args=[slug]),
+            events=Event.objects.public().filter(inquiry__regulator=regulator),
         )

@@ -1,10 +1,26 @@
-"""The filters of the public lists. Saved searches use DealFilter too, so alerts match the page."""
+"""The filters of the public lists, the API and saved searches: one FilterSet per list, so that
+/deals/, /api/v1/deals/, the deal feeds and calendars and an alert all mean the same rows by the
+same query string.
+
+Query-string values stay stable and short (regulator and company slugs, jurisdiction codes,
+choice values); what people type is accepted too: a company's name, alternative name or ticker
+("Microsoft", "google", "MSFT"), a jurisdiction's name or common code ("UK" is GB).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
-from django.db.models import F
+from django.db.models import Count, F, Q
+from django.http import QueryDict
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 
+from .jurisdictions import jurisdiction_code, jurisdiction_name
 from .models import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
@@ -15,6 +31,8 @@ from .models import (
     Deal,
     DealLife,
     DealType,
+    Event,
+    EventKind,
     Inquiry,
     InquiryKind,
     Outcome,
@@ -23,6 +41,9 @@ from .models import (
 )
 
 MAX_QUERY_LENGTH = 200
+FACET_COUNTS_SECONDS = 300
+# Parameters that change how a list is shown, not which rows it has.
+PRESENTATION_KEYS = {"sort", "page", "cursor", "limit"}
 
 
 def date_filter(field_name: str, lookup_expr: str, label: str) -> django_filters.DateFilter:
@@ -33,21 +54,6 @@ def date_filter(field_name: str, lookup_expr: str, label: str) -> django_filters
         label=label,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-
-
-class NullsLastOrderingFilter(django_filters.OrderingFilter):
-    """Sorting where a row without the date (an undated deal) comes last either way, on every
-    database (PostgreSQL puts NULLs first when descending, SQLite last)."""
-
-    def get_ordering_value(self, param):
-        name = super().get_ordering_value(param)
-        if name.startswith("-"):
-            return F(name[1:]).desc(nulls_last=True)
-        return F(name).asc(nulls_last=True)
-
-    def filter(self, qs, value):
-        qs = super().filter(qs, value)
-        return qs.order_by(*qs.query.order_by, "pk") if value else qs
 
 
 def in_two_vocabularies(choices, merger: frozenset, conduct: frozenset) -> list:
@@ -61,34 +67,163 @@ def in_two_vocabularies(choices, merger: frozenset, conduct: frozenset) -> list:
     return [("Merger control", merger_choices), ("Conduct cases", conduct_choices)]
 
 
+def set_choices(filter_, choices) -> None:
+    """Choices read from the database when a FilterSet is made. The filter's form field is
+    cached, and may have been built on the class's filter (the API schema reads it) before
+    these choices existed, so it is built again."""
+    filter_.extra["choices"] = choices
+    filter_.__dict__.pop("_field", None)
+
+
+def checkboxes() -> forms.CheckboxSelectMultiple:
+    return forms.CheckboxSelectMultiple(attrs={"class": "checkboxes"})
+
+
+# --- Fields that accept what people type ------------------------------------------------------
+
+
+class CompanyField(forms.CharField):
+    """A company by slug, name, alternative name or ticker; cleans to a list of companies (a
+    name two companies share means either). An unknown name is an error that suggests some."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return []
+        companies = list(Company.objects.filter(slug=text.lower()))
+        if not companies:
+            companies = list(Company.objects.matching_name(text))
+        if not companies:
+            companies = list(Company.objects.filter(ticker__iregex=rf"(^|\s){ticker(text)}(\s|$)"))
+        if companies:
+            return companies
+        raise forms.ValidationError(no_such_company(text), code="invalid_choice")
+
+
+def ticker(text: str) -> str:
+    """`text` as a ticker inside a regular expression: letters, digits and dots only."""
+    return "".join(ch for ch in text.strip() if ch.isalnum() or ch == ".")[:20] or "-"
+
+
+def no_such_company(text: str) -> str:
+    close = Company.objects.filter(
+        Q(name__icontains=text[:40]) | Q(aliases__name__icontains=text[:40])
+    ).distinct()
+    names = [company.name for company in close.order_by("name")[:3]]
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    message = f"No company called “{shown}”."
+    if names:
+        return f"{message} Did you mean {' or '.join(names)}?"
+    return f"{message} Check the spelling, or type a few letters and pick a suggestion."
+
+
+@extend_schema_field({"type": "string", "maxLength": 200})
+class CompanyFilter(django_filters.Filter):
+    field_class = CompanyField
+
+    def filter(self, qs, value):
+        return qs.involving(value) if value else qs
+
+
+class JurisdictionField(forms.MultipleChoiceField):
+    """Codes, names or common codes ("UK", "United Kingdom", "gb") cleaned to the stored code."""
+
+    def to_python(self, value):
+        return [jurisdiction_code(v) or str(v) for v in super().to_python(value)]
+
+
+@extend_schema_field({"type": "string", "maxLength": 60})
+class JurisdictionFilter(django_filters.MultipleChoiceFilter):
+    field_class = JurisdictionField
+
+
+class RegulatorField(django_filters.fields.ModelMultipleChoiceField):
+    def label_from_instance(self, regulator):
+        return f"{regulator.name} ({regulator.short_name})"
+
+
+@extend_schema_field({"type": "string", "maxLength": 40})
+class RegulatorFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = RegulatorField
+
+
+# --- Sorting ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sort:
+    label: str
+    order: tuple  # expressions; the queryset gets `pk` last so that the order is total
+    column: str = ""  # the column heading it belongs to, for the table's sort links
+
+
+def sort_choices(sorts: dict[str, Sort]) -> list[tuple[str, str]]:
+    return [(key, sort.label) for key, sort in sorts.items()]
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    """?sort=<key>; the FilterSet applies it last (a search ranks by relevance by default)."""
+
+    def filter(self, qs, value):
+        return qs
+
+
+# --- The FilterSets -----------------------------------------------------------------------------
+
+
+class PrintableTextInput(forms.TextInput):
+    """A text box that shows back what was typed, minus control characters (a NUL byte)."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return printable(value) if value else value
+
+
 class BaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="filter_text",
         validators=[MaxLengthValidator(MAX_QUERY_LENGTH)],
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Company, deal or case"}),
+        widget=PrintableTextInput(
+            attrs={"type": "search", "placeholder": "Company, deal, case or regulator"}
+        ),
     )
-    regulator = django_filters.ModelMultipleChoiceFilter(
-        queryset=Regulator.objects.all(),
+    company = CompanyFilter(
+        label="Company",
+        widget=PrintableTextInput(
+            attrs={
+                "placeholder": "e.g. Microsoft",
+                "list": "company-suggestions",
+                "autocomplete": "off",
+                "data-suggest": "/api/v1/companies/",
+            }
+        ),
+    )
+    regulator = RegulatorFilter(
+        queryset=Regulator.objects.order_by("name"),
         to_field_name="slug",
         method="filter_regulator",
         label="Regulator",
+        widget=checkboxes(),
     )
-    jurisdiction = django_filters.ChoiceFilter(
-        choices=[], method="filter_jurisdiction", label="Jurisdiction", empty_label="Any"
-    )
-    company = django_filters.ModelChoiceFilter(
-        queryset=Company.objects.all(),
-        to_field_name="slug",
-        method="filter_company",
-        label="Company",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. microsoft"}),
+    jurisdiction = JurisdictionFilter(
+        choices=[], method="filter_jurisdiction", label="Jurisdiction", widget=checkboxes()
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        codes = Regulator.objects.order_by("jurisdiction").values_list("jurisdiction", flat=True)
-        self.filters["jurisdiction"].extra["choices"] = [(c, c) for c in dict.fromkeys(codes)]
+    SORTS: dict[str, Sort] = {}
+    DEFAULT_SORT = ""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not data.get("sort"):
+            # The effective order is always in the form, so that the sort control shows it.
+            data = data.copy()
+            data["sort"] = "relevance" if (data.get("q") or "").strip() else self.DEFAULT_SORT
+        super().__init__(data, *args, **kwargs)
+        set_choices(self.filters["jurisdiction"], jurisdiction_choices())
 
     # Both querysets (DealQuerySet, InquiryQuerySet) speak the same reads.
     def filter_text(self, queryset, name, value):
@@ -98,83 +233,429 @@ class BaseFilter(django_filters.FilterSet):
         return queryset.reviewed_by(value) if value else queryset
 
     def filter_jurisdiction(self, queryset, name, value):
-        return queryset.in_jurisdiction(value) if value else queryset
+        return queryset.in_jurisdictions(value) if value else queryset
 
-    def filter_company(self, queryset, name, value):
-        return queryset.involving([value]) if value else queryset
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        key = self.form.cleaned_data.get("sort") or self.DEFAULT_SORT
+        if key == "relevance" and not (self.form.cleaned_data.get("q") or "").strip():
+            key = self.DEFAULT_SORT
+        return self.order(queryset, key)
+
+    def order(self, queryset, key: str):
+        if key == "relevance":
+            default = self.SORTS[self.DEFAULT_SORT].order
+            return queryset.order_by(F("search_rank").desc(), *default, "pk")
+        return self.annotate_for_sort(queryset, key).order_by(*self.SORTS[key].order, "pk")
+
+    def annotate_for_sort(self, queryset, key: str):
+        return queryset
+
+    @property
+    def sort_key(self) -> str:
+        """The order the rows are in (after validation)."""
+        if not self.is_valid():
+            return self.DEFAULT_SORT
+        key = self.form.cleaned_data.get("sort") or self.DEFAULT_SORT
+        if key == "relevance" and not (self.form.cleaned_data.get("q") or "").strip():
+            return self.DEFAULT_SORT
+        return key
 
     def results(self):
         """The filtered rows, or none at all while the form has errors (the page shows them).
 
-        The deal list and saved-search alerts both read this, so an alert never disagrees
-        with the page."""
+        The lists, the API, the feeds and saved-search alerts all read this, so an alert never
+        disagrees with the page."""
         return self.qs if self.is_valid() else self.queryset.none()
+
+    # --- For the pages: active filters as chips, and counts beside the checkboxes -----------
+
+    def active_filters(self) -> list[Chip]:
+        """Every filter in the query string, valid or not, with the address that removes it."""
+        data = self.data
+        chips = []
+        labels = self.value_labels()
+        for key, filter_ in self.filters.items():
+            if key in PRESENTATION_KEYS:
+                continue
+            for value in data.getlist(key) if hasattr(data, "getlist") else []:
+                if not value.strip():
+                    continue
+                remaining = data.copy()
+                remaining.setlist(key, [v for v in data.getlist(key) if v != value])
+                for presentation in ("page", "cursor"):
+                    remaining.pop(presentation, None)
+                if remaining.get("sort") in ("relevance", self.DEFAULT_SORT):
+                    remaining.pop("sort")
+                # An invalid value is shown so it can be removed, without control characters
+                # (a NUL byte) that no page should write back.
+                shown = labels.get(key, {}).get(value, printable(value))
+                if key == "q":
+                    shown = f"“{shown}”"
+                chips.append(Chip(str(filter_.label), str(shown), remaining.urlencode()))
+        return chips
+
+    def value_labels(self) -> dict[str, dict[str, str]]:
+        return value_labels(type(self), self.data, self.filters)
+
+    def show_counts(self) -> None:
+        """Put the number of rows beside each checkbox (over the whole list, cached)."""
+        counts = self.facet_counts()
+        for name, by_value in counts.items():
+            field = self.form.fields.get(name)
+            if field is None:
+                continue
+            if name == "regulator":
+                field.label_from_instance = lambda r, n=by_value: (
+                    f"{r.name} ({r.short_name}) · {n.get(r.slug, 0)}"
+                )
+                continue
+            field.choices = [
+                (value, f"{label} · {by_value.get(value, 0)}")
+                if not isinstance(label, list | tuple)
+                else (value, [(v, f"{lbl} · {by_value.get(v, 0)}") for v, lbl in label])
+                for value, label in field.choices
+            ]
+
+    def facet_counts(self) -> dict[str, dict[str, int]]:
+        return {}
+
+
+def value_labels(filterset_class, data: QueryDict, filters=None) -> dict[str, dict[str, str]]:
+    """How each value in a query string reads: a regulator's name for its slug, a company's
+    name for whatever named it, a jurisdiction's name for its code, a status's words.
+
+    Values that mean nothing are left out (and shown as they are). Saved-search labels use this
+    too, without building a FilterSet."""
+    filters = filters or filterset_class.base_filters
+    labels: dict[str, dict[str, str]] = {}
+    for key, filter_ in filters.items():
+        choices = filter_.extra.get("choices")
+        if choices and not callable(choices):
+            flat = {}
+            for value, label in choices:
+                if isinstance(label, list | tuple):
+                    flat.update({str(v): str(lbl) for v, lbl in label})
+                else:
+                    flat[str(value)] = str(label)
+            labels[key] = flat
+    if not hasattr(data, "getlist"):
+        return labels
+    if data.getlist("regulator"):
+        wanted = [slug[:40] for slug in data.getlist("regulator") if "\x00" not in slug]
+        regulators = Regulator.objects.filter(slug__in=wanted).values_list("slug", "name")
+        labels["regulator"] = dict(regulators)
+    if data.get("company"):
+        try:
+            companies = CompanyField(required=False).clean(data.get("company"))
+        except forms.ValidationError:
+            companies = []
+        if companies:
+            labels["company"] = {data.get("company"): companies[0].name}
+    for code in data.getlist("jurisdiction"):
+        known = jurisdiction_code(code)
+        if known:
+            labels.setdefault("jurisdiction", {})[code] = jurisdiction_name(known)
+    return labels
+
+
+def printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    value: str
+    remove_query: str
+
+
+def jurisdiction_choices() -> list[tuple[str, str]]:
+    codes = Regulator.objects.order_by("jurisdiction").values_list("jurisdiction", flat=True)
+    return sorted(
+        ((code, f"{jurisdiction_name(code)} ({code})") for code in dict.fromkeys(codes)),
+        key=lambda choice: choice[1],
+    )
+
+
+def cached_counts(key: str, compute) -> dict[str, dict[str, int]]:
+    counts = cache.get(key)
+    if counts is None:
+        counts = compute()
+        cache.set(key, counts, FACET_COUNTS_SECONDS)
+    return counts
+
+
+def status_order():
+    from django.db.models import Case, IntegerField, Value, When
+
+    return Case(
+        *(
+            When(antitrust_status=value, then=Value(n))
+            for n, value in enumerate(AntitrustStatus.values)
+        ),
+        default=Value(len(AntitrustStatus.values)),
+        output_field=IntegerField(),
+    )
 
 
 class DealFilter(BaseFilter):
     status = django_filters.MultipleChoiceFilter(
-        field_name="antitrust_status", choices=AntitrustStatus.choices, label="Status"
-    )
-    life = django_filters.MultipleChoiceFilter(
-        choices=DealLife.choices, method="filter_life", label="Deal life"
+        field_name="antitrust_status",
+        choices=AntitrustStatus.choices,
+        label="Status",
+        widget=checkboxes(),
     )
     type = django_filters.MultipleChoiceFilter(
-        field_name="deal_type", choices=DealType.choices, label="Type"
+        field_name="deal_type", choices=DealType.choices, label="Type", widget=checkboxes()
+    )
+    life = django_filters.MultipleChoiceFilter(
+        choices=DealLife.choices, method="filter_life", label="Deal life", widget=checkboxes()
     )
     sector = django_filters.ChoiceFilter(
         field_name="sector", choices=[], label="Sector", empty_label="Any"
     )
     announced_after = date_filter("announced_on", "gte", "Announced on or after")
     announced_before = date_filter("announced_on", "lte", "Announced on or before")
-    sort = NullsLastOrderingFilter(
-        fields=(("announced_on", "announced"), ("last_activity_on", "activity")),
-        field_labels={"announced_on": "Announcement date", "last_activity_on": "Latest activity"},
-        label="Sort by",
-        empty_label="Newest announced",
-    )
+    SORTS = {
+        "relevance": Sort("Best match (with a search)", ()),
+        "-announced": Sort(
+            "Newest announced", (F("announced_on").desc(nulls_last=True), "title"), "announced"
+        ),
+        "announced": Sort(
+            "Oldest announced", (F("announced_on").asc(nulls_last=True), "title"), "announced"
+        ),
+        "-activity": Sort(
+            "Latest activity", (F("last_activity_on").desc(nulls_last=True),), "activity"
+        ),
+        "activity": Sort(
+            "Least recent activity", (F("last_activity_on").asc(nulls_last=True),), "activity"
+        ),
+        "deadline": Sort(
+            "Next deadline first", (F("next_deadline_on").asc(nulls_last=True),), "deadline"
+        ),
+        "-deadline": Sort(
+            "Furthest deadline first", (F("next_deadline_on").desc(nulls_last=True),), "deadline"
+        ),
+        "name": Sort("Name, A to Z", ("title",), "name"),
+        "-name": Sort("Name, Z to A", (F("title").desc(),), "name"),
+        "status": Sort(
+            "Status, as the rule orders them", (F("status_order").asc(), "title"), "status"
+        ),
+        "-status": Sort("Status, reversed", (F("status_order").desc(), "title"), "status"),
+    }
+    DEFAULT_SORT = "-announced"
+    sort = SortFilter(choices=sort_choices(SORTS), label="Sort by", empty_label=None)
 
     class Meta:
         model = Deal
         fields: list[str] = []
 
-    def filter_life(self, queryset, name, value):
-        return queryset.in_life(value) if value else queryset
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         sectors = Deal.objects.published().exclude(sector="").order_by("sector")
-        self.filters["sector"].extra["choices"] = [
-            (sector, sector) for sector in sectors.values_list("sector", flat=True).distinct()
-        ]
+        set_choices(
+            self.filters["sector"],
+            [(sector, sector) for sector in sectors.values_list("sector", flat=True).distinct()],
+        )
+
+    def filter_life(self, queryset, name, value):
+        return queryset.in_life(value) if value else queryset
+
+    def annotate_for_sort(self, queryset, key: str):
+        column = self.SORTS[key].column
+        if column == "deadline":
+            return queryset.with_next_deadline(timezone.localdate())
+        if column == "status":
+            return queryset.annotate(status_order=status_order())
+        return queryset
+
+    def facet_counts(self) -> dict[str, dict[str, int]]:
+        return cached_counts("deal-facets", deal_facet_counts)
+
+
+def deal_facet_counts() -> dict[str, dict[str, int]]:
+    """Published deals by status, type and life, and by regulator and jurisdiction reviewing
+    them: one grouped query each, cached FACET_COUNTS_SECONDS."""
+    deals = Deal.objects.published().order_by()
+    inquiries = Inquiry.objects.filter(deal__is_published=True).order_by()
+
+    def grouped(queryset, field: str, counted: str = "pk") -> dict[str, int]:
+        rows = queryset.values(field).annotate(n=Count(counted, distinct=True))
+        return {str(row[field]): row["n"] for row in rows}
+
+    return {
+        "status": grouped(deals, "antitrust_status"),
+        "type": grouped(deals, "deal_type"),
+        "life": {life: deals.in_life([life]).count() for life in DealLife.values},
+        "regulator": grouped(inquiries, "regulator__slug", "deal"),
+        "jurisdiction": grouped(inquiries, "regulator__jurisdiction", "deal"),
+    }
 
 
 class InquiryFilter(BaseFilter):
     stage = django_filters.MultipleChoiceFilter(
-        choices=in_two_vocabularies(Stage.choices, MERGER_STAGES, CONDUCT_STAGES), label="Stage"
+        choices=in_two_vocabularies(Stage.choices, MERGER_STAGES, CONDUCT_STAGES),
+        label="Stage",
+        widget=checkboxes(),
     )
     outcome = django_filters.MultipleChoiceFilter(
         choices=in_two_vocabularies(Outcome.choices, MERGER_OUTCOMES, CONDUCT_OUTCOMES),
         label="Outcome",
+        widget=checkboxes(),
     )
-    kind = django_filters.MultipleChoiceFilter(choices=InquiryKind.choices, label="Kind")
+    kind = django_filters.MultipleChoiceFilter(
+        choices=InquiryKind.choices, label="Kind", widget=checkboxes()
+    )
     status = django_filters.MultipleChoiceFilter(
-        field_name="deal__antitrust_status", choices=AntitrustStatus.choices, label="Deal status"
+        field_name="deal__antitrust_status",
+        choices=AntitrustStatus.choices,
+        label="Deal status",
+        widget=checkboxes(),
     )
     type = django_filters.MultipleChoiceFilter(
-        field_name="deal__deal_type", choices=DealType.choices, label="Deal type"
+        field_name="deal__deal_type",
+        choices=DealType.choices,
+        label="Deal type",
+        widget=checkboxes(),
     )
     opened_after = date_filter("opened_on", "gte", "Opened on or after")
     opened_before = date_filter("opened_on", "lte", "Opened on or before")
-    sort = NullsLastOrderingFilter(
-        fields=(("opened_on", "opened"), ("deadline_on", "deadline")),
-        field_labels={"opened_on": "Opened", "deadline_on": "Deadline"},
-        label="Sort by",
-        empty_label="Newest opened",
-    )
+    SORTS = {
+        "relevance": Sort("Best match (with a search)", ()),
+        "-opened": Sort("Newest opened", (F("opened_on").desc(nulls_last=True),), "opened"),
+        "opened": Sort("Oldest opened", (F("opened_on").asc(nulls_last=True),), "opened"),
+        "deadline": Sort("Deadline, soonest first", (F("deadline_on").asc(nulls_last=True),)),
+        "-deadline": Sort("Deadline, latest first", (F("deadline_on").desc(nulls_last=True),)),
+        "regulator": Sort("Regulator, A to Z", (F("regulator_name").asc(),), "regulator"),
+        "-regulator": Sort("Regulator, Z to A", (F("regulator_name").desc(),), "regulator"),
+    }
+    DEFAULT_SORT = "-opened"
+    sort = SortFilter(choices=sort_choices(SORTS), label="Sort by", empty_label=None)
 
     class Meta:
         model = Inquiry
         fields: list[str] = []
+
+    def annotate_for_sort(self, queryset, key: str):
+        if self.SORTS[key].column == "regulator":
+            return queryset.annotate(regulator_name=F("regulator__short_name"))
+        return queryset
+
+    def facet_counts(self) -> dict[str, dict[str, int]]:
+        return cached_counts("inquiry-facets", inquiry_facet_counts)
+
+
+def inquiry_facet_counts() -> dict[str, dict[str, int]]:
+    inquiries = Inquiry.objects.public().order_by()
+
+    def grouped(field: str) -> dict[str, int]:
+        rows = inquiries.values(field).annotate(n=Count("pk"))
+        return {str(row[field]): row["n"] for row in rows}
+
+    return {
+        "stage": grouped("stage"),
+        "outcome": grouped("outcome"),
+        "kind": grouped("kind"),
+        "regulator": grouped("regulator__slug"),
+        "jurisdiction": grouped("regulator__jurisdiction"),
+    }
+
+
+def canonical_query(data: QueryDict, filterset_class=DealFilter) -> str:
+    """A query string reduced to the filters it sets, for links to the same rows elsewhere."""
+    query = QueryDict(mutable=True)
+    for key in data:
+        if key in filterset_class.base_filters and key not in PRESENTATION_KEYS:
+            query.setlist(key, [v for v in data.getlist(key) if v.strip()])
+    return query.urlencode()
+
+
+# --- Lists only the API has -----------------------------------------------------------------
+
+
+class EventFilter(django_filters.FilterSet):
+    """/api/v1/events/: the timeline of every public deal and inquiry, newest first."""
+
+    deal = django_filters.CharFilter(label="Deal (slug)", method="filter_deal")
+    company = CompanyFilter(
+        label="Company (slug, name, alternative name or ticker)", method="filter_company"
+    )
+    regulator = RegulatorFilter(
+        queryset=Regulator.objects.all(),
+        to_field_name="slug",
+        field_name="inquiry__regulator__slug",
+        label="Regulator (slug)",
+    )
+    kind = django_filters.MultipleChoiceFilter(choices=EventKind.choices, label="Kind")
+    occurred_after = date_filter("occurred_on", "gte", "Happened on or after")
+    occurred_before = date_filter("occurred_on", "lte", "Happened on or before")
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+
+    def filter_deal(self, queryset, name, value):
+        return queryset.filter(Q(deal__slug=value) | Q(inquiry__deal__slug=value))
+
+    def filter_company(self, queryset, name, value):
+        return queryset.involving(value) if value else queryset
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).order_by("-occurred_on", "-pk")
+
+    def results(self):
+        return self.qs if self.is_valid() else self.queryset.none()
+
+
+class CompanyListFilter(django_filters.FilterSet):
+    """/api/v1/companies/: by name, alternative name or ticker (the company box suggests from
+    it); names starting with the text first."""
+
+    q = django_filters.CharFilter(
+        label="Name, alternative name or ticker",
+        method="filter_text",
+        validators=[MaxLengthValidator(MAX_QUERY_LENGTH)],
+    )
+
+    class Meta:
+        model = Company
+        fields: list[str] = []
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if (self.form.cleaned_data.get("q") or "").strip():
+            return queryset.order_by("-name_starts", "name", "pk")
+        return queryset.order_by("name", "pk")
+
+    def results(self):
+        return self.qs if self.is_valid() else self.queryset.none()
+
+
+class RegulatorListFilter(django_filters.FilterSet):
+    jurisdiction = JurisdictionFilter(
+        choices=[], method="filter_jurisdiction", label="Jurisdiction (code or name)"
+    )
+
+    class Meta:
+        model = Regulator
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_choices(self.filters["jurisdiction"], jurisdiction_choices())
+
+    def filter_jurisdiction(self, queryset, name, value):
+        return queryset.filter(jurisdiction__in=value) if value else queryset
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).order_by("jurisdiction", "short_name", "pk")
+
+    def results(self):
+        return self.qs if self.is_valid() else self.queryset.none()
 
 
 class DeadlineFilter(BaseFilter):
@@ -204,4 +685,8 @@ class DeadlineFilter(BaseFilter):
         fields: list[str] = []
 
     def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def order(self, queryset, key: str):
+        # Deadlines are computed and put in order in Python (deals/deadlines.py).
         return queryset

@@ -10,14 +10,16 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
-import unicodedata
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Exists, F, Max, OuterRef, Q
-from django.db.models.signals import post_delete
+from django.db import connections, models
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models.functions import Cast
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -26,19 +28,14 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from . import clocks
+from . import search as search_rule
 from . import status as status_rule
+from .search import normalise_name
 
 
 def dormant_after() -> datetime.timedelta:
     """How long an informal look may go without activity before it reads as dormant."""
     return datetime.timedelta(days=settings.INFORMAL_LOOK_DORMANT_AFTER_DAYS)
-
-
-def normalise_name(name: str) -> str:
-    """The form company names are matched on: case, accents, punctuation and spacing folded."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    kept = "".join(ch if ch.isalnum() else " " for ch in folded.casefold())
-    return " ".join(kept.split())
 
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80) -> str:
@@ -190,6 +187,24 @@ class CompanyQuerySet(models.QuerySet):
         by_alias = CompanyAlias.objects.filter(name_key=key).values_list("company_id", flat=True)
         return self.filter(pk__in=[*by_name, *by_alias])
 
+    def search(self, text: str) -> CompanyQuerySet:
+        """Companies whose name, alternative name or ticker has every word of `text`; those
+        whose name starts with it first (for suggestions as someone types)."""
+        terms = search_rule.parse_query(text)
+        if not terms:  # nothing searchable ("...", "%"): every company, as the lists do
+            return self.annotate(name_starts=Value(0)).order_by("name")
+        matches = Q()
+        for term in terms:
+            alias = CompanyAlias.objects.filter(
+                company=OuterRef("pk"), name_key__contains=term.text
+            )
+            matches &= (
+                Q(name_key__contains=term.text) | Q(ticker__icontains=term.text) | Exists(alias)
+            )
+        first = terms[0].text
+        starts = Case(When(name_key__startswith=first, then=Value(1)), default=Value(0))
+        return self.filter(matches).annotate(name_starts=starts).order_by("-name_starts", "name")
+
 
 class Company(TimeStamped):
     name = models.CharField(max_length=200)
@@ -201,6 +216,11 @@ class Company(TimeStamped):
         max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code of the headquarters (US, FR…)."
     )
     website = models.URLField(blank=True)
+    ticker = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Stock ticker symbols, separated by spaces (MSFT; GOOGL GOOG). Searchable.",
+    )
     description = models.TextField(blank=True)
     parent = models.ForeignKey(
         "self",
@@ -346,21 +366,9 @@ class DealQuerySet(models.QuerySet):
         )
 
     def search(self, text: str) -> DealQuerySet:
-        """Deals whose title, a party's name or alternative name, or a case reference has `text`."""
-        text = text.strip()
-        if not text:
-            return self
-        # One UNION of simple lookups rather than an OR across joins: each part can use its
-        # own trigram index on PostgreSQL (migration 0007), and a deal is listed once.
-        parts = [
-            Deal.objects.filter(title__icontains=text).values("pk"),
-            Party.objects.filter(company__name__icontains=text).values("deal_id"),
-            Party.objects.filter(company__aliases__name__icontains=text).values("deal_id"),
-            Inquiry.objects.filter(reference__icontains=text).values("deal_id"),
-        ]
-        first, *rest = (part.order_by() for part in parts)
-        matching = first.union(*rest)
-        return self.filter(pk__in=matching)
+        """Deals matching every word of `text` in their title, parties (names, alternative names,
+        tickers), case references or regulators; annotated with `search_rank` (deals/search.py)."""
+        return search_documents(self, text, title_field="title")
 
     def reviewed_by(self, regulators) -> DealQuerySet:
         return self.filter(
@@ -368,11 +376,23 @@ class DealQuerySet(models.QuerySet):
         )
 
     def in_jurisdiction(self, code: str) -> DealQuerySet:
+        return self.in_jurisdictions([code])
+
+    def in_jurisdictions(self, codes) -> DealQuerySet:
+        codes = [code.upper() for code in codes]
         return self.filter(
-            Exists(
-                Inquiry.objects.filter(deal=OuterRef("pk"), regulator__jurisdiction=code.upper())
-            )
+            Exists(Inquiry.objects.filter(deal=OuterRef("pk"), regulator__jurisdiction__in=codes))
         )
+
+    def with_next_deadline(self, today: datetime.date) -> DealQuerySet:
+        """Annotate `next_deadline_on`: the soonest statutory deadline, on or after `today`, of
+        the deal's open inquiries (None when there is none)."""
+        upcoming = (
+            Inquiry.objects.filter(deal=OuterRef("pk"))
+            .with_upcoming_deadline(today)
+            .values("deadline_on")[:1]
+        )
+        return self.annotate(next_deadline_on=models.Subquery(upcoming))
 
     def involving(self, companies) -> DealQuerySet:
         return self.filter(Exists(Party.objects.filter(deal=OuterRef("pk"), company__in=companies)))
@@ -452,9 +472,19 @@ class Deal(TimeStamped):
     needs_review = models.BooleanField(
         default=False, db_index=True, help_text="Created by ingest; an editor has not checked it."
     )
+    search_document = models.TextField(
+        blank=True, editable=False, help_text="What free text is matched on (deals/search.py)."
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
 
     history = HistoricalRecords(
-        excluded_fields=["antitrust_status", "last_activity_on", "stored_states"]
+        excluded_fields=[
+            "antitrust_status",
+            "last_activity_on",
+            "stored_states",
+            "search_document",
+            "search_vector",
+        ]
     )
     objects = DealQuerySet.as_manager()
 
@@ -470,6 +500,7 @@ class Deal(TimeStamped):
         super().save(*args, **kwargs)
         # The deal's life (completed, abandoned, unwound) is part of its status.
         refresh_deals(self.pk)
+        refresh_search(deal_ids=[self.pk])
 
     def get_absolute_url(self) -> str:
         return reverse("deals:deal_detail", args=[self.slug])
@@ -541,6 +572,17 @@ class Deal(TimeStamped):
             else:
                 line.current.append(inquiry)
         return sorted(lines.values(), key=lambda line: line.sort_key)
+
+    def next_deadline(self, today: datetime.date | None = None) -> datetime.date | None:
+        """The soonest upcoming statutory deadline of an open inquiry, as `with_next_deadline`
+        annotates it; reads `self.inquiries.all()` (prefetched by `with_list_data`)."""
+        today = today or timezone.localdate()
+        upcoming = [
+            inquiry.deadline_on
+            for inquiry in self.inquiries.all()
+            if inquiry.is_open and inquiry.deadline_on and inquiry.deadline_on >= today
+        ]
+        return min(upcoming, default=None)
 
     def compute_last_activity(self) -> datetime.date | None:
         return Event.objects.filter(Q(deal=self) | Q(inquiry__deal=self)).aggregate(
@@ -728,7 +770,10 @@ class InquiryQuerySet(models.QuerySet):
         return self.filter(regulator__in=regulators)
 
     def in_jurisdiction(self, code: str) -> InquiryQuerySet:
-        return self.filter(regulator__jurisdiction=code.upper())
+        return self.in_jurisdictions([code])
+
+    def in_jurisdictions(self, codes) -> InquiryQuerySet:
+        return self.filter(regulator__jurisdiction__in=[code.upper() for code in codes])
 
     def involving(self, companies) -> InquiryQuerySet:
         """Inquiries concerning one of `companies`, directly or as a party to the deal."""
@@ -742,23 +787,9 @@ class InquiryQuerySet(models.QuerySet):
         )
 
     def search(self, text: str) -> InquiryQuerySet:
-        text = text.strip()
-        if not text:
-            return self
-        company_match = Company.objects.filter(
-            Q(name__icontains=text) | Q(aliases__name__icontains=text),
-            inquiries=OuterRef("pk"),
-        )
-        party_match = Party.objects.filter(deal=OuterRef("deal")).filter(
-            Q(company__name__icontains=text) | Q(company__aliases__name__icontains=text)
-        )
-        return self.filter(
-            Q(reference__icontains=text)
-            | Q(title__icontains=text)
-            | Q(deal__title__icontains=text)
-            | Exists(company_match)
-            | Exists(party_match)
-        )
+        """Inquiries matching every word of `text` in their reference, title, deal, companies or
+        regulator; annotated with `search_rank` (deals/search.py)."""
+        return search_documents(self, text, title_field="reference")
 
 
 class Inquiry(TimeStamped):
@@ -874,8 +905,15 @@ class Inquiry(TimeStamped):
     needs_review = models.BooleanField(
         default=False, db_index=True, help_text="Created by ingest; an editor has not checked it."
     )
+    search_document = models.TextField(
+        blank=True, editable=False, help_text="What free text is matched on (deals/search.py)."
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[companies], excluded_fields=["last_activity_on"])
+    history = HistoricalRecords(
+        m2m_fields=[companies],
+        excluded_fields=["last_activity_on", "search_document", "search_vector"],
+    )
     objects = InquiryQuerySet.as_manager()
 
     class Meta:
@@ -905,6 +943,7 @@ class Inquiry(TimeStamped):
         super().save(*args, **kwargs)
         refresh_inquiries(self.pk)
         refresh_deals(self.deal_id, previous_deal_id, inquiry=self)
+        refresh_search(deal_ids=[self.deal_id, previous_deal_id], inquiry_ids=[self.pk])
 
     def get_absolute_url(self) -> str:
         if self.deal_id:
@@ -1154,6 +1193,14 @@ class EventQuerySet(models.QuerySet):
     def for_deals(self, deals) -> EventQuerySet:
         return self.filter(Q(deal__in=deals) | Q(inquiry__deal__in=deals))
 
+    def involving(self, companies) -> EventQuerySet:
+        """Events of the deals `companies` are party to, and of inquiries concerning them."""
+        deals = Party.objects.filter(company__in=companies).values("deal_id")
+        inquiries = Inquiry.objects.involving(companies).values("pk")
+        return self.filter(
+            Q(deal__in=deals) | Q(inquiry__deal__in=deals) | Q(inquiry__in=inquiries)
+        )
+
 
 class Event(models.Model):
     occurred_on = models.DateField("date", db_index=True, help_text="When it happened.")
@@ -1349,11 +1396,105 @@ def refresh_inquiries(*inquiry_ids: int | None) -> None:
         )
 
 
+def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
+    """`queryset` narrowed to rows whose search document matches every term of `text`, with a
+    `search_rank` (higher is better). The rules are in deals/search.py."""
+    terms = search_rule.parse_query(text)
+    if not terms:  # nothing searchable ("...", "%"): every row, unranked
+        return queryset.annotate(search_rank=Value(0.0))
+    if connections[queryset.db].vendor == "postgresql":
+        matches = Q()
+        for term in terms:
+            one = Q(search_vector=SearchQuery(term.tsquery, search_type="raw", config="simple"))
+            if len(term.text) >= search_rule.MIN_FRAGMENT:
+                one |= Q(search_document__contains=term.text)
+            if len(term.text) >= search_rule.MIN_FUZZY:
+                one |= Q(search_rule.WordSimilar(Value(term.text), F("search_document")))
+            matches &= one
+        query = SearchQuery(search_rule.tsquery(terms), search_type="raw", config="simple")
+        # As double precision: a float4 would not come back equal from the API's cursor.
+        rank = Cast(SearchRank(F("search_vector"), query), models.FloatField())
+    else:
+        # SQLite: each term at the start of a word of the document; a title match ranks first.
+        matches = Q()
+        in_title = Q()
+        for term in terms:
+            matches &= Q(search_document__contains=f" {term.text}")
+            in_title &= Q(**{f"{title_field}__icontains": term.text})
+        rank = Case(When(in_title, then=Value(1.0)), default=Value(0.0))
+    return queryset.filter(matches).annotate(search_rank=rank)
+
+
+SEARCH_CHUNK = 1000
+
+
+def refresh_search(*, deal_ids=(), inquiry_ids=()) -> None:
+    """Rebuild the search documents of these deals and inquiries, and of the inquiries of these
+    deals (an inquiry's document holds its deal's title and parties).
+
+    Saves, deletes and signals call this; whatever writes in bulk (bulk_create, update())
+    calls it too, or runs `manage.py refresh_search`."""
+    deal_ids = sorted({pk for pk in deal_ids if pk})
+    inquiry_ids = {pk for pk in inquiry_ids if pk}
+    for start in range(0, len(deal_ids), SEARCH_CHUNK):
+        chunk = deal_ids[start : start + SEARCH_CHUNK]
+        inquiry_ids |= set(Inquiry.objects.filter(deal__in=chunk).values_list("pk", flat=True))
+        search_rule.store_documents(Deal, search_rule.deal_documents(apps, chunk))
+    inquiry_ids = sorted(inquiry_ids)
+    for start in range(0, len(inquiry_ids), SEARCH_CHUNK):
+        chunk = inquiry_ids[start : start + SEARCH_CHUNK]
+        search_rule.store_documents(Inquiry, search_rule.inquiry_documents(apps, chunk))
+
+
+def refresh_search_for_companies(company_ids) -> None:
+    """A company's name, ticker or alternative names changed: its deals and inquiries too."""
+    deal_ids = Party.objects.filter(company__in=company_ids).values_list("deal_id", flat=True)
+    inquiry_ids = Inquiry.companies.through.objects.filter(company__in=company_ids).values_list(
+        "inquiry_id", flat=True
+    )
+    refresh_search(deal_ids=list(deal_ids), inquiry_ids=list(inquiry_ids))
+
+
+@receiver(post_save, sender=Party)
+@receiver(post_delete, sender=Party)
+def party_changed(sender, instance: Party, **kwargs) -> None:
+    refresh_search(deal_ids=[instance.deal_id])
+
+
+@receiver(post_save, sender=Company)
+def company_saved(sender, instance: Company, created: bool, **kwargs) -> None:
+    if not created:
+        refresh_search_for_companies([instance.pk])
+
+
+@receiver(post_save, sender=CompanyAlias)
+@receiver(post_delete, sender=CompanyAlias)
+def alias_changed(sender, instance: CompanyAlias, **kwargs) -> None:
+    refresh_search_for_companies([instance.company_id])
+
+
+@receiver(post_save, sender=Regulator)
+def regulator_saved(sender, instance: Regulator, created: bool, **kwargs) -> None:
+    if not created:
+        inquiries = Inquiry.objects.filter(regulator=instance)
+        refresh_search(
+            deal_ids=list(inquiries.values_list("deal_id", flat=True)),
+            inquiry_ids=list(inquiries.values_list("pk", flat=True)),
+        )
+
+
+@receiver(m2m_changed, sender=Inquiry.companies.through)
+def inquiry_companies_changed(sender, instance, action: str, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Inquiry):
+        refresh_search(inquiry_ids=[instance.pk])
+
+
 # Deletes go through signals so that bulk deletes (the admin's "delete selected") and cascades
 # keep the stored status in step too; a deal deleted with them simply is not found any more.
 @receiver(post_delete, sender=Inquiry)
 def inquiry_deleted(sender, instance: Inquiry, **kwargs) -> None:
     refresh_deals(instance.deal_id)
+    refresh_search(deal_ids=[instance.deal_id])
 
 
 @receiver(post_delete, sender=Event)

@@ -88,6 +88,7 @@ def _demo_load_companies(data: DemoData, summary: DemoLoadSummary) -> dict[str, 
             name=item.name,
             country=item.country,
             website=item.website,
+            ticker=item.ticker,
             description=item.description,
             parent_id=companies[item.parent].pk if item.parent else None,
         )

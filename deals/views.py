@@ -4,18 +4,21 @@ empty page, never an exception."""
 
 import csv
 
+from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from . import clocks
+from . import calendars, clocks, exports
 from . import stats as figures
 from .charts import deal_timeline
 from .deadlines import deadline_rows, split
-from .filters import DeadlineFilter, DealFilter, InquiryFilter
+from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
 from .models import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
@@ -33,6 +36,11 @@ from .models import (
 )
 
 PAGE_SIZE = 25
+SEARCH_SHOWN = 10
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=MAX_QUERY_LENGTH, required=False, strip=True)
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE):
@@ -78,10 +86,67 @@ def home(request):
     )
 
 
+def alternates(
+    *, query: str = "", feed="", csv="", api="", calendar="", unfiltered=()
+) -> list[dict]:
+    """The same rows elsewhere: an Atom feed, a CSV, the API, a calendar of their deadlines.
+
+    Each page lists them as <link rel="alternate"> in its head and as links above its rows."""
+    suffix = f"?{query}" if query else ""
+    links = [
+        ("feed", feed, "application/atom+xml", "Atom feed of their events", "Atom feed", False),
+        (
+            "calendar",
+            calendar,
+            "text/calendar",
+            "Calendar of their deadlines",
+            "Deadlines calendar",
+            False,
+        ),
+        ("csv", csv, "text/csv", "These rows as CSV", "Download (CSV)", True),
+        ("api", api, "application/json", "These rows in the JSON API", "JSON API", False),
+    ]
+    return [
+        {
+            "href": path if name in unfiltered else f"{path}{suffix}",
+            "type": kind,
+            "title": title,
+            "label": label,
+            "download": dl,
+        }
+        for name, path, kind, title, label, dl in links
+        if path
+    ]
+
+
+def filtered_list(request, filterset, template: str, **links) -> HttpResponse:
+    """A list page: filters with counts and chips, one page of rows, and its alternates."""
+    filterset.show_counts()
+    page = paginate(request, filterset.results().with_list_data())
+    query = canonical_query(request.GET, type(filterset)) if filterset.is_valid() else ""
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page": page,
+            "chips": filterset.active_filters(),
+            "alternates": alternates(query=query, **links) if filterset.is_valid() else [],
+        },
+    )
+
+
 def deal_list(request):
     filterset = DealFilter(request.GET, queryset=Deal.objects.published())
-    page = paginate(request, filterset.results().with_list_data())
-    return render(request, "deals/deal_list.html", {"filter": filterset, "page": page})
+    return filtered_list(
+        request,
+        filterset,
+        "deals/deal_list.html",
+        feed=reverse("deals:deal_list_feed"),
+        calendar=reverse("deals:deal_calendar"),
+        csv=reverse("deals:deal_export"),
+        api="/api/v1/deals/",
+    )
 
 
 def deal_export(request):
@@ -140,21 +205,53 @@ def deal_detail(request, slug):
             "chart_svg": chart.svg(title=f"{deal.title}: the reviews side by side")
             if chart
             else "",
+            "alternates": alternates(
+                feed=reverse("deals:deal_feed", args=[slug]), api=f"/api/v1/deals/{slug}/"
+            ),
         },
     )
 
 
 def inquiry_list(request):
     filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
-    page = paginate(request, filterset.results().with_list_data())
-    return render(request, "deals/inquiry_list.html", {"filter": filterset, "page": page})
+    return filtered_list(
+        request,
+        filterset,
+        "deals/inquiry_list.html",
+        feed=reverse("deals:inquiry_list_feed"),
+        calendar=reverse("deals:deadline_calendar"),
+        csv=reverse("deals:inquiry_export"),
+        api="/api/v1/inquiries/",
+    )
+
+
+def inquiry_export(request):
+    """The filtered inquiry list as CSV; same filters as the page."""
+    filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
+    if not filterset.is_valid():
+        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="dealwatch-inquiries.csv"'
+    writer = csv.writer(response)
+    writer.writerow(exports.INQUIRY_COLUMNS)
+    for inquiry in filterset.qs.with_list_data().iterator(chunk_size=500):
+        row = exports.inquiry_row(inquiry, request.build_absolute_uri)
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return response
 
 
 def company_list(request):
     companies = Company.objects.annotate(
         deal_count=Count("deals", filter=Q(deals__is_published=True), distinct=True)
     ).order_by("name")
-    return render(request, "deals/company_list.html", {"page": paginate(request, companies, 100)})
+    return render(
+        request,
+        "deals/company_list.html",
+        {
+            "page": paginate(request, companies, 100),
+            "alternates": alternates(api="/api/v1/companies/"),
+        },
+    )
 
 
 def company_detail(request, slug):
@@ -164,10 +261,18 @@ def company_detail(request, slug):
     )
     deals = Deal.objects.published().involving([company]).with_list_data()
     inquiries = Inquiry.objects.public().involving([company]).with_list_data()
+    links = alternates(
+        query=urlencode({"company": company.slug}),
+        feed=reverse("deals:company_feed", args=[company.slug]),
+        unfiltered=("feed",),
+        calendar=reverse("deals:deadline_calendar"),
+        csv=reverse("deals:deal_export"),
+        api="/api/v1/deals/",
+    )
     return render(
         request,
         "deals/company_detail.html",
-        {"company": company, "deals": deals, "inquiries": inquiries},
+        {"company": company, "deals": deals, "inquiries": inquiries, "alternates": links},
     )
 
 
@@ -178,7 +283,11 @@ def regulator_list(request):
             "inquiries", filter=Q(inquiries__in=Inquiry.objects.open()), distinct=True
         ),
     ).order_by("jurisdiction", "short_name")
-    return render(request, "deals/regulator_list.html", {"regulators": regulators})
+    return render(
+        request,
+        "deals/regulator_list.html",
+        {"regulators": regulators, "alternates": alternates(api="/api/v1/regulators/")},
+    )
 
 
 def regulator_detail(request, slug):
@@ -197,6 +306,14 @@ def regulator_detail(request, slug):
             "regulator": regulator,
             "page": paginate(request, inquiries),
             "recent_events": recent_events,
+            "alternates": alternates(
+                query=urlencode({"regulator": regulator.slug}),
+                feed=reverse("deals:regulator_feed", args=[regulator.slug]),
+                unfiltered=("feed",),
+                calendar=reverse("deals:deadline_calendar"),
+                csv=reverse("deals:inquiry_export"),
+                api="/api/v1/inquiries/",
+            ),
         },
     )
 
@@ -248,6 +365,7 @@ def deadlines(request):
             "page": paginate(request, [row.inquiry for row in ahead], 50),
             "passed": [row.inquiry for row in passed[:20]],
             "today": today,
+            "alternates": alternates(calendar=reverse("deals:deadline_calendar")),
         },
     )
 
@@ -287,3 +405,64 @@ def stats_csv(request, table):
     for row in figures.csv_rows(figures.stats_for(form), table):
         writer.writerow([spreadsheet_safe(str(cell)) for cell in row])
     return response
+
+
+def ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def deadline_calendar(request):
+    """/deadlines/calendar.ics?<inquiry filters>: upcoming deadlines of those inquiries."""
+    filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
+    if not filterset.is_valid():
+        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
+    inquiries = (
+        Inquiry.objects.filter(pk__in=filterset.results().values("pk"))
+        .with_upcoming_deadline(timezone.localdate())
+        .with_list_data()
+    )
+    name = "Dealwatch: deadlines" + (
+        " (filtered)" if canonical_query(request.GET, InquiryFilter) else ""
+    )
+    body = calendars.deadlines_calendar(inquiries, name=name, absolute=request.build_absolute_uri)
+    return ics_response(body, "dealwatch-deadlines.ics")
+
+
+def deal_calendar(request):
+    """/deals/calendar.ics?<deal filters>: upcoming deadlines of the deals that list shows."""
+    filterset = DealFilter(request.GET, queryset=Deal.objects.published())
+    if not filterset.is_valid():
+        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
+    inquiries = (
+        Inquiry.objects.filter(deal__in=filterset.results().values("pk"))
+        .with_upcoming_deadline(timezone.localdate())
+        .with_list_data()
+    )
+    name = "Dealwatch: deal deadlines" + (" (filtered)" if canonical_query(request.GET) else "")
+    body = calendars.deadlines_calendar(inquiries, name=name, absolute=request.build_absolute_uri)
+    return ics_response(body, "dealwatch-deal-deadlines.ics")
+
+
+def search(request):
+    """The header's search box: deals, inquiries and companies at once, best matches first."""
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    context = {"form": form, "q": text}
+    if text:
+        deals = Deal.objects.published().search(text)
+        inquiries = Inquiry.objects.public().search(text)
+        context.update(
+            deals=deals.order_by("-search_rank", F("announced_on").desc(nulls_last=True), "pk")[
+                :SEARCH_SHOWN
+            ],
+            deal_count=deals.count(),
+            inquiries=inquiries.with_list_data().order_by(
+                "-search_rank", F("opened_on").desc(nulls_last=True), "pk"
+            )[:SEARCH_SHOWN],
+            inquiry_count=inquiries.count(),
+            companies=Company.objects.search(text)[:SEARCH_SHOWN],
+            query=urlencode({"q": text}),
+        )
+    return render(request, "deals/search.html", context)

@@ -18,7 +18,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.filters import DealFilter
+from deals.filters import DealFilter, printable, value_labels
 from deals.models import Company, Deal, Event, EventKind, Inquiry, Regulator
 
 # Query-string keys that change how /deals/ is shown but not which deals it shows.
@@ -323,37 +323,28 @@ def oldest_news() -> datetime.date:
 def search_label(query: str) -> str:
     """A saved search in words: Deals matching “microsoft” · Status: Under review.
 
-    Worded from what DealFilter validated, never from the raw query string: a value that is no
-    slug, choice or date (a NUL byte, which PostgreSQL refuses in a lookup) is neither looked
-    up nor repeated.
+    Worded by the FilterSet's own labels (value_labels), which look nothing up with a value
+    PostgreSQL would refuse (a NUL byte); the pages offer no alert for a search with errors.
     """
     data = QueryDict(query)
     if not data:
         return "All deals"
-    filterset = DealFilter(data=data)
-    if not filterset.is_valid():
-        return "Deals matching a search with errors"
     parts = []
-    for key, value in filterset.form.cleaned_data.items():
-        if key not in data or key in IGNORED_SEARCH_KEYS or value in (None, "", []):
+    # The FilterSet knows how each value reads: a regulator's or company's name (given by slug,
+    # name or ticker), a jurisdiction's name, a status's words.
+    labels = value_labels(DealFilter, data)
+    for key in data:
+        filter_ = DealFilter.base_filters.get(key)
+        if filter_ is None or key in IGNORED_SEARCH_KEYS:
+            continue
+        values = [labels.get(key, {}).get(v, printable(v)) for v in data.getlist(key) if v]
+        if not values:
             continue
         if key == "q":
-            parts.insert(0, f"“{value}”")
-            continue
-        field = filterset.form.fields[key]
-        labels = dict(getattr(field, "choices", ()))
-        values = value if isinstance(value, list | tuple | models.QuerySet) else [value]
-        words = [_search_word(item, labels) for item in values]
-        parts.append(f"{field.label}: {', '.join(words)}")
+            parts.insert(0, f"“{values[0]}”")
+        else:
+            parts.append(f"{filter_.label}: {', '.join(values)}")
     return "Deals matching " + " · ".join(parts) if parts else "All deals"
-
-
-def _search_word(value: object, labels: dict) -> str:
-    if isinstance(value, Regulator | Company):
-        return value.name
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(labels.get(value, value))
 
 
 # --- Digest runs and deliveries -----------------------------------------------------------

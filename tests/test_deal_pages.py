@@ -203,8 +203,9 @@ def test_a_nul_byte_in_a_filter_is_a_form_error_and_is_not_repeated(client, mist
     response = client.get(f"/deals/?{query}")
     assert response.status_code == 200
     assert "Some filters could not be used" in response.text
-    subscribe = response.text.split('<section class="subscribe"')[1]
-    assert "Deals matching a search with errors" in subscribe and "\x00" not in subscribe
+    # No alert is offered for a search that cannot run, and the NUL byte is not written back.
+    assert '<section class="subscribe"' not in response.text
+    assert "\x00" not in response.text
 
 
 def test_unpublished_deals_are_hidden(client, mistral):
@@ -260,6 +261,8 @@ def test_list_pages_run_the_same_number_of_queries_whatever_they_show(client, mi
     urls = ["/deals/", "/deals/?q=deal&regulator=cma", "/inquiries/", "/deadlines/"]
     urls += ["/regulators/cma/", "/companies/", "/regulators/"]
     add_deals(1)
+    for url in urls:  # the filters' counts are cached from the first request on
+        count(url)
     before = {url: count(url) for url in urls}
     add_deals(20)
     after = {url: count(url) for url in urls}

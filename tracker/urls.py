@@ -14,6 +14,7 @@ urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.ico"))),
     path("admin/", admin.site.urls),
     path("subscriptions/", include("subscriptions.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("ingest.urls")),
     path("", include("deals.urls")),
 ]

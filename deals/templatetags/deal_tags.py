@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from ..links import http_url
@@ -42,3 +43,39 @@ def working_days_left(deadline) -> int | None:
     from django.utils import timezone
 
     return deadline.working_days_left(timezone.localdate()) if deadline else None
+
+
+# Columns whose first click sorts newest first; the others start A to Z or soonest first.
+NEWEST_FIRST = {"announced", "activity", "opened"}
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, column: str, label: str) -> str:
+    """A column heading that sorts the list by it (and back), keeping the filters; a plain
+    heading where the table is not a filtered list."""
+    filterset = context.get("filter")
+    sorts = getattr(filterset, "SORTS", {})
+    if column not in sorts and f"-{column}" not in sorts:
+        return format_html('<th scope="col">{}</th>', label)
+    current = filterset.sort_key
+    first = f"-{column}" if column in NEWEST_FIRST else column
+    if current == column:
+        state, arrow, target = "ascending", "▲", f"-{column}"
+    elif current == f"-{column}":
+        state, arrow, target = "descending", "▼", column
+    else:
+        state, arrow, target = "none", "↕", first
+    params = context["request"].GET.copy()
+    for key in ("page", "cursor"):
+        params.pop(key, None)
+    params["sort"] = target
+    hint = "sorted " + state if state != "none" else "sort by this column"
+    return format_html(
+        '<th scope="col" aria-sort="{}"><a class="sort" href="?{}">{}<span class="sort-arrow" '
+        'aria-hidden="true">{}</span><span class="visually-hidden"> ({})</span></a></th>',
+        state,
+        params.urlencode(),
+        label,
+        arrow,
+        hint,
+    )

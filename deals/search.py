@@ -1,0 +1,236 @@
+"""Free text as analysts type it: several words, names, tickers, case references, "UK".
+
+Pure helpers, no models: `DealQuerySet.search` and `InquiryQuerySet.search` use them.
+
+Each deal and inquiry stores a *search document* (`search_document`): its own words and those
+of its parties, their alternative names and tickers, its case references, its regulators and
+their jurisdictions ("gb uk united kingdom"), folded to lower-case ASCII. The document has four
+parts separated by "|", most telling first (a deal: title | parties | references | regulators);
+on PostgreSQL the database turns it into a weighted `tsvector` (`search_vector`, GIN index) so
+that results are ranked, a title match first.
+
+Matching, every word of the query must match (AND):
+- PostgreSQL: the full-text index as a word prefix ("mistr" finds Mistral; a reference typed
+  with its punctuation, "ME/7108", is a phrase), or else the trigram index on the document: a
+  fragment of a name or reference (3 characters or more) or a misspelt word (4 or more,
+  "mircosoft").
+- SQLite (`make run`): the document contains the word at the start of one of its words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Func
+
+MAX_TERMS = 8
+# Below these lengths a word is matched as a word only: "ai" or "uk" must not match "Blizzard"
+# or "Duke".
+MIN_FRAGMENT = 3
+MIN_FUZZY = 4
+
+
+def normalise_name(name: str) -> str:
+    """The form names and search words are matched on: case, accents, punctuation and spacing
+    folded ("Autorité de la Concurrence" -> "autorite de la concurrence", "ME/7108/24" ->
+    "me 7108 24")."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    kept = "".join(ch if ch.isalnum() else " " for ch in folded.casefold())
+    return " ".join(kept.split())
+
+
+def search_document(*parts: Iterable[str]) -> str:
+    """The stored document: each part's texts folded, parts joined by "|", every word preceded
+    by a space (so that " word" matches the start of a word)."""
+    folded = []
+    for part in parts:
+        words = " ".join(dict.fromkeys(normalise_name(text) for text in part if text))
+        folded.append(f" {words} " if words else " ")
+    return "|".join(folded)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing the query asks for: a word, or a phrase ("ME/7108/24", "\"mistral ai\"")."""
+
+    words: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def tsquery(self) -> str:
+        """The term for to_tsquery: words in sequence, the last one as a prefix. Safe to pass
+        raw: folded words hold only [a-z0-9]."""
+        return " <-> ".join(self.words) + ":*"
+
+
+_TOKENS = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def parse_query(text: str) -> list[Term]:
+    """The terms of a query: quoted phrases, then words; at most MAX_TERMS, each once."""
+    terms: dict[tuple[str, ...], Term] = {}
+    for quoted, word in _TOKENS.findall(text or ""):
+        words = tuple(normalise_name(quoted or word).split())
+        if words:
+            terms.setdefault(words, Term(words))
+    return list(terms.values())[:MAX_TERMS]
+
+
+def tsquery(terms: list[Term]) -> str:
+    return " & ".join(f"({term.tsquery})" for term in terms)
+
+
+class WordSimilar(Func):
+    """`term <% document`: PostgreSQL's trigram word similarity, served by a trigram index."""
+
+    arg_joiner = " <%% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+# --- Keeping the documents --------------------------------------------------------------------
+# These read through an app registry (`django.apps.apps`, or a migration's `apps`) so that the
+# data migration that fills the documents and the running site share one definition.
+
+
+def _company_words(apps, company_ids: set[int]) -> dict[int, list[str]]:
+    """Each company's name, ticker and alternative names."""
+    Company = apps.get_model("deals", "Company")
+    CompanyAlias = apps.get_model("deals", "CompanyAlias")
+    words: dict[int, list[str]] = {}
+    for pk, name, ticker in Company.objects.filter(pk__in=company_ids).values_list(
+        "pk", "name", "ticker"
+    ):
+        words[pk] = [name, *ticker.split()]
+    aliases = CompanyAlias.objects.filter(company__in=company_ids).order_by("pk")
+    for company_id, name in aliases.values_list("company_id", "name"):
+        words[company_id].append(name)
+    return words
+
+
+def _regulator_words(short_name: str, name: str, jurisdiction: str) -> list[str]:
+    from .jurisdictions import jurisdiction_words
+
+    return [short_name, name, *jurisdiction_words(jurisdiction)]
+
+
+def deal_documents(apps, deal_ids: Iterable[int]) -> dict[int, str]:
+    """title | parties (names, tickers, alternative names) | case references | regulators."""
+    Deal = apps.get_model("deals", "Deal")
+    Party = apps.get_model("deals", "Party")
+    Inquiry = apps.get_model("deals", "Inquiry")
+    titles = dict(Deal.objects.filter(pk__in=list(deal_ids)).values_list("pk", "title"))
+    ids = list(titles)
+    parties: dict[int, list[int]] = {pk: [] for pk in ids}
+    for deal_id, company_id in Party.objects.filter(deal__in=ids).values_list(
+        "deal_id", "company_id"
+    ):
+        parties[deal_id].append(company_id)
+    company_words = _company_words(apps, {c for companies in parties.values() for c in companies})
+    references: dict[int, list[str]] = {pk: [] for pk in ids}
+    regulators: dict[int, list[str]] = {pk: [] for pk in ids}
+    rows = Inquiry.objects.filter(deal__in=ids).order_by("pk")
+    for deal_id, reference, short_name, name, jurisdiction in rows.values_list(
+        "deal_id",
+        "reference",
+        "regulator__short_name",
+        "regulator__name",
+        "regulator__jurisdiction",
+    ):
+        references[deal_id].append(reference)
+        regulators[deal_id] += _regulator_words(short_name, name, jurisdiction)
+    return {
+        pk: search_document(
+            [title],
+            [word for company in parties[pk] for word in company_words.get(company, [])],
+            references[pk],
+            regulators[pk],
+        )
+        for pk, title in titles.items()
+    }
+
+
+def inquiry_documents(apps, inquiry_ids: Iterable[int]) -> dict[int, str]:
+    """reference, title | deal title | companies concerned and the deal's parties | regulator."""
+    Inquiry = apps.get_model("deals", "Inquiry")
+    Party = apps.get_model("deals", "Party")
+    rows = list(
+        Inquiry.objects.filter(pk__in=list(inquiry_ids)).values_list(
+            "pk",
+            "reference",
+            "title",
+            "deal_id",
+            "deal__title",
+            "regulator__short_name",
+            "regulator__name",
+            "regulator__jurisdiction",
+        )
+    )
+    ids = [row[0] for row in rows]
+    companies: dict[int, list[int]] = {pk: [] for pk in ids}
+    through = Inquiry.companies.through.objects.filter(inquiry__in=ids)
+    for inquiry_id, company_id in through.values_list("inquiry_id", "company_id"):
+        companies[inquiry_id].append(company_id)
+    parties: dict[int, list[int]] = {}
+    deal_ids = {row[3] for row in rows if row[3]}
+    for deal_id, company_id in Party.objects.filter(deal__in=deal_ids).values_list(
+        "deal_id", "company_id"
+    ):
+        parties.setdefault(deal_id, []).append(company_id)
+    every_company = {c for cs in (*companies.values(), *parties.values()) for c in cs}
+    company_words = _company_words(apps, every_company)
+    documents = {}
+    for pk, reference, title, deal_id, deal_title, short_name, name, jurisdiction in rows:
+        concerned = dict.fromkeys([*companies[pk], *parties.get(deal_id, [])])
+        documents[pk] = search_document(
+            [reference, title],
+            [deal_title or ""],
+            [word for company in concerned for word in company_words.get(company, [])],
+            _regulator_words(short_name, name, jurisdiction),
+        )
+    return documents
+
+
+def store_documents(model, documents: dict[int, str]) -> None:
+    """Write the documents; on PostgreSQL also the weighted vector the database derives."""
+    if not documents:
+        return
+    rows = [model(pk=pk, search_document=document) for pk, document in documents.items()]
+    model.objects.bulk_update(rows, ["search_document"], batch_size=500)
+    if _is_postgresql(model):
+        model.objects.filter(pk__in=list(documents)).update(search_vector=weighted_vector())
+
+
+def _is_postgresql(model) -> bool:
+    from django.db import connections
+
+    return connections[model.objects.db].vendor == "postgresql"
+
+
+def weighted_vector():
+    """The document's four parts as one tsvector weighted A to D (PostgreSQL)."""
+    from django.contrib.postgres.search import SearchVector
+    from django.db.models import F, IntegerField, TextField, Value
+
+    def part(n: int):
+        return Func(
+            F("search_document"),
+            Value("|"),
+            Value(n, output_field=IntegerField()),
+            function="split_part",
+            output_field=TextField(),
+        )
+
+    return sum(
+        (
+            SearchVector(part(n), config="simple", weight=weight)
+            for n, weight in ((2, "B"), (3, "C"), (4, "D"))
+        ),
+        SearchVector(part(1), config="simple", weight="A"),
+    )

@@ -1,0 +1,248 @@
+"""Finding deals and inquiries as a new user would: names in the company box, checkboxes,
+chips for every active filter, column sorting, the header search."""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+
+from deals.models import DealType, Outcome, PartyRole, Stage
+from subscriptions.models import deals_matching, search_label
+from tests.factories import (
+    CompanyAliasFactory,
+    CompanyFactory,
+    DealFactory,
+    EventFactory,
+    InquiryFactory,
+    PartyFactory,
+    RegulatorFactory,
+    cma,
+    ftc,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date.today()
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_counts():
+    cache.delete_many(["deal-facets", "inquiry-facets"])
+
+
+@pytest.fixture
+def deals():
+    microsoft = CompanyFactory(name="Microsoft", slug="microsoft", ticker="MSFT")
+    CompanyAliasFactory(company=microsoft, name="Microsoft Corporation")
+    alphabet = CompanyFactory(name="Alphabet", slug="alphabet", ticker="GOOGL GOOG")
+    CompanyAliasFactory(company=alphabet, name="Google")
+    mistral_ai = CompanyFactory(name="Mistral AI", slug="mistral-ai")
+
+    mistral = DealFactory(
+        title="Microsoft / Mistral AI",
+        deal_type=DealType.PARTNERSHIP,
+        announced_on=datetime.date(2024, 2, 26),
+    )
+    PartyFactory(deal=mistral, company=microsoft, role=PartyRole.INVESTOR)
+    PartyFactory(deal=mistral, company=mistral_ai, role=PartyRole.PARTNER)
+    InquiryFactory(
+        deal=mistral, regulator=cma(), stage=Stage.CLOSED, outcome=Outcome.NOT_QUALIFYING
+    )
+
+    activision = DealFactory(
+        title="Microsoft / Activision Blizzard", announced_on=datetime.date(2022, 1, 18)
+    )
+    PartyFactory(deal=activision, company=microsoft)
+    InquiryFactory(
+        deal=activision,
+        regulator=ftc(),
+        stage=Stage.PHASE_2,
+        deadline_on=TODAY + datetime.timedelta(days=9),
+    )
+    EventFactory(deal=activision, occurred_on=datetime.date(2023, 10, 13), title="Completed")
+
+    fitbit = DealFactory(title="Google / Fitbit", announced_on=datetime.date(2019, 11, 1))
+    PartyFactory(deal=fitbit, company=alphabet)
+    PartyFactory(deal=fitbit, company=CompanyFactory(name="Fitbit"), role=PartyRole.TARGET)
+    InquiryFactory(
+        deal=fitbit,
+        regulator=RegulatorFactory(),
+        stage=Stage.CLOSED,
+        outcome=Outcome.CLEARED,
+        reference="M.9660",
+    )
+    return {"mistral": mistral, "activision": activision, "fitbit": fitbit}
+
+
+def titles(response) -> list[str]:
+    assert response.status_code == 200
+    return [deal.title for deal in response.context["page"].object_list]
+
+
+MICROSOFT = ["Microsoft / Mistral AI", "Microsoft / Activision Blizzard"]
+
+
+@pytest.mark.parametrize(
+    "typed", ["Microsoft", "microsoft", "MICROSOFT ", "Microsoft Corporation", "MSFT", "msft"]
+)
+def test_a_company_is_found_by_its_name_alternative_name_ticker_or_slug(client, deals, typed):
+    response = client.get("/deals/", {"company": typed})
+    assert titles(response) == MICROSOFT
+    assert "Some filters could not be used" not in response.text
+
+
+def test_google_in_the_company_box_finds_alphabets_deals_on_both_lists(client, deals):
+    assert titles(client.get("/deals/?company=google")) == ["Google / Fitbit"]
+    inquiries = client.get("/inquiries/?company=Google").context["page"].object_list
+    assert [inquiry.reference for inquiry in inquiries] == ["M.9660"]
+
+
+def test_an_unknown_company_is_a_clear_error_with_suggestions_and_no_subscribe_form(client, deals):
+    response = client.get("/deals/?company=Microsof")
+    assert titles(response) == []
+    assert "No company called “Microsof”. Did you mean Microsoft?" in response.text
+    assert "Get email updates" not in response.text
+    response = client.get("/deals/?company=Nobody+At+All")
+    assert "No company called “Nobody At All”" in response.text
+    assert "Get email updates" in client.get("/deals/?company=microsoft").text
+
+
+def test_uk_is_gb_and_jurisdictions_combine(client, deals):
+    assert titles(client.get("/deals/?jurisdiction=UK")) == ["Microsoft / Mistral AI"]
+    assert titles(client.get("/deals/?jurisdiction=united+kingdom")) == ["Microsoft / Mistral AI"]
+    assert titles(client.get("/deals/?jurisdiction=GB&jurisdiction=EU")) == [
+        "Microsoft / Mistral AI",
+        "Google / Fitbit",
+    ]
+    assert titles(client.get("/deals/?jurisdiction=XX")) == []
+
+
+def test_filters_are_checkboxes_with_full_regulator_names_and_counts(client, deals):
+    page = client.get("/deals/?regulator=cma").text
+    assert 'type="checkbox" name="regulator" value="cma"' in page
+    assert re.search(r"Competition and Markets Authority \(CMA\) · 1\b", page)
+    assert re.search(r"United Kingdom \(GB\) · 1\b", page)
+    assert re.search(r"Partnership · 1\b", page)
+    assert '<select name="regulator"' not in page and "multiple" not in page
+    # The facet holding a choice is open and says how many are chosen.
+    assert re.search(r"<details class=\"facet\" open>\s*<summary><span class=\"facet-name\">"
+                     r"Regulator</span> <span class=\"facet-chosen\">1 selected", page)  # fmt: skip
+
+
+def test_every_active_filter_is_a_chip_that_removes_just_itself(client, deals):
+    response = client.get("/deals/?q=microsoft&status=not_reviewable&status=in_depth_review"
+                          "&regulator=cma&company=MSFT&page=1")  # fmt: skip
+    chips = {(c.label, c.value): c.remove_query for c in response.context["chips"]}
+    assert set(chips) == {
+        ("Search", "“microsoft”"),
+        ("Status", "Not reviewable"),
+        ("Status", "In-depth review"),
+        ("Regulator", "Competition and Markets Authority"),
+        ("Company", "Microsoft"),
+    }
+    assert chips[("Status", "Not reviewable")] == (
+        "q=microsoft&status=in_depth_review&regulator=cma&company=MSFT"
+    )
+    assert "page=" not in "".join(chips.values())
+    assert 'href="/deals/?q=microsoft&amp;status=not_reviewable&amp;status=in_depth_review' in (
+        response.text
+    )
+    assert '<a class="clear-filters" href="/deals/">Clear all</a>' in response.text
+
+
+def test_a_filter_that_cannot_be_used_is_a_chip_too_so_it_can_be_removed(client, deals):
+    response = client.get("/deals/?status=exploded&q=microsoft")
+    chips = {(c.label, c.value): c.remove_query for c in response.context["chips"]}
+    assert chips[("Status", "exploded")] == "q=microsoft"
+
+
+def test_column_headings_sort_the_list_and_say_how(client, deals):
+    page = client.get("/deals/?q=microsoft&sort=name").text
+    assert 'aria-sort="ascending"><a class="sort" href="?q=microsoft&amp;sort=-name">Deal' in page
+    assert (
+        'aria-sort="none"><a class="sort" href="?q=microsoft&amp;sort=-announced">Announced' in page
+    )  # noqa: E501
+    assert 'href="?q=microsoft&amp;sort=deadline">Deadline' in page
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["fitbit", "activision", "mistral"]),
+        ("-name", ["mistral", "activision", "fitbit"]),
+        ("status", ["activision", "fitbit", "mistral"]),  # in-depth, cleared, not reviewable
+        ("deadline", ["activision", "mistral", "fitbit"]),
+        ("-activity", ["activision", "mistral", "fitbit"]),
+        ("", ["mistral", "activision", "fitbit"]),
+    ],
+)
+def test_each_column_sort(client, deals, sort, expected):
+    assert titles(client.get(f"/deals/?sort={sort}")) == [deals[key].title for key in expected]
+
+
+def test_a_search_is_ranked_by_relevance_unless_another_sort_is_chosen(client, deals):
+    alphabet_deal = DealFactory(title="Alphabet / Anthropic", announced_on=TODAY)
+    PartyFactory(deal=alphabet_deal, company=CompanyFactory(name="Anthropic"))
+    response = client.get("/deals/?q=google")
+    assert titles(response) == ["Google / Fitbit"]
+    PartyFactory(deal=alphabet_deal, company=deals["fitbit"].parties.first().company)
+    response = client.get("/deals/?q=google")
+    # The title match first, though the other deal is newer.
+    assert titles(response) == ["Google / Fitbit", "Alphabet / Anthropic"]
+    assert '<option value="relevance" selected>' in response.text
+    assert titles(client.get("/deals/?q=google&sort=-announced")) == [
+        "Alphabet / Anthropic",
+        "Google / Fitbit",
+    ]
+
+
+def test_newest_announced_is_offered_once(client, deals):
+    page = client.get("/deals/").text
+    sort_select = page[page.index('<select name="sort"') :].split("</select>")[0]
+    labels = re.findall(r">([^<]+)</option>", sort_select)
+    assert labels.count("Newest announced") == 1 and len(labels) == len(set(labels))
+    assert not any("descending" in label or label == "---------" for label in labels)
+    assert '<option value="-announced" selected>Newest announced</option>' in page
+
+
+def test_the_header_search_finds_deals_inquiries_and_companies(client, deals):
+    response = client.get("/search/?q=google")
+    assert [deal.title for deal in response.context["deals"]] == ["Google / Fitbit"]
+    assert [i.reference for i in response.context["inquiries"]] == ["M.9660"]
+    assert [c.name for c in response.context["companies"]] == ["Alphabet"]
+    assert 'action="/search/"' in client.get("/deals/").text  # in every page's header
+    assert client.get("/search/?q=" + "x" * 500).status_code == 200
+    assert client.get("/search/?q=%00").status_code == 200
+    assert client.get("/search/").status_code == 200
+
+
+def test_a_saved_search_with_a_company_name_alerts_on_the_same_deals_and_reads_well(deals):
+    assert sorted(d.title for d in deals_matching("company=Microsoft")) == sorted(MICROSOFT)
+    assert search_label("company=MSFT&jurisdiction=UK") == (
+        "Deals matching Company: Microsoft · Jurisdiction: United Kingdom"
+    )
+    assert search_label("regulator=cma&status=cleared") == (
+        "Deals matching Regulator: Competition and Markets Authority · Status: Cleared"
+    )
+
+
+@pytest.mark.parametrize("key", ["q", "company", "regulator", "jurisdiction", "status", "type",
+                                 "life", "sector", "announced_after", "sort", "page"])  # fmt: skip
+def test_a_nul_byte_or_a_huge_value_in_any_filter_is_a_form_error_not_a_500(client, deals, key):
+    for value in ["%00", "a%00b", "9" * 400, "%ff"]:
+        assert client.get(f"/deals/?{key}={value}").status_code == 200
+        assert client.get(f"/inquiries/?{key}={value}").status_code == 200
+
+
+def test_the_list_pages_run_a_fixed_number_of_queries(client, deals, django_assert_max_num_queries):
+    for n in range(30):
+        deal = DealFactory(title=f"Deal {n}")
+        PartyFactory(deal=deal)
+        InquiryFactory(deal=deal, regulator=cma(), deadline_on=TODAY)
+    everything = "q=deal&regulator=cma&jurisdiction=UK&status=in_depth_review&type=acquisition"
+    client.get(f"/deals/?{everything}")  # counts are cached from here on
+    client.get("/inquiries/")
+    for url in [f"/deals/?{everything}&sort=deadline", "/deals/?company=microsoft&sort=status",
+                "/inquiries/?q=deal&sort=-regulator", "/search/?q=deal"]:  # fmt: skip
+        with django_assert_max_num_queries(10):
+            assert client.get(url).status_code == 200
