@@ -293,6 +293,18 @@ class Digest:
         return shorten(listed, room - len(more)) + more
 
 
+def cause(change: StatusChange) -> str:
+    """What changed it, in words: the event's title, an editor, or the review's update."""
+    if change.event_id:
+        return change.event.title
+    if change.changed_by_id:
+        return "Corrected by an editor"
+    if change.inquiry_id:
+        inquiry = change.inquiry
+        return one_line(f"{inquiry.regulator.short_name} {inquiry.reference} updated")
+    return ""
+
+
 def net_changes(changes: Iterable[StatusChange]) -> dict[int, list[ChangeLine]]:
     """Per deal, each status's net change over the changes given: first old value against the
     last new one; a change undone within them is dropped. Overall status first."""
@@ -311,7 +323,7 @@ def net_changes(changes: Iterable[StatusChange]) -> dict[int, list[ChangeLine]]:
                 new_value=last.new_value,
                 old_label=first.old_label,
                 new_label=last.new_label,
-                cause=last.cause,
+                cause=cause(last),
                 changed_at=last.changed_at,
             )
         )
@@ -368,7 +380,7 @@ def digest_build(
     changes, its jurisdictions now, then its new events."""
     groups: dict[tuple[str, int], DigestGroup] = {}
     changes = list(
-        status_changes.select_related("regulator", "event", "inquiry__regulator", "inquiry__deal")
+        status_changes.select_related("regulator", "event", "inquiry__regulator")
         if hasattr(status_changes, "select_related")
         else status_changes
     )
