@@ -301,7 +301,7 @@ def cause(change: StatusChange) -> str:
         return "Corrected by an editor"
     if change.inquiry_id:
         inquiry = change.inquiry
-        return one_line(f"{inquiry.regulator.short_name} {inquiry.reference} updated")
+        return one_line(f"{inquiry.regulator.short_name} {inquiry.reference} review updated")
     return ""
 
 
@@ -401,10 +401,12 @@ def digest_build(
         )
 
     seen: set[int] = set()
+    events_seen: list[Event] = []
     for event in events:
         if event.pk in seen:
             continue
         seen.add(event.pk)
+        events_seen.append(event)
         deal = event.the_deal
         if deal is not None:
             group = groups.setdefault(("deal", deal.pk), _deal_group(deal))
@@ -431,6 +433,17 @@ def digest_build(
 
     deal_ids = [pk for kind, pk in groups if kind == "deal"] + list(nets)
     deals = deals_for_digest(deal_ids) if deal_ids else {}
+    # A change saved with its review (an editor moving the stage) is explained by the review's
+    # most important news in the same digest, when there is some: "Commission opens phase 2".
+    news = {}
+    for event in sorted(events_seen, key=lambda e: EVENT_RANKS.get(e.kind, 5), reverse=True):
+        if event.inquiry_id and EVENT_RANKS.get(event.kind, 5) <= NEWS_RANK:
+            news[event.inquiry_id] = event.title
+    for change in changes:
+        if not change.event_id and not change.changed_by_id and change.inquiry_id in news:
+            for line in nets.get(change.deal_id, []):
+                if line.cause == cause(change):
+                    line.cause = news[change.inquiry_id]
     for deal_id, lines in nets.items():
         if deal_id in deals:
             groups.setdefault(("deal", deal_id), _deal_group(deals[deal_id])).changes = lines

@@ -64,7 +64,7 @@ def test_one_email_covers_every_subscription_grouped_by_deal(settings):
     text = message.body
     # Grouped by deal, newest deal first, events oldest first within a deal.
     assert text.index("Microsoft / Mistral AI\nhttps://") < text.index("Adobe / Figma\nhttps://")
-    assert text.index("Comment invited") < text.index("Found not to qualify")
+    assert text.index("Other: Comment invited") < text.index("Decision: Found not to qualify")
     assert "17 May 2024 · CMA · Decision: Found not to qualify" in text
     assert "18 Dec 2023 · EC · Abandoned: Adobe and Figma abandon the deal" in text
     assert f"https://dealwatch.example{figma.get_absolute_url()}" in text
