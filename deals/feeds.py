@@ -1,4 +1,4 @@
-"""Atom feeds of timeline events: every public event, or one deal's."""
+"""Atom feeds of timeline events: every public event, or one deal's (with its status changes)."""
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from .links import http_url
-from .models import Deal, Event
+from .models import Deal, Event, StatusChange
 
 FEED_SIZE = 50
 
@@ -76,8 +76,37 @@ class DealEventsFeed(LatestEventsFeed):
         return deal.get_absolute_url()
 
     def items(self, deal):
-        return (
+        """The newest events and status changes, by when they were recorded."""
+        events = (
             deal.timeline()
             .select_related("deal", "inquiry__deal")
             .order_by("-recorded_at", "-pk")[:FEED_SIZE]
         )
+        changes = deal.status_changes.with_display_data().order_by("-changed_at", "-pk")
+        items = [*events, *changes[:FEED_SIZE]]
+        items.sort(key=self.item_pubdate, reverse=True)
+        return items[:FEED_SIZE]
+
+    # A status change is an entry of its own: "Under review → In-depth review".
+
+    def item_title(self, item):
+        if isinstance(item, StatusChange):
+            return f"{item.deal}: {item.describe()}"
+        return super().item_title(item)
+
+    def item_description(self, item):
+        if isinstance(item, StatusChange):
+            when = f"Status changed {item.changed_at:%d %B %Y}"
+            return f"{when}: {item.cause}." if item.cause else f"{when}."
+        return super().item_description(item)
+
+    def item_link(self, item):
+        if isinstance(item, StatusChange):
+            return f"{item.deal.get_absolute_url()}#status-change-{item.pk}"
+        return super().item_link(item)
+
+    def item_pubdate(self, item):
+        return item.changed_at if isinstance(item, StatusChange) else item.recorded_at
+
+    def item_updateddate(self, item):
+        return self.item_pubdate(item)

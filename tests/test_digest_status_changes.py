@@ -178,11 +178,13 @@ def test_a_change_caused_by_an_old_backfilled_event_is_not_news(settings, review
     fresh = DealFactory(title="Adobe / Figma")
     InquiryFactory(deal=fresh)
     SubscriptionFactory(deal=fresh)
+    fresh.refresh_from_db()  # as the admin loads it
     fresh.abandoned_on = timezone.localdate()
     fresh.save()
     digest_run(frequency=Frequency.DAILY, now=TOMORROW)
     [message] = mail.outbox
     assert message.subject == "Adobe / Figma abandoned"
+    assert "Status: Under review → Abandoned" in message.body
 
 
 def test_a_regulator_subscription_hears_of_its_own_line_and_the_deal_status(reviewed_deal):
@@ -207,6 +209,7 @@ def test_items_are_ordered_by_importance_and_the_subject_names_the_most_importan
     for deal in (press, figma):
         SubscriptionFactory(subscriber=subscriber, deal=deal)
     EventFactory(deal=press, kind=EventKind.PRESS, title="Reuters: talks go on")
+    figma.refresh_from_db()  # as the admin loads it
     figma.abandoned_on = timezone.localdate()
     figma.save()
     digest_run(frequency=Frequency.DAILY)
