@@ -330,13 +330,18 @@ class Subscription(models.Model):
         return changes
 
     def unsent_status_changes(self) -> models.QuerySet[StatusChange]:
-        """Status changes since it started that no digest of this subscription has had; a change
-        caused by an old event (a backfill) is history, not news."""
+        """Status changes since it started that no digest of this subscription has had.
+
+        A backfill is history, not news: a change caused by an event that happened long ago, or
+        by ingest recording a review closed long ago. An editor's correction is always news."""
+        oldest = oldest_news()
         already = DigestItem.objects.filter(subscription=self.pk, status_change=OuterRef("pk"))
+        old_review = Q(event__isnull=True, changed_by__isnull=True, inquiry__closed_on__lt=oldest)
         return (
             self.matching_status_changes()
             .filter(changed_at__gt=self.started_at)
-            .filter(Q(event__isnull=True) | Q(event__occurred_on__gte=oldest_news()))
+            .filter(Q(event__isnull=True) | Q(event__occurred_on__gte=oldest))
+            .exclude(old_review)
             .exclude(Exists(already))
         )
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from deals.models import Deal, EventKind, Inquiry, Outcome, Stage, StatusChange
+from deals.models import EventKind, Inquiry, Outcome, Stage, StatusChange
 from subscriptions.digest import SUBJECT_MAX_LENGTH
 from subscriptions.models import DigestItem, Frequency
 from subscriptions.services import (
@@ -157,34 +157,33 @@ def test_decisions_only_includes_status_changes_and_press_only_does_not(reviewed
     assert "Status: Under review → In-depth review" in message.body
 
 
-def test_a_change_caused_by_an_old_backfilled_event_is_not_news(settings, reviewed_deal):
+def test_a_change_caused_by_an_old_backfilled_event_or_review_is_not_news(settings):
     settings.DIGEST_MAX_EVENT_AGE_DAYS = 90
-    deal, ec_case = reviewed_deal
+    deal = DealFactory(title="Adobe / Figma")
     SubscriptionFactory(deal=deal)
-    EventFactory(
+    # Ingest backfills a case closed in 2019, then an old note on it.
+    old_case = InquiryFactory(
         deal=deal,
-        inquiry=None,
-        kind=EventKind.ABANDONED,
-        occurred_on=datetime.date(2019, 1, 1),
-        title="An old note, ingested now",
+        stage=Stage.CLOSED,
+        outcome=Outcome.CLEARED,
+        opened_on=datetime.date(2019, 1, 1),
+        closed_on=datetime.date(2019, 3, 1),
     )
-    Deal.objects.filter(pk=deal.pk).update(abandoned_on=datetime.date(2019, 1, 1))
-    deal.refresh_from_db()
-    EventFactory.reset_sequence()
+    old_note = EventFactory(deal=None, inquiry=old_case, occurred_on=datetime.date(2019, 3, 1))
+    assert StatusChange.objects.filter(deal=deal, inquiry=old_case).exists()
+    StatusChange.objects.create(deal=deal, old_value="cleared", new_value="x", event=old_note)
     digest_run(frequency=Frequency.DAILY)
     assert mail.outbox == []
 
-    # Positive control: the same change caused by a fresh event is news.
-    fresh = DealFactory(title="Adobe / Figma")
-    InquiryFactory(deal=fresh)
-    SubscriptionFactory(deal=fresh)
-    fresh.refresh_from_db()  # as the admin loads it
-    fresh.abandoned_on = timezone.localdate()
-    fresh.save()
+    # Positive control: the deal abandoned today is news.
+    deal.refresh_from_db()
+    deal.abandoned_on = timezone.localdate()
+    deal.save()
     digest_run(frequency=Frequency.DAILY, now=TOMORROW)
     [message] = mail.outbox
     assert message.subject == "Adobe / Figma abandoned"
-    assert "Status: Under review → Abandoned" in message.body
+    assert "Status: Cleared → Abandoned" in message.body
+    assert "2019" in message.body  # the old review is where the EC stands, not a change
 
 
 def test_a_regulator_subscription_hears_of_its_own_line_and_the_deal_status(reviewed_deal):
