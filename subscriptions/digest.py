@@ -175,15 +175,13 @@ class ChangeLine:
             return 0 if self.new_value in FINAL_STATUSES else 2
         return 1 if self.new_value in Outcome.values else 2
 
-    def text(self) -> str:
-        prefix = f"{self.regulator}: " if self.regulator else ""
-        return f"{prefix}{self.old_label} → {self.new_label}"
-
     def headline(self, deal: str) -> str:
         if self.is_overall:
             label = self.new_label.lower()
             return f"{deal} {label}" if self.new_value in FINAL_STATUSES else f"{deal}: {label}"
         verb = OUTCOME_VERBS.get(self.new_value) or STAGE_VERBS.get(self.new_value)
+        if not self.new_value:  # its inquiry was removed or moved to another deal
+            verb = "review removed"
         return f"{deal}: {self.regulator} {verb or self.new_label.lower()}"
 
 

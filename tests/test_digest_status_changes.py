@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from deals.models import EventKind, Inquiry, Outcome, Stage, StatusChange
-from subscriptions.digest import SUBJECT_MAX_LENGTH
+from subscriptions.digest import SUBJECT_MAX_LENGTH, net_changes
 from subscriptions.models import DigestItem, Frequency
 from subscriptions.services import (
     delivery_prepare,
@@ -249,3 +249,25 @@ def test_sending_a_digest_takes_the_same_queries_for_one_deal_or_five():
 
     one, five = queries_to_send(1), queries_to_send(5)
     assert one == five <= 12
+
+
+def test_changes_are_netted_first_old_against_last_new():
+    deal = DealFactory()
+    start = timezone.now()
+
+    def change(minutes: int, old: str, new: str) -> StatusChange:
+        at = start + datetime.timedelta(minutes=minutes)
+        return StatusChange(deal=deal, old_value=old, new_value=new, changed_at=at, pk=minutes)
+
+    nets = net_changes(
+        [
+            change(2, "in_depth_review", "blocked"),  # out of order on purpose
+            change(1, "under_review", "in_depth_review"),
+        ]
+    )
+    [line] = nets[deal.pk]
+    assert (line.old_label, line.new_label) == ("Under review", "Blocked")
+    assert (
+        net_changes([change(1, "under_review", "cleared"), change(2, "cleared", "under_review")])
+        == {}
+    )
