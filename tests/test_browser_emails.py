@@ -23,7 +23,8 @@ if not os.path.exists(CHROMIUM):
 
 sync_api = pytest.importorskip("playwright.sync_api")
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
-pytestmark = pytest.mark.django_db
+# Like the other browser tests: the flush after each test leaves no demo data behind.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 WIDTHS = (390, 700)
 
