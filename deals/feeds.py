@@ -23,7 +23,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from .filters import DealFilter, InquiryFilter, canonical_query
 from .links import http_url
-from .models import Company, Deal, Event, Inquiry, Regulator
+from .models import Company, Deal, Event, Inquiry, Regulator, StatusChange
 
 FEED_SIZE = 50
 
@@ -136,8 +136,12 @@ class LatestEventsFeed(EventsFeed):
 
 
 class DealEventsFeed(EventsFeed):
+    """One deal's events and, as entries of their own, its status changes ("Under review →
+    In-depth review"), newest first."""
+
     def get_object(self, request, slug):
         deal = get_object_or_404(Deal.objects.published(), slug=slug)
+        self.deal = deal
         return Subject(
             title=f"Dealwatch: {deal.title}",
             subtitle=f"Antitrust events in {deal.title}.",
@@ -145,6 +149,40 @@ class DealEventsFeed(EventsFeed):
             feed_url=reverse("deals:deal_feed", args=[slug]),
             events=Event.objects.filter(Q(deal=deal) | Q(inquiry__deal=deal)),
         )
+
+    def items(self, subject: Subject):
+        changes = self.deal.status_changes.with_display_data().select_related("deal")
+        items = [*super().items(subject), *changes.order_by("-changed_at", "-pk")[:FEED_SIZE]]
+        items.sort(key=self.item_pubdate, reverse=True)
+        return items[:FEED_SIZE]
+
+    def item_title(self, item):
+        if isinstance(item, StatusChange):
+            return f"{item.deal}: {item.describe()}"
+        return super().item_title(item)
+
+    def item_description(self, item):
+        if isinstance(item, StatusChange):
+            when = f"Status changed {item.changed_at:%d %B %Y}"
+            return f"{when}: {item.cause}." if item.cause else f"{when}."
+        return super().item_description(item)
+
+    def item_link(self, item):
+        if isinstance(item, StatusChange):
+            return f"{item.deal.get_absolute_url()}#status-change-{item.pk}"
+        return super().item_link(item)
+
+    def item_guid(self, item):
+        if isinstance(item, StatusChange):
+            host = urlsplit(settings.SITE_URL).hostname or "localhost"
+            return f"tag:{host},2026:status-change/{item.pk}"
+        return super().item_guid(item)
+
+    def item_pubdate(self, item):
+        return item.changed_at if isinstance(item, StatusChange) else super().item_pubdate(item)
+
+    def item_updateddate(self, item):
+        return self.item_pubdate(item)
 
 
 def _filtered(request, filterset_class, queryset):

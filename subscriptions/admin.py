@@ -160,8 +160,15 @@ class DigestItemInline(admin.TabularInline):
     model = DigestItem
     extra = 0
     can_delete = False
-    fields = ["subscription", "event", "deal"]
+    fields = ["subscription", "event", "deal", "status_change"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("event", "deal", "status_change__deal", "status_change__regulator")
+        )
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -19,7 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.filters import DealFilter, printable, value_labels
-from deals.models import Company, Deal, Event, EventKind, Inquiry, Regulator
+from deals.models import (
+    Company,
+    Deal,
+    Event,
+    EventKind,
+    Inquiry,
+    Regulator,
+    StatusChange,
+)
 
 # Query-string keys that change how /deals/ is shown but not which deals it shows.
 IGNORED_SEARCH_KEYS = {"sort", "page"}
@@ -301,6 +309,42 @@ class Subscription(models.Model):
             .distinct()
         )
 
+    @property
+    def reports_status_changes(self) -> bool:
+        """Every subscription hears of status changes, unless it asked only for kinds of event
+        that are not decisions (then only of changes those kinds of event caused)."""
+        return not self.event_kinds or EventKind.DECISION in self.event_kinds
+
+    def matching_status_changes(self) -> models.QuerySet[StatusChange]:
+        changes = StatusChange.objects.filter(deal__is_published=True)
+        if self.kind == SubscriptionKind.REGULATOR:
+            # Its own line on a deal, and the overall status of deals it reviews.
+            reviewed = Inquiry.objects.filter(regulator=self.regulator_id).values("deal")
+            changes = changes.filter(
+                Q(regulator=self.regulator_id) | Q(regulator__isnull=True, deal__in=reviewed)
+            )
+        else:
+            changes = changes.filter(deal__in=self.matching_deals().values("pk"))
+        if not self.reports_status_changes:
+            changes = changes.filter(event__kind__in=self.event_kinds)
+        return changes
+
+    def unsent_status_changes(self) -> models.QuerySet[StatusChange]:
+        """Status changes since it started that no digest of this subscription has had.
+
+        A backfill is history, not news: a change caused by an event that happened long ago, or
+        by ingest recording a review closed long ago. An editor's correction is always news."""
+        oldest = oldest_news()
+        already = DigestItem.objects.filter(subscription=self.pk, status_change=OuterRef("pk"))
+        old_review = Q(event__isnull=True, changed_by__isnull=True, inquiry__closed_on__lt=oldest)
+        return (
+            self.matching_status_changes()
+            .filter(changed_at__gt=self.started_at)
+            .filter(Q(event__isnull=True) | Q(event__occurred_on__gte=oldest))
+            .exclude(old_review)
+            .exclude(Exists(already))
+        )
+
     def unsent_new_deals(self) -> models.QuerySet[Deal]:
         if not self.reports_new_deals:
             return Deal.objects.none()
@@ -427,8 +471,9 @@ class Delivery(models.Model):
 
 
 class DigestItem(models.Model):
-    """An event (or, for searches and companies, a new deal) that went into a subscription's
-    digest. The unique constraints are the "exactly once" of each event per subscription."""
+    """An event, a status change (or, for searches and companies, a new deal) that went into a
+    subscription's digest. The unique constraints are the "exactly once" of each per
+    subscription."""
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="items")
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="items")
@@ -443,13 +488,22 @@ class DigestItem(models.Model):
         related_name="digest_items",
         help_text="A new deal that matches the subscription (no event).",
     )
+    status_change = models.ForeignKey(
+        StatusChange,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="digest_items",
+        help_text="A change of a deal's status or of one regulator's line on it.",
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(event__isnull=False, deal__isnull=True)
-                | Q(event__isnull=True, deal__isnull=False),
-                name="digest_item_is_event_or_new_deal",
+                condition=Q(event__isnull=False, deal__isnull=True, status_change__isnull=True)
+                | Q(event__isnull=True, deal__isnull=False, status_change__isnull=True)
+                | Q(event__isnull=True, deal__isnull=True, status_change__isnull=False),
+                name="digest_item_is_event_new_deal_or_status_change",
             ),
             models.UniqueConstraint(
                 fields=["subscription", "event"],
@@ -461,7 +515,12 @@ class DigestItem(models.Model):
                 condition=Q(event__isnull=True),
                 name="new_deal_once_per_subscription",
             ),
+            models.UniqueConstraint(
+                fields=["subscription", "status_change"],
+                condition=Q(status_change__isnull=False),
+                name="status_change_once_per_subscription",
+            ),
         ]
 
     def __str__(self) -> str:
-        return str(self.event or self.deal)
+        return str(self.event or self.deal or self.status_change)

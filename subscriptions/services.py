@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Company, Deal, Event, Regulator
+from deals.models import Company, Deal, Event, Regulator, StatusChange
 
 from .digest import EVENT_RELATED, Digest, absolute, digest_build
 from .emails import email_make
@@ -354,6 +354,10 @@ def _claims(subscriptions) -> list[DigestItem]:
             DigestItem(subscription=subscription, deal_id=pk)
             for pk in subscription.unsent_new_deals().values_list("pk", flat=True)
         ]
+        claims += [
+            DigestItem(subscription=subscription, status_change_id=pk)
+            for pk in subscription.unsent_status_changes().values_list("pk", flat=True)
+        ]
     return claims
 
 
@@ -394,9 +398,13 @@ def delivery_digest(delivery: Delivery) -> Digest:
         .order_by("occurred_on", "pk")
     )
     new_deals = Deal.objects.published().filter(
-        pk__in=items.filter(event__isnull=True).values("deal")
+        pk__in=items.filter(event__isnull=True, deal__isnull=False).values("deal")
     )
-    return digest_build(events=events, new_deals=new_deals)
+    changes = StatusChange.objects.filter(
+        deal__is_published=True,
+        pk__in=items.filter(status_change__isnull=False).values("status_change"),
+    )
+    return digest_build(events=events, new_deals=new_deals, status_changes=changes)
 
 
 def digest_preview(*, subscriber: Subscriber, frequency: str) -> Digest:
@@ -404,15 +412,21 @@ def digest_preview(*, subscriber: Subscriber, frequency: str) -> Digest:
     subscriptions = list(subscriber.subscriptions.active().filter(frequency=frequency))
     event_ids: set[int] = set()
     deal_ids: set[int] = set()
+    change_ids: set[int] = set()
     for subscription in subscriptions:
         event_ids.update(subscription.unsent_events().values_list("pk", flat=True))
         deal_ids.update(subscription.unsent_new_deals().values_list("pk", flat=True))
+        change_ids.update(subscription.unsent_status_changes().values_list("pk", flat=True))
     events = (
         Event.objects.filter(pk__in=event_ids)
         .select_related(*EVENT_RELATED)
         .order_by("occurred_on", "pk")
     )
-    return digest_build(events=events, new_deals=Deal.objects.filter(pk__in=deal_ids))
+    return digest_build(
+        events=events,
+        new_deals=Deal.objects.filter(pk__in=deal_ids),
+        status_changes=StatusChange.objects.filter(pk__in=change_ids),
+    )
 
 
 def digest_email(*, subscriber: Subscriber, digest: Digest, frequency: str):

@@ -13,10 +13,11 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
+from deals.models import StatusChange
 from subscriptions import services
 from subscriptions.models import Delivery, DeliveryStatus, DigestItem, DigestRun, Frequency
 from tests.concurrency import at_the_same_moment, needs_postgresql
-from tests.factories import EventFactory, SubscriptionFactory
+from tests.factories import EventFactory, InquiryFactory, SubscriptionFactory
 
 pytestmark = [
     needs_postgresql,
@@ -91,4 +92,33 @@ def test_two_runs_of_different_periods_claim_an_event_once():
 
     assert sum(d is not None for d in deliveries) == 1
     assert DigestItem.objects.filter(event=event).count() == 1
+    assert Delivery.objects.count() == 1
+
+
+def test_two_runs_of_different_periods_claim_a_status_change_once():
+    subscription = SubscriptionFactory(frequency=Frequency.IMMEDIATELY)
+    inquiry = InquiryFactory(deal=subscription.deal)  # the deal goes under review
+    change = StatusChange.objects.get(deal=subscription.deal, regulator=None)
+    now = timezone.now()
+    runs = [
+        services.digest_run_start(frequency=Frequency.IMMEDIATELY, now=now),
+        services.digest_run_start(
+            frequency=Frequency.IMMEDIATELY, now=now + datetime.timedelta(minutes=10)
+        ),
+    ]
+
+    deliveries = at_the_same_moment(
+        *[
+            (
+                lambda run=run: services.delivery_prepare(
+                    run=run, subscriber_id=subscription.subscriber_id
+                )
+            )
+            for run in runs
+        ]
+    )
+
+    assert sum(d is not None for d in deliveries) == 1
+    assert DigestItem.objects.filter(status_change=change).count() == 1
+    assert DigestItem.objects.filter(status_change__inquiry=inquiry).count() == 2  # and the EC's
     assert Delivery.objects.count() == 1

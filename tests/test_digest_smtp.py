@@ -63,7 +63,7 @@ def test_a_digest_arrives_with_unsubscribe_headers_and_both_parts(smtp_server, s
     [envelope] = smtp_server.envelopes
     assert envelope.rcpt_tos == ["analyst@example.org"]
     message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-    assert message["Subject"] == "1 update: Adobe / Figma"
+    assert message["Subject"] == "Adobe / Figma: EC opened phase 1"
     assert message["From"] == "Dealwatch <alerts@dealwatch.example>"
     assert message["To"] == "analyst@example.org"
     # A long header may be folded onto a second line; unfolded, it is one <https URL>.

@@ -70,3 +70,19 @@ def test_event_text_is_declared_plain_text_so_feed_readers_do_not_run_it(client)
         assert summary.get("type", "text") == "text"
         assert f"Parties: {SCRIPT}" in summary.text
         assert all(element.get("type", "text") == "text" for element in entry)
+
+
+def test_a_deal_feed_has_its_status_changes_as_entries(client):
+    deal = DealFactory(title="Adobe / Figma")
+    inquiry = InquiryFactory(deal=deal)
+    deal.refresh_from_db()  # the status the inquiry gave it
+    deal.abandoned_on = datetime.date.today()
+    deal.save()
+    response = client.get(f"/deals/{deal.slug}/feed/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Adobe / Figma: Under review → Abandoned" in text
+    change = deal.status_changes.get(regulator=None, new_value="abandoned")
+    assert f"#status-change-{change.pk}" in text
+    assert f'id="status-change-{change.pk}"' in client.get(deal.get_absolute_url()).text
+    assert inquiry.pk  # the review whose status moved

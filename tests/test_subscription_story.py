@@ -87,7 +87,7 @@ def test_subscribe_confirm_receive_one_digest_then_nothing(client, settings, mis
     assert len(mail.outbox) == 1
     digest = mail.outbox[0]
     assert digest.to == ["analyst@example.org"]
-    assert digest.subject == "1 update: Microsoft / Mistral AI"
+    assert digest.subject == "Microsoft / Mistral AI: CMA opened phase 1"
     assert "17 May 2024 · CMA · Decision: CMA finds the partnership does not qualify" in digest.body
     html = digest.alternatives[0][0]
     assert "CMA finds the partnership does not qualify for investigation" in html
