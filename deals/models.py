@@ -8,7 +8,6 @@ are saved or deleted, whoever saves them: the admin, a service, or ingest.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -23,7 +22,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from . import clocks
+from . import clocks, names
 from . import status as status_rule
 
 
@@ -33,10 +32,9 @@ def dormant_after() -> datetime.timedelta:
 
 
 def normalise_name(name: str) -> str:
-    """The form company names are matched on: case, accents, punctuation and spacing folded."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    kept = "".join(ch if ch.isalnum() else " " for ch in folded.casefold())
-    return " ".join(kept.split())
+    """Case, accents, punctuation and spacing folded (for searching text, not for matching
+    company names: that is `name_key`, in deals/names.py)."""
+    return names.fold(name)
 
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80) -> str:
@@ -181,7 +179,7 @@ class CompanyQuerySet(models.QuerySet):
         Two indexed lookups rather than one OR across the aliases join, which scans every
         company: ingest calls this for each party of each record.
         """
-        key = normalise_name(name)
+        key = names.name_key(name)
         if not key:
             return self.none()
         by_name = list(self.filter(name_key=key).values_list("pk", flat=True))
@@ -223,7 +221,7 @@ class Company(TimeStamped):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name_key = normalise_name(self.name)
+        self.name_key = names.name_key(self.name)
         if not self.slug:
             self.slug = unique_slug(Company, self.name)
         super().save(*args, **kwargs)
@@ -249,7 +247,7 @@ class CompanyAlias(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name_key = normalise_name(self.name)
+        self.name_key = names.name_key(self.name)
         super().save(*args, **kwargs)
 
 

@@ -45,6 +45,7 @@ from deals.models import (
     normalise_name,
     status_errors,
 )
+from deals.names import group_heads, name_key, possessive_owner, split_name
 
 from .models import AppliedValues, IngestRun, RawRecord, ReviewStatus
 from .sources import get_source
@@ -338,20 +339,56 @@ def _lock(key: str) -> None:
 
 
 def company_for(name: str) -> Company:
-    """The company called `name` (or with that alternative name), created for review if none."""
+    """The company called `name` (or with that alternative name), created for review if none.
+
+    History in the name ("X AG (ex: Y)") becomes an alternative name; a product ("Apple's
+    iTunes") is its known owner; a new company whose name is a known group's plus a region
+    ("Microsoft Europe") gets that group as its parent, for an editor to confirm.
+    """
     name = " ".join(name.split())[:200]
-    _lock(f"company:{normalise_name(name)}")
+    current, former = split_name(name)
+    _lock(f"company:{name_key(current)}")
     company = company_matching(name)
     if company is None:
-        company = Company.objects.create(name=name, needs_review=True)
+        owner = possessive_owner(current)
+        company = company_matching(owner) if owner else None
+    if company is None:
+        company = Company.objects.create(
+            name=current[:200], needs_review=True, parent=_group_of(current)
+        )
+    for old in former:
+        if name_key(old) != company.name_key:
+            CompanyAlias.objects.get_or_create(
+                company=company, name_key=name_key(old), defaults={"name": old[:200]}
+            )
     return company
+
+
+def _group_of(name: str) -> Company | None:
+    """The known group `name` is a regional arm of ("Microsoft Europe" -> Microsoft), if one."""
+    heads = group_heads(name)
+    if not heads:
+        return None
+    found = {c.name_key: c for c in Company.objects.filter(name_key__in=heads)}
+    return next((found[head] for head in heads if head in found), None)
+
+
+def companies_matching(name: str) -> list[Company]:
+    """Every company called `name`: by its name, its former names, or an alternative name."""
+    current, former = split_name(name)
+    keys = [key for key in {name_key(current), *(name_key(old) for old in former)} if key]
+    if not keys:
+        return []
+    by_name = list(Company.objects.filter(name_key__in=keys).values_list("pk", flat=True))
+    by_alias = CompanyAlias.objects.filter(name_key__in=keys).values_list("company_id", flat=True)
+    return list(Company.objects.filter(pk__in=[*by_name, *by_alias]).order_by("pk"))
 
 
 def company_matching(name: str) -> Company | None:
     """The company called `name`, by its name first, then by an alternative name."""
-    matches = Company.objects.matching_name(name)
-    key = normalise_name(name)
-    return matches.filter(name_key=key).order_by("pk").first() or matches.order_by("pk").first()
+    matches = companies_matching(name)
+    key = name_key(split_name(name)[0])
+    return next((c for c in matches if c.name_key == key), None) or next(iter(matches), None)
 
 
 # --- Cases: inquiry, deal, events ---------------------------------------------------------
@@ -383,10 +420,14 @@ def _find_deal(record: CaseRecord) -> tuple[Deal | None, str]:
     """The one existing deal between all of the record's parties, if there is exactly one."""
     companies = []
     for party in record.deal.parties:
-        company = company_matching(party.name)
-        if company is None:
+        matches = companies_matching(party.name)
+        if not matches:
             return None, ""
-        companies.append(company.pk)
+        exact = [c for c in matches if c.name_key == name_key(split_name(party.name)[0])]
+        if len(exact if exact else matches) > 1:
+            names = "; ".join(c.name for c in matches[:3])
+            return None, f"{party.name!r} may be any of {names}: attach it to the right deal."
+        companies.append(matches[0].pk if not exact else exact[0].pk)
     deals = Deal.objects.all()
     for company in set(companies):
         deals = deals.filter(parties__company=company)
@@ -439,7 +480,7 @@ def _lock_companies(record: CaseRecord) -> None:
     applying records with the same companies in another order cannot deadlock."""
     parties = record.deal.parties if record.deal else ()
     names = [*record.inquiry.companies, *(party.name for party in parties)]
-    for key in sorted({normalise_name(name) for name in names}):
+    for key in sorted({name_key(split_name(name)[0]) for name in names}):
         _lock(f"company:{key}")
 
 
@@ -513,7 +554,7 @@ def _add_parties(deal: Deal, record: CaseRecord) -> None:
         return
     added = {tuple(pair) for pair in applied.get("parties", [])}
     for party in record.deal.parties:
-        key = (normalise_name(party.name), party.role)
+        key = (name_key(party.name), party.role)
         if key in added:
             continue
         company = company_for(party.name)
