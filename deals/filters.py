@@ -84,6 +84,11 @@ class BaseFilter(django_filters.FilterSet):
         label="Company",
         widget=forms.TextInput(attrs={"placeholder": "e.g. microsoft"}),
     )
+    group = django_filters.BooleanFilter(
+        label="Include its group companies",
+        method="filter_group",
+        widget=forms.CheckboxInput,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,7 +106,14 @@ class BaseFilter(django_filters.FilterSet):
         return queryset.in_jurisdiction(value) if value else queryset
 
     def filter_company(self, queryset, name, value):
-        return queryset.involving([value]) if value else queryset
+        if not value:
+            return queryset
+        if self.form.cleaned_data.get("group"):
+            return queryset.involving([value.pk, *value.group_member_ids()])
+        return queryset.involving([value])
+
+    def filter_group(self, queryset, name, value):
+        return queryset  # read by filter_company
 
     def results(self):
         """The filtered rows, or none at all while the form has errors (the page shows them).

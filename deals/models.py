@@ -229,6 +229,24 @@ class Company(TimeStamped):
     def get_absolute_url(self) -> str:
         return reverse("deals:company_detail", args=[self.slug])
 
+    def group_member_ids(self, *, max_depth: int = 5) -> list[int]:
+        """Ids of the companies in this company's group below it (subsidiaries, theirs...).
+
+        One query per level; a loop an editor made by mistake (A under B under A) ends.
+        """
+        found: list[int] = []
+        level = [self.pk]
+        for _ in range(max_depth):
+            level = [
+                pk
+                for pk in Company.objects.filter(parent__in=level).values_list("pk", flat=True)
+                if pk != self.pk and pk not in found
+            ]
+            if not level:
+                break
+            found.extend(level)
+        return found
+
 
 class CompanyAlias(models.Model):
     """Another name a company is known by ("Google", "Google LLC" for Alphabet)."""

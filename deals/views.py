@@ -164,10 +164,27 @@ def company_detail(request, slug):
     )
     deals = Deal.objects.published().involving([company]).with_list_data()
     inquiries = Inquiry.objects.public().involving([company]).with_list_data()
+    # The group's: deals and cases of its subsidiaries (Microsoft Europe under Microsoft) that
+    # do not already name the company itself.
+    members = company.group_member_ids()
+    group_deals = group_inquiries = None
+    if members:
+        group_deals = (
+            Deal.objects.published().involving(members).exclude(pk__in=deals.values("pk"))
+        ).with_list_data()
+        group_inquiries = (
+            Inquiry.objects.public().involving(members).exclude(pk__in=inquiries.values("pk"))
+        ).with_list_data()
     return render(
         request,
         "deals/company_detail.html",
-        {"company": company, "deals": deals, "inquiries": inquiries},
+        {
+            "company": company,
+            "deals": deals,
+            "inquiries": inquiries,
+            "group_deals": group_deals,
+            "group_inquiries": group_inquiries,
+        },
     )
 
 
