@@ -625,11 +625,14 @@ class PressMatch:
     note: str = ""
 
 
-def press_match(*, title: str, text: str, references: Iterable[str] = ()) -> PressMatch:
+def press_match(
+    *, title: str, text: str, references: Iterable[str] = (), regulator: str = ""
+) -> PressMatch:
     """The case or deal a press release names, when it names exactly one with confidence.
 
     Confident means: it quotes one known case number, or it names two or more parties of one
-    deal (by name or alternative name) and of no other.
+    deal (by name or alternative name, whatever their legal form) and of no other, or the
+    parties of several deals that are all under one study of the release's regulator.
     """
     references = list(references)
     if references:
@@ -646,12 +649,36 @@ def press_match(*, title: str, text: str, references: Iterable[str] = ()) -> Pre
         .filter(named__gte=2)
         .order_by("-named")
     )
-    deal_ids = [row["deal"] for row in rows[:3]]
+    deal_ids = [row["deal"] for row in rows[:20]]
     if len(deal_ids) == 1:
         return PressMatch(deal=Deal.objects.get(pk=deal_ids[0]))
     if len(deal_ids) > 1:
+        study = _shared_inquiry(deal_ids, regulator)
+        if study is not None:
+            return PressMatch(inquiry=study, deal=study.deal)
         return PressMatch(note="Names the parties of several deals.")
     return PressMatch(note="Names a known company but no deal between known companies.")
+
+
+def _shared_inquiry(deal_ids: list[int], regulator: str) -> Inquiry | None:
+    """The one study of `regulator` that every one of these deals is under, if there is one.
+
+    A study covering several deals (the FTC's 6(b) study of AI partnerships) is one inquiry row
+    per deal, under one title: a release naming the parties of all of them is about the study,
+    and goes on its first row.
+    """
+    if not regulator:
+        return None
+    rows = Inquiry.objects.filter(deal__in=deal_ids, regulator__slug=regulator).values_list(
+        "pk", "title", "deal"
+    )
+    deals_by_title: dict[str, set[int]] = {}
+    first: dict[str, int] = {}
+    for pk, title, deal in rows.order_by("pk"):
+        deals_by_title.setdefault(title, set()).add(deal)
+        first.setdefault(title, pk)
+    shared = [title for title, deals in deals_by_title.items() if deals >= set(deal_ids)]
+    return Inquiry.objects.get(pk=first[shared[0]]) if len(shared) == 1 else None
 
 
 def companies_mentioned(text: str) -> set[int]:
@@ -683,7 +710,12 @@ def _apply_press(raw: RawRecord, record: PressRecord) -> None:
     if "press" in events:  # already on a timeline: keep it up to date
         mapped["events"] = _apply_events([record.event()], mapped=events, conflicts=conflicts)
     elif raw.review_status not in (ReviewStatus.DISMISSED, ReviewStatus.ATTACHED):
-        match = press_match(title=record.title, text=record.text, references=record.references)
+        match = press_match(
+            title=record.title,
+            text=record.text,
+            references=record.references,
+            regulator=record.regulator,
+        )
         if match.deal or match.inquiry:
             mapped["events"] = _apply_events(
                 [record.event()],
@@ -694,17 +726,40 @@ def _apply_press(raw: RawRecord, record: PressRecord) -> None:
             )
             raw.deal, raw.inquiry = match.deal, match.inquiry
             raw.review_status, raw.review_note = ReviewStatus.NONE, ""
+        elif record.filed_as:
+            raw.review_status, raw.review_note = ReviewStatus.FILED, record.filed_as[:300]
         else:
             raw.review_status, raw.review_note = ReviewStatus.PENDING, match.note[:300]
+            _store_suggestions(raw, f"{record.title}\n{record.text}")
     raw.mapped, raw.conflicts = mapped, conflicts
+
+
+def _store_suggestions(raw: RawRecord, text: str) -> None:
+    """Compute the editor's shortlist once, when the record enters the queue."""
+    ranked = _ranked_deals(companies_mentioned(text), limit=5)
+    raw.suggested = [deal for deal, _ in ranked]
+    raw.suggestion_score = min(ranked[0][1], 32767) if ranked else 0
 
 
 # --- The review queue ---------------------------------------------------------------------
 
 
 def suggested_deals(*, record: RawRecord, limit: int = 5) -> list[Deal]:
-    """Deals involving companies the record names, most named first: the editor's shortlist."""
-    mentioned = companies_mentioned(f"{record.title}\n{record.summary}")
+    """The editor's shortlist: deals involving companies the record names, most named first.
+
+    Stored on the record at ingest (`suggested`); computed here only for a record stored
+    before that.
+    """
+    ids = record.suggested[:limit] if record.suggested else []
+    if not ids and record.review_status == ReviewStatus.PENDING and not record.suggestion_score:
+        mentioned = companies_mentioned(f"{record.title}\n{record.summary}")
+        ids = [deal for deal, _ in _ranked_deals(mentioned, limit=limit)]
+    by_id = Deal.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _ranked_deals(mentioned: set[int], *, limit: int) -> list[tuple[int, int]]:
+    """(deal id, how many of its parties are named), most named first."""
     if not mentioned:
         return []
     rows = (
@@ -713,8 +768,7 @@ def suggested_deals(*, record: RawRecord, limit: int = 5) -> list[Deal]:
         .annotate(named=Count("company", distinct=True))
         .order_by("-named", "-deal")[:limit]
     )
-    by_id = Deal.objects.in_bulk([row["deal"] for row in rows])
-    return [by_id[row["deal"]] for row in rows if row["deal"] in by_id]
+    return [(row["deal"], row["named"]) for row in rows]
 
 
 def _reviewed(record: RawRecord, status: str, user) -> None:
