@@ -269,6 +269,17 @@ class CompanyAlias(models.Model):
         super().save(*args, **kwargs)
 
 
+class CompanyRedirect(models.Model):
+    """The address of a company merged into another: /companies/<old_slug>/ redirects there."""
+
+    old_slug = models.SlugField(max_length=80, unique=True)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.company_id}"
+
+
 class Regulator(models.Model):
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=20, help_text="EC, CMA, FTC, DOJ, BKartA…")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from . import clocks
@@ -23,6 +23,7 @@ from .models import (
     MERGER_STAGES,
     AntitrustStatus,
     Company,
+    CompanyRedirect,
     Deal,
     Event,
     Inquiry,
@@ -158,10 +159,15 @@ def company_list(request):
 
 
 def company_detail(request, slug):
-    company = get_object_or_404(
-        Company.objects.select_related("parent").prefetch_related("aliases", "subsidiaries"),
-        slug=slug,
+    company = (
+        Company.objects.select_related("parent")
+        .prefetch_related("aliases", "subsidiaries")
+        .filter(slug=slug)
+        .first()
     )
+    if company is None:  # merged into another company: its old address leads there
+        moved = get_object_or_404(CompanyRedirect.objects.select_related("company"), old_slug=slug)
+        return redirect(moved.company, permanent=True)
     deals = Deal.objects.published().involving([company]).with_list_data()
     inquiries = Inquiry.objects.public().involving([company]).with_list_data()
     # The group's: deals and cases of its subsidiaries (Microsoft Europe under Microsoft) that

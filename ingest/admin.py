@@ -136,10 +136,11 @@ class ReviewItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def get_changelist_instance(self, request: HttpRequest):
         changelist = super().get_changelist_instance(request)
         items = list(changelist.result_list)  # evaluated once; the page renders these rows
-        firsts = {item.suggested[0] for item in items if item.suggested}
+        firsts = {item.suggested_ids[0] for item in items if item.suggested_ids}
         titles = dict(Deal.objects.filter(pk__in=firsts).values_list("pk", "title"))
         for item in items:  # on this request's rows, not on the admin shared by all requests
-            item.suggested_title = titles.get(item.suggested[0], "") if item.suggested else ""
+            ids = item.suggested_ids
+            item.suggested_title = titles.get(ids[0], "") if ids else ""
         return changelist
 
     @admin.action(description="Dismiss the selected records", permissions=["change"])

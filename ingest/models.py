@@ -121,6 +121,12 @@ class RawRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.source} {self.external_id}"
 
+    @property
+    def suggested_ids(self) -> list[int]:
+        """The stored suggestions, ids only whatever the column holds."""
+        values = self.suggested if isinstance(self.suggested, list) else []
+        return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
 
 class ReviewItemManager(models.Manager):
     def get_queryset(self) -> models.QuerySet:

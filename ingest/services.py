@@ -750,7 +750,7 @@ def suggested_deals(*, record: RawRecord, limit: int = 5) -> list[Deal]:
     Stored on the record at ingest (`suggested`); computed here only for a record stored
     before that.
     """
-    ids = record.suggested[:limit] if record.suggested else []
+    ids = record.suggested_ids[:limit]
     if not ids and record.review_status == ReviewStatus.PENDING and not record.suggestion_score:
         mentioned = companies_mentioned(f"{record.title}\n{record.summary}")
         ids = [deal for deal, _ in _ranked_deals(mentioned, limit=limit)]
