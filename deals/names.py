@@ -142,10 +142,18 @@ def name_key(name: str) -> str:
     return " ".join(strip_legal_form(words))
 
 
+# A short form after the name: "UnitedHealth Group Incorporated (UHG)".
+_SHORT_FORM = re.compile(r"\s*\((?P<short>[A-Z][A-Z0-9&.\-]{1,9})\)\s*$")
+
+
 def split_name(name: str) -> tuple[str, list[str]]:
-    """The name without its history, and the former names the history gives."""
+    """The name without its history or short form, and the other names these give."""
     former = [" ".join(m.group("old").split()) for m in _HISTORY.finditer(name)]
     current = " ".join(_HISTORY.sub(" ", name).split())
+    short = _SHORT_FORM.search(current)
+    if short and short.start() > 0:
+        former.append(short.group("short"))
+        current = current[: short.start()].strip()
     return current or " ".join(name.split()), [old for old in former if fold(old)]
 
 

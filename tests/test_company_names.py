@@ -44,6 +44,15 @@ def test_history_in_a_name_is_a_former_name():
     assert split_name("Meta Platforms (formerly Facebook)") == ("Meta Platforms", ["Facebook"])
 
 
+def test_a_short_form_after_a_name_is_another_name():
+    assert split_name("UnitedHealth Group Incorporated (UHG)") == (
+        "UnitedHealth Group Incorporated",
+        ["UHG"],
+    )
+    assert name_key("UnitedHealth Group Incorporated (UHG)") == "unitedhealth group"
+    assert split_name("Topps Tiles (certain assets)") == ("Topps Tiles (certain assets)", [])
+
+
 def test_group_heads_are_conservative():
     assert group_heads("Microsoft Europe") == ["microsoft"]
     assert group_heads("Amazon EU S.a r.l.") == ["amazon"]
