@@ -4,6 +4,7 @@ empty page, never an exception."""
 
 import csv
 
+from django.apps import apps
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
@@ -123,6 +124,18 @@ def spreadsheet_safe(cell: str) -> str:
     return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
+def imported_from(deal: Deal) -> list[str]:
+    """Where an unchecked deal was imported from ("FTC HSR early-termination notices")."""
+    if not deal.needs_review:
+        return []
+    raw_record = apps.get_model("ingest", "RawRecord")  # ingest sits above deals: no import
+    labels = dict(raw_record._meta.get_field("source").choices)
+    sources = raw_record.objects.filter(Q(deal=deal) | Q(inquiry__deal=deal)).values_list(
+        "source", flat=True
+    )
+    return sorted({labels.get(source, source) for source in sources})
+
+
 def deal_detail(request, slug):
     deal = get_object_or_404(Deal.objects.published().with_detail_data(), slug=slug)
     chart = deal_timeline(deal, today=timezone.localdate())
@@ -131,6 +144,7 @@ def deal_detail(request, slug):
         "deals/deal_detail.html",
         {
             "deal": deal,
+            "imported_from": imported_from(deal),
             "inquiries": deal.inquiries.all(),
             "abandoned_after": deal.abandoned_after(),
             "timeline": deal.timeline(),
