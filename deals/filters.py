@@ -139,8 +139,12 @@ class DealFilter(BaseFilter):
     announced_after = date_filter("announced_on", "gte", "Announced on or after")
     announced_before = date_filter("announced_on", "lte", "Announced on or before")
     sort = NullsLastOrderingFilter(
-        fields=(("announced_on", "announced"), ("last_activity_on", "activity")),
-        field_labels={"announced_on": "Announcement date", "last_activity_on": "Latest activity"},
+        # "announced": the announcement date, else the first known event (first_known_on).
+        fields=(("first_known_on", "announced"), ("last_activity_on", "activity")),
+        field_labels={
+            "first_known_on": "Announcement date",
+            "last_activity_on": "Latest activity",
+        },
         label="Sort by",
         empty_label="Newest announced",
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, Min, OuterRef, Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -467,6 +467,15 @@ class Deal(TimeStamped):
         editable=False,
         help_text="Date of the newest event of the deal or its inquiries.",
     )
+    first_known_on = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="The announcement date, else the date of the deal's first event: what "
+        "'Newest announced' sorts on, so an imported deal without an announcement date does "
+        "not sort last.",
+    )
     stored_states = models.JSONField(
         null=True,
         blank=True,
@@ -479,12 +488,12 @@ class Deal(TimeStamped):
     )
 
     history = HistoricalRecords(
-        excluded_fields=["antitrust_status", "last_activity_on", "stored_states"]
+        excluded_fields=["antitrust_status", "last_activity_on", "first_known_on", "stored_states"]
     )
     objects = DealQuerySet.as_manager()
 
     class Meta:
-        ordering = [models.F("announced_on").desc(nulls_last=True), "title"]
+        ordering = [models.F("first_known_on").desc(nulls_last=True), "title"]
 
     def __str__(self) -> str:
         return self.title
@@ -568,9 +577,12 @@ class Deal(TimeStamped):
         return sorted(lines.values(), key=lambda line: line.sort_key)
 
     def compute_last_activity(self) -> datetime.date | None:
+        return self._event_dates()["latest"]
+
+    def _event_dates(self) -> dict:
         return Event.objects.filter(Q(deal=self) | Q(inquiry__deal=self)).aggregate(
-            latest=Max("occurred_on")
-        )["latest"]
+            latest=Max("occurred_on"), first=Min("occurred_on")
+        )
 
     def jurisdiction_states(self) -> dict[str, str]:
         """Each regulator's state as a code (an outcome, else a stage), keyed by regulator id."""
@@ -588,12 +600,15 @@ class Deal(TimeStamped):
         caused by `inquiry` or `event` when the caller knows."""
         previous_status, previous_states = self.antitrust_status, self.stored_states
         self.antitrust_status = self.compute_antitrust_status()
-        self.last_activity_on = self.compute_last_activity()
+        dates = self._event_dates()
+        self.last_activity_on = dates["latest"]
+        self.first_known_on = self.announced_on or dates["first"]
         self.stored_states = self.jurisdiction_states()
         # A plain UPDATE: derived values are not an editor's change and need no history row.
         Deal.objects.filter(pk=self.pk).update(
             antitrust_status=self.antitrust_status,
             last_activity_on=self.last_activity_on,
+            first_known_on=self.first_known_on,
             stored_states=self.stored_states,
         )
         changes = [(None, previous_status, self.antitrust_status)]

@@ -34,3 +34,18 @@ def test_a_setting_keeps_imports_unpublished(client, settings):
     settings.INGEST_PUBLISH_NEW_DEALS = False
     call_command("ingest", "ftc-hsr", "--from-file", str(HSR), stdout=io.StringIO())
     assert Deal.objects.exists() and not Deal.objects.filter(is_published=True).exists()
+
+
+def test_a_deal_without_an_announced_date_sorts_by_its_first_event(client):
+    import datetime
+
+    from tests.factories import DealFactory, EventFactory
+
+    old = DealFactory(title="Announced long ago", announced_on=datetime.date(2020, 1, 1))
+    undated = DealFactory(title="Imported undated", announced_on=None)
+    EventFactory(deal=undated, occurred_on=datetime.date(2025, 6, 1))
+    undated.refresh_from_db()
+    assert undated.first_known_on == datetime.date(2025, 6, 1)
+    page = client.get("/deals/?sort=-announced").text
+    assert page.index("Imported undated") < page.index("Announced long ago")
+    assert list(Deal.objects.values_list("title", flat=True)[:2]) == [undated.title, old.title]
