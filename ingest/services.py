@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import httpx
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Model
+from django.db.models import Count, Model, Q
 from django.utils import timezone
 
 from deals.models import (
@@ -375,13 +375,37 @@ def _group_of(name: str) -> Company | None:
 
 def companies_matching(name: str) -> list[Company]:
     """Every company called `name`: by its name, its former names, or an alternative name."""
-    current, former = split_name(name)
-    keys = [key for key in {name_key(current), *(name_key(old) for old in former)} if key]
-    if not keys:
-        return []
-    by_name = list(Company.objects.filter(name_key__in=keys).values_list("pk", flat=True))
-    by_alias = CompanyAlias.objects.filter(name_key__in=keys).values_list("company_id", flat=True)
-    return list(Company.objects.filter(pk__in=[*by_name, *by_alias]).order_by("pk"))
+    return companies_matching_all([name])[name]
+
+
+def companies_matching_all(names: Iterable[str]) -> dict[str, list[Company]]:
+    """Each name's companies (as `companies_matching`), for all the names in two queries."""
+    keys_of = {}
+    for name in names:
+        current, former = split_name(name)
+        keys_of[name] = {k for k in (name_key(current), *map(name_key, former)) if k}
+    wanted = set().union(*keys_of.values()) if keys_of else set()
+    by_key: dict[str, set[int]] = {}
+    companies: dict[int, Company] = {}
+    if wanted:
+        aliases = CompanyAlias.objects.filter(name_key__in=wanted).values_list(
+            "name_key", "company_id"
+        )
+        for key, company_id in aliases:
+            by_key.setdefault(key, set()).add(company_id)
+        alias_ids = {pk for ids in by_key.values() for pk in ids}
+        for company in Company.objects.filter(Q(name_key__in=wanted) | Q(pk__in=alias_ids)):
+            companies[company.pk] = company
+            if company.name_key in wanted:
+                by_key.setdefault(company.name_key, set()).add(company.pk)
+    return {
+        name: [
+            companies[pk]
+            for pk in sorted({pk for key in keys for pk in by_key.get(key, ())})
+            if pk in companies
+        ]
+        for name, keys in keys_of.items()
+    }
 
 
 def company_matching(name: str) -> Company | None:
@@ -419,8 +443,9 @@ def _find_inquiry(raw: RawRecord, record: CaseRecord, regulator: Regulator) -> I
 def _find_deal(record: CaseRecord) -> tuple[Deal | None, str]:
     """The one existing deal between all of the record's parties, if there is exactly one."""
     companies = []
+    matched = companies_matching_all(party.name for party in record.deal.parties)
     for party in record.deal.parties:
-        matches = companies_matching(party.name)
+        matches = matched[party.name]
         if not matches:
             return None, ""
         exact = [c for c in matches if c.name_key == name_key(split_name(party.name)[0])]

@@ -98,3 +98,27 @@ def test_an_alias_matches_whatever_its_legal_form():
     meta = Company.objects.create(name="Meta Platforms, Inc.")
     CompanyAlias.objects.create(company=meta, name="Facebook, Inc.")
     assert company_matching("FACEBOOK INC") == meta
+
+
+@pytest.mark.django_db
+def test_a_party_name_two_companies_share_goes_to_the_review_queue_not_to_either():
+    import io
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from ingest.models import ReviewItem
+
+    Company.objects.create(name="Topps Tiles Plc")
+    Company.objects.create(name="Topps Tiles Limited")  # one key: left for an editor to merge
+    topps = Path(__file__).parent / "fixtures" / "cma"
+    call_command(
+        "ingest",
+        "cma",
+        "--from-file",
+        str(topps / "publishing-api_cma-cases-with-change-history.json"),
+        stdout=io.StringIO(),
+    )
+    item = ReviewItem.objects.get()
+    assert "may be any of Topps Tiles Plc; Topps Tiles Limited" in item.review_note
+    assert Company.objects.filter(name_key="topps tiles").count() == 2
