@@ -1,15 +1,21 @@
 """The editors' admin: deals with their parties, inquiries and events inline; every change is kept
 in the history (django-simple-history) with who made it and when."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from .company_merge import company_merge, company_merge_preview
 from .links import validate_http_url
 from .models import ClockStop, Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
 
 # Every address an editor types must be http or https (the form's default also takes ftp).
 ONLY_HTTP_LINKS = {models.URLField: {"validators": [validate_http_url]}}
+
+
+MERGE_LIMIT = 10
 
 
 @admin.action(description="Mark as reviewed")
@@ -33,7 +39,54 @@ class CompanyAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     inlines = [CompanyAliasInline]
-    actions = [mark_reviewed]
+    actions = [mark_reviewed, "merge_companies"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find a company under any spelling of its legal form or an alternative name."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()[:200]
+        if term:
+            found = found | queryset.filter(pk__in=Company.objects.matching_name(term))
+        return found, duplicates
+
+    @admin.action(description="Merge the selected companies…", permissions=["change", "delete"])
+    def merge_companies(self, request: HttpRequest, queryset):
+        """Step 1 shows what would move and asks for the survivor; step 2 merges."""
+        companies = list(queryset.order_by("pk")[: MERGE_LIMIT + 1])
+        if not 2 <= len(companies) <= MERGE_LIMIT:
+            self.message_user(
+                request, f"Pick between 2 and {MERGE_LIMIT} companies to merge.", messages.ERROR
+            )
+            return None
+        by_pk = {company.pk: company for company in companies}
+        survivor = None
+        if request.POST.get("survivor"):
+            try:
+                survivor = by_pk.get(int(request.POST["survivor"]))
+            except ValueError:
+                survivor = None
+        if survivor is not None and request.POST.get("confirm") == "yes":
+            others = [c for c in companies if c.pk != survivor.pk]
+            company_merge(survivor=survivor, others=others)
+            self.message_user(
+                request,
+                f"Merged {len(others)} compan{'y' if len(others) == 1 else 'ies'} "
+                f"into {survivor.name}; their addresses now redirect to it.",
+                messages.SUCCESS,
+            )
+            return None
+        survivor = survivor or companies[0]
+        others = [c for c in companies if c.pk != survivor.pk]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge companies",
+            "opts": self.model._meta,
+            "companies": companies,
+            "survivor": survivor,
+            "preview": company_merge_preview(survivor=survivor, others=others),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/deals/company/merge.html", context)
 
 
 @admin.register(Regulator)

@@ -194,6 +194,7 @@ class BaseFilter(django_filters.FilterSet):
     )
     company = CompanyFilter(
         label="Company",
+        method="filter_company",
         widget=PrintableTextInput(
             attrs={
                 "placeholder": "e.g. Microsoft",
@@ -202,6 +203,11 @@ class BaseFilter(django_filters.FilterSet):
                 "data-suggest": "/api/v1/companies/",
             }
         ),
+    )
+    group = django_filters.BooleanFilter(
+        label="Include its group companies",
+        method="filter_group",
+        widget=forms.CheckboxInput,
     )
     regulator = RegulatorFilter(
         queryset=Regulator.objects.order_by("name"),
@@ -212,6 +218,11 @@ class BaseFilter(django_filters.FilterSet):
     )
     jurisdiction = JurisdictionFilter(
         choices=[], method="filter_jurisdiction", label="Jurisdiction", widget=checkboxes()
+    )
+    group = django_filters.BooleanFilter(
+        label="Include its group companies",
+        method="filter_group",
+        widget=forms.CheckboxInput,
     )
 
     SORTS: dict[str, Sort] = {}
@@ -231,6 +242,18 @@ class BaseFilter(django_filters.FilterSet):
 
     def filter_regulator(self, queryset, name, value):
         return queryset.reviewed_by(value) if value else queryset
+
+    def filter_company(self, queryset, name, value):
+        """The company's deals or cases; with `group`, its subsidiaries' too."""
+        if not value:
+            return queryset
+        ids = {company.pk for company in value}
+        if self.form.cleaned_data.get("group"):
+            ids |= {pk for company in value for pk in company.group_member_ids()}
+        return queryset.involving(sorted(ids))
+
+    def filter_group(self, queryset, name, value):
+        return queryset  # read by filter_company
 
     def filter_jurisdiction(self, queryset, name, value):
         return queryset.in_jurisdictions(value) if value else queryset
@@ -419,11 +442,12 @@ class DealFilter(BaseFilter):
     announced_before = date_filter("announced_on", "lte", "Announced on or before")
     SORTS = {
         "relevance": Sort("Best match (with a search)", ()),
+        # Announced: the announcement date, else the first known event (first_known_on).
         "-announced": Sort(
-            "Newest announced", (F("announced_on").desc(nulls_last=True), "title"), "announced"
+            "Newest announced", (F("first_known_on").desc(nulls_last=True), "title"), "announced"
         ),
         "announced": Sort(
-            "Oldest announced", (F("announced_on").asc(nulls_last=True), "title"), "announced"
+            "Oldest announced", (F("first_known_on").asc(nulls_last=True), "title"), "announced"
         ),
         "-activity": Sort(
             "Latest activity", (F("last_activity_on").desc(nulls_last=True),), "activity"

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Case, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -27,10 +27,9 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from . import clocks
+from . import clocks, names
 from . import search as search_rule
 from . import status as status_rule
-from .search import normalise_name
 
 
 def dormant_after() -> datetime.timedelta:
@@ -180,7 +179,7 @@ class CompanyQuerySet(models.QuerySet):
         Two indexed lookups rather than one OR across the aliases join, which scans every
         company: ingest calls this for each party of each record.
         """
-        key = normalise_name(name)
+        key = names.name_key(name)
         if not key:
             return self.none()
         by_name = list(self.filter(name_key=key).values_list("pk", flat=True))
@@ -245,13 +244,31 @@ class Company(TimeStamped):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name_key = normalise_name(self.name)
+        self.name_key = names.name_key(self.name)
         if not self.slug:
             self.slug = unique_slug(Company, self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("deals:company_detail", args=[self.slug])
+
+    def group_member_ids(self, *, max_depth: int = 5) -> list[int]:
+        """Ids of the companies in this company's group below it (subsidiaries, theirs...).
+
+        One query per level; a loop an editor made by mistake (A under B under A) ends.
+        """
+        found: list[int] = []
+        level = [self.pk]
+        for _ in range(max_depth):
+            level = [
+                pk
+                for pk in Company.objects.filter(parent__in=level).values_list("pk", flat=True)
+                if pk != self.pk and pk not in found
+            ]
+            if not level:
+                break
+            found.extend(level)
+        return found
 
 
 class CompanyAlias(models.Model):
@@ -271,8 +288,19 @@ class CompanyAlias(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name_key = normalise_name(self.name)
+        self.name_key = names.name_key(self.name)
         super().save(*args, **kwargs)
+
+
+class CompanyRedirect(models.Model):
+    """The address of a company merged into another: /companies/<old_slug>/ redirects there."""
+
+    old_slug = models.SlugField(max_length=80, unique=True)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.company_id}"
 
 
 class Regulator(models.Model):
@@ -462,6 +490,15 @@ class Deal(TimeStamped):
         editable=False,
         help_text="Date of the newest event of the deal or its inquiries.",
     )
+    first_known_on = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="The announcement date, else the date of the deal's first event: what "
+        "'Newest announced' sorts on, so an imported deal without an announcement date does "
+        "not sort last.",
+    )
     stored_states = models.JSONField(
         null=True,
         blank=True,
@@ -481,6 +518,7 @@ class Deal(TimeStamped):
         excluded_fields=[
             "antitrust_status",
             "last_activity_on",
+            "first_known_on",
             "stored_states",
             "search_document",
             "search_vector",
@@ -489,7 +527,7 @@ class Deal(TimeStamped):
     objects = DealQuerySet.as_manager()
 
     class Meta:
-        ordering = [models.F("announced_on").desc(nulls_last=True), "title"]
+        ordering = [models.F("first_known_on").desc(nulls_last=True), "title"]
 
     def __str__(self) -> str:
         return self.title
@@ -585,9 +623,12 @@ class Deal(TimeStamped):
         return min(upcoming, default=None)
 
     def compute_last_activity(self) -> datetime.date | None:
+        return self._event_dates()["latest"]
+
+    def _event_dates(self) -> dict:
         return Event.objects.filter(Q(deal=self) | Q(inquiry__deal=self)).aggregate(
-            latest=Max("occurred_on")
-        )["latest"]
+            latest=Max("occurred_on"), first=Min("occurred_on")
+        )
 
     def jurisdiction_states(self) -> dict[str, str]:
         """Each regulator's state as a code (an outcome, else a stage), keyed by regulator id."""
@@ -605,12 +646,15 @@ class Deal(TimeStamped):
         caused by `inquiry` or `event` when the caller knows."""
         previous_status, previous_states = self.antitrust_status, self.stored_states
         self.antitrust_status = self.compute_antitrust_status()
-        self.last_activity_on = self.compute_last_activity()
+        dates = self._event_dates()
+        self.last_activity_on = dates["latest"]
+        self.first_known_on = self.announced_on or dates["first"]
         self.stored_states = self.jurisdiction_states()
         # A plain UPDATE: derived values are not an editor's change and need no history row.
         Deal.objects.filter(pk=self.pk).update(
             antitrust_status=self.antitrust_status,
             last_activity_on=self.last_activity_on,
+            first_known_on=self.first_known_on,
             stored_states=self.stored_states,
         )
         changes = [(None, previous_status, self.antitrust_status)]

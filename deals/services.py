@@ -28,9 +28,9 @@ from deals.models import (
     Regulator,
     Stage,
     Supersession,
-    normalise_name,
     status_changes_unrecorded,
 )
+from deals.names import name_key
 
 if TYPE_CHECKING:
     from deals.demo_data import DealData, DemoData, EventData, InquiryData
@@ -92,11 +92,12 @@ def _demo_load_companies(data: DemoData, summary: DemoLoadSummary) -> dict[str, 
             description=item.description,
             parent_id=companies[item.parent].pk if item.parent else None,
         )
-        own_key = normalise_name(item.name)
+        seen = {name_key(item.name)}
         for alias in item.aliases:
-            key = normalise_name(alias)
-            if key == own_key:
+            key = name_key(alias)
+            if key in seen:  # "Microsoft Corp." is "Microsoft Corporation" under another form
                 continue
+            seen.add(key)
             existing = CompanyAlias.objects.filter(company=companies[item.slug], name_key=key)
             _demo_save(
                 summary,

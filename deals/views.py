@@ -5,11 +5,12 @@ empty page, never an exception."""
 import csv
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -26,6 +27,7 @@ from .models import (
     MERGER_STAGES,
     AntitrustStatus,
     Company,
+    CompanyRedirect,
     Deal,
     Event,
     Inquiry,
@@ -187,6 +189,18 @@ def spreadsheet_safe(cell: str) -> str:
     return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
+def imported_from(deal: Deal) -> list[str]:
+    """Where an unchecked deal was imported from ("FTC HSR early-termination notices")."""
+    if not deal.needs_review:
+        return []
+    raw_record = apps.get_model("ingest", "RawRecord")  # ingest sits above deals: no import
+    labels = dict(raw_record._meta.get_field("source").choices)
+    sources = raw_record.objects.filter(Q(deal=deal) | Q(inquiry__deal=deal)).values_list(
+        "source", flat=True
+    )
+    return sorted({labels.get(source, source) for source in sources})
+
+
 def deal_detail(request, slug):
     deal = get_object_or_404(Deal.objects.published().with_detail_data(), slug=slug)
     chart = deal_timeline(deal, today=timezone.localdate())
@@ -195,6 +209,7 @@ def deal_detail(request, slug):
         "deals/deal_detail.html",
         {
             "deal": deal,
+            "imported_from": imported_from(deal),
             "inquiries": deal.inquiries.all(),
             "abandoned_after": deal.abandoned_after(),
             "timeline": deal.timeline(),
@@ -255,10 +270,15 @@ def company_list(request):
 
 
 def company_detail(request, slug):
-    company = get_object_or_404(
-        Company.objects.select_related("parent").prefetch_related("aliases", "subsidiaries"),
-        slug=slug,
+    company = (
+        Company.objects.select_related("parent")
+        .prefetch_related("aliases", "subsidiaries")
+        .filter(slug=slug)
+        .first()
     )
+    if company is None:  # merged into another company: its old address leads there
+        moved = get_object_or_404(CompanyRedirect.objects.select_related("company"), old_slug=slug)
+        return redirect(moved.company, permanent=True)
     deals = Deal.objects.published().involving([company]).with_list_data()
     inquiries = Inquiry.objects.public().involving([company]).with_list_data()
     links = alternates(
@@ -269,10 +289,28 @@ def company_detail(request, slug):
         csv=reverse("deals:deal_export"),
         api="/api/v1/deals/",
     )
+    # The group's: deals and cases of its subsidiaries (Microsoft Europe under Microsoft) that
+    # do not already name the company itself.
+    members = company.group_member_ids()
+    group_deals = group_inquiries = None
+    if members:
+        group_deals = (
+            Deal.objects.published().involving(members).exclude(pk__in=deals.values("pk"))
+        ).with_list_data()
+        group_inquiries = (
+            Inquiry.objects.public().involving(members).exclude(pk__in=inquiries.values("pk"))
+        ).with_list_data()
     return render(
         request,
         "deals/company_detail.html",
-        {"company": company, "deals": deals, "inquiries": inquiries, "alternates": links},
+        {
+            "company": company,
+            "deals": deals,
+            "inquiries": inquiries,
+            "group_deals": group_deals,
+            "group_inquiries": group_inquiries,
+            "alternates": links,
+        },
     )
 
 

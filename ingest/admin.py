@@ -128,10 +128,20 @@ class ReviewItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
         url = reverse("admin:ingest_reviewitem_change", args=[item.pk])
         return format_html('<a href="{}">{}</a>', url, item.title or item.external_id)
 
-    @admin.display(description="suggested deal")
+    @admin.display(description="suggested deal", ordering="-suggestion_score")
     def suggestion(self, item: ReviewItem) -> str:
-        deals = suggested_deals(record=item, limit=1)
-        return str(deals[0]) if deals else "—"
+        # Stored at ingest: the page reads one deal title per row, it scans no company names.
+        return getattr(item, "suggested_title", "") or "—"
+
+    def get_changelist_instance(self, request: HttpRequest):
+        changelist = super().get_changelist_instance(request)
+        items = list(changelist.result_list)  # evaluated once; the page renders these rows
+        firsts = {item.suggested_ids[0] for item in items if item.suggested_ids}
+        titles = dict(Deal.objects.filter(pk__in=firsts).values_list("pk", "title"))
+        for item in items:  # on this request's rows, not on the admin shared by all requests
+            ids = item.suggested_ids
+            item.suggested_title = titles.get(ids[0], "") if ids else ""
+        return changelist
 
     @admin.action(description="Dismiss the selected records", permissions=["change"])
     def dismiss_selected(self, request: HttpRequest, queryset) -> None:

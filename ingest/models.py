@@ -30,6 +30,7 @@ class Source(models.TextChoices):
 class ReviewStatus(models.TextChoices):
     NONE = "", "Nothing to review"
     PENDING = "pending", "Waiting for an editor"
+    FILED = "filed", "Filed: about no deal or case"
     ATTACHED = "attached", "Attached by an editor"
     DEAL_CREATED = "deal_created", "Deal created by an editor"
     DISMISSED = "dismissed", "Dismissed"
@@ -96,6 +97,15 @@ class RawRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    suggested = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Ids of the deals an editor is offered, best first, computed once at ingest.",
+    )
+    suggestion_score = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="How many known parties of the best suggested deal the record names.",
+    )
 
     objects = RawRecordQuerySet.as_manager()
 
@@ -110,6 +120,12 @@ class RawRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.external_id}"
+
+    @property
+    def suggested_ids(self) -> list[int]:
+        """The stored suggestions, ids only whatever the column holds."""
+        values = self.suggested if isinstance(self.suggested, list) else []
+        return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
 
 
 class ReviewItemManager(models.Manager):
@@ -128,6 +144,7 @@ class ReviewItem(RawRecord):
 
     class Meta:
         proxy = True
+        ordering = ["-suggestion_score", "-published_on", "-pk"]
         verbose_name = "review queue item"
         verbose_name_plural = "review queue"
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import httpx
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Model
+from django.db.models import Count, Model, Q
 from django.utils import timezone
 
 from deals.models import (
@@ -45,6 +45,7 @@ from deals.models import (
     normalise_name,
     status_errors,
 )
+from deals.names import group_heads, name_key, possessive_owner, split_name
 
 from .models import AppliedValues, IngestRun, RawRecord, ReviewStatus
 from .sources import get_source
@@ -338,20 +339,80 @@ def _lock(key: str) -> None:
 
 
 def company_for(name: str) -> Company:
-    """The company called `name` (or with that alternative name), created for review if none."""
+    """The company called `name` (or with that alternative name), created for review if none.
+
+    History in the name ("X AG (ex: Y)") becomes an alternative name; a product ("Apple's
+    iTunes") is its known owner; a new company whose name is a known group's plus a region
+    ("Microsoft Europe") gets that group as its parent, for an editor to confirm.
+    """
     name = " ".join(name.split())[:200]
-    _lock(f"company:{normalise_name(name)}")
+    current, former = split_name(name)
+    _lock(f"company:{name_key(current)}")
     company = company_matching(name)
     if company is None:
-        company = Company.objects.create(name=name, needs_review=True)
+        owner = possessive_owner(current)
+        company = company_matching(owner) if owner else None
+    if company is None:
+        company = Company.objects.create(
+            name=current[:200], needs_review=True, parent=_group_of(current)
+        )
+    for old in former:
+        if name_key(old) != company.name_key:
+            CompanyAlias.objects.get_or_create(
+                company=company, name_key=name_key(old), defaults={"name": old[:200]}
+            )
     return company
+
+
+def _group_of(name: str) -> Company | None:
+    """The known group `name` is a regional arm of ("Microsoft Europe" -> Microsoft), if one."""
+    heads = group_heads(name)
+    if not heads:
+        return None
+    found = {c.name_key: c for c in Company.objects.filter(name_key__in=heads)}
+    return next((found[head] for head in heads if head in found), None)
+
+
+def companies_matching(name: str) -> list[Company]:
+    """Every company called `name`: by its name, its former names, or an alternative name."""
+    return companies_matching_all([name])[name]
+
+
+def companies_matching_all(names: Iterable[str]) -> dict[str, list[Company]]:
+    """Each name's companies (as `companies_matching`), for all the names in two queries."""
+    keys_of = {}
+    for name in names:
+        current, former = split_name(name)
+        keys_of[name] = {k for k in (name_key(current), *map(name_key, former)) if k}
+    wanted = set().union(*keys_of.values()) if keys_of else set()
+    by_key: dict[str, set[int]] = {}
+    companies: dict[int, Company] = {}
+    if wanted:
+        aliases = CompanyAlias.objects.filter(name_key__in=wanted).values_list(
+            "name_key", "company_id"
+        )
+        for key, company_id in aliases:
+            by_key.setdefault(key, set()).add(company_id)
+        alias_ids = {pk for ids in by_key.values() for pk in ids}
+        for company in Company.objects.filter(Q(name_key__in=wanted) | Q(pk__in=alias_ids)):
+            companies[company.pk] = company
+            if company.name_key in wanted:
+                by_key.setdefault(company.name_key, set()).add(company.pk)
+    return {
+        name: [
+            companies[pk]
+            for pk in sorted({pk for key in keys for pk in by_key.get(key, ())})
+            if pk in companies
+        ]
+        for name, keys in keys_of.items()
+    }
 
 
 def company_matching(name: str) -> Company | None:
     """The company called `name`, by its name first, then by an alternative name."""
-    matches = Company.objects.matching_name(name)
-    key = normalise_name(name)
-    return matches.filter(name_key=key).order_by("pk").first() or matches.order_by("pk").first()
+    matches = companies_matching(name)
+    key = name_key(split_name(name)[0])
+    return next((c for c in matches if c.name_key == key), None) or next(iter(matches), None)
 
 
 # --- Cases: inquiry, deal, events ---------------------------------------------------------
@@ -382,11 +443,16 @@ def _find_inquiry(raw: RawRecord, record: CaseRecord, regulator: Regulator) -> I
 def _find_deal(record: CaseRecord) -> tuple[Deal | None, str]:
     """The one existing deal between all of the record's parties, if there is exactly one."""
     companies = []
+    matched = companies_matching_all(party.name for party in record.deal.parties)
     for party in record.deal.parties:
-        company = company_matching(party.name)
-        if company is None:
+        matches = matched[party.name]
+        if not matches:
             return None, ""
-        companies.append(company.pk)
+        exact = [c for c in matches if c.name_key == name_key(split_name(party.name)[0])]
+        if len(exact if exact else matches) > 1:
+            names = "; ".join(c.name for c in matches[:3])
+            return None, f"{party.name!r} may be any of {names}: attach it to the right deal."
+        companies.append(matches[0].pk if not exact else exact[0].pk)
     deals = Deal.objects.all()
     for company in set(companies):
         deals = deals.filter(parties__company=company)
@@ -439,7 +505,7 @@ def _lock_companies(record: CaseRecord) -> None:
     applying records with the same companies in another order cannot deadlock."""
     parties = record.deal.parties if record.deal else ()
     names = [*record.inquiry.companies, *(party.name for party in parties)]
-    for key in sorted({normalise_name(name) for name in names}):
+    for key in sorted({name_key(split_name(name)[0]) for name in names}):
         _lock(f"company:{key}")
 
 
@@ -513,7 +579,7 @@ def _add_parties(deal: Deal, record: CaseRecord) -> None:
         return
     added = {tuple(pair) for pair in applied.get("parties", [])}
     for party in record.deal.parties:
-        key = (normalise_name(party.name), party.role)
+        key = (name_key(party.name), party.role)
         if key in added:
             continue
         company = company_for(party.name)
@@ -584,11 +650,14 @@ class PressMatch:
     note: str = ""
 
 
-def press_match(*, title: str, text: str, references: Iterable[str] = ()) -> PressMatch:
+def press_match(
+    *, title: str, text: str, references: Iterable[str] = (), regulator: str = ""
+) -> PressMatch:
     """The case or deal a press release names, when it names exactly one with confidence.
 
     Confident means: it quotes one known case number, or it names two or more parties of one
-    deal (by name or alternative name) and of no other.
+    deal (by name or alternative name, whatever their legal form) and of no other, or the
+    parties of several deals that are all under one study of the release's regulator.
     """
     references = list(references)
     if references:
@@ -605,12 +674,36 @@ def press_match(*, title: str, text: str, references: Iterable[str] = ()) -> Pre
         .filter(named__gte=2)
         .order_by("-named")
     )
-    deal_ids = [row["deal"] for row in rows[:3]]
+    deal_ids = [row["deal"] for row in rows[:20]]
     if len(deal_ids) == 1:
         return PressMatch(deal=Deal.objects.get(pk=deal_ids[0]))
     if len(deal_ids) > 1:
+        study = _shared_inquiry(deal_ids, regulator)
+        if study is not None:
+            return PressMatch(inquiry=study, deal=study.deal)
         return PressMatch(note="Names the parties of several deals.")
     return PressMatch(note="Names a known company but no deal between known companies.")
+
+
+def _shared_inquiry(deal_ids: list[int], regulator: str) -> Inquiry | None:
+    """The one study of `regulator` that every one of these deals is under, if there is one.
+
+    A study covering several deals (the FTC's 6(b) study of AI partnerships) is one inquiry row
+    per deal, under one title: a release naming the parties of all of them is about the study,
+    and goes on its first row.
+    """
+    if not regulator:
+        return None
+    rows = Inquiry.objects.filter(deal__in=deal_ids, regulator__slug=regulator).values_list(
+        "pk", "title", "deal"
+    )
+    deals_by_title: dict[str, set[int]] = {}
+    first: dict[str, int] = {}
+    for pk, title, deal in rows.order_by("pk"):
+        deals_by_title.setdefault(title, set()).add(deal)
+        first.setdefault(title, pk)
+    shared = [title for title, deals in deals_by_title.items() if deals >= set(deal_ids)]
+    return Inquiry.objects.get(pk=first[shared[0]]) if len(shared) == 1 else None
 
 
 def companies_mentioned(text: str) -> set[int]:
@@ -642,7 +735,12 @@ def _apply_press(raw: RawRecord, record: PressRecord) -> None:
     if "press" in events:  # already on a timeline: keep it up to date
         mapped["events"] = _apply_events([record.event()], mapped=events, conflicts=conflicts)
     elif raw.review_status not in (ReviewStatus.DISMISSED, ReviewStatus.ATTACHED):
-        match = press_match(title=record.title, text=record.text, references=record.references)
+        match = press_match(
+            title=record.title,
+            text=record.text,
+            references=record.references,
+            regulator=record.regulator,
+        )
         if match.deal or match.inquiry:
             mapped["events"] = _apply_events(
                 [record.event()],
@@ -653,17 +751,40 @@ def _apply_press(raw: RawRecord, record: PressRecord) -> None:
             )
             raw.deal, raw.inquiry = match.deal, match.inquiry
             raw.review_status, raw.review_note = ReviewStatus.NONE, ""
+        elif record.filed_as:
+            raw.review_status, raw.review_note = ReviewStatus.FILED, record.filed_as[:300]
         else:
             raw.review_status, raw.review_note = ReviewStatus.PENDING, match.note[:300]
+            _store_suggestions(raw, f"{record.title}\n{record.text}")
     raw.mapped, raw.conflicts = mapped, conflicts
+
+
+def _store_suggestions(raw: RawRecord, text: str) -> None:
+    """Compute the editor's shortlist once, when the record enters the queue."""
+    ranked = _ranked_deals(companies_mentioned(text), limit=5)
+    raw.suggested = [deal for deal, _ in ranked]
+    raw.suggestion_score = min(ranked[0][1], 32767) if ranked else 0
 
 
 # --- The review queue ---------------------------------------------------------------------
 
 
 def suggested_deals(*, record: RawRecord, limit: int = 5) -> list[Deal]:
-    """Deals involving companies the record names, most named first: the editor's shortlist."""
-    mentioned = companies_mentioned(f"{record.title}\n{record.summary}")
+    """The editor's shortlist: deals involving companies the record names, most named first.
+
+    Stored on the record at ingest (`suggested`); computed here only for a record stored
+    before that.
+    """
+    ids = record.suggested_ids[:limit]
+    if not ids and record.review_status == ReviewStatus.PENDING and not record.suggestion_score:
+        mentioned = companies_mentioned(f"{record.title}\n{record.summary}")
+        ids = [deal for deal, _ in _ranked_deals(mentioned, limit=limit)]
+    by_id = Deal.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _ranked_deals(mentioned: set[int], *, limit: int) -> list[tuple[int, int]]:
+    """(deal id, how many of its parties are named), most named first."""
     if not mentioned:
         return []
     rows = (
@@ -672,8 +793,7 @@ def suggested_deals(*, record: RawRecord, limit: int = 5) -> list[Deal]:
         .annotate(named=Count("company", distinct=True))
         .order_by("-named", "-deal")[:limit]
     )
-    by_id = Deal.objects.in_bulk([row["deal"] for row in rows])
-    return [by_id[row["deal"]] for row in rows if row["deal"] in by_id]
+    return [(row["deal"], row["named"]) for row in rows]
 
 
 def _reviewed(record: RawRecord, status: str, user) -> None:

@@ -85,6 +85,7 @@ JSON_PAYLOADS = {
 # JSON fields that hold our own identifiers or validated choices, not text anyone typed.
 JSON_NOT_TEXT = {
     "ingest.RawRecord.mapped",
+    "ingest.RawRecord.suggested",
     "subscriptions.Subscription.event_kinds",
     "deals.Deal.stored_states",
 }

@@ -52,7 +52,9 @@ from .base import (
 
 NAME = "accc"
 REGULATOR = "accc"
-MAPPING_VERSION = 2  # 2: every value through the status table; a listing row never moves a stage
+# 2: every value through the status table; a listing row never moves a stage. 3: vendors
+# listed among the targets are sellers.
+MAPPING_VERSION = 3
 HOSTS = frozenset({"www.accc.gov.au"})
 SITE = "https://www.accc.gov.au"
 REGISTER = SITE + "/public-registers/mergers-and-acquisitions-registers/acquisitions-register"
@@ -535,8 +537,14 @@ def matter_deal(raw: dict) -> tuple[DealRecord | None, str]:
     acquirers, targets = raw["acquirers"], raw["targets"]
     if not (acquirers and targets):
         return None, "ACCC matter that names no acquirer or no target."
+    # The register's field is "Target(s) or Vendor(s)": a name the description says the
+    # acquirer buys *from* is the seller ("acquire the following from affiliates of
+    # UnitedHealth Group Incorporated (UHG)").
+    sellers = [name for name in targets if is_vendor(name, raw["description"])]
+    if len(sellers) == len(targets):
+        sellers = []  # a description that names only vendors tells nothing: keep the register's
     parties = tuple(PartyRecord(name, "acquirer") for name in acquirers) + tuple(
-        PartyRecord(name, "target") for name in targets
+        PartyRecord(name, "seller" if name in sellers else "target") for name in targets
     )
     asset_deal = any(ASSET_WORDS.search(text) for text in [raw["title"], *targets])
     return (
@@ -547,6 +555,25 @@ def matter_deal(raw: dict) -> tuple[DealRecord | None, str]:
         ),
         "",
     )
+
+
+VENDOR_LEAD = re.compile(
+    r"\b(?:from|vendors?|sellers?|sold by)\s+(?:(?:the\s+)?(?:certain\s+)?"
+    r"(?:affiliates|subsidiaries|shareholders|entities|members)\s+of\s+)?(?P<name>[^,;:()]{2,80})",
+    re.IGNORECASE,
+)
+
+
+def is_vendor(name: str, description: str) -> bool:
+    """Whether the description names `name` as who the acquirer buys from."""
+    short = re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()  # "UnitedHealth Group Inc. (UHG)"
+    if not short:
+        return False
+    words = short.casefold().split()[:2]
+    for match in VENDOR_LEAD.finditer(description):
+        if match.group("name").casefold().split()[: len(words)] == words:
+            return True
+    return False
 
 
 def matter_summary(raw: dict) -> str:

@@ -158,6 +158,9 @@ class PressRecord:
     text: str = ""  # plain text, already stripped of markup
     # Case numbers the release names (M.11357, AT.40153, an HSR transaction number).
     references: tuple[str, ...] = field(default=())
+    # Why the release is about no deal or case ("a staff appointment"), when the source can
+    # tell from its title: recorded, kept out of the review queue unless it names a known case.
+    filed_as: str = ""
 
     def __post_init__(self) -> None:
         _only_http(self, "url")

@@ -42,7 +42,9 @@ from .base import (
 
 NAME = "cma"
 REGULATOR = "cma"
-MAPPING_VERSION = 2  # 2: conduct and market cases in their own words (status, version 2)
+# 2: conduct and market cases in their own words (status, version 2). 3: three or more parties
+# in a title are a merger unless the description names the acquirer.
+MAPPING_VERSION = 3
 HOSTS = frozenset({"www.gov.uk"})
 SITE = "https://www.gov.uk"
 SEARCH = "https://www.gov.uk/api/search.json"
@@ -338,9 +340,13 @@ def parse_item(item: dict) -> CaseRecord:
     )
 
     url = SITE + base_path
-    deal, review_note = merger_deal(title) if case_type == "mergers" else (None, "")
-    closed_on = optional_date(meta.get("closed_date"), what="closed_date")
     description = item.get("description") or ""
+    deal, review_note = (
+        merger_deal(title, description if isinstance(description, str) else "")
+        if case_type == "mergers"
+        else (None, "")
+    )
+    closed_on = optional_date(meta.get("closed_date"), what="closed_date")
     return CaseRecord(
         external_id=base_path,
         raw=item,
@@ -400,14 +406,24 @@ def change_events(details: dict, url: str) -> tuple[EventRecord, ...]:
     return tuple(events)
 
 
-def merger_deal(title: str) -> tuple[DealRecord | None, str]:
-    """The deal of a merger case titled "A / B merger inquiry", or why there is none."""
+def merger_deal(title: str, description: str = "") -> tuple[DealRecord | None, str]:
+    """The deal of a merger case titled "A / B merger inquiry", or why there is none.
+
+    "A / B": A buys B. Three or more names ("Richemont / Yoox / Net-A-Porter") are not "A buys
+    B and C" unless the description says who acquires ("acquisition by A of ..."): otherwise a
+    merger of all of them ("the anticipated acquisition relating to Compagnie Financière
+    Richemont S.A., Yoox S.p.A and The Net-A-Porter Group Limited"), for an editor to check.
+    """
     match = re.fullmatch(r"(.+?)\s+merger inquiry", title, re.IGNORECASE)
     names = split_title_parties(match.group(1)) if match else []
     if len(names) < 2:
         return None, "Merger case whose title does not name the parties as 'A / B'."
+    deal_type = "asset_purchase" if "assets" in title.lower() else "acquisition"
+    if len(names) > 2 and not re.search(r"\bacquisition\s+by\b", description, re.IGNORECASE):
+        parties = tuple(PartyRecord(name, "partner") for name in names)
+        note = "Merger of three or more parties: check who acquires whom."
+        return DealRecord(title=match.group(1)[:255], parties=parties, deal_type="merger"), note
     parties = (PartyRecord(names[0], "acquirer"),) + tuple(
         PartyRecord(name, "target") for name in names[1:]
     )
-    deal_type = "asset_purchase" if "assets" in title.lower() else "acquisition"
     return DealRecord(title=match.group(1)[:255], parties=parties, deal_type=deal_type), ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import re
 
 import httpx
 
@@ -26,7 +27,8 @@ NAME = "ftc-press"
 REGULATOR = "ftc"
 # No status table: a press release sets no stage or outcome; it is an event on the case or
 # deal it names, or waits in the review queue.
-MAPPING_VERSION = 1
+# 2: releases about no deal or case are filed (`filed_as`).
+MAPPING_VERSION = 2
 HOSTS = frozenset({"www.ftc.gov"})
 FEED = "https://www.ftc.gov/feeds/press-release-competition.xml"
 
@@ -40,6 +42,33 @@ def rfc822_date(value: str) -> datetime.date:
         return email.utils.parsedate_to_datetime(value).date()
     except (TypeError, ValueError, IndexError) as exc:
         raise BadRecord(f"pubDate {value!r} is not a date") from exc
+
+
+# What the FTC's competition feed publishes besides deals and cases, told by the title. A
+# release matched here that quotes a known case or names a known deal's parties is still
+# attached to it (the staff report of a 6(b) study); the rest is recorded and left out of the
+# review queue.
+NOT_A_CASE = (
+    (r"\bappoint|\bnames? .*\b(director|chief|counsel)\b|\bdeparts?\b", "a staff appointment"),
+    (r"\bguidelines?\b|\bpolicy statement\b|\bstatement of .*policy\b", "guidelines or policy"),
+    (r"\bthresholds?\b|\bcivil penalty amounts\b|\binflation-adjusted\b", "thresholds"),
+    (r"\bworkshop\b|\bconference\b|\broundtable\b|\bwebinar\b", "a workshop or event"),
+    (r"\bcommission meeting\b|\bagenda\b", "a meeting"),
+    (
+        r"\baccomplishments\b|\bannual report\b|\bstaff report\b|\bstudy\b|\btask force\b"
+        r"|\blaunches (an )?inquiry on\b",
+        "an agency report, study or initiative",
+    ),
+    (r"\bspeech\b|\bremarks\b|\btestimony\b|\btestifies\b", "a speech or testimony"),
+)
+
+
+def not_about_a_case(title: str) -> str:
+    """Why a release with this title is about no deal or case, or "" when it may be."""
+    for pattern, what in NOT_A_CASE:
+        if re.search(pattern, title, re.IGNORECASE):
+            return f"Not about a deal or case: {what}."
+    return ""
 
 
 def parse(document: bytes) -> list[Parsed]:
@@ -63,4 +92,5 @@ def parse_item(guid: str, item: dict[str, str]) -> PressRecord:
         published_on=rfc822_date(item.get("pubDate", "")),
         text=text,
         references=case_references(f"{title}\n{text}"),
+        filed_as=not_about_a_case(title),
     )

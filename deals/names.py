@@ -1,0 +1,196 @@
+"""Company names: the one place that decides when two names are the same company.
+
+- `fold` folds case, accents, punctuation and spacing ("S.à r.l." -> "s a r l").
+- `name_key` is what companies and their alternative names are matched on: the folded name
+  without its legal form at the end ("Volkswagen Aktiengesellschaft", "Volkswagen AG" and
+  "VOLKSWAGEN A.G." all give "volkswagen"). The legal forms come from cleanco, a maintained
+  library made for this (321 forms across ~60 countries), plus the long forms and spellings it
+  lacks (EXTRA_FORMS). Forms that are also ordinary words in names ("EU", "UK", "Company"
+  alone after "&"...) are left out (NOT_FORMS) so that "Amazon EU" stays a subsidiary's name.
+- `split_name` takes history out of a name: "Deutsche Telekom AG (ex: Deutsche Bundespost
+  Telekom)" is "Deutsche Telekom AG", formerly "Deutsche Bundespost Telekom" (an alias).
+- `group_heads` gives the group names a name would belong to if it is a group's name plus a
+  region or qualifier ("Microsoft Europe", "Amazon EU S.a r.l."): the parent an editor is
+  offered when such a group is known.
+- `possessive_owner`: "Apple's iTunes" is a product; the company is "Apple".
+
+A key is never empty when the name has a letter or digit: a name that is only a legal form
+("SE") keeps it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from cleanco.clean import prepare_default_terms
+
+# Long forms and spellings cleanco does not have (folded, as word sequences).
+EXTRA_FORMS = (
+    "aktiengesellschaft",
+    "gesellschaft mit beschrankter haftung",
+    "gesellschaft mbh",
+    "kommanditgesellschaft",
+    "s a r l",
+    "s a s",
+    "s p a",
+    "s r l",
+    "s l",
+    "s e",
+    "societe anonyme",
+    "sociedad anonima",
+    "societa per azioni",
+    "naamloze vennootschap",
+    "besloten vennootschap",
+    "public limited company",
+    "limited liability company",
+    "limited partnership",
+    "l l c",
+    "l l p",
+    "l p",
+    "n v",
+    "b v",
+    "a g",
+    "s a",
+    "p l c",
+    "co ltd",
+    "co inc",
+    "corp",
+    "inc",
+)
+# cleanco forms that are also words of real names: never stripped.
+NOT_FORMS = frozenset({"eu", "uk", "private", "at", "et", "ec", "ok", "ent", "ca", "pt", "as"})
+
+# A region or qualifier after a group's name that makes a subsidiary's name ("Microsoft Europe").
+QUALIFIERS = frozenset(
+    {
+        "europe",
+        "eu",
+        "uk",
+        "deutschland",
+        "germany",
+        "ireland",
+        "france",
+        "italia",
+        "italy",
+        "espana",
+        "spain",
+        "nederland",
+        "netherlands",
+        "belgium",
+        "international",
+        "emea",
+        "europa",
+        "luxembourg",
+        "us",
+        "usa",
+        "america",
+        "north america",
+        "holdings",
+        "services",
+        "ireland operations",
+        "european",
+        "gb",
+        "great britain",
+        "australia",
+        "japan",
+        "china",
+    }
+)
+
+_HISTORY = re.compile(
+    r"\(\s*(?:ex|formerly|former|previously|prev|f/k/a|fka|anciennement|vormals)\b[\s.:\-]*"
+    r"(?P<old>[^()]*)\)",
+    re.IGNORECASE,
+)
+
+
+def fold(name: str) -> str:
+    """Case, accents, punctuation and spacing folded: "Nestlé S.A." -> "nestle s a"."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    kept = "".join(ch if ch.isalnum() else " " for ch in folded.casefold())
+    return " ".join(kept.split())
+
+
+@cache
+def legal_forms() -> tuple[tuple[str, ...], ...]:
+    """Every legal form as a tuple of folded words, longest first."""
+    forms = {tuple(fold(" ".join(words)).split()) for _, words in prepare_default_terms()}
+    forms |= {tuple(form.split()) for form in EXTRA_FORMS}
+    forms = {form for form in forms if form and " ".join(form) not in NOT_FORMS}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def strip_legal_form(words: list[str]) -> list[str]:
+    """The words without legal forms at the end; at least one word is kept."""
+    forms = legal_forms()
+    changed = True
+    while changed and len(words) > 1:
+        changed = False
+        for form in forms:
+            if len(form) < len(words) and tuple(words[-len(form) :]) == form:
+                words = words[: -len(form)]
+                changed = True
+                break
+    return words
+
+
+def name_key(name: str) -> str:
+    """What two names of one company have in common: folded, without history or legal form."""
+    words = fold(split_name(name)[0]).split()
+    return " ".join(strip_legal_form(words))
+
+
+# A short form after the name: "UnitedHealth Group Incorporated (UHG)".
+_SHORT_FORM = re.compile(r"\s*\((?P<short>[A-Z][A-Z0-9&.\-]{1,9})\)\s*$")
+
+
+def split_name(name: str) -> tuple[str, list[str]]:
+    """The name without its history or short form, and the other names these give."""
+    former = [" ".join(m.group("old").split()) for m in _HISTORY.finditer(name)]
+    current = " ".join(_HISTORY.sub(" ", name).split())
+    short = _SHORT_FORM.search(current)
+    if short and short.start() > 0:
+        former.append(short.group("short"))
+        current = current[: short.start()].strip()
+    return current or " ".join(name.split()), [old for old in former if fold(old)]
+
+
+def group_heads(name: str) -> list[str]:
+    """Keys a group would have if `name` were one of its subsidiaries, longest first.
+
+    Conservative: what follows the group's name must be only qualifiers ("Europe", "EU",
+    "Deutschland"...), so "Microsoft Europe" -> ["microsoft"], but "Microsoft Mobile Oy" and
+    "Amazonas Energia" -> []. The caller looks the keys up in one query.
+    """
+    words = name_key(name).split()
+    return [
+        " ".join(words[:cut])
+        for cut in range(len(words) - 1, 0, -1)
+        if _only_qualifiers(words[cut:])
+    ]
+
+
+_POSSESSIVE = re.compile(r"^(?P<owner>[^'’]{2,})['’]s\s+\S")
+
+
+def possessive_owner(name: str) -> str | None:
+    """ "Apple's iTunes" names a product of Apple: the owner's name, or None."""
+    match = _POSSESSIVE.match(name.strip())
+    return match.group("owner").strip() if match else None
+
+
+def _only_qualifiers(words: list[str]) -> bool:
+    if not words:
+        return False
+    i = 0
+    while i < len(words):
+        two = " ".join(words[i : i + 2])
+        if len(words) > i + 1 and two in QUALIFIERS:
+            i += 2
+        elif words[i] in QUALIFIERS:
+            i += 1
+        else:
+            return False
+    return True
