@@ -20,11 +20,12 @@ Matching, every word of the query must match (AND):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Func
+
+from .names import fold
 
 MAX_TERMS = 8
 # Below these lengths a word is matched as a word only: "ai" or "uk" must not match "Blizzard"
@@ -36,10 +37,8 @@ MIN_FUZZY = 4
 def normalise_name(name: str) -> str:
     """The form names and search words are matched on: case, accents, punctuation and spacing
     folded ("Autorité de la Concurrence" -> "autorite de la concurrence", "ME/7108/24" ->
-    "me 7108 24")."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    kept = "".join(ch if ch.isalnum() else " " for ch in folded.casefold())
-    return " ".join(kept.split())
+    "me 7108 24"). Company names add legal forms on top (deals/names.py)."""
+    return fold(name)
 
 
 def search_document(*parts: Iterable[str]) -> str:

@@ -42,10 +42,10 @@ from deals.models import (
     Inquiry,
     Party,
     Regulator,
-    normalise_name,
     status_errors,
 )
 from deals.names import group_heads, name_key, possessive_owner, split_name
+from deals.search import normalise_name
 
 from .models import AppliedValues, IngestRun, RawRecord, ReviewStatus
 from .sources import get_source
