@@ -47,4 +47,4 @@ clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
 
 bench: install
-	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/run.py

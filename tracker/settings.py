@@ -252,6 +252,10 @@ DIGEST_BEAT_SCHEDULE: dict = {
 
 CELERY_BEAT_SCHEDULE = {**INGEST_BEAT_SCHEDULE, **DIGEST_BEAT_SCHEDULE, **STATUS_BEAT_SCHEDULE}
 
+# --- Benchmark (bench/run.py) -------------------------------------------------------------
+# Serves /bench/ok/, an empty view through the same middleware, for the page ratios.
+BENCH_EMPTY_VIEW = env_bool("BENCH_EMPTY_VIEW", False)
+
 # --- Production hardening -----------------------------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
