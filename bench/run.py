@@ -21,6 +21,7 @@ Prints one Markdown table per mode, then which targets of issue 9 are met.
 from __future__ import annotations
 
 import datetime
+import math
 import os
 import platform
 import re
@@ -32,15 +33,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATABASE_URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dealwatch_bench"
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import DATABASE_URL, DEALS, ROOT, database_create, log  # noqa: E402
+
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
-DEALS = int(os.environ.get("BENCH_DEALS", "100000"))
 PORT = int(os.environ.get("BENCH_PORT", "8500"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -63,7 +64,6 @@ SERVER_ENV = {
     "LOG_LEVEL": "WARNING",
 }
 os.environ.update(SERVER_ENV)
-sys.path.insert(0, str(ROOT))
 
 import django  # noqa: E402
 
@@ -76,6 +76,7 @@ class Sample:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int
 
 
 @dataclass
@@ -97,26 +98,12 @@ class PageResult:
     def errors(self) -> int:
         return sum(sample.errors for sample in self.samples)
 
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+    @property
+    def requests(self) -> int:
+        return sum(sample.requests for sample in self.samples)
 
 
 # --- The data ---------------------------------------------------------------------------
-
-
-def database_create() -> None:
-    """CREATE DATABASE when the benchmark's database is missing (PostgreSQL only)."""
-    if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
-        return
-    import psycopg
-
-    base, _, name = DATABASE_URL.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not found:
-            log(f"creating database {name}")
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def data_prepare() -> None:
@@ -237,45 +224,74 @@ def cache_clear() -> None:
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
-def wrk(path: str) -> Sample:
+def wrk(path: str, seconds: int) -> Sample:
     command = [
         "wrk",
         "--threads=2",
         f"--connections={CONNECTIONS}",
-        f"--duration={SECONDS}s",
+        f"--duration={seconds}s",
         "--timeout=30s",
         "--latency",
         f"http://127.0.0.1:{PORT}{path}",
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
 
     def percentile(label: str) -> float:
         match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
         return float(match.group(1)) * UNITS[match.group(2)] if match else float("nan")
 
     errors = 0
-    for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: .*timeout (\d+)"):
+    for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: (.*)"):
         match = re.search(pattern, output)
-        errors += int(match.group(1)) if match else 0
-    return Sample(rps=rps, p50_ms=percentile("50"), p99_ms=percentile("99"), errors=errors)
+        if match:
+            errors += sum(int(n) for n in re.findall(r"\d+", match.group(1)))
+    if errors or not rps:
+        log(f"{path}: {errors} errors\n{output}")
+    drain()
+    return Sample(
+        rps=rps,
+        p50_ms=percentile("50"),
+        p99_ms=percentile("99"),
+        errors=errors,
+        requests=requests,
+    )
+
+
+def drain() -> None:
+    """Wait until the workers have finished what wrk left queued when it stopped: a slow page's
+    abandoned requests must not slow down the next page's measurement."""
+    with ThreadPoolExecutor(CONNECTIONS) as pool:
+        list(pool.map(get, [EMPTY] * CONNECTIONS))
+
+
+def seconds_for(latency: float) -> int:
+    """Long enough for a slow page to finish about two requests per connection (at most 60 s)."""
+    parallel = min(WORKERS, os.cpu_count() or 1)
+    return min(60, max(SECONDS, math.ceil(2 * CONNECTIONS * latency / parallel)))
 
 
 def measure(mode: str, results: list[PageResult]) -> None:
     server = server_start(mode)
+    durations = {}
     try:
         if mode == "warm":
             cache_clear()
         for page in results:  # warm the database, the workers and (in warm mode) the cache
+            timings = []
             for _ in range(WORKERS * 2):
+                began = time.perf_counter()
                 if get(page.url) != 200:
                     raise SystemExit(f"{page.url} did not answer 200")
+                timings.append(time.perf_counter() - began)
+            durations[page.name] = seconds_for(statistics.median(timings))
         for number in range(ROUNDS):
             # Rotate the order each round, so no page always runs first or last.
             shift = number * len(results) // max(ROUNDS, 1)
             order = results[shift:] + results[:shift]
             log(f"{mode}: round {number + 1} of {ROUNDS}")
-            round_samples = {page.name: wrk(page.url) for page in order}
+            round_samples = {page.name: wrk(page.url, durations[page.name]) for page in order}
             empty = round_samples["empty"].rps
             for page in results:
                 sample = round_samples[page.name]
@@ -297,6 +313,9 @@ def table(mode: str, results: list[PageResult]) -> str:
     ]
     for page in results:
         errors = f" ({page.errors} errors)" if page.errors else ""
+        # Fewer requests than connections in a round: too slow for wrk to measure well.
+        if page.requests < CONNECTIONS * len(page.samples):
+            errors += f" (only {page.requests} requests)"
         lines.append(
             f"| `{page.url}`{errors} | {page.median('rps'):.1f} | {page.median('p50_ms'):.1f} | "
             f"{page.median('p99_ms'):.1f} | {page.queries if page.queries is not None else ''} "
@@ -350,7 +369,7 @@ def main() -> None:
         f"other work during the run), {Deal.objects.count():,} deals, "
         f"{Inquiry.objects.count():,} inquiries, {Event.objects.count():,} events; gunicorn "
         f"{WORKERS} sync workers, wrk {CONNECTIONS} connections, {ROUNDS} rounds of {SECONDS} s "
-        "per page; medians over rounds.\n"
+        "per page (up to 60 s for a slow page); medians over rounds.\n"
     )
     for mode, results in by_mode.items():
         print(table(mode, results))
