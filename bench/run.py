@@ -207,8 +207,8 @@ def server_stop(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def get(path: str) -> int:
-    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=60) as response:
+def get(path: str, timeout: float = 120) -> int:
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=timeout) as response:
         response.read()
         return response.status
 
@@ -263,7 +263,7 @@ def drain() -> None:
     """Wait until the workers have finished what wrk left queued when it stopped: a slow page's
     abandoned requests must not slow down the next page's measurement."""
     with ThreadPoolExecutor(CONNECTIONS) as pool:
-        list(pool.map(get, [EMPTY] * CONNECTIONS))
+        list(pool.map(lambda path: get(path, timeout=900), [EMPTY] * CONNECTIONS))
 
 
 def seconds_for(latency: float) -> int:
