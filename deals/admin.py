@@ -66,6 +66,7 @@ class DealEventInline(admin.TabularInline):
     pick from another deal would move that deal's timeline."""
 
     model = Event
+    fk_name = "deal"
     extra = 0
     fields = ["occurred_on", "kind", "title", "inquiry", "source_url"]
     verbose_name = "timeline event"

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -528,9 +529,9 @@ class Deal(TimeStamped):
         return sorted(lines.values(), key=lambda line: line.sort_key)
 
     def compute_last_activity(self) -> datetime.date | None:
-        return Event.objects.filter(Q(deal=self) | Q(inquiry__deal=self)).aggregate(
-            latest=Max("occurred_on")
-        )["latest"]
+        return Event.objects.filter(timeline_deal=self).aggregate(latest=Max("occurred_on"))[
+            "latest"
+        ]
 
     def refresh_derived_fields(self) -> None:
         """Recompute the stored status and latest activity from the inquiries and events."""
@@ -567,7 +568,7 @@ class Deal(TimeStamped):
     def timeline(self) -> models.QuerySet[Event]:
         """Every event of the deal and of its inquiries, oldest first."""
         return (
-            Event.objects.filter(Q(deal=self) | Q(inquiry__deal=self))
+            Event.objects.filter(timeline_deal=self)
             .select_related("inquiry__regulator")
             .order_by("occurred_on", "pk")
         )
@@ -794,12 +795,15 @@ class Inquiry(TimeStamped):
         return f"{self.regulator.short_name} {label}" if self.regulator_id else label
 
     def save(self, *args, **kwargs):
+        created = self.pk is None
         previous_deal_id = (
-            Inquiry.objects.filter(pk=self.pk).values_list("deal_id", flat=True).first()
-            if self.pk
-            else None
+            None
+            if created
+            else Inquiry.objects.filter(pk=self.pk).values_list("deal_id", flat=True).first()
         )
         super().save(*args, **kwargs)
+        if previous_deal_id != self.deal_id and not created:
+            fill_timeline_deal(Event.objects.filter(inquiry=self))
         refresh_inquiries(self.pk)
         refresh_deals(self.deal_id, previous_deal_id)
 
@@ -986,13 +990,13 @@ class EventKind(models.TextChoices):
 
 class EventQuerySet(models.QuerySet):
     def public(self) -> EventQuerySet:
-        return self.exclude(deal__is_published=False).exclude(inquiry__deal__is_published=False)
+        return self.exclude(timeline_deal__is_published=False)
 
     def recorded_since(self, moment: datetime.datetime) -> EventQuerySet:
         return self.filter(recorded_at__gt=moment)
 
     def for_deals(self, deals) -> EventQuerySet:
-        return self.filter(Q(deal__in=deals) | Q(inquiry__deal__in=deals))
+        return self.filter(timeline_deal__in=deals)
 
 
 class Event(models.Model):
@@ -1010,12 +1014,27 @@ class Event(models.Model):
     inquiry = models.ForeignKey(
         Inquiry, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
+    # Denormalised so that a deal's timeline is one indexed lookup, not an OR across a join that
+    # reads every event. save() and Inquiry.save() keep it; bulk writes call fill_timeline_deal.
+    timeline_deal = models.ForeignKey(
+        Deal,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,  # the index below, with the timeline's order, serves the lookups
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The deal whose timeline shows the event: its deal, or its inquiry's deal.",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["timeline_deal"])
     objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["occurred_on", "pk"]
+        indexes = [
+            models.Index(fields=["timeline_deal", "occurred_on", "id"], name="event_timeline_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(deal__isnull=False) | Q(inquiry__isnull=False),
@@ -1028,9 +1047,19 @@ class Event(models.Model):
         return f"{self.occurred_on}: {self.title}"
 
     def save(self, *args, **kwargs):
+        self.timeline_deal_id = self.deal_id or self._inquiry_deal_id()
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "timeline_deal"}
         super().save(*args, **kwargs)
         refresh_inquiries(self.inquiry_id)
         refresh_deals(self.deal_id, *deals_of_inquiries(self.inquiry_id))
+
+    def _inquiry_deal_id(self) -> int | None:
+        if not self.inquiry_id:
+            return None
+        if Event.inquiry.is_cached(self) and self.inquiry.pk == self.inquiry_id:
+            return self.inquiry.deal_id
+        return Inquiry.objects.filter(pk=self.inquiry_id).values_list("deal_id", flat=True).first()
 
     def clean(self):
         if self.deal_id and self.inquiry_id and self.inquiry.deal_id != self.deal_id:
@@ -1051,6 +1080,13 @@ class Event(models.Model):
         if self.deal_id:
             return self.deal
         return self.inquiry.deal if self.inquiry_id else None
+
+
+def fill_timeline_deal(events: models.QuerySet[Event]) -> int:
+    """Set Event.timeline_deal on `events` in one UPDATE: for writes that bypass Event.save()
+    (bulk_create, a migration, an inquiry moved to another deal)."""
+    inquiry_deal = Inquiry.objects.filter(pk=OuterRef("inquiry_id")).values("deal_id")
+    return events.update(timeline_deal=Coalesce(F("deal_id"), Subquery(inquiry_deal)))
 
 
 def deals_of_inquiries(*inquiry_ids: int | None) -> list[int]:

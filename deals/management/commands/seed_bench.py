@@ -574,6 +574,7 @@ class Builder:
                 kind=event["kind"],
                 day=event["occurred_on"],
                 title=title,
+                timeline_deal_id=inquiry["deal_id"],
             )
 
     def build_standalone_inquiry(self) -> None:
@@ -584,7 +585,14 @@ class Builder:
             self.writer.add(Inquiry.companies.through, inquiry_id=inquiry["id"], company_id=company)
 
     def write_event(
-        self, *, deal_id: int | None, inquiry_id: int | None, kind: str, day, title: str
+        self,
+        *,
+        deal_id: int | None,
+        inquiry_id: int | None,
+        kind: str,
+        day,
+        title: str,
+        timeline_deal_id: int | None = None,
     ) -> None:
         recorded = datetime.datetime.combine(day, datetime.time(9), tzinfo=datetime.UTC)
         self.writer.add(
@@ -592,6 +600,7 @@ class Builder:
             id=self.next_id(Event),
             deal_id=deal_id,
             inquiry_id=inquiry_id,
+            timeline_deal_id=deal_id or timeline_deal_id,
             kind=kind,
             occurred_on=day,
             recorded_at=recorded + datetime.timedelta(minutes=self.rng.randint(0, 600)),
