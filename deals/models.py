@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -186,6 +186,18 @@ class CompanyQuerySet(models.QuerySet):
         by_name = list(self.filter(name_key=key).values_list("pk", flat=True))
         by_alias = CompanyAlias.objects.filter(name_key=key).values_list("company_id", flat=True)
         return self.filter(pk__in=[*by_name, *by_alias])
+
+    def with_deal_counts(self) -> CompanyQuerySet:
+        """`deal_count`: each company's published deals, counted per row shown (a page of the
+        company list counts the deals of its hundred companies, not of every company)."""
+        deals = (
+            Party.objects.filter(company=OuterRef("pk"), deal__is_published=True)
+            .order_by()
+            .values("company")
+            .annotate(n=Count("deal", distinct=True))
+            .values("n")
+        )
+        return self.annotate(deal_count=Coalesce(Subquery(deals), 0))
 
 
 class Company(TimeStamped):
@@ -643,35 +655,46 @@ class InquiryQuerySet(models.QuerySet):
     def in_jurisdiction(self, code: str) -> InquiryQuerySet:
         return self.filter(regulator__jurisdiction=code.upper())
 
+    def counts_by_regulator(self) -> dict[int, tuple[int, int]]:
+        """regulator id -> (inquiries, open inquiries): one pass over the table (cache it)."""
+        rows = (
+            self.order_by()
+            .values("regulator")
+            .annotate(total=Count("pk"), open=Count("pk", filter=OPEN_INQUIRY))
+        )
+        return {row["regulator"]: (row["total"], row["open"]) for row in rows}
+
     def involving(self, companies) -> InquiryQuerySet:
         """Inquiries concerning one of `companies`, directly or as a party to the deal."""
+        # A UNION of two indexed lookups rather than an OR of two EXISTS, which reads every row.
+        direct = Inquiry.companies.through.objects.filter(company__in=companies)
+        via_deal = Inquiry.objects.filter(deal__parties__company__in=companies)
         return self.filter(
-            Exists(
-                Inquiry.companies.through.objects.filter(
-                    inquiry=OuterRef("pk"), company__in=companies
-                )
-            )
-            | Exists(Party.objects.filter(deal=OuterRef("deal"), company__in=companies))
+            pk__in=direct.values("inquiry_id").order_by().union(via_deal.values("pk").order_by())
         )
 
     def search(self, text: str) -> InquiryQuerySet:
+        """Inquiries whose case reference, case name or deal title has `text`, or that concern
+        a company (directly or as a party to the deal) whose name or alternative name has it."""
         text = text.strip()
         if not text:
             return self
-        company_match = Company.objects.filter(
-            Q(name__icontains=text) | Q(aliases__name__icontains=text),
-            inquiries=OuterRef("pk"),
-        )
-        party_match = Party.objects.filter(deal=OuterRef("deal")).filter(
-            Q(company__name__icontains=text) | Q(company__aliases__name__icontains=text)
-        )
-        return self.filter(
-            Q(reference__icontains=text)
-            | Q(title__icontains=text)
-            | Q(deal__title__icontains=text)
-            | Exists(company_match)
-            | Exists(party_match)
-        )
+        # One UNION of simple lookups, each served by a trigram index on PostgreSQL (as in
+        # DealQuerySet.search), rather than an OR across joins that reads every inquiry.
+        concerned = Inquiry.companies.through.objects
+        parts = [
+            Inquiry.objects.filter(reference__icontains=text).values("pk"),
+            Inquiry.objects.filter(title__icontains=text).values("pk"),
+            Inquiry.objects.filter(deal__title__icontains=text).values("pk"),
+            concerned.filter(company__name__icontains=text).values("inquiry_id"),
+            concerned.filter(company__aliases__name__icontains=text).values("inquiry_id"),
+            Inquiry.objects.filter(deal__parties__company__name__icontains=text).values("pk"),
+            Inquiry.objects.filter(deal__parties__company__aliases__name__icontains=text).values(
+                "pk"
+            ),
+        ]
+        first, *rest = (part.order_by() for part in parts)
+        return self.filter(pk__in=first.union(*rest))
 
 
 class Inquiry(TimeStamped):

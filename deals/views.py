@@ -5,8 +5,6 @@ empty page, never an exception."""
 import csv
 
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,13 +23,10 @@ from .models import (
     Regulator,
     Stage,
 )
+from .pagination import CappedPaginator, paginate
 
-PAGE_SIZE = 25
-
-
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    """The requested page; a page number past the end or not a number gives the nearest page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+# How many of a company's deals and inquiries its page lists; the filtered lists have the rest.
+COMPANY_PAGE_ROWS = 25
 
 
 def home(request):
@@ -103,13 +98,13 @@ def inquiry_list(request):
 
 
 def company_list(request):
-    companies = Company.objects.annotate(
-        deal_count=Count("deals", filter=Q(deals__is_published=True), distinct=True)
-    ).order_by("name")
+    companies = Company.objects.order_by("name", "pk").with_deal_counts()
     return render(request, "deals/company_list.html", {"page": paginate(request, companies, 100)})
 
 
 def company_detail(request, slug):
+    """The company's newest deals and inquiries; the deal and inquiry lists, filtered by the
+    company, page through all of them."""
     company = get_object_or_404(
         Company.objects.select_related("parent").prefetch_related("aliases", "subsidiaries"),
         slug=slug,
@@ -119,17 +114,19 @@ def company_detail(request, slug):
     return render(
         request,
         "deals/company_detail.html",
-        {"company": company, "deals": deals, "inquiries": inquiries},
+        {
+            "company": company,
+            "deals": CappedPaginator(deals, COMPANY_PAGE_ROWS).page(1),
+            "inquiries": CappedPaginator(inquiries, COMPANY_PAGE_ROWS).page(1),
+        },
     )
 
 
 def regulator_list(request):
-    regulators = Regulator.objects.annotate(
-        inquiry_count=Count("inquiries", distinct=True),
-        open_count=Count(
-            "inquiries", filter=Q(inquiries__in=Inquiry.objects.open()), distinct=True
-        ),
-    ).order_by("jurisdiction", "short_name")
+    regulators = list(Regulator.objects.order_by("jurisdiction", "short_name"))
+    counts = Inquiry.objects.counts_by_regulator()
+    for regulator in regulators:
+        regulator.inquiry_count, regulator.open_count = counts.get(regulator.pk, (0, 0))
     return render(request, "deals/regulator_list.html", {"regulators": regulators})
 
 
