@@ -4,6 +4,7 @@ in the history (django-simple-history) with who made it and when."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .cache import content_changed
 from .models import Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
 
 
@@ -11,6 +12,7 @@ from .models import Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulato
 def mark_reviewed(modeladmin, request, queryset):
     """Editors confirm what ingest created; the flag only lists it for review."""
     updated = queryset.update(needs_review=False)
+    content_changed()
     modeladmin.message_user(request, f"{updated} marked as reviewed.")
 
 

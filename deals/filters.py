@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db.models import F
 
+from .cache import cached
 from .models import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
@@ -33,6 +34,20 @@ def date_filter(field_name: str, lookup_expr: str, label: str) -> django_filters
         label=label,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+# Choices read from the data: computed once per content version (deals/cache.py), not on every
+# request (a DISTINCT over every deal).
+
+
+def jurisdictions() -> list[tuple[str, str]]:
+    codes = Regulator.objects.order_by("jurisdiction").values_list("jurisdiction", flat=True)
+    return [(code, code) for code in dict.fromkeys(codes)]
+
+
+def sectors() -> list[tuple[str, str]]:
+    names = Deal.objects.published().exclude(sector="").order_by("sector")
+    return [(name, name) for name in names.values_list("sector", flat=True).distinct()]
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -87,8 +102,7 @@ class BaseFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = Regulator.objects.order_by("jurisdiction").values_list("jurisdiction", flat=True)
-        self.filters["jurisdiction"].extra["choices"] = [(c, c) for c in dict.fromkeys(codes)]
+        self.filters["jurisdiction"].extra["choices"] = cached("jurisdictions", jurisdictions)
 
     # Both querysets (DealQuerySet, InquiryQuerySet) speak the same reads.
     def filter_text(self, queryset, name, value):
@@ -142,10 +156,7 @@ class DealFilter(BaseFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        sectors = Deal.objects.published().exclude(sector="").order_by("sector")
-        self.filters["sector"].extra["choices"] = [
-            (sector, sector) for sector in sectors.values_list("sector", flat=True).distinct()
-        ]
+        self.filters["sector"].extra["choices"] = cached("deal-sectors", sectors)
 
 
 class InquiryFilter(BaseFilter):

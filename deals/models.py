@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from . import status as status_rule
+from .cache import content_changed
 
 
 def dormant_after() -> datetime.timedelta:
@@ -403,6 +404,8 @@ class DealQuerySet(models.QuerySet):
             if status != deal.antitrust_status:
                 Deal.objects.filter(pk=deal.pk).update(antitrust_status=status)
                 changed += 1
+        if changed:
+            content_changed()
         return changed
 
 
@@ -1109,7 +1112,9 @@ def fill_timeline_deal(events: models.QuerySet[Event]) -> int:
     """Set Event.timeline_deal on `events` in one UPDATE: for writes that bypass Event.save()
     (bulk_create, a migration, an inquiry moved to another deal)."""
     inquiry_deal = Inquiry.objects.filter(pk=OuterRef("inquiry_id")).values("deal_id")
-    return events.update(timeline_deal=Coalesce(F("deal_id"), Subquery(inquiry_deal)))
+    updated = events.update(timeline_deal=Coalesce(F("deal_id"), Subquery(inquiry_deal)))
+    content_changed()
+    return updated
 
 
 def deals_of_inquiries(*inquiry_ids: int | None) -> list[int]:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .cache import public_page
 from .feeds import DealEventsFeed, LatestEventsFeed
 
 app_name = "deals"
@@ -10,8 +11,8 @@ urlpatterns = [
     path("deals/", views.deal_list, name="deal_list"),
     path("deals/export.csv", views.deal_export, name="deal_export"),
     path("deals/<slug:slug>/", views.deal_detail, name="deal_detail"),
-    path("deals/<slug:slug>/feed/", DealEventsFeed(), name="deal_feed"),
-    path("feed/", LatestEventsFeed(), name="feed"),
+    path("deals/<slug:slug>/feed/", public_page(DealEventsFeed()), name="deal_feed"),
+    path("feed/", public_page(LatestEventsFeed()), name="feed"),
     path("inquiries/", views.inquiry_list, name="inquiry_list"),
     path("companies/", views.company_list, name="company_list"),
     path("companies/<slug:slug>/", views.company_detail, name="company_detail"),

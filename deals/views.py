@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from .cache import cached, public_page
 from .filters import DealFilter, InquiryFilter
 from .models import (
     CONDUCT_OUTCOMES,
@@ -33,6 +34,7 @@ def home(request):
     return redirect("deals:deal_list")
 
 
+@public_page
 def deal_list(request):
     filterset = DealFilter(request.GET, queryset=Deal.objects.published())
     page = paginate(request, filterset.results().with_list_data())
@@ -77,6 +79,7 @@ def spreadsheet_safe(cell: str) -> str:
     return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
+@public_page
 def deal_detail(request, slug):
     deal = get_object_or_404(Deal.objects.published().with_detail_data(), slug=slug)
     return render(
@@ -91,17 +94,20 @@ def deal_detail(request, slug):
     )
 
 
+@public_page
 def inquiry_list(request):
     filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
     page = paginate(request, filterset.results().with_list_data())
     return render(request, "deals/inquiry_list.html", {"filter": filterset, "page": page})
 
 
+@public_page
 def company_list(request):
     companies = Company.objects.order_by("name", "pk").with_deal_counts()
     return render(request, "deals/company_list.html", {"page": paginate(request, companies, 100)})
 
 
+@public_page
 def company_detail(request, slug):
     """The company's newest deals and inquiries; the deal and inquiry lists, filtered by the
     company, page through all of them."""
@@ -122,14 +128,16 @@ def company_detail(request, slug):
     )
 
 
+@public_page
 def regulator_list(request):
     regulators = list(Regulator.objects.order_by("jurisdiction", "short_name"))
-    counts = Inquiry.objects.counts_by_regulator()
+    counts = cached("inquiries-by-regulator", Inquiry.objects.counts_by_regulator)
     for regulator in regulators:
         regulator.inquiry_count, regulator.open_count = counts.get(regulator.pk, (0, 0))
     return render(request, "deals/regulator_list.html", {"regulators": regulators})
 
 
+@public_page
 def regulator_detail(request, slug):
     regulator = get_object_or_404(Regulator, slug=slug)
     inquiries = Inquiry.objects.public().filter(regulator=regulator).with_list_data()
@@ -150,6 +158,7 @@ def regulator_detail(request, slug):
     )
 
 
+@public_page
 def statuses(request):
     """The public explanation of every status and flag; each status badge links here."""
 
@@ -169,6 +178,7 @@ def statuses(request):
     )
 
 
+@public_page
 def deadlines(request):
     today = timezone.localdate()
     inquiries = Inquiry.objects.public().with_upcoming_deadline(today).with_list_data()

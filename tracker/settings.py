@@ -105,6 +105,13 @@ CACHES = {
     )
 }
 
+# Whole public pages and shared aggregates are cached under a content version that every write
+# bumps (deals/cache.py); on by default in production, off under `make run` and in tests.
+PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# How long browsers and proxies may reuse a page without asking (they revalidate by ETag).
+PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
