@@ -39,7 +39,7 @@ def subscribers_make(rng: random.Random) -> int:
     """The subscribers, their subscriptions and the new events; returns the events made."""
     from django.utils import timezone
 
-    from deals.models import Deal, Event, EventKind, Inquiry
+    from deals.models import Deal, Event, EventKind, Inquiry, fill_timeline_deal
     from subscriptions.models import Subscriber, Subscription
 
     now = timezone.now()
@@ -78,6 +78,7 @@ def subscribers_make(rng: random.Random) -> int:
                 )
             )
     Event.objects.bulk_create(events, batch_size=5000)
+    fill_timeline_deal(Event.objects.filter(pk__in=[event.pk for event in events]))
     return len(events)
 
 
