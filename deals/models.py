@@ -230,6 +230,8 @@ class Company(TimeStamped):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "companies"
+        # The company list's order.
+        indexes = [models.Index(fields=["name", "id"], name="company_name_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -462,6 +464,8 @@ class Deal(TimeStamped):
     objects = DealQuerySet.as_manager()
 
     class Meta:
+        # The list's orders have indexes: ascending ones on the single-column indexes, newest
+        # first (NULLS LAST) in migration 0012 on PostgreSQL, as SQLite cannot index NULLS LAST.
         ordering = [models.F("announced_on").desc(nulls_last=True), "title"]
 
     def __str__(self) -> str:
@@ -806,6 +810,8 @@ class Inquiry(TimeStamped):
     class Meta:
         verbose_name_plural = "inquiries"
         ordering = [models.F("opened_on").desc(nulls_last=True), "pk"]
+        # Newest-first orders (NULLS LAST) are indexed by migration 0012 on PostgreSQL.
+        indexes = [models.Index(fields=["opened_on", "id"], name="inquiry_opened_asc_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["regulator", "reference"],
@@ -1026,7 +1032,7 @@ class EventQuerySet(models.QuerySet):
 
 
 class Event(models.Model):
-    occurred_on = models.DateField("date", db_index=True, help_text="When it happened.")
+    occurred_on = models.DateField("date", help_text="When it happened.")
     recorded_at = models.DateTimeField(
         default=timezone.now, db_index=True, help_text="When we recorded it."
     )
@@ -1059,7 +1065,10 @@ class Event(models.Model):
     class Meta:
         ordering = ["occurred_on", "pk"]
         indexes = [
-            models.Index(fields=["timeline_deal", "occurred_on", "id"], name="event_timeline_idx")
+            models.Index(fields=["timeline_deal", "occurred_on", "id"], name="event_timeline_idx"),
+            # Newest first with the id as tie-break (a regulator's recent events): an index in
+            # that order stops after the rows shown, even when thousands share a date.
+            models.Index(fields=["occurred_on", "id"], name="event_occurred_idx"),
         ]
         constraints = [
             models.CheckConstraint(
