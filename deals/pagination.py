@@ -39,6 +39,12 @@ class CappedPaginator(Paginator):
         return min(self.found, self.max_rows)
 
 
+def first_rows(queryset, size: int) -> tuple[list, bool]:
+    """The first `size` rows and whether there are more, without counting them."""
+    rows = list(queryset[: size + 1])
+    return rows[:size], len(rows) > size
+
+
 def paginate(request, queryset, per_page: int = PAGE_SIZE, *, param: str = "page"):
     """The requested page; a page number past the end, past the cap or not a number gives the
     nearest page."""

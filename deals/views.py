@@ -24,7 +24,7 @@ from .models import (
     Regulator,
     Stage,
 )
-from .pagination import CappedPaginator, paginate
+from .pagination import first_rows, paginate
 
 # How many of a company's deals and inquiries its page lists; the filtered lists have the rest.
 COMPANY_PAGE_ROWS = 25
@@ -117,13 +117,17 @@ def company_detail(request, slug):
     )
     deals = Deal.objects.published().involving([company]).with_list_data()
     inquiries = Inquiry.objects.public().involving([company]).with_list_data()
+    deals, more_deals = first_rows(deals, COMPANY_PAGE_ROWS)
+    inquiries, more_inquiries = first_rows(inquiries, COMPANY_PAGE_ROWS)
     return render(
         request,
         "deals/company_detail.html",
         {
             "company": company,
-            "deals": CappedPaginator(deals, COMPANY_PAGE_ROWS).page(1),
-            "inquiries": CappedPaginator(inquiries, COMPANY_PAGE_ROWS).page(1),
+            "deals": deals,
+            "more_deals": more_deals,
+            "inquiries": inquiries,
+            "more_inquiries": more_inquiries,
         },
     )
 

@@ -55,9 +55,9 @@ def test_a_company_page_lists_its_newest_deals_and_links_to_all_of_them(client):
     for n in range(27):
         PartyFactory(deal=DealFactory(title=f"Microsoft / Target {n}"), company=company)
     response = client.get(company.get_absolute_url())
-    assert len(response.context["deals"].object_list) == 25
+    assert len(response.context["deals"]) == 25
     assert 'href="/deals/?company=microsoft"' in response.text
-    assert "All 27 deals involving Microsoft" in response.text
+    assert "All deals involving Microsoft" in response.text
     listed = client.get("/deals/?company=microsoft").context["page"].paginator.count
     assert listed == 27
 
@@ -66,7 +66,7 @@ def test_a_small_company_page_needs_no_link(client):
     company = CompanyFactory(name="Mistral AI", slug="mistral-ai")
     PartyFactory(deal=DealFactory(title="Microsoft / Mistral AI"), company=company)
     response = client.get(company.get_absolute_url())
-    assert "All 1 deals" not in response.text and "Microsoft / Mistral AI" in response.text
+    assert "All deals" not in response.text and "Microsoft / Mistral AI" in response.text
 
 
 def test_the_company_list_counts_each_companys_published_deals(client):
