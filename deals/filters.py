@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db.models import F
 
+from . import widgets
 from .cache import cached
 from .models import (
     CONDUCT_OUTCOMES,
@@ -88,9 +89,14 @@ class BaseFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_regulator",
         label="Regulator",
+        widget=widgets.SelectMultiple,
     )
     jurisdiction = django_filters.ChoiceFilter(
-        choices=[], method="filter_jurisdiction", label="Jurisdiction", empty_label="Any"
+        choices=[],
+        method="filter_jurisdiction",
+        label="Jurisdiction",
+        empty_label="Any",
+        widget=widgets.Select,
     )
     company = django_filters.ModelChoiceFilter(
         queryset=Company.objects.all(),
@@ -127,20 +133,30 @@ class BaseFilter(django_filters.FilterSet):
 
 class DealFilter(BaseFilter):
     status = django_filters.MultipleChoiceFilter(
-        field_name="antitrust_status", choices=AntitrustStatus.choices, label="Status"
+        widget=widgets.SelectMultiple,
+        field_name="antitrust_status",
+        choices=AntitrustStatus.choices,
+        label="Status",
     )
     life = django_filters.MultipleChoiceFilter(
-        choices=DealLife.choices, method="filter_life", label="Deal life"
+        widget=widgets.SelectMultiple,
+        choices=DealLife.choices,
+        method="filter_life",
+        label="Deal life",
     )
     type = django_filters.MultipleChoiceFilter(
-        field_name="deal_type", choices=DealType.choices, label="Type"
+        widget=widgets.SelectMultiple,
+        field_name="deal_type",
+        choices=DealType.choices,
+        label="Type",
     )
     sector = django_filters.ChoiceFilter(
-        field_name="sector", choices=[], label="Sector", empty_label="Any"
+        widget=widgets.Select, field_name="sector", choices=[], label="Sector", empty_label="Any"
     )
     announced_after = date_filter("announced_on", "gte", "Announced on or after")
     announced_before = date_filter("announced_on", "lte", "Announced on or before")
     sort = NullsLastOrderingFilter(
+        widget=widgets.Select,
         fields=(("announced_on", "announced"), ("last_activity_on", "activity")),
         field_labels={"announced_on": "Announcement date", "last_activity_on": "Latest activity"},
         label="Sort by",
@@ -161,22 +177,34 @@ class DealFilter(BaseFilter):
 
 class InquiryFilter(BaseFilter):
     stage = django_filters.MultipleChoiceFilter(
-        choices=in_two_vocabularies(Stage.choices, MERGER_STAGES, CONDUCT_STAGES), label="Stage"
+        widget=widgets.SelectMultiple,
+        choices=in_two_vocabularies(Stage.choices, MERGER_STAGES, CONDUCT_STAGES),
+        label="Stage",
     )
     outcome = django_filters.MultipleChoiceFilter(
+        widget=widgets.SelectMultiple,
         choices=in_two_vocabularies(Outcome.choices, MERGER_OUTCOMES, CONDUCT_OUTCOMES),
         label="Outcome",
     )
-    kind = django_filters.MultipleChoiceFilter(choices=InquiryKind.choices, label="Kind")
+    kind = django_filters.MultipleChoiceFilter(
+        choices=InquiryKind.choices, label="Kind", widget=widgets.SelectMultiple
+    )
     status = django_filters.MultipleChoiceFilter(
-        field_name="deal__antitrust_status", choices=AntitrustStatus.choices, label="Deal status"
+        widget=widgets.SelectMultiple,
+        field_name="deal__antitrust_status",
+        choices=AntitrustStatus.choices,
+        label="Deal status",
     )
     type = django_filters.MultipleChoiceFilter(
-        field_name="deal__deal_type", choices=DealType.choices, label="Deal type"
+        widget=widgets.SelectMultiple,
+        field_name="deal__deal_type",
+        choices=DealType.choices,
+        label="Deal type",
     )
     opened_after = date_filter("opened_on", "gte", "Opened on or after")
     opened_before = date_filter("opened_on", "lte", "Opened on or before")
     sort = NullsLastOrderingFilter(
+        widget=widgets.Select,
         fields=(("opened_on", "opened"), ("deadline_on", "deadline")),
         field_labels={"opened_on": "Opened", "deadline_on": "Deadline"},
         label="Sort by",
