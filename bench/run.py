@@ -39,7 +39,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import DATABASE_URL, DEALS, ROOT, database_create, log  # noqa: E402
+from bench.common import (  # noqa: E402
+    DATABASE_URL,
+    DEALS,
+    ROOT,
+    database_create,
+    database_tune,
+    log,
+)
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 PORT = int(os.environ.get("BENCH_PORT", "8500"))
@@ -108,10 +115,13 @@ class PageResult:
 
 def data_prepare() -> None:
     from django.core.management import call_command
+    from django.db import connections
 
     call_command("migrate", verbosity=0)
     call_command("seed_bench", deals=DEALS)
     call_command("collectstatic", verbosity=0, interactive=False)
+    connections.close_all()
+    database_tune()
 
 
 def pages() -> list[PageResult]:
