@@ -351,9 +351,9 @@ class DealQuerySet(models.QuerySet):
             models.Prefetch("parties", queryset=Party.objects.select_related("company")),
             models.Prefetch(
                 "inquiries",
-                queryset=Inquiry.objects.select_related("regulator", "superseded_by__regulator")
-                .prefetch_related("events")
-                .order_by("opened_on", "pk"),
+                queryset=Inquiry.objects.select_related(
+                    "regulator", "superseded_by__regulator"
+                ).order_by("opened_on", "pk"),
             ),
         )
 
@@ -525,9 +525,12 @@ class Deal(TimeStamped):
     def abandoned_after(self) -> str:
         """The reviews the deal was abandoned in ("the CMA's Phase 2 and the EC's Phase 2").
 
-        Reads `self.inquiries.all()`: prefetch them with their regulator and events."""
+        Reads `self.inquiries.all()` (prefetch them with their regulator) and their events, in
+        one query unless they are prefetched too."""
+        inquiries = list(self.inquiries.all())
+        models.prefetch_related_objects(inquiries, "events")
         return status_rule.abandoned_after(
-            inquiry.status_facts(with_reached=True) for inquiry in self.inquiries.all()
+            inquiry.status_facts(with_reached=True) for inquiry in inquiries
         )
 
     def jurisdiction_lines(self) -> list[JurisdictionLine]:

@@ -16,6 +16,7 @@ from .models import (
     CONDUCT_STAGES,
     MERGER_OUTCOMES,
     MERGER_STAGES,
+    AntitrustStatus,
     Company,
     Deal,
     Event,
@@ -88,7 +89,10 @@ def deal_detail(request, slug):
         {
             "deal": deal,
             "inquiries": deal.inquiries.all(),
-            "abandoned_after": deal.abandoned_after(),
+            # Only an abandoned deal's page says after what (it reads the inquiries' events).
+            "abandoned_after": (
+                deal.abandoned_after() if deal.antitrust_status == AntitrustStatus.ABANDONED else ""
+            ),
             "timeline": deal.timeline(),
         },
     )
