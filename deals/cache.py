@@ -3,14 +3,15 @@
 Every write to what the public pages show (a deal, party, inquiry, event, company, alternative
 name or regulator), by the admin, ingest, a task or a test, bumps the content version: the
 signals below catch saves, deletes and m2m changes; code that writes with QuerySet.update() or
-bulk_create() calls content_changed() itself. Cached pages and aggregates are keyed by the
-version, so after a write nothing cached before it is served again: an editor who saves a
-status sees it on the next page load, whoever else loaded the page in between.
+bulk_create() calls content_changed() itself. A cached page or aggregate keeps the version it
+was made from and is used only while that is the current version (both read in one round trip),
+so after a write nothing cached before it is served again: an editor who saves a status sees it
+on the next page load, whoever else loaded the page in between.
 
 The version is bumped at once (a page rendered inside the writing transaction, as in a test,
 sees the change) and again when the transaction commits (a page another process rendered from
-the old rows while the write was uncommitted is cached under the in-between version, which
-nothing reads any more).
+the old rows while the write was uncommitted keeps the in-between version, which nothing reads
+any more).
 
 A cached page is stored with its CSRF tokens replaced by a placeholder and each response gets a
 fresh token for its own client. Requests with a session or flash messages (editors, a
@@ -101,16 +102,33 @@ def connect_signals() -> None:
     )
 
 
+def current(key: str) -> tuple[int, object | None]:
+    """The content version, and what `key` holds if it was stored under that version: one
+    round trip to the cache (an entry keeps the version it was made from)."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        return content_version(), None
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, None
+
+
+def store(key: str, version: int, value: object) -> None:
+    cache.set(key, (version, value), settings.PAGE_CACHE_SECONDS)
+
+
 # --- Aggregates ---------------------------------------------------------------------------
 
 
 def cached(name: str, compute: Callable[[], T]) -> T:
     """`compute()` once per content version: facet values and counts over whole tables."""
-    key = f"dealwatch:fragment:{content_version()}:{name}"
-    value = cache.get(key)
+    key = f"dealwatch:fragment:{name}"
+    version, value = current(key)
     if value is None:
         value = compute()
-        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+        store(key, version, value)
     return value
 
 
@@ -123,11 +141,11 @@ def _personal(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
 
 
-def _page_key(request: HttpRequest, version: int) -> str:
+def _page_key(request: HttpRequest) -> str:
     # The day is in the key: "in 3 days" and dormant inquiries change at midnight.
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"dealwatch:page:{version}:{timezone.localdate():%Y%m%d}:{digest}"
+    return f"dealwatch:page:{timezone.localdate():%Y%m%d}:{digest}"
 
 
 def _stored(response: HttpResponse) -> dict:
@@ -167,9 +185,9 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD") or _personal(request):
             return view(request, *args, **kwargs)
+        key = _page_key(request)
         try:
-            key = _page_key(request, content_version())
-            entry = cache.get(key)
+            version, entry = current(key)
         except Exception:  # the cache is down: render from the database
             logger.exception("Page cache unavailable")
             return view(request, *args, **kwargs)
@@ -180,7 +198,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return response
         entry = _stored(response)
         try:
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            store(key, version, entry)
         except Exception:
             logger.exception("Page cache unavailable")
         return _with_headers(request, response, entry)

@@ -9,7 +9,7 @@ from deals import widgets
 
 CHOICES = [
     ("Merger control", [("phase_1", "Phase 1"), ("phase_2", "Phase 2 / in-depth")]),
-    ("Conduct cases", [("objections", "Statement of <objections> & \"more\"")]),
+    ("Conduct cases", [("objections", 'Statement of <objections> & "more"')]),
     ("", "Any"),
 ]
 
