@@ -905,6 +905,8 @@ class Inquiry(TimeStamped):
 
     @property
     def is_dormant(self) -> bool:
+        if not self.is_context:  # only informal looks and market studies turn dormant
+            return False
         return status_rule.is_dormant(
             self.status_facts(), today=timezone.localdate(), dormant_after=dormant_after()
         )

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 PAGE_SIZE = 25
-MAX_ROWS = 5_000  # 200 pages of 25
+MAX_ROWS = 1_000  # 40 pages of 25
 
 
 class CappedPaginator(Paginator):
