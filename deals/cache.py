@@ -132,6 +132,49 @@ def cached(name: str, compute: Callable[[], T]) -> T:
     return value
 
 
+# --- Fragments ----------------------------------------------------------------------------
+
+
+def cached_each(
+    name: str, items: list, *, key: Callable[[object], object], render: Callable[[list], list]
+) -> list:
+    """One rendered fragment per item (a deal's row, a deal's timeline): those made under the
+    current content version today from the cache, the others from `render(missing_items)`, then
+    stored. One round trip to read them all, one to store what was missing.
+
+    Off with FRAGMENT_CACHE (as under `make run` and in tests): everything is rendered."""
+    if not settings.FRAGMENT_CACHE or not items:
+        return render(items)
+    day = f"{timezone.localdate():%Y%m%d}"
+    keys = [f"dealwatch:fragment:{name}:{day}:{key(item)}" for item in items]
+    try:
+        found = cache.get_many([VERSION_KEY, *keys])
+    except Exception:
+        logger.exception("Fragment cache unavailable")
+        return render(items)
+    version = found.get(VERSION_KEY) or content_version()
+    out: list = [None] * len(items)
+    missing = []
+    for index, item_key in enumerate(keys):
+        entry = found.get(item_key)
+        if entry is not None and entry[0] == version:
+            out[index] = entry[1]
+        else:
+            missing.append(index)
+    if missing:
+        rendered = render([items[index] for index in missing])
+        for index, fragment in zip(missing, rendered, strict=True):
+            out[index] = fragment
+        try:
+            cache.set_many(
+                {keys[index]: (version, out[index]) for index in missing},
+                settings.PAGE_CACHE_SECONDS,
+            )
+        except Exception:
+            logger.exception("Fragment cache unavailable")
+    return out
+
+
 # --- Whole pages --------------------------------------------------------------------------
 
 

@@ -201,3 +201,37 @@ def test_a_company_named_in_an_inquiry_shows_on_its_cached_page(client):
     assert "AT.40220" not in client.get(company.get_absolute_url()).text
     inquiry.companies.add(company)  # an m2m change: no save() of either
     assert "AT.40220" in client.get(company.get_absolute_url()).text
+
+
+@pytest.fixture
+def fragments(settings):
+    settings.PAGE_CACHE = False
+    settings.FRAGMENT_CACHE = True
+
+
+def test_a_cached_timeline_is_not_read_again_until_the_deal_changes(client, deal, fragments):
+    EventFactory(deal=deal, title="Announced")
+    url = deal.get_absolute_url()
+    first = queries(client, url)
+    assert queries(client, url) == first - 1  # the timeline came from the fragment cache
+    EventFactory(deal=deal, title="Phase 1 opened")
+    assert "Phase 1 opened" in client.get(url).text
+
+
+def test_cached_rows_follow_a_status_change(client, deal, editor_client, fragments):
+    assert "status-under_review" in client.get("/deals/").text
+    assert "status-under_review" in client.get("/deals/").text  # rows from the cache
+    response = editor_client.post(
+        f"/admin/deals/deal/{deal.pk}/change/", inline_inquiry_closed(deal)
+    )
+    assert response.status_code == 302
+    listed = client.get("/deals/").text
+    assert "status-under_review" not in listed and "status-cleared" in listed
+
+
+def test_an_inquiry_row_differs_on_a_deal_page_and_in_the_inquiry_list(client, deal, fragments):
+    """The deal's title shows in the inquiry list's rows, not in the same inquiry's row on the
+    deal page: show_deal is part of the fragment's key."""
+    client.get(deal.get_absolute_url())
+    assert f">{deal.title}</a></div>" in client.get("/inquiries/").text
+    assert f">{deal.title}</a></div>" not in client.get(deal.get_absolute_url()).text

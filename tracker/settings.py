@@ -109,6 +109,9 @@ CACHES = {
 # bumps (deals/cache.py); on by default in production, off under `make run` and in tests.
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Rendered fragments (a deal's row in a list, a deal's timeline), shared by every page showing
+# them, under the same content version; what a page not in the page cache is assembled from.
+FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", not DEBUG)
 # How long browsers and proxies may reuse a page without asking (they revalidate by ETag).
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))
 

@@ -2,6 +2,9 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from ..cache import cached_each
 
 register = template.Library()
 
@@ -39,3 +42,77 @@ def status_badge(context, deal) -> str:
 @register.simple_tag
 def filtered_url(name: str, **params) -> str:
     return f"{reverse(name)}?{urlencode(params)}"
+
+
+# --- Fragments from the cache (deals/cache.py: cached_each) ------------------------------
+
+
+class CachedForNode(template.Node):
+    def __init__(self, variable, sequence, key_parts, nodelist, empty):
+        self.variable, self.sequence, self.key_parts = variable, sequence, key_parts
+        self.nodelist, self.empty = nodelist, empty
+
+    def render(self, context) -> str:
+        items = list(self.sequence.resolve(context, ignore_failures=True) or [])
+        if not items:
+            return self.empty.render(context)
+        name = ":".join(str(part.resolve(context)) for part in self.key_parts)
+
+        def render_missing(missing: list) -> list[str]:
+            rendered = []
+            with context.push():
+                for item in missing:
+                    context[self.variable] = item
+                    rendered.append(self.nodelist.render(context))
+            return rendered
+
+        fragments = cached_each(name, items, key=lambda item: item.pk, render=render_missing)
+        return mark_safe("".join(fragments))
+
+
+@register.tag
+def cachedfor(parser, token):
+    """{% cachedfor deal in deals "deal-row" %}...{% empty %}...{% endcachedfor %}
+
+    A for loop whose body, rendered for each item, comes from the fragment cache while the
+    content is unchanged (all items in one round trip). The quoted name and any further values
+    after it key the fragment: everything the body reads besides the item must be among them."""
+    bits = token.split_contents()
+    if len(bits) < 5 or bits[2] != "in":
+        raise template.TemplateSyntaxError(
+            'usage: {% cachedfor item in items "name" [more key values] %}'
+        )
+    nodelist = parser.parse(("empty", "endcachedfor"))
+    if parser.next_token().contents == "empty":
+        empty = parser.parse(("endcachedfor",))
+        parser.delete_first_token()
+    else:
+        empty = template.NodeList()
+    key_parts = [parser.compile_filter(bit) for bit in bits[4:]]
+    return CachedForNode(bits[1], parser.compile_filter(bits[3]), key_parts, nodelist, empty)
+
+
+class CachedBlockNode(template.Node):
+    def __init__(self, key_parts, nodelist):
+        self.key_parts, self.nodelist = key_parts, nodelist
+
+    def render(self, context) -> str:
+        key = ":".join(str(part.resolve(context)) for part in self.key_parts)
+        name, _, rest = key.partition(":")
+        (fragment,) = cached_each(
+            name, [rest], key=str, render=lambda missing: [self.nodelist.render(context)]
+        )
+        return fragment
+
+
+@register.tag
+def cachedblock(parser, token):
+    """{% cachedblock "timeline" deal.pk %}...{% endcachedblock %}: the body from the fragment
+    cache while the content is unchanged. The values key it: everything the body reads must be
+    determined by them (a lazy queryset in the body is not even evaluated on a hit)."""
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError('usage: {% cachedblock "name" key [more] %}')
+    nodelist = parser.parse(("endcachedblock",))
+    parser.delete_first_token()
+    return CachedBlockNode([parser.compile_filter(bit) for bit in bits[1:]], nodelist)
