@@ -676,12 +676,12 @@ class InquiryQuerySet(models.QuerySet):
 
     def involving(self, companies) -> InquiryQuerySet:
         """Inquiries concerning one of `companies`, directly or as a party to the deal."""
-        # A UNION of two indexed lookups rather than an OR of two EXISTS, which reads every row.
+        # Two uncorrelated IN lists (PostgreSQL hashes each once), not two correlated EXISTS
+        # run for every inquiry: the newest inquiries of Microsoft's 1,800 deals are read from
+        # the opened-on index until the page is full.
+        deals = Party.objects.filter(company__in=companies).values("deal_id")
         direct = Inquiry.companies.through.objects.filter(company__in=companies)
-        via_deal = Inquiry.objects.filter(deal__parties__company__in=companies)
-        return self.filter(
-            pk__in=direct.values("inquiry_id").order_by().union(via_deal.values("pk").order_by())
-        )
+        return self.filter(Q(deal__in=deals) | Q(pk__in=direct.values("inquiry_id")))
 
     def search(self, text: str) -> InquiryQuerySet:
         """Inquiries whose case reference, case name or deal title has `text`, or that concern
