@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz install migrate demo lint format check clean screenshot bench
+.PHONY: run test install migrate demo lint format check clean screenshot bench fuzz bench-ingest bench-digests
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,5 +51,12 @@ check: install
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
 
+# Benchmarks (README, Benchmarks): PostgreSQL database dealwatch_bench, seeded once; wrk for pages.
 bench: install
-	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/run.py
+
+bench-ingest: install
+	$(BIN)/python bench/ingest.py
+
+bench-digests: install
+	$(BIN)/python bench/digests.py

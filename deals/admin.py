@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from .cache import content_changed
 from .company_merge import company_merge, company_merge_preview
 from .links import validate_http_url
 from .models import ClockStop, Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
@@ -22,6 +23,7 @@ MERGE_LIMIT = 10
 def mark_reviewed(modeladmin, request, queryset):
     """Editors confirm what ingest created; the flag only lists it for review."""
     updated = queryset.update(needs_review=False)
+    content_changed()
     modeladmin.message_user(request, f"{updated} marked as reviewed.")
 
 
@@ -128,6 +130,7 @@ class DealEventInline(admin.TabularInline):
 
     formfield_overrides = ONLY_HTTP_LINKS
     model = Event
+    fk_name = "deal"
     extra = 0
     fields = ["occurred_on", "kind", "title", "inquiry", "source_url"]
     verbose_name = "timeline event"

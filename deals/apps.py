@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class DealsConfig(AppConfig):
     name = "deals"
     verbose_name = "Deals"
+
+    def ready(self) -> None:
+        from . import cache
+
+        cache.connect_signals()

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
 from django.db.models import Count, F, Q
 from django.http import QueryDict
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
+from . import widgets
+from .cache import cached
 from .jurisdictions import jurisdiction_code, jurisdiction_name
 from .models import (
     CONDUCT_OUTCOMES,
@@ -41,7 +42,6 @@ from .models import (
 )
 
 MAX_QUERY_LENGTH = 200
-FACET_COUNTS_SECONDS = 300
 # Parameters that change how a list is shown, not which rows it has.
 PRESENTATION_KEYS = {"sort", "page", "cursor", "limit"}
 
@@ -234,7 +234,7 @@ class BaseFilter(django_filters.FilterSet):
             data = data.copy()
             data["sort"] = "relevance" if (data.get("q") or "").strip() else self.DEFAULT_SORT
         super().__init__(data, *args, **kwargs)
-        set_choices(self.filters["jurisdiction"], jurisdiction_choices())
+        set_choices(self.filters["jurisdiction"], cached("jurisdictions", jurisdiction_choices))
 
     # Both querysets (DealQuerySet, InquiryQuerySet) speak the same reads.
     def filter_text(self, queryset, name, value):
@@ -401,12 +401,9 @@ def jurisdiction_choices() -> list[tuple[str, str]]:
     )
 
 
-def cached_counts(key: str, compute) -> dict[str, dict[str, int]]:
-    counts = cache.get(key)
-    if counts is None:
-        counts = compute()
-        cache.set(key, counts, FACET_COUNTS_SECONDS)
-    return counts
+def sector_choices() -> list[tuple[str, str]]:
+    sectors = Deal.objects.published().exclude(sector="").order_by("sector")
+    return [(sector, sector) for sector in sectors.values_list("sector", flat=True).distinct()]
 
 
 def status_order():
@@ -436,7 +433,7 @@ class DealFilter(BaseFilter):
         choices=DealLife.choices, method="filter_life", label="Deal life", widget=checkboxes()
     )
     sector = django_filters.ChoiceFilter(
-        field_name="sector", choices=[], label="Sector", empty_label="Any"
+        widget=widgets.Select, field_name="sector", choices=[], label="Sector", empty_label="Any"
     )
     announced_after = date_filter("announced_on", "gte", "Announced on or after")
     announced_before = date_filter("announced_on", "lte", "Announced on or before")
@@ -477,11 +474,7 @@ class DealFilter(BaseFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        sectors = Deal.objects.published().exclude(sector="").order_by("sector")
-        set_choices(
-            self.filters["sector"],
-            [(sector, sector) for sector in sectors.values_list("sector", flat=True).distinct()],
-        )
+        set_choices(self.filters["sector"], cached("deal-sectors", sector_choices))
 
     def filter_life(self, queryset, name, value):
         return queryset.in_life(value) if value else queryset
@@ -495,12 +488,12 @@ class DealFilter(BaseFilter):
         return queryset
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
-        return cached_counts("deal-facets", deal_facet_counts)
+        return cached("deal-facets", deal_facet_counts)
 
 
 def deal_facet_counts() -> dict[str, dict[str, int]]:
     """Published deals by status, type and life, and by regulator and jurisdiction reviewing
-    them: one grouped query each, cached FACET_COUNTS_SECONDS."""
+    them: one grouped query each, cached per content version."""
     deals = Deal.objects.published().order_by()
     inquiries = Inquiry.objects.filter(deal__is_published=True).order_by()
 
@@ -567,7 +560,7 @@ class InquiryFilter(BaseFilter):
         return queryset
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
-        return cached_counts("inquiry-facets", inquiry_facet_counts)
+        return cached("inquiry-facets", inquiry_facet_counts)
 
 
 def inquiry_facet_counts() -> dict[str, dict[str, int]]:
@@ -670,7 +663,7 @@ class RegulatorListFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        set_choices(self.filters["jurisdiction"], jurisdiction_choices())
+        set_choices(self.filters["jurisdiction"], cached("jurisdictions", jurisdiction_choices))
 
     def filter_jurisdiction(self, queryset, name, value):
         return queryset.filter(jurisdiction__in=value) if value else queryset

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .cache import public_page
 from .feeds import (
     CompanyEventsFeed,
     DealEventsFeed,
@@ -20,8 +21,8 @@ urlpatterns = [
     path("deals/feed/", DealListFeed(), name="deal_list_feed"),
     path("deals/calendar.ics", views.deal_calendar, name="deal_calendar"),
     path("deals/<slug:slug>/", views.deal_detail, name="deal_detail"),
-    path("deals/<slug:slug>/feed/", DealEventsFeed(), name="deal_feed"),
-    path("feed/", LatestEventsFeed(), name="feed"),
+    path("deals/<slug:slug>/feed/", public_page(DealEventsFeed()), name="deal_feed"),
+    path("feed/", public_page(LatestEventsFeed()), name="feed"),
     path("inquiries/", views.inquiry_list, name="inquiry_list"),
     path("inquiries/export.csv", views.inquiry_export, name="inquiry_export"),
     path("inquiries/feed/", InquiryListFeed(), name="inquiry_list_feed"),

@@ -7,8 +7,7 @@ import csv
 from django import forms
 from django.apps import apps
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.http import urlencode
 
 from . import calendars, clocks, exports
 from . import stats as figures
+from .cache import cached, public_page
 from .charts import deal_timeline
 from .deadlines import deadline_rows, split
 from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
@@ -36,20 +36,18 @@ from .models import (
     Regulator,
     Stage,
 )
+from .pagination import first_rows, paginate
 
-PAGE_SIZE = 25
 SEARCH_SHOWN = 10
+# How many of a company's deals and inquiries its page lists; the filtered lists have the rest.
+COMPANY_PAGE_ROWS = 25
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(max_length=MAX_QUERY_LENGTH, required=False, strip=True)
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    """The requested page; a page number past the end or not a number gives the nearest page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
+@public_page
 def home(request):
     """What Dealwatch is, what happened lately, what is due this week, what is in-depth."""
     today = timezone.localdate()
@@ -77,15 +75,16 @@ def home(request):
             "next_deadline": upcoming[0].inquiry if upcoming and not this_week else None,
             "latest": latest,
             "in_depth": in_depth,
-            "counts": {
-                "deals": Deal.objects.published().count(),
-                "open": Inquiry.objects.public()
-                .open()
-                .filter(kind=InquiryKind.MERGER_REVIEW)
-                .count(),
-            },
+            "counts": cached("home-counts", home_counts),
         },
     )
+
+
+def home_counts() -> dict[str, int]:
+    return {
+        "deals": Deal.objects.published().count(),
+        "open": Inquiry.objects.public().open().filter(kind=InquiryKind.MERGER_REVIEW).count(),
+    }
 
 
 def alternates(
@@ -138,6 +137,7 @@ def filtered_list(request, filterset, template: str, **links) -> HttpResponse:
     )
 
 
+@public_page
 def deal_list(request):
     filterset = DealFilter(request.GET, queryset=Deal.objects.published())
     return filtered_list(
@@ -201,6 +201,7 @@ def imported_from(deal: Deal) -> list[str]:
     return sorted({labels.get(source, source) for source in sources})
 
 
+@public_page
 def deal_detail(request, slug):
     deal = get_object_or_404(Deal.objects.published().with_detail_data(), slug=slug)
     chart = deal_timeline(deal, today=timezone.localdate())
@@ -211,7 +212,10 @@ def deal_detail(request, slug):
             "deal": deal,
             "imported_from": imported_from(deal),
             "inquiries": deal.inquiries.all(),
-            "abandoned_after": deal.abandoned_after(),
+            # Only an abandoned deal's page says after what (it reads the inquiries' events).
+            "abandoned_after": (
+                deal.abandoned_after() if deal.antitrust_status == AntitrustStatus.ABANDONED else ""
+            ),
             "timeline": deal.timeline(),
             "status_changes": deal.status_changes.with_display_data().order_by(
                 "-changed_at", "-pk"
@@ -227,6 +231,7 @@ def deal_detail(request, slug):
     )
 
 
+@public_page
 def inquiry_list(request):
     filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
     return filtered_list(
@@ -255,10 +260,9 @@ def inquiry_export(request):
     return response
 
 
+@public_page
 def company_list(request):
-    companies = Company.objects.annotate(
-        deal_count=Count("deals", filter=Q(deals__is_published=True), distinct=True)
-    ).order_by("name")
+    companies = Company.objects.order_by("name", "pk").with_deal_counts()
     return render(
         request,
         "deals/company_list.html",
@@ -269,7 +273,10 @@ def company_list(request):
     )
 
 
+@public_page
 def company_detail(request, slug):
+    """The company's newest deals and inquiries; the deal and inquiry lists, filtered by the
+    company, page through all of them."""
     company = (
         Company.objects.select_related("parent")
         .prefetch_related("aliases", "subsidiaries")
@@ -293,34 +300,48 @@ def company_detail(request, slug):
     # do not already name the company itself.
     members = company.group_member_ids()
     group_deals = group_inquiries = None
+    more_group_deals = more_group_inquiries = False
     if members:
-        group_deals = (
-            Deal.objects.published().involving(members).exclude(pk__in=deals.values("pk"))
-        ).with_list_data()
-        group_inquiries = (
-            Inquiry.objects.public().involving(members).exclude(pk__in=inquiries.values("pk"))
-        ).with_list_data()
+        group_deals, more_group_deals = first_rows(
+            Deal.objects.published()
+            .involving(members)
+            .exclude(pk__in=deals.values("pk"))
+            .with_list_data(),
+            COMPANY_PAGE_ROWS,
+        )
+        group_inquiries, more_group_inquiries = first_rows(
+            Inquiry.objects.public()
+            .involving(members)
+            .exclude(pk__in=inquiries.values("pk"))
+            .with_list_data(),
+            COMPANY_PAGE_ROWS,
+        )
+    deals, more_deals = first_rows(deals, COMPANY_PAGE_ROWS)
+    inquiries, more_inquiries = first_rows(inquiries, COMPANY_PAGE_ROWS)
     return render(
         request,
         "deals/company_detail.html",
         {
             "company": company,
             "deals": deals,
+            "more_deals": more_deals,
             "inquiries": inquiries,
+            "more_inquiries": more_inquiries,
             "group_deals": group_deals,
             "group_inquiries": group_inquiries,
+            "more_group_deals": more_group_deals,
+            "more_group_inquiries": more_group_inquiries,
             "alternates": links,
         },
     )
 
 
+@public_page
 def regulator_list(request):
-    regulators = Regulator.objects.annotate(
-        inquiry_count=Count("inquiries", distinct=True),
-        open_count=Count(
-            "inquiries", filter=Q(inquiries__in=Inquiry.objects.open()), distinct=True
-        ),
-    ).order_by("jurisdiction", "short_name")
+    regulators = list(Regulator.objects.order_by("jurisdiction", "short_name"))
+    counts = cached("inquiries-by-regulator", Inquiry.objects.counts_by_regulator)
+    for regulator in regulators:
+        regulator.inquiry_count, regulator.open_count = counts.get(regulator.pk, (0, 0))
     return render(
         request,
         "deals/regulator_list.html",
@@ -328,6 +349,7 @@ def regulator_list(request):
     )
 
 
+@public_page
 def regulator_detail(request, slug):
     regulator = get_object_or_404(Regulator, slug=slug)
     inquiries = Inquiry.objects.public().filter(regulator=regulator).with_list_data()
@@ -356,6 +378,7 @@ def regulator_detail(request, slug):
     )
 
 
+@public_page
 def statuses(request):
     """The public explanation of every status and flag; each status badge links here."""
 
@@ -386,6 +409,7 @@ def clock_rules() -> list[tuple[str, clocks.RegulatorClock]]:
     return [(", ".join(names[key]), rules[key]) for key in rules]
 
 
+@public_page
 def deadlines(request):
     """Deadlines ahead, published and computed, with the working days left; and the deadlines
     of the past year that passed with no decision recorded."""
@@ -408,6 +432,7 @@ def deadlines(request):
     )
 
 
+@public_page
 def stats(request):
     """Reviews, in-depth rates, outcomes, durations and interventions per regulator and year."""
     form = figures.StatsForm(request.GET or None)
@@ -483,6 +508,7 @@ def deal_calendar(request):
     return ics_response(body, "dealwatch-deal-deadlines.ics")
 
 
+@public_page
 def search(request):
     """The header's search box: deals, inquiries and companies at once, best matches first."""
     form = SearchForm(request.GET)

@@ -122,6 +122,7 @@ def ingest_run(
         if documents is None:
             documents = source_fetch(source=source)
         parsed = source_parse(source=source, documents=documents)
+        parsed = records_unchanged(source=source, records=parsed, tally=tally)
         for record in progress(parsed, len(parsed)) if progress else parsed:
             record_ingest(source=source, record=record, tally=tally)
     except IngestError as exc:
@@ -140,6 +141,39 @@ def run_finish(*, run: IngestRun, tally: Tally, error: str = "") -> None:
     run.error = error
     run.finished_at = max(timezone.now(), run.started_at)
     run.save()
+
+
+def records_unchanged(*, source: str, records: list[Parsed], tally: Tally) -> list[Parsed]:
+    """Count the records whose stored content hash is unchanged, mark them seen, and return
+    the others to be applied: a re-run decides in two queries, not a transaction per record.
+
+    Deciding without the row lock is safe: a record another run changes meanwhile is applied by
+    that run, and this one would only have found it changed or unchanged a moment earlier."""
+    ids = [record.external_id for record in records if not isinstance(record, Skipped)]
+    stored = dict(
+        RawRecord.objects.filter(source=source, external_id__in=ids).values_list(
+            "external_id", "content_hash"
+        )
+    )
+    unchanged = {
+        record.external_id
+        for record in records
+        if not isinstance(record, Skipped)
+        and stored.get(record.external_id) == content_hash(record.raw)
+    }
+    if not unchanged:
+        return records
+    RawRecord.objects.filter(source=source, external_id__in=unchanged).update(
+        last_seen_at=timezone.now()
+    )
+    rest = []
+    for record in records:
+        if not isinstance(record, Skipped) and record.external_id in unchanged:
+            tally.records += 1
+            tally.unchanged += 1
+        else:
+            rest.append(record)
+    return rest
 
 
 def record_ingest(*, source: str, record: Parsed, tally: Tally) -> None:

@@ -260,11 +260,15 @@ def test_list_pages_run_the_same_number_of_queries_whatever_they_show(client, mi
 
     urls = ["/deals/", "/deals/?q=deal&regulator=cma", "/inquiries/", "/deadlines/"]
     urls += ["/regulators/cma/", "/companies/", "/regulators/"]
+    def warm():  # the filters' counts are cached per content version, from its first request
+        for url in urls:
+            count(url)
+
     add_deals(1)
-    for url in urls:  # the filters' counts are cached from the first request on
-        count(url)
+    warm()
     before = {url: count(url) for url in urls}
     add_deals(20)
+    warm()
     after = {url: count(url) for url in urls}
     assert after == before
     assert max(after.values()) <= 12

@@ -153,6 +153,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "tracker.client_ip.client_ip"
 AXES_VERBOSE = False
+# Whole public pages and shared aggregates are cached under a content version that every write
+# bumps (deals/cache.py); on by default in production, off under `make run` and in tests.
+PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Rendered fragments (a deal's row in a list, a deal's timeline), shared by every page showing
+# them, under the same content version; what a page not in the page cache is assembled from.
+FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", not DEBUG)
+# How long browsers and proxies may reuse a page without asking (they revalidate by ETag).
+PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -377,6 +386,9 @@ PERMISSIONS_POLICY = {
         "usb",
     ]
 }
+# --- Benchmark (bench/run.py) -------------------------------------------------------------
+# Serves /bench/ok/, an empty view through the same middleware, for the page ratios.
+BENCH_EMPTY_VIEW = env_bool("BENCH_EMPTY_VIEW", False)
 
 # --- Production hardening -----------------------------------------------------------------
 if not DEBUG:

@@ -1,7 +1,10 @@
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
+from ..cache import cached_each
 from ..links import http_url
 
 register = template.Library()
@@ -25,15 +28,27 @@ def query_with(context, **changes) -> str:
     return "?" + params.urlencode() if params else "?"
 
 
-@register.inclusion_tag("deals/_status.html")
-def status_badge(deal):
-    return {"status": deal.antitrust_status, "label": deal.get_antitrust_status_display()}
+@register.simple_tag(takes_context=True)
+def status_badge(context, deal) -> str:
+    """The status badge, linking to what the status means (the markup of deals/_status.html).
+
+    Built in Python with the link reversed once per template: a list shows one a row."""
+    url = context.render_context.get("statuses_url")
+    if url is None:
+        url = context.render_context["statuses_url"] = reverse("deals:statuses")
+    status, label = deal.antitrust_status, deal.get_antitrust_status_display()
+    return format_html(
+        '<a class="status status-{}" href="{}#status-{}" title="What “{}” means">{}</a>',
+        status,
+        url,
+        status,
+        label,
+        label,
+    )
 
 
 @register.simple_tag
 def filtered_url(name: str, **params) -> str:
-    from django.urls import reverse
-
     return f"{reverse(name)}?{urlencode(params)}"
 
 
@@ -79,3 +94,77 @@ def sort_header(context, column: str, label: str) -> str:
         arrow,
         hint,
     )
+
+
+# --- Fragments from the cache (deals/cache.py: cached_each) ------------------------------
+
+
+class CachedForNode(template.Node):
+    def __init__(self, variable, sequence, key_parts, nodelist, empty):
+        self.variable, self.sequence, self.key_parts = variable, sequence, key_parts
+        self.nodelist, self.empty = nodelist, empty
+
+    def render(self, context) -> str:
+        items = list(self.sequence.resolve(context, ignore_failures=True) or [])
+        if not items:
+            return self.empty.render(context)
+        name = ":".join(str(part.resolve(context)) for part in self.key_parts)
+
+        def render_missing(missing: list) -> list[str]:
+            rendered = []
+            with context.push():
+                for item in missing:
+                    context[self.variable] = item
+                    rendered.append(self.nodelist.render(context))
+            return rendered
+
+        fragments = cached_each(name, items, key=lambda item: item.pk, render=render_missing)
+        return mark_safe("".join(fragments))
+
+
+@register.tag
+def cachedfor(parser, token):
+    """{% cachedfor deal in deals "deal-row" %}...{% empty %}...{% endcachedfor %}
+
+    A for loop whose body, rendered for each item, comes from the fragment cache while the
+    content is unchanged (all items in one round trip). The quoted name and any further values
+    after it key the fragment: everything the body reads besides the item must be among them."""
+    bits = token.split_contents()
+    if len(bits) < 5 or bits[2] != "in":
+        raise template.TemplateSyntaxError(
+            'usage: {% cachedfor item in items "name" [more key values] %}'
+        )
+    nodelist = parser.parse(("empty", "endcachedfor"))
+    if parser.next_token().contents == "empty":
+        empty = parser.parse(("endcachedfor",))
+        parser.delete_first_token()
+    else:
+        empty = template.NodeList()
+    key_parts = [parser.compile_filter(bit) for bit in bits[4:]]
+    return CachedForNode(bits[1], parser.compile_filter(bits[3]), key_parts, nodelist, empty)
+
+
+class CachedBlockNode(template.Node):
+    def __init__(self, key_parts, nodelist):
+        self.key_parts, self.nodelist = key_parts, nodelist
+
+    def render(self, context) -> str:
+        key = ":".join(str(part.resolve(context)) for part in self.key_parts)
+        name, _, rest = key.partition(":")
+        (fragment,) = cached_each(
+            name, [rest], key=str, render=lambda missing: [self.nodelist.render(context)]
+        )
+        return fragment
+
+
+@register.tag
+def cachedblock(parser, token):
+    """{% cachedblock "timeline" deal.pk %}...{% endcachedblock %}: the body from the fragment
+    cache while the content is unchanged. The values key it: everything the body reads must be
+    determined by them (a lazy queryset in the body is not even evaluated on a hit)."""
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError('usage: {% cachedblock "name" key [more] %}')
+    nodelist = parser.parse(("endcachedblock",))
+    parser.delete_first_token()
+    return CachedBlockNode([parser.compile_filter(bit) for bit in bits[1:]], nodelist)

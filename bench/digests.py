@@ -1,0 +1,141 @@
+"""`make bench-digests`: a daily digest run for 10,000 subscribers at 100,000 deals.
+
+On a throw-away copy of the seeded benchmark database: BENCH_SUBSCRIBERS confirmed subscribers
+each follow one to three deals (daily); every followed deal gets one or two new events; then
+`digest_run(frequency="daily")` sends every digest through SMTP to a local sink (aiosmtpd on
+127.0.0.1:BENCH_SMTP_PORT) that accepts and discards. Prints emails/s and SQL queries per email.
+Issue 9's targets: all delivered in <= 60 s, <= 3 queries per email.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import DEALS, QueryCounter, database_copy, log, seeded  # noqa: E402
+
+SUBSCRIBERS = int(os.environ.get("BENCH_SUBSCRIBERS", "10000"))
+SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT", "8525"))
+
+
+class Sink:
+    """An SMTP server that accepts every message and keeps only the count."""
+
+    def __init__(self):
+        self.received = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received += 1
+        return "250 OK"
+
+
+def subscribers_make(rng: random.Random) -> int:
+    """The subscribers, their subscriptions and the new events; returns the events made."""
+    from django.utils import timezone
+
+    from deals.models import Deal, Event, EventKind, Inquiry, fill_timeline_deal
+    from subscriptions.models import Subscriber, Subscription
+
+    now = timezone.now()
+    started = now - datetime.timedelta(days=2)
+    deal_ids = list(Deal.objects.published().values_list("pk", flat=True))
+    followed_pool = rng.sample(deal_ids, min(len(deal_ids), SUBSCRIBERS))
+    subscribers = Subscriber.objects.bulk_create(
+        Subscriber(email=f"reader{n}@example.org", confirmed_at=started) for n in range(SUBSCRIBERS)
+    )
+    subscriptions, followed = [], set()
+    for subscriber in subscribers:
+        for deal_id in rng.sample(followed_pool, rng.randint(1, 3)):
+            followed.add(deal_id)
+            subscriptions.append(
+                Subscription(
+                    subscriber=subscriber, kind="deal", deal_id=deal_id, started_at=started
+                )
+            )
+    Subscription.objects.bulk_create(subscriptions, batch_size=5000)
+    inquiries = dict(
+        Inquiry.objects.filter(deal__in=followed).order_by("deal", "pk").values_list("deal", "pk")
+    )
+    events = []
+    for deal_id in sorted(followed):
+        for n in range(rng.randint(1, 2)):
+            on_inquiry = deal_id in inquiries and n == 0
+            events.append(
+                Event(
+                    deal_id=None if on_inquiry else deal_id,
+                    inquiry_id=inquiries[deal_id] if on_inquiry else None,
+                    occurred_on=now.date(),
+                    recorded_at=now - datetime.timedelta(hours=1),
+                    kind=EventKind.PRESS,
+                    title=f"News {n} of deal {deal_id}",
+                    source_url="https://example.org/news",
+                )
+            )
+    Event.objects.bulk_create(events, batch_size=5000)
+    fill_timeline_deal(Event.objects.filter(pk__in=[event.pk for event in events]))
+    return len(events)
+
+
+def main() -> None:
+    seeded()
+    with database_copy("digests") as url:
+        os.environ.update(
+            DATABASE_URL=url,
+            DJANGO_SETTINGS_MODULE="tracker.settings",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(SMTP_PORT),
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            LOG_LEVEL="WARNING",
+        )
+        os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+        import django
+
+        django.setup()
+        from aiosmtpd.controller import Controller
+        from django.db import connection
+
+        from deals.models import Deal
+        from subscriptions.services import digest_run
+
+        events = subscribers_make(random.Random(9))
+        log(f"{SUBSCRIBERS} subscribers, {events} new events on the deals they follow")
+        sink = Sink()
+        controller = Controller(sink, hostname="127.0.0.1", port=SMTP_PORT)
+        controller.start()
+        try:
+            counter = QueryCounter()
+            with connection.execute_wrapper(counter):
+                began = time.perf_counter()
+                summary = digest_run(frequency="daily")
+                seconds = time.perf_counter() - began
+        finally:
+            controller.stop()
+        log(summary.line())
+        sent = summary.sent
+        rate = sent / seconds if seconds else 0.0
+        per_email = counter.count / sent if sent else float("nan")
+        print(
+            f"\nDaily digests at {Deal.objects.count():,} deals (BENCH_DEALS={DEALS}), "
+            f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores (shared), one process:\n"
+        )
+        print("| subscribers | sent | received by the sink | seconds | emails/s | queries/email |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        print(
+            f"| {SUBSCRIBERS:,} | {sent:,} | {sink.received:,} | {seconds:.1f} | {rate:,.1f} | "
+            f"{per_email:.1f} |"
+        )
+        print(
+            f"\n- delivered in <= 60 s: {'met' if seconds <= 60 else 'NOT met'} ({seconds:.0f} s)"
+            f"\n- <= 3 queries per email: {'met' if per_email <= 3 else 'NOT met'}"
+            f" ({per_email:.1f})"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,249 @@
+"""Whole public pages and the few aggregates they share, cached under one content version.
+
+Every write to what the public pages show (a deal, party, inquiry, event, company, alternative
+name or regulator), by the admin, ingest, a task or a test, bumps the content version: the
+signals below catch saves, deletes and m2m changes; code that writes with QuerySet.update() or
+bulk_create() calls content_changed() itself. A cached page or aggregate keeps the version it
+was made from and is used only while that is the current version (both read in one round trip),
+so after a write nothing cached before it is served again: an editor who saves a status sees it
+on the next page load, whoever else loaded the page in between.
+
+The version is bumped at once (a page rendered inside the writing transaction, as in a test,
+sees the change) and again when the transaction commits (a page another process rendered from
+the old rows while the write was uncommitted keeps the in-between version, which nothing reads
+any more).
+
+A cached page is stored with its CSRF tokens replaced by a placeholder and each response gets a
+fresh token for its own client. Requests with a session or flash messages (editors, a
+subscriber who just submitted a form) are never served from or stored in the cache. Responses
+carry an ETag and `Cache-Control: max-age=0, must-revalidate` (PAGE_CACHE_MAX_AGE): a browser or
+proxy may keep a page but asks again each time, and gets 304 Not Modified while it is current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "dealwatch:content-version"
+CONTENT_MODELS = (
+    "deals.Deal",
+    "deals.Party",
+    "deals.Inquiry",
+    "deals.Event",
+    "deals.Company",
+    "deals.CompanyAlias",
+    "deals.Regulator",
+)
+CSRF_PLACEHOLDER = "__dealwatch_csrf_token__"
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+T = TypeVar("T")
+
+
+# --- The content version ------------------------------------------------------------------
+
+
+def content_version() -> int:
+    """The current content version (one cache read)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # First use, or the key was evicted: start above any number used before, so that no
+        # page cached under an old version can be read again.
+        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet (or evicted): starting one is a change too
+        content_version()
+    except Exception:  # the cache is down: writes go on, pages expire by PAGE_CACHE_SECONDS
+        logger.exception("Could not bump the content version")
+
+
+def content_changed() -> None:
+    """Call after writing public content in a way no signal sees (update(), bulk_create())."""
+    _bump()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        func is _bump for _, func, _ in connection.run_on_commit
+    ):
+        transaction.on_commit(_bump)
+
+
+def _changed(sender, **kwargs) -> None:
+    content_changed()
+
+
+def connect_signals() -> None:
+    for model in CONTENT_MODELS:
+        post_save.connect(_changed, sender=model, dispatch_uid=f"content-save-{model}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"content-delete-{model}")
+    m2m_changed.connect(
+        _changed, sender="deals.Inquiry_companies", dispatch_uid="content-m2m-inquiry-companies"
+    )
+
+
+def current(key: str) -> tuple[int, object | None]:
+    """The content version, and what `key` holds if it was stored under that version: one
+    round trip to the cache (an entry keeps the version it was made from)."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        return content_version(), None
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, None
+
+
+def store(key: str, version: int, value: object) -> None:
+    cache.set(key, (version, value), settings.PAGE_CACHE_SECONDS)
+
+
+# --- Aggregates ---------------------------------------------------------------------------
+
+
+def cached(name: str, compute: Callable[[], T]) -> T:
+    """`compute()` once per content version: facet values and counts over whole tables."""
+    key = f"dealwatch:fragment:{name}"
+    version, value = current(key)
+    if value is None:
+        value = compute()
+        store(key, version, value)
+    return value
+
+
+# --- Fragments ----------------------------------------------------------------------------
+
+
+def cached_each(
+    name: str, items: list, *, key: Callable[[object], object], render: Callable[[list], list]
+) -> list:
+    """One rendered fragment per item (a deal's row, a deal's timeline): those made under the
+    current content version today from the cache, the others from `render(missing_items)`, then
+    stored. One round trip to read them all, one to store what was missing.
+
+    Off with FRAGMENT_CACHE (as under `make run` and in tests): everything is rendered."""
+    if not settings.FRAGMENT_CACHE or not items:
+        return render(items)
+    day = f"{timezone.localdate():%Y%m%d}"
+    keys = [f"dealwatch:fragment:{name}:{day}:{key(item)}" for item in items]
+    try:
+        found = cache.get_many([VERSION_KEY, *keys])
+    except Exception:
+        logger.exception("Fragment cache unavailable")
+        return render(items)
+    version = found.get(VERSION_KEY) or content_version()
+    out: list = [None] * len(items)
+    missing = []
+    for index, item_key in enumerate(keys):
+        entry = found.get(item_key)
+        if entry is not None and entry[0] == version:
+            out[index] = entry[1]
+        else:
+            missing.append(index)
+    if missing:
+        rendered = render([items[index] for index in missing])
+        for index, fragment in zip(missing, rendered, strict=True):
+            out[index] = fragment
+        try:
+            cache.set_many(
+                {keys[index]: (version, out[index]) for index in missing},
+                settings.PAGE_CACHE_SECONDS,
+            )
+        except Exception:
+            logger.exception("Fragment cache unavailable")
+    return out
+
+
+# --- Whole pages --------------------------------------------------------------------------
+
+
+def _personal(request: HttpRequest) -> bool:
+    """A request whose page may differ from everyone else's: an editor's, or one with a flash
+    message waiting."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+
+
+def _page_key(request: HttpRequest) -> str:
+    # The day is in the key: "in 3 days" and dormant inquiries change at midnight.
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"dealwatch:page:{timezone.localdate():%Y%m%d}:{digest}"
+
+
+def _stored(response: HttpResponse) -> dict:
+    content = response.content
+    tokens = set(CSRF_INPUT.findall(content.decode(response.charset, "replace")))
+    for token in tokens:
+        content = content.replace(token.encode(), CSRF_PLACEHOLDER.encode())
+    return {
+        "content": content,
+        "content_type": response["Content-Type"],
+        "etag": f'W/"{hashlib.sha256(content).hexdigest()[:32]}"',
+        "csrf": bool(tokens),
+    }
+
+
+def _served(request: HttpRequest, entry: dict) -> HttpResponse:
+    content = entry["content"]
+    if entry["csrf"]:
+        content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return HttpResponse(content, content_type=entry["content_type"])
+
+
+def _with_headers(request: HttpRequest, response: HttpResponse, entry: dict) -> HttpResponse:
+    response["ETag"] = entry["etag"]
+    if entry["csrf"]:  # the page carries this client's CSRF token: no shared cache keeps it
+        patch_cache_control(response, private=True)
+    else:
+        patch_cache_control(response, public=True)
+    patch_cache_control(response, max_age=settings.PAGE_CACHE_MAX_AGE, must_revalidate=True)
+    return get_conditional_response(request, etag=entry["etag"], response=response) or response
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve the view's page from the cache while the content version is unchanged."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD") or _personal(request):
+            return view(request, *args, **kwargs)
+        key = _page_key(request)
+        try:
+            version, entry = current(key)
+        except Exception:  # the cache is down: render from the database
+            logger.exception("Page cache unavailable")
+            return view(request, *args, **kwargs)
+        if entry is not None:
+            return _with_headers(request, _served(request, entry), entry)
+        response = view(request, *args, **kwargs)
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return response
+        entry = _stored(response)
+        try:
+            store(key, version, entry)
+        except Exception:
+            logger.exception("Page cache unavailable")
+        return _with_headers(request, response, entry)
+
+    return wrapped

@@ -1,0 +1,237 @@
+"""The page cache (deals/cache.py): whole public pages from Redis, never stale after a write."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from deals.models import Deal, EventKind, InquiryKind, Stage
+from tests.factories import (
+    CompanyFactory,
+    DealFactory,
+    EventFactory,
+    InquiryFactory,
+    RegulatorFactory,
+    cma,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE = True
+
+
+@pytest.fixture
+def deal():
+    inquiry = InquiryFactory(regulator=cma(), stage=Stage.PHASE_1, reference="ME/1/24")
+    return inquiry.deal
+
+
+@pytest.fixture
+def editor_client():
+    user = User.objects.create_user("eddie", "eddie@example.org", "pw-eddie-123", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def inline_inquiry_closed(deal):
+    inquiry = deal.inquiries.get()
+    return {
+        "title": deal.title,
+        "slug": deal.slug,
+        "deal_type": deal.deal_type,
+        "sector": deal.sector,
+        "announced_on": "2024-02-26",
+        "is_published": "on",
+        "parties-TOTAL_FORMS": "0",
+        "parties-INITIAL_FORMS": "0",
+        "inquiries-TOTAL_FORMS": "1",
+        "inquiries-INITIAL_FORMS": "1",
+        "inquiries-0-id": inquiry.pk,
+        "inquiries-0-deal": deal.pk,
+        "inquiries-0-regulator": inquiry.regulator.pk,
+        "inquiries-0-reference": "ME/1/24",
+        "inquiries-0-kind": "merger_review",
+        "inquiries-0-stage": "closed",
+        "inquiries-0-outcome": "cleared",
+        "inquiries-0-decision_status": "in_force",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+    }
+
+
+def test_a_second_visit_is_served_from_the_cache_without_a_query(
+    client, deal, django_assert_num_queries
+):
+    first = client.get(deal.get_absolute_url())
+    with django_assert_num_queries(0):
+        second = Client().get(deal.get_absolute_url())
+    assert second.status_code == 200
+    assert second.text == first.text.replace(
+        first.text.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0],
+        second.text.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0],
+    )
+
+
+def test_an_editor_who_saves_a_status_in_the_admin_sees_it_at_once(client, deal, editor_client):
+    url = deal.get_absolute_url()
+    assert "Under review" in client.get(url).text
+    assert "Under review" in client.get(url).text  # now from the cache
+    assert "status-under_review" in client.get("/deals/").text
+
+    response = editor_client.post(
+        f"/admin/deals/deal/{deal.pk}/change/", inline_inquiry_closed(deal)
+    )
+    assert response.status_code == 302
+
+    # The editor, and every visitor whose page came from the cache a moment ago.
+    assert "Cleared" in editor_client.get(url).text
+    assert "Cleared" in client.get(url).text and "Under review" not in client.get(url).text
+    assert "status-under_review" not in client.get("/deals/").text
+
+
+def test_an_event_added_in_code_shows_on_the_cached_timeline(client, deal):
+    url = deal.get_absolute_url()
+    assert "Phase 2 opened today" not in client.get(url).text
+    EventFactory(
+        deal=None,
+        inquiry=deal.inquiries.get(),
+        kind=EventKind.PHASE_2_OPENED,
+        title="Phase 2 opened today",
+    )
+    assert "Phase 2 opened today" in client.get(url).text
+
+
+def test_a_write_with_update_that_calls_content_changed_shows_at_once(client):
+    """The daily refresh of time-dependent statuses writes with UPDATE, not save()."""
+    deal = DealFactory()
+    InquiryFactory(
+        deal=deal,
+        kind=InquiryKind.INFORMAL_REVIEW,
+        stage=Stage.INFORMAL,
+        reference="",
+        opened_on=datetime.date.today() - datetime.timedelta(days=30),
+    )
+    assert "Informal scrutiny" in client.get(deal.get_absolute_url()).text
+    Deal.objects.filter(pk=deal.pk).update(antitrust_status="cleared")  # no signal: stale
+    assert "Informal scrutiny" in client.get(deal.get_absolute_url()).text
+    assert Deal.objects.with_informal_looks().refresh_statuses() == 1
+    assert "Informal scrutiny" in client.get(deal.get_absolute_url()).text
+    assert "Cleared" not in client.get(deal.get_absolute_url()).text
+
+
+def test_facets_and_counts_follow_the_data(client):
+    DealFactory(sector="Semiconductors")
+    assert "Video games" not in client.get("/deals/").text
+    DealFactory(sector="Video games")
+    assert client.get("/deals/?sector=Video+games").context["page"].paginator.count == 1
+    regulator = RegulatorFactory(short_name="XYZ", slug="xyz", jurisdiction="ZZ")
+    before = client.get("/regulators/").text
+    InquiryFactory(regulator=regulator, stage=Stage.PHASE_1)
+    after = client.get("/regulators/").text
+    assert before != after
+
+
+def test_each_visitor_gets_a_csrf_token_the_subscribe_form_accepts(deal):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(deal.get_absolute_url())
+    page = second.get(deal.get_absolute_url())  # from the cache
+    token = page.text.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert "__dealwatch_csrf_token__" not in page.text
+    assert "csrftoken" in page.cookies
+    response = second.post(
+        "/subscriptions/subscribe/",
+        {
+            "csrfmiddlewaretoken": token,
+            "email": "reader@example.org",
+            "target": "deal",
+            "deal": deal.pk,
+            "frequency": "daily",
+            "next": deal.get_absolute_url(),
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_an_unchanged_page_answers_304_to_its_etag_and_200_after_a_change(client, deal):
+    url = deal.get_absolute_url()
+    response = client.get(url)
+    etag = response["ETag"]
+    assert "must-revalidate" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]  # it carries the client's CSRF token
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    InquiryFactory(deal=deal, regulator=RegulatorFactory(), stage=Stage.PHASE_2)
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_feed_is_public_to_proxies(client, deal):
+    response = client.get("/feed/")
+    assert "public" in response["Cache-Control"] and response["ETag"]
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return len(captured)
+
+
+def test_a_visitor_with_a_session_is_never_served_from_the_cache(client, deal, editor_client):
+    client.get(deal.get_absolute_url())
+    assert queries(client, deal.get_absolute_url()) == 0  # positive control
+    assert queries(editor_client, deal.get_absolute_url()) > 0
+
+
+def test_without_the_cache_setting_every_request_reads_the_database(client, deal, settings):
+    settings.PAGE_CACHE = False
+    client.get(deal.get_absolute_url())
+    assert queries(client, deal.get_absolute_url()) > 0
+
+
+def test_a_company_named_in_an_inquiry_shows_on_its_cached_page(client):
+    company = CompanyFactory(name="Qualcomm")
+    inquiry = InquiryFactory(deal=None, reference="AT.40220", stage=Stage.INVESTIGATION)
+    assert "AT.40220" not in client.get(company.get_absolute_url()).text
+    inquiry.companies.add(company)  # an m2m change: no save() of either
+    assert "AT.40220" in client.get(company.get_absolute_url()).text
+
+
+@pytest.fixture
+def fragments(settings):
+    settings.PAGE_CACHE = False
+    settings.FRAGMENT_CACHE = True
+
+
+def test_a_cached_timeline_is_not_read_again_until_the_deal_changes(client, deal, fragments):
+    EventFactory(deal=deal, title="Announced")
+    url = deal.get_absolute_url()
+    first = queries(client, url)
+    assert queries(client, url) == first - 1  # the timeline came from the fragment cache
+    EventFactory(deal=deal, title="Phase 1 opened")
+    assert "Phase 1 opened" in client.get(url).text
+
+
+def test_cached_rows_follow_a_status_change(client, deal, editor_client, fragments):
+    assert "status-under_review" in client.get("/deals/").text
+    assert "status-under_review" in client.get("/deals/").text  # rows from the cache
+    response = editor_client.post(
+        f"/admin/deals/deal/{deal.pk}/change/", inline_inquiry_closed(deal)
+    )
+    assert response.status_code == 302
+    listed = client.get("/deals/").text
+    assert "status-under_review" not in listed and "status-cleared" in listed
+
+
+def test_an_inquiry_row_differs_on_a_deal_page_and_in_the_inquiry_list(client, deal, fragments):
+    """The deal's title shows in the inquiry list's rows, not in the same inquiry's row on the
+    deal page: show_deal is part of the fragment's key."""
+    client.get(deal.get_absolute_url())
+    assert f">{deal.title}</a></div>" in client.get("/inquiries/").text
+    assert f">{deal.title}</a></div>" not in client.get(deal.get_absolute_url()).text

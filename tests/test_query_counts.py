@@ -1,0 +1,65 @@
+"""Every public page runs a fixed number of queries, whatever the amount of data (issue 9)."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from deals.models import AntitrustStatus, Company, Deal
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 27)
+# Page -> the queries it runs: the page cache off, the shared aggregates (facets, regulator
+# counts) cached as they are between writes. An abandoned deal's page reads its events once.
+PAGES = {
+    "/deals/": 5,
+    "/deals/?q=microsoft": 5,
+    "/deals/?jurisdiction=EU&announced_after=2020-01-01&sort=-activity": 5,
+    "/deals/?page=2000": 5,
+    "{deal}": 4,
+    "{abandoned}": 5,
+    "/inquiries/": 3,
+    "/inquiries/?q=M.1": 3,
+    "{company}": 7,
+    "/companies/": 2,
+    "/regulators/": 1,
+    "/regulators/ec/": 4,
+    "/deadlines/": 2,
+    "/statuses/": 0,
+    "/feed/": 1,
+    "{deal}feed/": 2,
+}
+
+
+@pytest.fixture
+def urls():
+    call_command("seed_bench", deals=150, today=TODAY, no_progress=True)
+    with_inquiries = Deal.objects.filter(inquiries__isnull=False).order_by("pk")
+    first = with_inquiries.exclude(antitrust_status=AntitrustStatus.ABANDONED).first()
+    abandoned = with_inquiries.filter(antitrust_status=AntitrustStatus.ABANDONED).first()
+    microsoft = Company.objects.get(name="Microsoft")
+    replace = {
+        "{deal}": first.get_absolute_url(),
+        "{abandoned}": abandoned.get_absolute_url(),
+        "{company}": microsoft.get_absolute_url(),
+    }
+    resolved = {}
+    for page, most in PAGES.items():
+        for key, value in replace.items():
+            page = page.replace(key, value)
+        resolved[page] = most
+    return resolved
+
+
+def test_each_public_page_runs_a_fixed_number_of_queries(client, urls, settings):
+    settings.FRAGMENT_CACHE = False  # with it, a deal page whose timeline is cached runs one less
+    counts = {}
+    for url in urls:
+        client.get(url)  # fill the shared aggregates, as a running site has them
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        counts[url] = len(queries)
+    assert counts == urls, counts
