@@ -159,7 +159,7 @@ def records_unchanged(*, source: str, records: list[Parsed], tally: Tally) -> li
         record.external_id
         for record in records
         if not isinstance(record, Skipped)
-        and stored.get(record.external_id) == content_hash(record.raw)
+        and stored.get(record.external_id) == record_digest(source=source, record=record)
     }
     if not unchanged:
         return records
