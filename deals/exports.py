@@ -1,11 +1,32 @@
-"""CSV rows of inquiries (the deal rows are `Deal.as_csv_row`), headers beside the values."""
+"""The CSV downloads: deals, inquiries and the /stats/ tables, each row beside its headers, all
+written by `csv_response` so that every download is spreadsheet-safe the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+from collections.abc import Callable, Iterable
 
-from .models import Inquiry
+from django.http import HttpResponse
 
+from .models import Deal, Inquiry
+
+DEAL_COLUMNS = [
+    "title",
+    "type",
+    "status",
+    "life",
+    "life_on",
+    "jurisdictions",
+    "announced_on",
+    "completed_on",
+    "latest_activity",
+    "parties",
+    "regulators",
+    "value",
+    "currency",
+    "sector",
+    "url",
+]
 INQUIRY_COLUMNS = [
     "regulator",
     "jurisdiction",
@@ -29,6 +50,45 @@ INQUIRY_COLUMNS = [
 
 def _day(day) -> str:
     return day.isoformat() if day else ""
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Ingested titles could start with a formula; spreadsheets must show it as text."""
+    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def csv_response(filename: str, header: list[str] | None, rows: Iterable[Iterable]) -> HttpResponse:
+    """A download of the header and `rows`, every cell spreadsheet-safe."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    if header:
+        writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(str(cell)) for cell in row])
+    return response
+
+
+def deal_row(deal: Deal, absolute: Callable[[str], str]) -> list[str]:
+    """One deal as DEAL_COLUMNS; reads its parties and inquiries (with_list_data)."""
+    lines = deal.jurisdiction_lines()
+    return [
+        deal.title,
+        deal.get_deal_type_display(),
+        deal.get_antitrust_status_display(),
+        deal.get_life_display(),
+        _day(deal.life_on),
+        " | ".join(line.as_text() for line in lines),
+        _day(deal.announced_on),
+        _day(deal.completed_on),
+        _day(deal.last_activity_on),
+        "; ".join(f"{p.company.name} ({p.get_role_display()})" for p in deal.parties.all()),
+        "; ".join(line.regulator.short_name for line in lines),
+        str(deal.value) if deal.value is not None else "",
+        deal.currency,
+        deal.sector,
+        absolute(deal.get_absolute_url()),
+    ]
 
 
 def inquiry_row(inquiry: Inquiry, absolute: Callable[[str], str]) -> list[str]:

@@ -700,29 +700,6 @@ class Deal(TimeStamped):
             if old != new
         )
 
-    def as_csv_row(self, url: str) -> list[str]:
-        parties = "; ".join(
-            f"{p.company.name} ({p.get_role_display()})" for p in self.parties.all()
-        )
-        regulators = "; ".join(line.regulator.short_name for line in self.jurisdiction_lines())
-        return [
-            self.title,
-            self.get_deal_type_display(),
-            self.get_antitrust_status_display(),
-            self.get_life_display(),
-            self.life_on.isoformat() if self.life_on else "",
-            " | ".join(line.as_text() for line in self.jurisdiction_lines()),
-            self.announced_on.isoformat() if self.announced_on else "",
-            self.completed_on.isoformat() if self.completed_on else "",
-            self.last_activity_on.isoformat() if self.last_activity_on else "",
-            parties,
-            regulators,
-            str(self.value) if self.value is not None else "",
-            self.currency,
-            self.sector,
-            url,
-        ]
-
     def timeline(self) -> models.QuerySet[Event]:
         """Every event of the deal and of its inquiries, oldest first."""
         return (

@@ -2,8 +2,6 @@
 renders. Bad input (a wrong date, an unknown slug, a page past the end) is a form error or an
 empty page, never an exception."""
 
-import csv
-
 from django import forms
 from django.apps import apps
 from django.conf import settings
@@ -156,37 +154,9 @@ def deal_export(request):
     filterset = DealFilter(request.GET, queryset=Deal.objects.published())
     if not filterset.is_valid():
         return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="dealwatch-deals.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "title",
-            "type",
-            "status",
-            "life",
-            "life_on",
-            "jurisdictions",
-            "announced_on",
-            "completed_on",
-            "latest_activity",
-            "parties",
-            "regulators",
-            "value",
-            "currency",
-            "sector",
-            "url",
-        ]
-    )
-    for deal in filterset.qs.with_list_data().iterator(chunk_size=500):
-        row = deal.as_csv_row(request.build_absolute_uri(deal.get_absolute_url()))
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return response
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """Ingested titles could start with a formula; spreadsheets must show it as text."""
-    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+    deals = filterset.qs.with_list_data().iterator(chunk_size=500)
+    rows = (exports.deal_row(deal, request.build_absolute_uri) for deal in deals)
+    return exports.csv_response("dealwatch-deals.csv", exports.DEAL_COLUMNS, rows)
 
 
 def imported_from(deal: Deal) -> list[str]:
@@ -250,14 +220,9 @@ def inquiry_export(request):
     filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
     if not filterset.is_valid():
         return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="dealwatch-inquiries.csv"'
-    writer = csv.writer(response)
-    writer.writerow(exports.INQUIRY_COLUMNS)
-    for inquiry in filterset.qs.with_list_data().iterator(chunk_size=500):
-        row = exports.inquiry_row(inquiry, request.build_absolute_uri)
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return response
+    inquiries = filterset.qs.with_list_data().iterator(chunk_size=500)
+    rows = (exports.inquiry_row(inquiry, request.build_absolute_uri) for inquiry in inquiries)
+    return exports.csv_response("dealwatch-inquiries.csv", exports.INQUIRY_COLUMNS, rows)
 
 
 @public_page
@@ -462,12 +427,8 @@ def stats_csv(request, table):
         return HttpResponse("No such table.", status=404, content_type="text/plain")
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="dealwatch-{table}.csv"'
-    writer = csv.writer(response)
-    for row in figures.csv_rows(figures.stats_for(form), table):
-        writer.writerow([spreadsheet_safe(str(cell)) for cell in row])
-    return response
+    rows = figures.csv_rows(figures.stats_for(form), table)
+    return exports.csv_response(f"dealwatch-{table}.csv", None, rows)
 
 
 def ics_response(body: bytes, filename: str) -> HttpResponse:

@@ -15,3 +15,23 @@ def _fresh_content_version():
     from deals.cache import content_changed
 
     content_changed()
+
+
+# --- Browser tests (tests/browser.py) -------------------------------------------------------
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Headless Chromium; ask for the test's data before it (tests/browser.py says why)."""
+    from tests.browser import chromium
+
+    with chromium(monkeypatch) as browser:
+        yield browser
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """Where screenshots go: $DEALWATCH_SCREENSHOTS, else the test's temporary directory."""
+    from tests.browser import screenshot_folder
+
+    return screenshot_folder(tmp_path)

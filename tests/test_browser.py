@@ -1,7 +1,6 @@
 """In a real browser (Debian's Chromium driven by Playwright), as an analyst on a phone would."""
 
 import os
-import shutil
 
 import pytest
 
@@ -16,32 +15,16 @@ from tests.factories import (
     cma,
 )
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    # CI installs Chromium (.ci/run), so there a missing browser fails instead of skipping.
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is not installed: apt-get install chromium")
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+from .browser import CHROMIUM  # noqa: F401  (skips this module without Chromium)
 
-sync_api = pytest.importorskip("playwright.sync_api")
 # serialized_rollback: the flush after a transactional test drops the seeded regulators.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-# Tests ask for their data before `browser_page`: the ORM must not open a connection inside
-# Playwright's context, where pytest-django cannot close it before dropping the test database.
+# Tests ask for their data before `browser_page` (tests/browser.py says why).
 @pytest.fixture
-def browser_page(monkeypatch):
-    # Playwright runs an event loop in this thread; the ORM calls of the test stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        yield page
-        browser.close()
+def browser_page(browser):
+    return browser.new_page(viewport={"width": 390, "height": 844})
 
 
 @pytest.fixture

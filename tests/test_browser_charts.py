@@ -3,20 +3,12 @@ width, with axe-core checking accessibility. Screenshots go to $DEALWATCH_SCREEN
 test's temporary directory."""
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is not installed: apt-get install chromium")
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+from .browser import no_axe_violations
 
-sync_api = pytest.importorskip("playwright.sync_api")
-axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 WIDTHS = (390, 1366)
@@ -25,30 +17,6 @@ WIDTHS = (390, 1366)
 @pytest.fixture
 def demo():
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("DEALWATCH_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-def no_axe_violations(page) -> None:
-    results = axe_playwright.Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def test_a_deal_page_shows_one_lane_per_jurisdiction_at_390_and_1366_px(

@@ -3,8 +3,6 @@ mail client's reading pane, checked with axe-core. Screenshots go to $DEALWATCH_
 (docs/digest-390.png and docs/digest-700.png come from there), or to a temporary directory."""
 
 import io
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,37 +13,12 @@ from deals.models import Deal, EventKind, Inquiry, Stage
 from subscriptions.services import subscription_request
 from tests.factories import EventFactory, SubscriptionFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is not installed: apt-get install chromium")
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+from .browser import no_axe_violations
 
-sync_api = pytest.importorskip("playwright.sync_api")
-axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 # Like the other browser tests: the flush after each test leaves no demo data behind.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 WIDTHS = (390, 700)
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("DEALWATCH_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 def a_digest_with_a_phase_2_opening() -> str:
@@ -85,8 +58,7 @@ def looks_right(browser, html: str, shots: Path, name: str) -> None:
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width, f"{name} at {width} px is {overflow} px wide"
         page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
-        results = axe_playwright.Axe().run(page)
-        assert results.violations_count == 0, results.generate_report()
+        no_axe_violations(page)
         page.close()
 
 
