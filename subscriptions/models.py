@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 import uuid
 
+import django_filters
+from django import forms
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -383,6 +385,11 @@ def search_label(query: str) -> str:
             continue
         values = [labels.get(key, {}).get(v, printable(v)) for v in data.getlist(key) if v]
         if not values:
+            continue
+        if isinstance(filter_, django_filters.BooleanFilter):
+            # A ticked box reads as its label ("Include its group companies"), not "...: 1".
+            if forms.NullBooleanField().to_python(data.get(key)) or data.get(key) == "on":
+                parts.append(filter_.label)
             continue
         if key == "q":
             parts.insert(0, f"“{values[0]}”")

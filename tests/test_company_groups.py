@@ -63,3 +63,16 @@ def test_a_loop_in_the_group_tree_ends():
     a.parent = b
     a.save()
     assert a.group_member_ids() == [b.pk]
+
+
+def test_a_saved_search_with_group_companies_reads_as_words():
+    from subscriptions.models import search_label
+
+    microsoft = CompanyFactory(name="Microsoft")
+    assert search_label(f"company={microsoft.slug}&group=1") == (
+        "Deals matching Company: Microsoft · Include its group companies"
+    )
+    assert search_label(f"company={microsoft.slug}&group=on").endswith(
+        "Include its group companies"
+    )
+    assert "group" not in search_label(f"company={microsoft.slug}&group=0")
