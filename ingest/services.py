@@ -22,10 +22,12 @@ Rules the pipeline keeps, whoever runs it (the command, a Celery task, a test):
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -42,6 +44,7 @@ from deals.models import (
     Inquiry,
     Party,
     Regulator,
+    derived_fields_deferred,
     status_errors,
 )
 from deals.names import group_heads, name_key, possessive_owner, split_name
@@ -123,8 +126,8 @@ def ingest_run(
             documents = source_fetch(source=source)
         parsed = source_parse(source=source, documents=documents)
         parsed = records_unchanged(source=source, records=parsed, tally=tally)
-        for record in progress(parsed, len(parsed)) if progress else parsed:
-            record_ingest(source=source, record=record, tally=tally)
+        for batch in _batches(progress(parsed, len(parsed)) if progress else parsed):
+            batch_ingest(source=source, records=batch, tally=tally)
     except IngestError as exc:
         run_finish(run=run, tally=tally, error=str(exc))
         raise
@@ -144,8 +147,9 @@ def run_finish(*, run: IngestRun, tally: Tally, error: str = "") -> None:
 
 
 def records_unchanged(*, source: str, records: list[Parsed], tally: Tally) -> list[Parsed]:
-    """Count the records whose stored content hash is unchanged, mark them seen, and return
-    the others to be applied: a re-run decides in two queries, not a transaction per record.
+    """Count the records whose stored digest is unchanged, mark them seen, and return the
+    others to be applied: a re-run decides in one query (and marks in one), not a transaction
+    per record.
 
     Deciding without the row lock is safe: a record another run changes meanwhile is applied by
     that run, and this one would only have found it changed or unchanged a moment earlier."""
@@ -159,7 +163,8 @@ def records_unchanged(*, source: str, records: list[Parsed], tally: Tally) -> li
         record.external_id
         for record in records
         if not isinstance(record, Skipped)
-        and stored.get(record.external_id) == content_hash(record.raw)
+        and record.external_id in stored
+        and stored[record.external_id] == record_digest(source=source, record=record)
     }
     if not unchanged:
         return records
@@ -174,6 +179,38 @@ def records_unchanged(*, source: str, records: list[Parsed], tally: Tally) -> li
         else:
             rest.append(record)
     return rest
+
+
+# Records applied in one transaction: the locks, the company lookups and the derived-field
+# refresh are shared by a batch; each record still has its own savepoint.
+BATCH_SIZE = 100
+
+
+def _batches(records: Iterable[Parsed]) -> Iterator[list[Parsed]]:
+    batch = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
+    """Apply a batch of records in one transaction, each in a savepoint of its own.
+
+    Every lock the batch needs is taken first, in one order (two runs cannot deadlock), the
+    companies its names may match are read in one go, and the derived fields of the deals and
+    inquiries it touched are refreshed once, before it commits.
+    """
+    cases = [record for record in records if isinstance(record, CaseRecord)]
+    with transaction.atomic(), derived_fields_deferred(), _run_cache() as cache:
+        cache.lock(sorted({key for record in records for key in _lock_keys(source, record)}))
+        cache.batch_locked = set(cache.locked)
+        cache.companies([name for record in cases for name in _company_names(record)])
+        for record in records:
+            record_ingest(source=source, record=record, tally=tally)
 
 
 def record_ingest(*, source: str, record: Parsed, tally: Tally) -> None:
@@ -211,13 +248,18 @@ def record_apply(*, source: str, record: CaseRecord | PressRecord) -> str:
     """
     if isinstance(record, CaseRecord):
         inquiry_record_check(inquiry=record.inquiry)
+    cache = _current_cache()
     for attempt in range(3):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), derived_fields_deferred():
                 return _record_apply(source, record)
         except IntegrityError:
+            cache.forget()
             if attempt == 2:
                 raise
+        except BaseException:
+            cache.forget()
+            raise
     raise AssertionError("unreachable")
 
 
@@ -356,20 +398,138 @@ def _applied(obj: Model) -> dict:
 
 
 def _store_applied(obj: Model, values: dict) -> None:
-    AppliedValues.objects.update_or_create(
-        model=obj._meta.label_lower, object_id=obj.pk, defaults={"values": values}
+    # One upsert; the unique constraint on (model, object_id) keeps one row per object.
+    AppliedValues.objects.bulk_create(
+        [AppliedValues(model=obj._meta.label_lower, object_id=obj.pk, values=values)],
+        update_conflicts=True,
+        unique_fields=["model", "object_id"],
+        update_fields=["values"],
     )
 
 
 def _lock(key: str) -> None:
-    """Serialise work on `key` across concurrent runs until the transaction ends.
+    """Serialise work on `key` across concurrent runs until the transaction ends."""
+    _current_cache().lock([key])
 
-    PostgreSQL: a transaction-level advisory lock. SQLite allows one writer at a time anyway.
+
+def _lock_number(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+def _company_names(record: CaseRecord) -> list[str]:
+    parties = record.deal.parties if record.deal else ()
+    return [*record.inquiry.companies, *(party.name for party in parties)]
+
+
+def _lock_keys(source: str, record: Parsed) -> list[str]:
+    """The locks applying `record` takes: its row, its case number, its companies' names."""
+    if isinstance(record, Skipped):
+        return []
+    keys = [f"record:{source}:{record.external_id}"]
+    if isinstance(record, CaseRecord):
+        if record.inquiry.reference:
+            keys.append(f"inquiry:{record.inquiry.regulator}:{record.inquiry.reference}")
+        keys += [f"company:{name_key(split_name(name)[0])}" for name in _company_names(record)]
+    return keys
+
+
+class RunCache:
+    """What one transaction of a run reads once: regulators, the companies its names match,
+    and the advisory locks it holds. Outside a batch each call gets a fresh one, so that a
+    record applied on its own behaves exactly as before.
+
+    Companies are cached by matching key (a name's or an alternative name's): a key is read
+    once under its lock, and what the batch creates is added, so no other run can have made a
+    company with that key meanwhile. A record rolled back to its savepoint may have created
+    what is cached: `forget` drops all but the regulators, and the keys are read again.
     """
-    if connection.vendor == "postgresql":
-        number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
+
+    def __init__(self) -> None:
+        self.regulators: dict[str, Regulator] = {}
+        self.by_key: dict[str, set[int]] = {}
+        self.by_id: dict[int, Company] = {}
+        self.locked: set[str] = set()
+        self.batch_locked: set[str] = set()
+
+    def lock(self, keys: list[str]) -> None:
+        """Take these advisory locks, in the order given, in one query. PostgreSQL only:
+        SQLite allows one writer at a time anyway."""
+        keys = [key for key in dict.fromkeys(keys) if key not in self.locked]
+        if not keys:
+            return
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) "
+                    "WITH ORDINALITY AS t(k, n) ORDER BY n",
+                    [[_lock_number(key) for key in keys]],
+                )
+        if connection.in_atomic_block:  # otherwise the lock ended with its statement
+            self.locked.update(keys)
+
+    def regulator(self, slug: str) -> Regulator:
+        if slug not in self.regulators:
+            try:
+                self.regulators[slug] = Regulator.objects.get(slug=slug)
+            except Regulator.DoesNotExist:
+                raise BadRecord(f"no regulator with slug {slug!r}; run the migrations") from None
+        return self.regulators[slug]
+
+    def companies(self, names: Iterable[str]) -> dict[str, list[Company]]:
+        """Each name's companies, by its name, former names or an alternative name, sorted by
+        id; the keys not read before are read in two queries."""
+        keys_of = {}
+        for name in names:
+            current, former = split_name(name)
+            keys_of[name] = {k for k in (name_key(current), *map(name_key, former)) if k}
+        missing = set().union(*keys_of.values()) - self.by_key.keys() if keys_of else set()
+        if missing:
+            found: dict[str, set[int]] = {key: set() for key in missing}
+            aliases = CompanyAlias.objects.filter(name_key__in=missing).values_list(
+                "name_key", "company_id"
+            )
+            for key, company_id in aliases:
+                found[key].add(company_id)
+            alias_ids = {pk for ids in found.values() for pk in ids}
+            for company in Company.objects.filter(Q(name_key__in=missing) | Q(pk__in=alias_ids)):
+                self.by_id[company.pk] = company
+                if company.name_key in missing:
+                    found[company.name_key].add(company.pk)
+            for key, ids in found.items():
+                self.by_key[key] = {pk for pk in ids if pk in self.by_id}
+        return {
+            name: [self.by_id[pk] for pk in sorted({pk for key in keys for pk in self.by_key[key]})]
+            for name, keys in keys_of.items()
+        }
+
+    def known(self, company: Company, key: str) -> None:
+        """`company` now matches `key` (created, or given that alternative name)."""
+        if key in self.by_key:
+            self.by_key[key].add(company.pk)
+            self.by_id[company.pk] = company
+
+    def forget(self) -> None:
+        self.by_key.clear()
+        self.by_id.clear()
+        self.locked = set(self.batch_locked)
+
+
+_CACHE: contextvars.ContextVar[RunCache | None] = contextvars.ContextVar("run_cache", default=None)
+
+
+@contextlib.contextmanager
+def _run_cache() -> Iterator[RunCache]:
+    """A RunCache for the enclosing transaction (a batch)."""
+    cache = RunCache()
+    token = _CACHE.set(cache)
+    try:
+        yield cache
+    finally:
+        _CACHE.reset(token)
+
+
+def _current_cache() -> RunCache:
+    return _CACHE.get() or RunCache()
 
 
 def company_for(name: str) -> Company:
@@ -386,15 +546,18 @@ def company_for(name: str) -> Company:
     if company is None:
         owner = possessive_owner(current)
         company = company_matching(owner) if owner else None
+    cache = _current_cache()
     if company is None:
         company = Company.objects.create(
             name=current[:200], needs_review=True, parent=_group_of(current)
         )
+        cache.known(company, company.name_key)
     for old in former:
         if name_key(old) != company.name_key:
             CompanyAlias.objects.get_or_create(
                 company=company, name_key=name_key(old), defaults={"name": old[:200]}
             )
+            cache.known(company, name_key(old))
     return company
 
 
@@ -413,33 +576,9 @@ def companies_matching(name: str) -> list[Company]:
 
 
 def companies_matching_all(names: Iterable[str]) -> dict[str, list[Company]]:
-    """Each name's companies (as `companies_matching`), for all the names in two queries."""
-    keys_of = {}
-    for name in names:
-        current, former = split_name(name)
-        keys_of[name] = {k for k in (name_key(current), *map(name_key, former)) if k}
-    wanted = set().union(*keys_of.values()) if keys_of else set()
-    by_key: dict[str, set[int]] = {}
-    companies: dict[int, Company] = {}
-    if wanted:
-        aliases = CompanyAlias.objects.filter(name_key__in=wanted).values_list(
-            "name_key", "company_id"
-        )
-        for key, company_id in aliases:
-            by_key.setdefault(key, set()).add(company_id)
-        alias_ids = {pk for ids in by_key.values() for pk in ids}
-        for company in Company.objects.filter(Q(name_key__in=wanted) | Q(pk__in=alias_ids)):
-            companies[company.pk] = company
-            if company.name_key in wanted:
-                by_key.setdefault(company.name_key, set()).add(company.pk)
-    return {
-        name: [
-            companies[pk]
-            for pk in sorted({pk for key in keys for pk in by_key.get(key, ())})
-            if pk in companies
-        ]
-        for name, keys in keys_of.items()
-    }
+    """Each name's companies (as `companies_matching`), for all the names in two queries, or
+    none for names a batch has read already."""
+    return _current_cache().companies(names)
 
 
 def company_matching(name: str) -> Company | None:
@@ -453,10 +592,7 @@ def company_matching(name: str) -> Company | None:
 
 
 def _regulator(slug: str) -> Regulator:
-    try:
-        return Regulator.objects.get(slug=slug)
-    except Regulator.DoesNotExist:
-        raise BadRecord(f"no regulator with slug {slug!r}; run the migrations") from None
+    return _current_cache().regulator(slug)
 
 
 def _find_inquiry(raw: RawRecord, record: CaseRecord, regulator: Regulator) -> Inquiry | None:
@@ -537,10 +673,8 @@ def _apply_case(raw: RawRecord, record: CaseRecord) -> None:
 def _lock_companies(record: CaseRecord) -> None:
     """Take every company-name lock this record may need now, in one order, so that two runs
     applying records with the same companies in another order cannot deadlock."""
-    parties = record.deal.parties if record.deal else ()
-    names = [*record.inquiry.companies, *(party.name for party in parties)]
-    for key in sorted({name_key(split_name(name)[0]) for name in names}):
-        _lock(f"company:{key}")
+    names = _company_names(record)
+    _current_cache().lock(sorted({f"company:{name_key(split_name(name)[0])}" for name in names}))
 
 
 def _case_deal(record: CaseRecord, *, inquiry: Inquiry, mapped: dict) -> tuple[Deal | None, str]:
