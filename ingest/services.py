@@ -209,8 +209,11 @@ def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
         cache.lock(sorted({key for record in records for key in _lock_keys(source, record)}))
         cache.batch_locked = set(cache.locked)
         cache.companies([name for record in cases for name in _company_names(record)])
+        cache.read_records(source, records)
+        cache.read_inquiries(cases)
         for record in records:
             record_ingest(source=source, record=record, tally=tally)
+        cache.store_applied()
 
 
 def record_ingest(*, source: str, record: Parsed, tally: Tally) -> None:
@@ -252,7 +255,9 @@ def record_apply(*, source: str, record: CaseRecord | PressRecord) -> str:
     for attempt in range(3):
         try:
             with transaction.atomic(), derived_fields_deferred():
-                return _record_apply(source, record)
+                outcome = _record_apply(source, record)
+            cache.record_done()
+            return outcome
         except IntegrityError:
             cache.forget()
             if attempt == 2:
@@ -290,11 +295,8 @@ def record_digest(*, source: str, record: CaseRecord | PressRecord) -> str:
 def _record_apply(source: str, record: CaseRecord | PressRecord) -> str:
     digest = record_digest(source=source, record=record)
     now = timezone.now()
-    raw = (
-        RawRecord.objects.select_for_update()
-        .filter(source=source, external_id=record.external_id)
-        .first()
-    )
+    cache = _current_cache()
+    raw = cache.record(source, record.external_id)
     if raw is not None and raw.content_hash == digest:
         RawRecord.objects.filter(pk=raw.pk).update(last_seen_at=now)
         return UNCHANGED
@@ -309,15 +311,21 @@ def _record_apply(source: str, record: CaseRecord | PressRecord) -> str:
     raw.url = record.url[:500]
     raw.published_on = record.published_on
     raw.last_seen_at = now
+    # Saved first, a new record claims its row against a concurrent run; a batch holds a lock
+    # on the record instead, and saves it once.
+    claim = raw.pk is not None or not cache.batch_locked
     if isinstance(record, CaseRecord):
         raw.summary = record.inquiry.summary
-        raw.save()
+        if claim:
+            raw.save()
         _apply_case(raw, record)
     else:
         raw.summary = record.text
-        raw.save()
+        if claim:
+            raw.save()
         _apply_press(raw, record)
     raw.save()
+    cache.records[(source, record.external_id)] = raw
     return outcome
 
 
@@ -393,17 +401,34 @@ def _status_held(
 
 
 def _applied(obj: Model) -> dict:
-    row = AppliedValues.objects.filter(model=obj._meta.label_lower, object_id=obj.pk).first()
-    return dict(row.values) if row else {}
+    key = (obj._meta.label_lower, obj.pk)
+    values = _current_cache().applied_values(key)
+    if values is None:
+        row = AppliedValues.objects.filter(model=key[0], object_id=key[1]).first()
+        values = row.values if row else {}
+    return dict(values)
 
 
 def _store_applied(obj: Model, values: dict) -> None:
+    """Remember what ingest wrote on `obj`: at once, or in a batch when it ends."""
+    cache = _CACHE.get()
+    if cache is not None:
+        cache.applied_now[(obj._meta.label_lower, obj.pk)] = dict(values)
+    else:
+        _applied_upsert({(obj._meta.label_lower, obj.pk): values})
+
+
+def _applied_upsert(values_of: dict[tuple[str, int], dict]) -> None:
     # One upsert; the unique constraint on (model, object_id) keeps one row per object.
     AppliedValues.objects.bulk_create(
-        [AppliedValues(model=obj._meta.label_lower, object_id=obj.pk, values=values)],
+        [
+            AppliedValues(model=model, object_id=pk, values=values)
+            for (model, pk), values in values_of.items()
+        ],
         update_conflicts=True,
         unique_fields=["model", "object_id"],
         update_fields=["values"],
+        batch_size=500,
     )
 
 
@@ -450,6 +475,65 @@ class RunCache:
         self.by_id: dict[int, Company] = {}
         self.locked: set[str] = set()
         self.batch_locked: set[str] = set()
+        # (source, external id) -> its RawRecord, locked, or None when there is none.
+        self.records: dict[tuple[str, str], RawRecord | None] = {}
+        # (regulator slug, "reference" or "source_url", value) known to match no inquiry.
+        self.no_inquiry: set[tuple[str, str, str]] = set()
+        # AppliedValues to write when the batch ends: the records applied, the one applying.
+        self.applied: dict[tuple[str, int], dict] = {}
+        self.applied_now: dict[tuple[str, int], dict] = {}
+
+    def read_records(self, source: str, records: list[Parsed]) -> None:
+        ids = [record.external_id for record in records if not isinstance(record, Skipped)]
+        self.records.update({(source, external_id): None for external_id in ids})
+        rows = RawRecord.objects.select_for_update().filter(source=source, external_id__in=ids)
+        self.records.update({(source, raw.external_id): raw for raw in rows})
+
+    def record(self, source: str, external_id: str) -> RawRecord | None:
+        """The stored record, locked."""
+        if (source, external_id) in self.records:
+            return self.records[(source, external_id)]
+        rows = RawRecord.objects.select_for_update()
+        return rows.filter(source=source, external_id=external_id).first()
+
+    def read_inquiries(self, records: list[CaseRecord]) -> None:
+        """Note which case numbers and addresses of `records` no inquiry has: one query."""
+        wanted = set()
+        for record in records:
+            wanted.add((record.inquiry.regulator, "reference", record.inquiry.reference))
+            wanted.add((record.inquiry.regulator, "source_url", record.inquiry.source_url))
+        wanted = {key for key in wanted if key[2]}
+        found = set()
+        for field_name in ("reference", "source_url"):
+            values = {value for _, name, value in wanted if name == field_name}
+            rows = Inquiry.objects.filter(**{f"{field_name}__in": values}).values_list(
+                "regulator__slug", field_name
+            )
+            found |= {(slug, field_name, value) for slug, value in rows}
+        self.no_inquiry = wanted - found
+
+    def inquiry_known(self, inquiry: Inquiry) -> None:
+        """`inquiry` was made or changed: its number and address may match it now."""
+        slug = self.regulator_slug(inquiry.regulator_id)
+        self.no_inquiry.discard((slug, "reference", inquiry.reference))
+        self.no_inquiry.discard((slug, "source_url", inquiry.source_url))
+
+    def regulator_slug(self, pk: int) -> str:
+        return next((slug for slug, r in self.regulators.items() if r.pk == pk), "")
+
+    def applied_values(self, key: tuple[str, int]) -> dict | None:
+        if key in self.applied_now:
+            return self.applied_now[key]
+        return self.applied.get(key)
+
+    def record_done(self) -> None:
+        self.applied.update(self.applied_now)
+        self.applied_now.clear()
+
+    def store_applied(self) -> None:
+        if self.applied:
+            _applied_upsert(self.applied)
+        self.applied.clear()
 
     def lock(self, keys: list[str]) -> None:
         """Take these advisory locks, in the order given, in one query. PostgreSQL only:
@@ -512,6 +596,9 @@ class RunCache:
         self.by_key.clear()
         self.by_id.clear()
         self.locked = set(self.batch_locked)
+        self.records.clear()
+        self.no_inquiry.clear()
+        self.applied_now.clear()
 
 
 _CACHE: contextvars.ContextVar[RunCache | None] = contextvars.ContextVar("run_cache", default=None)
@@ -601,11 +688,12 @@ def _find_inquiry(raw: RawRecord, record: CaseRecord, regulator: Regulator) -> I
     if raw.inquiry_id:
         return inquiries.filter(pk=raw.inquiry_id).first()
     wanted = record.inquiry
-    if wanted.reference:
+    absent = _current_cache().no_inquiry
+    if wanted.reference and (regulator.slug, "reference", wanted.reference) not in absent:
         found = inquiries.filter(regulator=regulator, reference=wanted.reference).first()
         if found:
             return found
-    if wanted.source_url:
+    if wanted.source_url and (regulator.slug, "source_url", wanted.source_url) not in absent:
         return inquiries.filter(regulator=regulator, source_url=wanted.source_url).first()
     return None
 
@@ -656,11 +744,16 @@ def _apply_case(raw: RawRecord, record: CaseRecord) -> None:
         mapped["deal"] = deal.pk
         raw.deal = deal
     _inquiry_merge(inquiry, record, deal=deal, created=created, conflicts=conflicts)
+    _current_cache().inquiry_known(inquiry)
     mapped["inquiry"] = inquiry.pk
     raw.inquiry = inquiry
 
     mapped["events"] = _apply_events(
-        record.events, mapped=mapped.get("events", {}), conflicts=conflicts, inquiry=inquiry
+        record.events,
+        mapped=mapped.get("events", {}),
+        conflicts=conflicts,
+        inquiry=inquiry,
+        fresh=created,
     )
 
     if review_note and not inquiry.deal_id and raw.review_status == ReviewStatus.NONE:
@@ -764,12 +857,15 @@ def _apply_events(
     conflicts: dict,
     inquiry: Inquiry | None = None,
     deal: Deal | None = None,
+    fresh: bool = False,
 ) -> dict[str, int]:
     """Create the events not seen before, update those ingest still owns; returns key -> id.
 
-    An event ingest created and an editor deleted is not created again.
+    An event ingest created and an editor deleted is not created again. `fresh`: the inquiry
+    was created just now, so its only events are those made here.
     """
     mapped = dict(mapped)
+    made: dict[tuple, int] = {}
     for wanted in events:
         fields = {
             "occurred_on": wanted.occurred_on,
@@ -795,16 +891,22 @@ def _apply_events(
             _store_applied(event, applied)
             continue
         target = {"inquiry": inquiry} if inquiry is not None else {"deal": deal}
-        same = Event.objects.filter(
-            **target, occurred_on=wanted.occurred_on, title=fields["title"]
-        ).first()
+        day_title = (wanted.occurred_on, fields["title"])
+        if fresh:
+            same = made.get(day_title)
+        else:
+            same = (
+                Event.objects.filter(**target, occurred_on=wanted.occurred_on, title=day_title[1])
+                .values_list("pk", flat=True)
+                .first()
+            )
         if same is not None:  # already on the timeline (another notice of the same deal)
-            mapped[wanted.key] = same.pk
+            mapped[wanted.key] = same
             continue
         event = Event(**target, **fields)
         event.save()
         _store_applied(event, {name: _jsonable(value) for name, value in fields.items()})
-        mapped[wanted.key] = event.pk
+        mapped[wanted.key] = made[day_title] = event.pk
     return mapped
 
 
