@@ -62,6 +62,7 @@ from .sources.base import (
     Parsed,
     PressRecord,
     Skipped,
+    Unparsed,
     content_hash,
 )
 
@@ -124,8 +125,7 @@ def ingest_run(
     try:
         if documents is None:
             documents = source_fetch(source=source)
-        parsed = source_parse(source=source, documents=documents)
-        parsed = records_unchanged(source=source, records=parsed, tally=tally)
+        parsed = source_records(source=source, documents=documents, tally=tally)
         for batch in _batches(progress(parsed, len(parsed)) if progress else parsed):
             batch_ingest(source=source, records=batch, tally=tally)
     except IngestError as exc:
@@ -146,7 +146,20 @@ def run_finish(*, run: IngestRun, tally: Tally, error: str = "") -> None:
     run.save()
 
 
-def records_unchanged(*, source: str, records: list[Parsed], tally: Tally) -> list[Parsed]:
+def source_records(*, source: str, documents: list[bytes], tally: Tally) -> list[Parsed]:
+    """The records of `documents` to apply: all but those whose stored digest is unchanged
+    (counted in `tally`). A source that can split its documents (`split`) has those found
+    before it parses anything: a re-run of a large dump parses only what changed."""
+    module = get_source(source)
+    if not hasattr(module, "split"):
+        parsed = source_parse(source=source, documents=documents)
+        return records_unchanged(source=source, records=parsed, tally=tally)
+    items = [item for document in documents for item in module.split(document)]
+    changed = records_unchanged(source=source, records=items, tally=tally)
+    return [module.parse_unparsed(item) for item in changed]
+
+
+def records_unchanged(*, source: str, records: list, tally: Tally) -> list:
     """Count the records whose stored digest is unchanged, mark them seen, and return the
     others to be applied: a re-run decides in one query (and marks in one), not a transaction
     per record.
@@ -282,7 +295,7 @@ def inquiry_record_check(*, inquiry: InquiryRecord) -> None:
         )
 
 
-def record_digest(*, source: str, record: CaseRecord | PressRecord) -> str:
+def record_digest(*, source: str, record: CaseRecord | PressRecord | Unparsed) -> str:
     """What decides whether a record is applied again: its content and its source's mapping.
 
     Bumping a source's MAPPING_VERSION changes every digest of that source once, so the next run
