@@ -55,7 +55,7 @@ def test_a_batch_costs_the_same_queries_per_record_however_many_records_it_has()
 
     # Each record still writes its own rows (record, inquiry, events, companies and their
     # history); what a batch shares is read and refreshed once, so more records cost no more.
-    assert many <= few <= 27
+    assert many <= few <= 24
 
 
 def test_an_unchanged_rerun_decides_in_a_fixed_number_of_queries():
@@ -69,23 +69,28 @@ def test_an_unchanged_rerun_decides_in_a_fixed_number_of_queries():
     assert len(queries) <= 4  # the run row twice, the stored digests, "seen" for all
 
 
+def words(rows):
+    """Rows whose last value is a search document, with its words sorted: the two passes give
+    companies other ids, and Django adds an inquiry's companies in an order that follows them."""
+    return sorted(((*row[:-1], sorted(row[-1].split())) for row in rows), key=repr)
+
+
 def everything() -> dict:
     """What the runs made, by natural keys (the two passes number rows differently)."""
     deal_title = dict(Deal.objects.values_list("pk", "title"))
     return {
-        "deals": sorted(
+        "deals": words(
             Deal.objects.values_list(
                 "title",
                 "antitrust_status",
                 "stored_states",
                 "last_activity_on",
                 "first_known_on",
-                "search_document",
                 "needs_review",
-            ),
-            key=repr,
+                "search_document",
+            )
         ),
-        "inquiries": sorted(
+        "inquiries": words(
             Inquiry.objects.values_list(
                 "regulator__slug",
                 "reference",
@@ -95,8 +100,7 @@ def everything() -> dict:
                 "deal__title",
                 "last_activity_on",
                 "search_document",
-            ),
-            key=repr,
+            )
         ),
         "status changes": sorted(
             (
