@@ -2,7 +2,8 @@
 
 A deal's antitrust status is derived from its inquiries (the rule in DOMAIN.md) and stored on
 the deal so that it can be filtered and indexed. Inquiry and Event keep it in step whenever they
-are saved or deleted, whoever saves them: the admin, a service, or ingest.
+are saved or deleted, whoever saves them: the admin, a service, or ingest (which saves inside
+`derived_fields_deferred`, so that each deal is refreshed once per batch, not on every save).
 """
 
 from __future__ import annotations

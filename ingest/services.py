@@ -8,16 +8,20 @@ Rules the pipeline keeps, whoever runs it (the command, a Celery task, a test):
   every stored record once, on the next run.
 - A case whose kind, stage or outcome is not one of ours, or not of its kind's vocabulary
   (conduct or merger control), is a bad record: skipped with the reason, never stored.
-- Each record is applied in its own transaction; a bad record is skipped and reported with its
-  id, the rest goes in. A document that is unreadable or hostile is refused before anything is
-  applied.
+- Records are applied in batches, one transaction each, every record in a savepoint of its own;
+  a bad record is skipped and reported with its id, the rest goes in. A document that is
+  unreadable or hostile is refused before anything is applied.
+- A batch does its shared work once: every lock it needs taken up front in one order, stored
+  records and companies read in one go, derived fields refreshed once per deal when it ends
+  (`derived_fields_deferred`), what ingest wrote (AppliedValues) stored in one upsert.
 - Companies are matched by name and alternative names before one is created; what ingest
   creates is marked `needs_review`.
 - An editor's correction is never overwritten: AppliedValues holds what ingest last wrote on each
   object, and a field is only written again while it still holds that value. Where the source
   now says something else than an editor, the record lists it in `conflicts`.
-- Two runs at once are harmless: the record row is locked, the unique constraints on records and
-  on (regulator, reference) make the loser retry, company creation takes a lock on the name.
+- Two runs at once are harmless: a batch locks its records, case numbers and company names
+  before it reads them; the unique constraints on records and on (regulator, reference) make a
+  loser retry all the same.
 """
 
 from __future__ import annotations
