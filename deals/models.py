@@ -39,9 +39,14 @@ def dormant_after() -> datetime.timedelta:
     return datetime.timedelta(days=settings.INFORMAL_LOOK_DORMANT_AFTER_DAYS)
 
 
+def slug_base(text: str, *, max_length: int = 80) -> str:
+    """The slug `text` gets when it is free."""
+    return slugify(text)[:max_length].strip("-") or "item"
+
+
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80) -> str:
     """A slug for `text` not yet taken in `model` ("adobe-figma", then "adobe-figma-2")."""
-    base = slugify(text)[:max_length].strip("-") or "item"
+    base = slug_base(text, max_length=max_length)
     slug, n = base, 2
     while model._default_manager.filter(slug=slug).exists():
         suffix = f"-{n}"

@@ -49,6 +49,7 @@ from deals.models import (
     Party,
     Regulator,
     derived_fields_deferred,
+    slug_base,
     status_errors,
 )
 from deals.names import group_heads, name_key, possessive_owner, split_name
@@ -225,7 +226,9 @@ def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
     with transaction.atomic(), derived_fields_deferred(), _run_cache() as cache:
         cache.lock(sorted({key for record in records for key in _lock_keys(source, record)}))
         cache.batch_locked = set(cache.locked)
-        cache.companies([name for record in cases for name in _company_names(record)])
+        names = [name for record in cases for name in _company_names(record)]
+        cache.companies(names)
+        cache.read_slugs(names)
         cache.read_records(source, records)
         cache.read_inquiries(cases)
         for record in records:
@@ -496,6 +499,8 @@ class RunCache:
         self.records: dict[tuple[str, str], RawRecord | None] = {}
         # (regulator slug, "reference" or "source_url", value) known to match no inquiry.
         self.no_inquiry: set[tuple[str, str, str]] = set()
+        # Slugs no company had when the batch began and none has taken since.
+        self.free_slugs: set[str] = set()
         # AppliedValues to write when the batch ends: the records applied, the one applying.
         self.applied: dict[tuple[str, int], dict] = {}
         self.applied_now: dict[tuple[str, int], dict] = {}
@@ -512,6 +517,22 @@ class RunCache:
             return self.records[(source, external_id)]
         rows = RawRecord.objects.select_for_update()
         return rows.filter(source=source, external_id=external_id).first()
+
+    def read_slugs(self, names: list[str]) -> None:
+        """Note which of the slugs new companies of these names would get are free: one
+        query, instead of one per company created."""
+        bases = {slug_base(split_name(" ".join(name.split())[:200])[0][:200]) for name in names}
+        taken = Company.objects.filter(slug__in=bases).values_list("slug", flat=True)
+        self.free_slugs = bases - set(taken)
+
+    def free_slug(self, name: str) -> str:
+        """The slug a new company called `name` gets when it is known to be free; "" lets
+        Company.save find one."""
+        base = slug_base(name)
+        if base not in self.free_slugs:
+            return ""
+        self.free_slugs.discard(base)  # taken now (and not offered again if rolled back)
+        return base
 
     def read_inquiries(self, records: list[CaseRecord]) -> None:
         """Note which case numbers and addresses of `records` no inquiry has: one query."""
@@ -615,6 +636,7 @@ class RunCache:
         self.locked = set(self.batch_locked)
         self.records.clear()
         self.no_inquiry.clear()
+        self.free_slugs.clear()
         self.applied_now.clear()
 
 
@@ -653,7 +675,10 @@ def company_for(name: str) -> Company:
     cache = _current_cache()
     if company is None:
         company = Company.objects.create(
-            name=current[:200], needs_review=True, parent=_group_of(current)
+            name=current[:200],
+            slug=cache.free_slug(current[:200]),
+            needs_review=True,
+            parent=_group_of(current),
         )
         cache.known(company, company.name_key)
     for old in former:
