@@ -22,11 +22,13 @@ proxy may keep a page but asks again each time, and gets 304 Not Modified while 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import TypeVar
 
@@ -79,14 +81,42 @@ def _bump() -> None:
         logger.exception("Could not bump the content version")
 
 
+# Set inside `content_changes_deferred`: whether a write asked for a bump meanwhile.
+_DEFERRED: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
+    "content_changes_deferred", default=None
+)
+
+
 def content_changed() -> None:
     """Call after writing public content in a way no signal sees (update(), bulk_create())."""
+    deferred = _DEFERRED.get()
+    if deferred is not None:
+        deferred[0] = True
+        return
     _bump()
     connection = transaction.get_connection()
     if connection.in_atomic_block and not any(
         func is _bump for _, func, _ in connection.run_on_commit
     ):
         transaction.on_commit(_bump)
+
+
+@contextlib.contextmanager
+def content_changes_deferred() -> Iterator[None]:
+    """Bump the version once when the block ends instead of on every write in it (an ingest
+    batch saves thousands of rows, each a cache round trip otherwise). Run it inside the
+    block's transaction, so that the bump on commit still follows."""
+    if _DEFERRED.get() is not None:  # nested: the outer block bumps
+        yield
+        return
+    changed = [False]
+    token = _DEFERRED.set(changed)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+        if changed[0]:  # also after an error: a bump too many is harmless, one too few is not
+            content_changed()
 
 
 def _changed(sender, **kwargs) -> None:

@@ -2,7 +2,8 @@
 
 A deal's antitrust status is derived from its inquiries (the rule in DOMAIN.md) and stored on
 the deal so that it can be filtered and indexed. Inquiry and Event keep it in step whenever they
-are saved or deleted, whoever saves them: the admin, a service, or ingest.
+are saved or deleted, whoever saves them: the admin, a service, or ingest (which saves inside
+`derived_fields_deferred`, so that each deal is refreshed once per batch, not on every save).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from simple_history.models import HistoricalRecords
 from . import clocks, names
 from . import search as search_rule
 from . import status as status_rule
-from .cache import content_changed
+from .cache import content_changed, content_changes_deferred
 
 
 def dormant_after() -> datetime.timedelta:
@@ -38,9 +39,14 @@ def dormant_after() -> datetime.timedelta:
     return datetime.timedelta(days=settings.INFORMAL_LOOK_DORMANT_AFTER_DAYS)
 
 
+def slug_base(text: str, *, max_length: int = 80) -> str:
+    """The slug `text` gets when it is free."""
+    return slugify(text)[:max_length].strip("-") or "item"
+
+
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 80) -> str:
     """A slug for `text` not yet taken in `model` ("adobe-figma", then "adobe-figma-2")."""
-    base = slugify(text)[:max_length].strip("-") or "item"
+    base = slug_base(text, max_length=max_length)
     slug, n = base, 2
     while model._default_manager.filter(slug=slug).exists():
         suffix = f"-{n}"
@@ -552,9 +558,12 @@ class Deal(TimeStamped):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Deal, self.title)
+        created = self._state.adding
         super().save(*args, **kwargs)
-        # The deal's life (completed, abandoned, unwound) is part of its status.
-        refresh_deals(self.pk)
+        # The deal's life (completed, abandoned, unwound) is part of its status. A new deal is
+        # derived at once even in a deferred block: its first derivation stores the regulator
+        # lines from which later changes are recorded.
+        refresh_deals(self.pk, now=created)
         refresh_search(deal_ids=[self.pk])
 
     def get_absolute_url(self) -> str:
@@ -1183,7 +1192,11 @@ class Inquiry(TimeStamped):
 
     def compute_last_activity(self) -> datetime.date | None:
         latest = self.events.aggregate(latest=Max("occurred_on"))["latest"]
-        dates = [day for day in (latest, self.opened_on) if day]
+        return self.last_activity_given(latest)
+
+    def last_activity_given(self, latest_event_on: datetime.date | None) -> datetime.date | None:
+        """The last known activity, given the date of the inquiry's newest event."""
+        dates = [day for day in (latest_event_on, self.opened_on) if day]
         return max(dates) if dates else None
 
 
@@ -1313,7 +1326,10 @@ class Event(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "timeline_deal"}
         super().save(*args, **kwargs)
         refresh_inquiries(self.inquiry_id)
-        refresh_deals(self.deal_id, *deals_of_inquiries(self.inquiry_id), event=self)
+        if deferred_refresh() is not None:  # timeline_deal is the inquiry's deal, read above
+            refresh_deals(self.deal_id, self.timeline_deal_id, event=self)
+        else:
+            refresh_deals(self.deal_id, *deals_of_inquiries(self.inquiry_id), event=self)
 
     def _inquiry_deal_id(self) -> int | None:
         if not self.inquiry_id:
@@ -1446,13 +1462,89 @@ def deals_of_inquiries(*inquiry_ids: int | None) -> list[int]:
 
 
 def refresh_deals(
-    *deal_ids: int | None, inquiry: Inquiry | None = None, event: Event | None = None
+    *deal_ids: int | None,
+    inquiry: Inquiry | None = None,
+    event: Event | None = None,
+    now: bool = False,
 ) -> None:
-    deals = Deal.objects.filter(pk__in={pk for pk in deal_ids if pk}).prefetch_related(
+    """Refresh the derived fields of these deals, at once or (inside `derived_fields_deferred`,
+    unless `now`) when the block ends."""
+    ids = {pk for pk in deal_ids if pk}
+    pending = deferred_refresh()
+    if pending is not None and not now:
+        pending.ask_deals(ids, inquiry=inquiry, event=event)
+        return
+    deals = Deal.objects.filter(pk__in=ids).prefetch_related(
         models.Prefetch("inquiries", queryset=Inquiry.objects.select_related("regulator"))
     )
     for deal in deals:
         deal.refresh_derived_fields(inquiry=inquiry, event=event)
+
+
+@dataclass
+class PendingRefresh:
+    """What the saves inside one `derived_fields_deferred` block asked to refresh."""
+
+    # deal id -> (the last inquiry, the last event saved for it): the cause of a status change.
+    deals: dict[int, tuple[Inquiry | None, Event | None]] = field(default_factory=dict)
+    inquiries: set[int] = field(default_factory=set)
+    search_deals: set[int] = field(default_factory=set)
+    search_inquiries: set[int] = field(default_factory=set)
+
+    def ask_deals(self, ids, *, inquiry: Inquiry | None, event: Event | None) -> None:
+        for pk in ids:
+            last_inquiry, last_event = self.deals.get(pk, (None, None))
+            self.deals[pk] = (inquiry or last_inquiry, event or last_event)
+
+    def join(self, other: PendingRefresh) -> None:
+        for pk, (inquiry, event) in other.deals.items():
+            self.ask_deals([pk], inquiry=inquiry, event=event)
+        self.inquiries |= other.inquiries
+        self.search_deals |= other.search_deals
+        self.search_inquiries |= other.search_inquiries
+
+    def run(self) -> None:
+        # Inquiries first: an inquiry's last activity is part of its deal's status (dormancy).
+        refresh_inquiries(*self.inquiries)
+        by_cause: dict[tuple, list[int]] = {}
+        for pk, (inquiry, event) in self.deals.items():
+            # An inquiry's change is what moves a status; an event only when no inquiry changed.
+            cause = (inquiry, None) if inquiry is not None else (None, event)
+            by_cause.setdefault(cause, []).append(pk)
+        for (inquiry, event), ids in by_cause.items():
+            refresh_deals(*ids, inquiry=inquiry, event=event)
+        refresh_search(deal_ids=self.search_deals, inquiry_ids=self.search_inquiries)
+
+
+_PENDING: contextvars.ContextVar[PendingRefresh | None] = contextvars.ContextVar(
+    "pending_refresh", default=None
+)
+
+
+def deferred_refresh() -> PendingRefresh | None:
+    """The refresh collecting requests now, inside `derived_fields_deferred`; else None."""
+    return _PENDING.get()
+
+
+@contextlib.contextmanager
+def derived_fields_deferred():
+    """Refresh derived fields (statuses, last activity, search documents) and bump the content
+    version once per deal or inquiry when the block ends, instead of on every save in it: ingest
+    saves a deal's inquiries and events many times in one run. Run it inside the block's
+    transaction. Nested, the inner block's requests join the outer one only when it ends
+    without an error: a record rolled back to its savepoint asks for nothing."""
+    parent = _PENDING.get()
+    pending = PendingRefresh()
+    token = _PENDING.set(pending)
+    with content_changes_deferred():
+        try:
+            yield pending
+        finally:
+            _PENDING.reset(token)
+        if parent is not None:
+            parent.join(pending)
+        else:
+            pending.run()
 
 
 # Loading history (the demo data) derives statuses without recording each step as news.
@@ -1481,11 +1573,24 @@ def editor_making_this_request():
 
 
 def refresh_inquiries(*inquiry_ids: int | None) -> None:
-    """Store each inquiry's last known activity (a plain UPDATE: no history row)."""
-    for inquiry in Inquiry.objects.filter(pk__in={pk for pk in inquiry_ids if pk}):
-        Inquiry.objects.filter(pk=inquiry.pk).update(
-            last_activity_on=inquiry.compute_last_activity()
+    """Store each inquiry's last known activity (a plain UPDATE: no history row); inside
+    `derived_fields_deferred`, when the block ends."""
+    ids = sorted({pk for pk in inquiry_ids if pk})
+    pending = deferred_refresh()
+    if pending is not None:
+        pending.inquiries.update(ids)
+        return
+    for start in range(0, len(ids), SEARCH_CHUNK):
+        rows = Inquiry.objects.filter(pk__in=ids[start : start + SEARCH_CHUNK]).annotate(
+            latest_event_on=Max("events__occurred_on")
         )
+        changed = []
+        for inquiry in rows.only("pk", "opened_on", "last_activity_on"):
+            latest = inquiry.last_activity_given(inquiry.latest_event_on)
+            if latest != inquiry.last_activity_on:
+                inquiry.last_activity_on = latest
+                changed.append(inquiry)
+        Inquiry.objects.bulk_update(changed, ["last_activity_on"], batch_size=500)
 
 
 def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
@@ -1528,6 +1633,11 @@ def refresh_search(*, deal_ids=(), inquiry_ids=()) -> None:
     calls it too, or runs `manage.py refresh_search`."""
     deal_ids = sorted({pk for pk in deal_ids if pk})
     inquiry_ids = {pk for pk in inquiry_ids if pk}
+    pending = deferred_refresh()
+    if pending is not None:
+        pending.search_deals.update(deal_ids)
+        pending.search_inquiries.update(inquiry_ids)
+        return
     for start in range(0, len(deal_ids), SEARCH_CHUNK):
         chunk = deal_ids[start : start + SEARCH_CHUNK]
         inquiry_ids |= set(Inquiry.objects.filter(deal__in=chunk).values_list("pk", flat=True))

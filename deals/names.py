@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from cleanco.clean import prepare_default_terms
 
@@ -136,6 +136,9 @@ def strip_legal_form(words: list[str]) -> list[str]:
     return words
 
 
+# Ingest keys each name several times (locks, matching, the company's own key): a pure function
+# worth remembering, and walking ~400 legal forms per name is most of its cost.
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """What two names of one company have in common: folded, without history or legal form."""
     words = fold(split_name(name)[0]).split()

@@ -8,24 +8,30 @@ Rules the pipeline keeps, whoever runs it (the command, a Celery task, a test):
   every stored record once, on the next run.
 - A case whose kind, stage or outcome is not one of ours, or not of its kind's vocabulary
   (conduct or merger control), is a bad record: skipped with the reason, never stored.
-- Each record is applied in its own transaction; a bad record is skipped and reported with its
-  id, the rest goes in. A document that is unreadable or hostile is refused before anything is
-  applied.
+- Records are applied in batches, one transaction each, every record in a savepoint of its own;
+  a bad record is skipped and reported with its id, the rest goes in. A document that is
+  unreadable or hostile is refused before anything is applied.
+- A batch does its shared work once: every lock it needs taken up front in one order, stored
+  records and companies read in one go, derived fields refreshed once per deal when it ends
+  (`derived_fields_deferred`), what ingest wrote (AppliedValues) stored in one upsert.
 - Companies are matched by name and alternative names before one is created; what ingest
   creates is marked `needs_review`.
 - An editor's correction is never overwritten: AppliedValues holds what ingest last wrote on each
   object, and a field is only written again while it still holds that value. Where the source
   now says something else than an editor, the record lists it in `conflicts`.
-- Two runs at once are harmless: the record row is locked, the unique constraints on records and
-  on (regulator, reference) make the loser retry, company creation takes a lock on the name.
+- Two runs at once are harmless: a batch locks its records, case numbers and company names
+  before it reads them; the unique constraints on records and on (regulator, reference) make a
+  loser retry all the same.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -42,6 +48,8 @@ from deals.models import (
     Inquiry,
     Party,
     Regulator,
+    derived_fields_deferred,
+    slug_base,
     status_errors,
 )
 from deals.names import group_heads, name_key, possessive_owner, split_name
@@ -59,6 +67,7 @@ from .sources.base import (
     Parsed,
     PressRecord,
     Skipped,
+    Unparsed,
     content_hash,
 )
 
@@ -121,10 +130,9 @@ def ingest_run(
     try:
         if documents is None:
             documents = source_fetch(source=source)
-        parsed = source_parse(source=source, documents=documents)
-        parsed = records_unchanged(source=source, records=parsed, tally=tally)
-        for record in progress(parsed, len(parsed)) if progress else parsed:
-            record_ingest(source=source, record=record, tally=tally)
+        parsed = source_records(source=source, documents=documents, tally=tally)
+        for batch in _batches(progress(parsed, len(parsed)) if progress else parsed):
+            batch_ingest(source=source, records=batch, tally=tally)
     except IngestError as exc:
         run_finish(run=run, tally=tally, error=str(exc))
         raise
@@ -143,9 +151,23 @@ def run_finish(*, run: IngestRun, tally: Tally, error: str = "") -> None:
     run.save()
 
 
-def records_unchanged(*, source: str, records: list[Parsed], tally: Tally) -> list[Parsed]:
-    """Count the records whose stored content hash is unchanged, mark them seen, and return
-    the others to be applied: a re-run decides in two queries, not a transaction per record.
+def source_records(*, source: str, documents: list[bytes], tally: Tally) -> list[Parsed]:
+    """The records of `documents` to apply: all but those whose stored digest is unchanged
+    (counted in `tally`). A source that can split its documents (`split`) has those found
+    before it parses anything: a re-run of a large dump parses only what changed."""
+    module = get_source(source)
+    if not hasattr(module, "split"):
+        parsed = source_parse(source=source, documents=documents)
+        return records_unchanged(source=source, records=parsed, tally=tally)
+    items = [item for document in documents for item in module.split(document)]
+    changed = records_unchanged(source=source, records=items, tally=tally)
+    return [module.parse_unparsed(item) for item in changed]
+
+
+def records_unchanged(*, source: str, records: list, tally: Tally) -> list:
+    """Count the records whose stored digest is unchanged, mark them seen, and return the
+    others to be applied: a re-run decides in one query (and marks in one), not a transaction
+    per record.
 
     Deciding without the row lock is safe: a record another run changes meanwhile is applied by
     that run, and this one would only have found it changed or unchanged a moment earlier."""
@@ -159,7 +181,8 @@ def records_unchanged(*, source: str, records: list[Parsed], tally: Tally) -> li
         record.external_id
         for record in records
         if not isinstance(record, Skipped)
-        and stored.get(record.external_id) == record_digest(source=source, record=record)
+        and record.external_id in stored
+        and stored[record.external_id] == record_digest(source=source, record=record)
     }
     if not unchanged:
         return records
@@ -174,6 +197,43 @@ def records_unchanged(*, source: str, records: list[Parsed], tally: Tally) -> li
         else:
             rest.append(record)
     return rest
+
+
+# Records applied in one transaction: the locks, the company lookups and the derived-field
+# refresh are shared by a batch; each record still has its own savepoint.
+BATCH_SIZE = 100
+
+
+def _batches(records: Iterable[Parsed]) -> Iterator[list[Parsed]]:
+    batch = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
+    """Apply a batch of records in one transaction, each in a savepoint of its own.
+
+    Every lock the batch needs is taken first, in one order (two runs cannot deadlock), the
+    companies its names may match are read in one go, and the derived fields of the deals and
+    inquiries it touched are refreshed once, before it commits.
+    """
+    cases = [record for record in records if isinstance(record, CaseRecord)]
+    with transaction.atomic(), derived_fields_deferred(), _run_cache() as cache:
+        cache.lock(sorted({key for record in records for key in _lock_keys(source, record)}))
+        cache.batch_locked = set(cache.locked)
+        names = [name for record in cases for name in _company_names(record)]
+        cache.companies(names)
+        cache.read_slugs(names)
+        cache.read_records(source, records)
+        cache.read_inquiries(cases)
+        for record in records:
+            record_ingest(source=source, record=record, tally=tally)
+        cache.store_applied()
 
 
 def record_ingest(*, source: str, record: Parsed, tally: Tally) -> None:
@@ -211,13 +271,20 @@ def record_apply(*, source: str, record: CaseRecord | PressRecord) -> str:
     """
     if isinstance(record, CaseRecord):
         inquiry_record_check(inquiry=record.inquiry)
+    cache = _current_cache()
     for attempt in range(3):
         try:
-            with transaction.atomic():
-                return _record_apply(source, record)
+            with transaction.atomic(), derived_fields_deferred():
+                outcome = _record_apply(source, record)
+            cache.record_done()
+            return outcome
         except IntegrityError:
+            cache.forget()
             if attempt == 2:
                 raise
+        except BaseException:
+            cache.forget()
+            raise
     raise AssertionError("unreachable")
 
 
@@ -235,7 +302,7 @@ def inquiry_record_check(*, inquiry: InquiryRecord) -> None:
         )
 
 
-def record_digest(*, source: str, record: CaseRecord | PressRecord) -> str:
+def record_digest(*, source: str, record: CaseRecord | PressRecord | Unparsed) -> str:
     """What decides whether a record is applied again: its content and its source's mapping.
 
     Bumping a source's MAPPING_VERSION changes every digest of that source once, so the next run
@@ -248,11 +315,8 @@ def record_digest(*, source: str, record: CaseRecord | PressRecord) -> str:
 def _record_apply(source: str, record: CaseRecord | PressRecord) -> str:
     digest = record_digest(source=source, record=record)
     now = timezone.now()
-    raw = (
-        RawRecord.objects.select_for_update()
-        .filter(source=source, external_id=record.external_id)
-        .first()
-    )
+    cache = _current_cache()
+    raw = cache.record(source, record.external_id)
     if raw is not None and raw.content_hash == digest:
         RawRecord.objects.filter(pk=raw.pk).update(last_seen_at=now)
         return UNCHANGED
@@ -267,15 +331,21 @@ def _record_apply(source: str, record: CaseRecord | PressRecord) -> str:
     raw.url = record.url[:500]
     raw.published_on = record.published_on
     raw.last_seen_at = now
+    # Saved first, a new record claims its row against a concurrent run; a batch holds a lock
+    # on the record instead, and saves it once.
+    claim = raw.pk is not None or not cache.batch_locked
     if isinstance(record, CaseRecord):
         raw.summary = record.inquiry.summary
-        raw.save()
+        if claim:
+            raw.save()
         _apply_case(raw, record)
     else:
         raw.summary = record.text
-        raw.save()
+        if claim:
+            raw.save()
         _apply_press(raw, record)
     raw.save()
+    cache.records[(source, record.external_id)] = raw
     return outcome
 
 
@@ -351,25 +421,241 @@ def _status_held(
 
 
 def _applied(obj: Model) -> dict:
-    row = AppliedValues.objects.filter(model=obj._meta.label_lower, object_id=obj.pk).first()
-    return dict(row.values) if row else {}
+    key = (obj._meta.label_lower, obj.pk)
+    values = _current_cache().applied_values(key)
+    if values is None:
+        row = AppliedValues.objects.filter(model=key[0], object_id=key[1]).first()
+        values = row.values if row else {}
+    return dict(values)
 
 
 def _store_applied(obj: Model, values: dict) -> None:
-    AppliedValues.objects.update_or_create(
-        model=obj._meta.label_lower, object_id=obj.pk, defaults={"values": values}
+    """Remember what ingest wrote on `obj`: at once, or in a batch when it ends."""
+    cache = _CACHE.get()
+    if cache is not None:
+        cache.applied_now[(obj._meta.label_lower, obj.pk)] = dict(values)
+    else:
+        _applied_upsert({(obj._meta.label_lower, obj.pk): values})
+
+
+def _applied_upsert(values_of: dict[tuple[str, int], dict]) -> None:
+    # One upsert; the unique constraint on (model, object_id) keeps one row per object.
+    AppliedValues.objects.bulk_create(
+        [
+            AppliedValues(model=model, object_id=pk, values=values)
+            for (model, pk), values in values_of.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["model", "object_id"],
+        update_fields=["values"],
+        batch_size=500,
     )
 
 
 def _lock(key: str) -> None:
-    """Serialise work on `key` across concurrent runs until the transaction ends.
+    """Serialise work on `key` across concurrent runs until the transaction ends."""
+    _current_cache().lock([key])
 
-    PostgreSQL: a transaction-level advisory lock. SQLite allows one writer at a time anyway.
+
+def _lock_number(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+def _company_names(record: CaseRecord) -> list[str]:
+    parties = record.deal.parties if record.deal else ()
+    return [*record.inquiry.companies, *(party.name for party in parties)]
+
+
+def _lock_keys(source: str, record: Parsed) -> list[str]:
+    """The locks applying `record` takes: its row, its case number, its companies' names."""
+    if isinstance(record, Skipped):
+        return []
+    keys = [f"record:{source}:{record.external_id}"]
+    if isinstance(record, CaseRecord):
+        if record.inquiry.reference:
+            keys.append(f"inquiry:{record.inquiry.regulator}:{record.inquiry.reference}")
+        keys += [f"company:{name_key(split_name(name)[0])}" for name in _company_names(record)]
+    return keys
+
+
+class RunCache:
+    """What one transaction of a run reads once: regulators, the companies its names match,
+    and the advisory locks it holds. Outside a batch each call gets a fresh one, so that a
+    record applied on its own behaves exactly as before.
+
+    Companies are cached by matching key (a name's or an alternative name's): a key is read
+    once under its lock, and what the batch creates is added, so no other run can have made a
+    company with that key meanwhile. A record rolled back to its savepoint may have created
+    what is cached: `forget` drops all but the regulators, and the keys are read again.
     """
-    if connection.vendor == "postgresql":
-        number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
+
+    def __init__(self) -> None:
+        self.regulators: dict[str, Regulator] = {}
+        self.by_key: dict[str, set[int]] = {}
+        self.by_id: dict[int, Company] = {}
+        self.locked: set[str] = set()
+        self.batch_locked: set[str] = set()
+        # (source, external id) -> its RawRecord, locked, or None when there is none.
+        self.records: dict[tuple[str, str], RawRecord | None] = {}
+        # (regulator slug, "reference" or "source_url", value) known to match no inquiry.
+        self.no_inquiry: set[tuple[str, str, str]] = set()
+        # Slugs no company had when the batch began and none has taken since.
+        self.free_slugs: set[str] = set()
+        # AppliedValues to write when the batch ends: the records applied, the one applying.
+        self.applied: dict[tuple[str, int], dict] = {}
+        self.applied_now: dict[tuple[str, int], dict] = {}
+
+    def read_records(self, source: str, records: list[Parsed]) -> None:
+        ids = [record.external_id for record in records if not isinstance(record, Skipped)]
+        self.records.update({(source, external_id): None for external_id in ids})
+        rows = RawRecord.objects.select_for_update().filter(source=source, external_id__in=ids)
+        self.records.update({(source, raw.external_id): raw for raw in rows})
+
+    def record(self, source: str, external_id: str) -> RawRecord | None:
+        """The stored record, locked."""
+        if (source, external_id) in self.records:
+            return self.records[(source, external_id)]
+        rows = RawRecord.objects.select_for_update()
+        return rows.filter(source=source, external_id=external_id).first()
+
+    def read_slugs(self, names: list[str]) -> None:
+        """Note which of the slugs new companies of these names would get are free: one
+        query, instead of one per company created."""
+        bases = {slug_base(split_name(" ".join(name.split())[:200])[0][:200]) for name in names}
+        taken = Company.objects.filter(slug__in=bases).values_list("slug", flat=True)
+        self.free_slugs = bases - set(taken)
+
+    def free_slug(self, name: str) -> str:
+        """The slug a new company called `name` gets when it is known to be free; "" lets
+        Company.save find one."""
+        base = slug_base(name)
+        if base not in self.free_slugs:
+            return ""
+        self.free_slugs.discard(base)  # taken now (and not offered again if rolled back)
+        return base
+
+    def read_inquiries(self, records: list[CaseRecord]) -> None:
+        """Note which case numbers and addresses of `records` no inquiry has: one query."""
+        wanted = set()
+        for record in records:
+            wanted.add((record.inquiry.regulator, "reference", record.inquiry.reference))
+            wanted.add((record.inquiry.regulator, "source_url", record.inquiry.source_url))
+        wanted = {key for key in wanted if key[2]}
+        found = set()
+        for field_name in ("reference", "source_url"):
+            values = {value for _, name, value in wanted if name == field_name}
+            rows = Inquiry.objects.filter(**{f"{field_name}__in": values}).values_list(
+                "regulator__slug", field_name
+            )
+            found |= {(slug, field_name, value) for slug, value in rows}
+        self.no_inquiry = wanted - found
+
+    def inquiry_known(self, inquiry: Inquiry) -> None:
+        """`inquiry` was made or changed: its number and address may match it now."""
+        slug = self.regulator_slug(inquiry.regulator_id)
+        self.no_inquiry.discard((slug, "reference", inquiry.reference))
+        self.no_inquiry.discard((slug, "source_url", inquiry.source_url))
+
+    def regulator_slug(self, pk: int) -> str:
+        return next((slug for slug, r in self.regulators.items() if r.pk == pk), "")
+
+    def applied_values(self, key: tuple[str, int]) -> dict | None:
+        if key in self.applied_now:
+            return self.applied_now[key]
+        return self.applied.get(key)
+
+    def record_done(self) -> None:
+        self.applied.update(self.applied_now)
+        self.applied_now.clear()
+
+    def store_applied(self) -> None:
+        if self.applied:
+            _applied_upsert(self.applied)
+        self.applied.clear()
+
+    def lock(self, keys: list[str]) -> None:
+        """Take these advisory locks, in the order given, in one query. PostgreSQL only:
+        SQLite allows one writer at a time anyway."""
+        keys = [key for key in dict.fromkeys(keys) if key not in self.locked]
+        if not keys:
+            return
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) "
+                    "WITH ORDINALITY AS t(k, n) ORDER BY n",
+                    [[_lock_number(key) for key in keys]],
+                )
+        if connection.in_atomic_block:  # otherwise the lock ended with its statement
+            self.locked.update(keys)
+
+    def regulator(self, slug: str) -> Regulator:
+        if slug not in self.regulators:
+            try:
+                self.regulators[slug] = Regulator.objects.get(slug=slug)
+            except Regulator.DoesNotExist:
+                raise BadRecord(f"no regulator with slug {slug!r}; run the migrations") from None
+        return self.regulators[slug]
+
+    def companies(self, names: Iterable[str]) -> dict[str, list[Company]]:
+        """Each name's companies, by its name, former names or an alternative name, sorted by
+        id; the keys not read before are read in two queries."""
+        keys_of = {}
+        for name in names:
+            current, former = split_name(name)
+            keys_of[name] = {k for k in (name_key(current), *map(name_key, former)) if k}
+        missing = set().union(*keys_of.values()) - self.by_key.keys() if keys_of else set()
+        if missing:
+            found: dict[str, set[int]] = {key: set() for key in missing}
+            aliases = CompanyAlias.objects.filter(name_key__in=missing).values_list(
+                "name_key", "company_id"
+            )
+            for key, company_id in aliases:
+                found[key].add(company_id)
+            alias_ids = {pk for ids in found.values() for pk in ids}
+            for company in Company.objects.filter(Q(name_key__in=missing) | Q(pk__in=alias_ids)):
+                self.by_id[company.pk] = company
+                if company.name_key in missing:
+                    found[company.name_key].add(company.pk)
+            for key, ids in found.items():
+                self.by_key[key] = {pk for pk in ids if pk in self.by_id}
+        return {
+            name: [self.by_id[pk] for pk in sorted({pk for key in keys for pk in self.by_key[key]})]
+            for name, keys in keys_of.items()
+        }
+
+    def known(self, company: Company, key: str) -> None:
+        """`company` now matches `key` (created, or given that alternative name)."""
+        if key in self.by_key:
+            self.by_key[key].add(company.pk)
+            self.by_id[company.pk] = company
+
+    def forget(self) -> None:
+        self.by_key.clear()
+        self.by_id.clear()
+        self.locked = set(self.batch_locked)
+        self.records.clear()
+        self.no_inquiry.clear()
+        self.free_slugs.clear()
+        self.applied_now.clear()
+
+
+_CACHE: contextvars.ContextVar[RunCache | None] = contextvars.ContextVar("run_cache", default=None)
+
+
+@contextlib.contextmanager
+def _run_cache() -> Iterator[RunCache]:
+    """A RunCache for the enclosing transaction (a batch)."""
+    cache = RunCache()
+    token = _CACHE.set(cache)
+    try:
+        yield cache
+    finally:
+        _CACHE.reset(token)
+
+
+def _current_cache() -> RunCache:
+    return _CACHE.get() or RunCache()
 
 
 def company_for(name: str) -> Company:
@@ -386,15 +672,21 @@ def company_for(name: str) -> Company:
     if company is None:
         owner = possessive_owner(current)
         company = company_matching(owner) if owner else None
+    cache = _current_cache()
     if company is None:
         company = Company.objects.create(
-            name=current[:200], needs_review=True, parent=_group_of(current)
+            name=current[:200],
+            slug=cache.free_slug(current[:200]),
+            needs_review=True,
+            parent=_group_of(current),
         )
+        cache.known(company, company.name_key)
     for old in former:
         if name_key(old) != company.name_key:
             CompanyAlias.objects.get_or_create(
                 company=company, name_key=name_key(old), defaults={"name": old[:200]}
             )
+            cache.known(company, name_key(old))
     return company
 
 
@@ -413,33 +705,9 @@ def companies_matching(name: str) -> list[Company]:
 
 
 def companies_matching_all(names: Iterable[str]) -> dict[str, list[Company]]:
-    """Each name's companies (as `companies_matching`), for all the names in two queries."""
-    keys_of = {}
-    for name in names:
-        current, former = split_name(name)
-        keys_of[name] = {k for k in (name_key(current), *map(name_key, former)) if k}
-    wanted = set().union(*keys_of.values()) if keys_of else set()
-    by_key: dict[str, set[int]] = {}
-    companies: dict[int, Company] = {}
-    if wanted:
-        aliases = CompanyAlias.objects.filter(name_key__in=wanted).values_list(
-            "name_key", "company_id"
-        )
-        for key, company_id in aliases:
-            by_key.setdefault(key, set()).add(company_id)
-        alias_ids = {pk for ids in by_key.values() for pk in ids}
-        for company in Company.objects.filter(Q(name_key__in=wanted) | Q(pk__in=alias_ids)):
-            companies[company.pk] = company
-            if company.name_key in wanted:
-                by_key.setdefault(company.name_key, set()).add(company.pk)
-    return {
-        name: [
-            companies[pk]
-            for pk in sorted({pk for key in keys for pk in by_key.get(key, ())})
-            if pk in companies
-        ]
-        for name, keys in keys_of.items()
-    }
+    """Each name's companies (as `companies_matching`), for all the names in two queries, or
+    none for names a batch has read already."""
+    return _current_cache().companies(names)
 
 
 def company_matching(name: str) -> Company | None:
@@ -453,10 +721,7 @@ def company_matching(name: str) -> Company | None:
 
 
 def _regulator(slug: str) -> Regulator:
-    try:
-        return Regulator.objects.get(slug=slug)
-    except Regulator.DoesNotExist:
-        raise BadRecord(f"no regulator with slug {slug!r}; run the migrations") from None
+    return _current_cache().regulator(slug)
 
 
 def _find_inquiry(raw: RawRecord, record: CaseRecord, regulator: Regulator) -> Inquiry | None:
@@ -465,11 +730,12 @@ def _find_inquiry(raw: RawRecord, record: CaseRecord, regulator: Regulator) -> I
     if raw.inquiry_id:
         return inquiries.filter(pk=raw.inquiry_id).first()
     wanted = record.inquiry
-    if wanted.reference:
+    absent = _current_cache().no_inquiry
+    if wanted.reference and (regulator.slug, "reference", wanted.reference) not in absent:
         found = inquiries.filter(regulator=regulator, reference=wanted.reference).first()
         if found:
             return found
-    if wanted.source_url:
+    if wanted.source_url and (regulator.slug, "source_url", wanted.source_url) not in absent:
         return inquiries.filter(regulator=regulator, source_url=wanted.source_url).first()
     return None
 
@@ -520,11 +786,16 @@ def _apply_case(raw: RawRecord, record: CaseRecord) -> None:
         mapped["deal"] = deal.pk
         raw.deal = deal
     _inquiry_merge(inquiry, record, deal=deal, created=created, conflicts=conflicts)
+    _current_cache().inquiry_known(inquiry)
     mapped["inquiry"] = inquiry.pk
     raw.inquiry = inquiry
 
     mapped["events"] = _apply_events(
-        record.events, mapped=mapped.get("events", {}), conflicts=conflicts, inquiry=inquiry
+        record.events,
+        mapped=mapped.get("events", {}),
+        conflicts=conflicts,
+        inquiry=inquiry,
+        fresh=created,
     )
 
     if review_note and not inquiry.deal_id and raw.review_status == ReviewStatus.NONE:
@@ -537,10 +808,8 @@ def _apply_case(raw: RawRecord, record: CaseRecord) -> None:
 def _lock_companies(record: CaseRecord) -> None:
     """Take every company-name lock this record may need now, in one order, so that two runs
     applying records with the same companies in another order cannot deadlock."""
-    parties = record.deal.parties if record.deal else ()
-    names = [*record.inquiry.companies, *(party.name for party in parties)]
-    for key in sorted({name_key(split_name(name)[0]) for name in names}):
-        _lock(f"company:{key}")
+    names = _company_names(record)
+    _current_cache().lock(sorted({f"company:{name_key(split_name(name)[0])}" for name in names}))
 
 
 def _case_deal(record: CaseRecord, *, inquiry: Inquiry, mapped: dict) -> tuple[Deal | None, str]:
@@ -630,12 +899,15 @@ def _apply_events(
     conflicts: dict,
     inquiry: Inquiry | None = None,
     deal: Deal | None = None,
+    fresh: bool = False,
 ) -> dict[str, int]:
     """Create the events not seen before, update those ingest still owns; returns key -> id.
 
-    An event ingest created and an editor deleted is not created again.
+    An event ingest created and an editor deleted is not created again. `fresh`: the inquiry
+    was created just now, so its only events are those made here.
     """
     mapped = dict(mapped)
+    made: dict[tuple, int] = {}
     for wanted in events:
         fields = {
             "occurred_on": wanted.occurred_on,
@@ -661,16 +933,22 @@ def _apply_events(
             _store_applied(event, applied)
             continue
         target = {"inquiry": inquiry} if inquiry is not None else {"deal": deal}
-        same = Event.objects.filter(
-            **target, occurred_on=wanted.occurred_on, title=fields["title"]
-        ).first()
+        day_title = (wanted.occurred_on, fields["title"])
+        if fresh:
+            same = made.get(day_title)
+        else:
+            same = (
+                Event.objects.filter(**target, occurred_on=wanted.occurred_on, title=day_title[1])
+                .values_list("pk", flat=True)
+                .first()
+            )
         if same is not None:  # already on the timeline (another notice of the same deal)
-            mapped[wanted.key] = same.pk
+            mapped[wanted.key] = same
             continue
         event = Event(**target, **fields)
         event.save()
         _store_applied(event, {name: _jsonable(value) for name, value in fields.items()})
-        mapped[wanted.key] = event.pk
+        mapped[wanted.key] = made[day_title] = event.pk
     return mapped
 
 

@@ -11,6 +11,12 @@ Each module has:
                                   stored record is applied again once (ingest.services)
     def fetch(*, client, policy, pages) -> list[bytes]   the documents it serves now
     def parse(document: bytes) -> list[Parsed]   one document -> records (or BadRecord)
+
+and, where a document is a set of records that each come with their id (the EC's dumps):
+
+    def split(document: bytes) -> list[Unparsed]  the records before parsing, so that a
+                                                  re-run parses only those that changed
+    def parse_unparsed(item: Unparsed) -> Parsed
 """
 
 from __future__ import annotations
@@ -182,6 +188,16 @@ class Skipped:
 
     external_id: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """One record of a document as served, with the id its parsed record will have: `raw` is
+    that record's `raw`, so its content hash says whether it changed before it is parsed."""
+
+    external_id: str
+    raw: object
+    key: str = ""  # what the document keys it by
 
 
 Record = CaseRecord | PressRecord

@@ -32,6 +32,7 @@ from .base import (
     PartyRecord,
     RefusedDocument,
     Skipped,
+    Unparsed,
     fetch_url,
     from_table,
     load_json,
@@ -197,19 +198,36 @@ def items(value: str) -> list[dict]:
 
 
 def parse(document: bytes) -> list[Parsed]:
+    return [parse_unparsed(item) for item in split(document)]
+
+
+def split(document: bytes) -> list[Unparsed]:
+    """The dump's cases, unparsed, each with the case number it will be stored under."""
     data = load_json(document)
     if not isinstance(data, dict) or not data:
         raise RefusedDocument("not an EC case dump: expected a JSON object keyed by case number")
     sample = next(iter(data.values()))
     if not isinstance(sample, dict) or "metadata" not in sample:
         raise RefusedDocument("not an EC case dump: cases have no 'metadata'")
-    parsed: list[Parsed] = []
-    for key, case in data.items():
-        try:
-            parsed.append(parse_case(key, case))
-        except BadRecord as exc:
-            parsed.append(Skipped(external_id=str(key), reason=str(exc)))
-    return parsed
+    return [
+        Unparsed(external_id=case_number(key, case), raw=case, key=key)
+        for key, case in data.items()
+    ]
+
+
+def parse_unparsed(item: Unparsed) -> Parsed:
+    try:
+        return parse_case(item.key, item.raw)
+    except BadRecord as exc:
+        return Skipped(external_id=str(item.key), reason=str(exc))
+
+
+def case_number(key: str, case: object) -> str:
+    """The id `parse_case` gives the case (its key when it has no usable number)."""
+    try:
+        return first(case["metadata"], "caseNumber") or key
+    except (BadRecord, TypeError, KeyError, AttributeError):
+        return str(key)
 
 
 def parse_case(key: str, case: object) -> CaseRecord:
