@@ -373,9 +373,13 @@ def digest_build(
     events: Iterable[Event],
     new_deals: Iterable[Deal],
     status_changes: Iterable[StatusChange] = (),
+    deals: dict[int, Deal] | None = None,
 ) -> Digest:
     """Group by deal (or, for an inquiry without a deal, by the inquiry): the deal's net status
-    changes, its jurisdictions now, then its new events."""
+    changes, its jurisdictions now, then its new events.
+
+    `deals`: the deals_for_digest of a whole batch of digests, read once (any superset of the
+    deals this digest names); read here when not given."""
     groups: dict[tuple[str, int], DigestGroup] = {}
     changes = list(
         status_changes.select_related("regulator", "event", "inquiry__regulator")
@@ -430,7 +434,8 @@ def digest_build(
         )
 
     deal_ids = [pk for kind, pk in groups if kind == "deal"] + list(nets)
-    deals = deals_for_digest(deal_ids) if deal_ids else {}
+    if deals is None:
+        deals = deals_for_digest(deal_ids) if deal_ids else {}
     # A change saved with its review (an editor moving the stage) is explained by the review's
     # most important news in the same digest, when there is some: "Commission opens phase 2".
     news = {}
