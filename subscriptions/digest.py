@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -332,7 +332,16 @@ def net_changes(changes: Iterable[StatusChange]) -> dict[int, list[ChangeLine]]:
 
 def jurisdiction_states(deal: Deal, changed: set[str]) -> list[JurisdictionState]:
     """Each regulator's line on the deal now, with the next deadline (published or computed).
-    Reads the inquiries with their clock data: prefetch them (see deals_for_digest)."""
+    Reads the inquiries with their clock data: prefetch them (see deals_for_digest).
+
+    Worked out once per Deal object: a batch of digests shares its deals (deals_for_digest),
+    and a deal followed by many subscribers would otherwise run its clocks for each."""
+    if not hasattr(deal, "_digest_states"):
+        deal._digest_states = _jurisdiction_states(deal)
+    return [replace(state, changed=state.regulator in changed) for state in deal._digest_states]
+
+
+def _jurisdiction_states(deal: Deal) -> list[JurisdictionState]:
     today = timezone.localdate()
     states = []
     for line in deal.jurisdiction_lines():
@@ -352,7 +361,6 @@ def jurisdiction_states(deal: Deal, changed: set[str]) -> list[JurisdictionState
                 value=lead.outcome or lead.stage,
                 flags=lead.flags(),
                 deadline=due,
-                changed=name in changed,
             )
         )
     return states

@@ -535,15 +535,14 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Outcome]:
         following: dict[int, list[Subscription]] = {}
         for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
             following.setdefault(subscription.subscriber_id, []).append(subscription)
-        now = timezone.now()
-        done: list[Delivery] = []
+        skipped: list[int] = []  # nothing left to say, or the address bounces
+        subjects: dict[int, str] = {}  # what was sent, with its subject
         connection = get_connection()
         try:
             for delivery in deliveries:
                 subscriber, digest = delivery.subscriber, digests[delivery.pk]
                 if subscriber.is_disabled or not digest:
-                    delivery.status = DeliveryStatus.SKIPPED
-                    done.append(delivery)
+                    skipped.append(delivery.pk)
                     continue
                 message = digest_email(
                     subscriber=subscriber,
@@ -551,36 +550,31 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Outcome]:
                     frequency=delivery.run.frequency,
                     subscriptions=following.get(subscriber.pk, []),
                 )
-                delivery.attempts += 1
                 try:
                     connection.open()  # once per batch; again after a failure closed it
                     connection.send_messages([message])
                 except Exception as exc:  # refused, timed out: the sweeper tries again later
-                    delivery.status = (
-                        DeliveryStatus.FAILED
-                        if delivery.attempts >= settings.DIGEST_MAX_ATTEMPTS
-                        else DeliveryStatus.PENDING
+                    attempts = delivery.attempts + 1
+                    failed = attempts >= settings.DIGEST_MAX_ATTEMPTS
+                    Delivery.objects.filter(pk=delivery.pk).update(
+                        attempts=attempts,
+                        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                        status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
                     )
-                    delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                     outcomes[delivery.pk] = Outcome(DeliveryStatus.FAILED)
                     logger.warning("Digest delivery %s failed: %s", delivery.pk, exc)
                     _close_quietly(connection)
                 else:
-                    delivery.status, delivery.sent_at = DeliveryStatus.SENT, now
-                    delivery.last_error, delivery.subject = "", digest.subject[:300]
-                done.append(delivery)
+                    subjects[delivery.pk] = digest.subject[:300]
+                    outcomes[delivery.pk] = Outcome(DeliveryStatus.SENT, subjects[delivery.pk])
         except BaseException as exc:  # noqa: BLE001 - re-raised once what was sent is recorded
             stopped = exc
         finally:
             _close_quietly(connection)
-        Delivery.objects.bulk_update(
-            done, ["status", "sent_at", "attempts", "last_error", "subject"]
-        )
+        Delivery.objects.filter(pk__in=skipped).update(status=DeliveryStatus.SKIPPED)
+        Delivery.objects.mark_sent(subjects, now=timezone.now())
     if stopped is not None:
         raise stopped
-    for delivery in done:
-        if delivery.status != DeliveryStatus.PENDING and outcomes[delivery.pk].status != "failed":
-            outcomes[delivery.pk] = Outcome(delivery.status, delivery.subject)
     return outcomes
 
 
