@@ -419,8 +419,10 @@ def digest_build(
         events_seen.append(event)
         deal = event.the_deal
         if deal is not None:
-            group = groups.setdefault(("deal", deal.pk), _deal_group(deal))
-            url = absolute(deal.get_absolute_url())
+            if ("deal", deal.pk) not in groups:
+                groups["deal", deal.pk] = _deal_group(deal)
+            group = groups["deal", deal.pk]
+            url = group.url
         else:
             inquiry = event.inquiry
             url = absolute(inquiry.get_absolute_url())
