@@ -1,7 +1,8 @@
 """`make bench-digests`: a daily digest run for 10,000 subscribers at 100,000 deals.
 
 On a throw-away copy of the seeded benchmark database: BENCH_SUBSCRIBERS confirmed subscribers
-each follow one to three deals (daily); every followed deal gets one or two new events; then
+each follow one to three deals (daily); every followed deal gets one or two new events, a third
+of them status changes; 2% of the subscribers also follow a company, 0.5% a saved search; then
 `digest_run(frequency="daily")` sends every digest through SMTP to a local sink (aiosmtpd on
 127.0.0.1:BENCH_SMTP_PORT) that accepts and discards. Prints emails/s and SQL queries per email.
 Issue 9's targets: all delivered in <= 60 s, <= 3 queries per email.
@@ -18,6 +19,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -121,7 +123,92 @@ def subscribers_make(rng: random.Random) -> int:
             )
     Event.objects.bulk_create(events, batch_size=5000)
     fill_timeline_deal(Event.objects.filter(pk__in=[event.pk for event in events]))
+    changes = status_changes_make(sorted(followed)[::3], now=now)
+    others = other_subscriptions_make(rng, subscribers, subscriptions, started=started)
+    log(f"{changes} status changes on the deals followed; {others} company and search follows")
     return len(events)
+
+
+def status_changes_make(deal_ids: list[int], *, now) -> int:
+    """A third of the followed deals went into in-depth review an hour ago: the overall status
+    and the line of the regulator of its first inquiry, the inquiry named as the cause."""
+    from deals.models import Inquiry, StatusChange
+
+    at = now - datetime.timedelta(hours=1)
+    first = {}
+    for deal_id, inquiry_id, regulator_id in (
+        Inquiry.objects.filter(deal__in=deal_ids)
+        .order_by("-pk")
+        .values_list("deal", "pk", "regulator")
+    ):
+        first[deal_id] = (inquiry_id, regulator_id)
+    changes = []
+    for deal_id in deal_ids:
+        inquiry_id, regulator_id = first.get(deal_id, (None, None))
+        changes.append(
+            StatusChange(
+                deal_id=deal_id,
+                old_value="under_review",
+                new_value="in_depth_review",
+                changed_at=at,
+                inquiry_id=inquiry_id,
+            )
+        )
+        if inquiry_id:
+            changes.append(
+                StatusChange(
+                    deal_id=deal_id,
+                    regulator_id=regulator_id,
+                    old_value="phase_1",
+                    new_value="phase_2",
+                    changed_at=at,
+                    inquiry_id=inquiry_id,
+                )
+            )
+    StatusChange.objects.bulk_create(changes, batch_size=5000)
+    return len(changes)
+
+
+def other_subscriptions_make(rng: random.Random, subscribers, subscriptions, *, started) -> int:
+    """2% of the subscribers also follow a company party to one of their deals, 0.5% a saved
+    search for that company's name. (No regulators: the seed records 1,000 to 2,000 decisions
+    per regulator in the last two days, so one such email would list thousands of items.)"""
+    from deals.models import Party
+    from subscriptions.models import Subscription, canonical_search
+
+    first_deal = {}
+    for subscription in subscriptions:
+        first_deal.setdefault(subscription.subscriber_id, subscription.deal_id)
+    chosen = rng.sample(subscribers, len(subscribers) // 50)
+    parties = dict(
+        Party.objects.filter(deal__in=[first_deal[s.pk] for s in chosen])
+        .order_by("deal", "pk")
+        .values_list("deal", "company")
+    )
+    names = dict(
+        Party.objects.filter(company__in=parties.values()).values_list("company", "company__name")
+    )
+    follows = []
+    for n, subscriber in enumerate(chosen):
+        company_id = parties.get(first_deal[subscriber.pk])
+        if company_id is None:
+            continue
+        follows.append(
+            Subscription(
+                subscriber=subscriber, kind="company", company_id=company_id, started_at=started
+            )
+        )
+        if n % 4 == 0:
+            follows.append(
+                Subscription(
+                    subscriber=subscriber,
+                    kind="search",
+                    search_query=canonical_search(urlencode({"q": names[company_id]})),
+                    started_at=started,
+                )
+            )
+    Subscription.objects.bulk_create(follows)
+    return len(follows)
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from deals.models import (
     Event,
     EventKind,
     Inquiry,
+    Party,
     Regulator,
     StatusChange,
 )
@@ -353,9 +354,9 @@ class Unsent:
 
 def unsent_content(subscriptions: list[Subscription]) -> dict[int, Unsent]:
     """Per subscription, the recent events, new deals and status changes recorded since it
-    started that no digest of it has had, in a fixed number of queries for any number of deal
-    and regulator subscriptions (one IN list per kind), plus one per distinct company or saved
-    search (a FilterSet each).
+    started that no digest of it has had, in a fixed number of queries for any number of deal,
+    company and regulator subscriptions (IN lists), plus a few per distinct regulator (its
+    deals' overall status) and per distinct saved search (a FilterSet each).
 
     The news window (DIGEST_MAX_EVENT_AGE_DAYS) is applied in SQL; what differs between
     subscriptions of one target (started_at, event_kinds, what each already had) in Python.
@@ -369,7 +370,24 @@ def unsent_content(subscriptions: list[Subscription]) -> dict[int, Unsent]:
     by_target: dict[tuple, Subscription] = {s.target_key: s for s in subscriptions}
     deals = {s.deal_id for s in subscriptions if s.kind == SubscriptionKind.DEAL}
     regulators = {s.regulator_id for s in subscriptions if s.kind == SubscriptionKind.REGULATOR}
-    others = [s for key, s in by_target.items() if key[0] not in ("deal", "regulator")]
+    searches = [s for s in by_target.values() if s.kind == SubscriptionKind.SEARCH]
+    # A company's deals (published) and the inquiries about it without being a party to their
+    # deal, as in matching_deals() and matching_events().
+    party_of: dict[int, set[int]] = {}
+    linked_to: dict[int, set[int]] = {}
+    companies = {s.company_id for s in subscriptions if s.kind == SubscriptionKind.COMPANY}
+    if companies:
+        parties = Party.objects.filter(company__in=companies, deal__is_published=True)
+        for deal, company in parties.values_list("deal", "company"):
+            party_of.setdefault(deal, set()).add(company)
+        links = Inquiry.companies.through.objects.filter(company__in=companies).filter(
+            Q(inquiry__deal__isnull=True) | Q(inquiry__deal__is_published=True)
+        )
+        for inquiry, company in links.values_list("inquiry", "company"):
+            linked_to.setdefault(inquiry, set()).add(company)
+
+    def company_keys(*companies: set[int] | None) -> set[tuple]:
+        return {("company", None, c, None, "") for found in companies if found for c in found}
 
     # Rows of (target key, id, kind of event or None, when recorded or changed).
     fields = ("pk", "kind", "recorded_at")
@@ -387,7 +405,14 @@ def unsent_content(subscriptions: list[Subscription]) -> dict[int, Unsent]:
             (("regulator", None, None, regulator, ""), *row)
             for regulator, *row in rows.values_list("inquiry__regulator", *fields)
         ]
-    for subscription in others:
+    if party_of or linked_to:
+        rows = recent_events.filter(Q(timeline_deal__in=party_of) | Q(inquiry__in=linked_to))
+        events += [
+            (key, *row)
+            for deal, inquiry, *row in rows.values_list("timeline_deal", "inquiry", *fields)
+            for key in company_keys(party_of.get(deal), linked_to.get(inquiry))
+        ]
+    for subscription in searches:
         rows = subscription.matching_events().filter(pk__in=recent_events.values("pk"))
         events += [(subscription.target_key, *row) for row in rows.values_list(*fields).distinct()]
 
@@ -401,23 +426,30 @@ def unsent_content(subscriptions: list[Subscription]) -> dict[int, Unsent]:
     if deals:
         rows = recent_changes.filter(deal__in=deals).values_list("deal", *fields)
         changes += [(("deal", deal, None, None, ""), *row) for deal, *row in rows]
-    for subscription in [s for s in by_target.values() if s.kind != SubscriptionKind.DEAL]:
+    if party_of:
+        rows = recent_changes.filter(deal__in=party_of).values_list("deal", *fields)
+        changes += [(key, *row) for deal, *row in rows for key in company_keys(party_of[deal])]
+    for subscription in [s for s in by_target.values() if s.kind in ("regulator", "search")]:
         rows = recent_changes.filter(
             pk__in=subscription.matching_status_changes().values("pk")
         ).values_list(*fields)
         changes += [(subscription.target_key, *row) for row in rows]
 
     new_deals: list[tuple] = []
-    for subscription in others:
-        if subscription.kind not in (SubscriptionKind.COMPANY, SubscriptionKind.SEARCH):
-            continue
-        rows = (
-            Deal.objects.filter(pk__in=subscription.matching_deals().values("pk"))
-            .filter(created_at__gt=since)
-            .filter(Q(announced_on__isnull=True) | Q(announced_on__gte=oldest))
-            .values_list("pk", "created_at")
-        )
-        new_deals += [(subscription.target_key, pk, None, created) for pk, created in rows]
+    recent_deals = Deal.objects.filter(created_at__gt=since).filter(
+        Q(announced_on__isnull=True) | Q(announced_on__gte=oldest)
+    )
+    if party_of:
+        rows = recent_deals.filter(pk__in=party_of).values_list("pk", "created_at")
+        new_deals += [
+            (key, pk, None, created) for pk, created in rows for key in company_keys(party_of[pk])
+        ]
+    for subscription in searches:
+        rows = recent_deals.filter(pk__in=subscription.matching_deals().values("pk"))
+        new_deals += [
+            (subscription.target_key, pk, None, created)
+            for pk, created in rows.values_list("pk", "created_at")
+        ]
 
     already = _already_claimed(
         subscriptions,
