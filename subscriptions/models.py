@@ -354,11 +354,14 @@ class Unsent:
 
 def unsent_content(subscriptions: list[Subscription]) -> dict[int, Unsent]:
     """Per subscription, the recent events, new deals and status changes recorded since it
-    started that no digest of it has had, in a fixed number of queries for any number of deal,
-    company and regulator subscriptions (IN lists), plus a few per distinct regulator (its
-    deals' overall status) and per distinct saved search (a FilterSet each).
+    started that no digest of it has had, as matching_events(), matching_deals() and
+    matching_status_changes() define them, for many subscriptions at once: one query per
+    distinct saved search (its FilterSet, for its deals) and a fixed number for the rest,
+    whatever their number.
 
-    The news window (DIGEST_MAX_EVENT_AGE_DAYS) is applied in SQL; what differs between
+    Deal, company and search subscriptions are each a set of deals (a company's also the
+    conduct inquiries about it): their news is read in one query per kind of news and told apart
+    here. The news window (DIGEST_MAX_EVENT_AGE_DAYS) is applied in SQL; what differs between
     subscriptions of one target (started_at, event_kinds, what each already had) in Python.
     A backfill is history, not news: a change caused by an event that happened long ago, or by
     ingest recording a review closed long ago. An editor's correction is always news.
@@ -368,36 +371,39 @@ def unsent_content(subscriptions: list[Subscription]) -> dict[int, Unsent]:
     oldest = oldest_news()
     since = min(s.started_at for s in subscriptions)
     by_target: dict[tuple, Subscription] = {s.target_key: s for s in subscriptions}
-    deals = {s.deal_id for s in subscriptions if s.kind == SubscriptionKind.DEAL}
-    regulators = {s.regulator_id for s in subscriptions if s.kind == SubscriptionKind.REGULATOR}
-    searches = [s for s in by_target.values() if s.kind == SubscriptionKind.SEARCH]
-    # A company's deals (published) and the inquiries about it without being a party to their
-    # deal, as in matching_deals() and matching_events().
-    party_of: dict[int, set[int]] = {}
-    linked_to: dict[int, set[int]] = {}
-    companies = {s.company_id for s in subscriptions if s.kind == SubscriptionKind.COMPANY}
+
+    # Which targets each deal (and each conduct inquiry) is news for.
+    deal_keys: dict[int, set[tuple]] = {}
+    inquiry_keys: dict[int, set[tuple]] = {}
+    followed = [s.deal_id for s in by_target.values() if s.kind == SubscriptionKind.DEAL]
+    for deal in Deal.objects.published().filter(pk__in=followed).values_list("pk", flat=True):
+        deal_keys.setdefault(deal, set()).add(("deal", deal, None, None, ""))
+    companies = {s.company_id for s in by_target.values() if s.kind == SubscriptionKind.COMPANY}
     if companies:
         parties = Party.objects.filter(company__in=companies, deal__is_published=True)
         for deal, company in parties.values_list("deal", "company"):
-            party_of.setdefault(deal, set()).add(company)
+            deal_keys.setdefault(deal, set()).add(("company", None, company, None, ""))
+        # Conduct cases: inquiries about the company that are not about one of its deals.
         links = Inquiry.companies.through.objects.filter(company__in=companies).filter(
             Q(inquiry__deal__isnull=True) | Q(inquiry__deal__is_published=True)
         )
         for inquiry, company in links.values_list("inquiry", "company"):
-            linked_to.setdefault(inquiry, set()).add(company)
-
-    def company_keys(*companies: set[int] | None) -> set[tuple]:
-        return {("company", None, c, None, "") for found in companies if found for c in found}
+            inquiry_keys.setdefault(inquiry, set()).add(("company", None, company, None, ""))
+    for search in [s for s in by_target.values() if s.kind == SubscriptionKind.SEARCH]:
+        for deal in search.matching_deals().values_list("pk", flat=True):
+            deal_keys.setdefault(deal, set()).add(search.target_key)
+    regulators = {s.regulator_id for s in subscriptions if s.kind == SubscriptionKind.REGULATOR}
 
     # Rows of (target key, id, kind of event or None, when recorded or changed).
-    fields = ("pk", "kind", "recorded_at")
-    recent_events = Event.objects.public().recorded_since(since).filter(occurred_on__gte=oldest)
     events: list[tuple] = []
-    if deals:
-        rows = recent_events.filter(timeline_deal__in=deals, timeline_deal__is_published=True)
+    recent_events = Event.objects.public().recorded_since(since).filter(occurred_on__gte=oldest)
+    fields = ("pk", "kind", "recorded_at")
+    if deal_keys or inquiry_keys:
+        rows = recent_events.filter(Q(timeline_deal__in=deal_keys) | Q(inquiry__in=inquiry_keys))
         events += [
-            (("deal", deal, None, None, ""), *row)
-            for deal, *row in rows.values_list("timeline_deal", *fields)
+            (key, *row)
+            for deal, inquiry, *row in rows.values_list("timeline_deal", "inquiry", *fields)
+            for key in deal_keys.get(deal, set()) | inquiry_keys.get(inquiry, set())
         ]
     if regulators:
         rows = recent_events.filter(inquiry__regulator__in=regulators)
@@ -405,51 +411,32 @@ def unsent_content(subscriptions: list[Subscription]) -> dict[int, Unsent]:
             (("regulator", None, None, regulator, ""), *row)
             for regulator, *row in rows.values_list("inquiry__regulator", *fields)
         ]
-    if party_of or linked_to:
-        rows = recent_events.filter(Q(timeline_deal__in=party_of) | Q(inquiry__in=linked_to))
-        events += [
-            (key, *row)
-            for deal, inquiry, *row in rows.values_list("timeline_deal", "inquiry", *fields)
-            for key in company_keys(party_of.get(deal), linked_to.get(inquiry))
-        ]
-    for subscription in searches:
-        rows = subscription.matching_events().filter(pk__in=recent_events.values("pk"))
-        events += [(subscription.target_key, *row) for row in rows.values_list(*fields).distinct()]
 
+    changes: list[tuple] = []
     recent_changes = (
         StatusChange.objects.filter(deal__is_published=True, changed_at__gt=since)
         .filter(Q(event__isnull=True) | Q(event__occurred_on__gte=oldest))
         .exclude(event__isnull=True, changed_by__isnull=True, inquiry__closed_on__lt=oldest)
     )
     fields = ("pk", "event__kind", "changed_at")
-    changes: list[tuple] = []
-    if deals:
-        rows = recent_changes.filter(deal__in=deals).values_list("deal", *fields)
-        changes += [(("deal", deal, None, None, ""), *row) for deal, *row in rows]
-    if party_of:
-        rows = recent_changes.filter(deal__in=party_of).values_list("deal", *fields)
-        changes += [(key, *row) for deal, *row in rows for key in company_keys(party_of[deal])]
-    for subscription in [s for s in by_target.values() if s.kind in ("regulator", "search")]:
+    if deal_keys:
+        rows = recent_changes.filter(deal__in=deal_keys).values_list("deal", *fields)
+        changes += [(key, *row) for deal, *row in rows for key in deal_keys[deal]]
+    for regulator in regulators:  # its own lines, and the overall status of deals it reviews
+        key = ("regulator", None, None, regulator, "")
         rows = recent_changes.filter(
-            pk__in=subscription.matching_status_changes().values("pk")
+            pk__in=by_target[key].matching_status_changes().values("pk")
         ).values_list(*fields)
-        changes += [(subscription.target_key, *row) for row in rows]
+        changes += [(key, *row) for row in rows]
 
     new_deals: list[tuple] = []
-    recent_deals = Deal.objects.filter(created_at__gt=since).filter(
-        Q(announced_on__isnull=True) | Q(announced_on__gte=oldest)
-    )
-    if party_of:
-        rows = recent_deals.filter(pk__in=party_of).values_list("pk", "created_at")
-        new_deals += [
-            (key, pk, None, created) for pk, created in rows for key in company_keys(party_of[pk])
-        ]
-    for subscription in searches:
-        rows = recent_deals.filter(pk__in=subscription.matching_deals().values("pk"))
-        new_deals += [
-            (subscription.target_key, pk, None, created)
-            for pk, created in rows.values_list("pk", "created_at")
-        ]
+    if deal_keys:
+        rows = (
+            Deal.objects.filter(pk__in=deal_keys, created_at__gt=since)
+            .filter(Q(announced_on__isnull=True) | Q(announced_on__gte=oldest))
+            .values_list("pk", "created_at")
+        )
+        new_deals += [(key, pk, None, created) for pk, created in rows for key in deal_keys[pk]]
 
     already = _already_claimed(
         subscriptions,
