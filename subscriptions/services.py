@@ -4,14 +4,16 @@ How a digest run stays safe to repeat, modelled on GOV.UK's email-alert-api:
 
 1. `digest_run_start` gets or creates the DigestRun of (frequency, period). Unique, so a second
    start of the same period, by hand or by beat, joins the first.
-2. `delivery_prepare` creates the subscriber's Delivery for the run together with DigestItems
-   claiming every event not yet in any digest of each subscription, in one transaction. The
-   unique constraints on Delivery (subscriber, run) and DigestItem (subscription, event) decide
-   every race: the loser finds the winner's rows and adds nothing.
-3. `delivery_send` locks the pending delivery (SELECT ... FOR UPDATE SKIP LOCKED), sends, and
-   marks it sent in the same transaction. A worker that dies before the commit leaves it pending;
-   the next run of the frequency, or the sweeper, sends it. Another worker never waits for the
-   lock: it skips the row, which is being sent.
+2. `deliveries_prepare`, for a batch of DIGEST_BATCH_SIZE subscribers, creates each one's
+   Delivery for the run together with DigestItems claiming every event, new deal and status
+   change not yet in any digest of each subscription, in one transaction. The unique
+   constraints on Delivery (subscriber, run) and DigestItem (subscription, event) decide every
+   race: the loser finds the winner's rows and adds nothing.
+3. `deliveries_send` locks the batch's pending deliveries (SELECT ... FOR UPDATE SKIP LOCKED),
+   sends them over one SMTP connection, and marks them sent in the same transaction. A worker
+   that stops half-way records what it sent first; the rest stay pending, and the next run of
+   the frequency, or the sweeper, sends them. Another worker never waits for the locks: it
+   skips the rows, which are being sent.
 """
 
 from __future__ import annotations
