@@ -408,9 +408,14 @@ def delivery_prepare(*, run: DigestRun, subscriber_id: int) -> Delivery | None:
     return deliveries_prepare(run=run, subscriber_ids=[subscriber_id]).get(subscriber_id)
 
 
-def deliveries_digests(deliveries: list[Delivery]) -> dict[int, Digest]:
+def deliveries_digests(
+    deliveries: list[Delivery], *, deals_read: dict[int, Deal] | None = None
+) -> dict[int, Digest]:
     """What each delivery says, read at sending time: public content of live subscriptions
-    only. A fixed number of queries for the whole batch; keyed by delivery id."""
+    only. A fixed number of queries for the whole batch; keyed by delivery id.
+
+    `deals_read`: the deals (with their jurisdiction lines) earlier batches of the run read,
+    kept by the caller and added to here: a deal many subscribers follow is read once a run."""
     claimed: dict[int, tuple[set, set, set]] = {d.pk: (set(), set(), set()) for d in deliveries}
     items = DigestItem.objects.filter(delivery__in=claimed, subscription__ended_at__isnull=True)
     for delivery, event, deal, change in items.values_list(
@@ -440,20 +445,29 @@ def deliveries_digests(deliveries: list[Delivery]) -> dict[int, Digest]:
     )
     shown = {d.pk for d in new_deals} | {c.deal_id for c in changes}
     shown |= {e.the_deal.pk for e in events if e.the_deal is not None}
-    deals = deals_for_digest(shown) if shown else {}
+    deals = {} if deals_read is None else deals_read
+    if shown - deals.keys():
+        deals.update(deals_for_digest(shown - deals.keys()))
+    order = {(type(obj), obj.pk): n for n, obj in enumerate([*events, *new_deals, *changes])}
+    by_id = {(type(obj), obj.pk): obj for obj in [*events, *new_deals, *changes]}
 
-    def mine(objects: list, ids: set) -> list:  # in the order read, which the digest keeps
-        return [obj for obj in objects if obj.pk in ids]
+    def mine(model, ids: set) -> list:  # in the order read, which the digest keeps
+        found = [(model, pk) for pk in ids if (model, pk) in by_id]
+        return [by_id[key] for key in sorted(found, key=order.__getitem__)]
 
-    return {
+    digests = {
         pk: digest_build(
-            events=mine(events, ids[0]),
-            new_deals=mine(new_deals, ids[1]),
-            status_changes=mine(changes, ids[2]),
+            events=mine(Event, ids[0]),
+            new_deals=mine(Deal, ids[1]),
+            status_changes=mine(StatusChange, ids[2]),
             deals=deals,
         )
         for pk, ids in claimed.items()
     }
+    for deal in deals.values():  # their lines are worked out: the inquiries they read can go
+        if hasattr(deal, "_digest_states"):
+            deal._prefetched_objects_cache = {}
+    return digests
 
 
 def digest_preview(*, subscriber: Subscriber, frequency: str) -> Digest:
@@ -509,7 +523,9 @@ class Outcome:
     subject: str = ""
 
 
-def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Outcome]:
+def deliveries_send(
+    *, delivery_ids: list[int], deals_read: dict[int, Deal] | None = None
+) -> dict[int, Outcome]:
     """Send the pending deliveries among `delivery_ids` over one SMTP connection, and record
     each outcome; returns them by delivery id ('sent', 'skipped' or 'failed').
 
@@ -532,7 +548,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Outcome]:
         )
         if not deliveries:  # already sent, or another worker is sending them right now
             return outcomes
-        digests = deliveries_digests(deliveries)
+        digests = deliveries_digests(deliveries, deals_read=deals_read)
         live = Subscription.objects.active().with_targets()
         following: dict[int, list[Subscription]] = {}
         for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
@@ -652,15 +668,19 @@ def digest_run(
         .values_list("pk", flat=True)
     )
     size = settings.DIGEST_BATCH_SIZE
+    deals_read: dict[int, Deal] = {}  # as read at their first digest of the run
     for start in range(0, len(leftovers), size):
-        for outcome in deliveries_send(delivery_ids=leftovers[start : start + size]).values():
+        batch = leftovers[start : start + size]
+        for outcome in deliveries_send(delivery_ids=batch, deals_read=deals_read).values():
             if outcome.status != DeliveryStatus.SKIPPED:
                 summary.count(outcome.status)
 
     for start in range(0, total, size):
         batch = subscribers[start : start + size]
         deliveries = deliveries_prepare(run=run, subscriber_ids=[s.pk for s in batch])
-        outcomes = deliveries_send(delivery_ids=[d.pk for d in deliveries.values()])
+        outcomes = deliveries_send(
+            delivery_ids=[d.pk for d in deliveries.values()], deals_read=deals_read
+        )
         for i, subscriber in enumerate(batch, start + 1):
             delivery = deliveries.get(subscriber.pk)
             outcome = outcomes[delivery.pk] if delivery else Outcome(DeliveryStatus.SKIPPED)
