@@ -76,7 +76,7 @@ class SubscriberQuerySet(models.QuerySet):
         """Confirmed and not disabled: people we may email."""
         return self.filter(confirmed_at__isnull=False, disabled_at__isnull=True)
 
-    def in_slice(self, part: int, parts: int) -> SubscriberQuerySet:
+    def in_part(self, part: int, parts: int) -> SubscriberQuerySet:
         """Those whose id modulo `parts` is `part`: one worker's share of a digest run."""
         if parts == 1:
             return self
@@ -567,8 +567,8 @@ class DeliveryQuerySet(models.QuerySet):
     def pending(self) -> DeliveryQuerySet:
         return self.filter(status=DeliveryStatus.PENDING)
 
-    def in_slice(self, part: int, parts: int) -> DeliveryQuerySet:
-        """Deliveries to the subscribers of Subscriber.objects.in_slice(part, parts)."""
+    def in_part(self, part: int, parts: int) -> DeliveryQuerySet:
+        """Deliveries to the subscribers of Subscriber.objects.in_part(part, parts)."""
         if parts == 1:
             return self
         return self.alias(part=Mod("subscriber_id", parts)).filter(part=part)

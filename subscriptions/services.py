@@ -647,7 +647,7 @@ def digest_run(
     workers can share a run (tasks.send_digests); the run is finished when every part is."""
     now = now or timezone.now()
     summary = RunSummary(frequency=frequency, dry_run=dry_run)
-    subscribers = list(Subscriber.objects.receiving(frequency).in_slice(part, parts).order_by("pk"))
+    subscribers = list(Subscriber.objects.receiving(frequency).in_part(part, parts).order_by("pk"))
     summary.subscribers = total = len(subscribers)
 
     if dry_run:  # says what would be sent; sends and writes nothing
@@ -664,7 +664,7 @@ def digest_run(
     leftovers = list(
         Delivery.objects.pending()
         .filter(run__frequency=frequency, run__period_start__lt=run.period_start)
-        .in_slice(part, parts)
+        .in_part(part, parts)
         .values_list("pk", flat=True)
     )
     size = settings.DIGEST_BATCH_SIZE
