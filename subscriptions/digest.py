@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -332,7 +332,16 @@ def net_changes(changes: Iterable[StatusChange]) -> dict[int, list[ChangeLine]]:
 
 def jurisdiction_states(deal: Deal, changed: set[str]) -> list[JurisdictionState]:
     """Each regulator's line on the deal now, with the next deadline (published or computed).
-    Reads the inquiries with their clock data: prefetch them (see deals_for_digest)."""
+    Reads the inquiries with their clock data: prefetch them (see deals_for_digest).
+
+    Worked out once per Deal object: a batch of digests shares its deals (deals_for_digest),
+    and a deal followed by many subscribers would otherwise run its clocks for each."""
+    if not hasattr(deal, "_digest_states"):
+        deal._digest_states = _jurisdiction_states(deal)
+    return [replace(state, changed=state.regulator in changed) for state in deal._digest_states]
+
+
+def _jurisdiction_states(deal: Deal) -> list[JurisdictionState]:
     today = timezone.localdate()
     states = []
     for line in deal.jurisdiction_lines():
@@ -352,7 +361,6 @@ def jurisdiction_states(deal: Deal, changed: set[str]) -> list[JurisdictionState
                 value=lead.outcome or lead.stage,
                 flags=lead.flags(),
                 deadline=due,
-                changed=name in changed,
             )
         )
     return states
@@ -373,9 +381,13 @@ def digest_build(
     events: Iterable[Event],
     new_deals: Iterable[Deal],
     status_changes: Iterable[StatusChange] = (),
+    deals: dict[int, Deal] | None = None,
 ) -> Digest:
     """Group by deal (or, for an inquiry without a deal, by the inquiry): the deal's net status
-    changes, its jurisdictions now, then its new events."""
+    changes, its jurisdictions now, then its new events.
+
+    `deals`: the deals_for_digest of a whole batch of digests, read once (any superset of the
+    deals this digest names); read here when not given."""
     groups: dict[tuple[str, int], DigestGroup] = {}
     changes = list(
         status_changes.select_related("regulator", "event", "inquiry__regulator")
@@ -407,8 +419,10 @@ def digest_build(
         events_seen.append(event)
         deal = event.the_deal
         if deal is not None:
-            group = groups.setdefault(("deal", deal.pk), _deal_group(deal))
-            url = absolute(deal.get_absolute_url())
+            if ("deal", deal.pk) not in groups:
+                groups["deal", deal.pk] = _deal_group(deal)
+            group = groups["deal", deal.pk]
+            url = group.url
         else:
             inquiry = event.inquiry
             url = absolute(inquiry.get_absolute_url())
@@ -430,7 +444,8 @@ def digest_build(
         )
 
     deal_ids = [pk for kind, pk in groups if kind == "deal"] + list(nets)
-    deals = deals_for_digest(deal_ids) if deal_ids else {}
+    if deals is None:
+        deals = deals_for_digest(deal_ids) if deal_ids else {}
     # A change saved with its review (an editor moving the stage) is explained by the review's
     # most important news in the same digest, when there is some: "Commission opens phase 2".
     news = {}

@@ -4,31 +4,36 @@ How a digest run stays safe to repeat, modelled on GOV.UK's email-alert-api:
 
 1. `digest_run_start` gets or creates the DigestRun of (frequency, period). Unique, so a second
    start of the same period, by hand or by beat, joins the first.
-2. `delivery_prepare` creates the subscriber's Delivery for the run together with DigestItems
-   claiming every event not yet in any digest of each subscription, in one transaction. The
-   unique constraints on Delivery (subscriber, run) and DigestItem (subscription, event) decide
-   every race: the loser finds the winner's rows and adds nothing.
-3. `delivery_send` locks the pending delivery (SELECT ... FOR UPDATE SKIP LOCKED), sends, and
-   marks it sent in the same transaction. A worker that dies before the commit leaves it pending;
-   the next run of the frequency, or the sweeper, sends it. Another worker never waits for the
-   lock: it skips the row, which is being sent.
+2. `deliveries_prepare`, for a batch of DIGEST_BATCH_SIZE subscribers, creates each one's
+   Delivery for the run together with DigestItems claiming every event, new deal and status
+   change not yet in any digest of each subscription, in one transaction. The unique
+   constraints on Delivery (subscriber, run) and DigestItem (subscription, event) decide every
+   race: the loser finds the winner's rows and adds nothing.
+3. `deliveries_send` locks the batch's pending deliveries (SELECT ... FOR UPDATE SKIP LOCKED),
+   sends them over one SMTP connection, and marks them sent in the same transaction. A worker
+   that stops half-way records what it sent first; the rest stay pending, and the next run of
+   the frequency, or the sweeper, sends them. Another worker never waits for the locks: it
+   skips the rows, which are being sent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import Company, Deal, Event, Regulator, StatusChange
 
-from .digest import EVENT_RELATED, Digest, absolute, digest_build
+from .digest import EVENT_RELATED, Digest, absolute, deals_for_digest, digest_build
 from .emails import email_make
 from .models import (
     Delivery,
@@ -40,6 +45,7 @@ from .models import (
     Subscription,
     SubscriptionKind,
     normalise_email,
+    unsent_content,
 )
 from .tokens import (
     CONFIRM_MAX_AGE,
@@ -339,98 +345,159 @@ def digest_run_start(*, frequency: str, now: datetime.datetime) -> DigestRun:
     return run
 
 
-class _NothingClaimed(Exception):
-    pass
-
-
-def _claims(subscriptions) -> list[DigestItem]:
-    claims = []
+def deliveries_prepare(*, run: DigestRun, subscriber_ids: list[int]) -> dict[int, Delivery]:
+    """Each subscriber's delivery for the run, keyed by subscriber id, created together with
+    DigestItems claiming what is new for each of their subscriptions, in one transaction and a
+    fixed number of queries. A subscriber with nothing new gets none."""
+    deliveries = {
+        d.subscriber_id: d for d in Delivery.objects.filter(run=run, subscriber__in=subscriber_ids)
+    }
+    subscriptions = list(
+        Subscription.objects.active().filter(
+            subscriber__in=[pk for pk in subscriber_ids if pk not in deliveries],
+            frequency=run.frequency,
+        )
+    )
+    claims: dict[int, list[DigestItem]] = {}
+    unsent = unsent_content(subscriptions)
     for subscription in subscriptions:
-        claims += [
-            DigestItem(subscription=subscription, event_id=pk)
-            for pk in subscription.unsent_events().values_list("pk", flat=True)
-        ]
-        claims += [
-            DigestItem(subscription=subscription, deal_id=pk)
-            for pk in subscription.unsent_new_deals().values_list("pk", flat=True)
-        ]
-        claims += [
-            DigestItem(subscription=subscription, status_change_id=pk)
-            for pk in subscription.unsent_status_changes().values_list("pk", flat=True)
-        ]
-    return claims
+        content = unsent[subscription.pk]
+        if not content:
+            continue
+        claims.setdefault(subscription.subscriber_id, []).extend(
+            [DigestItem(subscription=subscription, event_id=pk) for pk in content.events]
+            + [DigestItem(subscription=subscription, deal_id=pk) for pk in content.new_deals]
+            + [
+                DigestItem(subscription=subscription, status_change_id=pk)
+                for pk in content.status_changes
+            ]
+        )
+    if not claims:
+        return deliveries
+    try:
+        with transaction.atomic():
+            created = Delivery.objects.bulk_create(
+                Delivery(run=run, subscriber_id=pk) for pk in claims
+            )
+            for delivery in created:
+                for claim in claims[delivery.subscriber_id]:
+                    claim.delivery = delivery
+            # Another run may have claimed some of these since we looked: those are skipped,
+            # and a delivery left with nothing to say is not kept.
+            DigestItem.objects.bulk_create(
+                [claim for items in claims.values() for claim in items], ignore_conflicts=True
+            )
+            empty = Delivery.objects.filter(pk__in=[d.pk for d in created]).exclude(
+                Exists(DigestItem.objects.filter(delivery=OuterRef("pk")))
+            )
+            empty_ids = set(empty.values_list("pk", flat=True))
+            if empty_ids:
+                Delivery.objects.filter(pk__in=empty_ids).delete()
+    except IntegrityError:  # another worker prepared some of these subscribers first
+        if len(subscriber_ids) == 1:
+            return {subscriber_ids[0]: Delivery.objects.get(run=run, subscriber=subscriber_ids[0])}
+        for pk in subscriber_ids:  # rare: one at a time, each finding the other's delivery
+            deliveries.update(deliveries_prepare(run=run, subscriber_ids=[pk]))
+        return deliveries
+    deliveries.update({d.subscriber_id: d for d in created if d.pk not in empty_ids})
+    return deliveries
 
 
 def delivery_prepare(*, run: DigestRun, subscriber_id: int) -> Delivery | None:
     """The subscriber's delivery for the run, created with its items; None if nothing is new."""
-    existing = Delivery.objects.filter(run=run, subscriber_id=subscriber_id).first()
-    if existing is not None:
-        return existing
-    subscriptions = Subscription.objects.active().filter(
-        subscriber_id=subscriber_id, frequency=run.frequency
+    return deliveries_prepare(run=run, subscriber_ids=[subscriber_id]).get(subscriber_id)
+
+
+def deliveries_digests(
+    deliveries: list[Delivery], *, deals_read: dict[int, Deal] | None = None
+) -> dict[int, Digest]:
+    """What each delivery says, read at sending time: public content of live subscriptions
+    only. A fixed number of queries for the whole batch; keyed by delivery id.
+
+    `deals_read`: the deals (with their jurisdiction lines) earlier batches of the run read,
+    kept by the caller and added to here: a deal many subscribers follow is read once a run."""
+    claimed: dict[int, tuple[set, set, set]] = {d.pk: (set(), set(), set()) for d in deliveries}
+    items = DigestItem.objects.filter(delivery__in=claimed, subscription__ended_at__isnull=True)
+    for delivery, event, deal, change in items.values_list(
+        "delivery", "event", "deal", "status_change"
+    ):
+        events, new_deals, changes = claimed[delivery]
+        if event:
+            events.add(event)
+        elif change:
+            changes.add(change)
+        else:
+            new_deals.add(deal)
+    event_ids, deal_ids, change_ids = (
+        {pk for ids in claimed.values() for pk in ids[n]} for n in range(3)
     )
-    claims = _claims(subscriptions)
-    if not claims:
-        return None
-    try:
-        with transaction.atomic():
-            delivery = Delivery.objects.create(run=run, subscriber_id=subscriber_id)
-            for claim in claims:
-                claim.delivery = delivery
-            # Another run may have claimed some of these since we looked: those are skipped.
-            DigestItem.objects.bulk_create(claims, ignore_conflicts=True)
-            if not delivery.items.exists():
-                raise _NothingClaimed
-    except IntegrityError:  # another worker prepared this subscriber's delivery first
-        return Delivery.objects.get(run=run, subscriber_id=subscriber_id)
-    except _NothingClaimed:
-        return None
-    return delivery
-
-
-def delivery_digest(delivery: Delivery) -> Digest:
-    """What a delivery says, read at sending time: public content of live subscriptions only."""
-    items = delivery.items.filter(subscription__ended_at__isnull=True)
-    events = (
+    events = list(
         Event.objects.public()
-        .filter(pk__in=items.filter(event__isnull=False).values("event"))
+        .filter(pk__in=event_ids)
         .select_related(*EVENT_RELATED)
         .order_by("occurred_on", "pk")
     )
-    new_deals = Deal.objects.published().filter(
-        pk__in=items.filter(event__isnull=True, deal__isnull=False).values("deal")
+    new_deals = list(Deal.objects.published().filter(pk__in=deal_ids))
+    changes = list(
+        StatusChange.objects.filter(deal__is_published=True, pk__in=change_ids).select_related(
+            "regulator", "event", "inquiry__regulator"
+        )
     )
-    changes = StatusChange.objects.filter(
-        deal__is_published=True,
-        pk__in=items.filter(status_change__isnull=False).values("status_change"),
-    )
-    return digest_build(events=events, new_deals=new_deals, status_changes=changes)
+    shown = {d.pk for d in new_deals} | {c.deal_id for c in changes}
+    shown |= {e.the_deal.pk for e in events if e.the_deal is not None}
+    deals = {} if deals_read is None else deals_read
+    if shown - deals.keys():
+        deals.update(deals_for_digest(shown - deals.keys()))
+    order = {(type(obj), obj.pk): n for n, obj in enumerate([*events, *new_deals, *changes])}
+    by_id = {(type(obj), obj.pk): obj for obj in [*events, *new_deals, *changes]}
+
+    def mine(model, ids: set) -> list:  # in the order read, which the digest keeps
+        found = [(model, pk) for pk in ids if (model, pk) in by_id]
+        return [by_id[key] for key in sorted(found, key=order.__getitem__)]
+
+    digests = {
+        pk: digest_build(
+            events=mine(Event, ids[0]),
+            new_deals=mine(Deal, ids[1]),
+            status_changes=mine(StatusChange, ids[2]),
+            deals=deals,
+        )
+        for pk, ids in claimed.items()
+    }
+    for deal in deals.values():  # their lines are worked out: the inquiries they read can go
+        if hasattr(deal, "_digest_states"):
+            deal._prefetched_objects_cache = {}
+    return digests
 
 
 def digest_preview(*, subscriber: Subscriber, frequency: str) -> Digest:
     """What the subscriber's next digest of `frequency` would say now. Writes nothing."""
     subscriptions = list(subscriber.subscriptions.active().filter(frequency=frequency))
-    event_ids: set[int] = set()
-    deal_ids: set[int] = set()
-    change_ids: set[int] = set()
-    for subscription in subscriptions:
-        event_ids.update(subscription.unsent_events().values_list("pk", flat=True))
-        deal_ids.update(subscription.unsent_new_deals().values_list("pk", flat=True))
-        change_ids.update(subscription.unsent_status_changes().values_list("pk", flat=True))
+    unsent = unsent_content(subscriptions).values()
     events = (
-        Event.objects.filter(pk__in=event_ids)
+        Event.objects.filter(pk__in=[pk for content in unsent for pk in content.events])
         .select_related(*EVENT_RELATED)
         .order_by("occurred_on", "pk")
     )
     return digest_build(
         events=events,
-        new_deals=Deal.objects.filter(pk__in=deal_ids),
-        status_changes=StatusChange.objects.filter(pk__in=change_ids),
+        new_deals=Deal.objects.filter(pk__in=[pk for c in unsent for pk in c.new_deals]),
+        status_changes=StatusChange.objects.filter(
+            pk__in=[pk for content in unsent for pk in content.status_changes]
+        ),
     )
 
 
-def digest_email(*, subscriber: Subscriber, digest: Digest, frequency: str):
-    subscriptions = subscriber.subscriptions.active().with_targets()
+def digest_email(
+    *,
+    subscriber: Subscriber,
+    digest: Digest,
+    frequency: str,
+    subscriptions: list[Subscription] | None = None,
+):
+    """`subscriptions`: the subscriber's live ones with their targets, when already read."""
+    if subscriptions is None:
+        subscriptions = subscriber.subscriptions.active().with_targets()
     unsubscribe = unsubscribe_url(subscriber)
     return email_make(
         "digest",
@@ -450,47 +517,93 @@ def digest_email(*, subscriber: Subscriber, digest: Digest, frequency: str):
     )
 
 
-def delivery_send(*, delivery_id: int) -> str:
-    """Send a pending delivery once; returns 'sent', 'skipped' or 'failed'."""
+@dataclass
+class Outcome:
+    status: str
+    subject: str = ""
+
+
+def deliveries_send(
+    *, delivery_ids: list[int], deals_read: dict[int, Deal] | None = None
+) -> dict[int, Outcome]:
+    """Send the pending deliveries among `delivery_ids` over one SMTP connection, and record
+    each outcome; returns them by delivery id ('sent', 'skipped' or 'failed').
+
+    The batch's rows stay locked (FOR UPDATE SKIP LOCKED) until its outcomes are committed: a
+    second worker skips them instead of waiting or sending them again. A refused message is
+    recorded as a failed attempt and the rest of the batch still goes. Whatever stops the batch
+    half-way (a kill the code can see, an error while rendering), what went out is recorded as
+    sent before it stops; what did not stays pending for the next run or the sweeper. Only a
+    hard kill (SIGKILL, power loss) between sending and the commit can send a batch's sent
+    messages again, so batches are kept small (DIGEST_BATCH_SIZE).
+    """
+    outcomes = {pk: Outcome(DeliveryStatus.SKIPPED) for pk in delivery_ids}
+    stopped: BaseException | None = None
     with transaction.atomic():
-        delivery = (
+        deliveries = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("subscriber", "run")
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-            .first()
+            .filter(pk__in=delivery_ids, status=DeliveryStatus.PENDING)
+            .order_by("pk")
         )
-        if delivery is None:  # already sent, or another worker is sending it right now
-            return DeliveryStatus.SKIPPED
-        subscriber = delivery.subscriber
-        digest = delivery_digest(delivery)
-        if subscriber.is_disabled or not digest:
-            Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SKIPPED)
-            return DeliveryStatus.SKIPPED
-        message = digest_email(
-            subscriber=subscriber, digest=digest, frequency=delivery.run.frequency
-        )
-        attempts = delivery.attempts + 1
+        if not deliveries:  # already sent, or another worker is sending them right now
+            return outcomes
+        digests = deliveries_digests(deliveries, deals_read=deals_read)
+        live = Subscription.objects.active().with_targets()
+        following: dict[int, list[Subscription]] = {}
+        for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
+            following.setdefault(subscription.subscriber_id, []).append(subscription)
+        skipped: list[int] = []  # nothing left to say, or the address bounces
+        subjects: dict[int, str] = {}  # what was sent, with its subject
+        connection = get_connection()
         try:
-            message.send()
-        except Exception as exc:  # refused, timed out: the sweeper tries again later
-            status = (
-                DeliveryStatus.FAILED
-                if attempts >= settings.DIGEST_MAX_ATTEMPTS
-                else DeliveryStatus.PENDING
-            )
-            Delivery.objects.filter(pk=delivery.pk).update(
-                attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000], status=status
-            )
-            logger.warning("Digest delivery %s failed: %s", delivery.pk, exc)
-            return DeliveryStatus.FAILED
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.SENT,
-            sent_at=timezone.now(),
-            attempts=attempts,
-            last_error="",
-            subject=digest.subject[:300],
-        )
-    return DeliveryStatus.SENT
+            for delivery in deliveries:
+                subscriber, digest = delivery.subscriber, digests[delivery.pk]
+                if subscriber.is_disabled or not digest:
+                    skipped.append(delivery.pk)
+                    continue
+                message = digest_email(
+                    subscriber=subscriber,
+                    digest=digest,
+                    frequency=delivery.run.frequency,
+                    subscriptions=following.get(subscriber.pk, []),
+                )
+                try:
+                    connection.open()  # once per batch; again after a failure closed it
+                    connection.send_messages([message])
+                except Exception as exc:  # refused, timed out: the sweeper tries again later
+                    attempts = delivery.attempts + 1
+                    failed = attempts >= settings.DIGEST_MAX_ATTEMPTS
+                    Delivery.objects.filter(pk=delivery.pk).update(
+                        attempts=attempts,
+                        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                        status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
+                    )
+                    outcomes[delivery.pk] = Outcome(DeliveryStatus.FAILED)
+                    logger.warning("Digest delivery %s failed: %s", delivery.pk, exc)
+                    _close_quietly(connection)
+                else:
+                    subjects[delivery.pk] = digest.subject[:300]
+                    outcomes[delivery.pk] = Outcome(DeliveryStatus.SENT, subjects[delivery.pk])
+        except BaseException as exc:  # noqa: BLE001 - re-raised once what was sent is recorded
+            stopped = exc
+        finally:
+            _close_quietly(connection)
+        Delivery.objects.filter(pk__in=skipped).update(status=DeliveryStatus.SKIPPED)
+        Delivery.objects.mark_sent(subjects, now=timezone.now())
+    if stopped is not None:
+        raise stopped
+    return outcomes
+
+
+def _close_quietly(connection) -> None:
+    with contextlib.suppress(Exception):
+        connection.close()
+
+
+def delivery_send(*, delivery_id: int) -> str:
+    """Send a pending delivery once; returns 'sent', 'skipped' or 'failed'."""
+    return deliveries_send(delivery_ids=[delivery_id])[delivery_id].status
 
 
 @dataclass
@@ -523,13 +636,19 @@ def digest_run(
     now: datetime.datetime | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    part: int = 0,
+    parts: int = 1,
 ) -> RunSummary:
-    """Send the digests of `frequency` for the period `now` is in. Safe to run again, or twice
-    at once: what was sent is not sent again, what was not is sent."""
+    """Send the digests of `frequency` for the period `now` is in, in batches of
+    DIGEST_BATCH_SIZE subscribers (a fixed number of queries and one SMTP connection each).
+    Safe to run again, or twice at once: what was sent is not sent again, what was not is sent.
+
+    `part` of `parts`: only the subscribers whose id modulo `parts` is `part`, so that several
+    workers can share a run (tasks.send_digests); the run is finished when every part is."""
     now = now or timezone.now()
     summary = RunSummary(frequency=frequency, dry_run=dry_run)
-    subscribers = list(Subscriber.objects.receiving(frequency).order_by("pk"))
-    summary.subscribers = len(subscribers)
+    subscribers = list(Subscriber.objects.receiving(frequency).in_part(part, parts).order_by("pk"))
+    summary.subscribers = total = len(subscribers)
 
     if dry_run:  # says what would be sent; sends and writes nothing
         for i, subscriber in enumerate(subscribers, 1):
@@ -537,33 +656,53 @@ def digest_run(
             outcome = "would_send" if digest else DeliveryStatus.SKIPPED
             summary.count(outcome)
             if progress:
-                progress(i, len(subscribers), subscriber, outcome, digest.subject if digest else "")
+                progress(i, total, subscriber, outcome, digest.subject if digest else "")
         return summary
 
     run = digest_run_start(frequency=frequency, now=now)
     # First what an earlier run of this frequency left pending (its worker died).
-    leftovers = (
+    leftovers = list(
         Delivery.objects.pending()
         .filter(run__frequency=frequency, run__period_start__lt=run.period_start)
+        .in_part(part, parts)
         .values_list("pk", flat=True)
     )
-    for delivery_id in list(leftovers):
-        outcome = delivery_send(delivery_id=delivery_id)
-        if outcome != DeliveryStatus.SKIPPED:
-            summary.count(outcome)
+    size = settings.DIGEST_BATCH_SIZE
+    deals_read: dict[int, Deal] = {}  # as read at their first digest of the run
+    for start in range(0, len(leftovers), size):
+        batch = leftovers[start : start + size]
+        for outcome in deliveries_send(delivery_ids=batch, deals_read=deals_read).values():
+            if outcome.status != DeliveryStatus.SKIPPED:
+                summary.count(outcome.status)
 
-    for i, subscriber in enumerate(subscribers, 1):
-        delivery = delivery_prepare(run=run, subscriber_id=subscriber.pk)
-        outcome = delivery_send(delivery_id=delivery.pk) if delivery else DeliveryStatus.SKIPPED
-        summary.count(outcome)
-        if progress:
-            subject = ""
-            if delivery is not None and outcome == DeliveryStatus.SENT:
-                subject = Delivery.objects.values_list("subject", flat=True).get(pk=delivery.pk)
-            progress(i, len(subscribers), subscriber, outcome, subject)
+    for start in range(0, total, size):
+        batch = subscribers[start : start + size]
+        deliveries = deliveries_prepare(run=run, subscriber_ids=[s.pk for s in batch])
+        outcomes = deliveries_send(
+            delivery_ids=[d.pk for d in deliveries.values()], deals_read=deals_read
+        )
+        for i, subscriber in enumerate(batch, start + 1):
+            delivery = deliveries.get(subscriber.pk)
+            outcome = outcomes[delivery.pk] if delivery else Outcome(DeliveryStatus.SKIPPED)
+            summary.count(outcome.status)
+            if progress:
+                progress(i, total, subscriber, outcome.status, outcome.subject)
 
-    DigestRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=timezone.now())
+    digest_run_part_finish(run=run, part=part, parts=parts)
     return summary
+
+
+def digest_run_part_finish(*, run: DigestRun, part: int, parts: int) -> None:
+    """Record that `part` of the run is done; the run is finished once all its parts are. A bit
+    per part, so that a part run twice counts once."""
+    done = (1 << parts) - 1
+    if parts > 1:
+        DigestRun.objects.filter(pk=run.pk).update(parts_done=F("parts_done").bitor(1 << part))
+    else:
+        DigestRun.objects.filter(pk=run.pk).update(parts_done=done)
+    DigestRun.objects.filter(pk=run.pk, finished_at__isnull=True, parts_done=done).update(
+        finished_at=timezone.now()
+    )
 
 
 def digest_run_resume(*, run_id: int) -> RunSummary | None:

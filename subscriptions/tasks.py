@@ -6,8 +6,11 @@ import logging
 import smtplib
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
 from . import services
+from .models import DigestRun
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +39,25 @@ def send_manage_link(email: str) -> None:
 
 @shared_task
 def send_digests(frequency: str) -> str:
-    """Beat runs this every few minutes (immediately), daily and weekly."""
-    return services.digest_run(frequency=frequency).line()
+    """Beat runs this every few minutes (immediately), daily and weekly. With DIGEST_WORKERS
+    above 1 it starts the run and queues one task per part of the subscribers."""
+    parts = settings.DIGEST_WORKERS
+    if parts == 1:
+        return services.digest_run(frequency=frequency).line()
+    run = services.digest_run_start(frequency=frequency, now=timezone.now())
+    for part in range(parts):
+        send_digests_part.delay(run.pk, part, parts)
+    return f"frequency={frequency} run={run.pk} parts={parts} queued"
+
+
+@shared_task
+def send_digests_part(run_id: int, part: int, parts: int) -> str:
+    """One worker's share of a run: the subscribers whose id modulo `parts` is `part`."""
+    run = DigestRun.objects.get(pk=run_id)
+    summary = services.digest_run(
+        frequency=run.frequency, now=run.period_start, part=part, parts=parts
+    )
+    return summary.line()
 
 
 @shared_task

@@ -122,3 +122,20 @@ def test_two_runs_of_different_periods_claim_a_status_change_once():
     assert DigestItem.objects.filter(status_change=change).count() == 1
     assert DigestItem.objects.filter(status_change__inquiry=inquiry).count() == 2  # and the EC's
     assert Delivery.objects.count() == 1
+
+
+def test_two_workers_taking_a_part_each_at_the_same_moment_send_one_email_each(slow_smtp):
+    subscriptions = SubscriptionFactory.create_batch(6)
+    for subscription in subscriptions:
+        EventFactory(deal=subscription.deal)
+    now = timezone.now()
+
+    first, second = at_the_same_moment(
+        lambda: services.digest_run(frequency=Frequency.DAILY, now=now, part=0, parts=2),
+        lambda: services.digest_run(frequency=Frequency.DAILY, now=now, part=1, parts=2),
+    )
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(s.subscriber.email for s in subscriptions)
+    assert first.sent + second.sent == 6 and first.sent and second.sent
+    run = DigestRun.objects.get()
+    assert run.finished_at is not None and run.parts_done == 0b11

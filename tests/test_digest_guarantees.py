@@ -72,8 +72,10 @@ def test_a_run_killed_half_way_then_run_again_leaves_everyone_one_email(
     with pytest.raises(Killed):
         digest_run(frequency=Frequency.DAILY)
     assert len(mail.outbox) == 2
-    # The delivery being sent when the worker died is still pending, not lost.
-    assert Delivery.objects.filter(status=DeliveryStatus.PENDING).count() == 1
+    # The two that went out are recorded as sent; the one being sent when the worker died, and
+    # the two its batch had not reached yet, are still pending, not lost.
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 2
+    assert Delivery.objects.filter(status=DeliveryStatus.PENDING).count() == 3
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     summary = digest_run(frequency=Frequency.DAILY)
@@ -84,21 +86,14 @@ def test_a_run_killed_half_way_then_run_again_leaves_everyone_one_email(
 
 
 def test_a_run_killed_after_preparing_is_finished_by_the_next_days_run(
-    monkeypatch, five_subscribers_with_news
+    settings, five_subscribers_with_news
 ):
-    real_send = services.delivery_send
-    calls = {"n": 0}
-
-    def dies_on_the_third(*, delivery_id):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise Killed
-        return real_send(delivery_id=delivery_id)
-
-    monkeypatch.setattr(services, "delivery_send", dies_on_the_third)
+    # All five are prepared in one batch; the worker dies sending the third.
+    settings.EMAIL_BACKEND = "tests.test_digest_guarantees.DyingBackend"
+    DyingBackend.lives = 2
     with pytest.raises(Killed):
         digest_run(frequency=Frequency.DAILY)
-    monkeypatch.undo()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert len(mail.outbox) == 2
 
     tomorrow = timezone.now() + datetime.timedelta(days=1)
@@ -121,7 +116,8 @@ def test_the_sweeper_sends_what_a_dead_worker_left_pending(settings, five_subscr
 
     result = tasks.sweep_digests.delay().get()
 
-    assert result == {"deliveries": 1, "runs": 1}
+    # The one being sent when it died and the three its batch had not reached.
+    assert result == {"deliveries": 4, "runs": 1}
     assert emails_per_recipient() == {s.subscriber.email: 1 for s in five_subscribers_with_news}
     assert DigestRun.objects.get().finished_at is not None
     # Nothing left for the next sweep.

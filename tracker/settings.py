@@ -306,6 +306,13 @@ DIGEST_SWEEP_EVERY_MINUTES = int(os.environ.get("DIGEST_SWEEP_EVERY_MINUTES", "1
 # A delivery still pending this long after it was created is sent again by the sweeper.
 DIGEST_STALE_AFTER_MINUTES = int(os.environ.get("DIGEST_STALE_AFTER_MINUTES", "30"))
 DIGEST_MAX_ATTEMPTS = int(os.environ.get("DIGEST_MAX_ATTEMPTS", "5"))
+# Subscribers prepared, rendered and sent together: one set of queries and one SMTP connection
+# per batch. A hard kill mid-batch can send its sent messages again, so not thousands.
+DIGEST_BATCH_SIZE = int(os.environ.get("DIGEST_BATCH_SIZE", "200"))
+# Celery tasks sharing a digest run, each taking the subscribers whose id modulo this is its own.
+DIGEST_WORKERS = int(os.environ.get("DIGEST_WORKERS", "1"))
+if not 1 <= DIGEST_WORKERS <= 31:  # DigestRun.parts_done holds a bit per worker
+    raise ImproperlyConfigured("DIGEST_WORKERS must be between 1 and 31")
 # Events that happened longer ago than this when a digest is built are history, not news: a
 # backfill (the EC's whole dump, a case's old change notes) must not flood the subscribers.
 DIGEST_MAX_EVENT_AGE_DAYS = int(os.environ.get("DIGEST_MAX_EVENT_AGE_DAYS", "90"))
