@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db import connection, models
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Mod
 from django.http import QueryDict
@@ -579,25 +579,6 @@ class DeliveryQuerySet(models.QuerySet):
         if parts == 1:
             return self
         return self.alias(part=Mod("subscriber_id", parts)).filter(part=part)
-
-    def mark_sent(self, subjects: dict[int, str], *, now: datetime.datetime) -> None:
-        """Mark these deliveries sent, each with the subject it went out with, in one UPDATE.
-
-        Written out because bulk_update resolves an expression per row and field: milliseconds
-        a row, a minute for a run of 10,000."""
-        if not subjects:
-            return
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        cases = " ".join(["WHEN %s THEN %s"] * len(subjects))
-        marks = ", ".join(["%s"] * len(subjects))
-        sql = (
-            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "
-            f"last_error = '', subject = CASE id {cases} END WHERE id IN ({marks})"
-        )
-        params = [DeliveryStatus.SENT.value, connection.ops.adapt_datetimefield_value(now)]
-        params += [value for pair in subjects.items() for value in pair] + list(subjects)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
 
     def stale(self, older_than: datetime.timedelta) -> DeliveryQuerySet:
         """Pending deliveries nobody has finished: their worker died, or sending keeps failing."""

@@ -9,11 +9,11 @@ How a digest run stays safe to repeat, modelled on GOV.UK's email-alert-api:
    change not yet in any digest of each subscription, in one transaction. The unique
    constraints on Delivery (subscriber, run) and DigestItem (subscription, event) decide every
    race: the loser finds the winner's rows and adds nothing.
-3. `deliveries_send` locks the batch's pending deliveries (SELECT ... FOR UPDATE SKIP LOCKED),
-   sends them over one SMTP connection, and marks them sent in the same transaction. A worker
-   that stops half-way records what it sent first; the rest stay pending, and the next run of
-   the frequency, or the sweeper, sends them. Another worker never waits for the locks: it
-   skips the rows, which are being sent.
+3. `deliveries_send` builds the batch's digests together, then sends them over one SMTP
+   connection, each in a transaction of its own that locks its delivery (SELECT ... FOR UPDATE
+   SKIP LOCKED), sends it and marks it sent. A worker that stops half-way has recorded what it
+   sent; the rest stay pending, and the next run of the frequency, or the sweeper, sends them.
+   Another worker never waits for a lock: it skips the row, which is being sent.
 """
 
 from __future__ import annotations
@@ -529,71 +529,83 @@ def deliveries_send(
     """Send the pending deliveries among `delivery_ids` over one SMTP connection, and record
     each outcome; returns them by delivery id ('sent', 'skipped' or 'failed').
 
-    The batch's rows stay locked (FOR UPDATE SKIP LOCKED) until its outcomes are committed: a
-    second worker skips them instead of waiting or sending them again. A refused message is
-    recorded as a failed attempt and the rest of the batch still goes. Whatever stops the batch
-    half-way (a kill the code can see, an error while rendering), what went out is recorded as
-    sent before it stops; what did not stays pending for the next run or the sweeper. Only a
-    hard kill (SIGKILL, power loss) between sending and the commit can send a batch's sent
-    messages again, so batches are kept small (DIGEST_BATCH_SIZE).
+    The batch's digests are built together (a fixed number of queries); each delivery is then
+    sent in a transaction of its own that locks its row (FOR UPDATE SKIP LOCKED), sends and
+    records the outcome: a second worker skips a row being sent instead of waiting or sending
+    it again, and a hard kill (SIGKILL, power loss) can send at most the one message in flight
+    twice, as before batching. A refused message is recorded as a failed attempt and the rest
+    of the batch still goes.
     """
     outcomes = {pk: Outcome(DeliveryStatus.SKIPPED) for pk in delivery_ids}
-    stopped: BaseException | None = None
-    with transaction.atomic():
-        deliveries = list(
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("subscriber", "run")
-            .filter(pk__in=delivery_ids, status=DeliveryStatus.PENDING)
-            .order_by("pk")
-        )
-        if not deliveries:  # already sent, or another worker is sending them right now
-            return outcomes
-        digests = deliveries_digests(deliveries, deals_read=deals_read)
-        live = Subscription.objects.active().with_targets()
-        following: dict[int, list[Subscription]] = {}
-        for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
-            following.setdefault(subscription.subscriber_id, []).append(subscription)
-        skipped: list[int] = []  # nothing left to say, or the address bounces
-        subjects: dict[int, str] = {}  # what was sent, with its subject
-        connection = get_connection()
-        try:
-            for delivery in deliveries:
-                subscriber, digest = delivery.subscriber, digests[delivery.pk]
-                if subscriber.is_disabled or not digest:
-                    skipped.append(delivery.pk)
-                    continue
-                message = digest_email(
-                    subscriber=subscriber,
-                    digest=digest,
-                    frequency=delivery.run.frequency,
-                    subscriptions=following.get(subscriber.pk, []),
-                )
-                try:
-                    connection.open()  # once per batch; again after a failure closed it
-                    connection.send_messages([message])
-                except Exception as exc:  # refused, timed out: the sweeper tries again later
-                    attempts = delivery.attempts + 1
-                    failed = attempts >= settings.DIGEST_MAX_ATTEMPTS
-                    Delivery.objects.filter(pk=delivery.pk).update(
-                        attempts=attempts,
-                        last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                        status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
-                    )
-                    outcomes[delivery.pk] = Outcome(DeliveryStatus.FAILED)
-                    logger.warning("Digest delivery %s failed: %s", delivery.pk, exc)
-                    _close_quietly(connection)
-                else:
-                    subjects[delivery.pk] = digest.subject[:300]
-                    outcomes[delivery.pk] = Outcome(DeliveryStatus.SENT, subjects[delivery.pk])
-        except BaseException as exc:  # noqa: BLE001 - re-raised once what was sent is recorded
-            stopped = exc
-        finally:
-            _close_quietly(connection)
-        Delivery.objects.filter(pk__in=skipped).update(status=DeliveryStatus.SKIPPED)
-        Delivery.objects.mark_sent(subjects, now=timezone.now())
-    if stopped is not None:
-        raise stopped
+    deliveries = list(
+        Delivery.objects.select_related("subscriber", "run")
+        .filter(pk__in=delivery_ids, status=DeliveryStatus.PENDING)
+        .order_by("pk")
+    )
+    if not deliveries:  # already sent
+        return outcomes
+    digests = deliveries_digests(deliveries, deals_read=deals_read)
+    live = Subscription.objects.active().with_targets()
+    following: dict[int, list[Subscription]] = {}
+    for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
+        following.setdefault(subscription.subscriber_id, []).append(subscription)
+    connection = get_connection()
+    try:
+        for delivery in deliveries:
+            outcomes[delivery.pk] = _delivery_send_one(
+                delivery,
+                digests[delivery.pk],
+                following.get(delivery.subscriber_id, []),
+                connection,
+            )
+    finally:
+        _close_quietly(connection)
     return outcomes
+
+
+def _delivery_send_one(delivery, digest, subscriptions, connection) -> Outcome:
+    with transaction.atomic():
+        attempts = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(pk=delivery.pk, status=DeliveryStatus.PENDING)
+            .values_list("attempts", flat=True)
+            .first()
+        )
+        if attempts is None:  # sent meanwhile, or another worker is sending it right now
+            return Outcome(DeliveryStatus.SKIPPED)
+        subscriber = delivery.subscriber
+        if subscriber.is_disabled or not digest:  # nothing left to say, or the address bounces
+            Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SKIPPED)
+            return Outcome(DeliveryStatus.SKIPPED)
+        message = digest_email(
+            subscriber=subscriber,
+            digest=digest,
+            frequency=delivery.run.frequency,
+            subscriptions=subscriptions,
+        )
+        attempts += 1
+        try:
+            connection.open()  # once per batch; again after a failure closed it
+            connection.send_messages([message])
+        except Exception as exc:  # refused, timed out: the sweeper tries again later
+            failed = attempts >= settings.DIGEST_MAX_ATTEMPTS
+            Delivery.objects.filter(pk=delivery.pk).update(
+                attempts=attempts,
+                last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
+            )
+            logger.warning("Digest delivery %s failed: %s", delivery.pk, exc)
+            _close_quietly(connection)
+            return Outcome(DeliveryStatus.FAILED)
+        subject = digest.subject[:300]
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.SENT,
+            sent_at=timezone.now(),
+            attempts=attempts,
+            last_error="",
+            subject=subject,
+        )
+        return Outcome(DeliveryStatus.SENT, subject)
 
 
 def _close_quietly(connection) -> None:
