@@ -1,12 +1,12 @@
 """Whole public pages and the few aggregates they share, cached under one content version.
 
 Every write to what the public pages show (a deal, party, inquiry, event, company, alternative
-name or regulator), by the admin, ingest, a task or a test, bumps the content version: the
-signals below catch saves, deletes and m2m changes; code that writes with QuerySet.update() or
-bulk_create() calls content_changed() itself. A cached page or aggregate keeps the version it
-was made from and is used only while that is the current version (both read in one round trip),
-so after a write nothing cached before it is served again: an editor who saves a status sees it
-on the next page load, whoever else loaded the page in between.
+name, regulator, clock stop or status change), by the admin, ingest, a task or a test, bumps the
+content version: the signals below catch saves, deletes and m2m changes; code that writes with
+QuerySet.update() or bulk_create() calls content_changed() itself. A cached page or aggregate
+keeps the version it was made from and is used only while that is the current version (both
+read in one round trip), so after a write nothing cached before it is served again: an editor who
+saves a status sees it on the next page load, whoever else loaded the page in between.
 
 The version is bumped at once (a page rendered inside the writing transaction, as in a test,
 sees the change) and again when the transaction commits (a page another process rendered from
@@ -50,6 +50,10 @@ CONTENT_MODELS = (
     "deals.Company",
     "deals.CompanyAlias",
     "deals.Regulator",
+    # Shown on public pages too: a clock stop moves a computed deadline, a status change is
+    # listed on its deal's page.
+    "deals.ClockStop",
+    "deals.StatusChange",
 )
 CSRF_PLACEHOLDER = "__dealwatch_csrf_token__"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -239,6 +243,8 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         response = view(request, *args, **kwargs)
         if response.status_code != 200 or response.streaming or response.cookies:
             return response
+        if not getattr(response, "is_rendered", True):  # a TemplateResponse, the API's too
+            response.render()
         entry = _stored(response)
         try:
             store(key, version, entry)

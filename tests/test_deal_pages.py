@@ -260,6 +260,7 @@ def test_list_pages_run_the_same_number_of_queries_whatever_they_show(client, mi
 
     urls = ["/deals/", "/deals/?q=deal&regulator=cma", "/inquiries/", "/deadlines/"]
     urls += ["/regulators/cma/", "/companies/", "/regulators/"]
+
     def warm():  # the filters' counts are cached per content version, from its first request
         for url in urls:
             count(url)
