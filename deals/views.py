@@ -18,7 +18,9 @@ from . import calendars, clocks, exports
 from . import stats as figures
 from .cache import cached, public_page
 from .charts import deal_timeline
-from .deadlines import deadline_rows, split
+from .deadlines import cached_index as deadlines_index
+from .deadlines import inquiries_in_order
+from .deadlines import split as deadlines_split
 from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
 from .models import (
     CONDUCT_OUTCOMES,
@@ -41,6 +43,8 @@ from .pagination import first_rows, paginate
 SEARCH_SHOWN = 10
 # How many of a company's deals and inquiries its page lists; the filtered lists have the rest.
 COMPANY_PAGE_ROWS = 25
+# This week's deadlines on the front page; /deadlines/ has them all.
+HOME_DEADLINES = 20
 
 
 class SearchForm(forms.Form):
@@ -51,9 +55,10 @@ class SearchForm(forms.Form):
 def home(request):
     """What Dealwatch is, what happened lately, what is due this week, what is in-depth."""
     today = timezone.localdate()
-    rows = deadline_rows(Inquiry.objects.public(), today=today)
-    this_week, _passed = split(rows, today=today, within=7)
-    upcoming = [row for row in rows if row.deadline.on >= today]
+    index = deadlines_index(Inquiry.objects.public(), today=today)
+    this_week, _passed = deadlines_split(index, today=today, within=7)
+    upcoming, _passed = deadlines_split(index, today=today)
+    shown = inquiries_in_order(this_week[:HOME_DEADLINES] or upcoming[:1])
     latest = (
         Event.objects.public()
         .filter(occurred_on__lte=today)
@@ -71,8 +76,9 @@ def home(request):
         "home.html",
         {
             "today": today,
-            "this_week": [row.inquiry for row in this_week],
-            "next_deadline": upcoming[0].inquiry if upcoming and not this_week else None,
+            "this_week": shown if this_week else [],
+            "more_this_week": max(0, len(this_week) - HOME_DEADLINES),
+            "next_deadline": shown[0] if shown and not this_week else None,
             "latest": latest,
             "in_depth": in_depth,
             "counts": cached("home-counts", home_counts),
@@ -416,16 +422,24 @@ def deadlines(request):
     today = timezone.localdate()
     filterset = DeadlineFilter(request.GET, queryset=Inquiry.objects.public())
     options = filterset.form.cleaned_data if filterset.is_valid() else {}
-    rows = deadline_rows(filterset.results(), today=today, source=options.get("source") or "")
+    index = deadlines_index(
+        filterset.results(),
+        today=today,
+        key=canonical_query(request.GET, DeadlineFilter) if filterset.is_valid() else "invalid",
+    )
     within = int(options["within"]) if options.get("within") else None
-    ahead, passed = split(rows, today=today, within=within)
+    ahead, passed = deadlines_split(
+        index, today=today, within=within, source=options.get("source") or ""
+    )
+    page = paginate(request, ahead, 50)
+    page.object_list = inquiries_in_order(list(page.object_list))
     return render(
         request,
         "deals/deadlines.html",
         {
             "filter": filterset,
-            "page": paginate(request, [row.inquiry for row in ahead], 50),
-            "passed": [row.inquiry for row in passed[:20]],
+            "page": page,
+            "passed": inquiries_in_order(passed[:20]),
             "today": today,
             "alternates": alternates(calendar=reverse("deals:deadline_calendar")),
         },
