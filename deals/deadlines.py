@@ -102,7 +102,9 @@ def split(index: Index, *, today: datetime.date, within: int | None = None, sour
     return ahead, passed[::-1]
 
 
-def inquiries_in_order(pks: list[int]) -> list[Inquiry]:
-    """These inquiries, in this order, with what their deadline and row show."""
-    found = Inquiry.objects.filter(pk__in=pks).with_clock_data().in_bulk()
-    return [found[pk] for pk in pks if pk in found]
+def inquiries_in_order(*pk_lists: list[int]) -> list[list[Inquiry]]:
+    """The inquiries of each list, in its order, with what their deadline and row show: one
+    read for all the lists."""
+    wanted = {pk for pks in pk_lists for pk in pks}
+    found = Inquiry.objects.filter(pk__in=wanted).with_clock_data().in_bulk()
+    return [[found[pk] for pk in pks if pk in found] for pks in pk_lists]

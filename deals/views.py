@@ -58,7 +58,7 @@ def home(request):
     index = deadlines_index(Inquiry.objects.public(), today=today)
     this_week, _passed = deadlines_split(index, today=today, within=7)
     upcoming, _passed = deadlines_split(index, today=today)
-    shown = inquiries_in_order(this_week[:HOME_DEADLINES] or upcoming[:1])
+    (shown,) = inquiries_in_order(this_week[:HOME_DEADLINES] or upcoming[:1])
     latest = (
         Event.objects.public()
         .filter(occurred_on__lte=today)
@@ -432,14 +432,14 @@ def deadlines(request):
         index, today=today, within=within, source=options.get("source") or ""
     )
     page = paginate(request, ahead, 50)
-    page.object_list = inquiries_in_order(list(page.object_list))
+    page.object_list, passed = inquiries_in_order(list(page.object_list), passed[:20])
     return render(
         request,
         "deals/deadlines.html",
         {
             "filter": filterset,
             "page": page,
-            "passed": inquiries_in_order(passed[:20]),
+            "passed": passed,
             "today": today,
             "alternates": alternates(calendar=reverse("deals:deadline_calendar")),
         },
