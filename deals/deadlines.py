@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Q
 
 from . import clocks
 from .cache import cached
 from .models import ClockStop, Event, Inquiry, InquiryKind
+from .pagination import MAX_ROWS
 
 PASSED_WINDOW = datetime.timedelta(days=365)
+PASSED_SHOWN = 20
 # (deadline, inquiry pk, "published" or "computed"), soonest first
 Index = list[tuple[datetime.date, int, str]]
 
@@ -85,12 +88,6 @@ def deadline_index(inquiries) -> Index:
     return index
 
 
-def cached_index(inquiries, *, today: datetime.date, key: str = "") -> Index:
-    """`deadline_index`, once per content version and day; `key` names the filters that made
-    `inquiries` (none for every public inquiry)."""
-    return cached(f"deadlines:{today:%Y%m%d}:{key}", lambda: deadline_index(inquiries))
-
-
 def split(index: Index, *, today: datetime.date, within: int | None = None, source: str = ""):
     """(ahead, passed): inquiry pks with deadlines from today on (up to `within` days ahead),
     and those of the last year with no decision recorded since, the most recent first; only
@@ -100,6 +97,33 @@ def split(index: Index, *, today: datetime.date, within: int | None = None, sour
     ahead = [pk for day, pk in rows if today <= day <= last]
     passed = [pk for day, pk in rows if today - PASSED_WINDOW <= day < today]
     return ahead, passed[::-1]
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    ahead: list[int]  # inquiry pks, soonest first, at most one past the pages' cap
+    passed: list[int]  # the most recent first, at most PASSED_SHOWN
+    ahead_count: int
+
+
+def upcoming(
+    inquiries,
+    *,
+    today: datetime.date,
+    key: str = "",
+    within: int | None = None,
+    source: str = "",
+) -> Upcoming:
+    """The deadlines ahead and passed of `inquiries` (`key` names the filters that made them;
+    none for every public inquiry), once per content version and day: a page reads these few
+    pks, not the index of every deadline, which is cached on its own."""
+
+    def compute() -> Upcoming:
+        index = cached(f"deadline-index:{today:%Y%m%d}:{key}", lambda: deadline_index(inquiries))
+        ahead, passed = split(index, today=today, within=within, source=source)
+        return Upcoming(ahead[: MAX_ROWS + 1], passed[:PASSED_SHOWN], len(ahead))
+
+    return cached(f"deadlines:{today:%Y%m%d}:{within}:{source}:{key}", compute)
 
 
 def inquiries_in_order(*pk_lists: list[int]) -> list[list[Inquiry]]:

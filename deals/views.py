@@ -18,9 +18,8 @@ from . import calendars, clocks, exports
 from . import stats as figures
 from .cache import cached, public_page
 from .charts import deal_timeline
-from .deadlines import cached_index as deadlines_index
 from .deadlines import inquiries_in_order
-from .deadlines import split as deadlines_split
+from .deadlines import upcoming as upcoming_deadlines
 from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
 from .models import (
     CONDUCT_OUTCOMES,
@@ -55,10 +54,10 @@ class SearchForm(forms.Form):
 def home(request):
     """What Dealwatch is, what happened lately, what is due this week, what is in-depth."""
     today = timezone.localdate()
-    index = deadlines_index(Inquiry.objects.public(), today=today)
-    this_week, _passed = deadlines_split(index, today=today, within=7)
-    upcoming, _passed = deadlines_split(index, today=today)
-    (shown,) = inquiries_in_order(this_week[:HOME_DEADLINES] or upcoming[:1])
+    week = upcoming_deadlines(Inquiry.objects.public(), today=today, within=7)
+    # None this week: the next one after it.
+    later = [] if week.ahead else upcoming_deadlines(Inquiry.objects.public(), today=today).ahead
+    (this_week,) = inquiries_in_order(week.ahead[:HOME_DEADLINES] or later[:1])
     latest = (
         Event.objects.public()
         .filter(occurred_on__lte=today)
@@ -76,9 +75,9 @@ def home(request):
         "home.html",
         {
             "today": today,
-            "this_week": shown if this_week else [],
-            "more_this_week": max(0, len(this_week) - HOME_DEADLINES),
-            "next_deadline": shown[0] if shown and not this_week else None,
+            "this_week": this_week if week.ahead else [],
+            "more_this_week": max(0, week.ahead_count - HOME_DEADLINES),
+            "next_deadline": this_week[0] if this_week and not week.ahead else None,
             "latest": latest,
             "in_depth": in_depth,
             "counts": cached("home-counts", home_counts),
@@ -422,17 +421,16 @@ def deadlines(request):
     today = timezone.localdate()
     filterset = DeadlineFilter(request.GET, queryset=Inquiry.objects.public())
     options = filterset.form.cleaned_data if filterset.is_valid() else {}
-    index = deadlines_index(
+    found = upcoming_deadlines(
         filterset.results(),
         today=today,
+        # The filters that choose the inquiries; `within` and `source` are arguments of their own.
         key=canonical_query(request.GET, DeadlineFilter) if filterset.is_valid() else "invalid",
+        within=int(options["within"]) if options.get("within") else None,
+        source=options.get("source") or "",
     )
-    within = int(options["within"]) if options.get("within") else None
-    ahead, passed = deadlines_split(
-        index, today=today, within=within, source=options.get("source") or ""
-    )
-    page = paginate(request, ahead, 50)
-    page.object_list, passed = inquiries_in_order(list(page.object_list), passed[:20])
+    page = paginate(request, found.ahead, 50)
+    page.object_list, passed = inquiries_in_order(list(page.object_list), found.passed)
     return render(
         request,
         "deals/deadlines.html",
