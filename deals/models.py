@@ -1518,17 +1518,22 @@ def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
     if not terms:  # nothing searchable ("...", "%"): every row, unranked
         return queryset.annotate(search_rank=Value(0.0))
     if connections[queryset.db].vendor == "postgresql":
+        # A case reference is matched from its start only, as words: as a fragment, "m 1" would
+        # match most documents. Its matches are not ranked (search.is_reference).
+        reference = search_rule.is_reference(text)
         matches = Q()
         for term in terms:
             one = Q(search_vector=SearchQuery(term.tsquery, search_type="raw", config="simple"))
-            if len(term.text) >= search_rule.MIN_FRAGMENT:
+            if not reference and len(term.text) >= search_rule.MIN_FRAGMENT:
                 one |= Q(search_document__contains=term.text)
-            if len(term.text) >= search_rule.MIN_FUZZY:
+            if not reference and len(term.text) >= search_rule.MIN_FUZZY:
                 one |= Q(search_rule.WordSimilar(Value(term.text), F("search_document")))
             matches &= one
         query = SearchQuery(search_rule.tsquery(terms), search_type="raw", config="simple")
         # As double precision: a float4 would not come back equal from the API's cursor.
         rank = Cast(SearchRank(F("search_vector"), query), models.FloatField())
+        if reference:
+            rank = Value(0.0)
     else:
         # SQLite: each term at the start of a word of the document; a title match ranks first.
         matches = Q()
