@@ -397,15 +397,11 @@ class DealQuerySet(models.QuerySet):
         )
 
     def with_detail_data(self) -> DealQuerySet:
-        """What a deal page shows of its parties and inquiries, in a fixed number of queries."""
+        """What a deal page shows of its parties and inquiries, in a fixed number of queries.
+        Not their events and clock stops: `Deal.inquiries_with_clock_data()` reads those."""
         return self.prefetch_related(
             models.Prefetch("parties", queryset=Party.objects.select_related("company")),
-            models.Prefetch(
-                "inquiries",
-                queryset=Inquiry.objects.select_related("regulator", "superseded_by__regulator")
-                .prefetch_related("events", "clock_stops")
-                .order_by("opened_on", "pk"),
-            ),
+            models.Prefetch("inquiries", queryset=Inquiry.objects.for_deal_page()),
         )
 
     def search(self, text: str) -> DealQuerySet:
@@ -723,6 +719,10 @@ class Deal(TimeStamped):
             url,
         ]
 
+    def inquiries_with_clock_data(self) -> InquiryQuerySet:
+        """The deal's inquiries with what their clocks read (a queryset, not read yet)."""
+        return Inquiry.objects.filter(deal=self).for_deal_page().with_clock_data()
+
     def timeline(self) -> models.QuerySet[Event]:
         """Every event of the deal and of its inquiries, oldest first."""
         return (
@@ -818,6 +818,12 @@ class InquiryQuerySet(models.QuerySet):
 
     def with_list_data(self) -> InquiryQuerySet:
         return self.select_related("regulator", "deal", "superseded_by__regulator")
+
+    def for_deal_page(self) -> InquiryQuerySet:
+        """As a deal's page lists them: with their regulators, oldest first."""
+        return self.select_related("regulator", "superseded_by__regulator").order_by(
+            "opened_on", "pk"
+        )
 
     def with_upcoming_deadline(self, today: datetime.date | None = None) -> InquiryQuerySet:
         today = today or timezone.localdate()

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 
 from . import calendars, clocks, exports
@@ -209,14 +210,19 @@ def imported_from(deal: Deal) -> list[str]:
 @public_page
 def deal_detail(request, slug):
     deal = get_object_or_404(Deal.objects.published().with_detail_data(), slug=slug)
-    chart = deal_timeline(deal, today=timezone.localdate())
+    today = timezone.localdate()
+
+    # Not read yet: the rows from the fragment cache need no events (deal_tags), nor does the
+    # chart when its fragment is cached.
+    inquiries = deal.inquiries_with_clock_data()
+    chart = SimpleLazyObject(lambda: deal_timeline(deal, today=today, inquiries=list(inquiries)))
     return render(
         request,
         "deals/deal_detail.html",
         {
             "deal": deal,
             "imported_from": imported_from(deal),
-            "inquiries": deal.inquiries.all(),
+            "inquiries": inquiries,
             # Only an abandoned deal's page says after what (it reads the inquiries' events).
             "abandoned_after": (
                 deal.abandoned_after() if deal.antitrust_status == AntitrustStatus.ABANDONED else ""
@@ -226,9 +232,9 @@ def deal_detail(request, slug):
                 "-changed_at", "-pk"
             ),
             "chart": chart,
-            "chart_svg": chart.svg(title=f"{deal.title}: the reviews side by side")
-            if chart
-            else "",
+            "chart_svg": SimpleLazyObject(
+                lambda: chart.svg(title=f"{deal.title}: the reviews side by side") if chart else ""
+            ),
             "alternates": alternates(
                 feed=reverse("deals:deal_feed", args=[slug]), api=f"/api/v1/deals/{slug}/"
             ),

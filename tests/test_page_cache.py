@@ -238,7 +238,8 @@ def test_a_cached_timeline_is_not_read_again_until_the_deal_changes(client, deal
     EventFactory(deal=deal, title="Announced")
     url = deal.get_absolute_url()
     first = queries(client, url)
-    assert queries(client, url) == first - 1  # the timeline came from the fragment cache
+    # The timeline, the chart and the inquiry rows came from the fragment cache.
+    assert queries(client, url) < first
     EventFactory(deal=deal, title="Phase 1 opened")
     assert "Phase 1 opened" in client.get(url).text
 

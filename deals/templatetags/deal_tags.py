@@ -128,9 +128,17 @@ class CachedForNode(template.Node):
 
 
 def _without_prefetch(sequence) -> tuple[list, tuple]:
-    """A queryset not read yet as its rows without its prefetches, and those lookups."""
+    """A queryset not read yet as its rows without its prefetches, and those lookups. The rows
+    stay the queryset's own: whatever reads it afterwards (a deal's chart) prefetches only for
+    the rows that still lack them."""
     if isinstance(sequence, QuerySet) and sequence._result_cache is None:
-        return list(sequence.prefetch_related(None)), sequence._prefetch_related_lookups
+        lookups = sequence._prefetch_related_lookups
+        sequence._prefetch_related_lookups = ()
+        try:
+            items = list(sequence)
+        finally:
+            sequence._prefetch_related_lookups = lookups
+        return items, lookups
     return list(sequence or []), ()
 
 
