@@ -459,14 +459,15 @@ def stats(request):
     if not request.GET:
         form = figures.StatsForm({})
         form.is_valid()
-    result = figures.stats_for(form)
+    # Read only when the figures' fragment is not cached (deals/stats.html).
+    result = SimpleLazyObject(lambda: figures.stats_for(form))
     return render(
         request,
         "deals/stats.html",
         {
             "form": form,
             "stats": result,
-            "charts": figures.charts(result),
+            "charts": SimpleLazyObject(lambda: figures.charts(result)),
             "outcome_labels": figures.OUTCOME_LABELS,
             "query": request.GET.urlencode(),
         },
