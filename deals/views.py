@@ -53,12 +53,12 @@ class SearchForm(forms.Form):
 
 @public_page
 def home(request):
-    """What Dealwatch is, what happened lately, what is due this week, what is in-depth."""
+    """What Dealwatch is, what happened lately, what is due this week, what is in-depth.
+
+    Each section is a fragment of the content version and day (home.html): what it reads is
+    read only to render it."""
     today = timezone.localdate()
-    week = upcoming_deadlines(Inquiry.objects.public(), today=today, within=7)
-    # None this week: the next one after it.
-    later = [] if week.ahead else upcoming_deadlines(Inquiry.objects.public(), today=today).ahead
-    (this_week,) = inquiries_in_order(week.ahead[:HOME_DEADLINES] or later[:1])
+    deadlines = SimpleLazyObject(lambda: home_deadlines(today))
     latest = (
         Event.objects.public()
         .filter(occurred_on__lte=today)
@@ -76,14 +76,26 @@ def home(request):
         "home.html",
         {
             "today": today,
-            "this_week": this_week if week.ahead else [],
-            "more_this_week": max(0, week.ahead_count - HOME_DEADLINES),
-            "next_deadline": this_week[0] if this_week and not week.ahead else None,
+            "this_week": SimpleLazyObject(lambda: deadlines["this_week"]),
+            "more_this_week": SimpleLazyObject(lambda: deadlines["more_this_week"]),
+            "next_deadline": SimpleLazyObject(lambda: deadlines["next_deadline"]),
             "latest": latest,
             "in_depth": in_depth,
             "counts": cached("home-counts", home_counts),
         },
     )
+
+
+def home_deadlines(today) -> dict:
+    """This week's first deadlines and how many more; or, when none falls this week, the next."""
+    week = upcoming_deadlines(Inquiry.objects.public(), today=today, within=7)
+    later = [] if week.ahead else upcoming_deadlines(Inquiry.objects.public(), today=today).ahead
+    (shown,) = inquiries_in_order(week.ahead[:HOME_DEADLINES] or later[:1])
+    return {
+        "this_week": shown if week.ahead else [],
+        "more_this_week": max(0, week.ahead_count - HOME_DEADLINES),
+        "next_deadline": shown[0] if shown and not week.ahead else None,
+    }
 
 
 def home_counts() -> dict[str, int]:
