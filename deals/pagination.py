@@ -39,10 +39,10 @@ class CappedPaginator(Paginator):
         return min(self.found, self.max_rows)
 
 
-def first_rows(queryset, size: int) -> tuple[list, bool]:
-    """The first `size` rows and whether there are more, without counting them."""
-    rows = list(queryset[: size + 1])
-    return rows[:size], len(rows) > size
+def first_rows(queryset, size: int):
+    """The first `size` rows, not read yet (rows from the fragment cache need none of their
+    prefetches), and whether there are more, without counting them."""
+    return queryset[:size], queryset[size : size + 1].exists()
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE, *, param: str = "page"):
