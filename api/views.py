@@ -64,7 +64,7 @@ class DealViewSet(PublicViewSet):
         deals = Deal.objects.published()
         if self.action == "retrieve":
             return deals.with_detail_data()
-        return deals.with_list_data()
+        return deals  # the rows not in the fragment cache are prefetched (serializers.DealRows)
 
     def get_serializer_class(self):
         return api.DealDetailSerializer if self.action == "retrieve" else api.DealSerializer

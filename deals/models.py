@@ -386,15 +386,7 @@ class DealQuerySet(models.QuerySet):
 
     def with_list_data(self) -> DealQuerySet:
         """What a list of deals shows (parties, regulators) in a fixed number of queries."""
-        return self.prefetch_related(
-            models.Prefetch("parties", queryset=Party.objects.select_related("company")),
-            models.Prefetch(
-                "inquiries",
-                queryset=Inquiry.objects.select_related("regulator").order_by(
-                    "regulator__jurisdiction", "regulator__short_name", "opened_on", "pk"
-                ),
-            ),
-        )
+        return self.prefetch_related(*deal_list_lookups())
 
     def with_detail_data(self) -> DealQuerySet:
         """What a deal page shows of its parties and inquiries, in a fixed number of queries.
@@ -456,6 +448,19 @@ class DealQuerySet(models.QuerySet):
         if changed:
             content_changed()
         return changed
+
+
+def deal_list_lookups() -> tuple[models.Prefetch, ...]:
+    """The prefetches of `with_list_data`, for deals read without them (rows not cached)."""
+    return (
+        models.Prefetch("parties", queryset=Party.objects.select_related("company")),
+        models.Prefetch(
+            "inquiries",
+            queryset=Inquiry.objects.select_related("regulator").order_by(
+                "regulator__jurisdiction", "regulator__short_name", "opened_on", "pk"
+            ),
+        ),
+    )
 
 
 class Deal(TimeStamped):
