@@ -32,6 +32,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -134,6 +135,20 @@ def cached(name: str, compute: Callable[[], T]) -> T:
         value = compute()
         store(key, version, value)
     return value
+
+
+def cached_query(queryset, compute: Callable[[], T], *, name: str) -> T:
+    """`compute()` (a count, a page's pks) once per content version for this SQL, with the
+    fragments (FRAGMENT_CACHE): a search ranks every match and a count reads up to a thousand
+    rows, again only after a write. A query that can match nothing is computed (no SQL)."""
+    if not settings.FRAGMENT_CACHE:
+        return compute()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return compute()
+    digest = hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
+    return cached(f"{name}:{digest}", compute)
 
 
 # --- Fragments ----------------------------------------------------------------------------

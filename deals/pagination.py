@@ -8,8 +8,12 @@ says "more than 5,000" and asks for a narrower filter or the other sort order.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.utils.functional import cached_property
+
+from .cache import cached_query
 
 PAGE_SIZE = 25
 MAX_ROWS = 1_000  # 40 pages of 25
@@ -25,8 +29,22 @@ class CappedPaginator(Paginator):
         """The rows, counted up to one past the cap."""
         rows = self.object_list
         if hasattr(rows, "query"):
-            return rows.order_by()[: self.max_rows + 1].count()
+            capped = rows.order_by()[: self.max_rows + 1]
+            return cached_query(capped, capped.count, name="count")
         return len(rows[: self.max_rows + 1])
+
+    def page(self, number):
+        """As Paginator.page; a queryset's page is read by the pks of its rows, found once per
+        query and content version (a search's page ranks every match)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        if hasattr(rows, "query"):
+            return self._get_page(rows_of_page(rows, bottom, top), number, self)
+        return self._get_page(rows[bottom:top], number, self)
 
     @property
     def capped(self) -> bool:
@@ -37,6 +55,19 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         """The rows the pages reach (at most the cap)."""
         return min(self.found, self.max_rows)
+
+
+def rows_of_page(queryset, bottom: int, top: int):
+    """queryset[bottom:top], not read yet: with the fragment cache, as the rows with the pks
+    that slice has (cached_query)."""
+    if not settings.FRAGMENT_CACHE:
+        return queryset[bottom:top]
+    pks = queryset.values_list("pk", flat=True)[bottom:top]
+    found = cached_query(pks, lambda: list(pks), name="page")
+    if not found:
+        return queryset.none()
+    position = Case(*(When(pk=pk, then=Value(n)) for n, pk in enumerate(found)))
+    return queryset.filter(pk__in=found).order_by(position)
 
 
 def first_rows(queryset, size: int):

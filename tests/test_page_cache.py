@@ -270,3 +270,20 @@ def test_the_api_and_filtered_feeds_are_served_from_the_cache(client, deal, url)
     assert client.get(url).content == first.content
     InquiryFactory(deal=deal, regulator=RegulatorFactory(), stage=Stage.PHASE_2)
     assert queries(client, url) > 0
+
+
+def test_a_list_read_from_cached_counts_and_pages_follows_a_new_deal(client, deal, fragments):
+    assert client.get("/deals/?q=zephyr").context["page"].paginator.count == 0
+    assert client.get("/deals/").context["page"].paginator.count == 1
+    assert queries(client, "/deals/") < queries_without_fragments(client, "/deals/")
+    DealFactory(title="Zephyr / Newco")
+    response = client.get("/deals/")
+    assert response.context["page"].paginator.count == 2 and "Zephyr / Newco" in response.text
+    assert "Zephyr / Newco" in client.get("/deals/?q=zephyr").text
+
+
+def queries_without_fragments(client, url) -> int:
+    from django.test import override_settings
+
+    with override_settings(FRAGMENT_CACHE=False):
+        return queries(client, url)
