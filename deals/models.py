@@ -1526,8 +1526,10 @@ def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
     """`queryset` narrowed to rows whose search document matches every term of `text`, with a
     `search_rank` (higher is better). The rules are in deals/search.py."""
     terms = search_rule.parse_query(text)
+    # Unranked: an expression, as ORDER BY takes no bare constant when the pks are read alone.
+    unranked = Cast(Value(0.0), models.FloatField())
     if not terms:  # nothing searchable ("...", "%"): every row, unranked
-        return queryset.annotate(search_rank=Value(0.0))
+        return queryset.annotate(search_rank=unranked)
     if connections[queryset.db].vendor == "postgresql":
         # A case reference is matched from its start only, as words: as a fragment, "m 1" would
         # match most documents. Its matches are not ranked (search.is_reference).
@@ -1544,7 +1546,7 @@ def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
         # As double precision: a float4 would not come back equal from the API's cursor.
         rank = Cast(SearchRank(F("search_vector"), query), models.FloatField())
         if reference:
-            rank = Value(0.0)
+            rank = unranked
     else:
         # SQLite: each term at the start of a word of the document; a title match ranks first.
         matches = Q()

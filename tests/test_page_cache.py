@@ -287,3 +287,10 @@ def queries_without_fragments(client, url) -> int:
 
     with override_settings(FRAGMENT_CACHE=False):
         return queries(client, url)
+
+
+@pytest.mark.parametrize("query", ["q=ME/1", "q=...", "q=acquirer", "sort=-activity"])
+def test_searches_and_sorts_read_through_cached_pages(client, deal, fragments, query):
+    for url in (f"/deals/?{query}", f"/inquiries/?{query}"):
+        assert client.get(url).status_code == 200
+        assert client.get(url).status_code == 200
