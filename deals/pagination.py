@@ -62,18 +62,29 @@ def rows_of_page(queryset, bottom: int, top: int):
     that slice has (cached_query)."""
     if not settings.FRAGMENT_CACHE:
         return queryset[bottom:top]
-    pks = queryset.values_list("pk", flat=True)[bottom:top]
-    found = cached_query(pks, lambda: list(pks), name="page")
-    if not found:
-        return queryset.none()
-    position = Case(*(When(pk=pk, then=Value(n)) for n, pk in enumerate(found)))
-    return queryset.filter(pk__in=found).order_by(position)
+    return _with_pks(queryset, _page_pks(queryset, bottom, top))
 
 
 def first_rows(queryset, size: int):
     """The first `size` rows, not read yet (rows from the fragment cache need none of their
     prefetches), and whether there are more, without counting them."""
-    return queryset[:size], queryset[size : size + 1].exists()
+    if not settings.FRAGMENT_CACHE:
+        return queryset[:size], queryset[size : size + 1].exists()
+    found = _page_pks(queryset, 0, size + 1)
+    return _with_pks(queryset, found[:size]), len(found) > size
+
+
+def _page_pks(queryset, bottom: int, top: int) -> list:
+    pks = queryset.values_list("pk", flat=True)[bottom:top]
+    return cached_query(pks, lambda: list(pks), name="page")
+
+
+def _with_pks(queryset, pks: list):
+    """The rows of `queryset` with these pks, in their order."""
+    if not pks:
+        return queryset.none()
+    position = Case(*(When(pk=pk, then=Value(n)) for n, pk in enumerate(pks)))
+    return queryset.filter(pk__in=pks).order_by(position)
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE, *, param: str = "page"):
