@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Value, When
 from django.utils.functional import cached_property
 
 from .cache import cached_query
@@ -80,11 +79,9 @@ def _page_pks(queryset, bottom: int, top: int) -> list:
 
 
 def _with_pks(queryset, pks: list):
-    """The rows of `queryset` with these pks, in their order."""
-    if not pks:
-        return queryset.none()
-    position = Case(*(When(pk=pk, then=Value(n)) for n, pk in enumerate(pks)))
-    return queryset.filter(pk__in=pks).order_by(position)
+    """The rows of `queryset` with these pks: in the queryset's own order, which is total (pk
+    last) and sorts them as it did when their pks were read, under the same content."""
+    return queryset.filter(pk__in=pks) if pks else queryset.none()
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE, *, param: str = "page"):
