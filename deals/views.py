@@ -448,7 +448,10 @@ def deadlines(request):
         source=options.get("source") or "",
     )
     page = paginate(request, found.ahead, 50)
-    page.object_list, passed = inquiries_in_order(list(page.object_list), found.passed)
+    # Read only when the tables' fragment is not cached (deadlines.html).
+    rows = SimpleLazyObject(lambda: inquiries_in_order(list(shown), found.passed))
+    shown, page.object_list = page.object_list, SimpleLazyObject(lambda: rows[0])
+    passed = SimpleLazyObject(lambda: rows[1])
     return render(
         request,
         "deals/deadlines.html",
