@@ -3,12 +3,14 @@ list's queryset prefetched (no query per row)."""
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from deals.cache import cached_each
 from deals.jurisdictions import jurisdiction_name
-from deals.models import Company, Deal, Event, Inquiry, Regulator
+from deals.models import Company, Deal, Event, Inquiry, Regulator, deal_list_lookups
 
 
 class WebURL(serializers.Field):
@@ -121,6 +123,23 @@ class JurisdictionLineSerializer(serializers.Serializer):
         return line.lead.flags() if line.lead else []
 
 
+class DealRows(serializers.ListSerializer):
+    """A list's deals as the pages' rows are: each one's representation from the fragment cache
+    while the content is unchanged (deals/cache.py); only the others are prefetched (the list's
+    queryset reads the rows alone) and serialized."""
+
+    def to_representation(self, data):
+        rows = list(data)
+        # The representation holds absolute addresses: the host is part of the key.
+        name = f"api-deal:{self.context['request'].build_absolute_uri('/')}"
+
+        def render(missing: list) -> list:
+            prefetch_related_objects(missing, *deal_list_lookups())
+            return [self.child.to_representation(row) for row in missing]
+
+        return cached_each(name, rows, key=lambda row: row.pk, render=render)
+
+
 class DealSerializer(serializers.ModelSerializer):
     type = serializers.CharField(source="deal_type")
     type_label = serializers.CharField(source="get_deal_type_display")
@@ -159,6 +178,7 @@ class DealSerializer(serializers.ModelSerializer):
             "url",
             "api_url",
         ]
+        list_serializer_class = DealRows
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_next_deadline_on(self, deal):

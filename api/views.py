@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from deals.cache import public_page
 from deals.filters import (
     CompanyListFilter,
     DealFilter,
@@ -31,6 +32,14 @@ BAD_REQUEST = OpenApiResponse(
 NOT_FOUND = OpenApiResponse(response=NotFoundSerializer, description="No such thing.")
 
 
+class PublicViewSet(viewsets.ReadOnlyModelViewSet):
+    """A read-only list and detail, served from the page cache as the site's pages are."""
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return public_page(super().as_view(*args, **kwargs))
+
+
 def read_only(name: str, serializer, detail_serializer=None):
     """Document the errors beside the rows: a list's 400, a detail's 404."""
     return extend_schema_view(
@@ -43,7 +52,7 @@ def read_only(name: str, serializer, detail_serializer=None):
 
 
 @read_only("deals", api.DealSerializer, api.DealDetailSerializer)
-class DealViewSet(viewsets.ReadOnlyModelViewSet):
+class DealViewSet(PublicViewSet):
     """Deals, filtered as /deals/ is: the same query string gives the same rows in the same
     order."""
 
@@ -55,14 +64,14 @@ class DealViewSet(viewsets.ReadOnlyModelViewSet):
         deals = Deal.objects.published()
         if self.action == "retrieve":
             return deals.with_detail_data()
-        return deals.with_list_data()
+        return deals  # the rows not in the fragment cache are prefetched (serializers.DealRows)
 
     def get_serializer_class(self):
         return api.DealDetailSerializer if self.action == "retrieve" else api.DealSerializer
 
 
 @read_only("inquiries", api.InquirySerializer)
-class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
+class InquiryViewSet(PublicViewSet):
     """Regulators' inquiries, filtered as /inquiries/ is."""
 
     filterset_class = InquiryFilter
@@ -74,7 +83,7 @@ class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @read_only("events", api.EventSerializer)
-class EventViewSet(viewsets.ReadOnlyModelViewSet):
+class EventViewSet(PublicViewSet):
     """Timeline events, newest first, dated by when they happened."""
 
     filterset_class = EventFilter
@@ -86,7 +95,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @read_only("companies", api.CompanySerializer)
-class CompanyViewSet(viewsets.ReadOnlyModelViewSet):
+class CompanyViewSet(PublicViewSet):
     """Companies; `?q=` finds them by name, alternative name or ticker (names that start with
     it first), as the company box's suggestions do."""
 
@@ -100,7 +109,7 @@ class CompanyViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @read_only("regulators", api.RegulatorSerializer)
-class RegulatorViewSet(viewsets.ReadOnlyModelViewSet):
+class RegulatorViewSet(PublicViewSet):
     filterset_class = RegulatorListFilter
     serializer_class = api.RegulatorSerializer
     lookup_field = "slug"

@@ -154,6 +154,7 @@ def pages() -> list[PageResult]:
     regulator = Regulator.objects.get(slug="ec")
     listed = [
         ("empty", EMPTY),
+        ("home", "/"),
         ("deals", "/deals/"),
         ("deals-q", "/deals/?q=microsoft"),
         ("deals-filtered", "/deals/?jurisdiction=EU&announced_after=2020-01-01&sort=-activity"),
@@ -166,9 +167,12 @@ def pages() -> list[PageResult]:
         ("regulator", regulator.get_absolute_url()),
         ("regulators", "/regulators/"),
         ("deadlines", "/deadlines/"),
+        ("stats", "/stats/"),
         ("statuses", "/statuses/"),
         ("sources", "/sources/"),
+        ("api-deals", "/api/v1/deals/"),
         ("feed", "/feed/"),
+        ("deals-feed", "/deals/feed/"),
         ("deal-feed", f"{deal.get_absolute_url()}feed/"),
     ]
     return [

@@ -1,12 +1,12 @@
 """Whole public pages and the few aggregates they share, cached under one content version.
 
 Every write to what the public pages show (a deal, party, inquiry, event, company, alternative
-name or regulator), by the admin, ingest, a task or a test, bumps the content version: the
-signals below catch saves, deletes and m2m changes; code that writes with QuerySet.update() or
-bulk_create() calls content_changed() itself. A cached page or aggregate keeps the version it
-was made from and is used only while that is the current version (both read in one round trip),
-so after a write nothing cached before it is served again: an editor who saves a status sees it
-on the next page load, whoever else loaded the page in between.
+name, regulator, clock stop or status change), by the admin, ingest, a task or a test, bumps the
+content version: the signals below catch saves, deletes and m2m changes; code that writes with
+QuerySet.update() or bulk_create() calls content_changed() itself. A cached page or aggregate
+keeps the version it was made from and is used only while that is the current version (both
+read in one round trip), so after a write nothing cached before it is served again: an editor who
+saves a status sees it on the next page load, whoever else loaded the page in between.
 
 The version is bumped at once (a page rendered inside the writing transaction, as in a test,
 sees the change) and again when the transaction commits (a page another process rendered from
@@ -34,6 +34,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -52,6 +53,10 @@ CONTENT_MODELS = (
     "deals.Company",
     "deals.CompanyAlias",
     "deals.Regulator",
+    # Shown on public pages too: a clock stop moves a computed deadline, a status change is
+    # listed on its deal's page.
+    "deals.ClockStop",
+    "deals.StatusChange",
 )
 CSRF_PLACEHOLDER = "__dealwatch_csrf_token__"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -162,6 +167,20 @@ def cached(name: str, compute: Callable[[], T]) -> T:
     return value
 
 
+def cached_query(queryset, compute: Callable[[], T], *, name: str) -> T:
+    """`compute()` (a count, a page's pks) once per content version for this SQL, with the
+    fragments (FRAGMENT_CACHE): a search ranks every match and a count reads up to a thousand
+    rows, again only after a write. A query that can match nothing is computed (no SQL)."""
+    if not settings.FRAGMENT_CACHE:
+        return compute()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return compute()
+    digest = hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
+    return cached(f"{name}:{digest}", compute)
+
+
 # --- Fragments ----------------------------------------------------------------------------
 
 
@@ -269,6 +288,8 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         response = view(request, *args, **kwargs)
         if response.status_code != 200 or response.streaming or response.cookies:
             return response
+        if not getattr(response, "is_rendered", True):  # a TemplateResponse, the API's too
+            response.render()
         entry = _stored(response)
         try:
             store(key, version, entry)

@@ -164,11 +164,12 @@ def _inquiry_row(inquiry: Inquiry, today: datetime.date) -> Row | None:
     return row
 
 
-def deal_timeline(deal, *, today: datetime.date) -> Timeline | None:
-    """The deal's reviews side by side: reads `deal.inquiries.all()` with their events and
-    clock stops (`with_detail_data`), and the deal's own events."""
+def deal_timeline(deal, *, today: datetime.date, inquiries=None) -> Timeline | None:
+    """The deal's reviews side by side: reads its inquiries (`inquiries`, else
+    `deal.inquiries.all()`) with their events and clock stops (`with_clock_data`), and the
+    deal's own events."""
     lanes: dict[int, Lane] = {}
-    for inquiry in deal.inquiries.all():
+    for inquiry in deal.inquiries.all() if inquiries is None else inquiries:
         row = _inquiry_row(inquiry, today)
         if row is None:
             continue

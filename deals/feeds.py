@@ -91,8 +91,9 @@ class EventsFeed(Feed):
     def items(self, subject: Subject):
         return (
             subject.events.select_related("deal", "inquiry__regulator", "inquiry__deal")
-            .order_by("-occurred_on", "-pk")
-            .distinct()[:FEED_SIZE]
+            # No DISTINCT: the filters follow foreign keys, which repeat no event, and a
+            # DISTINCT would sort every matching event instead of reading the newest first.
+            .order_by("-occurred_on", "-pk")[:FEED_SIZE]
         )
 
     def item_title(self, event):
@@ -147,7 +148,8 @@ class DealEventsFeed(EventsFeed):
             subtitle=f"Antitrust events in {deal.title}.",
             link=deal.get_absolute_url(),
             feed_url=reverse("deals:deal_feed", args=[slug]),
-            events=Event.objects.filter(Q(deal=deal) | Q(inquiry__deal=deal)),
+            # Its timeline's events (its own and its inquiries'), read through their index.
+            events=Event.objects.filter(timeline_deal=deal),
         )
 
     def items(self, subject: Subject):
@@ -232,14 +234,17 @@ class CompanyEventsFeed(EventsFeed):
     def get_object(self, request, slug):
         company = get_object_or_404(Company, slug=slug)
         deals = Deal.objects.published().involving([company]).values("pk")
-        inquiries = Inquiry.objects.public().involving([company]).values("pk")
+        # Those naming it directly; those of its deals are on the deals' timelines.
+        inquiries = Inquiry.companies.through.objects.filter(company=company).values("inquiry")
         return Subject(
             title=f"Dealwatch: {company.name}",
             subtitle=f"Antitrust events in deals and inquiries involving {company.name}.",
             link=company.get_absolute_url(),
             feed_url=reverse("deals:company_feed", args=[slug]),
+            # The deals' timelines (their events and their inquiries'), read through the
+            # timeline index, and the inquiries naming the company (conduct cases).
             events=Event.objects.public().filter(
-                Q(deal__in=deals) | Q(inquiry__deal__in=deals) | Q(inquiry__in=inquiries)
+                Q(timeline_deal__in=deals) | Q(inquiry__in=inquiries)
             ),
         )
 

@@ -392,26 +392,14 @@ class DealQuerySet(models.QuerySet):
 
     def with_list_data(self) -> DealQuerySet:
         """What a list of deals shows (parties, regulators) in a fixed number of queries."""
-        return self.prefetch_related(
-            models.Prefetch("parties", queryset=Party.objects.select_related("company")),
-            models.Prefetch(
-                "inquiries",
-                queryset=Inquiry.objects.select_related("regulator").order_by(
-                    "regulator__jurisdiction", "regulator__short_name", "opened_on", "pk"
-                ),
-            ),
-        )
+        return self.prefetch_related(*deal_list_lookups())
 
     def with_detail_data(self) -> DealQuerySet:
-        """What a deal page shows of its parties and inquiries, in a fixed number of queries."""
+        """What a deal page shows of its parties and inquiries, in a fixed number of queries.
+        Not their events and clock stops: `Deal.inquiries_with_clock_data()` reads those."""
         return self.prefetch_related(
             models.Prefetch("parties", queryset=Party.objects.select_related("company")),
-            models.Prefetch(
-                "inquiries",
-                queryset=Inquiry.objects.select_related("regulator", "superseded_by__regulator")
-                .prefetch_related("events", "clock_stops")
-                .order_by("opened_on", "pk"),
-            ),
+            models.Prefetch("inquiries", queryset=Inquiry.objects.for_deal_page()),
         )
 
     def search(self, text: str) -> DealQuerySet:
@@ -466,6 +454,19 @@ class DealQuerySet(models.QuerySet):
         if changed:
             content_changed()
         return changed
+
+
+def deal_list_lookups() -> tuple[models.Prefetch, ...]:
+    """The prefetches of `with_list_data`, for deals read without them (rows not cached)."""
+    return (
+        models.Prefetch("parties", queryset=Party.objects.select_related("company")),
+        models.Prefetch(
+            "inquiries",
+            queryset=Inquiry.objects.select_related("regulator").order_by(
+                "regulator__jurisdiction", "regulator__short_name", "opened_on", "pk"
+            ),
+        ),
+    )
 
 
 class Deal(TimeStamped):
@@ -709,6 +710,10 @@ class Deal(TimeStamped):
             if old != new
         )
 
+    def inquiries_with_clock_data(self) -> InquiryQuerySet:
+        """The deal's inquiries with what their clocks read (a queryset, not read yet)."""
+        return Inquiry.objects.filter(deal=self).for_deal_page().with_clock_data()
+
     def timeline(self) -> models.QuerySet[Event]:
         """Every event of the deal and of its inquiries, oldest first."""
         return (
@@ -804,6 +809,12 @@ class InquiryQuerySet(models.QuerySet):
 
     def with_list_data(self) -> InquiryQuerySet:
         return self.select_related("regulator", "deal", "superseded_by__regulator")
+
+    def for_deal_page(self) -> InquiryQuerySet:
+        """As a deal's page lists them: with their regulators, oldest first."""
+        return self.select_related("regulator", "superseded_by__regulator").order_by(
+            "opened_on", "pk"
+        )
 
     def with_upcoming_deadline(self, today: datetime.date | None = None) -> InquiryQuerySet:
         today = today or timezone.localdate()
@@ -1597,20 +1608,27 @@ def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
     """`queryset` narrowed to rows whose search document matches every term of `text`, with a
     `search_rank` (higher is better). The rules are in deals/search.py."""
     terms = search_rule.parse_query(text)
+    # Unranked: an expression, as ORDER BY takes no bare constant when the pks are read alone.
+    unranked = Cast(Value(0.0), models.FloatField())
     if not terms:  # nothing searchable ("...", "%"): every row, unranked
-        return queryset.annotate(search_rank=Value(0.0))
+        return queryset.annotate(search_rank=unranked)
     if connections[queryset.db].vendor == "postgresql":
+        # A case reference is matched from its start only, as words: as a fragment, "m 1" would
+        # match most documents. Its matches are not ranked (search.is_reference).
+        reference = search_rule.is_reference(text)
         matches = Q()
         for term in terms:
             one = Q(search_vector=SearchQuery(term.tsquery, search_type="raw", config="simple"))
-            if len(term.text) >= search_rule.MIN_FRAGMENT:
+            if not reference and len(term.text) >= search_rule.MIN_FRAGMENT:
                 one |= Q(search_document__contains=term.text)
-            if len(term.text) >= search_rule.MIN_FUZZY:
+            if not reference and len(term.text) >= search_rule.MIN_FUZZY:
                 one |= Q(search_rule.WordSimilar(Value(term.text), F("search_document")))
             matches &= one
         query = SearchQuery(search_rule.tsquery(terms), search_type="raw", config="simple")
         # As double precision: a float4 would not come back equal from the API's cursor.
         rank = Cast(SearchRank(F("search_vector"), query), models.FloatField())
+        if reference:
+            rank = unranked
     else:
         # SQLite: each term at the start of a word of the document; a title match ranks first.
         matches = Q()

@@ -8,8 +8,11 @@ says "more than 5,000" and asks for a narrower filter or the other sort order.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+
+from .cache import cached_query
 
 PAGE_SIZE = 25
 MAX_ROWS = 1_000  # 40 pages of 25
@@ -25,8 +28,22 @@ class CappedPaginator(Paginator):
         """The rows, counted up to one past the cap."""
         rows = self.object_list
         if hasattr(rows, "query"):
-            return rows.order_by()[: self.max_rows + 1].count()
+            capped = rows.order_by()[: self.max_rows + 1]
+            return cached_query(capped, capped.count, name="count")
         return len(rows[: self.max_rows + 1])
+
+    def page(self, number):
+        """As Paginator.page; a queryset's page is read by the pks of its rows, found once per
+        query and content version (a search's page ranks every match)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        if hasattr(rows, "query"):
+            return self._get_page(rows_of_page(rows, bottom, top), number, self)
+        return self._get_page(rows[bottom:top], number, self)
 
     @property
     def capped(self) -> bool:
@@ -39,10 +56,32 @@ class CappedPaginator(Paginator):
         return min(self.found, self.max_rows)
 
 
-def first_rows(queryset, size: int) -> tuple[list, bool]:
-    """The first `size` rows and whether there are more, without counting them."""
-    rows = list(queryset[: size + 1])
-    return rows[:size], len(rows) > size
+def rows_of_page(queryset, bottom: int, top: int):
+    """queryset[bottom:top], not read yet: with the fragment cache, as the rows with the pks
+    that slice has (cached_query)."""
+    if not settings.FRAGMENT_CACHE:
+        return queryset[bottom:top]
+    return _with_pks(queryset, _page_pks(queryset, bottom, top))
+
+
+def first_rows(queryset, size: int):
+    """The first `size` rows, not read yet (rows from the fragment cache need none of their
+    prefetches), and whether there are more, without counting them."""
+    if not settings.FRAGMENT_CACHE:
+        return queryset[:size], queryset[size : size + 1].exists()
+    found = _page_pks(queryset, 0, size + 1)
+    return _with_pks(queryset, found[:size]), len(found) > size
+
+
+def _page_pks(queryset, bottom: int, top: int) -> list:
+    pks = queryset.values_list("pk", flat=True)[bottom:top]
+    return cached_query(pks, lambda: list(pks), name="page")
+
+
+def _with_pks(queryset, pks: list):
+    """The rows of `queryset` with these pks: in the queryset's own order, which is total (pk
+    last) and sorts them as it did when their pks were read, under the same content."""
+    return queryset.filter(pk__in=pks) if pks else queryset.none()
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE, *, param: str = "page"):

@@ -69,6 +69,15 @@ class Term:
 
 
 _TOKENS = re.compile(r'"([^"]*)"|(\S+)')
+# "M.1", "ME/7108/24", "AT.40220", "m 10234": letters, then digits (with separators).
+_REFERENCE = re.compile(r"[A-Za-z]{1,6}[./\- ]?\d[\d./\-]*")
+
+
+def is_reference(text: str) -> bool:
+    """A case reference, or its start: its matches differ only by their number, so they are
+    not ranked (ranking thousands of "M.1…" cases would read them all) but listed newest
+    first, read in that order from an index until the page is full."""
+    return bool(_REFERENCE.fullmatch((text or "").strip()))
 
 
 def parse_query(text: str) -> list[Term]:

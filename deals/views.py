@@ -10,13 +10,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 
 from . import calendars, clocks, exports
 from . import stats as figures
 from .cache import cached, public_page
 from .charts import deal_timeline
-from .deadlines import deadline_rows, split
+from .deadlines import inquiries_in_order
+from .deadlines import upcoming as upcoming_deadlines
 from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
 from .models import (
     CONDUCT_OUTCOMES,
@@ -39,6 +41,8 @@ from .pagination import first_rows, paginate
 SEARCH_SHOWN = 10
 # How many of a company's deals and inquiries its page lists; the filtered lists have the rest.
 COMPANY_PAGE_ROWS = 25
+# This week's deadlines on the front page; /deadlines/ has them all.
+HOME_DEADLINES = 20
 
 
 class SearchForm(forms.Form):
@@ -47,11 +51,12 @@ class SearchForm(forms.Form):
 
 @public_page
 def home(request):
-    """What Dealwatch is, what happened lately, what is due this week, what is in-depth."""
+    """What Dealwatch is, what happened lately, what is due this week, what is in-depth.
+
+    Each section is a fragment of the content version and day (home.html): what it reads is
+    read only to render it."""
     today = timezone.localdate()
-    rows = deadline_rows(Inquiry.objects.public(), today=today)
-    this_week, _passed = split(rows, today=today, within=7)
-    upcoming = [row for row in rows if row.deadline.on >= today]
+    deadlines = SimpleLazyObject(lambda: home_deadlines(today))
     latest = (
         Event.objects.public()
         .filter(occurred_on__lte=today)
@@ -69,13 +74,26 @@ def home(request):
         "home.html",
         {
             "today": today,
-            "this_week": [row.inquiry for row in this_week],
-            "next_deadline": upcoming[0].inquiry if upcoming and not this_week else None,
+            "this_week": SimpleLazyObject(lambda: deadlines["this_week"]),
+            "more_this_week": SimpleLazyObject(lambda: deadlines["more_this_week"]),
+            "next_deadline": SimpleLazyObject(lambda: deadlines["next_deadline"]),
             "latest": latest,
             "in_depth": in_depth,
             "counts": cached("home-counts", home_counts),
         },
     )
+
+
+def home_deadlines(today) -> dict:
+    """This week's first deadlines and how many more; or, when none falls this week, the next."""
+    week = upcoming_deadlines(Inquiry.objects.public(), today=today, within=7)
+    later = [] if week.ahead else upcoming_deadlines(Inquiry.objects.public(), today=today).ahead
+    (shown,) = inquiries_in_order(week.ahead[:HOME_DEADLINES] or later[:1])
+    return {
+        "this_week": shown if week.ahead else [],
+        "more_this_week": max(0, week.ahead_count - HOME_DEADLINES),
+        "next_deadline": shown[0] if shown and not week.ahead else None,
+    }
 
 
 def home_counts() -> dict[str, int]:
@@ -174,14 +192,19 @@ def imported_from(deal: Deal) -> list[str]:
 @public_page
 def deal_detail(request, slug):
     deal = get_object_or_404(Deal.objects.published().with_detail_data(), slug=slug)
-    chart = deal_timeline(deal, today=timezone.localdate())
+    today = timezone.localdate()
+
+    # Not read yet: the rows from the fragment cache need no events (deal_tags), nor does the
+    # chart when its fragment is cached.
+    inquiries = deal.inquiries_with_clock_data()
+    chart = SimpleLazyObject(lambda: deal_timeline(deal, today=today, inquiries=list(inquiries)))
     return render(
         request,
         "deals/deal_detail.html",
         {
             "deal": deal,
             "imported_from": imported_from(deal),
-            "inquiries": deal.inquiries.all(),
+            "inquiries": inquiries,
             # Only an abandoned deal's page says after what (it reads the inquiries' events).
             "abandoned_after": (
                 deal.abandoned_after() if deal.antitrust_status == AntitrustStatus.ABANDONED else ""
@@ -191,9 +214,9 @@ def deal_detail(request, slug):
                 "-changed_at", "-pk"
             ),
             "chart": chart,
-            "chart_svg": chart.svg(title=f"{deal.title}: the reviews side by side")
-            if chart
-            else "",
+            "chart_svg": SimpleLazyObject(
+                lambda: chart.svg(title=f"{deal.title}: the reviews side by side") if chart else ""
+            ),
             "alternates": alternates(
                 feed=reverse("deals:deal_feed", args=[slug]), api=f"/api/v1/deals/{slug}/"
             ),
@@ -381,16 +404,26 @@ def deadlines(request):
     today = timezone.localdate()
     filterset = DeadlineFilter(request.GET, queryset=Inquiry.objects.public())
     options = filterset.form.cleaned_data if filterset.is_valid() else {}
-    rows = deadline_rows(filterset.results(), today=today, source=options.get("source") or "")
-    within = int(options["within"]) if options.get("within") else None
-    ahead, passed = split(rows, today=today, within=within)
+    found = upcoming_deadlines(
+        filterset.results(),
+        today=today,
+        # The filters that choose the inquiries; `within` and `source` are arguments of their own.
+        key=canonical_query(request.GET, DeadlineFilter) if filterset.is_valid() else "invalid",
+        within=int(options["within"]) if options.get("within") else None,
+        source=options.get("source") or "",
+    )
+    page = paginate(request, found.ahead, 50)
+    # Read only when the tables' fragment is not cached (deadlines.html).
+    rows = SimpleLazyObject(lambda: inquiries_in_order(list(shown), found.passed))
+    shown, page.object_list = page.object_list, SimpleLazyObject(lambda: rows[0])
+    passed = SimpleLazyObject(lambda: rows[1])
     return render(
         request,
         "deals/deadlines.html",
         {
             "filter": filterset,
-            "page": paginate(request, [row.inquiry for row in ahead], 50),
-            "passed": [row.inquiry for row in passed[:20]],
+            "page": page,
+            "passed": passed,
             "today": today,
             "alternates": alternates(calendar=reverse("deals:deadline_calendar")),
         },
@@ -406,14 +439,15 @@ def stats(request):
     if not request.GET:
         form = figures.StatsForm({})
         form.is_valid()
-    result = figures.stats_for(form)
+    # Read only when the figures' fragment is not cached (deals/stats.html).
+    result = SimpleLazyObject(lambda: figures.stats_for(form))
     return render(
         request,
         "deals/stats.html",
         {
             "form": form,
             "stats": result,
-            "charts": figures.charts(result),
+            "charts": SimpleLazyObject(lambda: figures.charts(result)),
             "outcome_labels": figures.OUTCOME_LABELS,
             "query": request.GET.urlencode(),
         },

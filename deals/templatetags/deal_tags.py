@@ -1,10 +1,13 @@
+import hashlib
+
 from django import template
+from django.db.models import QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from ..cache import cached_each
+from ..cache import CSRF_PLACEHOLDER, cached_each
 from ..links import http_url
 
 register = template.Library()
@@ -105,12 +108,14 @@ class CachedForNode(template.Node):
         self.nodelist, self.empty = nodelist, empty
 
     def render(self, context) -> str:
-        items = list(self.sequence.resolve(context, ignore_failures=True) or [])
+        items, lookups = _without_prefetch(self.sequence.resolve(context, ignore_failures=True))
         if not items:
             return self.empty.render(context)
         name = ":".join(str(part.resolve(context)) for part in self.key_parts)
 
         def render_missing(missing: list) -> list[str]:
+            # Only the rows rendered now need what the queryset would have prefetched.
+            prefetch_related_objects(missing, *lookups)
             rendered = []
             with context.push():
                 for item in missing:
@@ -120,6 +125,21 @@ class CachedForNode(template.Node):
 
         fragments = cached_each(name, items, key=lambda item: item.pk, render=render_missing)
         return mark_safe("".join(fragments))
+
+
+def _without_prefetch(sequence) -> tuple[list, tuple]:
+    """A queryset not read yet as its rows without its prefetches, and those lookups. The rows
+    stay the queryset's own: whatever reads it afterwards (a deal's chart) prefetches only for
+    the rows that still lack them."""
+    if isinstance(sequence, QuerySet) and sequence._result_cache is None:
+        lookups = sequence._prefetch_related_lookups
+        sequence._prefetch_related_lookups = ()
+        try:
+            items = list(sequence)
+        finally:
+            sequence._prefetch_related_lookups = lookups
+        return items, lookups
+    return list(sequence or []), ()
 
 
 @register.tag
@@ -149,11 +169,19 @@ class CachedBlockNode(template.Node):
         self.key_parts, self.nodelist = key_parts, nodelist
 
     def render(self, context) -> str:
-        key = ":".join(str(part.resolve(context)) for part in self.key_parts)
-        name, _, rest = key.partition(":")
-        (fragment,) = cached_each(
-            name, [rest], key=str, render=lambda missing: [self.nodelist.render(context)]
-        )
+        name, *values = (str(part.resolve(context)) for part in self.key_parts)
+        # Hashed: a value may be a whole query string.
+        rest = hashlib.sha256("\x00".join(values).encode()).hexdigest()[:32]
+        token = context.get("csrf_token")
+
+        def render_missing(missing: list) -> list[str]:
+            # A {% csrf_token %} inside is each visitor's own: stored as a placeholder.
+            with context.push(csrf_token=CSRF_PLACEHOLDER):
+                return [self.nodelist.render(context)]
+
+        (fragment,) = cached_each(name, [rest], key=str, render=render_missing)
+        if CSRF_PLACEHOLDER in fragment:
+            fragment = mark_safe(fragment.replace(CSRF_PLACEHOLDER, str(token or "")))
         return fragment
 
 
@@ -161,7 +189,8 @@ class CachedBlockNode(template.Node):
 def cachedblock(parser, token):
     """{% cachedblock "timeline" deal.pk %}...{% endcachedblock %}: the body from the fragment
     cache while the content is unchanged. The values key it: everything the body reads must be
-    determined by them (a lazy queryset in the body is not even evaluated on a hit)."""
+    determined by them (a lazy queryset in the body is not even evaluated on a hit), except a
+    {% csrf_token %}, which is each request's own."""
     bits = token.split_contents()
     if len(bits) < 3:
         raise template.TemplateSyntaxError('usage: {% cachedblock "name" key [more] %}')

@@ -6,6 +6,7 @@ Also company=, regulator=, or search=request.GET for the current /deals/ search.
 from __future__ import annotations
 
 from django import template
+from django.utils.http import urlencode
 
 from ..forms import SubscribeForm
 from ..models import SubscriptionKind, canonical_search, search_label
@@ -40,4 +41,6 @@ def subscribe_form(context, *, deal=None, company=None, regulator=None, search=N
         "form": SubscribeForm(initial=initial, auto_id="subscribe-%s"),
         "about": about,
         "csrf_token": context.get("csrf_token"),
+        # What the form's markup depends on (besides the content version): its fragment's key.
+        "key": urlencode(sorted((name, str(value)) for name, value in initial.items())),
     }
