@@ -211,6 +211,16 @@ class CompanyQuerySet(models.QuerySet):
         starts = Case(When(name_key__startswith=first, then=Value(1)), default=Value(0))
         return self.filter(matches).annotate(name_starts=starts).order_by("-name_starts", "name")
 
+    def on_record(self) -> CompanyQuerySet:
+        """Companies an analyst can find something about: a party to a published deal, or named
+        in an inquiry that is public (a conduct case with no deal). Ingest also keeps names it
+        met only in passing (a group parent, a review queue suggestion)."""
+        in_deal = Party.objects.filter(company=OuterRef("pk"), deal__is_published=True)
+        named = Inquiry.companies.through.objects.filter(
+            company=OuterRef("pk"), inquiry__in=Inquiry.objects.public()
+        )
+        return self.filter(Exists(in_deal) | Exists(named))
+
     def with_deal_counts(self) -> CompanyQuerySet:
         """`deal_count`: each company's published deals, counted per row shown (a page of the
         company list counts the deals of its hundred companies, not of every company)."""

@@ -250,7 +250,7 @@ def inquiry_export(request):
 
 @public_page
 def company_list(request):
-    companies = Company.objects.order_by("name", "pk").with_deal_counts()
+    companies = Company.objects.on_record().order_by("name", "pk").with_deal_counts()
     return render(
         request,
         "deals/company_list.html",

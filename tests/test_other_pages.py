@@ -83,9 +83,21 @@ def test_regulator_page_lists_its_inquiries_and_recent_events(client):
 
 
 def test_company_list_and_unknown_company(client):
-    CompanyFactory(name="NVIDIA")
+    PartyFactory(company=CompanyFactory(name="NVIDIA"))
     assert "NVIDIA" in client.get("/companies/").text
     assert client.get("/companies/nope/").status_code == 404
+
+
+def test_the_company_list_leaves_out_companies_with_nothing_public(client):
+    PartyFactory(company=CompanyFactory(name="Arm Holdings"))
+    InquiryFactory(deal=None, title="Conduct case").companies.add(CompanyFactory(name="Qualcomm"))
+    PartyFactory(company=CompanyFactory(name="Hidden Buyer"), deal__is_published=False)
+    met_in_passing = CompanyFactory(name="SoftBank Group")  # a group parent ingest noted
+
+    listed = client.get("/companies/").text
+    assert "Arm Holdings" in listed and "Qualcomm" in listed
+    assert "Hidden Buyer" not in listed and "SoftBank Group" not in listed
+    assert client.get(met_in_passing.get_absolute_url()).status_code == 200
 
 
 def test_company_page_runs_the_same_number_of_queries_whatever_its_size(client):
