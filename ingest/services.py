@@ -39,7 +39,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Model, Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
+from deals.cache import content_changed
 from deals.models import (
     Company,
     CompanyAlias,
@@ -215,14 +217,34 @@ def _batches(records: Iterable[Parsed]) -> Iterator[list[Parsed]]:
         yield batch
 
 
+class _BulkFailed(Exception):
+    """A batch whose companies were created in bulk had a record fail: redo it per record."""
+
+
 def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
     """Apply a batch of records in one transaction, each in a savepoint of its own.
 
     Every lock the batch needs is taken first, in one order (two runs cannot deadlock), the
-    companies its names may match are read in one go, and the derived fields of the deals and
-    inquiries it touched are refreshed once, before it commits.
+    companies its names may match are read in one go, the companies it will create are created
+    in one insert when that can be told in advance (`companies_bulk_create`), and the derived
+    fields of the deals and inquiries it touched are refreshed once, before it commits.
+
+    A record that fails after companies were created in bulk would leave its companies behind,
+    which applying it on its own does not: the batch is then rolled back and applied again
+    without creating companies in advance.
     """
+    before = Tally(**{**vars(tally), "problems": list(tally.problems)})
+    try:
+        _batch_apply(source, records, tally, bulk=True)
+    except _BulkFailed:
+        for name, value in vars(before).items():
+            setattr(tally, name, value)
+        _batch_apply(source, records, tally, bulk=False)
+
+
+def _batch_apply(source: str, records: list[Parsed], tally: Tally, *, bulk: bool) -> None:
     cases = [record for record in records if isinstance(record, CaseRecord)]
+    failed = tally.errors + tally.skipped + sum(isinstance(r, Skipped) for r in records)
     with transaction.atomic(), derived_fields_deferred(), _run_cache() as cache:
         cache.lock(sorted({key for record in records for key in _lock_keys(source, record)}))
         cache.batch_locked = set(cache.locked)
@@ -231,8 +253,11 @@ def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
         cache.read_slugs(names)
         cache.read_records(source, records)
         cache.read_inquiries(cases)
+        created = companies_bulk_create(source=source, records=records) if bulk else 0
         for record in records:
             record_ingest(source=source, record=record, tally=tally)
+        if created and tally.errors + tally.skipped > failed:
+            raise _BulkFailed
         cache.store_applied()
 
 
@@ -688,6 +713,83 @@ def company_for(name: str) -> Company:
             )
             cache.known(company, name_key(old))
     return company
+
+
+def companies_bulk_create(*, source: str, records: list[Parsed]) -> int:
+    """Create in one insert (and one for their history) the companies that applying `records`
+    one by one would create, in that order, with the same slugs and parents; returns how many.
+
+    Only where that can be told before applying them: a batch of new case records, each making
+    its inquiry and no deal, so that each names exactly its companies to `company_for`. Anything
+    else (a press release, a known record or case, a deal, a slug or parent that depends on
+    another new company) creates nothing here, and `company_for` creates as it goes.
+    """
+    cache = _current_cache()
+    cases = [record for record in records if not isinstance(record, Skipped)]
+    if not all(isinstance(record, CaseRecord) and record.deal is None for record in cases):
+        return 0
+    absent, seen = set(cache.no_inquiry), set()
+    names = []
+    for record in cases:
+        wanted = record.inquiry
+        if status_errors(kind=wanted.kind, stage=wanted.stage, outcome=wanted.outcome):
+            continue  # a bad record: refused before it names a company
+        keys = {
+            (wanted.regulator, "reference", wanted.reference),
+            (wanted.regulator, "source_url", wanted.source_url),
+        }
+        keys = {key for key in keys if key[2]}
+        if cache.records.get((source, record.external_id)) or not keys <= absent - seen:
+            return 0  # its inquiry may be found, and with it the companies already added
+        seen |= keys
+        names += [" ".join(name.split())[:200] for name in wanted.companies]
+    owners = {name: possessive_owner(split_name(name)[0]) for name in names}
+    cache.companies([*names, *filter(None, owners.values())])
+    known = {key for key, ids in cache.by_key.items() if ids}
+    slugs = set(cache.free_slugs)
+    new: list[Company] = []
+    for name in names:
+        current, former = split_name(name)
+        keys = {name_key(current), *map(name_key, former)} - {""}
+        owner = owners[name]
+        owner_keys = {name_key(owner), *map(name_key, split_name(owner)[1])} if owner else set()
+        if keys & known or owner_keys & known:
+            known |= set(map(name_key, former)) - {""}  # its alternative names, added
+            continue
+        key, slug = name_key(current), slug_base(current[:200])
+        if not key or not slug or slug not in slugs:
+            return 0  # Company.save finds its slug, after the companies made before it
+        slugs.discard(slug)
+        new.append(Company(name=current[:200], name_key=key, slug=slug, needs_review=True))
+        known |= keys
+    if not new:
+        return 0
+    heads = {company.name_key: group_heads(company.name) for company in new}
+    wanted_heads = {head for group in heads.values() for head in group}
+    found = {c.name_key: c for c in Company.objects.filter(name_key__in=wanted_heads)}
+    # A company whose group is made in this batch too is inserted after it: one insert per
+    # such step, in the order applying the records one by one would make them.
+    created: list[Company] = []
+    for n, company in enumerate(new):
+        group = next((head for head in heads[company.name_key] if head in found), None)
+        company.parent = found[group] if group else None
+        if company.parent is not None and company.parent.pk is None:
+            created += _companies_insert(new[len(created) : n])
+        found[company.name_key] = company
+    created += _companies_insert(new[len(created) :])
+    for company in created:
+        cache.free_slugs.discard(company.slug)
+        cache.known(company, company.name_key)
+    content_changed()  # what the companies' post_save signal does
+    return len(created)
+
+
+def _companies_insert(companies: list[Company]) -> list[Company]:
+    try:
+        with transaction.atomic():
+            return bulk_create_with_history(companies, Company, batch_size=500)
+    except IntegrityError:  # a slug another run took since the batch read them
+        raise _BulkFailed from None
 
 
 def _group_of(name: str) -> Company | None:
