@@ -1735,6 +1735,41 @@ def inquiry_companies_changed(sender, instance, action: str, **kwargs) -> None:
         refresh_search(inquiry_ids=[instance.pk])
 
 
+def inquiries_companies_add(links: list[tuple[Inquiry, list[Company]]]) -> None:
+    """What `inquiry.companies.add(*companies)` does for each of these inquiries, none of which
+    has companies yet (ingest made them), in three inserts for all: the links, a history row
+    each ("~", as the m2m_changed signal writes) with its links, and what the signals ask for
+    (search documents, the content version)."""
+    links = [
+        (inquiry, list(dict.fromkeys(c.pk for c in companies))) for inquiry, companies in links
+    ]
+    links = [(inquiry, ids) for inquiry, ids in links if ids]
+    if not links:
+        return
+    through = Inquiry.companies.through
+    rows = through.objects.bulk_create(
+        [through(inquiry_id=inquiry.pk, company_id=pk) for inquiry, ids in links for pk in ids]
+    )
+    history = Inquiry.history.bulk_history_create(
+        [inquiry for inquiry, _ in links], update=True, default_change_reason=None
+    )
+    rows_of: dict[int, list] = {}
+    for row in rows:
+        rows_of.setdefault(row.inquiry_id, []).append(row)
+    m2m_history = apps.get_model("deals", "HistoricalInquiry_companies")
+    m2m_history.objects.bulk_create(
+        [
+            m2m_history(
+                history=entry, id=row.id, inquiry_id=row.inquiry_id, company_id=row.company_id
+            )
+            for entry in history
+            for row in rows_of[entry.id]
+        ]
+    )
+    refresh_search(inquiry_ids=[inquiry.pk for inquiry, _ in links])
+    content_changed()
+
+
 # Deletes go through signals so that bulk deletes (the admin's "delete selected") and cascades
 # keep the stored status in step too; a deal deleted with them simply is not found any more.
 @receiver(post_delete, sender=Inquiry)
