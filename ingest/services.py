@@ -8,9 +8,10 @@ Rules the pipeline keeps, whoever runs it (the command, a Celery task, a test):
   every stored record once, on the next run.
 - A case whose kind, stage or outcome is not one of ours, or not of its kind's vocabulary
   (conduct or merger control), is a bad record: skipped with the reason, never stored.
-- Records are applied in batches, one transaction each, every record in a savepoint of its own;
-  a bad record is skipped and reported with its id, the rest goes in. A document that is
-  unreadable or hostile is refused before anything is applied.
+- Records are applied in batches, one transaction each; a bad record is skipped and reported
+  with its id, the rest goes in (a batch where one fails is applied again with every record in
+  a savepoint of its own). A document that is unreadable or hostile is refused before anything
+  is applied.
 - A batch does its shared work once: every lock it needs taken up front in one order, stored
   records and companies read in one go, the companies it will create made in one insert when
   that can be told in advance (`companies_bulk_create`), derived fields refreshed once per deal
@@ -205,7 +206,7 @@ def records_unchanged(*, source: str, records: list, tally: Tally) -> list:
 
 
 # Records applied in one transaction: the locks, the company lookups and the derived-field
-# refresh are shared by a batch; each record still has its own savepoint.
+# refresh are shared by a batch.
 BATCH_SIZE = 100
 
 
@@ -221,7 +222,7 @@ def _batches(records: Iterable[Parsed]) -> Iterator[list[Parsed]]:
 
 
 class _BulkFailed(Exception):
-    """A batch whose companies were created in bulk had a record fail: redo it per record."""
+    """A record failed in a batch applied the fast way: redo the batch the careful way."""
 
 
 def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
@@ -232,9 +233,10 @@ def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
     in one insert when that can be told in advance (`companies_bulk_create`), and the derived
     fields of the deals and inquiries it touched are refreshed once, before it commits.
 
-    A record that fails after companies were created in bulk would leave its companies behind,
-    which applying it on its own does not: the batch is then rolled back and applied again
-    without creating companies in advance.
+    Applied the fast way first: companies created in advance, and no savepoint per record
+    (two queries each). A record that fails then would leave behind what it wrote, and its
+    companies, which applying it on its own does not: the batch is rolled back and applied again
+    the careful way, each record in a savepoint, creating companies as they come.
     """
     before = Tally(**{**vars(tally), "problems": list(tally.problems)})
     try:
@@ -249,6 +251,7 @@ def _batch_apply(source: str, records: list[Parsed], tally: Tally, *, bulk: bool
     cases = [record for record in records if isinstance(record, CaseRecord)]
     failed = tally.errors + tally.skipped + sum(isinstance(r, Skipped) for r in records)
     with transaction.atomic(), derived_fields_deferred(), _run_cache() as cache:
+        cache.savepoints = not bulk
         cache.lock(sorted({key for record in records for key in _lock_keys(source, record)}))
         cache.batch_locked = set(cache.locked)
         names = [name for record in cases for name in _company_names(record)]
@@ -275,6 +278,8 @@ def record_ingest(*, source: str, record: Parsed, tally: Tally) -> None:
         return
     try:
         outcome = record_apply(source=source, record=record)
+    except _BulkFailed:
+        raise
     except BadRecord as exc:
         tally.skipped += 1
         tally.problems.append({"id": record.external_id, "reason": str(exc)})
@@ -304,16 +309,20 @@ def record_apply(*, source: str, record: CaseRecord | PressRecord) -> str:
     cache = _current_cache()
     for attempt in range(3):
         try:
-            with transaction.atomic(), derived_fields_deferred():
+            with transaction.atomic(savepoint=cache.savepoints), derived_fields_deferred():
                 outcome = _record_apply(source, record)
             cache.record_done()
             return outcome
         except IntegrityError:
             cache.forget()
+            if not cache.savepoints:  # only rolling the batch back undoes what it wrote
+                raise _BulkFailed from None
             if attempt == 2:
                 raise
-        except BaseException:
+        except BaseException as exc:
             cache.forget()
+            if not cache.savepoints and isinstance(exc, Exception):
+                raise _BulkFailed from exc
             raise
     raise AssertionError("unreachable")
 
@@ -525,6 +534,8 @@ class RunCache:
         self.by_id: dict[int, Company] = {}
         self.locked: set[str] = set()
         self.batch_locked: set[str] = set()
+        # Each record in a savepoint of its own; a batch applied the fast way has none.
+        self.savepoints = True
         # (source, external id) -> its RawRecord, locked, or None when there is none.
         self.records: dict[tuple[str, str], RawRecord | None] = {}
         # (regulator slug, "reference" or "source_url", value) known to match no inquiry.

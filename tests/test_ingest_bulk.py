@@ -68,7 +68,7 @@ def test_a_batch_costs_the_same_queries_per_record_however_many_records_it_has()
 
     # Each record still writes its own rows (record, inquiry, events and their history); what
     # a batch shares is read, created (its companies) and refreshed once, so more cost no more.
-    assert many <= few <= 11
+    assert many <= few <= 9
 
 
 def test_an_unchanged_rerun_decides_in_a_fixed_number_of_queries():
