@@ -26,6 +26,8 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
+from simple_history import signals as history_signals
+from simple_history import utils as history_utils
 from simple_history.models import HistoricalRecords
 
 from . import clocks, names
@@ -870,6 +872,48 @@ class InquiryQuerySet(models.QuerySet):
         return search_documents(self, text, title_field="reference")
 
 
+class M2MHistoricalRecords(HistoricalRecords):
+    """django-simple-history's history, without two queries per history row it does not need
+    (ingest writes an inquiry's history row twice per new inquiry: created, companies added).
+
+    Upstream finds the through model from `history_instance.instance`, which reads the model's
+    excluded fields back from the database; the saved `instance` has the same through model.
+    And a row just created ("+") has no m2m rows yet to copy. The rows and signals are the same.
+    """
+
+    def create_historical_record_m2ms(self, history_instance, instance):
+        for m2m in history_instance._history_m2m_fields:
+            m2m_history_model = self.m2m_models[m2m]
+            through_model = getattr(instance, m2m.name).through
+            through_fields = through_model._meta.fields
+            names = [f.name for f in through_fields]
+            fk_names = [f.name for f in through_fields if isinstance(f, models.ForeignKey)]
+            rows = []
+            if history_instance.history_type != "+":
+                rows = through_model.objects.filter(
+                    **{history_utils.get_m2m_field_name(m2m): instance}
+                ).select_related(*fk_names)
+            insert_rows = [
+                m2m_history_model(history=history_instance, **{n: getattr(row, n) for n in names})
+                for row in rows
+            ]
+            history_signals.pre_create_historical_m2m_records.send(
+                sender=m2m_history_model,
+                rows=insert_rows,
+                history_instance=history_instance,
+                instance=instance,
+                field=m2m,
+            )
+            created_rows = m2m_history_model.objects.bulk_create(insert_rows)
+            history_signals.post_create_historical_m2m_records.send(
+                sender=m2m_history_model,
+                created_rows=created_rows,
+                history_instance=history_instance,
+                instance=instance,
+                field=m2m,
+            )
+
+
 class Inquiry(TimeStamped):
     regulator = models.ForeignKey(Regulator, on_delete=models.PROTECT, related_name="inquiries")
     deal = models.ForeignKey(
@@ -988,7 +1032,7 @@ class Inquiry(TimeStamped):
     )
     search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords(
+    history = M2MHistoricalRecords(
         m2m_fields=[companies],
         excluded_fields=["last_activity_on", "search_document", "search_vector"],
     )
@@ -1717,6 +1761,41 @@ def regulator_saved(sender, instance: Regulator, created: bool, **kwargs) -> Non
 def inquiry_companies_changed(sender, instance, action: str, **kwargs) -> None:
     if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Inquiry):
         refresh_search(inquiry_ids=[instance.pk])
+
+
+def inquiries_companies_add(links: list[tuple[Inquiry, list[Company]]]) -> None:
+    """What `inquiry.companies.add(*companies)` does for each of these inquiries, none of which
+    has companies yet (ingest made them), in three inserts for all: the links, a history row
+    each ("~", as the m2m_changed signal writes) with its links, and what the signals ask for
+    (search documents, the content version)."""
+    links = [
+        (inquiry, list(dict.fromkeys(c.pk for c in companies))) for inquiry, companies in links
+    ]
+    links = [(inquiry, ids) for inquiry, ids in links if ids]
+    if not links:
+        return
+    through = Inquiry.companies.through
+    rows = through.objects.bulk_create(
+        [through(inquiry_id=inquiry.pk, company_id=pk) for inquiry, ids in links for pk in ids]
+    )
+    history = Inquiry.history.bulk_history_create(
+        [inquiry for inquiry, _ in links], update=True, default_change_reason=None
+    )
+    rows_of: dict[int, list] = {}
+    for row in rows:
+        rows_of.setdefault(row.inquiry_id, []).append(row)
+    m2m_history = apps.get_model("deals", "HistoricalInquiry_companies")
+    m2m_history.objects.bulk_create(
+        [
+            m2m_history(
+                history=entry, id=row.id, inquiry_id=row.inquiry_id, company_id=row.company_id
+            )
+            for entry in history
+            for row in rows_of[entry.id]
+        ]
+    )
+    refresh_search(inquiry_ids=[inquiry.pk for inquiry, _ in links])
+    content_changed()
 
 
 # Deletes go through signals so that bulk deletes (the admin's "delete selected") and cascades

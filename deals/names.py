@@ -122,15 +122,22 @@ def legal_forms() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
+@cache
+def _legal_forms_by_length() -> tuple[tuple[int, frozenset[tuple[str, ...]]], ...]:
+    """The legal forms by their number of words, longest first: a look-up per length instead
+    of a walk through every form."""
+    lengths = sorted({len(form) for form in legal_forms()}, reverse=True)
+    return tuple((n, frozenset(form for form in legal_forms() if len(form) == n)) for n in lengths)
+
+
 def strip_legal_form(words: list[str]) -> list[str]:
-    """The words without legal forms at the end; at least one word is kept."""
-    forms = legal_forms()
+    """The words without legal forms at the end (the longest first); at least one word is kept."""
     changed = True
     while changed and len(words) > 1:
         changed = False
-        for form in forms:
-            if len(form) < len(words) and tuple(words[-len(form) :]) == form:
-                words = words[: -len(form)]
+        for n, forms in _legal_forms_by_length():
+            if n < len(words) and tuple(words[-n:]) in forms:
+                words = words[:-n]
                 changed = True
                 break
     return words

@@ -6,10 +6,20 @@ import json
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from simple_history.models import HistoricalRecords
 
-from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, StatusChange
+from deals.models import (
+    Company,
+    CompanyAlias,
+    Deal,
+    Event,
+    Inquiry,
+    M2MHistoricalRecords,
+    StatusChange,
+)
 from ingest import services
 from ingest.models import RawRecord
 from ingest.services import ingest_run
@@ -19,6 +29,7 @@ pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
 EC_DUMP = json.loads((FIXTURES / "ec" / "case-data-AT.json").read_bytes())
 RUNS = [
+    ("ec", FIXTURES / "ec" / "case-data-AT_excerpt5.json"),  # first: companies made in bulk
     ("ftc-hsr", FIXTURES / "ftc" / "hsr-early-termination-notices_snapshot1.xml"),
     ("ftc-hsr", FIXTURES / "ftc" / "hsr-early-termination-notices_snapshot2.xml"),
     ("ec", FIXTURES / "ec" / "case-data-AT_excerpt5.json"),
@@ -29,14 +40,16 @@ RUNS = [
 ]
 
 
-def ec_cases(numbers: range) -> bytes:
+def ec_cases(
+    numbers: range, companies=lambda n: [f"Maker {n} Corporation", f"Buyers {n} Association"]
+) -> bytes:
     """A dump of one real case (two companies, two decisions) under other numbers, each with
     companies of its own: records that cost the same to apply."""
     case = json.dumps(EC_DUMP["AT.39294"])
     cases = {}
     for n in numbers:
         copy = json.loads(case.replace("39294", str(90000 + n)))
-        copy["metadata"]["caseCompanies"] = [f"Maker {n} Corporation", f"Buyers {n} Association"]
+        copy["metadata"]["caseCompanies"] = companies(n)
         copy["metadata"]["caseTitle"] = [f"Maker {n} (complaint)"]
         cases[f"AT.{90000 + n}"] = copy
     return json.dumps(cases).encode()
@@ -53,9 +66,9 @@ def test_a_batch_costs_the_same_queries_per_record_however_many_records_it_has()
     few = queries_per_record(ec_cases(range(0, 5)))
     many = queries_per_record(ec_cases(range(100, 250)))  # two batches
 
-    # Each record still writes its own rows (record, inquiry, events, companies and their
-    # history); what a batch shares is read and refreshed once, so more records cost no more.
-    assert many <= few <= 22
+    # Each record still writes its own rows (record, inquiry, events and their history); what
+    # a batch shares is read, created (its companies) and refreshed once, so more cost no more.
+    assert many <= few <= 9
 
 
 def test_an_unchanged_rerun_decides_in_a_fixed_number_of_queries():
@@ -114,7 +127,19 @@ def everything() -> dict:
             Event.objects.values_list("title", "occurred_on", "timeline_deal__title"), key=repr
         ),
         "companies": sorted(
-            Company.objects.values_list("name", "parent__name", "needs_review"), key=repr
+            Company.objects.values_list("name", "slug", "parent__name", "needs_review"), key=repr
+        ),
+        "company history": sorted(
+            Company.history.values_list("name", "slug", "history_type", "needs_review"), key=repr
+        ),
+        "inquiry history": sorted(
+            Inquiry.history.values_list("reference", "history_type", "stage"), key=repr
+        ),
+        "inquiry company history": sorted(
+            apps.get_model("deals", "HistoricalInquiry_companies").objects.values_list(
+                "history__reference", "history__history_type", "company__name"
+            ),
+            key=repr,
         ),
         "aliases": sorted(CompanyAlias.objects.values_list("company__name", "name")),
         "records": sorted(
@@ -129,12 +154,27 @@ class Undo(Exception):
     pass
 
 
-def ingest_all() -> dict:
+# Names that come back in one batch: a group and its regional arm, a former name, a product.
+GROUPED = ec_cases(
+    range(0, 12),
+    lambda n: [
+        f"Maker {n % 3}",
+        f"Maker {n % 3} Europe",
+        f"Maker {n % 3} (ex: Old Maker {n % 3})",
+        f"Old Maker {n % 3}",
+        f"Maker {n % 3}'s Widget",
+        f"Buyers {n} Association",
+    ],
+)
+
+
+def ingest_all(documents=()) -> dict:
     """Apply every run, read what they made, and undo it all."""
     try:
         with transaction.atomic():
-            for source, path in RUNS:
-                run = ingest_run(source=source, documents=[path.read_bytes()], trigger="file")
+            runs = [(source, path.read_bytes()) for source, path in RUNS]
+            for source, document in [*documents, *runs]:
+                run = ingest_run(source=source, documents=[document], trigger="file")
                 assert run.errors == 0, run.problems
             found = everything()
             raise Undo
@@ -145,10 +185,60 @@ def ingest_all() -> dict:
 def test_refreshing_each_deal_once_per_batch_leaves_what_refreshing_on_every_save_left(
     monkeypatch,
 ):
-    deferred = ingest_all()
+    deferred = ingest_all([("ec", GROUPED)])
     with monkeypatch.context() as patched:  # every save refreshes its deal, as before batches
         patched.setattr(services, "derived_fields_deferred", contextlib.nullcontext)
-        per_save = ingest_all()
+        patched.setattr(services, "companies_bulk_create", lambda **kwargs: 0)
+        patched.setattr(
+            services,
+            "_companies_add",
+            lambda inquiry, companies, created: inquiry.companies.add(*companies),
+        )
+        patched.setattr(  # django-simple-history's own m2m history rows
+            M2MHistoricalRecords,
+            "create_historical_record_m2ms",
+            HistoricalRecords.create_historical_record_m2ms,
+        )
+        per_save = ingest_all([("ec", GROUPED)])
 
     assert deferred["status changes"]  # a positive control: the runs do change statuses
+    assert ("", "~", "Richemont") in deferred["inquiry company history"]
+    assert ("Maker 1 Europe", "Maker 1") in [c[::2][:2] for c in deferred["companies"]]
     assert deferred == per_save
+
+
+def test_companies_of_a_batch_are_created_in_bulk_as_one_by_one(monkeypatch):
+    calls = []
+    bulk = services.bulk_create_with_history
+    monkeypatch.setattr(
+        services,
+        "bulk_create_with_history",
+        lambda objs, *a, **k: calls.append(len(objs)) or bulk(objs, *a, **k),
+    )
+    run = ingest_run(source="ec", documents=[GROUPED], trigger="file")
+
+    assert run.new == 12 and run.errors == 0
+    assert sum(calls) == Company.objects.count() == 12 + 3 * 2  # groups first, then the rest
+    assert Company.objects.get(name="Maker 2 Europe").parent.name == "Maker 2"
+    assert Company.objects.get(name="Maker 2").aliases.get().name == "Old Maker 2"
+    assert Company.history.filter(history_type="+").count() == Company.objects.count()
+
+
+def test_a_record_failing_after_its_companies_were_made_in_bulk_leaves_none_of_them(monkeypatch):
+    merge = services._inquiry_merge
+
+    def fail_one(inquiry, record, **kwargs):
+        merge(inquiry, record, **kwargs)  # its inquiry made, its companies to be linked
+        if record.external_id.endswith("90003"):
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "_inquiry_merge", fail_one)
+    run = ingest_run(source="ec", documents=[ec_cases(range(0, 6))], trigger="file")
+
+    assert (run.new, run.errors) == (5, 1)
+    assert "boom" in run.problems[0]["reason"]
+    names = set(Company.objects.values_list("name", flat=True))
+    assert "Maker 4 Corporation" in names and "Maker 3 Corporation" not in names
+    assert not Company.history.filter(name="Maker 3 Corporation").exists()
+    assert Inquiry.companies.through.objects.count() == 5 * 2
+    assert not Inquiry.history.filter(reference="AT.90003").exists()
