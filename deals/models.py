@@ -1042,7 +1042,11 @@ class Inquiry(TimeStamped):
         verbose_name_plural = "inquiries"
         ordering = [models.F("opened_on").desc(nulls_last=True), "pk"]
         # Newest-first orders (NULLS LAST) are indexed by migration 0012 on PostgreSQL.
-        indexes = [models.Index(fields=["opened_on", "id"], name="inquiry_opened_asc_idx")]
+        indexes = [
+            models.Index(fields=["opened_on", "id"], name="inquiry_opened_asc_idx"),
+            # Ingest finds a case without a number by its address (ingest/services.py).
+            models.Index(fields=["source_url"], name="inquiry_source_url_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["regulator", "reference"],
