@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from deals.models import AntitrustStatus, Deal, Inquiry
+from tests.admin_forms import inline_inquiry_closed
 from tests.factories import DealFactory, InquiryFactory, RegulatorFactory, cma
 
 pytestmark = pytest.mark.django_db
@@ -49,28 +50,7 @@ def test_an_editor_adds_an_inquiry_and_the_public_status_changes(client, editor)
 def test_closing_an_inquiry_inline_on_the_deal_form_updates_the_status(client, editor):
     inquiry = InquiryFactory(regulator=cma(), stage="phase_1", reference="ME/1/24")
     deal = inquiry.deal
-    data = {
-        "title": deal.title,
-        "slug": deal.slug,
-        "deal_type": deal.deal_type,
-        "sector": deal.sector,
-        "announced_on": "2024-02-26",
-        "is_published": "on",
-        "parties-TOTAL_FORMS": "0",
-        "parties-INITIAL_FORMS": "0",
-        "inquiries-TOTAL_FORMS": "1",
-        "inquiries-INITIAL_FORMS": "1",
-        "inquiries-0-id": inquiry.pk,
-        "inquiries-0-deal": deal.pk,
-        "inquiries-0-regulator": inquiry.regulator.pk,
-        "inquiries-0-reference": "ME/1/24",
-        "inquiries-0-kind": "merger_review",
-        "inquiries-0-stage": "closed",
-        "inquiries-0-outcome": "cleared",
-        "inquiries-0-decision_status": "in_force",
-        "events-TOTAL_FORMS": "0",
-        "events-INITIAL_FORMS": "0",
-    }
+    data = inline_inquiry_closed(deal)
     response = client.post(f"/admin/deals/deal/{deal.pk}/change/", data)
     assert response.status_code == 302
     deal.refresh_from_db()

@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from deals.models import ClockStop, Deal, EventKind, InquiryKind, Stage, StatusChange
+from tests.admin_forms import inline_inquiry_closed
 from tests.factories import (
     CompanyFactory,
     DealFactory,
@@ -39,32 +40,6 @@ def editor_client():
     client = Client()
     client.force_login(user)
     return client
-
-
-def inline_inquiry_closed(deal):
-    inquiry = deal.inquiries.get()
-    return {
-        "title": deal.title,
-        "slug": deal.slug,
-        "deal_type": deal.deal_type,
-        "sector": deal.sector,
-        "announced_on": "2024-02-26",
-        "is_published": "on",
-        "parties-TOTAL_FORMS": "0",
-        "parties-INITIAL_FORMS": "0",
-        "inquiries-TOTAL_FORMS": "1",
-        "inquiries-INITIAL_FORMS": "1",
-        "inquiries-0-id": inquiry.pk,
-        "inquiries-0-deal": deal.pk,
-        "inquiries-0-regulator": inquiry.regulator.pk,
-        "inquiries-0-reference": "ME/1/24",
-        "inquiries-0-kind": "merger_review",
-        "inquiries-0-stage": "closed",
-        "inquiries-0-outcome": "cleared",
-        "inquiries-0-decision_status": "in_force",
-        "events-TOTAL_FORMS": "0",
-        "events-INITIAL_FORMS": "0",
-    }
 
 
 def test_a_second_visit_is_served_from_the_cache_without_a_query(
