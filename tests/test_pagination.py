@@ -74,7 +74,8 @@ def test_the_company_list_counts_each_companys_published_deals(client):
     PartyFactory(deal=DealFactory(), company=company, role=PartyRole.ACQUIRER)
     PartyFactory(deal=DealFactory(), company=company, role=PartyRole.ACQUIRER)
     PartyFactory(deal=DealFactory(is_published=False), company=company)
-    CompanyFactory(name="Figma")
+    # Named in a conduct case only: listed, with no deals.
+    InquiryFactory(deal=None).companies.add(CompanyFactory(name="Figma"))
     listed = {c.name: c.deal_count for c in client.get("/companies/").context["page"]}
     assert listed["Adobe"] == 2 and listed["Figma"] == 0
 
