@@ -170,11 +170,9 @@ def deal_list(request):
 def deal_export(request):
     """The filtered deal list as CSV, for spreadsheets; same filters as the page."""
     filterset = DealFilter(request.GET, queryset=Deal.objects.published())
-    if not filterset.is_valid():
-        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
-    deals = filterset.qs.with_list_data().iterator(chunk_size=500)
-    rows = (exports.deal_row(deal, request.build_absolute_uri) for deal in deals)
-    return exports.csv_response("dealwatch-deals.csv", exports.DEAL_COLUMNS, rows)
+    return exports.filtered_csv(
+        request, filterset, "dealwatch-deals.csv", exports.DEAL_COLUMNS, exports.deal_row
+    )
 
 
 def imported_from(deal: Deal) -> list[str]:
@@ -241,11 +239,9 @@ def inquiry_list(request):
 def inquiry_export(request):
     """The filtered inquiry list as CSV; same filters as the page."""
     filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
-    if not filterset.is_valid():
-        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
-    inquiries = filterset.qs.with_list_data().iterator(chunk_size=500)
-    rows = (exports.inquiry_row(inquiry, request.build_absolute_uri) for inquiry in inquiries)
-    return exports.csv_response("dealwatch-inquiries.csv", exports.INQUIRY_COLUMNS, rows)
+    return exports.filtered_csv(
+        request, filterset, "dealwatch-inquiries.csv", exports.INQUIRY_COLUMNS, exports.inquiry_row
+    )
 
 
 @public_page
