@@ -12,17 +12,13 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 
-import django_filters
-from django import forms
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Mod
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.filters import DealFilter, printable, value_labels
 from deals.models import (
     Company,
     Deal,
@@ -34,30 +30,9 @@ from deals.models import (
     StatusChange,
 )
 
-# Query-string keys that change how /deals/ is shown but not which deals it shows.
-IGNORED_SEARCH_KEYS = {"sort", "page"}
-
-
-def canonical_search(data: QueryDict | str | None) -> str:
-    """A /deals/ query string reduced to its filters, sorted, so one search is stored once."""
-    if not isinstance(data, QueryDict):
-        data = QueryDict(data or "")
-    pairs = sorted(
-        (key, value.strip())
-        for key in data
-        if key in DealFilter.base_filters and key not in IGNORED_SEARCH_KEYS
-        for value in data.getlist(key)
-        if value.strip()
-    )
-    query = QueryDict(mutable=True)
-    for key, value in pairs:
-        query.appendlist(key, value)
-    return query.urlencode()
-
-
-def deals_matching(query: str) -> models.QuerySet[Deal]:
-    """Exactly the deals /deals/?<query> lists: the same FilterSet on the same queryset."""
-    return DealFilter(data=QueryDict(query), queryset=Deal.objects.published()).results()
+# Saved searches' functions, importable from here as before they had a module of their own.
+from .searches import canonical_search as canonical_search
+from .searches import deals_matching, search_label
 
 
 def normalise_email(email: str) -> str:
@@ -491,38 +466,6 @@ def _already_claimed(
 def oldest_news() -> datetime.date:
     """What happened before this is history, not news (a backfill is recorded, not emailed)."""
     return timezone.localdate() - datetime.timedelta(days=settings.DIGEST_MAX_EVENT_AGE_DAYS)
-
-
-def search_label(query: str) -> str:
-    """A saved search in words: Deals matching “microsoft” · Status: Under review.
-
-    Worded by the FilterSet's own labels (value_labels), which look nothing up with a value
-    PostgreSQL would refuse (a NUL byte); the pages offer no alert for a search with errors.
-    """
-    data = QueryDict(query)
-    if not data:
-        return "All deals"
-    parts = []
-    # The FilterSet knows how each value reads: a regulator's or company's name (given by slug,
-    # name or ticker), a jurisdiction's name, a status's words.
-    labels = value_labels(DealFilter, data)
-    for key in data:
-        filter_ = DealFilter.base_filters.get(key)
-        if filter_ is None or key in IGNORED_SEARCH_KEYS:
-            continue
-        values = [labels.get(key, {}).get(v, printable(v)) for v in data.getlist(key) if v]
-        if not values:
-            continue
-        if isinstance(filter_, django_filters.BooleanFilter):
-            # A ticked box reads as its label ("Include its group companies"), not "...: 1".
-            if forms.NullBooleanField().to_python(data.get(key)) or data.get(key) == "on":
-                parts.append(filter_.label)
-            continue
-        if key == "q":
-            parts.insert(0, f"“{values[0]}”")
-        else:
-            parts.append(f"{filter_.label}: {', '.join(values)}")
-    return "Deals matching " + " · ".join(parts) if parts else "All deals"
 
 
 # --- Digest runs and deliveries -----------------------------------------------------------
