@@ -45,8 +45,8 @@ from .models import (
     Subscription,
     SubscriptionKind,
     normalise_email,
-    unsent_content,
 )
+from .selectors import unsent_content
 from .tokens import (
     CONFIRM_MAX_AGE,
     InvalidToken,
