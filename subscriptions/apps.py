@@ -1,3 +1,5 @@
+"""The subscriptions app: its ready() connects the receivers of signals.py."""
+
 from django.apps import AppConfig
 
 

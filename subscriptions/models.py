@@ -4,6 +4,9 @@ Delivery follows GOV.UK's email-alert-api: a DigestRun is unique per frequency a
 Delivery is unique per subscriber and run and exists before anything is sent, and a DigestItem
 records that an event went into a subscription's digest; its unique constraint is what makes
 "each event exactly once" true even when two runs race.
+
+Models and their querysets only: the digest's reads across models are in selectors.py, saved
+searches' query strings in searches.py, writes in services.py.
 """
 
 from __future__ import annotations
