@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
-from . import widgets
+from . import querystring, widgets
 from .cache import cached
 from .jurisdictions import jurisdiction_code, jurisdiction_name
 from .models import (
@@ -580,12 +580,8 @@ def inquiry_facet_counts() -> dict[str, dict[str, int]]:
 
 
 def canonical_query(data: QueryDict, filterset_class=DealFilter) -> str:
-    """A query string reduced to the filters it sets, for links to the same rows elsewhere."""
-    query = QueryDict(mutable=True)
-    for key in data:
-        if key in filterset_class.base_filters and key not in PRESENTATION_KEYS:
-            query.setlist(key, [v for v in data.getlist(key) if v.strip()])
-    return query.urlencode()
+    """A query string reduced to the filters it sets (see deals.querystring)."""
+    return querystring.canonical_query(data, filterset_class)
 
 
 # --- Lists only the API has -----------------------------------------------------------------

@@ -395,7 +395,26 @@ def digest_build(
         else status_changes
     )
     nets = net_changes(changes)
+    _add_new_deals(groups, new_deals)
+    events_seen = _add_events(groups, events)
 
+    deal_ids = [pk for kind, pk in groups if kind == "deal"] + list(nets)
+    if deals is None:
+        deals = deals_for_digest(deal_ids) if deal_ids else {}
+    _explain_changes_by_news(nets, changes, events_seen)
+    for deal_id, lines in nets.items():
+        if deal_id in deals:
+            groups.setdefault(("deal", deal_id), _deal_group(deals[deal_id])).changes = lines
+    _complete_groups(groups, deals)
+    # The most important news first; among equals, the newest.
+    ordered = sorted(
+        (group for group in groups.values() if group),
+        key=lambda g: (g.rank, -g.latest.toordinal()),
+    )
+    return Digest(groups=ordered)
+
+
+def _add_new_deals(groups: dict[tuple[str, int], DigestGroup], new_deals: Iterable[Deal]) -> None:
     for deal in new_deals:
         group = groups.setdefault(("deal", deal.pk), _deal_group(deal))
         group.is_new_deal = True
@@ -410,6 +429,10 @@ def digest_build(
             )
         )
 
+
+def _add_events(groups: dict[tuple[str, int], DigestGroup], events: Iterable[Event]) -> list[Event]:
+    """Each event (once) as an entry of its deal's group, or of its inquiry's when it has no
+    deal; returns the events added, in their order."""
     seen: set[int] = set()
     events_seen: list[Event] = []
     for event in events:
@@ -442,14 +465,16 @@ def digest_build(
                 rank=EVENT_RANKS.get(event.kind, 5),
             )
         )
+    return events_seen
 
-    deal_ids = [pk for kind, pk in groups if kind == "deal"] + list(nets)
-    if deals is None:
-        deals = deals_for_digest(deal_ids) if deal_ids else {}
-    # A change saved with its review (an editor moving the stage) is explained by the review's
-    # most important news in the same digest, when there is some: "Commission opens phase 2".
+
+def _explain_changes_by_news(
+    nets: dict[int, list[ChangeLine]], changes: list[StatusChange], events: list[Event]
+) -> None:
+    """A change saved with its review (an editor moving the stage) is explained by the review's
+    most important news in the same digest, when there is some: "Commission opens phase 2"."""
     news = {}
-    for event in sorted(events_seen, key=lambda e: EVENT_RANKS.get(e.kind, 5), reverse=True):
+    for event in sorted(events, key=lambda e: EVENT_RANKS.get(e.kind, 5), reverse=True):
         if event.inquiry_id and EVENT_RANKS.get(event.kind, 5) <= NEWS_RANK:
             news[event.inquiry_id] = event.title
     for change in changes:
@@ -457,10 +482,10 @@ def digest_build(
             for line in nets.get(change.deal_id, []):
                 if line.cause == cause(change):
                     line.cause = news[change.inquiry_id]
-    for deal_id, lines in nets.items():
-        if deal_id in deals:
-            groups.setdefault(("deal", deal_id), _deal_group(deals[deal_id])).changes = lines
 
+
+def _complete_groups(groups: dict[tuple[str, int], DigestGroup], deals: dict[int, Deal]) -> None:
+    """Each deal's group gets its status and jurisdictions now; every group's entries by date."""
     for (kind, pk), group in groups.items():
         if kind == "deal" and pk in deals:
             deal = deals[pk]
@@ -469,12 +494,6 @@ def digest_build(
             changed = {line.regulator for line in group.changes if line.regulator}
             group.jurisdictions = jurisdiction_states(deal, changed)
         group.entries.sort(key=lambda entry: (entry.date, entry.what != "New deal"))
-    # The most important news first; among equals, the newest.
-    ordered = sorted(
-        (group for group in groups.values() if group),
-        key=lambda g: (g.rank, -g.latest.toordinal()),
-    )
-    return Digest(groups=ordered)
 
 
 def _deal_group(deal: Deal) -> DigestGroup:

@@ -6,7 +6,8 @@ from django.http import QueryDict
 from deals.filters import DealFilter
 from deals.models import Company, Deal, EventKind, Regulator
 
-from .models import Frequency, SubscriptionKind, canonical_search, normalise_email
+from .models import Frequency, SubscriptionKind, normalise_email
+from .searches import canonical_search
 
 
 class EventKindsField(forms.MultipleChoiceField):

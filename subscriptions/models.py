@@ -4,60 +4,36 @@ Delivery follows GOV.UK's email-alert-api: a DigestRun is unique per frequency a
 Delivery is unique per subscriber and run and exists before anything is sent, and a DigestItem
 records that an event went into a subscription's digest; its unique constraint is what makes
 "each event exactly once" true even when two runs race.
+
+Models and their querysets only: the digest's reads across models are in selectors.py, saved
+searches' query strings in searches.py, writes in services.py.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
-import django_filters
-from django import forms
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Mod
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.filters import DealFilter, printable, value_labels
 from deals.models import (
     Company,
     Deal,
     Event,
     EventKind,
     Inquiry,
-    Party,
     Regulator,
     StatusChange,
 )
 
-# Query-string keys that change how /deals/ is shown but not which deals it shows.
-IGNORED_SEARCH_KEYS = {"sort", "page"}
-
-
-def canonical_search(data: QueryDict | str | None) -> str:
-    """A /deals/ query string reduced to its filters, sorted, so one search is stored once."""
-    if not isinstance(data, QueryDict):
-        data = QueryDict(data or "")
-    pairs = sorted(
-        (key, value.strip())
-        for key in data
-        if key in DealFilter.base_filters and key not in IGNORED_SEARCH_KEYS
-        for value in data.getlist(key)
-        if value.strip()
-    )
-    query = QueryDict(mutable=True)
-    for key, value in pairs:
-        query.appendlist(key, value)
-    return query.urlencode()
-
-
-def deals_matching(query: str) -> models.QuerySet[Deal]:
-    """Exactly the deals /deals/?<query> lists: the same FilterSet on the same queryset."""
-    return DealFilter(data=QueryDict(query), queryset=Deal.objects.published()).results()
+# Saved searches' functions, importable from here as before they had a module of their own.
+from .searches import canonical_search as canonical_search
+from .searches import deals_matching, search_label
 
 
 def normalise_email(email: str) -> str:
@@ -142,6 +118,29 @@ class SubscriptionKind(models.TextChoices):
     COMPANY = "company", "Company"
     REGULATOR = "regulator", "Regulator"
     SEARCH = "search", "Saved search"
+
+
+class TargetKey(NamedTuple):
+    """What a subscription follows, as a value: subscriptions with the same key match the same
+    content (the digest selectors read each target's news once)."""
+
+    kind: str
+    deal: int | None
+    company: int | None
+    regulator: int | None
+    search_query: str
+
+    @classmethod
+    def of_deal(cls, deal: int) -> TargetKey:
+        return cls(SubscriptionKind.DEAL, deal, None, None, "")
+
+    @classmethod
+    def of_company(cls, company: int) -> TargetKey:
+        return cls(SubscriptionKind.COMPANY, None, company, None, "")
+
+    @classmethod
+    def of_regulator(cls, regulator: int) -> TargetKey:
+        return cls(SubscriptionKind.REGULATOR, None, None, regulator, "")
 
 
 class SubscriptionQuerySet(models.QuerySet):
@@ -286,25 +285,11 @@ class Subscription(models.Model):
         return Deal.objects.none()
 
     @property
-    def target_key(self) -> tuple:
+    def target_key(self) -> TargetKey:
         """What it follows: subscriptions with the same key match the same content."""
-        return (self.kind, self.deal_id, self.company_id, self.regulator_id, self.search_query)
-
-    def matching_events(self) -> models.QuerySet[Event]:
-        """Events about its target, of every kind (unsent_content applies `event_kinds`)."""
-        events = Event.objects.public()
-        if self.kind == SubscriptionKind.REGULATOR:
-            events = events.filter(inquiry__regulator=self.regulator_id)
-        elif self.kind == SubscriptionKind.COMPANY:
-            # Deals the company is a party to, and inquiries about it without a deal (conduct).
-            deals = self.matching_deals().values("pk")
-            inquiries = Inquiry.objects.public().involving([self.company_id]).values("pk")
-            events = events.filter(
-                Q(deal__in=deals) | Q(inquiry__deal__in=deals) | Q(inquiry__in=inquiries)
-            )
-        else:
-            events = events.for_deals(self.matching_deals().values("pk"))
-        return events
+        return TargetKey(
+            self.kind, self.deal_id, self.company_id, self.regulator_id, self.search_query
+        )
 
     @property
     def reports_new_deals(self) -> bool:
@@ -340,189 +325,6 @@ class Subscription(models.Model):
         else:
             changes = changes.filter(deal__in=self.matching_deals().values("pk"))
         return changes
-
-
-@dataclass
-class Unsent:
-    """What one subscription has not had in any digest yet (ids, in no particular order)."""
-
-    events: list[int] = field(default_factory=list)
-    new_deals: list[int] = field(default_factory=list)
-    status_changes: list[int] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.events or self.new_deals or self.status_changes)
-
-
-def unsent_content(subscriptions: list[Subscription]) -> dict[int, Unsent]:
-    """Per subscription, the recent events, new deals and status changes recorded since it
-    started that no digest of it has had, as matching_events(), matching_deals() and
-    matching_status_changes() define them, for many subscriptions at once: one query per
-    distinct saved search (its FilterSet, for its deals) and a fixed number for the rest,
-    whatever their number.
-
-    Deal, company and search subscriptions are each a set of deals (a company's also the
-    conduct inquiries about it): their news is read in one query per kind of news and told apart
-    here. The news window (DIGEST_MAX_EVENT_AGE_DAYS) is applied in SQL; what differs between
-    subscriptions of one target (started_at, event_kinds, what each already had) in Python.
-    A backfill is history, not news: a change caused by an event that happened long ago, or by
-    ingest recording a review closed long ago. An editor's correction is always news.
-    """
-    if not subscriptions:
-        return {}
-    oldest = oldest_news()
-    since = min(s.started_at for s in subscriptions)
-    by_target: dict[tuple, Subscription] = {s.target_key: s for s in subscriptions}
-
-    # Which targets each deal (and each conduct inquiry) is news for.
-    deal_keys: dict[int, set[tuple]] = {}
-    inquiry_keys: dict[int, set[tuple]] = {}
-    followed = [s.deal_id for s in by_target.values() if s.kind == SubscriptionKind.DEAL]
-    for deal in Deal.objects.published().filter(pk__in=followed).values_list("pk", flat=True):
-        deal_keys.setdefault(deal, set()).add(("deal", deal, None, None, ""))
-    companies = {s.company_id for s in by_target.values() if s.kind == SubscriptionKind.COMPANY}
-    if companies:
-        parties = Party.objects.filter(company__in=companies, deal__is_published=True)
-        for deal, company in parties.values_list("deal", "company"):
-            deal_keys.setdefault(deal, set()).add(("company", None, company, None, ""))
-        # Conduct cases: inquiries about the company that are not about one of its deals.
-        links = Inquiry.companies.through.objects.filter(company__in=companies).filter(
-            Q(inquiry__deal__isnull=True) | Q(inquiry__deal__is_published=True)
-        )
-        for inquiry, company in links.values_list("inquiry", "company"):
-            inquiry_keys.setdefault(inquiry, set()).add(("company", None, company, None, ""))
-    for search in [s for s in by_target.values() if s.kind == SubscriptionKind.SEARCH]:
-        for deal in search.matching_deals().values_list("pk", flat=True):
-            deal_keys.setdefault(deal, set()).add(search.target_key)
-    regulators = {s.regulator_id for s in subscriptions if s.kind == SubscriptionKind.REGULATOR}
-
-    # Rows of (target key, id, kind of event or None, when recorded or changed).
-    events: list[tuple] = []
-    recent_events = Event.objects.public().recorded_since(since).filter(occurred_on__gte=oldest)
-    fields = ("pk", "kind", "recorded_at")
-    if deal_keys or inquiry_keys:
-        rows = recent_events.filter(Q(timeline_deal__in=deal_keys) | Q(inquiry__in=inquiry_keys))
-        events += [
-            (key, *row)
-            for deal, inquiry, *row in rows.values_list("timeline_deal", "inquiry", *fields)
-            for key in deal_keys.get(deal, set()) | inquiry_keys.get(inquiry, set())
-        ]
-    if regulators:
-        rows = recent_events.filter(inquiry__regulator__in=regulators)
-        events += [
-            (("regulator", None, None, regulator, ""), *row)
-            for regulator, *row in rows.values_list("inquiry__regulator", *fields)
-        ]
-
-    changes: list[tuple] = []
-    recent_changes = (
-        StatusChange.objects.filter(deal__is_published=True, changed_at__gt=since)
-        .filter(Q(event__isnull=True) | Q(event__occurred_on__gte=oldest))
-        .exclude(event__isnull=True, changed_by__isnull=True, inquiry__closed_on__lt=oldest)
-    )
-    fields = ("pk", "event__kind", "changed_at")
-    if deal_keys:
-        rows = recent_changes.filter(deal__in=deal_keys).values_list("deal", *fields)
-        changes += [(key, *row) for deal, *row in rows for key in deal_keys[deal]]
-    for regulator in regulators:  # its own lines, and the overall status of deals it reviews
-        key = ("regulator", None, None, regulator, "")
-        rows = recent_changes.filter(
-            pk__in=by_target[key].matching_status_changes().values("pk")
-        ).values_list(*fields)
-        changes += [(key, *row) for row in rows]
-
-    new_deals: list[tuple] = []
-    if deal_keys:
-        rows = (
-            Deal.objects.filter(pk__in=deal_keys, created_at__gt=since)
-            .filter(Q(announced_on__isnull=True) | Q(announced_on__gte=oldest))
-            .values_list("pk", "created_at")
-        )
-        new_deals += [(key, pk, None, created) for pk, created in rows for key in deal_keys[pk]]
-
-    already = _already_claimed(
-        subscriptions,
-        events={row[1] for row in events},
-        new_deals={row[1] for row in new_deals},
-        status_changes={row[1] for row in changes},
-    )
-    unsent = {s.pk: Unsent() for s in subscriptions}
-    by_key: dict[tuple, list[Subscription]] = {}
-    for subscription in subscriptions:
-        by_key.setdefault(subscription.target_key, []).append(subscription)
-    for name, rows, wanted in (
-        ("events", events, Subscription.wants_event),
-        ("new_deals", new_deals, Subscription.wants_new_deal),
-        ("status_changes", changes, Subscription.wants_status_change),
-    ):
-        for key, pk, kind, moment in rows:
-            for subscription in by_key[key]:
-                if (
-                    moment > subscription.started_at
-                    and wanted(subscription, kind)
-                    and (name, subscription.pk, pk) not in already
-                ):
-                    getattr(unsent[subscription.pk], name).append(pk)
-    return unsent
-
-
-def _already_claimed(
-    subscriptions: list[Subscription], *, events: set, new_deals: set, status_changes: set
-) -> set[tuple[str, int, int]]:
-    """(what, subscription id, id) for each of these already in a digest of the subscription."""
-    items = DigestItem.objects.filter(subscription__in=[s.pk for s in subscriptions]).filter(
-        Q(event__in=events)
-        | Q(event__isnull=True, status_change__isnull=True, deal__in=new_deals)
-        | Q(status_change__in=status_changes)
-    )
-    already = set()
-    for subscription, event, deal, change in items.values_list(
-        "subscription", "event", "deal", "status_change"
-    ):
-        if event:
-            already.add(("events", subscription, event))
-        elif change:
-            already.add(("status_changes", subscription, change))
-        else:
-            already.add(("new_deals", subscription, deal))
-    return already
-
-
-def oldest_news() -> datetime.date:
-    """What happened before this is history, not news (a backfill is recorded, not emailed)."""
-    return timezone.localdate() - datetime.timedelta(days=settings.DIGEST_MAX_EVENT_AGE_DAYS)
-
-
-def search_label(query: str) -> str:
-    """A saved search in words: Deals matching “microsoft” · Status: Under review.
-
-    Worded by the FilterSet's own labels (value_labels), which look nothing up with a value
-    PostgreSQL would refuse (a NUL byte); the pages offer no alert for a search with errors.
-    """
-    data = QueryDict(query)
-    if not data:
-        return "All deals"
-    parts = []
-    # The FilterSet knows how each value reads: a regulator's or company's name (given by slug,
-    # name or ticker), a jurisdiction's name, a status's words.
-    labels = value_labels(DealFilter, data)
-    for key in data:
-        filter_ = DealFilter.base_filters.get(key)
-        if filter_ is None or key in IGNORED_SEARCH_KEYS:
-            continue
-        values = [labels.get(key, {}).get(v, printable(v)) for v in data.getlist(key) if v]
-        if not values:
-            continue
-        if isinstance(filter_, django_filters.BooleanFilter):
-            # A ticked box reads as its label ("Include its group companies"), not "...: 1".
-            if forms.NullBooleanField().to_python(data.get(key)) or data.get(key) == "on":
-                parts.append(filter_.label)
-            continue
-        if key == "q":
-            parts.insert(0, f"“{values[0]}”")
-        else:
-            parts.append(f"{filter_.label}: {', '.join(values)}")
-    return "Deals matching " + " · ".join(parts) if parts else "All deals"
 
 
 # --- Digest runs and deliveries -----------------------------------------------------------

@@ -45,8 +45,8 @@ from .models import (
     Subscription,
     SubscriptionKind,
     normalise_email,
-    unsent_content,
 )
+from .selectors import unsent_content
 from .tokens import (
     CONFIRM_MAX_AGE,
     InvalidToken,
@@ -403,11 +403,6 @@ def deliveries_prepare(*, run: DigestRun, subscriber_ids: list[int]) -> dict[int
     return deliveries
 
 
-def delivery_prepare(*, run: DigestRun, subscriber_id: int) -> Delivery | None:
-    """The subscriber's delivery for the run, created with its items; None if nothing is new."""
-    return deliveries_prepare(run=run, subscriber_ids=[subscriber_id]).get(subscriber_id)
-
-
 def deliveries_digests(
     deliveries: list[Delivery], *, deals_read: dict[int, Deal] | None = None
 ) -> dict[int, Digest]:
@@ -518,14 +513,16 @@ def digest_email(
 
 
 @dataclass
-class Outcome:
+class SendOutcome:
+    """What became of one delivery in deliveries_send: its status, and the subject if sent."""
+
     status: str
     subject: str = ""
 
 
 def deliveries_send(
     *, delivery_ids: list[int], deals_read: dict[int, Deal] | None = None
-) -> dict[int, Outcome]:
+) -> dict[int, SendOutcome]:
     """Send the pending deliveries among `delivery_ids` over one SMTP connection, and record
     each outcome; returns them by delivery id ('sent', 'skipped' or 'failed').
 
@@ -536,7 +533,7 @@ def deliveries_send(
     twice, as before batching. A refused message is recorded as a failed attempt and the rest
     of the batch still goes.
     """
-    outcomes = {pk: Outcome(DeliveryStatus.SKIPPED) for pk in delivery_ids}
+    outcomes = {pk: SendOutcome(DeliveryStatus.SKIPPED) for pk in delivery_ids}
     deliveries = list(
         Delivery.objects.select_related("subscriber", "run")
         .filter(pk__in=delivery_ids, status=DeliveryStatus.PENDING)
@@ -563,7 +560,7 @@ def deliveries_send(
     return outcomes
 
 
-def _delivery_send_one(delivery, digest, subscriptions, connection) -> Outcome:
+def _delivery_send_one(delivery, digest, subscriptions, connection) -> SendOutcome:
     with transaction.atomic():
         attempts = (
             Delivery.objects.select_for_update(skip_locked=True)
@@ -572,11 +569,11 @@ def _delivery_send_one(delivery, digest, subscriptions, connection) -> Outcome:
             .first()
         )
         if attempts is None:  # sent meanwhile, or another worker is sending it right now
-            return Outcome(DeliveryStatus.SKIPPED)
+            return SendOutcome(DeliveryStatus.SKIPPED)
         subscriber = delivery.subscriber
         if subscriber.is_disabled or not digest:  # nothing left to say, or the address bounces
             Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SKIPPED)
-            return Outcome(DeliveryStatus.SKIPPED)
+            return SendOutcome(DeliveryStatus.SKIPPED)
         message = digest_email(
             subscriber=subscriber,
             digest=digest,
@@ -596,7 +593,7 @@ def _delivery_send_one(delivery, digest, subscriptions, connection) -> Outcome:
             )
             logger.warning("Digest delivery %s failed: %s", delivery.pk, exc)
             _close_quietly(connection)
-            return Outcome(DeliveryStatus.FAILED)
+            return SendOutcome(DeliveryStatus.FAILED)
         subject = digest.subject[:300]
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.SENT,
@@ -605,7 +602,7 @@ def _delivery_send_one(delivery, digest, subscriptions, connection) -> Outcome:
             last_error="",
             subject=subject,
         )
-        return Outcome(DeliveryStatus.SENT, subject)
+        return SendOutcome(DeliveryStatus.SENT, subject)
 
 
 def _close_quietly(connection) -> None:
@@ -639,7 +636,8 @@ class RunSummary:
         return f"{line} would_send={self.would_send} dry_run=1" if self.dry_run else line
 
 
-Progress = Callable[[int, int, Subscriber, str, str], None]
+# Told of each subscriber as a run goes: (number, total, subscriber, status, subject).
+DigestRunProgress = Callable[[int, int, Subscriber, str, str], None]
 
 
 def digest_run(
@@ -647,7 +645,7 @@ def digest_run(
     frequency: str,
     now: datetime.datetime | None = None,
     dry_run: bool = False,
-    progress: Progress | None = None,
+    progress: DigestRunProgress | None = None,
     part: int = 0,
     parts: int = 1,
 ) -> RunSummary:
@@ -695,7 +693,7 @@ def digest_run(
         )
         for i, subscriber in enumerate(batch, start + 1):
             delivery = deliveries.get(subscriber.pk)
-            outcome = outcomes[delivery.pk] if delivery else Outcome(DeliveryStatus.SKIPPED)
+            outcome = outcomes[delivery.pk] if delivery else SendOutcome(DeliveryStatus.SKIPPED)
             summary.count(outcome.status)
             if progress:
                 progress(i, total, subscriber, outcome.status, outcome.subject)

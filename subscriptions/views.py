@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 
+import kombu.exceptions
+import redis.exceptions
+from celery.exceptions import Retry
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -79,7 +82,7 @@ def _mailbox_allowed(email: str, form_name: str) -> bool:
 def subscribe(request: HttpRequest) -> HttpResponse:
     try:
         return _subscribe(request)
-    except ratelimit.Unavailable:
+    except (ratelimit.Unavailable, QueueUnavailable):
         return _unavailable(request)
 
 
@@ -101,13 +104,28 @@ def _subscribe(request: HttpRequest) -> HttpResponse:
     return redirect("subscriptions:check_email")
 
 
+class QueueUnavailable(Exception):
+    """The broker cannot take the email: signing up is paused, as when the limits are."""
+
+
+# The broker (Redis, like the rate limits) or the result store cannot be reached.
+BROKER_DOWN = (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError)
+
+
 def _queue(task, **kwargs) -> None:
-    """Queue an email. Nothing is stored first, so there is no transaction to wait for; a
-    broker or mail failure must not change the answer."""
+    """Queue an email. Nothing is stored first, so there is no transaction to wait for.
+
+    A mail server that refuses does not change the answer: the task retries it later (run in
+    this process, CELERY_TASK_ALWAYS_EAGER, the retry is raised here). A broker that cannot be
+    reached raises QueueUnavailable: the page says to try again, as with the limits down.
+    Anything else is a bug, and raises."""
     try:
         task.delay(**kwargs)
-    except Exception:
-        logger.exception("Could not queue or send %s", task.name)
+    except Retry as exc:
+        logger.warning("Sending %s failed; it is retried: %s", task.name, exc)
+    except BROKER_DOWN as exc:
+        logger.error("Could not queue %s: %s: %s", task.name, type(exc).__name__, exc)
+        raise QueueUnavailable(str(exc)) from exc
 
 
 def check_email(request: HttpRequest) -> HttpResponse:
@@ -164,7 +182,7 @@ def manage_link(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"]
         if not form.cleaned_data["website"] and _mailbox_allowed(email, "manage-link"):
             _queue(tasks.send_manage_link, email=email)
-    except ratelimit.Unavailable:
+    except (ratelimit.Unavailable, QueueUnavailable):
         return _unavailable(request)
     return redirect("subscriptions:manage_link_sent")
 

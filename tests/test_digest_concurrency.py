@@ -18,6 +18,7 @@ from subscriptions import services
 from subscriptions.models import Delivery, DeliveryStatus, DigestItem, DigestRun, Frequency
 from tests.concurrency import at_the_same_moment, needs_postgresql
 from tests.factories import EventFactory, InquiryFactory, SubscriptionFactory
+from tests.subscription_fixtures import prepared_delivery
 
 pytestmark = [
     needs_postgresql,
@@ -60,7 +61,7 @@ def test_two_workers_sending_one_delivery_send_it_once_and_neither_waits(slow_sm
     subscription = SubscriptionFactory()
     EventFactory(deal=subscription.deal)
     run = services.digest_run_start(frequency=Frequency.DAILY, now=timezone.now())
-    delivery = services.delivery_prepare(run=run, subscriber_id=subscription.subscriber_id)
+    delivery = prepared_delivery(run=run, subscriber_id=subscription.subscriber_id)
 
     outcomes = at_the_same_moment(*[lambda: services.delivery_send(delivery_id=delivery.pk)] * 3)
 
@@ -68,9 +69,9 @@ def test_two_workers_sending_one_delivery_send_it_once_and_neither_waits(slow_sm
     assert len(mail.outbox) == 1
 
 
-def test_two_runs_of_different_periods_claim_an_event_once():
-    subscription = SubscriptionFactory(frequency=Frequency.IMMEDIATELY)
-    event = EventFactory(deal=subscription.deal)
+def prepared_in_two_periods_at_once(subscription) -> list:
+    """The subscriber's deliveries for two immediate runs ten minutes apart, prepared at the
+    same moment by two workers (None for a run that found nothing left to claim)."""
     now = timezone.now()
     runs = [
         services.digest_run_start(frequency=Frequency.IMMEDIATELY, now=now),
@@ -78,17 +79,19 @@ def test_two_runs_of_different_periods_claim_an_event_once():
             frequency=Frequency.IMMEDIATELY, now=now + datetime.timedelta(minutes=10)
         ),
     ]
-
-    deliveries = at_the_same_moment(
+    return at_the_same_moment(
         *[
-            (
-                lambda run=run: services.delivery_prepare(
-                    run=run, subscriber_id=subscription.subscriber_id
-                )
-            )
+            lambda run=run: prepared_delivery(run=run, subscriber_id=subscription.subscriber_id)
             for run in runs
         ]
     )
+
+
+def test_two_runs_of_different_periods_claim_an_event_once():
+    subscription = SubscriptionFactory(frequency=Frequency.IMMEDIATELY)
+    event = EventFactory(deal=subscription.deal)
+
+    deliveries = prepared_in_two_periods_at_once(subscription)
 
     assert sum(d is not None for d in deliveries) == 1
     assert DigestItem.objects.filter(event=event).count() == 1
@@ -99,24 +102,8 @@ def test_two_runs_of_different_periods_claim_a_status_change_once():
     subscription = SubscriptionFactory(frequency=Frequency.IMMEDIATELY)
     inquiry = InquiryFactory(deal=subscription.deal)  # the deal goes under review
     change = StatusChange.objects.get(deal=subscription.deal, regulator=None)
-    now = timezone.now()
-    runs = [
-        services.digest_run_start(frequency=Frequency.IMMEDIATELY, now=now),
-        services.digest_run_start(
-            frequency=Frequency.IMMEDIATELY, now=now + datetime.timedelta(minutes=10)
-        ),
-    ]
 
-    deliveries = at_the_same_moment(
-        *[
-            (
-                lambda run=run: services.delivery_prepare(
-                    run=run, subscriber_id=subscription.subscriber_id
-                )
-            )
-            for run in runs
-        ]
-    )
+    deliveries = prepared_in_two_periods_at_once(subscription)
 
     assert sum(d is not None for d in deliveries) == 1
     assert DigestItem.objects.filter(status_change=change).count() == 1

@@ -117,9 +117,11 @@ def test_an_event_followed_twice_appears_once():
 
 def test_nothing_is_sent_when_nothing_changed():
     SubscriptionFactory()
+    control = SubscriptionFactory()  # beside it, a subscription with news
+    EventFactory(deal=control.deal)
     summary = digest_run(frequency=Frequency.DAILY)
-    assert mail.outbox == []
-    assert (summary.subscribers, summary.sent, summary.skipped) == (1, 0, 1)
+    assert [m.to for m in mail.outbox] == [[control.subscriber.email]]
+    assert (summary.subscribers, summary.sent, summary.skipped) == (2, 1, 1)
 
 
 def test_events_recorded_before_subscribing_are_not_sent():
@@ -128,6 +130,10 @@ def test_events_recorded_before_subscribing_are_not_sent():
     SubscriptionFactory(deal=deal)
     digest_run(frequency=Frequency.DAILY)
     assert mail.outbox == []
+    EventFactory(deal=deal, title="New news")  # the control: recorded after, it is sent
+    digest_run(frequency=Frequency.DAILY, now=TOMORROW)
+    assert len(mail.outbox) == 1
+    assert "New news" in mail.outbox[0].body and "Old news" not in mail.outbox[0].body
 
 
 def test_events_of_unpublished_deals_are_never_sent():
@@ -135,8 +141,11 @@ def test_events_of_unpublished_deals_are_never_sent():
     EventFactory(deal=subscription.deal, title="Visible")
     subscription.deal.is_published = False
     subscription.deal.save()
+    control = SubscriptionFactory()  # a published deal's event is sent
+    EventFactory(deal=control.deal, title="Public")
     digest_run(frequency=Frequency.DAILY)
-    assert mail.outbox == []
+    assert [m.to for m in mail.outbox] == [[control.subscriber.email]]
+    assert "Public" in mail.outbox[0].body and "Visible" not in mail.outbox[0].body
 
 
 def test_only_the_chosen_kinds_of_event_are_sent():
@@ -224,9 +233,10 @@ def test_a_regulator_subscription_gets_that_regulators_events():
 
 def test_a_disabled_subscriber_gets_nothing():
     subscription = SubscriptionFactory(subscriber__disabled_at=timezone.now())
+    control = SubscriptionFactory(deal=subscription.deal)  # an enabled one following the same
     EventFactory(deal=subscription.deal)
-    assert digest_run(frequency=Frequency.DAILY).subscribers == 0
-    assert mail.outbox == []
+    assert digest_run(frequency=Frequency.DAILY).subscribers == 1
+    assert [m.to for m in mail.outbox] == [[control.subscriber.email]]
 
 
 def test_a_deal_title_cannot_break_the_subject_line():

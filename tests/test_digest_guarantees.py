@@ -13,6 +13,7 @@ from subscriptions import services, tasks
 from subscriptions.models import Delivery, DeliveryStatus, DigestItem, DigestRun, Frequency
 from subscriptions.services import digest_run
 from tests.factories import EventFactory, SubscriptionFactory
+from tests.subscription_fixtures import prepared_delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -180,15 +181,15 @@ def test_an_event_claimed_by_a_delivery_is_not_claimed_again_by_another_run():
     tomorrow = services.digest_run_start(
         frequency=Frequency.DAILY, now=timezone.now() + datetime.timedelta(days=1)
     )
-    assert services.delivery_prepare(run=today, subscriber_id=subscription.subscriber_id)
-    assert services.delivery_prepare(run=tomorrow, subscriber_id=subscription.subscriber_id) is None
+    assert prepared_delivery(run=today, subscriber_id=subscription.subscriber_id)
+    assert prepared_delivery(run=tomorrow, subscriber_id=subscription.subscriber_id) is None
 
 
 def test_unsubscribing_between_preparing_and_sending_sends_nothing():
     subscription = SubscriptionFactory()
     EventFactory(deal=subscription.deal)
     run = services.digest_run_start(frequency=Frequency.DAILY, now=timezone.now())
-    delivery = services.delivery_prepare(run=run, subscriber_id=subscription.subscriber_id)
+    delivery = prepared_delivery(run=run, subscriber_id=subscription.subscriber_id)
     services.subscriber_unsubscribe(subscriber=subscription.subscriber)
     assert services.delivery_send(delivery_id=delivery.pk) == "skipped"
     assert mail.outbox == []

@@ -86,8 +86,11 @@ def test_the_alert_names_the_deals_the_page_lists(client):
 def test_unpublished_deals_never_match_a_search():
     search_subscription("q=anthropic")
     DealFactory(title="Amazon / Anthropic", is_published=False)
+    DealFactory(title="Google / Anthropic")  # the control: a published one does
     digest_run(frequency=Frequency.DAILY)
-    assert mail.outbox == []
+    assert len(mail.outbox) == 1
+    assert "Google / Anthropic" in mail.outbox[0].body
+    assert "Amazon / Anthropic" not in mail.outbox[0].body
 
 
 def test_a_deal_published_later_is_announced_once_it_is_public():
@@ -101,19 +104,27 @@ def test_a_deal_published_later_is_announced_once_it_is_public():
 
 
 def test_a_search_for_decisions_only_is_not_told_about_new_deals():
-    search_subscription("q=anthropic", event_kinds=[EventKind.DECISION])
+    decisions = search_subscription("q=anthropic", event_kinds=[EventKind.DECISION])
+    everything = search_subscription("q=anthropic")  # the control: told of the new deal
     deal = DealFactory(title="Amazon / Anthropic")
     EventFactory(deal=deal, kind=EventKind.PRESS, title="Press")
     digest_run(frequency=Frequency.DAILY)
-    assert mail.outbox == []
+    assert [m.to for m in mail.outbox] == [[everything.subscriber.email]]
+    assert "Amazon / Anthropic (new)" in mail.outbox[0].body
+    mail.outbox.clear()
     EventFactory(deal=deal, kind=EventKind.DECISION, title="CMA clears")
     digest_run(frequency=Frequency.DAILY, now=deal.created_at + datetime.timedelta(days=1))
-    assert len(mail.outbox) == 1 and "CMA clears" in mail.outbox[0].body
+    to_decisions = [m for m in mail.outbox if m.to == [decisions.subscriber.email]]
+    assert len(to_decisions) == 1 and "CMA clears" in to_decisions[0].body
 
 
 def test_a_backfilled_old_deal_is_not_news_for_a_saved_search(settings):
     settings.DIGEST_MAX_EVENT_AGE_DAYS = 90
     search_subscription("q=anthropic")
     DealFactory(title="Amazon / Anthropic", announced_on=datetime.date(2023, 9, 25))
+    recent = datetime.date.today() - datetime.timedelta(days=3)
+    DealFactory(title="Google / Anthropic", announced_on=recent)  # the control: news
     digest_run(frequency=Frequency.DAILY)
-    assert mail.outbox == []
+    assert len(mail.outbox) == 1
+    assert "Google / Anthropic" in mail.outbox[0].body
+    assert "Amazon / Anthropic" not in mail.outbox[0].body

@@ -15,7 +15,6 @@ from deals.models import EventKind, Inquiry, Outcome, Stage, StatusChange
 from subscriptions.digest import SUBJECT_MAX_LENGTH, net_changes
 from subscriptions.models import DigestItem, Frequency
 from subscriptions.services import (
-    delivery_prepare,
     delivery_send,
     digest_run,
     digest_run_start,
@@ -29,6 +28,7 @@ from tests.factories import (
     SubscriptionFactory,
     cma,
 )
+from tests.subscription_fixtures import prepared_delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -240,7 +240,7 @@ def test_sending_a_digest_takes_the_same_queries_for_one_deal_or_five():
             InquiryFactory(deal=deal, regulator=cma())
             EventFactory(deal=deal, kind=EventKind.PHASE_1_OPENED)
         run = digest_run_start(frequency=Frequency.DAILY, now=timezone.now())
-        delivery = delivery_prepare(run=run, subscriber_id=subscriber.pk)
+        delivery = prepared_delivery(run=run, subscriber_id=subscriber.pk)
         mail.outbox.clear()
         with CaptureQueriesContext(connection) as queries:
             assert delivery_send(delivery_id=delivery.pk) == "sent"

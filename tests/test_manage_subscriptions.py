@@ -6,35 +6,16 @@ from django.test import Client
 
 from subscriptions.models import Subscription
 from subscriptions.services import digest_run, manage_url
+from tests import subscription_fixtures
 from tests.factories import (
-    CompanyFactory,
-    DealFactory,
     EventFactory,
-    SubscriberFactory,
     SubscriptionFactory,
 )
+from tests.subscription_fixtures import path
 
 pytestmark = pytest.mark.django_db
 
-
-def path(url: str) -> str:
-    return url[url.index("/subscriptions/") :]
-
-
-@pytest.fixture
-def subscriber():
-    subscriber = SubscriberFactory(email="analyst@example.org")
-    SubscriptionFactory(subscriber=subscriber, deal=DealFactory(title="Adobe / Figma"))
-    SubscriptionFactory(
-        subscriber=subscriber,
-        kind="company",
-        deal=None,
-        company=CompanyFactory(name="Microsoft"),
-        frequency="weekly",
-        event_kinds=["decision"],
-    )
-    SubscriptionFactory(kind="search", deal=None, search_query="q=figma&status=abandoned")
-    return subscriber
+subscriber = subscription_fixtures.subscriber  # the fixture, shared with the other module
 
 
 def test_it_lists_the_subscribers_subscriptions_and_only_theirs(client, subscriber):

@@ -3,6 +3,7 @@
 import smtplib
 import socket
 
+import kombu.exceptions
 import pytest
 from celery.exceptions import Retry
 from django.core import mail
@@ -11,7 +12,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from subscriptions.models import Subscriber, Subscription
-from subscriptions.tasks import send_confirmation
+from subscriptions.tasks import send_confirmation, send_manage_link
 from tests.factories import (
     CompanyFactory,
     DealFactory,
@@ -222,4 +223,37 @@ def test_with_the_rate_limit_store_down_the_form_says_so_and_sends_nothing(clien
     assert response["Retry-After"] == "300"
     assert "cannot take subscription requests right now" in response.text
     assert "Deals" in response.text  # the site's own layout
+    assert mail.outbox == []
+
+
+def test_a_bug_while_sending_the_confirmation_is_not_hidden_behind_the_usual_answer(
+    client, monkeypatch
+):
+    deal = DealFactory()
+    response = subscribe(client, target="deal", deal=deal.pk)  # the control: it works
+    assert response["Location"] == "/subscriptions/subscribe/check-your-email/"
+    assert len(mail.outbox) == 1
+
+    def broken(**request):
+        raise RuntimeError("a bug in the confirmation email")
+
+    monkeypatch.setattr("subscriptions.services.subscription_request", broken)
+    with pytest.raises(RuntimeError, match="a bug in the confirmation email"):
+        subscribe(client, target="deal", deal=deal.pk, email="other@example.org")
+    assert len(mail.outbox) == 1
+
+
+def test_with_the_broker_down_the_forms_say_so_instead_of_promising_an_email(client, monkeypatch):
+    def broker_down(*args, **kwargs):
+        raise kombu.exceptions.OperationalError("Error 111 connecting to redis:6379")
+
+    monkeypatch.setattr(send_confirmation, "delay", broker_down)
+    monkeypatch.setattr(send_manage_link, "delay", broker_down)
+    deal = DealFactory()
+    for response in (
+        subscribe(client, target="deal", deal=deal.pk),
+        client.post("/subscriptions/manage/", {"email": "analyst@example.org"}),
+    ):
+        assert response.status_code == 503
+        assert "cannot take subscription requests right now" in response.text
     assert mail.outbox == []

@@ -4,20 +4,12 @@ import pytest
 from django.test import Client
 
 from subscriptions.services import unsubscribe_url
-from tests.factories import SubscriberFactory, SubscriptionFactory
+from tests import subscription_fixtures
+from tests.subscription_fixtures import path
 
 pytestmark = pytest.mark.django_db
 
-
-def path(url: str) -> str:
-    return url[url.index("/subscriptions/") :]
-
-
-@pytest.fixture
-def subscriber():
-    subscriber = SubscriberFactory(email="analyst@example.org")
-    SubscriptionFactory.create_batch(2, subscriber=subscriber)
-    return subscriber
+subscriber = subscription_fixtures.subscriber  # the fixture, shared with the other module
 
 
 def test_a_get_only_asks_and_changes_nothing(client, subscriber):

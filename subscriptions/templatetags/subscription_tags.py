@@ -9,7 +9,8 @@ from django import template
 from django.utils.http import urlencode
 
 from ..forms import SubscribeForm
-from ..models import SubscriptionKind, canonical_search, search_label
+from ..models import SubscriptionKind
+from ..searches import canonical_search, search_label
 
 register = template.Library()
 
