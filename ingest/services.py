@@ -62,7 +62,7 @@ from deals.names import group_heads, name_key, possessive_owner, split_name
 from deals.search import normalise_name
 
 from .models import AppliedValues, IngestRun, RawRecord, ReviewStatus
-from .sources import get_source
+from .sources import get_source, source_pages
 from .sources.base import (
     BadRecord,
     CaseRecord,
@@ -107,7 +107,7 @@ def source_fetch(*, source: str) -> list[bytes]:
         max_bytes=settings.INGEST_MAX_RESPONSE_BYTES,
         user_agent=f"Dealwatch ingest (+{settings.SITE_URL})",
     )
-    pages = settings.INGEST_PAGES.get(source, 1)
+    pages = source_pages(source)
     with httpx.Client(follow_redirects=False) as client:
         return module.fetch(client=client, policy=policy, pages=pages)
 

@@ -23,21 +23,16 @@ from deals.models import (
 from ingest import services
 from ingest.models import RawRecord
 from ingest.services import ingest_run
+from tests.ingest_samples import samples
 
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EC_DUMP = json.loads((FIXTURES / "ec" / "case-data-AT.json").read_bytes())
-RUNS = [
-    ("ec", FIXTURES / "ec" / "case-data-AT_excerpt5.json"),  # first: companies made in bulk
-    ("ftc-hsr", FIXTURES / "ftc" / "hsr-early-termination-notices_snapshot1.xml"),
-    ("ftc-hsr", FIXTURES / "ftc" / "hsr-early-termination-notices_snapshot2.xml"),
-    ("ec", FIXTURES / "ec" / "case-data-AT_excerpt5.json"),
-    ("cma", FIXTURES / "cma" / "publishing-api_cma-cases-with-change-history.json"),
-    ("cma", FIXTURES / "cma" / "publishing-api_cma-cases.json"),
-    ("accc", FIXTURES / "accc" / "acquisitions-register_2026-01-20.html"),
-    ("ftc-press", FIXTURES / "ftc" / "press-release-competition.xml"),
-]
+# Every source's quick samples, the EC's first (its companies are made in bulk) and again later
+# (a re-run changes nothing).
+RUNS = sorted(samples(small=True), key=lambda sample: sample[0] != "ec")
+RUNS.append(RUNS[0])
 
 
 def ec_cases(
