@@ -29,14 +29,6 @@ class ReviewStatus(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
-class RawRecordQuerySet(models.QuerySet):
-    def pending_review(self) -> RawRecordQuerySet:
-        return self.filter(review_status=ReviewStatus.PENDING)
-
-    def with_conflicts(self) -> RawRecordQuerySet:
-        return self.exclude(conflicts={})
-
-
 class RawRecord(models.Model):
     """One record exactly as a source served it, and what ingest made of it."""
 
@@ -99,8 +91,6 @@ class RawRecord(models.Model):
         default=0,
         help_text="How many known parties of the best suggested deal the record names.",
     )
-
-    objects = RawRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "-pk"]
