@@ -4,7 +4,7 @@ source from the registry, `ingest.sources.beat_schedule`), and `ingest_from_file
 Tasks are thin: they call `ingest_run`. A network failure is retried with exponential backoff;
 a refused document or a 404 is not (retrying cannot fix it) and shows on /sources/ instead. Two
 runs of a source at once are harmless: records and inquiries are protected by unique
-constraints and row locks (see ingest.services).
+constraints and row locks (see ingest.pipeline).
 """
 
 from pathlib import Path
@@ -12,7 +12,7 @@ from pathlib import Path
 from celery import shared_task
 from django.conf import settings
 
-from .services import ingest_run
+from .pipeline import ingest_run
 from .sources.base import RefusedDocument, TransientFetchError
 
 TASK_OPTIONS = {

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from ingest.services import ingest_run
+from ingest.pipeline import ingest_run
 from ingest.sources import SOURCES, settings_table, source_label
 from ingest.sources.base import IngestError
 
