@@ -251,3 +251,21 @@ def test_the_name_check_finds_a_name_outside_those_places():
         "deals/clocks.py"
     ]
     assert "tracker/settings.py" in files_naming("ingest_http_timeout", allowed=allowed_for("x"))
+
+
+def test_the_command_lists_every_source_with_its_settings(throwaway, monkeypatch):
+    monkeypatch.setenv("INGEST_CMA_PAGES", "3")
+    out = io.StringIO()
+    call_command("ingest", "--list", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "throwaway: Throwaway register of the tests" in lines
+    assert "INGEST_THROWAWAY_EVERY=15  # minutes between runs of throwaway" in lines
+    assert "INGEST_CMA_PAGES=3  # list pages a run of cma reads" in lines
+    assert not any(line.startswith("INGEST_EC_PAGES") for line in lines)  # the EC does not page
+
+
+def test_the_command_needs_a_source_unless_it_lists_them():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="name a source"):
+        call_command("ingest", stdout=io.StringIO())
