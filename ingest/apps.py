@@ -1,3 +1,6 @@
+"""The ingest app; when Django starts it checks every source's settings and registers ingest's
+answers to the hooks deals offers (`ingest.hooks`)."""
+
 from django.apps import AppConfig
 
 

@@ -194,11 +194,15 @@ def tracked_files() -> list[str]:
             ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
         ).stdout.split()
     except (OSError, subprocess.CalledProcessError):  # not a git checkout: read the tree
-        skip = {".git", ".venv", "node_modules", "__pycache__", "staticfiles"}
+        skip = {"node_modules", "__pycache__", "staticfiles", "htmlcov"}
         listed = [
             str(path.relative_to(ROOT))
             for path in ROOT.rglob("*")
-            if path.is_file() and not skip & set(path.relative_to(ROOT).parts)
+            if path.is_file()
+            and not any(
+                part in skip or part.startswith(".") or part.endswith(".egg-info")
+                for part in path.relative_to(ROOT).parts[:-1]
+            )
         ]
     assert len(listed) > 100
     return listed
