@@ -33,7 +33,7 @@ def main() -> None:
         from django.db import connection
 
         from deals.models import Deal
-        from ingest.services import ingest_run
+        from ingest.pipeline import ingest_run
 
         documents = [DUMP.read_bytes()]
         deals = Deal.objects.count()

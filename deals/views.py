@@ -3,9 +3,8 @@ renders. Bad input (a wrong date, an unknown slug, a page past the end) is a for
 empty page, never an exception."""
 
 from django import forms
-from django.apps import apps
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 
-from . import calendars, clocks, exports
+from . import calendars, clocks, exports, hooks
 from . import stats as figures
 from .cache import cached, public_page
 from .charts import deal_timeline
@@ -176,15 +175,11 @@ def deal_export(request):
 
 
 def imported_from(deal: Deal) -> list[str]:
-    """Where an unchecked deal was imported from ("FTC HSR early-termination notices")."""
+    """Where an unchecked deal was imported from ("FTC HSR early-termination notices"), as the
+    apps that import deals tell (`deals.hooks`)."""
     if not deal.needs_review:
         return []
-    raw_record = apps.get_model("ingest", "RawRecord")  # ingest sits above deals: no import
-    labels = dict(raw_record._meta.get_field("source").choices)
-    sources = raw_record.objects.filter(Q(deal=deal) | Q(inquiry__deal=deal)).values_list(
-        "source", flat=True
-    )
-    return sorted({labels.get(source, source) for source in sources})
+    return hooks.imported_from(deal)
 
 
 @public_page

@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from deals.models import Deal, Inquiry
 
 from .models import IngestRun, RawRecord, ReviewItem
-from .services import record_attach, record_create_deal, record_dismiss, suggested_deals
+from .pipeline import record_attach, record_create_deal, record_dismiss, suggested_deals
 from .sources.base import sanitise_html
 
 

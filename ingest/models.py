@@ -17,14 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-
-class Source(models.TextChoices):
-    EC = "ec", "European Commission open data"
-    CMA = "cma", "CMA cases on GOV.UK"
-    FTC_HSR = "ftc-hsr", "FTC HSR early-termination notices"
-    FTC_PRESS = "ftc-press", "FTC competition press releases"
-    DOJ = "doj", "DOJ Antitrust Division press releases"
-    ACCC = "accc", "ACCC acquisitions register"
+from .sources import source_choices
 
 
 class ReviewStatus(models.TextChoices):
@@ -36,18 +29,10 @@ class ReviewStatus(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
-class RawRecordQuerySet(models.QuerySet):
-    def pending_review(self) -> RawRecordQuerySet:
-        return self.filter(review_status=ReviewStatus.PENDING)
-
-    def with_conflicts(self) -> RawRecordQuerySet:
-        return self.exclude(conflicts={})
-
-
 class RawRecord(models.Model):
     """One record exactly as a source served it, and what ingest made of it."""
 
-    source = models.CharField(max_length=20, choices=Source.choices, db_index=True)
+    source = models.CharField(max_length=20, choices=source_choices, db_index=True)
     external_id = models.CharField(
         max_length=200, help_text="The source's own id: case number, guid, GOV.UK path…"
     )
@@ -106,8 +91,6 @@ class RawRecord(models.Model):
         default=0,
         help_text="How many known parties of the best suggested deal the record names.",
     )
-
-    objects = RawRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "-pk"]
@@ -208,16 +191,16 @@ class IngestRunQuerySet(models.QuerySet):
         """Each source's last run, last success, last failure and current run of failures."""
         flag_after = settings.INGEST_FAILURES_FLAGGED_AFTER
         report = []
-        for source in Source:
-            runs = self.for_source(source.value)
+        for source, label in source_choices():
+            runs = self.for_source(source)
             last_success = runs.succeeded().first()
             failing = runs.failed()
             if last_success is not None:
                 failing = failing.filter(started_at__gt=last_success.started_at)
             report.append(
                 SourceHealth(
-                    source=source.value,
-                    label=source.label,
+                    source=source,
+                    label=label,
                     last_run=runs.first(),
                     last_success=last_success,
                     last_failure=runs.failed().first(),
@@ -231,7 +214,7 @@ class IngestRunQuerySet(models.QuerySet):
 class IngestRun(models.Model):
     """One run of one source, by hand or by the scheduler."""
 
-    source = models.CharField(max_length=20, choices=Source.choices, db_index=True)
+    source = models.CharField(max_length=20, choices=source_choices, db_index=True)
     trigger = models.CharField(
         max_length=20, default="schedule", help_text='"schedule", "command" or "file".'
     )

@@ -1,9 +1,10 @@
-"""One Celery task per source, scheduled by beat (INGEST_BEAT_SCHEDULE in settings).
+"""The ingest tasks: `ingest_source(name)` for every source, scheduled by beat (one entry per
+source from the registry, `ingest.sources.beat_schedule`), and `ingest_from_files` for backfills.
 
 Tasks are thin: they call `ingest_run`. A network failure is retried with exponential backoff;
 a refused document or a 404 is not (retrying cannot fix it) and shows on /sources/ instead. Two
 runs of a source at once are harmless: records and inquiries are protected by unique
-constraints and row locks (see ingest.services).
+constraints and row locks (see ingest.pipeline).
 """
 
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 from celery import shared_task
 from django.conf import settings
 
-from .services import ingest_run
+from .pipeline import ingest_run
 from .sources.base import RefusedDocument, TransientFetchError
 
 TASK_OPTIONS = {
@@ -26,38 +27,10 @@ TASK_OPTIONS = {
 }
 
 
-def run_source(source: str) -> str:
-    return ingest_run(source=source, trigger="schedule").summary_line()
-
-
-@shared_task(name="ingest.tasks.ingest_ec", **TASK_OPTIONS)
-def ingest_ec() -> str:
-    return run_source("ec")
-
-
-@shared_task(name="ingest.tasks.ingest_cma", **TASK_OPTIONS)
-def ingest_cma() -> str:
-    return run_source("cma")
-
-
-@shared_task(name="ingest.tasks.ingest_ftc_hsr", **TASK_OPTIONS)
-def ingest_ftc_hsr() -> str:
-    return run_source("ftc-hsr")
-
-
-@shared_task(name="ingest.tasks.ingest_ftc_press", **TASK_OPTIONS)
-def ingest_ftc_press() -> str:
-    return run_source("ftc-press")
-
-
-@shared_task(name="ingest.tasks.ingest_doj", **TASK_OPTIONS)
-def ingest_doj() -> str:
-    return run_source("doj")
-
-
-@shared_task(name="ingest.tasks.ingest_accc", **TASK_OPTIONS)
-def ingest_accc() -> str:
-    return run_source("accc")
+@shared_task(name="ingest.tasks.ingest_source", **TASK_OPTIONS)
+def ingest_source(name: str) -> str:
+    """One scheduled run of source `name` (the beat entries of `ingest.sources.beat_schedule`)."""
+    return ingest_run(source=name, trigger="schedule").summary_line()
 
 
 @shared_task(

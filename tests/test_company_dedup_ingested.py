@@ -3,7 +3,6 @@ duplicate under a different spelling of its legal form."""
 
 import io
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -11,21 +10,11 @@ from django.db import transaction
 
 from deals.models import Company
 from deals.names import fold, name_key
+from tests.ingest_samples import samples
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SAMPLES = [
-    ("ec", FIXTURES / "ec" / "case-data-AT.json"),
-    ("cma", FIXTURES / "cma" / "publishing-api_cma-cases.json"),
-    ("cma", FIXTURES / "cma" / "publishing-api_cma-cases-with-change-history.json"),
-    ("ftc-hsr", FIXTURES / "ftc" / "hsr-early-termination-notices_snapshot1.xml"),
-    ("ftc-hsr", FIXTURES / "ftc" / "hsr-early-termination-notices_snapshot2.xml"),
-    ("ftc-press", FIXTURES / "ftc" / "press-release-competition.xml"),
-    ("accc", FIXTURES / "accc" / "acquisitions-register_2026-01-20.html"),
-    ("accc", FIXTURES / "accc" / "matter_MN-75002_2026-01-20.html"),
-    ("accc", FIXTURES / "accc" / "matter_MN-01016.html"),
-]
+SAMPLES = samples()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from deals.models import AntitrustStatus, Deal, Inquiry, Outcome, Stage, status_errors
 from ingest.models import IngestRun, RawRecord
-from ingest.services import ingest_run
+from ingest.pipeline import ingest_run
 from ingest.sources import accc
 from ingest.sources.base import BadRecord, FetchError, FetchPolicy, Skipped
 

@@ -20,24 +20,18 @@ from deals.models import (
     M2MHistoricalRecords,
     StatusChange,
 )
-from ingest import services
 from ingest.models import RawRecord
-from ingest.services import ingest_run
+from ingest.pipeline import cases, companies, ingest_run, records
+from tests.ingest_samples import samples
 
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EC_DUMP = json.loads((FIXTURES / "ec" / "case-data-AT.json").read_bytes())
-RUNS = [
-    ("ec", FIXTURES / "ec" / "case-data-AT_excerpt5.json"),  # first: companies made in bulk
-    ("ftc-hsr", FIXTURES / "ftc" / "hsr-early-termination-notices_snapshot1.xml"),
-    ("ftc-hsr", FIXTURES / "ftc" / "hsr-early-termination-notices_snapshot2.xml"),
-    ("ec", FIXTURES / "ec" / "case-data-AT_excerpt5.json"),
-    ("cma", FIXTURES / "cma" / "publishing-api_cma-cases-with-change-history.json"),
-    ("cma", FIXTURES / "cma" / "publishing-api_cma-cases.json"),
-    ("accc", FIXTURES / "accc" / "acquisitions-register_2026-01-20.html"),
-    ("ftc-press", FIXTURES / "ftc" / "press-release-competition.xml"),
-]
+# Every source's quick samples, the EC's first (its companies are made in bulk) and again later
+# (a re-run changes nothing).
+RUNS = sorted(samples(small=True), key=lambda sample: sample[0] != "ec")
+RUNS.append(RUNS[0])
 
 
 def ec_cases(
@@ -187,12 +181,12 @@ def test_refreshing_each_deal_once_per_batch_leaves_what_refreshing_on_every_sav
 ):
     deferred = ingest_all([("ec", GROUPED)])
     with monkeypatch.context() as patched:  # every save refreshes its deal, as before batches
-        patched.setattr(services, "derived_fields_deferred", contextlib.nullcontext)
-        patched.setattr(services, "companies_bulk_create", lambda **kwargs: 0)
+        patched.setattr(records, "derived_fields_deferred", contextlib.nullcontext)
+        patched.setattr(records, "companies_bulk_create", lambda **kwargs: 0)
         patched.setattr(
-            services,
+            cases,
             "_companies_add",
-            lambda inquiry, companies, created: inquiry.companies.add(*companies),
+            lambda inquiry, companies, **kwargs: inquiry.companies.add(*companies),
         )
         patched.setattr(  # django-simple-history's own m2m history rows
             M2MHistoricalRecords,
@@ -209,9 +203,9 @@ def test_refreshing_each_deal_once_per_batch_leaves_what_refreshing_on_every_sav
 
 def test_companies_of_a_batch_are_created_in_bulk_as_one_by_one(monkeypatch):
     calls = []
-    bulk = services.bulk_create_with_history
+    bulk = companies.bulk_create_with_history
     monkeypatch.setattr(
-        services,
+        companies,
         "bulk_create_with_history",
         lambda objs, *a, **k: calls.append(len(objs)) or bulk(objs, *a, **k),
     )
@@ -225,14 +219,14 @@ def test_companies_of_a_batch_are_created_in_bulk_as_one_by_one(monkeypatch):
 
 
 def test_a_record_failing_after_its_companies_were_made_in_bulk_leaves_none_of_them(monkeypatch):
-    merge = services._inquiry_merge
+    merge = cases._inquiry_merge
 
     def fail_one(inquiry, record, **kwargs):
         merge(inquiry, record, **kwargs)  # its inquiry made, its companies to be linked
         if record.external_id.endswith("90003"):
             raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "_inquiry_merge", fail_one)
+    monkeypatch.setattr(cases, "_inquiry_merge", fail_one)
     run = ingest_run(source="ec", documents=[ec_cases(range(0, 6))], trigger="file")
 
     assert (run.new, run.errors) == (5, 1)

@@ -12,7 +12,7 @@ from django.db.models import Count
 
 from deals.models import Company, Deal, Event, Inquiry, Party
 from ingest.models import RawRecord
-from ingest.services import ingest_run
+from ingest.pipeline import ingest_run
 from tests.concurrency import at_the_same_moment, needs_postgresql
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ftc"

@@ -9,7 +9,7 @@ import respx
 from pytest_socket import SocketConnectBlockedError
 
 from ingest.models import IngestRun, RawRecord
-from ingest.services import ingest_run
+from ingest.pipeline import ingest_run
 from ingest.sources.base import FetchError, FetchPolicy, TransientFetchError, fetch_url
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from deals.models import AntitrustStatus, Deal, Event, Inquiry, Party, status_errors
 from ingest.models import IngestRun, RawRecord
-from ingest.services import record_apply
+from ingest.pipeline import record_apply
 from ingest.sources import ftc_hsr
 
 pytestmark = pytest.mark.django_db

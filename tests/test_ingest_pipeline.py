@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from deals.models import Event, Inquiry, Outcome, Stage
 from ingest.models import AppliedValues, IngestRun, RawRecord
-from ingest.services import Tally, record_ingest
+from ingest.pipeline import Tally, record_ingest
 from ingest.sources import SOURCES, ec
 from ingest.sources.base import CaseRecord, InquiryRecord, content_hash
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from deals.models import Deal, Event
 from ingest.models import RawRecord, ReviewItem, ReviewStatus
-from ingest.services import record_create_deal
+from ingest.pipeline import record_create_deal
 from ingest.sources import doj, ftc_press
 from ingest.sources.base import PressRecord, Skipped
 from tests.factories import CompanyFactory, DealFactory, PartyFactory

@@ -49,3 +49,34 @@ def test_a_deal_without_an_announced_date_sorts_by_its_first_event(client):
     page = client.get("/deals/?sort=-announced").text
     assert page.index("Imported undated") < page.index("Announced long ago")
     assert list(Deal.objects.values_list("title", flat=True)[:2]) == [undated.title, old.title]
+
+
+def test_where_a_deal_was_imported_from_is_ingest_s_answer_to_the_deals_hook(monkeypatch):
+    from deals import hooks
+    from ingest.hooks import deal_imported_from
+
+    call_command("ingest", "ftc-hsr", "--from-file", str(HSR), stdout=io.StringIO())
+    deal = Deal.objects.filter(needs_review=True).first()
+    assert deal_imported_from in hooks._imported_from  # registered by IngestConfig.ready
+    assert hooks.imported_from(deal) == ["FTC HSR early-termination notices"]
+    monkeypatch.setattr(hooks, "_imported_from", [])  # without ingest, deals says nothing
+    assert hooks.imported_from(deal) == []
+
+
+def test_deals_imports_no_module_of_ingest():
+    import ast
+
+    root = Path(__file__).resolve().parent.parent / "deals"
+    found = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            found += [f"{path.name}: {name}" for name in names if name.split(".")[0] == "ingest"]
+        if '"ingest"' in path.read_text() and "get_model" in path.read_text():
+            found.append(f"{path.name}: get_model of ingest")
+    assert found == []
+    assert any(path.name == "hooks.py" for path in root.rglob("*.py"))  # the walk reads deals

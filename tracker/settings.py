@@ -245,25 +245,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Ingest (ingest app) ------------------------------------------------------------------
-# How often beat runs each source, in minutes (INGEST_EVERY_EC=720 …); 0 leaves it unscheduled.
-INGEST_INTERVALS = {
-    source: int(os.environ.get(f"INGEST_EVERY_{source.upper().replace('-', '_')}", minutes))
-    for source, minutes in {
-        "ec": 720,
-        "cma": 60,
-        "ftc-hsr": 180,
-        "ftc-press": 60,
-        "doj": 60,
-        "accc": 360,  # a run reads INGEST_ACCC_PAGES listing pages, then every matter page
-    }.items()
-}
-# How many list pages a run reads where the source pages (CMA, DOJ, ACCC: 50 a page). The ACCC
-# register lists newest first; Phase 2 runs about 90 business days, so read back far enough.
-INGEST_PAGES = {
-    "cma": int(os.environ.get("INGEST_CMA_PAGES", "2")),
-    "doj": 2,
-    "accc": int(os.environ.get("INGEST_ACCC_PAGES", "4")),
-}
+# Each source's schedule and page limit are its module's (ingest/sources/), read from the
+# environment by name: INGEST_<NAME>_EVERY (minutes; 0 leaves it unscheduled) and
+# INGEST_<NAME>_PAGES, e.g. INGEST_FTC_HSR_EVERY=180, INGEST_CMA_PAGES=2 (docs/ingest.md;
+# `manage.py ingest --settings` lists them). INGEST_EVERY_<NAME> is the deprecated spelling.
+# The beat entries are added by tracker/celery.py from the same registry.
 INGEST_HTTP_TIMEOUT = float(os.environ.get("INGEST_HTTP_TIMEOUT", "30"))  # any one read
 # The whole of one fetch (redirects and body): a server trickling bytes is given up on.
 INGEST_HTTP_DEADLINE = float(os.environ.get("INGEST_HTTP_DEADLINE", "300"))
@@ -273,14 +259,6 @@ INGEST_TASK_TIME_LIMIT = INGEST_TASK_SOFT_TIME_LIMIT + 120
 INGEST_FAILURES_FLAGGED_AFTER = int(os.environ.get("INGEST_FAILURES_FLAGGED_AFTER", "3"))
 # Deals ingest creates are marked for review; set 0 to also keep them off the public site.
 INGEST_PUBLISH_NEW_DEALS = env_bool("INGEST_PUBLISH_NEW_DEALS", True)
-INGEST_BEAT_SCHEDULE: dict = {
-    f"ingest-{source}": {
-        "task": f"ingest.tasks.ingest_{source.replace('-', '_')}",
-        "schedule": minutes * 60.0,
-    }
-    for source, minutes in INGEST_INTERVALS.items()
-    if minutes > 0
-}
 
 # --- Statuses (docs/statuses.md) ----------------------------------------------------------
 # An informal look or market study with no event for this long reads as dormant and no longer
@@ -353,7 +331,8 @@ DIGEST_BEAT_SCHEDULE: dict = {
     },
 }
 
-CELERY_BEAT_SCHEDULE = {**INGEST_BEAT_SCHEDULE, **DIGEST_BEAT_SCHEDULE, **STATUS_BEAT_SCHEDULE}
+# Ingest's entries (one per scheduled source) are added by tracker/celery.py.
+CELERY_BEAT_SCHEDULE = {**DIGEST_BEAT_SCHEDULE, **STATUS_BEAT_SCHEDULE}
 
 # --- Browser policies (docs/security.md) -------------------------------------------------
 # Scripts and styles come only from our own static files: nothing inline, so text that got

@@ -1,9 +1,8 @@
 """Carry existing rows into the status model of version 2 (docs/statuses.md).
 
 - Conduct cases get the conduct vocabulary: "prohibited" was a fine or infringement decision,
-  "cleared with remedies" accepted commitments, and so on. What ingest last wrote on them
-  (ingest.AppliedValues) is mapped the same way, so an editor's value still reads as the
-  editor's and ingest's as ingest's on the next run.
+  "cleared with remedies" accepted commitments, and so on. What ingest last wrote on them is
+  mapped the same way by ingest's own migration (ingest 0005): deals reaches into no app above.
 - An EC conduct case left at "Phase 1" without an outcome only said that the open-data dump
   published no decision: its state is "not published", not open.
 - A deal one of whose merger reviews ended "abandoned" was abandoned: its life says so, dated.
@@ -46,20 +45,12 @@ def forwards(apps, schema_editor):
     Inquiry = apps.get_model("deals", "Inquiry")
     Deal = apps.get_model("deals", "Deal")
     Event = apps.get_model("deals", "Event")
-    AppliedValues = apps.get_model("ingest", "AppliedValues")
 
     for inquiry in Inquiry.objects.filter(kind="conduct").select_related("regulator"):
         ec_default = inquiry.regulator.slug == "ec"
         stage, outcome = conduct_values(inquiry.stage, inquiry.outcome, ec_default=ec_default)
         if (stage, outcome) != (inquiry.stage, inquiry.outcome):
             Inquiry.objects.filter(pk=inquiry.pk).update(stage=stage, outcome=outcome)
-        applied = AppliedValues.objects.filter(model="deals.inquiry", object_id=inquiry.pk).first()
-        if applied and "stage" in applied.values:
-            values = dict(applied.values)
-            values["stage"], values["outcome"] = conduct_values(
-                values["stage"], values.get("outcome", ""), ec_default=ec_default
-            )
-            AppliedValues.objects.filter(pk=applied.pk).update(values=values)
 
     latest = dict(
         Event.objects.filter(inquiry__isnull=False)
@@ -118,7 +109,6 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("deals", "0008_status_v2"),
-        ("ingest", "0003_source_accc"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 

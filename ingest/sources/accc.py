@@ -51,6 +51,11 @@ from .base import (
 )
 
 NAME = "accc"
+LABEL = "ACCC acquisitions register"
+EVERY = 360  # minutes between scheduled runs (INGEST_ACCC_EVERY)
+# Listing pages (50 newest matters each) a run reads, then every matter page on them
+# (INGEST_ACCC_PAGES). Phase 2 runs about 90 business days, so read back far enough.
+PAGES = 4
 REGULATOR = "accc"
 # 2: every value through the status table; a listing row never moves a stage. 3: vendors
 # listed among the targets are sellers.

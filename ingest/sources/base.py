@@ -1,14 +1,14 @@
 """What every source module shares: the record types, the errors, safe parsing and fetching.
 
 Source modules are pure: they turn the bytes a regulator serves into the plain records below and
-know nothing of the ORM. `ingest.services` applies the records to the models.
+know nothing of the ORM. `ingest.pipeline` applies the records to the models.
 
 Each module has:
 
     NAME: str                     the source slug ("ec")
     HOSTS: frozenset[str]         the only hosts it may fetch from (HTTPS only)
     MAPPING_VERSION: int          bumped whenever its status table changes, so that every
-                                  stored record is applied again once (ingest.services)
+                                  stored record is applied again once (ingest.pipeline)
     def fetch(*, client, policy, pages) -> list[bytes]   the documents it serves now
     def parse(document: bytes) -> list[Parsed]   one document -> records (or BadRecord)
 
@@ -334,12 +334,6 @@ def optional_date(value: object, *, what: str) -> datetime.date | None:
     if value in (None, "", [], {}):
         return None
     return parse_date(value, what=what)
-
-
-def require_str(value: object, *, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadRecord(f"{what} is missing or not a string")
-    return value.strip()
 
 
 def split_title_parties(title: str) -> list[str]:

@@ -41,6 +41,9 @@ from .base import (
 )
 
 NAME = "cma"
+LABEL = "CMA cases on GOV.UK"
+EVERY = 60  # minutes between scheduled runs (INGEST_CMA_EVERY)
+PAGES = 2  # Search API pages, 50 newest cases each (INGEST_CMA_PAGES)
 REGULATOR = "cma"
 # 2: conduct and market cases in their own words (status, version 2). 3: three or more parties
 # in a title are a merger unless the description names the acquirer.

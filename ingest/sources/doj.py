@@ -31,6 +31,9 @@ from .base import (
 from .references import case_references
 
 NAME = "doj"
+LABEL = "DOJ Antitrust Division press releases"
+EVERY = 60  # minutes between scheduled runs (INGEST_DOJ_EVERY)
+PAGES = 2  # API pages, 50 releases each (INGEST_DOJ_PAGES)
 REGULATOR = "doj"
 # No status table: a press release sets no stage or outcome; it is an event on the case or
 # deal it names, or waits in the review queue.

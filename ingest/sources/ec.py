@@ -43,6 +43,8 @@ from .base import (
 )
 
 NAME = "ec"
+LABEL = "European Commission open data"
+EVERY = 720  # minutes between runs (INGEST_EC_EVERY): the dumps are large, change daily at most
 REGULATOR = "ec"
 MAPPING_VERSION = 2  # 2: the conduct vocabulary and "not published" (status, version 2)
 HOSTS = frozenset({"compcases-open-data-portal-files-prod.s3.eu-west-1.amazonaws.com"})

@@ -34,6 +34,8 @@ from .base import (
 )
 
 NAME = "ftc-hsr"
+LABEL = "FTC HSR early-termination notices"
+EVERY = 180  # minutes between scheduled runs (INGEST_FTC_HSR_EVERY)
 REGULATOR = "ftc"
 MAPPING_VERSION = 2  # 2: the granting status through the status table
 HOSTS = frozenset({"www.ftc.gov"})

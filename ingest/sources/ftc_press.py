@@ -24,6 +24,8 @@ from .base import (
 from .references import case_references
 
 NAME = "ftc-press"
+LABEL = "FTC competition press releases"
+EVERY = 60  # minutes between scheduled runs (INGEST_FTC_PRESS_EVERY)
 REGULATOR = "ftc"
 # No status table: a press release sets no stage or outcome; it is an event on the case or
 # deal it names, or waits in the review queue.

@@ -2,6 +2,8 @@
 
 Ends with one summary line, exactly:
     source=ec records=748 new=748 changed=0 unchanged=0 skipped=0 errors=0
+
+`manage.py ingest --list` prints every source with its environment settings and their values.
 """
 
 from pathlib import Path
@@ -10,8 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from ingest.services import ingest_run
-from ingest.sources import SOURCES
+from ingest.pipeline import ingest_run
+from ingest.sources import SOURCES, settings_table, source_label
 from ingest.sources.base import IngestError
 
 
@@ -19,7 +21,14 @@ class Command(BaseCommand):
     help = "Fetch a regulator source (or read stored responses) and apply it to the tracker."
 
     def add_arguments(self, parser):
-        parser.add_argument("source", choices=sorted(SOURCES), help="Which source to run.")
+        parser.add_argument(
+            "source", nargs="?", choices=sorted(SOURCES), help="Which source to run."
+        )
+        parser.add_argument(
+            "--list",
+            action="store_true",
+            help="List the sources and their settings (INGEST_<NAME>_EVERY, …_PAGES) instead.",
+        )
         parser.add_argument(
             "--from-file",
             dest="paths",
@@ -31,7 +40,12 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, source: str, paths: list[str] | None, **options):
+    def handle(self, *args, source: str | None, paths: list[str] | None, **options):
+        if options["list"]:
+            self.list_sources()
+            return
+        if source is None:
+            raise CommandError(f"name a source: {', '.join(sorted(SOURCES))} (or --list)")
         documents = [self.read(path) for path in paths] if paths else None
         show_bar = self.stderr.isatty() and options["verbosity"] > 0
 
@@ -50,6 +64,12 @@ class Command(BaseCommand):
         for problem in run.problems:
             self.stderr.write(f"{problem['id']}: {problem['reason']}")
         self.stdout.write(run.summary_line())
+
+    def list_sources(self) -> None:
+        for name in sorted(SOURCES):
+            self.stdout.write(f"{name}: {source_label(name)}")
+        for variable, what, value in settings_table():
+            self.stdout.write(f"{variable}={value}  # {what}")
 
     def read(self, path: str) -> bytes:
         file = Path(path)

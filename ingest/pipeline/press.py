@@ -1,0 +1,147 @@
+"""Press items: a press release goes on the timeline of the case or deal it names with
+confidence, is filed when it is about no deal or case, or waits in the review queue with its
+suggested deals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from deals.models import Company, CompanyAlias, Deal, Inquiry, Party
+from deals.search import normalise_name
+
+from ..models import RawRecord, ReviewStatus
+from ..sources.base import PressRecord
+from .batch import Batch
+from .cases import events_apply
+
+
+@dataclass(frozen=True)
+class PressMatch:
+    deal: Deal | None = None
+    inquiry: Inquiry | None = None
+    note: str = ""
+
+
+def press_match(
+    *, title: str, text: str, references: Iterable[str] = (), regulator: str = ""
+) -> PressMatch:
+    """The case or deal a press release names, when it names exactly one with confidence.
+
+    Confident means: it quotes one known case number, or it names two or more parties of one
+    deal (by name or alternative name, whatever their legal form) and of no other, or the
+    parties of several deals that are all under one study of the release's regulator.
+    """
+    references = list(references)
+    if references:
+        inquiries = list(Inquiry.objects.filter(reference__in=references)[:3])
+        if len(inquiries) == 1:
+            return PressMatch(inquiry=inquiries[0], deal=inquiries[0].deal)
+    mentioned = companies_mentioned(f"{title}\n{text}")
+    if not mentioned:
+        return PressMatch(note="Names no company the tracker knows.")
+    rows = (
+        Party.objects.filter(company__in=mentioned)
+        .values("deal")
+        .annotate(named=Count("company", distinct=True))
+        .filter(named__gte=2)
+        .order_by("-named")
+    )
+    deal_ids = [row["deal"] for row in rows[:20]]
+    if len(deal_ids) == 1:
+        return PressMatch(deal=Deal.objects.get(pk=deal_ids[0]))
+    if len(deal_ids) > 1:
+        study = _shared_inquiry(deal_ids, regulator)
+        if study is not None:
+            return PressMatch(inquiry=study, deal=study.deal)
+        return PressMatch(note="Names the parties of several deals.")
+    return PressMatch(note="Names a known company but no deal between known companies.")
+
+
+def _shared_inquiry(deal_ids: list[int], regulator: str) -> Inquiry | None:
+    """The one study of `regulator` that every one of these deals is under, if there is one.
+
+    A study covering several deals (the FTC's 6(b) study of AI partnerships) is one inquiry row
+    per deal, under one title: a release naming the parties of all of them is about the study,
+    and goes on its first row.
+    """
+    if not regulator:
+        return None
+    rows = Inquiry.objects.filter(deal__in=deal_ids, regulator__slug=regulator).values_list(
+        "pk", "title", "deal"
+    )
+    deals_by_title: dict[str, set[int]] = {}
+    first: dict[str, int] = {}
+    for pk, title, deal in rows.order_by("pk"):
+        deals_by_title.setdefault(title, set()).add(deal)
+        first.setdefault(title, pk)
+    shared = [title for title, deals in deals_by_title.items() if deals >= set(deal_ids)]
+    return Inquiry.objects.get(pk=first[shared[0]]) if len(shared) == 1 else None
+
+
+def companies_mentioned(text: str) -> set[int]:
+    """Ids of companies whose name or alternative name appears in `text` as whole words."""
+    haystack = f" {normalise_name(text)} "
+    found: set[int] = set()
+    names = Company.objects.values_list("pk", "name_key")
+    aliases = CompanyAlias.objects.values_list("company_id", "name_key")
+    for pk, key in [*names, *aliases]:
+        if len(key) >= 3 and f" {key} " in haystack:
+            found.add(pk)
+    return found
+
+
+def press_apply(raw: RawRecord, record: PressRecord, *, batch: Batch) -> None:
+    """Put a press release on the timeline it names, file it, or queue it for an editor."""
+    mapped, conflicts = dict(raw.mapped), dict(raw.conflicts)
+    events = mapped.get("events", {})
+    if "press" in events:  # already on a timeline: keep it up to date
+        mapped["events"] = events_apply(
+            [record.event()], mapped=events, conflicts=conflicts, batch=batch
+        )
+    elif raw.review_status not in (ReviewStatus.DISMISSED, ReviewStatus.ATTACHED):
+        match = press_match(
+            title=record.title,
+            text=record.text,
+            references=record.references,
+            regulator=record.regulator,
+        )
+        if match.deal or match.inquiry:
+            mapped["events"] = events_apply(
+                [record.event()],
+                mapped=events,
+                conflicts=conflicts,
+                batch=batch,
+                inquiry=match.inquiry,
+                deal=None if match.inquiry else match.deal,
+            )
+            raw.deal, raw.inquiry = match.deal, match.inquiry
+            raw.review_status, raw.review_note = ReviewStatus.NONE, ""
+        elif record.filed_as:
+            raw.review_status, raw.review_note = ReviewStatus.FILED, record.filed_as[:300]
+        else:
+            raw.review_status, raw.review_note = ReviewStatus.PENDING, match.note[:300]
+            _store_suggestions(raw, f"{record.title}\n{record.text}")
+    raw.mapped, raw.conflicts = mapped, conflicts
+
+
+def _store_suggestions(raw: RawRecord, text: str) -> None:
+    """Compute the editor's shortlist once, when the record enters the queue."""
+    ranked = ranked_deals(companies_mentioned(text), limit=5)
+    raw.suggested = [deal for deal, _ in ranked]
+    raw.suggestion_score = min(ranked[0][1], 32767) if ranked else 0
+
+
+def ranked_deals(mentioned: set[int], *, limit: int) -> list[tuple[int, int]]:
+    """(deal id, how many of its parties are named), most named first."""
+    if not mentioned:
+        return []
+    rows = (
+        Party.objects.filter(company__in=mentioned)
+        .values("deal")
+        .annotate(named=Count("company", distinct=True))
+        .order_by("-named", "-deal")[:limit]
+    )
+    return [(row["deal"], row["named"]) for row in rows]

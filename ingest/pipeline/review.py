@@ -1,0 +1,118 @@
+"""The review queue: what an editor does with a record ingest could not place with confidence
+(attach it to a deal or inquiry, make a deal of it, dismiss it), and the deals it suggests."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from deals.models import Deal, Event, Inquiry
+
+from ..models import RawRecord, ReviewStatus
+from ..sources.base import EventRecord
+from .batch import Batch
+from .cases import events_apply
+from .press import companies_mentioned, ranked_deals
+
+
+def suggested_deals(*, record: RawRecord, limit: int = 5) -> list[Deal]:
+    """The editor's shortlist: deals involving companies the record names, most named first.
+
+    Stored on the record at ingest (`suggested`); computed here only for a record stored
+    before that.
+    """
+    ids = record.suggested_ids[:limit]
+    if not ids and record.review_status == ReviewStatus.PENDING and not record.suggestion_score:
+        mentioned = companies_mentioned(f"{record.title}\n{record.summary}")
+        ids = [deal for deal, _ in ranked_deals(mentioned, limit=limit)]
+    by_id = Deal.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _reviewed(record: RawRecord, status: str, user) -> None:
+    record.review_status = status
+    record.reviewed_by = user if getattr(user, "pk", None) else None
+    record.reviewed_at = timezone.now()
+    record.save()
+
+
+def _press_event(raw: RawRecord) -> EventRecord:
+    return EventRecord(
+        key="press",
+        occurred_on=raw.published_on or timezone.localdate(),
+        kind="press",
+        title=raw.title[:300],
+        text=raw.summary,
+        source_url=raw.url,
+    )
+
+
+@transaction.atomic
+def record_attach(
+    *, record: RawRecord, user, deal: Deal | None = None, inquiry: Inquiry | None = None
+) -> None:
+    """Put a reviewed record where it belongs: its inquiry under `deal`, or its press release
+    on the timeline of `deal` or `inquiry`."""
+    if (deal is None) == (inquiry is None):
+        raise ValueError("attach to exactly one deal or one inquiry")
+    record = RawRecord.objects.select_for_update().get(pk=record.pk)
+    if record.inquiry_id and deal is not None:
+        case = record.inquiry
+        case.deal = deal
+        case.save()
+        record.deal = deal
+    elif record.inquiry_id and inquiry is not None:
+        _case_move(record, inquiry)
+    else:
+        events = events_apply(
+            [_press_event(record)],
+            mapped=record.mapped.get("events", {}),
+            conflicts=record.conflicts,
+            batch=Batch(),
+            inquiry=inquiry,
+            deal=deal,
+        )
+        record.mapped = {**record.mapped, "events": events}
+        record.deal = deal if deal is not None else inquiry.deal
+        record.inquiry = inquiry
+    _reviewed(record, ReviewStatus.ATTACHED, user)
+
+
+def _case_move(record: RawRecord, inquiry: Inquiry) -> None:
+    """Make a case record feed an inquiry an editor already had, instead of the one ingest made.
+
+    Its events move over; the inquiry ingest made is deleted if no editor has checked it yet.
+    """
+    made = record.inquiry
+    event_ids = list(record.mapped.get("events", {}).values())
+    for event in Event.objects.filter(pk__in=event_ids, inquiry=made):
+        event.inquiry = inquiry
+        event.save()
+    if made.pk != inquiry.pk and made.needs_review and not made.events.exists():
+        made.delete()
+    record.inquiry = inquiry
+    record.deal = inquiry.deal
+    record.mapped = {**record.mapped, "inquiry": inquiry.pk}
+
+
+@transaction.atomic
+def record_create_deal(*, record: RawRecord, user) -> Deal:
+    """A new deal (for review) from a record, with the record attached to it."""
+    title = record.title
+    for suffix in (" merger inquiry", " Merger Inquiry"):
+        title = title.removesuffix(suffix)
+    deal = Deal.objects.create(
+        title=title[:255] or f"{record.source} {record.external_id}",
+        summary=record.summary[:2000],
+        needs_review=True,
+        is_published=settings.INGEST_PUBLISH_NEW_DEALS,
+    )
+    record_attach(record=record, user=user, deal=deal)
+    _reviewed(RawRecord.objects.get(pk=record.pk), ReviewStatus.DEAL_CREATED, user)
+    return deal
+
+
+def record_dismiss(*, record: RawRecord, user) -> None:
+    """Take a record out of the queue for good; later runs leave it alone."""
+    _reviewed(record, ReviewStatus.DISMISSED, user)

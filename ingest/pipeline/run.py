@@ -1,0 +1,127 @@
+"""Runs: fetch a source (or take stored documents), parse it, apply what changed, and record
+the run with its counts (IngestRun), whoever starts it: the command, a Celery task, a test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import httpx
+from django.conf import settings
+from django.utils import timezone
+
+from ..models import IngestRun, RawRecord
+from ..sources import get_source, source_pages
+from ..sources.base import FetchPolicy, IngestError, Parsed, Skipped
+from .records import Tally, batch_ingest, batches, record_hash
+
+# Wraps the records of a run as they are applied, given their number: the command's progress
+# bar (tqdm). Not the digest's progress callback of subscriptions.services.
+ProgressBar = Callable[[Iterable, int], Iterable]
+
+
+def source_fetch(*, source: str) -> list[bytes]:
+    """The documents `source` serves now, fetched within its own hosts (network)."""
+    module = get_source(source)
+    policy = FetchPolicy(
+        hosts=module.HOSTS,
+        timeout=settings.INGEST_HTTP_TIMEOUT,
+        deadline=settings.INGEST_HTTP_DEADLINE,
+        max_bytes=settings.INGEST_MAX_RESPONSE_BYTES,
+        user_agent=f"Dealwatch ingest (+{settings.SITE_URL})",
+    )
+    pages = source_pages(source)
+    with httpx.Client(follow_redirects=False) as client:
+        return module.fetch(client=client, policy=policy, pages=pages)
+
+
+def source_parse(*, source: str, documents: list[bytes]) -> list[Parsed]:
+    """Every record of every document; RefusedDocument if any document is refused."""
+    module = get_source(source)
+    return [record for document in documents for record in module.parse(document)]
+
+
+def ingest_run(
+    *,
+    source: str,
+    documents: list[bytes] | None = None,
+    trigger: str = "schedule",
+    progress: ProgressBar | None = None,
+) -> IngestRun:
+    """Fetch (unless `documents` are given), parse and apply one source; record the run.
+
+    An IngestError for the whole run (refused document, failed fetch) is recorded on the run and
+    raised again for the caller: the command prints it, the task retries transient ones.
+    """
+    get_source(source)  # an unknown source fails before a run is recorded
+    run = IngestRun.objects.create(source=source, trigger=trigger)
+    tally = Tally()
+    try:
+        if documents is None:
+            documents = source_fetch(source=source)
+        parsed = source_records(source=source, documents=documents, tally=tally)
+        for batch in batches(progress(parsed, len(parsed)) if progress else parsed):
+            batch_ingest(source=source, records=batch, tally=tally)
+    except IngestError as exc:
+        run_finish(run=run, tally=tally, error=str(exc))
+        raise
+    except Exception as exc:
+        run_finish(run=run, tally=tally, error=f"{type(exc).__name__}: {exc}")
+        raise
+    run_finish(run=run, tally=tally)
+    return run
+
+
+def run_finish(*, run: IngestRun, tally: Tally, error: str = "") -> None:
+    for name in ("records", "new", "changed", "unchanged", "skipped", "errors", "problems"):
+        setattr(run, name, getattr(tally, name))
+    run.error = error
+    run.finished_at = max(timezone.now(), run.started_at)
+    run.save()
+
+
+def source_records(*, source: str, documents: list[bytes], tally: Tally) -> list[Parsed]:
+    """The records of `documents` to apply: all but those whose stored hash is unchanged
+    (counted in `tally`). A source that can split its documents (`split`) has those found
+    before it parses anything: a re-run of a large dump parses only what changed."""
+    module = get_source(source)
+    if not hasattr(module, "split"):
+        parsed = source_parse(source=source, documents=documents)
+        return records_changed(source=source, records=parsed, tally=tally)
+    items = [item for document in documents for item in module.split(document)]
+    changed = records_changed(source=source, records=items, tally=tally)
+    return [module.parse_unparsed(item) for item in changed]
+
+
+def records_changed(*, source: str, records: list, tally: Tally) -> list:
+    """The records to apply: those new or changed, and the skipped ones (to be reported). The
+    others, whose stored hash is unchanged, are counted and marked seen: a re-run decides in
+    one query (and marks in one), not a transaction per record.
+
+    Deciding without the row lock is safe: a record another run changes meanwhile is applied by
+    that run, and this one would only have found it changed or unchanged a moment earlier."""
+    ids = [record.external_id for record in records if not isinstance(record, Skipped)]
+    stored = dict(
+        RawRecord.objects.filter(source=source, external_id__in=ids).values_list(
+            "external_id", "content_hash"
+        )
+    )
+    unchanged = {
+        record.external_id
+        for record in records
+        if not isinstance(record, Skipped)
+        and record.external_id in stored
+        and stored[record.external_id] == record_hash(source=source, record=record)
+    }
+    if not unchanged:
+        return records
+    RawRecord.objects.filter(source=source, external_id__in=unchanged).update(
+        last_seen_at=timezone.now()
+    )
+    rest = []
+    for record in records:
+        if not isinstance(record, Skipped) and record.external_id in unchanged:
+            tally.records += 1
+            tally.unchanged += 1
+        else:
+            rest.append(record)
+    return rest
