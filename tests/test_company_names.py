@@ -4,7 +4,7 @@ import pytest
 
 from deals.models import Company, CompanyAlias
 from deals.names import group_heads, name_key, possessive_owner, split_name
-from ingest.services import company_for, company_matching
+from ingest.pipeline import company_for, company_matching
 
 
 @pytest.mark.parametrize(
