@@ -1,4 +1,22 @@
+"""Fixtures every test module shares.
+
+- Every test: email kept in memory, Celery eager, a fresh content version (no page cached by an
+  earlier test is read), and a fast password hasher (MD5: PBKDF2's 870,000 rounds made each
+  sign-in take a quarter of a second). Only a test marked `real_password_hasher` keeps
+  production's hasher (tests/test_settings.py checks it).
+- Browser tests: `browser` and `shots` (tests/browser.py).
+"""
+
 import pytest
+
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(request, settings):
+    """MD5 for test users' passwords: tests sign in by the hundred and never defend a real one."""
+    if request.node.get_closest_marker("real_password_hasher") is None:
+        settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
