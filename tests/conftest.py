@@ -4,6 +4,7 @@
   earlier test is read), and a fast password hasher (MD5: PBKDF2's 870,000 rounds made each
   sign-in take a quarter of a second). Only a test marked `real_password_hasher` keeps
   production's hasher (tests/test_settings.py checks it).
+- `editor`: a staff user in the Editors group, signed in on `client`.
 - Browser tests: `browser` and `shots` (tests/browser.py).
 """
 
@@ -33,6 +34,20 @@ def _fresh_content_version():
     from deals.cache import content_changed
 
     content_changed()
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    """A member of staff in the Editors group (the permissions an editor has and no more),
+    signed in on `client`."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        "eddie", "eddie@example.org", "pw-eddie-123", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    return user
 
 
 # --- Browser tests (tests/browser.py) -------------------------------------------------------
