@@ -25,9 +25,16 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
 
 
+# The filters' counts, as deals.cache.cached() stores them (the cache adds its own KEY_PREFIX and
+# VERSION to these). test_the_facet_counts_are_cached_under_the_keys_cleared_here checks them.
+FACET_KEYS = ["dealwatch:fragment:deal-facets", "dealwatch:fragment:inquiry-facets"]
+
+
 @pytest.fixture(autouse=True)
 def _no_cached_counts():
-    cache.delete_many(["deal-facets", "inquiry-facets"])
+    """Counts from an earlier test are not read anyway (a fresh content version each test):
+    clearing them too keeps a test's counts its own, whatever the version does."""
+    cache.delete_many(FACET_KEYS)
 
 
 @pytest.fixture
@@ -232,6 +239,15 @@ def test_a_nul_byte_or_a_huge_value_in_any_filter_is_a_form_error_not_a_500(clie
     for value in ["%00", "a%00b", "9" * 400, "%ff"]:
         assert client.get(f"/deals/?{key}={value}").status_code == 200
         assert client.get(f"/inquiries/?{key}={value}").status_code == 200
+
+
+def test_the_facet_counts_are_cached_under_the_keys_cleared_here(client, deals):
+    assert all(cache.get(key) is None for key in FACET_KEYS)
+    client.get("/deals/")
+    client.get("/inquiries/")
+    assert all(cache.get(key) is not None for key in FACET_KEYS)  # the keys are the real ones
+    cache.delete_many(FACET_KEYS)
+    assert all(cache.get(key) is None for key in FACET_KEYS)
 
 
 def test_the_list_pages_run_a_fixed_number_of_queries(client, deals, django_assert_max_num_queries):
