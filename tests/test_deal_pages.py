@@ -50,8 +50,9 @@ def test_search_finds_a_deal_by_title_company_alias_and_case_reference(client, m
 
 
 def test_search_lists_a_deal_once_even_when_several_parties_match(client, mistral):
-    # Microsoft and Mistral AI both match on Microsoft / Mistral AI
-    assert titles(client.get("/deals/?q=m")) == EVERY_DEAL[:4]
+    # Microsoft and Mistral AI both match on Microsoft / Mistral AI. Ranked by relevance, which
+    # SQLite and PostgreSQL weigh differently: the order is not the point here.
+    assert sorted(titles(client.get("/deals/?q=m"))) == sorted(EVERY_DEAL[:4])
 
 
 @pytest.mark.parametrize(
