@@ -5,7 +5,9 @@
   sign-in take a quarter of a second). Only a test marked `real_password_hasher` keeps
   production's hasher (tests/test_settings.py checks it).
 - `editor`: a staff user in the Editors group, signed in on `client`.
-- `world`: the Microsoft/Alphabet world of tests/worlds.py, built once per module.
+- `world`: the Microsoft/Alphabet world of tests/worlds.py, built once per module in a
+  transaction rolled back at the module's end, each test in a savepoint inside it (Django's
+  setUpTestData, for pytest functions; the comment above the fixture says why and how).
 - Browser tests: `browser` and `shots` (tests/browser.py).
 """
 
