@@ -219,3 +219,17 @@ def test_a_page_of_the_api_runs_a_fixed_number_of_queries(client, django_assert_
                 "/api/v1/companies/?limit=100", "/api/v1/regulators/"]:  # fmt: skip
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_what_the_tests_above_wrote_is_gone_and_the_world_is_intact():
+    """Last in the module: the world is built once, each test's own rows are rolled back."""
+    from deals.models import Deal
+
+    assert sorted(Deal.objects.values_list("title", flat=True)) == [
+        "Adobe / Figma",
+        "Google / Fitbit",
+        "Hidden / Deal",
+        "Microsoft / Activision Blizzard",
+        "Microsoft / Mistral AI",
+        "Undated / Deal",
+    ]  # not the "Same Day", "Deal n" or "Secret / Deal" rows the tests above added
