@@ -1,4 +1,28 @@
+"""Fixtures every test module shares.
+
+- Every test: email kept in memory, Celery eager, a fresh content version (no page cached by an
+  earlier test is read), and a fast password hasher (MD5: PBKDF2's 870,000 rounds made each
+  sign-in take a quarter of a second). Only a test marked `real_password_hasher` keeps
+  production's hasher (tests/test_settings.py checks it).
+- `editor`: a staff user in the Editors group, signed in on `client`.
+- `world`: the Microsoft/Alphabet world of tests/worlds.py, built once per module in a
+  transaction rolled back at the module's end, each test in a savepoint inside it (Django's
+  setUpTestData, for pytest functions; the comment above the fixture says why and how).
+- Browser tests: `browser` and `shots` (tests/browser.py).
+"""
+
+import copy
+
 import pytest
+
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(request, settings):
+    """MD5 for test users' passwords: tests sign in by the hundred and never defend a real one."""
+    if request.node.get_closest_marker("real_password_hasher") is None:
+        settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +39,64 @@ def _fresh_content_version():
     from deals.cache import content_changed
 
     content_changed()
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    """A member of staff in the Editors group (the permissions an editor has and no more),
+    signed in on `client`."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        "eddie", "eddie@example.org", "pw-eddie-123", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    return user
+
+
+# --- The Microsoft/Alphabet world (tests/worlds.py), built once per module ---------------------
+#
+# Building it takes some 60 queries; test_api.py alone has 70 tests over it. So it is built once
+# per module, inside a transaction that stays open until the module's last test and is then
+# rolled back; each test runs in a savepoint inside it (pytest-django's `db`, as a Django
+# TestCase does), so what a test writes is undone after it, as before. This is Django's
+# `TestCase.setUpTestData` for pytest functions, chosen over TestCase classes to keep the
+# modules' plain test functions and fixtures. Like setUpTestData, each test gets its own deep
+# copy of the objects, so changing one in memory cannot leak into the next test.
+#
+# A module that asks for the world should ask for it in every test (pytestmark's usefixtures):
+# a test that runs after the first one would see its rows anyway. Tests that need their own
+# committed transactions (`transactional_db`) cannot share a module with it.
+
+
+@pytest.fixture(scope="module")
+def _world_of_the_module(django_db_setup, django_db_blocker):
+    from django.db import transaction
+
+    from tests.worlds import microsoft_alphabet_world
+
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+        block._from_testcase = True  # as TestCase's own blocks: durable blocks may nest in it
+        try:
+            world = microsoft_alphabet_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+            raise
+    yield world
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        block.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_world_of_the_module, db):
+    """The Microsoft/Alphabet world (tests/worlds.py): rows built once per module, objects
+    copied for each test."""
+    return copy.deepcopy(_world_of_the_module)
 
 
 # --- Browser tests (tests/browser.py) -------------------------------------------------------

@@ -3,21 +3,12 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from deals.models import AntitrustStatus, Deal, Inquiry
 from tests.admin_forms import inline_inquiry_closed
 from tests.factories import DealFactory, InquiryFactory, RegulatorFactory, cma
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("eddie", "eddie@example.org", "pw-eddie-123", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return user
 
 
 def test_an_editor_adds_an_inquiry_and_the_public_status_changes(client, editor):
@@ -87,7 +78,7 @@ def test_every_change_keeps_who_made_it_and_when(client, editor):
     assert record.history_user == editor
     assert record.history_date.date() == datetime.date.today()
     history_page = client.get(f"/admin/deals/inquiry/{inquiry.pk}/history/")
-    assert history_page.status_code == 200 and "eddie" in history_page.text
+    assert history_page.status_code == 200 and editor.username in history_page.text
 
 
 def test_admin_search_finds_a_deal_by_case_reference(client, editor):

@@ -7,79 +7,15 @@ import json
 import pytest
 from openapi_spec_validator import validate
 
-from deals.models import DealType, EventKind, InquiryKind, Outcome, PartyRole, Stage
 from tests.factories import (
-    CompanyAliasFactory,
-    CompanyFactory,
     DealFactory,
-    EventFactory,
     InquiryFactory,
     PartyFactory,
-    RegulatorFactory,
     cma,
-    ftc,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
 TODAY = datetime.date.today()
-
-
-@pytest.fixture
-def deals():
-    """Five deals across regulators, statuses, types and dates; one without an announcement."""
-    microsoft = CompanyFactory(name="Microsoft", slug="microsoft", ticker="MSFT")
-    CompanyAliasFactory(company=microsoft, name="Microsoft Corporation")
-    alphabet = CompanyFactory(name="Alphabet", slug="alphabet", ticker="GOOGL GOOG")
-    CompanyAliasFactory(company=alphabet, name="Google")
-
-    mistral = DealFactory(
-        title="Microsoft / Mistral AI",
-        deal_type=DealType.PARTNERSHIP,
-        announced_on=datetime.date(2024, 2, 26),
-        sector="Artificial intelligence",
-    )
-    PartyFactory(deal=mistral, company=microsoft, role=PartyRole.INVESTOR)
-    PartyFactory(deal=mistral, company=CompanyFactory(name="Mistral AI"), role=PartyRole.PARTNER)
-    InquiryFactory(
-        deal=mistral, regulator=RegulatorFactory(), kind=InquiryKind.INFORMAL_REVIEW,
-        stage=Stage.INFORMAL, reference="",
-    )  # fmt: skip
-    InquiryFactory(
-        deal=mistral, regulator=cma(), reference="ME/7108/24", stage=Stage.CLOSED,
-        outcome=Outcome.NOT_QUALIFYING, closed_on=datetime.date(2024, 5, 17),
-    )  # fmt: skip
-
-    fitbit = DealFactory(title="Google / Fitbit", announced_on=datetime.date(2019, 11, 1))
-    PartyFactory(deal=fitbit, company=alphabet, role=PartyRole.ACQUIRER)
-    PartyFactory(deal=fitbit, company=CompanyFactory(name="Fitbit"), role=PartyRole.TARGET)
-    InquiryFactory(
-        deal=fitbit, regulator=RegulatorFactory(), reference="M.9660", stage=Stage.CLOSED,
-        outcome=Outcome.CLEARED_WITH_REMEDIES,
-    )  # fmt: skip
-
-    activision = DealFactory(
-        title="Microsoft / Activision Blizzard", announced_on=datetime.date(2022, 1, 18)
-    )
-    PartyFactory(deal=activision, company=microsoft)
-    phase_2 = InquiryFactory(
-        deal=activision, regulator=cma(), reference="ME/6999/22", stage=Stage.PHASE_2,
-        deadline_on=TODAY + datetime.timedelta(days=40),
-    )  # fmt: skip
-    InquiryFactory(
-        deal=activision, regulator=ftc(), reference="D-9412", stage=Stage.PHASE_1,
-        deadline_on=TODAY + datetime.timedelta(days=10),
-    )  # fmt: skip
-    EventFactory(deal=None, inquiry=phase_2, kind=EventKind.PHASE_2_OPENED, title="Phase 2")
-
-    figma = DealFactory(
-        title="Adobe / Figma", announced_on=datetime.date(2022, 9, 15), sector="Software"
-    )
-    PartyFactory(deal=figma, company=CompanyFactory(name="Adobe"))
-    InquiryFactory(deal=figma, regulator=cma(), stage=Stage.CLOSED, outcome=Outcome.ABANDONED)
-    EventFactory(deal=figma, occurred_on=datetime.date(2023, 12, 18), title="Terminated")
-
-    DealFactory(title="Undated / Deal", announced_on=None, deal_type=DealType.MERGER)
-    DealFactory(title="Hidden / Deal", is_published=False)
 
 
 def page_titles(client, query: str) -> list[str]:
@@ -142,13 +78,13 @@ def api_titles(client, query: str, limit: int = 2) -> list[str]:
         "regulator=cma&status=in_depth_review&type=acquisition",
     ],
 )
-def test_the_api_gives_the_same_rows_as_the_page_for_the_same_query(client, deals, query):
+def test_the_api_gives_the_same_rows_as_the_page_for_the_same_query(client, query):
     page = page_titles(client, query)
     assert api_titles(client, query) == page
     assert "Hidden / Deal" not in page
 
 
-def test_the_inquiry_api_gives_the_same_rows_as_the_inquiry_page(client, deals):
+def test_the_inquiry_api_gives_the_same_rows_as_the_inquiry_page(client):
     for query in ["", "regulator=cma", "q=microsoft", "stage=phase_2", "jurisdiction=UK",
                   "sort=deadline", "sort=-regulator", "company=google"]:  # fmt: skip
         page = client.get(f"/inquiries/?{query}").context["page"].object_list
@@ -156,20 +92,24 @@ def test_the_inquiry_api_gives_the_same_rows_as_the_inquiry_page(client, deals):
         assert [row["id"] for row in rows] == [inquiry.pk for inquiry in page], query
 
 
-def test_a_deal_in_the_api_has_its_parties_jurisdictions_and_next_deadline(client, deals):
+def test_a_deal_in_the_api_has_its_parties_jurisdictions_and_next_deadline(client):
     row = client.get("/api/v1/deals/?q=activision").json()["results"][0]
     assert row["title"] == "Microsoft / Activision Blizzard"
     assert row["status"] == "in_depth_review" and row["status_label"] == "In-depth review"
     assert row["parties"][0] == {"company": "microsoft", "name": "Microsoft", "role": "acquirer"}
-    assert [line["short_name"] for line in row["jurisdictions"]] == ["CMA", "FTC"]
+    assert [line["short_name"] for line in row["jurisdictions"]] == ["EC", "CMA", "FTC"]
     assert row["next_deadline_on"] == (TODAY + datetime.timedelta(days=10)).isoformat()
     assert row["url"].endswith("/deals/microsoft-activision-blizzard/")
     detail = client.get(row["api_url"]).json()
-    assert [event["title"] for event in detail["timeline"]] == ["Phase 2"]
-    assert {inquiry["reference"] for inquiry in detail["inquiries"]} == {"ME/6999/22", "D-9412"}
+    assert [event["title"] for event in detail["timeline"]] == ["Announced", "Phase 2 opened"]
+    assert {inquiry["reference"] for inquiry in detail["inquiries"]} == {
+        "ME/6999/22",
+        "M.10646",
+        "D-9412",
+    }
 
 
-def test_companies_regulators_and_events_are_listed(client, deals):
+def test_companies_regulators_and_events_are_listed(client):
     companies = client.get("/api/v1/companies/?q=micro").json()["results"]
     assert companies[0]["name"] == "Microsoft" and companies[0]["tickers"] == ["MSFT"]
     assert "Microsoft Corporation" in companies[0]["aliases"]
@@ -178,13 +118,21 @@ def test_companies_regulators_and_events_are_listed(client, deals):
     assert [r["slug"] for r in regulators] == ["cma"]
     assert regulators[0]["jurisdiction_name"] == "United Kingdom"
     events = client.get("/api/v1/events/?company=microsoft").json()["results"]
-    assert [event["title"] for event in events] == ["Phase 2"]
-    assert events[0]["deal"]["slug"] == "microsoft-activision-blizzard"
-    assert events[0]["regulator"] == "cma"
+    assert [event["title"] for event in events] == [  # Microsoft's two deals, newest first
+        "Does not qualify for investigation",
+        "The Commission will analyse the agreement",
+        "Partnership announced",
+        "Phase 2 opened",
+        "Announced",
+    ]
+    phase_2 = events[3]
+    assert phase_2["deal"]["slug"] == "microsoft-activision-blizzard"
+    assert phase_2["regulator"] == "cma"
+    assert client.get("/api/v1/events/?company=alphabet").json()["results"] == []  # none
     assert client.get("/api/v1/events/?regulator=cma&kind=phase_2_opened").json()["results"]
 
 
-def test_a_cursor_walks_every_row_once_in_order_whatever_the_sort(client, deals):
+def test_a_cursor_walks_every_row_once_in_order_whatever_the_sort(client):
     for n in range(12):
         DealFactory(title=f"Same Day {n:02}", announced_on=datetime.date(2021, 6, 1))
     for sort in ["-announced", "name", "status", "deadline", "-activity"]:
@@ -239,13 +187,13 @@ def test_the_schema_is_a_valid_openapi_document_with_docs_beside_it(client):
         ("/api/v1/events/?deal=%00", 400),
     ],
 )
-def test_hostile_input_is_a_4xx_with_json_never_a_500(client, deals, url, status):
+def test_hostile_input_is_a_4xx_with_json_never_a_500(client, url, status):
     response = client.get(url)
     assert response.status_code == status
     assert response["Content-Type"].startswith("application/json")
 
 
-def test_a_cursor_from_another_sort_or_a_forged_one_is_refused(client, deals):
+def test_a_cursor_from_another_sort_or_a_forged_one_is_refused(client):
     next_url = client.get("/api/v1/deals/?limit=1").json()["next"]
     cursor = next_url.split("cursor=")[1].split("&")[0]
     assert client.get(f"/api/v1/deals/?limit=1&cursor={cursor}").status_code == 200
@@ -253,7 +201,7 @@ def test_a_cursor_from_another_sort_or_a_forged_one_is_refused(client, deals):
     assert client.get(f"/api/v1/deals/?limit=1&cursor={cursor[:-2]}xx").status_code == 400
 
 
-def test_unpublished_deals_and_their_inquiries_stay_out_of_the_api(client, deals):
+def test_unpublished_deals_and_their_inquiries_stay_out_of_the_api(client):
     assert client.get("/api/v1/deals/hidden-deal/").status_code == 404
     hidden = DealFactory(title="Secret / Deal", is_published=False)
     inquiry = InquiryFactory(deal=hidden, regulator=cma(), reference="SECRET")
@@ -261,9 +209,7 @@ def test_unpublished_deals_and_their_inquiries_stay_out_of_the_api(client, deals
     assert client.get("/api/v1/inquiries/?q=secret").json()["results"] == []
 
 
-def test_a_page_of_the_api_runs_a_fixed_number_of_queries(
-    client, deals, django_assert_max_num_queries
-):
+def test_a_page_of_the_api_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
     for n in range(30):
         deal = DealFactory(title=f"Deal {n}")
         PartyFactory(deal=deal)
@@ -273,3 +219,17 @@ def test_a_page_of_the_api_runs_a_fixed_number_of_queries(
                 "/api/v1/companies/?limit=100", "/api/v1/regulators/"]:  # fmt: skip
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_what_the_tests_above_wrote_is_gone_and_the_world_is_intact():
+    """Last in the module: the world is built once, each test's own rows are rolled back."""
+    from deals.models import Deal
+
+    assert sorted(Deal.objects.values_list("title", flat=True)) == [
+        "Adobe / Figma",
+        "Google / Fitbit",
+        "Hidden / Deal",
+        "Microsoft / Activision Blizzard",
+        "Microsoft / Mistral AI",
+        "Undated / Deal",
+    ]  # not the "Same Day", "Deal n" or "Secret / Deal" rows the tests above added

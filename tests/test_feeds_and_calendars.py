@@ -9,62 +9,29 @@ import feedparser
 import icalendar
 import pytest
 
-from deals.models import EventKind, Outcome, PartyRole, Stage
+from deals.models import Outcome, Stage
 from tests.factories import (
-    CompanyAliasFactory,
-    CompanyFactory,
-    DealFactory,
-    EventFactory,
     InquiryFactory,
-    PartyFactory,
-    RegulatorFactory,
     cma,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
 TODAY = datetime.date.today()
 
 
 @pytest.fixture
-def activision():
-    microsoft = CompanyFactory(name="Microsoft", slug="microsoft")
-    CompanyAliasFactory(company=microsoft, name="Microsoft Corporation")
-    deal = DealFactory(title="Microsoft / Activision Blizzard")
-    PartyFactory(deal=deal, company=microsoft, role=PartyRole.ACQUIRER)
-    phase_2 = InquiryFactory(
-        deal=deal,
-        regulator=cma(),
-        reference="ME/6999/22",
-        stage=Stage.PHASE_2,
-        deadline_on=TODAY + datetime.timedelta(days=30),
-        source_url="https://www.gov.uk/cma-cases/microsoft-activision",
-    )
-    InquiryFactory(
-        deal=deal,
-        regulator=RegulatorFactory(),
-        reference="M.10646",
-        stage=Stage.PHASE_2,
-        deadline_on=TODAY + datetime.timedelta(days=12),
-    )
-    # Recorded today, it happened in 2022: the feed says 2022.
-    EventFactory(
-        deal=None,
-        inquiry=phase_2,
-        occurred_on=datetime.date(2022, 9, 1),
-        kind=EventKind.PHASE_2_OPENED,
-        title="Phase 2 opened",
-    )
-    EventFactory(deal=deal, occurred_on=datetime.date(2022, 1, 18), title="Announced")
-    other = DealFactory(title="Adobe / Figma")
-    InquiryFactory(
-        deal=other,
-        regulator=cma(),
-        reference="ME/7011/22",
-        stage=Stage.CLOSED,
-        outcome=Outcome.ABANDONED,
-    )
-    EventFactory(deal=other, occurred_on=datetime.date(2023, 12, 18), title="Terminated")
-    return deal
+def activision(world):
+    """Microsoft / Activision Blizzard, in depth at the CMA and the EC (tests/worlds.py)."""
+    return world.activision
+
+
+# The world's events on each deal (tests/worlds.py), newest first, as titled in a feed.
+MISTRAL = [
+    "Does not qualify for investigation",
+    "The Commission will analyse the agreement",
+    "Partnership announced",
+]
+ACTIVISION = ["Phase 2 opened", "Announced"]
 
 
 def atom(client, url: str):
@@ -86,14 +53,17 @@ def test_feeds_are_valid_atom_dated_when_the_event_happened(client, activision):
     feed = atom(client, "/feed/")
     titles = [entry.title for entry in feed.entries]
     assert titles == [
+        "Microsoft / Mistral AI · CMA: Does not qualify for investigation",
+        "Microsoft / Mistral AI · EC: The Commission will analyse the agreement",
+        "Microsoft / Mistral AI: Partnership announced",
         "Adobe / Figma: Terminated",
         "Microsoft / Activision Blizzard · CMA: Phase 2 opened",
         "Microsoft / Activision Blizzard: Announced",
     ]
-    phase_2 = feed.entries[1]
+    phase_2 = feed.entries[4]
     assert phase_2.updated.startswith("2022-09-01")
     assert phase_2.published.startswith("2022-09-01")
-    assert feed.feed.updated.startswith("2023-12-18")
+    assert feed.feed.updated.startswith("2024-05-17")
 
 
 def test_an_event_keeps_its_id_from_one_feed_to_another(client, activision):
@@ -109,14 +79,15 @@ def test_an_event_keeps_its_id_from_one_feed_to_another(client, activision):
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("/deals/feed/?regulator=cma", ["Terminated", "Phase 2 opened", "Announced"]),
-        ("/deals/feed/?company=Microsoft", ["Phase 2 opened", "Announced"]),
+        ("/deals/feed/?regulator=cma", [*MISTRAL, "Terminated", *ACTIVISION]),
+        ("/deals/feed/?company=Microsoft", [*MISTRAL, *ACTIVISION]),
         ("/deals/feed/?q=figma", ["Terminated"]),
-        ("/inquiries/feed/?regulator=cma", ["Phase 2 opened"]),
+        ("/inquiries/feed/?regulator=cma", [MISTRAL[0], "Phase 2 opened"]),
         ("/inquiries/feed/?q=ME%2F6999", ["Phase 2 opened"]),
-        ("/companies/microsoft/feed/", ["Phase 2 opened", "Announced"]),
-        ("/regulators/cma/feed/", ["Phase 2 opened"]),
-        ("/regulators/ec/feed/", []),
+        ("/companies/microsoft/feed/", [*MISTRAL, *ACTIVISION]),
+        ("/regulators/cma/feed/", [MISTRAL[0], "Phase 2 opened"]),
+        ("/regulators/ec/feed/", [MISTRAL[1]]),
+        ("/regulators/ftc/feed/", []),  # an inquiry with no event yet
         ("/deals/microsoft-activision-blizzard/feed/", ["Phase 2 opened", "Announced"]),
     ],
 )
@@ -195,8 +166,8 @@ def test_calendars_follow_the_filters_and_leave_out_closed_and_past_deadlines(cl
         return [str(e["summary"]) for e in read_calendar(client.get(url)).walk("VEVENT")]
 
     everything = summaries("/deadlines/calendar.ics")
-    assert [s.split(" deadline")[0] for s in everything] == ["EC", "CMA"]  # soonest first
-    assert summaries("/deadlines/calendar.ics?jurisdiction=EU") == [everything[0]]
+    assert [s.split(" deadline")[0] for s in everything] == ["FTC", "EC", "CMA"]  # soonest first
+    assert summaries("/deadlines/calendar.ics?jurisdiction=EU") == [everything[1]]
     assert summaries("/deals/calendar.ics?company=microsoft") == everything
     assert summaries("/deals/calendar.ics?q=figma") == []
 
@@ -205,7 +176,7 @@ def test_the_inquiry_list_downloads_as_csv_with_the_same_filters(client, activis
     response = client.get("/inquiries/export.csv?regulator=cma&sort=deadline")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert [row["reference"] for row in rows] == ["ME/6999/22", "ME/7011/22"]
+    assert [row["reference"] for row in rows] == ["ME/6999/22", "ME/7108/24", "ME/7011/22"]
     first = rows[0]
     assert first["regulator"] == "CMA" and first["jurisdiction"] == "GB"
     assert first["deal"] == "Microsoft / Activision Blizzard"

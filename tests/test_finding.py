@@ -7,71 +7,41 @@ import re
 import pytest
 from django.core.cache import cache
 
-from deals.models import DealType, Outcome, PartyRole, Stage
 from subscriptions.models import deals_matching, search_label
 from tests.factories import (
-    CompanyAliasFactory,
     CompanyFactory,
     DealFactory,
-    EventFactory,
     InquiryFactory,
     PartyFactory,
-    RegulatorFactory,
     cma,
-    ftc,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
 TODAY = datetime.date.today()
+
+
+# The filters' counts, as deals.cache.cached() stores them (the cache adds its own KEY_PREFIX and
+# VERSION to these). test_the_facet_counts_are_cached_under_the_keys_cleared_here checks them.
+FACET_KEYS = ["dealwatch:fragment:deal-facets", "dealwatch:fragment:inquiry-facets"]
 
 
 @pytest.fixture(autouse=True)
 def _no_cached_counts():
-    cache.delete_many(["deal-facets", "inquiry-facets"])
+    """Counts from an earlier test are not read anyway (a fresh content version each test):
+    clearing them too keeps a test's counts its own, whatever the version does."""
+    cache.delete_many(FACET_KEYS)
 
 
 @pytest.fixture
-def deals():
-    microsoft = CompanyFactory(name="Microsoft", slug="microsoft", ticker="MSFT")
-    CompanyAliasFactory(company=microsoft, name="Microsoft Corporation")
-    alphabet = CompanyFactory(name="Alphabet", slug="alphabet", ticker="GOOGL GOOG")
-    CompanyAliasFactory(company=alphabet, name="Google")
-    mistral_ai = CompanyFactory(name="Mistral AI", slug="mistral-ai")
-
-    mistral = DealFactory(
-        title="Microsoft / Mistral AI",
-        deal_type=DealType.PARTNERSHIP,
-        announced_on=datetime.date(2024, 2, 26),
-    )
-    PartyFactory(deal=mistral, company=microsoft, role=PartyRole.INVESTOR)
-    PartyFactory(deal=mistral, company=mistral_ai, role=PartyRole.PARTNER)
-    InquiryFactory(
-        deal=mistral, regulator=cma(), stage=Stage.CLOSED, outcome=Outcome.NOT_QUALIFYING
-    )
-
-    activision = DealFactory(
-        title="Microsoft / Activision Blizzard", announced_on=datetime.date(2022, 1, 18)
-    )
-    PartyFactory(deal=activision, company=microsoft)
-    InquiryFactory(
-        deal=activision,
-        regulator=ftc(),
-        stage=Stage.PHASE_2,
-        deadline_on=TODAY + datetime.timedelta(days=9),
-    )
-    EventFactory(deal=activision, occurred_on=datetime.date(2023, 10, 13), title="Completed")
-
-    fitbit = DealFactory(title="Google / Fitbit", announced_on=datetime.date(2019, 11, 1))
-    PartyFactory(deal=fitbit, company=alphabet)
-    PartyFactory(deal=fitbit, company=CompanyFactory(name="Fitbit"), role=PartyRole.TARGET)
-    InquiryFactory(
-        deal=fitbit,
-        regulator=RegulatorFactory(),
-        stage=Stage.CLOSED,
-        outcome=Outcome.CLEARED,
-        reference="M.9660",
-    )
-    return {"mistral": mistral, "activision": activision, "fitbit": fitbit}
+def deals(world):
+    """The world's deals by name (tests/worlds.py)."""
+    return {
+        "mistral": world.mistral,
+        "activision": world.activision,
+        "fitbit": world.fitbit,
+        "figma": world.figma,
+        "undated": world.undated,
+    }
 
 
 def titles(response) -> list[str]:
@@ -108,10 +78,12 @@ def test_an_unknown_company_is_a_clear_error_with_suggestions_and_no_subscribe_f
 
 
 def test_uk_is_gb_and_jurisdictions_combine(client, deals):
-    assert titles(client.get("/deals/?jurisdiction=UK")) == ["Microsoft / Mistral AI"]
-    assert titles(client.get("/deals/?jurisdiction=united+kingdom")) == ["Microsoft / Mistral AI"]
+    at_the_cma = ["Microsoft / Mistral AI", "Adobe / Figma", "Microsoft / Activision Blizzard"]
+    assert titles(client.get("/deals/?jurisdiction=UK")) == at_the_cma
+    assert titles(client.get("/deals/?jurisdiction=united+kingdom")) == at_the_cma
+    assert titles(client.get("/deals/?jurisdiction=GB")) == at_the_cma
     assert titles(client.get("/deals/?jurisdiction=GB&jurisdiction=EU")) == [
-        "Microsoft / Mistral AI",
+        *at_the_cma,
         "Google / Fitbit",
     ]
     assert titles(client.get("/deals/?jurisdiction=XX")) == []
@@ -120,8 +92,8 @@ def test_uk_is_gb_and_jurisdictions_combine(client, deals):
 def test_filters_are_checkboxes_with_full_regulator_names_and_counts(client, deals):
     page = client.get("/deals/?regulator=cma").text
     assert 'type="checkbox" name="regulator" value="cma"' in page
-    assert re.search(r"Competition and Markets Authority \(CMA\) · 1\b", page)
-    assert re.search(r"United Kingdom \(GB\) · 1\b", page)
+    assert re.search(r"Competition and Markets Authority \(CMA\) · 3\b", page)
+    assert re.search(r"United Kingdom \(GB\) · 3\b", page)
     assert re.search(r"Partnership · 1\b", page)
     assert '<select name="regulator"' not in page and "multiple" not in page
     # The facet holding a choice is open and says how many are chosen.
@@ -168,12 +140,13 @@ def test_column_headings_sort_the_list_and_say_how(client, deals):
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
-        ("name", ["fitbit", "activision", "mistral"]),
-        ("-name", ["mistral", "activision", "fitbit"]),
-        ("status", ["activision", "fitbit", "mistral"]),  # in-depth, cleared, not reviewable
-        ("deadline", ["activision", "mistral", "fitbit"]),
-        ("-activity", ["activision", "mistral", "fitbit"]),
-        ("", ["mistral", "activision", "fitbit"]),
+        ("name", ["figma", "fitbit", "activision", "mistral", "undated"]),
+        ("-name", ["undated", "mistral", "activision", "fitbit", "figma"]),
+        # abandoned, in-depth, cleared with conditions, not reviewable, no known inquiry
+        ("status", ["figma", "activision", "fitbit", "mistral", "undated"]),
+        ("deadline", ["activision", "mistral", "fitbit", "figma", "undated"]),
+        ("-activity", ["mistral", "figma", "activision", "fitbit", "undated"]),
+        ("", ["mistral", "figma", "activision", "fitbit", "undated"]),
     ],
 )
 def test_each_column_sort(client, deals, sort, expected):
@@ -232,6 +205,15 @@ def test_a_nul_byte_or_a_huge_value_in_any_filter_is_a_form_error_not_a_500(clie
     for value in ["%00", "a%00b", "9" * 400, "%ff"]:
         assert client.get(f"/deals/?{key}={value}").status_code == 200
         assert client.get(f"/inquiries/?{key}={value}").status_code == 200
+
+
+def test_the_facet_counts_are_cached_under_the_keys_cleared_here(client, deals):
+    assert all(cache.get(key) is None for key in FACET_KEYS)
+    client.get("/deals/")
+    client.get("/inquiries/")
+    assert all(cache.get(key) is not None for key in FACET_KEYS)  # the keys are the real ones
+    cache.delete_many(FACET_KEYS)
+    assert all(cache.get(key) is None for key in FACET_KEYS)
 
 
 def test_the_list_pages_run_a_fixed_number_of_queries(client, deals, django_assert_max_num_queries):

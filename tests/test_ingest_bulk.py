@@ -176,6 +176,7 @@ def ingest_all(documents=()) -> dict:
         return found
 
 
+@pytest.mark.slow
 def test_refreshing_each_deal_once_per_batch_leaves_what_refreshing_on_every_save_left(
     monkeypatch,
 ):

@@ -4,7 +4,7 @@ import io
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from deals.models import Deal, Event
@@ -35,14 +35,6 @@ def chevron_hess():
     PartyFactory(deal=deal, company=CompanyFactory(name="Chevron"), role="acquirer")
     PartyFactory(deal=deal, company=CompanyFactory(name="Hess"), role="target")
     return deal
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("rita", "rita@example.org", "pw-rita-12345", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return user
 
 
 def test_a_release_naming_both_parties_of_a_deal_joins_its_timeline(chevron_hess):

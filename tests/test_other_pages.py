@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from deals.models import Outcome, PartyRole, Stage
+from tests import worlds
 from tests.factories import (
-    CompanyAliasFactory,
     CompanyFactory,
     DealFactory,
     EventFactory,
@@ -62,14 +62,13 @@ def test_inquiry_list_filters_by_regulator_stage_and_text(client):
 
 
 def test_company_page_lists_its_deals_and_inquiries_and_other_names(client):
-    alphabet = CompanyFactory(name="Alphabet")
-    CompanyAliasFactory(company=alphabet, name="Google LLC")
+    alphabet = worlds.alphabet()
     deal = DealFactory(title="Alphabet / Anthropic")
     PartyFactory(deal=deal, company=alphabet, role=PartyRole.INVESTOR)
     InquiryFactory(deal=deal, regulator=cma(), reference="ME/7117/24", stage=Stage.PHASE_1)
     response = client.get(alphabet.get_absolute_url())
     assert response.status_code == 200
-    assert "Google LLC" in response.text
+    assert "Also known as Google<" in response.text
     assert "Alphabet / Anthropic" in response.text and "ME/7117/24" in response.text
 
 
@@ -101,7 +100,7 @@ def test_the_company_list_leaves_out_companies_with_nothing_public(client):
 
 
 def test_company_page_runs_the_same_number_of_queries_whatever_its_size(client):
-    company = CompanyFactory(name="Microsoft")
+    company = worlds.microsoft()
 
     def add_deals(number):
         for _ in range(number):

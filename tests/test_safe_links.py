@@ -2,7 +2,6 @@
 where they are written out (pages, emails, the admin), whatever is already stored."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core import mail
 
 from deals.links import http_url
@@ -99,10 +98,7 @@ def test_a_stored_executable_address_is_no_link_in_the_digest():
 
 
 @pytest.mark.django_db
-def test_an_editor_cannot_save_anything_but_an_http_or_https_source_address(client):
-    editor = User.objects.create_user("eddie", password="pw-eddie-123", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
+def test_an_editor_cannot_save_anything_but_an_http_or_https_source_address(client, editor):
     event = EventFactory()
     form = {
         "occurred_on": event.occurred_on.isoformat(),

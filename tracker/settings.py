@@ -17,10 +17,21 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """`name` from the environment as a boolean; unset or empty gives `default`. Anything but
+    these words (any case) stops start-up: a typo like "ture" silently read as False would
+    turn off what the operator meant to turn on."""
+    true_words, false_words = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+    value = os.environ.get(name, "").strip().lower()
+    if value == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in true_words:
+        return True
+    if value in false_words:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a boolean: use one of {', '.join(true_words)} "
+        f"(true) or {', '.join(false_words)} (false), or leave it unset."
+    )
 
 
 def env_list(name: str, default: str = "") -> list[str]:
