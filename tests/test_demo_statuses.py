@@ -14,9 +14,9 @@ import io
 import pytest
 from django.db import transaction
 
-from deals.demo_data import DEMO
 from deals.models import AntitrustStatus, Deal, DealLife, DecisionStatus, Outcome
-from deals.services import demo_data_load
+from demo.data import DEMO
+from demo.loader import demo_data_load
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-import deals.demo_data
-from deals.demo_data import DEMO
+import demo.data
 from deals.models import (
     AntitrustStatus,
     Company,
@@ -25,7 +24,8 @@ from deals.models import (
     Stage,
     StatusChange,
 )
-from deals.services import demo_data_load
+from demo.data import DEMO
+from demo.loader import demo_data_load
 
 pytestmark = pytest.mark.django_db
 
@@ -270,7 +270,7 @@ def test_an_inquiry_with_an_outcome_but_still_in_a_phase_is_refused():
 
 
 def test_the_demo_data_module_is_plain_python():
-    tree = ast.parse(Path(deals.demo_data.__file__).read_text())
+    tree = ast.parse(Path(demo.data.__file__).read_text())
     imported = {
         node.module if isinstance(node, ast.ImportFrom) else alias.name
         for node in ast.walk(tree)

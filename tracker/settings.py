@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "accounts",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [
