@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "accounts",
     "api",
     "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [
