@@ -2,6 +2,9 @@
 renders. Bad input (a wrong date, an unknown slug, a page past the end) is a form error or an
 empty page, never an exception."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.apps import apps
 from django.conf import settings
@@ -12,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
+from django_filters import FilterSet
 
 from . import calendars, clocks, exports
 from . import stats as figures
@@ -136,43 +140,86 @@ def alternates(
     ]
 
 
-def filtered_list(request, filterset, template: str, **links) -> HttpResponse:
-    """A list page: filters with counts and chips, one page of rows, and its alternates."""
-    filterset.show_counts()
-    page = paginate(request, filterset.results().with_list_data())
-    query = canonical_query(request.GET, type(filterset)) if filterset.is_valid() else ""
-    return render(
-        request,
-        template,
-        {
-            "filter": filterset,
-            "page": page,
-            "chips": filterset.active_filters(),
-            "alternates": alternates(query=query, **links) if filterset.is_valid() else [],
-        },
-    )
+@dataclass(frozen=True)
+class FilteredList:
+    """A list page filtered by its query string (/deals/, /inquiries/) and its CSV: the
+    FilterSet over its rows, its template, where the same rows are elsewhere (URL names of its
+    feed, calendar and CSV; its API path) and its download (deals/exports.py)."""
+
+    filterset_class: type[FilterSet]
+    rows: Callable  # what the filters choose from: Deal.objects.published, ...
+    template: str
+    feed: str
+    calendar: str
+    csv: str
+    api: str
+    download: exports.Download
+
+    def filterset(self, request) -> FilterSet:
+        return self.filterset_class(request.GET, queryset=self.rows())
+
+    def page(self, request) -> HttpResponse:
+        """Filters with counts and chips, one page of rows, and its alternates."""
+        filterset = self.filterset(request)
+        filterset.show_counts()
+        page = paginate(request, filterset.results().with_list_data())
+        valid = filterset.is_valid()
+        links = {
+            "feed": reverse(self.feed),
+            "calendar": reverse(self.calendar),
+            "csv": reverse(self.csv),
+            "api": self.api,
+        }
+        return render(
+            request,
+            self.template,
+            {
+                "filter": filterset,
+                "page": page,
+                "chips": filterset.active_filters(),
+                "alternates": (
+                    alternates(query=canonical_query(request.GET, self.filterset_class), **links)
+                    if valid
+                    else []
+                ),
+            },
+        )
+
+    def csv_download(self, request) -> HttpResponse:
+        """The filtered rows as CSV (a 400 naming a filter that cannot be used)."""
+        return exports.filtered_csv(request, self.filterset(request), self.download)
+
+
+DEALS = FilteredList(
+    filterset_class=DealFilter,
+    rows=Deal.objects.published,
+    template="deals/deal_list.html",
+    feed="deals:deal_list_feed",
+    calendar="deals:deal_calendar",
+    csv="deals:deal_export",
+    api="/api/v1/deals/",
+    download=exports.DEALS,
+)
+INQUIRIES = FilteredList(
+    filterset_class=InquiryFilter,
+    rows=Inquiry.objects.public,
+    template="deals/inquiry_list.html",
+    feed="deals:inquiry_list_feed",
+    calendar="deals:deadline_calendar",
+    csv="deals:inquiry_export",
+    api="/api/v1/inquiries/",
+    download=exports.INQUIRIES,
+)
 
 
 @public_page
 def deal_list(request):
-    filterset = DealFilter(request.GET, queryset=Deal.objects.published())
-    return filtered_list(
-        request,
-        filterset,
-        "deals/deal_list.html",
-        feed=reverse("deals:deal_list_feed"),
-        calendar=reverse("deals:deal_calendar"),
-        csv=reverse("deals:deal_export"),
-        api="/api/v1/deals/",
-    )
+    return DEALS.page(request)
 
 
 def deal_export(request):
     """The filtered deal list as CSV, for spreadsheets; same filters as the page."""
-    filterset = DealFilter(request.GET, queryset=Deal.objects.published())
-    return exports.filtered_csv(
-        request, filterset, "dealwatch-deals.csv", exports.DEAL_COLUMNS, exports.deal_row
-    )
+    return DEALS.csv_download(request)
 
 
 def imported_from(deal: Deal) -> list[str]:
@@ -224,24 +271,12 @@ def deal_detail(request, slug):
 
 @public_page
 def inquiry_list(request):
-    filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
-    return filtered_list(
-        request,
-        filterset,
-        "deals/inquiry_list.html",
-        feed=reverse("deals:inquiry_list_feed"),
-        calendar=reverse("deals:deadline_calendar"),
-        csv=reverse("deals:inquiry_export"),
-        api="/api/v1/inquiries/",
-    )
+    return INQUIRIES.page(request)
 
 
 def inquiry_export(request):
     """The filtered inquiry list as CSV; same filters as the page."""
-    filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
-    return exports.filtered_csv(
-        request, filterset, "dealwatch-inquiries.csv", exports.INQUIRY_COLUMNS, exports.inquiry_row
-    )
+    return INQUIRIES.csv_download(request)
 
 
 @public_page
