@@ -10,6 +10,7 @@ cma`): invalid filters are a 400 with the form's errors.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django_filters import FilterSet
 
 from .filters import DealFilter, InquiryFilter, canonical_query
 from .links import http_url
@@ -187,45 +189,61 @@ class DealEventsFeed(EventsFeed):
         return self.item_pubdate(item)
 
 
-def _filtered(request, filterset_class, queryset):
-    filterset = filterset_class(request.GET, queryset=queryset)
-    if not filterset.is_valid():
-        raise InvalidFilters(filterset.errors)
-    return filterset, canonical_query(request.GET, filterset_class)
-
-
 def _with_query(path: str, query: str) -> str:
     return f"{path}?{query}" if query else path
 
 
-class DealListFeed(EventsFeed):
+class FilteredListFeed(EventsFeed):
+    """The events of the rows a filtered list shows, for the list's own query string."""
+
+    filterset_class: type[FilterSet]
+    rows: Callable[[], QuerySet]  # what the filters choose from
+    things: str  # "deals": "all deals", "deals matching a search"
+    about: str  # the subtitle's start: "Antitrust events in"
+    page: str  # the list's URL name
+    url_name: str  # the feed's own
+
+    def events(self, chosen: QuerySet) -> QuerySet[Event]:
+        """The public events of the chosen rows (`chosen` is a query of their pks)."""
+        raise NotImplementedError
+
+    def get_object(self, request):
+        filterset = self.filterset_class(request.GET, queryset=self.rows())
+        if not filterset.is_valid():
+            raise InvalidFilters(filterset.errors)
+        query = canonical_query(request.GET, self.filterset_class)
+        label = f"all {self.things}" if not query else f"{self.things} matching a search"
+        return Subject(
+            title=f"Dealwatch: {label}",
+            subtitle=f"{self.about} {label} ({query or 'no filters'}).",
+            link=_with_query(reverse(self.page), query),
+            feed_url=_with_query(reverse(self.url_name), query),
+            events=self.events(filterset.results().values("pk")),
+        )
+
+
+class DealListFeed(FilteredListFeed):
     """/deals/feed/?<the deal list's filters>: events of the deals that list shows."""
 
-    def get_object(self, request):
-        filterset, query = _filtered(request, DealFilter, Deal.objects.published())
-        label = "all deals" if not query else "deals matching a search"
-        return Subject(
-            title=f"Dealwatch: {label}",
-            subtitle=f"Antitrust events in {label} ({query or 'no filters'}).",
-            link=_with_query(reverse("deals:deal_list"), query),
-            feed_url=_with_query(reverse("deals:deal_list_feed"), query),
-            events=Event.objects.public().for_deals(filterset.results().values("pk")),
-        )
+    filterset_class = DealFilter
+    rows = Deal.objects.published
+    things, about = "deals", "Antitrust events in"
+    page, url_name = "deals:deal_list", "deals:deal_list_feed"
+
+    def events(self, chosen):
+        return Event.objects.public().for_deals(chosen)
 
 
-class InquiryListFeed(EventsFeed):
+class InquiryListFeed(FilteredListFeed):
     """/inquiries/feed/?<the inquiry list's filters>: events of the inquiries it shows."""
 
-    def get_object(self, request):
-        filterset, query = _filtered(request, InquiryFilter, Inquiry.objects.public())
-        label = "all inquiries" if not query else "inquiries matching a search"
-        return Subject(
-            title=f"Dealwatch: {label}",
-            subtitle=f"Events in {label} ({query or 'no filters'}).",
-            link=_with_query(reverse("deals:inquiry_list"), query),
-            feed_url=_with_query(reverse("deals:inquiry_list_feed"), query),
-            events=Event.objects.public().filter(inquiry__in=filterset.results().values("pk")),
-        )
+    filterset_class = InquiryFilter
+    rows = Inquiry.objects.public
+    things, about = "inquiries", "Events in"
+    page, url_name = "deals:inquiry_list", "deals:inquiry_list_feed"
+
+    def events(self, chosen):
+        return Event.objects.public().filter(inquiry__in=chosen)
 
 
 class CompanyEventsFeed(EventsFeed):
