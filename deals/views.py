@@ -1,6 +1,9 @@
 """Public pages. Thin: a FilterSet validates the query string, a QuerySet method reads, a template
 renders. Bad input (a wrong date, an unknown slug, a page past the end) is a form error or an
-empty page, never an exception."""
+empty page, never an exception.
+
+The two filtered lists, /deals/ and /inquiries/, are each described once (`FilteredList`: filters,
+rows, template, where the same rows are elsewhere, CSV); their pages and CSVs read it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
