@@ -145,9 +145,10 @@ def alternates(
 
 @dataclass(frozen=True)
 class FilteredList:
-    """A list page filtered by its query string (/deals/, /inquiries/) and its CSV: the
-    FilterSet over its rows, its template, where the same rows are elsewhere (URL names of its
-    feed, calendar and CSV; its API path) and its download (deals/exports.py)."""
+    """A list page filtered by its query string (/deals/, /inquiries/), its CSV and its deadlines
+    calendar: the FilterSet over its rows, its template, where the same rows are elsewhere (URL
+    names of its feed, calendar and CSV; its API path), its download (deals/exports.py) and its
+    calendar's name, file and inquiries."""
 
     filterset_class: type[FilterSet]
     rows: Callable  # what the filters choose from: Deal.objects.published, ...
@@ -157,6 +158,10 @@ class FilteredList:
     csv: str
     api: str
     download: exports.Download
+    # The deadlines calendar: its name, its file and the inquiries of the chosen rows' pks.
+    calendar_name: str
+    calendar_file: str
+    inquiries_of: Callable
 
     def filterset(self, request) -> FilterSet:
         return self.filterset_class(request.GET, queryset=self.rows())
@@ -192,6 +197,24 @@ class FilteredList:
         """The filtered rows as CSV (a 400 naming a filter that cannot be used)."""
         return exports.filtered_csv(request, self.filterset(request), self.download)
 
+    def deadlines_calendar(self, request) -> HttpResponse:
+        """The upcoming deadlines of the filtered rows' inquiries, as a calendar (a 400 naming
+        a filter that cannot be used)."""
+        filterset = self.filterset(request)
+        if not filterset.is_valid():
+            return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
+        inquiries = (
+            self.inquiries_of(filterset.results().values("pk"))
+            .with_upcoming_deadline(timezone.localdate())
+            .with_list_data()
+        )
+        name = self.calendar_name
+        if canonical_query(request.GET, self.filterset_class):
+            name += " (filtered)"
+        absolute = request.build_absolute_uri
+        body = calendars.deadlines_calendar(inquiries, name=name, absolute=absolute)
+        return ics_response(body, self.calendar_file)
+
 
 DEALS = FilteredList(
     filterset_class=DealFilter,
@@ -202,6 +225,9 @@ DEALS = FilteredList(
     csv="deals:deal_export",
     api="/api/v1/deals/",
     download=exports.DEALS,
+    calendar_name="Dealwatch: deal deadlines",
+    calendar_file="dealwatch-deal-deadlines.ics",
+    inquiries_of=lambda pks: Inquiry.objects.filter(deal__in=pks),
 )
 INQUIRIES = FilteredList(
     filterset_class=InquiryFilter,
@@ -212,6 +238,9 @@ INQUIRIES = FilteredList(
     csv="deals:inquiry_export",
     api="/api/v1/inquiries/",
     download=exports.INQUIRIES,
+    calendar_name="Dealwatch: deadlines",
+    calendar_file="dealwatch-deadlines.ics",
+    inquiries_of=lambda pks: Inquiry.objects.filter(pk__in=pks),
 )
 
 
@@ -507,34 +536,12 @@ def ics_response(body: bytes, filename: str) -> HttpResponse:
 
 def deadline_calendar(request):
     """/deadlines/calendar.ics?<inquiry filters>: upcoming deadlines of those inquiries."""
-    filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
-    if not filterset.is_valid():
-        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
-    inquiries = (
-        Inquiry.objects.filter(pk__in=filterset.results().values("pk"))
-        .with_upcoming_deadline(timezone.localdate())
-        .with_list_data()
-    )
-    name = "Dealwatch: deadlines" + (
-        " (filtered)" if canonical_query(request.GET, InquiryFilter) else ""
-    )
-    body = calendars.deadlines_calendar(inquiries, name=name, absolute=request.build_absolute_uri)
-    return ics_response(body, "dealwatch-deadlines.ics")
+    return INQUIRIES.deadlines_calendar(request)
 
 
 def deal_calendar(request):
     """/deals/calendar.ics?<deal filters>: upcoming deadlines of the deals that list shows."""
-    filterset = DealFilter(request.GET, queryset=Deal.objects.published())
-    if not filterset.is_valid():
-        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
-    inquiries = (
-        Inquiry.objects.filter(deal__in=filterset.results().values("pk"))
-        .with_upcoming_deadline(timezone.localdate())
-        .with_list_data()
-    )
-    name = "Dealwatch: deal deadlines" + (" (filtered)" if canonical_query(request.GET) else "")
-    body = calendars.deadlines_calendar(inquiries, name=name, absolute=request.build_absolute_uri)
-    return ics_response(body, "dealwatch-deal-deadlines.ics")
+    return DEALS.deadlines_calendar(request)
 
 
 @public_page
