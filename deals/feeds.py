@@ -10,7 +10,6 @@ cma`): invalid filters are a 400 with the form's errors.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -21,9 +20,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django_filters import FilterSet
 
-from .filters import DealFilter, InquiryFilter, canonical_query
+from .filters import canonical_query
 from .links import http_url
 from .models import Company, Deal, Event, Inquiry, Regulator, StatusChange
 
@@ -194,56 +192,26 @@ def _with_query(path: str, query: str) -> str:
 
 
 class FilteredListFeed(EventsFeed):
-    """The events of the rows a filtered list shows, for the list's own query string."""
+    """/deals/feed/?<the deal list's filters>: the events of the rows a filtered list shows
+    (`filtered`, a views.FilteredList: views.DEALS, views.INQUIRIES), for its query string."""
 
-    filterset_class: type[FilterSet]
-    rows: Callable[[], QuerySet]  # what the filters choose from
-    things: str  # "deals": "all deals", "deals matching a search"
-    about: str  # the subtitle's start: "Antitrust events in"
-    page: str  # the list's URL name
-    url_name: str  # the feed's own
-
-    def events(self, chosen: QuerySet) -> QuerySet[Event]:
-        """The public events of the chosen rows (`chosen` is a query of their pks)."""
-        raise NotImplementedError
+    def __init__(self, filtered):
+        self.filtered = filtered
 
     def get_object(self, request):
-        filterset = self.filterset_class(request.GET, queryset=self.rows())
+        filtered = self.filtered
+        filterset = filtered.filterset(request)
         if not filterset.is_valid():
             raise InvalidFilters(filterset.errors)
-        query = canonical_query(request.GET, self.filterset_class)
-        label = f"all {self.things}" if not query else f"{self.things} matching a search"
+        query = canonical_query(request.GET, filtered.filterset_class)
+        label = f"all {filtered.things}" if not query else f"{filtered.things} matching a search"
         return Subject(
             title=f"Dealwatch: {label}",
-            subtitle=f"{self.about} {label} ({query or 'no filters'}).",
-            link=_with_query(reverse(self.page), query),
-            feed_url=_with_query(reverse(self.url_name), query),
-            events=self.events(filterset.results().values("pk")),
+            subtitle=f"{filtered.feed_about} {label} ({query or 'no filters'}).",
+            link=_with_query(reverse(filtered.url_name), query),
+            feed_url=_with_query(reverse(filtered.feed), query),
+            events=filtered.events_of(filterset.results().values("pk")),
         )
-
-
-class DealListFeed(FilteredListFeed):
-    """/deals/feed/?<the deal list's filters>: events of the deals that list shows."""
-
-    filterset_class = DealFilter
-    rows = Deal.objects.published
-    things, about = "deals", "Antitrust events in"
-    page, url_name = "deals:deal_list", "deals:deal_list_feed"
-
-    def events(self, chosen):
-        return Event.objects.public().for_deals(chosen)
-
-
-class InquiryListFeed(FilteredListFeed):
-    """/inquiries/feed/?<the inquiry list's filters>: events of the inquiries it shows."""
-
-    filterset_class = InquiryFilter
-    rows = Inquiry.objects.public
-    things, about = "inquiries", "Events in"
-    page, url_name = "deals:inquiry_list", "deals:inquiry_list_feed"
-
-    def events(self, chosen):
-        return Event.objects.public().filter(inquiry__in=chosen)
 
 
 class CompanyEventsFeed(EventsFeed):

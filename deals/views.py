@@ -145,13 +145,16 @@ def alternates(
 
 @dataclass(frozen=True)
 class FilteredList:
-    """A list page filtered by its query string (/deals/, /inquiries/), its CSV and its deadlines
-    calendar: the FilterSet over its rows, its template, where the same rows are elsewhere (URL
-    names of its feed, calendar and CSV; its API path), its download (deals/exports.py) and its
-    calendar's name, file and inquiries."""
+    """A list page filtered by its query string (/deals/, /inquiries/) and the same rows
+    elsewhere: the FilterSet over its rows, its template, the URL names of its feed, calendar
+    and CSV and its API path (its alternates), its download (deals/exports.py), its deadlines
+    calendar's name, file and inquiries, and its feed's wording and events
+    (feeds.FilteredListFeed)."""
 
+    things: str  # "deals", as its feed's title says: "all deals", "deals matching a search"
     filterset_class: type[FilterSet]
     rows: Callable  # what the filters choose from: Deal.objects.published, ...
+    url_name: str  # its own
     template: str
     feed: str
     calendar: str
@@ -162,6 +165,9 @@ class FilteredList:
     calendar_name: str
     calendar_file: str
     inquiries_of: Callable
+    # The feed (deals/feeds.py): its subtitle's start and the public events of the chosen pks.
+    feed_about: str
+    events_of: Callable
 
     def filterset(self, request) -> FilterSet:
         return self.filterset_class(request.GET, queryset=self.rows())
@@ -217,8 +223,10 @@ class FilteredList:
 
 
 DEALS = FilteredList(
+    things="deals",
     filterset_class=DealFilter,
     rows=Deal.objects.published,
+    url_name="deals:deal_list",
     template="deals/deal_list.html",
     feed="deals:deal_list_feed",
     calendar="deals:deal_calendar",
@@ -228,10 +236,14 @@ DEALS = FilteredList(
     calendar_name="Dealwatch: deal deadlines",
     calendar_file="dealwatch-deal-deadlines.ics",
     inquiries_of=lambda pks: Inquiry.objects.filter(deal__in=pks),
+    feed_about="Antitrust events in",
+    events_of=lambda pks: Event.objects.public().for_deals(pks),
 )
 INQUIRIES = FilteredList(
+    things="inquiries",
     filterset_class=InquiryFilter,
     rows=Inquiry.objects.public,
+    url_name="deals:inquiry_list",
     template="deals/inquiry_list.html",
     feed="deals:inquiry_list_feed",
     calendar="deals:deadline_calendar",
@@ -241,6 +253,8 @@ INQUIRIES = FilteredList(
     calendar_name="Dealwatch: deadlines",
     calendar_file="dealwatch-deadlines.ics",
     inquiries_of=lambda pks: Inquiry.objects.filter(pk__in=pks),
+    feed_about="Events in",
+    events_of=lambda pks: Event.objects.public().filter(inquiry__in=pks),
 )
 
 
