@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from deals.cache import cached_each
+from deals.exports import INQUIRY_STATE_FIELDS
 from deals.jurisdictions import jurisdiction_name
 from deals.models import Company, Deal, Event, Inquiry, Regulator, deal_list_lookups
 
@@ -213,13 +214,7 @@ class InquirySerializer(serializers.ModelSerializer):
             "stage",
             "outcome",
             "is_open",
-            "state",
-            "flags",
-            "regulator_wording",
-            "opened_on",
-            "deadline_on",
-            "closed_on",
-            "decision_status",
+            *INQUIRY_STATE_FIELDS,  # as the CSV names them
             "superseded_by",
             "source_url",
             "url",

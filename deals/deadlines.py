@@ -57,20 +57,16 @@ def deadline_index(inquiries) -> Index:
             to_compute.append((pk, regulator, opened, closed, extended, cash))
     if to_compute:
         computing = candidates(inquiries).filter(deadline_on__isnull=True).values("pk")
-        events = defaultdict(list)
-        for inquiry, kind, day in (
+        events = per_inquiry(
             Event.objects.filter(inquiry__in=computing)
             .order_by("occurred_on", "pk")
             .values_list("inquiry", "kind", "occurred_on")
-        ):
-            events[inquiry].append((kind, day))
-        stops = defaultdict(list)
-        for inquiry, stopped, restarted in (
+        )
+        stops = per_inquiry(
             ClockStop.objects.filter(inquiry__in=computing)
             .order_by("stopped_on", "pk")
             .values_list("inquiry", "stopped_on", "restarted_on")
-        ):
-            stops[inquiry].append((stopped, restarted))
+        )
         for pk, regulator, opened, closed, extended, cash in to_compute:
             facts = clocks.ClockFacts(
                 regulator=regulator,
@@ -86,6 +82,14 @@ def deadline_index(inquiries) -> Index:
                 index.append((deadline.on, pk, deadline.source))
     index.sort()
     return index
+
+
+def per_inquiry(rows) -> defaultdict[int, list[tuple]]:
+    """Rows of (inquiry pk, *values) as each inquiry's list of values, in the rows' order."""
+    grouped: defaultdict[int, list[tuple]] = defaultdict(list)
+    for inquiry, *values in rows:
+        grouped[inquiry].append(tuple(values))
+    return grouped
 
 
 def split(index: Index, *, today: datetime.date, within: int | None = None, source: str = ""):

@@ -1,10 +1,16 @@
 """The CSV downloads: deals, inquiries and the /stats/ tables, each row beside its headers, all
-written by `csv_response` so that every download is spreadsheet-safe the same way."""
+written by `csv_response` so that every download is spreadsheet-safe the same way.
+
+`DEALS` and `INQUIRIES` are the filtered lists' downloads (file name, columns, row), which the
+list pages offer (deals/views.py); `INQUIRY_STATE_FIELDS` names an inquiry's state and dates
+once, for its CSV columns and the API's fields (api/serializers.py)."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpResponse
 
@@ -27,6 +33,16 @@ DEAL_COLUMNS = [
     "sector",
     "url",
 ]
+# Where an inquiry stands and its dates, in the words of the CSV's columns and the API's fields.
+INQUIRY_STATE_FIELDS = [
+    "state",
+    "flags",
+    "regulator_wording",
+    "opened_on",
+    "deadline_on",
+    "closed_on",
+    "decision_status",
+]
 INQUIRY_COLUMNS = [
     "regulator",
     "jurisdiction",
@@ -36,13 +52,7 @@ INQUIRY_COLUMNS = [
     "kind",
     "stage",
     "outcome",
-    "state",
-    "flags",
-    "regulator_wording",
-    "opened_on",
-    "deadline_on",
-    "closed_on",
-    "decision_status",
+    *INQUIRY_STATE_FIELDS,
     "url",
     "source_url",
 ]
@@ -69,14 +79,23 @@ def csv_response(filename: str, header: list[str] | None, rows: Iterable[Iterabl
     return response
 
 
-def filtered_csv(request, filterset, filename: str, columns: list[str], row) -> HttpResponse:
+@dataclass(frozen=True)
+class Download:
+    """A filtered list's CSV: its file name, its header and each row, `row(obj, absolute)`."""
+
+    filename: str
+    columns: list[str]
+    row: Callable[[Any, Callable[[str], str]], list[str]]
+
+
+def filtered_csv(request, filterset, download: Download) -> HttpResponse:
     """The rows of a list page's filters as a download: a 400 naming what is wrong when a
-    filter cannot be used, else `row(obj, absolute)` for each of the filtered rows."""
+    filter cannot be used, else `download.row` for each of the filtered rows."""
     if not filterset.is_valid():
         return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
     objects = filterset.qs.with_list_data().iterator(chunk_size=500)
-    rows = (row(obj, request.build_absolute_uri) for obj in objects)
-    return csv_response(filename, columns, rows)
+    rows = (download.row(obj, request.build_absolute_uri) for obj in objects)
+    return csv_response(download.filename, download.columns, rows)
 
 
 def deal_row(deal: Deal, absolute: Callable[[str], str]) -> list[str]:
@@ -122,3 +141,7 @@ def inquiry_row(inquiry: Inquiry, absolute: Callable[[str], str]) -> list[str]:
         absolute(inquiry.get_absolute_url()),
         inquiry.source_url,
     ]
+
+
+DEALS = Download("dealwatch-deals.csv", DEAL_COLUMNS, deal_row)
+INQUIRIES = Download("dealwatch-inquiries.csv", INQUIRY_COLUMNS, inquiry_row)

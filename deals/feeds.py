@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .filters import DealFilter, InquiryFilter, canonical_query
+from .filters import canonical_query
 from .links import http_url
 from .models import Company, Deal, Event, Inquiry, Regulator, StatusChange
 
@@ -187,44 +187,30 @@ class DealEventsFeed(EventsFeed):
         return self.item_pubdate(item)
 
 
-def _filtered(request, filterset_class, queryset):
-    filterset = filterset_class(request.GET, queryset=queryset)
-    if not filterset.is_valid():
-        raise InvalidFilters(filterset.errors)
-    return filterset, canonical_query(request.GET, filterset_class)
-
-
 def _with_query(path: str, query: str) -> str:
     return f"{path}?{query}" if query else path
 
 
-class DealListFeed(EventsFeed):
-    """/deals/feed/?<the deal list's filters>: events of the deals that list shows."""
+class FilteredListFeed(EventsFeed):
+    """/deals/feed/?<the deal list's filters>: the events of the rows a filtered list shows
+    (`filtered`, a views.FilteredList: views.DEALS, views.INQUIRIES), for its query string."""
+
+    def __init__(self, filtered):
+        self.filtered = filtered
 
     def get_object(self, request):
-        filterset, query = _filtered(request, DealFilter, Deal.objects.published())
-        label = "all deals" if not query else "deals matching a search"
+        filtered = self.filtered
+        filterset = filtered.filterset(request)
+        if not filterset.is_valid():
+            raise InvalidFilters(filterset.errors)
+        query = canonical_query(request.GET, filtered.filterset_class)
+        label = f"all {filtered.things}" if not query else f"{filtered.things} matching a search"
         return Subject(
             title=f"Dealwatch: {label}",
-            subtitle=f"Antitrust events in {label} ({query or 'no filters'}).",
-            link=_with_query(reverse("deals:deal_list"), query),
-            feed_url=_with_query(reverse("deals:deal_list_feed"), query),
-            events=Event.objects.public().for_deals(filterset.results().values("pk")),
-        )
-
-
-class InquiryListFeed(EventsFeed):
-    """/inquiries/feed/?<the inquiry list's filters>: events of the inquiries it shows."""
-
-    def get_object(self, request):
-        filterset, query = _filtered(request, InquiryFilter, Inquiry.objects.public())
-        label = "all inquiries" if not query else "inquiries matching a search"
-        return Subject(
-            title=f"Dealwatch: {label}",
-            subtitle=f"Events in {label} ({query or 'no filters'}).",
-            link=_with_query(reverse("deals:inquiry_list"), query),
-            feed_url=_with_query(reverse("deals:inquiry_list_feed"), query),
-            events=Event.objects.public().filter(inquiry__in=filterset.results().values("pk")),
+            subtitle=f"{filtered.feed_about} {label} ({query or 'no filters'}).",
+            link=_with_query(reverse(filtered.url_name), query),
+            feed_url=_with_query(reverse(filtered.feed), query),
+            events=filtered.events_of(filterset.results().values("pk")),
         )
 
 

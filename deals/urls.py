@@ -5,8 +5,7 @@ from .cache import public_page
 from .feeds import (
     CompanyEventsFeed,
     DealEventsFeed,
-    DealListFeed,
-    InquiryListFeed,
+    FilteredListFeed,
     LatestEventsFeed,
     RegulatorEventsFeed,
 )
@@ -18,14 +17,16 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("deals/", views.deal_list, name="deal_list"),
     path("deals/export.csv", views.deal_export, name="deal_export"),
-    path("deals/feed/", public_page(DealListFeed()), name="deal_list_feed"),
+    path("deals/feed/", public_page(FilteredListFeed(views.DEALS)), name="deal_list_feed"),
     path("deals/calendar.ics", views.deal_calendar, name="deal_calendar"),
     path("deals/<slug:slug>/", views.deal_detail, name="deal_detail"),
     path("deals/<slug:slug>/feed/", public_page(DealEventsFeed()), name="deal_feed"),
     path("feed/", public_page(LatestEventsFeed()), name="feed"),
     path("inquiries/", views.inquiry_list, name="inquiry_list"),
     path("inquiries/export.csv", views.inquiry_export, name="inquiry_export"),
-    path("inquiries/feed/", public_page(InquiryListFeed()), name="inquiry_list_feed"),
+    path(
+        "inquiries/feed/", public_page(FilteredListFeed(views.INQUIRIES)), name="inquiry_list_feed"
+    ),
     path("companies/", views.company_list, name="company_list"),
     path("companies/<slug:slug>/", views.company_detail, name="company_detail"),
     path("companies/<slug:slug>/feed/", public_page(CompanyEventsFeed()), name="company_feed"),

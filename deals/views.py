@@ -1,6 +1,12 @@
 """Public pages. Thin: a FilterSet validates the query string, a QuerySet method reads, a template
 renders. Bad input (a wrong date, an unknown slug, a page past the end) is a form error or an
-empty page, never an exception."""
+empty page, never an exception.
+
+The two filtered lists, /deals/ and /inquiries/, are each described once (`FilteredList`: filters,
+rows, template, where the same rows are elsewhere, CSV); their pages and CSVs read it."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -11,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
+from django_filters import FilterSet
 
 from . import calendars, clocks, exports, hooks
 from . import stats as figures
@@ -135,43 +142,129 @@ def alternates(
     ]
 
 
-def filtered_list(request, filterset, template: str, **links) -> HttpResponse:
-    """A list page: filters with counts and chips, one page of rows, and its alternates."""
-    filterset.show_counts()
-    page = paginate(request, filterset.results().with_list_data())
-    query = canonical_query(request.GET, type(filterset)) if filterset.is_valid() else ""
-    return render(
-        request,
-        template,
-        {
-            "filter": filterset,
-            "page": page,
-            "chips": filterset.active_filters(),
-            "alternates": alternates(query=query, **links) if filterset.is_valid() else [],
-        },
-    )
+@dataclass(frozen=True)
+class FilteredList:
+    """A list page filtered by its query string (/deals/, /inquiries/) and the same rows
+    elsewhere: the FilterSet over its rows, its template, the URL names of its feed, calendar
+    and CSV and its API path (its alternates), its download (deals/exports.py), its deadlines
+    calendar's name, file and inquiries, and its feed's wording and events
+    (feeds.FilteredListFeed)."""
+
+    things: str  # "deals", as its feed's title says: "all deals", "deals matching a search"
+    filterset_class: type[FilterSet]
+    rows: Callable  # what the filters choose from: Deal.objects.published, ...
+    url_name: str  # its own
+    template: str
+    feed: str
+    calendar: str
+    csv: str
+    api: str
+    download: exports.Download
+    # The deadlines calendar: its name, its file and the inquiries of the chosen rows' pks.
+    calendar_name: str
+    calendar_file: str
+    inquiries_of: Callable
+    # The feed (deals/feeds.py): its subtitle's start and the public events of the chosen pks.
+    feed_about: str
+    events_of: Callable
+
+    def filterset(self, request) -> FilterSet:
+        return self.filterset_class(request.GET, queryset=self.rows())
+
+    def page(self, request) -> HttpResponse:
+        """Filters with counts and chips, one page of rows, and its alternates."""
+        filterset = self.filterset(request)
+        filterset.show_counts()
+        page = paginate(request, filterset.results().with_list_data())
+        valid = filterset.is_valid()
+        links = {
+            "feed": reverse(self.feed),
+            "calendar": reverse(self.calendar),
+            "csv": reverse(self.csv),
+            "api": self.api,
+        }
+        return render(
+            request,
+            self.template,
+            {
+                "filter": filterset,
+                "page": page,
+                "chips": filterset.active_filters(),
+                "alternates": (
+                    alternates(query=canonical_query(request.GET, self.filterset_class), **links)
+                    if valid
+                    else []
+                ),
+            },
+        )
+
+    def csv_download(self, request) -> HttpResponse:
+        """The filtered rows as CSV (a 400 naming a filter that cannot be used)."""
+        return exports.filtered_csv(request, self.filterset(request), self.download)
+
+    def deadlines_calendar(self, request) -> HttpResponse:
+        """The upcoming deadlines of the filtered rows' inquiries, as a calendar (a 400 naming
+        a filter that cannot be used)."""
+        filterset = self.filterset(request)
+        if not filterset.is_valid():
+            return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
+        inquiries = (
+            self.inquiries_of(filterset.results().values("pk"))
+            .with_upcoming_deadline(timezone.localdate())
+            .with_list_data()
+        )
+        name = self.calendar_name
+        if canonical_query(request.GET, self.filterset_class):
+            name += " (filtered)"
+        absolute = request.build_absolute_uri
+        body = calendars.deadlines_calendar(inquiries, name=name, absolute=absolute)
+        return ics_response(body, self.calendar_file)
+
+
+DEALS = FilteredList(
+    things="deals",
+    filterset_class=DealFilter,
+    rows=Deal.objects.published,
+    url_name="deals:deal_list",
+    template="deals/deal_list.html",
+    feed="deals:deal_list_feed",
+    calendar="deals:deal_calendar",
+    csv="deals:deal_export",
+    api="/api/v1/deals/",
+    download=exports.DEALS,
+    calendar_name="Dealwatch: deal deadlines",
+    calendar_file="dealwatch-deal-deadlines.ics",
+    inquiries_of=lambda pks: Inquiry.objects.filter(deal__in=pks),
+    feed_about="Antitrust events in",
+    events_of=lambda pks: Event.objects.public().for_deals(pks),
+)
+INQUIRIES = FilteredList(
+    things="inquiries",
+    filterset_class=InquiryFilter,
+    rows=Inquiry.objects.public,
+    url_name="deals:inquiry_list",
+    template="deals/inquiry_list.html",
+    feed="deals:inquiry_list_feed",
+    calendar="deals:deadline_calendar",
+    csv="deals:inquiry_export",
+    api="/api/v1/inquiries/",
+    download=exports.INQUIRIES,
+    calendar_name="Dealwatch: deadlines",
+    calendar_file="dealwatch-deadlines.ics",
+    inquiries_of=lambda pks: Inquiry.objects.filter(pk__in=pks),
+    feed_about="Events in",
+    events_of=lambda pks: Event.objects.public().filter(inquiry__in=pks),
+)
 
 
 @public_page
 def deal_list(request):
-    filterset = DealFilter(request.GET, queryset=Deal.objects.published())
-    return filtered_list(
-        request,
-        filterset,
-        "deals/deal_list.html",
-        feed=reverse("deals:deal_list_feed"),
-        calendar=reverse("deals:deal_calendar"),
-        csv=reverse("deals:deal_export"),
-        api="/api/v1/deals/",
-    )
+    return DEALS.page(request)
 
 
 def deal_export(request):
     """The filtered deal list as CSV, for spreadsheets; same filters as the page."""
-    filterset = DealFilter(request.GET, queryset=Deal.objects.published())
-    return exports.filtered_csv(
-        request, filterset, "dealwatch-deals.csv", exports.DEAL_COLUMNS, exports.deal_row
-    )
+    return DEALS.csv_download(request)
 
 
 def imported_from(deal: Deal) -> list[str]:
@@ -219,24 +312,12 @@ def deal_detail(request, slug):
 
 @public_page
 def inquiry_list(request):
-    filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
-    return filtered_list(
-        request,
-        filterset,
-        "deals/inquiry_list.html",
-        feed=reverse("deals:inquiry_list_feed"),
-        calendar=reverse("deals:deadline_calendar"),
-        csv=reverse("deals:inquiry_export"),
-        api="/api/v1/inquiries/",
-    )
+    return INQUIRIES.page(request)
 
 
 def inquiry_export(request):
     """The filtered inquiry list as CSV; same filters as the page."""
-    filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
-    return exports.filtered_csv(
-        request, filterset, "dealwatch-inquiries.csv", exports.INQUIRY_COLUMNS, exports.inquiry_row
-    )
+    return INQUIRIES.csv_download(request)
 
 
 @public_page
@@ -464,34 +545,12 @@ def ics_response(body: bytes, filename: str) -> HttpResponse:
 
 def deadline_calendar(request):
     """/deadlines/calendar.ics?<inquiry filters>: upcoming deadlines of those inquiries."""
-    filterset = InquiryFilter(request.GET, queryset=Inquiry.objects.public())
-    if not filterset.is_valid():
-        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
-    inquiries = (
-        Inquiry.objects.filter(pk__in=filterset.results().values("pk"))
-        .with_upcoming_deadline(timezone.localdate())
-        .with_list_data()
-    )
-    name = "Dealwatch: deadlines" + (
-        " (filtered)" if canonical_query(request.GET, InquiryFilter) else ""
-    )
-    body = calendars.deadlines_calendar(inquiries, name=name, absolute=request.build_absolute_uri)
-    return ics_response(body, "dealwatch-deadlines.ics")
+    return INQUIRIES.deadlines_calendar(request)
 
 
 def deal_calendar(request):
     """/deals/calendar.ics?<deal filters>: upcoming deadlines of the deals that list shows."""
-    filterset = DealFilter(request.GET, queryset=Deal.objects.published())
-    if not filterset.is_valid():
-        return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
-    inquiries = (
-        Inquiry.objects.filter(deal__in=filterset.results().values("pk"))
-        .with_upcoming_deadline(timezone.localdate())
-        .with_list_data()
-    )
-    name = "Dealwatch: deal deadlines" + (" (filtered)" if canonical_query(request.GET) else "")
-    body = calendars.deadlines_calendar(inquiries, name=name, absolute=request.build_absolute_uri)
-    return ics_response(body, "dealwatch-deal-deadlines.ics")
+    return DEALS.deadlines_calendar(request)
 
 
 @public_page

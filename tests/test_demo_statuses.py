@@ -12,24 +12,14 @@ import datetime
 import io
 
 import pytest
-from django.db import transaction
 
-from deals.demo_data import DEMO
 from deals.models import AntitrustStatus, Deal, DealLife, DecisionStatus, Outcome
-from deals.services import demo_data_load
+from demo.data import DEMO
+from tests.demo_world import demo_world  # noqa: F401  (until conftest imports it)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_world")]
 
 D = datetime.date
-
-
-@pytest.fixture(scope="module", autouse=True)
-def demo(django_db_setup, django_db_blocker):
-    """The demo data, loaded once for the module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_data_load(data=DEMO)
-        yield
-        transaction.set_rollback(True)
 
 
 def lines(deal: Deal) -> dict[str, str]:

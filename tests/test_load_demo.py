@@ -1,4 +1,7 @@
-"""`manage.py load_demo`: real deals with their inquiries and sourced events, loaded once."""
+"""`manage.py load_demo`: real deals with their inquiries and sourced events, loaded once.
+
+The demo is loaded once for the module (tests/demo_world.py); each test runs in its own
+savepoint, so one that corrects or changes a row leaves the world as loaded for the next."""
 
 import ast
 import dataclasses
@@ -10,8 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-import deals.demo_data
-from deals.demo_data import DEMO
+import demo.data
 from deals.models import (
     AntitrustStatus,
     Company,
@@ -25,9 +27,11 @@ from deals.models import (
     Stage,
     StatusChange,
 )
-from deals.services import demo_data_load
+from demo.data import DEMO
+from demo.loader import demo_data_load
+from tests.demo_world import demo_world  # noqa: F401  (until conftest imports it)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_world")]
 
 MODELS = (Company, CompanyAlias, Deal, Party, Inquiry, Event)
 
@@ -49,7 +53,6 @@ def row_counts() -> dict[str, int]:
 
 
 def test_it_loads_at_least_twelve_real_deals():
-    load_demo()
     titles = set(Deal.objects.values_list("title", flat=True))
     assert len(titles) >= 19
     assert {
@@ -76,8 +79,8 @@ def test_it_loads_at_least_twelve_real_deals():
     } <= titles
 
 
-def test_the_command_prints_a_one_line_summary():
-    output = load_demo()
+def test_the_command_prints_a_one_line_summary(demo_world):  # noqa: F811  (imported above)
+    output = demo_world.output  # what the module's first load printed
     assert re.fullmatch(
         r"companies=\d+ deals=\d+ inquiries=\d+ events=\d+ created=\d+ updated=0 unchanged=0\n",
         output,
@@ -87,7 +90,6 @@ def test_the_command_prints_a_one_line_summary():
 
 
 def test_mistral_has_the_ecs_dormant_look_and_the_cmas_closed_review():
-    load_demo()
     deal = Deal.objects.get(title="Microsoft / Mistral AI")
     ec = deal.inquiries.get(regulator__slug="ec")
     cma = deal.inquiries.get(regulator__slug="cma")
@@ -107,7 +109,6 @@ def test_mistral_has_the_ecs_dormant_look_and_the_cmas_closed_review():
 
 
 def test_mistral_timeline_is_dated_and_sourced():
-    load_demo()
     timeline = list(Deal.objects.get(slug="microsoft-mistral-ai").timeline())
     assert [(e.occurred_on.isoformat(), e.kind) for e in timeline] == [
         ("2024-02-26", EventKind.ANNOUNCED),
@@ -119,7 +120,6 @@ def test_mistral_timeline_is_dated_and_sourced():
 
 
 def test_running_it_twice_creates_nothing_and_writes_no_history():
-    load_demo()
     before = row_counts()
 
     output = load_demo()
@@ -129,7 +129,6 @@ def test_running_it_twice_creates_nothing_and_writes_no_history():
 
 
 def test_every_inquiry_and_event_keeps_its_public_source():
-    load_demo()
     assert Event.objects.exists()
     for event in Event.objects.all():
         assert event.source_url.startswith("http"), event
@@ -138,7 +137,6 @@ def test_every_inquiry_and_event_keeps_its_public_source():
 
 
 def test_company_events_belong_to_the_deal_and_regulator_events_to_an_inquiry():
-    load_demo()
     announced = Deal.objects.exclude(announced_on=None)
     assert announced.count() >= 9
     for deal in announced:
@@ -175,14 +173,12 @@ def test_company_events_belong_to_the_deal_and_regulator_events_to_an_inquiry():
     ],
 )
 def test_each_deal_gets_the_status_the_rule_gives(slug, status):
-    load_demo()
     deal = Deal.objects.get(slug=slug)
     assert deal.antitrust_status == status
     assert deal.compute_antitrust_status() == status
 
 
 def test_activision_has_both_cma_inquiries_the_ec_case_and_the_ftc_suit():
-    load_demo()
     deal = Deal.objects.get(slug="microsoft-activision-blizzard")
     inquiries = {
         (i.regulator.slug, i.reference, i.outcome)
@@ -203,7 +199,6 @@ def test_activision_has_both_cma_inquiries_the_ec_case_and_the_ftc_suit():
 
 
 def test_only_confirmed_case_references_are_stored():
-    load_demo()
     references = set(Inquiry.objects.exclude(reference="").values_list("reference", flat=True))
     assert references == {
         "M.10646",
@@ -216,7 +211,6 @@ def test_only_confirmed_case_references_are_stored():
 
 
 def test_alphabet_is_found_by_the_google_names():
-    load_demo()
     alphabet = Company.objects.get(slug="alphabet")
     assert list(Company.objects.matching_name("Google LLC")) == [alphabet]
     assert list(Company.objects.matching_name("google")) == [alphabet]
@@ -224,7 +218,6 @@ def test_alphabet_is_found_by_the_google_names():
 
 
 def test_a_corrected_fact_updates_its_row_instead_of_adding_one():
-    demo_data_load(data=DEMO)
     before = row_counts()
     mistral = DEMO.deals[0]
     ec = dataclasses.replace(
@@ -246,16 +239,18 @@ def test_a_corrected_fact_updates_its_row_instead_of_adding_one():
 
 
 def test_invalid_data_is_refused_before_anything_is_written():
+    before = row_counts()
     mistral = DEMO.deals[0]
     bad = dataclasses.replace(mistral.inquiries[0], stage="looking_into", regulator="xyz")
-    data = dataclasses.replace(
-        DEMO, deals=(dataclasses.replace(mistral, inquiries=(bad,)), *DEMO.deals[1:])
-    )
+    # A new title beside it: a load that wrote before checking would change the loaded deal.
+    changed = dataclasses.replace(mistral, title="Microsoft / Mistral", inquiries=(bad,))
+    data = dataclasses.replace(DEMO, deals=(changed, *DEMO.deals[1:]))
 
     with pytest.raises(ValueError, match="stage 'looking_into' not of its kind"):
         demo_data_load(data=data)
 
-    assert Deal.objects.count() == 0 and Company.objects.count() == 0
+    assert row_counts() == before
+    assert Deal.objects.get(slug="microsoft-mistral-ai").title == "Microsoft / Mistral AI"
 
 
 def test_an_inquiry_with_an_outcome_but_still_in_a_phase_is_refused():
@@ -270,7 +265,7 @@ def test_an_inquiry_with_an_outcome_but_still_in_a_phase_is_refused():
 
 
 def test_the_demo_data_module_is_plain_python():
-    tree = ast.parse(Path(deals.demo_data.__file__).read_text())
+    tree = ast.parse(Path(demo.data.__file__).read_text())
     imported = {
         node.module if isinstance(node, ast.ImportFrom) else alias.name
         for node in ast.walk(tree)
@@ -280,9 +275,7 @@ def test_the_demo_data_module_is_plain_python():
     assert imported <= {"__future__", "dataclasses"}
 
 
-@pytest.mark.django_db
 def test_loading_the_demo_records_its_history_not_status_changes_made_today():
-    call_command("load_demo", stdout=StringIO())
     assert not StatusChange.objects.exists()
     deal = Deal.objects.get(slug="microsoft-activision-blizzard")
     assert deal.stored_states  # derived all the same, so a later change is told from it
@@ -293,3 +286,13 @@ def test_loading_the_demo_records_its_history_not_status_changes_made_today():
         "Cleared with conditions → In-depth review",
         "FTC: Closed, no action → Litigation",
     ]
+
+
+def test_what_the_tests_above_changed_is_gone():
+    """They corrected Mistral's EC look and reopened Activision's FTC case, each in its own
+    savepoint: the next test sees the world as loaded."""
+    assert not StatusChange.objects.exists()
+    mistral = Deal.objects.get(slug="microsoft-mistral-ai")
+    assert mistral.inquiries.get(regulator__slug="ec").closed_on is None
+    ftc = Inquiry.objects.get(deal__slug="microsoft-activision-blizzard", regulator__slug="ftc")
+    assert (ftc.stage, ftc.outcome) == (Stage.CLOSED, Outcome.CLOSED_NO_ACTION)

@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "subscriptions",
     "accounts",
     "api",
+    "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 """The demo deals: real deals, their regulators' inquiries and dated events, each with its source.
 
-Plain data, no ORM: `deals.services.demo_data_load` writes it to the database (`manage.py
+Plain data, no ORM: `demo.loader.demo_data_load` writes it to the database (`manage.py
 load_demo`). Every fact comes from a row of the checked fact sheet (DEMO_FACTS.md, kept outside
 this repository); the comment above each deal names its rows. What the sheet does not give is
 left empty rather than guessed, and case numbers the sheet marks "unconfirmed" are not stored as

@@ -367,19 +367,7 @@ class Builder:
         while target == acquirer:
             target = rng.choice(self.company_ids)
         title = f"{self.company_names[acquirer]} / {self.company_names[target]}"
-        # Announcements spread over 2000 to today, more of them recent.
-        years_ago = min(rng.expovariate(1 / 6), 26.5)
-        announced = self.today - datetime.timedelta(days=int(years_ago * 365))
-        if rng.random() < 0.02:
-            announced = None
-        age = (self.today - announced).days if announced else 2000
-        completed = abandoned = unwound = None
-        if announced and age > 120 and rng.random() < 0.75:
-            completed = announced + datetime.timedelta(days=rng.randint(60, min(age, 500)))
-        elif announced and rng.random() < 0.03:
-            abandoned = self.day_between(announced, self.today)
-        if completed and rng.random() < 0.003:
-            unwound = self.day_between(completed, self.today)
+        announced, completed, abandoned, unwound = self.deal_days()
 
         inquiries = []
         count = 8 if index == 0 else rng.choice(INQUIRIES_PER_DEAL)
@@ -400,40 +388,16 @@ class Builder:
                 self.set_events(inquiry, self.inquiry_events(inquiry, count=15))
             deal_events = deal_events[: BIG_TIMELINE_EVENTS - 15 * len(inquiries)]
 
-        facts = [
-            status_rule.InquiryFacts(
-                kind=i["kind"],
-                stage=i["stage"],
-                outcome=i["outcome"],
-                decision_status=i["decision_status"],
-                last_activity_on=i["last_activity_on"],
-                closed_on=i["closed_on"],
-            )
-            for i in inquiries
-        ]
-        status = status_rule.overall_status(
-            status_rule.DealFacts(
-                completed_on=completed, abandoned_on=abandoned, unwound_on=unwound
-            ),
-            facts,
-            today=self.today,
-            dormant_after=self.dormant_after,
+        status = self.deal_status(
+            inquiries, completed=completed, abandoned=abandoned, unwound=unwound
         )
         days = [day for _, day, _ in deal_events]
         days += [e["occurred_on"] for i in inquiries for e in i["events"]]
-        parties = [(acquirer, PartyRole.ACQUIRER), (target, PartyRole.TARGET)]
-        if rng.random() < 0.1:
-            other = rng.choice(self.company_ids)
-            if other not in (acquirer, target):
-                role = rng.choice((PartyRole.INVESTOR, PartyRole.SELLER, PartyRole.PARTNER))
-                parties.append((other, role))
+        parties = self.deal_parties(acquirer, target)
         for inquiry in inquiries:
             inquiry["deal_title"] = title
             inquiry["concerned"] = [company for company, _ in parties]
-        value = None
-        if rng.random() < 0.7:
-            value = decimal.Decimal(int(rng.lognormvariate(19, 2.0))).quantize(decimal.Decimal(1))
-            value = min(value, decimal.Decimal("99999999999999"))
+        value = self.deal_value()
         self.writer.add(
             Deal,
             id=pk,
@@ -470,6 +434,68 @@ class Builder:
             self.write_inquiry(inquiry)
         for kind, day, event_title in deal_events:
             self.write_event(deal_id=pk, inquiry_id=None, kind=kind, day=day, title=event_title)
+
+    # The steps of build_deal, each drawing from the generator in the order it always has (the
+    # same --seed gives the same rows).
+
+    def deal_days(self) -> tuple[datetime.date | None, ...]:
+        """(announced, completed, abandoned, unwound): announcements spread over 2000 to today,
+        more of them recent; most old deals completed, a few abandoned or unwound."""
+        rng = self.rng
+        years_ago = min(rng.expovariate(1 / 6), 26.5)
+        announced = self.today - datetime.timedelta(days=int(years_ago * 365))
+        if rng.random() < 0.02:
+            announced = None
+        age = (self.today - announced).days if announced else 2000
+        completed = abandoned = unwound = None
+        if announced and age > 120 and rng.random() < 0.75:
+            completed = announced + datetime.timedelta(days=rng.randint(60, min(age, 500)))
+        elif announced and rng.random() < 0.03:
+            abandoned = self.day_between(announced, self.today)
+        if completed and rng.random() < 0.003:
+            unwound = self.day_between(completed, self.today)
+        return announced, completed, abandoned, unwound
+
+    def deal_status(self, inquiries: list[dict], *, completed, abandoned, unwound) -> str:
+        """The deal's antitrust status, by the rule the models use (deals/status.py)."""
+        facts = [
+            status_rule.InquiryFacts(
+                kind=i["kind"],
+                stage=i["stage"],
+                outcome=i["outcome"],
+                decision_status=i["decision_status"],
+                last_activity_on=i["last_activity_on"],
+                closed_on=i["closed_on"],
+            )
+            for i in inquiries
+        ]
+        return status_rule.overall_status(
+            status_rule.DealFacts(
+                completed_on=completed, abandoned_on=abandoned, unwound_on=unwound
+            ),
+            facts,
+            today=self.today,
+            dormant_after=self.dormant_after,
+        )
+
+    def deal_parties(self, acquirer: int, target: int) -> list[tuple[int, str]]:
+        """The acquirer and the target; one deal in ten has a third party."""
+        rng = self.rng
+        parties = [(acquirer, PartyRole.ACQUIRER), (target, PartyRole.TARGET)]
+        if rng.random() < 0.1:
+            other = rng.choice(self.company_ids)
+            if other not in (acquirer, target):
+                role = rng.choice((PartyRole.INVESTOR, PartyRole.SELLER, PartyRole.PARTNER))
+                parties.append((other, role))
+        return parties
+
+    def deal_value(self) -> decimal.Decimal | None:
+        """A headline value for seven deals in ten, log-normally spread."""
+        rng = self.rng
+        if rng.random() >= 0.7:
+            return None
+        value = decimal.Decimal(int(rng.lognormvariate(19, 2.0))).quantize(decimal.Decimal(1))
+        return min(value, decimal.Decimal("99999999999999"))
 
     def pick_regulators(self, count: int) -> list[str]:
         chosen: list[str] = []

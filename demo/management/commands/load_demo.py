@@ -1,7 +1,9 @@
+"""`manage.py load_demo`: write the demo deals (demo/data.py) to the database, safe to run again."""
+
 from django.core.management.base import BaseCommand
 
-from deals.demo_data import DEMO
-from deals.services import demo_data_load
+from demo.data import DEMO
+from demo.loader import demo_data_load
 
 
 class Command(BaseCommand):

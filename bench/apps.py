@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class BenchConfig(AppConfig):
+    """Installed for `manage.py seed_bench` alone; no models."""
+
+    name = "bench"
+    verbose_name = "Benchmarks"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """The demo deals and `manage.py load_demo`; no models of its own."""
+
+    name = "demo"
+    verbose_name = "Demo data"
