@@ -8,6 +8,7 @@
 - `world`: the Microsoft/Alphabet world of tests/worlds.py, built once per module in a
   transaction rolled back at the module's end, each test in a savepoint inside it (Django's
   setUpTestData, for pytest functions; the comment above the fixture says why and how).
+- `demo_world`: the demo deals loaded once per module, the same way.
 - Browser tests: `browser` and `shots` (tests/browser.py).
 """
 
@@ -70,18 +71,17 @@ def editor(client, django_user_model):
 # committed transactions (`transactional_db`) cannot share a module with it.
 
 
-@pytest.fixture(scope="module")
-def _world_of_the_module(django_db_setup, django_db_blocker):
+def built_once_per_module(django_db_blocker, build):
+    """Run `build()` in a transaction that stays open for the module and is rolled back after
+    its last test; yields what `build` returned (the body of a module-scoped world fixture)."""
     from django.db import transaction
-
-    from tests.worlds import microsoft_alphabet_world
 
     with django_db_blocker.unblock():
         block = transaction.atomic()
         block.__enter__()
         block._from_testcase = True  # as TestCase's own blocks: durable blocks may nest in it
         try:
-            world = microsoft_alphabet_world()
+            world = build()
         except BaseException:
             transaction.set_rollback(True)
             block.__exit__(None, None, None)
@@ -92,11 +92,28 @@ def _world_of_the_module(django_db_setup, django_db_blocker):
         block.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="module")
+def _world_of_the_module(django_db_setup, django_db_blocker):
+    from tests.worlds import microsoft_alphabet_world
+
+    yield from built_once_per_module(django_db_blocker, microsoft_alphabet_world)
+
+
 @pytest.fixture
 def world(_world_of_the_module, db):
     """The Microsoft/Alphabet world (tests/worlds.py): rows built once per module, objects
     copied for each test."""
     return copy.deepcopy(_world_of_the_module)
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker):
+    """The demo deals (demo/data.py), loaded by `manage.py load_demo` once for the module in the
+    same way as `world`; `.output` is what that first load printed. A module that asks for it
+    cannot also need an empty database: the demo stays loaded until the module ends."""
+    from tests.worlds import demo_loaded
+
+    yield from built_once_per_module(django_db_blocker, demo_loaded)
 
 
 # --- Browser tests (tests/browser.py) -------------------------------------------------------

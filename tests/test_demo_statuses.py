@@ -15,7 +15,6 @@ import pytest
 
 from deals.models import AntitrustStatus, Deal, DealLife, DecisionStatus, Outcome
 from demo.data import DEMO
-from tests.demo_world import demo_world  # noqa: F401  (until conftest imports it)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_world")]
 

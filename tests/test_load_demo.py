@@ -1,6 +1,6 @@
 """`manage.py load_demo`: real deals with their inquiries and sourced events, loaded once.
 
-The demo is loaded once for the module (tests/demo_world.py); each test runs in its own
+The demo is loaded once for the module (the `demo_world` fixture, tests/conftest.py); each test runs in its own
 savepoint, so one that corrects or changes a row leaves the world as loaded for the next."""
 
 import ast
@@ -29,7 +29,6 @@ from deals.models import (
 )
 from demo.data import DEMO
 from demo.loader import demo_data_load
-from tests.demo_world import demo_world  # noqa: F401  (until conftest imports it)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_world")]
 
@@ -79,7 +78,7 @@ def test_it_loads_at_least_twelve_real_deals():
     } <= titles
 
 
-def test_the_command_prints_a_one_line_summary(demo_world):  # noqa: F811  (imported above)
+def test_the_command_prints_a_one_line_summary(demo_world):
     output = demo_world.output  # what the module's first load printed
     assert re.fullmatch(
         r"companies=\d+ deals=\d+ inquiries=\d+ events=\d+ created=\d+ updated=0 unchanged=0\n",

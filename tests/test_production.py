@@ -28,6 +28,7 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 
 from ingest.models import IngestRun
+from ingest.sources import SOURCES, env_name
 from subscriptions.models import Subscription
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,7 +151,7 @@ def test_subscribe_confirm_ingest_and_digest_through_the_real_servers(tmp_path):
         # otherwise, and no source is scheduled (nothing may reach for the network).
         "DIGEST_IMMEDIATE_EVERY_MINUTES": "1",
         "DIGEST_MAX_EVENT_AGE_DAYS": "100000",
-        **{f"INGEST_EVERY_{s}": "0" for s in ("EC", "CMA", "FTC_HSR", "FTC_PRESS", "DOJ", "ACCC")},
+        **{env_name(source, "EVERY"): "0" for source in SOURCES},
         # Should anything try the network anyway, it meets a closed local port.
         "HTTP_PROXY": "http://127.0.0.1:9",
         "HTTPS_PROXY": "http://127.0.0.1:9",

@@ -200,3 +200,21 @@ def microsoft_alphabet_world() -> World:
         cma_mistral=cma_mistral,
         cma_activision=cma_activision,
     )
+
+
+@dataclass(frozen=True)
+class DemoWorld:
+    """The demo deals as `manage.py load_demo` loaded them: `output` is what it printed."""
+
+    output: str
+
+
+def demo_loaded() -> DemoWorld:
+    """Load the demo deals (demo/data.py) with the command an operator runs."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return DemoWorld(output=out.getvalue())
