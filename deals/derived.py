@@ -3,9 +3,13 @@ stored so that it can be filtered, sorted and searched (a deal's antitrust statu
 first-known date and per-regulator states with the StatusChange rows recording each change; an
 inquiry's last activity; the search documents of deals and inquiries).
 
-The receivers in deals/signals.py call these after each save or delete; code that writes in
-bulk (bulk_create, update()) calls them itself. Each function bumps nothing: the receiver, or
-the bulk write's own function here, bumps the content version after the writes (deals/cache.py).
+How each value is computed is on the models, from the mixins DealDerived and InquiryDerived
+below (`deal.compute_antitrust_status()`, `inquiry.is_open`, `inquiry.deadline`). The refresh
+functions write them: the receivers in deals/signals.py call these after each save or delete,
+and code that writes in bulk (bulk_create, update()) calls them itself. They bump nothing
+except the bulk writes here (fill_timeline_deal, inquiries_companies_add): the receiver bumps
+the content version after the writes (deals/cache.py). deals/models.py imports this module for
+its mixins, so the functions here reach the models through the app registry (`_model`).
 
 Two ContextVars stay here, because Django calls save() and the signal receivers with no
 argument of ours to carry a batch through:
@@ -20,22 +24,205 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db import models
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import F, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from . import clocks
 from . import search as search_rule
+from . import status as status_rule
 from .cache import content_changed, content_changes_deferred
-from .models import Company, Deal, Event, Inquiry, Party, StatusChange
+from .vocabulary import DealLife, InquiryKind, Stage, dormant_after
+
+if TYPE_CHECKING:
+    from .models import Company, Deal, Event, Inquiry
 
 SEARCH_CHUNK = 1000
 
 
-# --- Deals --------------------------------------------------------------------------------
+def _model(name: str) -> type[models.Model]:
+    """A deals model, read from the app registry (see the module's docstring)."""
+    return apps.get_model("deals", name)
+
+
+# --- How the values are computed (mixed into Deal and Inquiry) -----------------------------
+
+
+class DealDerived:
+    """What is computed from a deal's dates, inquiries and events: its life, its antitrust
+    status by the rule of deals/status.py, its latest activity, each regulator's state."""
+
+    @property
+    def life(self) -> str:
+        """announced -> completed | abandoned | unwound, from the dates an editor entered."""
+        if self.unwound_on:
+            return DealLife.UNWOUND
+        if self.abandoned_on:
+            return DealLife.ABANDONED
+        if self.completed_on:
+            return DealLife.COMPLETED
+        return DealLife.ANNOUNCED
+
+    def get_life_display(self) -> str:
+        return DealLife(self.life).label
+
+    @property
+    def life_on(self) -> datetime.date | None:
+        return {
+            DealLife.UNWOUND: self.unwound_on,
+            DealLife.ABANDONED: self.abandoned_on,
+            DealLife.COMPLETED: self.completed_on,
+        }.get(self.life)
+
+    def status_facts(self) -> status_rule.DealFacts:
+        return status_rule.DealFacts(
+            completed_on=self.completed_on,
+            abandoned_on=self.abandoned_on,
+            unwound_on=self.unwound_on,
+        )
+
+    def compute_antitrust_status(self, today: datetime.date | None = None) -> str:
+        """The rule of docs/statuses.md, applied to this deal's inquiries as stored now."""
+        inquiries = self.inquiries.all()
+        return status_rule.overall_status(
+            self.status_facts(),
+            [inquiry.status_facts() for inquiry in inquiries],
+            today=today or timezone.localdate(),
+            dormant_after=dormant_after(),
+        )
+
+    def next_deadline(self, today: datetime.date | None = None) -> datetime.date | None:
+        """The soonest upcoming statutory deadline of an open inquiry, as `with_next_deadline`
+        annotates it; reads `self.inquiries.all()` (prefetched by `with_list_data`)."""
+        today = today or timezone.localdate()
+        upcoming = [
+            inquiry.deadline_on
+            for inquiry in self.inquiries.all()
+            if inquiry.is_open and inquiry.deadline_on and inquiry.deadline_on >= today
+        ]
+        return min(upcoming, default=None)
+
+    def compute_last_activity(self) -> datetime.date | None:
+        return self._event_dates()["latest"]
+
+    def _event_dates(self) -> dict:
+        return (
+            _model("Event")
+            .objects.filter(timeline_deal=self)
+            .aggregate(latest=Max("occurred_on"), first=Min("occurred_on"))
+        )
+
+    def jurisdiction_states(self) -> dict[str, str]:
+        """Each regulator's state as a code (an outcome, else a stage), keyed by regulator id."""
+        states = {}
+        for line in self.jurisdiction_lines():
+            lead = line.lead
+            states[str(line.regulator.pk)] = lead.outcome or lead.stage
+        return states
+
+
+class InquiryDerived:
+    """What is computed from an inquiry's own fields, events and clock stops: whether it is
+    open or dormant, what the status rule and the statutory clocks are given, its deadline."""
+
+    @property
+    def is_conduct(self) -> bool:
+        return self.kind == InquiryKind.CONDUCT
+
+    @property
+    def is_context(self) -> bool:
+        """Informal looks and market studies: shown beside a deal, not counted as a review."""
+        return self.kind in status_rule.CONTEXT_KINDS
+
+    @property
+    def is_open(self) -> bool:
+        # Only what openness depends on: no query, whatever the outcome (lists call this).
+        return status_rule.inquiry_is_open(
+            stage=self.stage, outcome=self.outcome, superseded=bool(self.superseded_by_id)
+        )
+
+    @property
+    def state_not_published(self) -> bool:
+        return self.stage == Stage.NOT_PUBLISHED
+
+    @property
+    def is_dormant(self) -> bool:
+        if not self.is_context:  # only informal looks and market studies turn dormant
+            return False
+        return status_rule.is_dormant(
+            self.status_facts(), today=timezone.localdate(), dormant_after=dormant_after()
+        )
+
+    @property
+    def decision_lost_force(self) -> bool:
+        return self.decision_status in status_rule.LOST_FORCE
+
+    @property
+    def deadline_passed(self) -> bool:
+        """An open review whose published deadline is past with no decision recorded since."""
+        return bool(self.is_open and self.deadline_on and self.deadline_on < timezone.localdate())
+
+    def clock_facts(self) -> clocks.ClockFacts:
+        """What the statutory clocks need; reads `events` and `clock_stops` (prefetch them)."""
+        return clocks.ClockFacts(
+            regulator=self.regulator.slug if self.regulator_id else "",
+            opened_on=self.opened_on,
+            closed_on=self.closed_on,
+            events=tuple((event.kind, event.occurred_on) for event in self.events.all()),
+            stops=tuple((stop.stopped_on, stop.restarted_on) for stop in self.clock_stops.all()),
+            extended_by=self.extended_by,
+            cash_tender_offer=self.cash_tender_offer,
+        )
+
+    @cached_property
+    def phase_clocks(self) -> list[clocks.PhaseClock]:
+        """Each phase's statutory clock (merger reviews only), in order."""
+        if self.kind != InquiryKind.MERGER_REVIEW:
+            return []
+        return clocks.phase_clocks(self.clock_facts())
+
+    @cached_property
+    def deadline(self) -> clocks.Deadline | None:
+        """The deadline to show: the published one wins over the computed one."""
+        if self.kind != InquiryKind.MERGER_REVIEW and not self.deadline_on:
+            return None
+        return clocks.current_deadline(
+            self.clock_facts(), published=self.deadline_on, is_open=self.is_open
+        )
+
+    def status_facts(self, *, with_reached: bool = False) -> status_rule.InquiryFacts:
+        """What the status rule needs; `with_reached` reads the events (prefetch them)."""
+        return status_rule.InquiryFacts(
+            kind=self.kind,
+            stage=self.stage,
+            outcome=self.outcome,
+            decision_status=self.decision_status,
+            superseded=bool(self.superseded_by_id),
+            last_activity_on=self.last_activity_on or self.opened_on,
+            closed_on=self.closed_on,
+            regulator=self.regulator.short_name if self.regulator_id else "",
+            reached=self.reached() if with_reached else "",
+        )
+
+    def compute_last_activity(self) -> datetime.date | None:
+        latest = self.events.aggregate(latest=Max("occurred_on"))["latest"]
+        return self.last_activity_given(latest)
+
+    def last_activity_given(self, latest_event_on: datetime.date | None) -> datetime.date | None:
+        """The last known activity, given the date of the inquiry's newest event."""
+        dates = [day for day in (latest_event_on, self.opened_on) if day]
+        return max(dates) if dates else None
+
+
+# --- Refreshing deals ---------------------------------------------------------------------
 
 
 def deal_refresh_derived_fields(
@@ -55,7 +242,7 @@ def deal_refresh_derived_fields(
     deal.first_known_on = deal.announced_on or dates["first"]
     deal.stored_states = deal.jurisdiction_states()
     # A plain UPDATE: derived values are not an editor's change and need no history row.
-    Deal.objects.filter(pk=deal.pk).update(
+    type(deal).objects.filter(pk=deal.pk).update(
         antitrust_status=deal.antitrust_status,
         last_activity_on=deal.last_activity_on,
         first_known_on=deal.first_known_on,
@@ -70,6 +257,7 @@ def deal_refresh_derived_fields(
             for key in sorted({*previous_states, *deal.stored_states}, key=int)
         ]
     changed_by = editor_making_this_request()
+    StatusChange = _model("StatusChange")
     StatusChange.objects.bulk_create(
         StatusChange(
             deal=deal,
@@ -97,7 +285,7 @@ def deals_of_inquiries(*inquiry_ids: int | None) -> list[int]:
     ids = [pk for pk in inquiry_ids if pk]
     if not ids:
         return []
-    return list(Inquiry.objects.filter(pk__in=ids).values_list("deal_id", flat=True))
+    return list(_model("Inquiry").objects.filter(pk__in=ids).values_list("deal_id", flat=True))
 
 
 def refresh_deals(
@@ -114,6 +302,7 @@ def refresh_deals(
         pending.ask_deals(ids, inquiry=inquiry, event=event)
         return
     record_changes = _RECORDING.get()
+    Deal, Inquiry = _model("Deal"), _model("Inquiry")
     deals = Deal.objects.filter(pk__in=ids).prefetch_related(
         models.Prefetch("inquiries", queryset=Inquiry.objects.select_related("regulator"))
     )
@@ -121,6 +310,20 @@ def refresh_deals(
         deal_refresh_derived_fields(
             deal, inquiry=inquiry, event=event, record_changes=record_changes
         )
+
+
+def deals_refresh_statuses(deals: models.QuerySet[Deal]) -> int:
+    """Recompute the stored status of these deals (dormancy moves it as days pass), then bump
+    the content version; returns how many changed."""
+    changed = 0
+    for deal in deals.prefetch_related("inquiries__regulator"):
+        status = deal.compute_antitrust_status()
+        if status != deal.antitrust_status:
+            type(deal).objects.filter(pk=deal.pk).update(antitrust_status=status)
+            changed += 1
+    if changed:
+        content_changed()
+    return changed
 
 
 # --- Inquiries and events -----------------------------------------------------------------
@@ -134,6 +337,7 @@ def refresh_inquiries(*inquiry_ids: int | None) -> None:
     if pending is not None:
         pending.inquiries.update(ids)
         return
+    Inquiry = _model("Inquiry")
     for start in range(0, len(ids), SEARCH_CHUNK):
         rows = Inquiry.objects.filter(pk__in=ids[start : start + SEARCH_CHUNK]).annotate(
             latest_event_on=Max("events__occurred_on")
@@ -151,7 +355,7 @@ def fill_timeline_deal(events: models.QuerySet[Event]) -> int:
     """Set Event.timeline_deal on `events` in one UPDATE, then bump the content version: for
     writes that bypass Event.save() (bulk_create, a migration, an inquiry moved to another
     deal)."""
-    inquiry_deal = Inquiry.objects.filter(pk=OuterRef("inquiry_id")).values("deal_id")
+    inquiry_deal = _model("Inquiry").objects.filter(pk=OuterRef("inquiry_id")).values("deal_id")
     updated = events.update(timeline_deal=Coalesce(F("deal_id"), Subquery(inquiry_deal)))
     content_changed()
     return updated
@@ -168,6 +372,7 @@ def inquiries_companies_add(links: list[tuple[Inquiry, list[Company]]]) -> None:
     links = [(inquiry, ids) for inquiry, ids in links if ids]
     if not links:
         return
+    Inquiry = _model("Inquiry")
     through = Inquiry.companies.through
     rows = through.objects.bulk_create(
         [through(inquiry_id=inquiry.pk, company_id=pk) for inquiry, ids in links for pk in ids]
@@ -208,6 +413,7 @@ def refresh_search(*, deal_ids=(), inquiry_ids=()) -> None:
         pending.search_deals.update(deal_ids)
         pending.search_inquiries.update(inquiry_ids)
         return
+    Deal, Inquiry = _model("Deal"), _model("Inquiry")
     for start in range(0, len(deal_ids), SEARCH_CHUNK):
         chunk = deal_ids[start : start + SEARCH_CHUNK]
         inquiry_ids |= set(Inquiry.objects.filter(deal__in=chunk).values_list("pk", flat=True))
@@ -220,9 +426,13 @@ def refresh_search(*, deal_ids=(), inquiry_ids=()) -> None:
 
 def refresh_search_for_companies(company_ids) -> None:
     """A company's name, ticker or alternative names changed: its deals and inquiries too."""
-    deal_ids = Party.objects.filter(company__in=company_ids).values_list("deal_id", flat=True)
-    inquiry_ids = Inquiry.companies.through.objects.filter(company__in=company_ids).values_list(
-        "inquiry_id", flat=True
+    deal_ids = (
+        _model("Party").objects.filter(company__in=company_ids).values_list("deal_id", flat=True)
+    )
+    inquiry_ids = (
+        _model("Inquiry")
+        .companies.through.objects.filter(company__in=company_ids)
+        .values_list("inquiry_id", flat=True)
     )
     refresh_search(deal_ids=list(deal_ids), inquiry_ids=list(inquiry_ids))
 

@@ -16,19 +16,26 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
-from simple_history import signals as history_signals
-from simple_history import utils as history_utils
 from simple_history.models import HistoricalRecords
 
-from . import clocks, names, wording
+from . import names
 from . import search as search_rule
 from . import status as status_rule
-from .cache import content_changed
+from .derived import (  # re-exported until callers move
+    DealDerived,
+    InquiryDerived,
+    deals_refresh_statuses,
+    derived_fields_deferred,  # noqa: F401
+    fill_timeline_deal,  # noqa: F401
+    inquiries_companies_add,  # noqa: F401
+    refresh_search,  # noqa: F401
+    status_changes_unrecorded,  # noqa: F401
+)
+from .history import M2MHistoricalRecords
 from .names import slug_base, unique_slug  # noqa: F401  (slug_base: re-exported until callers move)
 
 # The choices live in deals/vocabulary.py; those this module does not use are re-exported
@@ -50,27 +57,10 @@ from .vocabulary import (
     Stage,  # noqa: F401
     Supersession,  # noqa: F401
     dormant_after,  # noqa: F401
+    inquiry_errors,
     status_errors,  # noqa: F401
 )
-from .wording import JurisdictionLine
-
-# Re-exported until callers move: these live in deals/derived.py, which imports this module, so
-# they are read from there on first use (PEP 562) rather than imported here.
-_FROM_DERIVED = {
-    "derived_fields_deferred",
-    "fill_timeline_deal",
-    "inquiries_companies_add",
-    "refresh_search",
-    "status_changes_unrecorded",
-}
-
-
-def __getattr__(name: str):
-    if name in _FROM_DERIVED:
-        from . import derived
-
-        return getattr(derived, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+from .wording import DealWording, InquiryWording, StatusChangeWording
 
 
 class TimeStamped(models.Model):
@@ -101,20 +91,7 @@ class CompanyQuerySet(models.QuerySet):
     def search(self, text: str) -> CompanyQuerySet:
         """Companies whose name, alternative name or ticker has every word of `text`; those
         whose name starts with it first (for suggestions as someone types)."""
-        terms = search_rule.parse_query(text)
-        if not terms:  # nothing searchable ("...", "%"): every company, as the lists do
-            return self.annotate(name_starts=Value(0)).order_by("name")
-        matches = Q()
-        for term in terms:
-            alias = CompanyAlias.objects.filter(
-                company=OuterRef("pk"), name_key__contains=term.text
-            )
-            matches &= (
-                Q(name_key__contains=term.text) | Q(ticker__icontains=term.text) | Exists(alias)
-            )
-        first = terms[0].text
-        starts = Case(When(name_key__startswith=first, then=Value(1)), default=Value(0))
-        return self.filter(matches).annotate(name_starts=starts).order_by("-name_starts", "name")
+        return search_rule.company_search(self, text, aliases=CompanyAlias.objects)
 
     def on_record(self) -> CompanyQuerySet:
         """Companies an analyst can find something about: a party to a published deal, or named
@@ -350,15 +327,7 @@ class DealQuerySet(models.QuerySet):
 
     def refresh_statuses(self) -> int:
         """Recompute the stored status of these deals; returns how many changed."""
-        changed = 0
-        for deal in self.prefetch_related("inquiries__regulator"):
-            status = deal.compute_antitrust_status()
-            if status != deal.antitrust_status:
-                Deal.objects.filter(pk=deal.pk).update(antitrust_status=status)
-                changed += 1
-        if changed:
-            content_changed()
-        return changed
+        return deals_refresh_statuses(self)
 
 
 def deal_list_lookups() -> tuple[models.Prefetch, ...]:
@@ -374,7 +343,7 @@ def deal_list_lookups() -> tuple[models.Prefetch, ...]:
     )
 
 
-class Deal(TimeStamped):
+class Deal(DealDerived, DealWording, TimeStamped):
     OPEN_STATUSES = (AntitrustStatus.UNDER_REVIEW, AntitrustStatus.IN_DEPTH_REVIEW)
 
     title = models.CharField(max_length=255, help_text='Acquirer first: "Microsoft / Mistral AI".')
@@ -473,100 +442,6 @@ class Deal(TimeStamped):
     def is_under_review(self) -> bool:
         return self.antitrust_status in self.OPEN_STATUSES
 
-    @property
-    def life(self) -> str:
-        """announced -> completed | abandoned | unwound, from the dates an editor entered."""
-        if self.unwound_on:
-            return DealLife.UNWOUND
-        if self.abandoned_on:
-            return DealLife.ABANDONED
-        if self.completed_on:
-            return DealLife.COMPLETED
-        return DealLife.ANNOUNCED
-
-    def get_life_display(self) -> str:
-        return DealLife(self.life).label
-
-    @property
-    def life_on(self) -> datetime.date | None:
-        return {
-            DealLife.UNWOUND: self.unwound_on,
-            DealLife.ABANDONED: self.abandoned_on,
-            DealLife.COMPLETED: self.completed_on,
-        }.get(self.life)
-
-    def status_facts(self) -> status_rule.DealFacts:
-        return status_rule.DealFacts(
-            completed_on=self.completed_on,
-            abandoned_on=self.abandoned_on,
-            unwound_on=self.unwound_on,
-        )
-
-    def compute_antitrust_status(self, today: datetime.date | None = None) -> str:
-        """The rule of docs/statuses.md, applied to this deal's inquiries as stored now."""
-        inquiries = self.inquiries.all()
-        return status_rule.overall_status(
-            self.status_facts(),
-            [inquiry.status_facts() for inquiry in inquiries],
-            today=today or timezone.localdate(),
-            dormant_after=dormant_after(),
-        )
-
-    def abandoned_after(self) -> str:
-        """The reviews the deal was abandoned in ("the CMA's Phase 2 and the EC's Phase 2").
-
-        Reads `self.inquiries.all()` (prefetch them with their regulator) and their events, in
-        one query unless they are prefetched too."""
-        inquiries = list(self.inquiries.all())
-        models.prefetch_related_objects(inquiries, "events")
-        return status_rule.abandoned_after(
-            inquiry.status_facts(with_reached=True) for inquiry in inquiries
-        )
-
-    def jurisdiction_lines(self) -> list[JurisdictionLine]:
-        """One line per regulator: its current inquiries, the newest first, with their flags.
-
-        Reads `self.inquiries.all()`, so a prefetch (`with_list_data`) serves a whole list."""
-        lines: dict[int, JurisdictionLine] = {}
-        for inquiry in self.inquiries.all():
-            line = lines.setdefault(
-                inquiry.regulator_id, JurisdictionLine(regulator=inquiry.regulator)
-            )
-            if inquiry.superseded_by_id:
-                line.superseded.append(inquiry)
-            elif inquiry.is_context or inquiry.is_conduct:
-                line.context.append(inquiry)
-            else:
-                line.current.append(inquiry)
-        return sorted(lines.values(), key=lambda line: line.sort_key)
-
-    def next_deadline(self, today: datetime.date | None = None) -> datetime.date | None:
-        """The soonest upcoming statutory deadline of an open inquiry, as `with_next_deadline`
-        annotates it; reads `self.inquiries.all()` (prefetched by `with_list_data`)."""
-        today = today or timezone.localdate()
-        upcoming = [
-            inquiry.deadline_on
-            for inquiry in self.inquiries.all()
-            if inquiry.is_open and inquiry.deadline_on and inquiry.deadline_on >= today
-        ]
-        return min(upcoming, default=None)
-
-    def compute_last_activity(self) -> datetime.date | None:
-        return self._event_dates()["latest"]
-
-    def _event_dates(self) -> dict:
-        return Event.objects.filter(timeline_deal=self).aggregate(
-            latest=Max("occurred_on"), first=Min("occurred_on")
-        )
-
-    def jurisdiction_states(self) -> dict[str, str]:
-        """Each regulator's state as a code (an outcome, else a stage), keyed by regulator id."""
-        states = {}
-        for line in self.jurisdiction_lines():
-            lead = line.lead
-            states[str(line.regulator.pk)] = lead.outcome or lead.stage
-        return states
-
     def inquiries_with_clock_data(self) -> InquiryQuerySet:
         """The deal's inquiries with what their clocks read (a queryset, not read yet)."""
         return Inquiry.objects.filter(deal=self).for_deal_page().with_clock_data()
@@ -605,8 +480,7 @@ class Party(models.Model):
 # --- Inquiries ----------------------------------------------------------------------------
 
 
-# The one definition of an open inquiry: no outcome, a stage that is a step of a review (not
-# "closed", not "state not published"), and not superseded by another inquiry.
+# status.inquiry_is_open, the one definition of an open inquiry, as SQL.
 OPEN_INQUIRY = Q(outcome="", superseded_by__isnull=True) & ~Q(
     stage__in=sorted(status_rule.NOT_OPEN_STAGES)
 )
@@ -673,49 +547,7 @@ class InquiryQuerySet(models.QuerySet):
         return search_rule.search_documents(self, text, title_field="reference")
 
 
-class M2MHistoricalRecords(HistoricalRecords):
-    """django-simple-history's history, without two queries per history row it does not need
-    (ingest writes an inquiry's history row twice per new inquiry: created, companies added).
-
-    Upstream finds the through model from `history_instance.instance`, which reads the model's
-    excluded fields back from the database; the saved `instance` has the same through model.
-    And a row just created ("+") has no m2m rows yet to copy. The rows and signals are the same.
-    """
-
-    def create_historical_record_m2ms(self, history_instance, instance):
-        for m2m in history_instance._history_m2m_fields:
-            m2m_history_model = self.m2m_models[m2m]
-            through_model = getattr(instance, m2m.name).through
-            through_fields = through_model._meta.fields
-            names = [f.name for f in through_fields]
-            fk_names = [f.name for f in through_fields if isinstance(f, models.ForeignKey)]
-            rows = []
-            if history_instance.history_type != "+":
-                rows = through_model.objects.filter(
-                    **{history_utils.get_m2m_field_name(m2m): instance}
-                ).select_related(*fk_names)
-            insert_rows = [
-                m2m_history_model(history=history_instance, **{n: getattr(row, n) for n in names})
-                for row in rows
-            ]
-            history_signals.pre_create_historical_m2m_records.send(
-                sender=m2m_history_model,
-                rows=insert_rows,
-                history_instance=history_instance,
-                instance=instance,
-                field=m2m,
-            )
-            created_rows = m2m_history_model.objects.bulk_create(insert_rows)
-            history_signals.post_create_historical_m2m_records.send(
-                sender=m2m_history_model,
-                created_rows=created_rows,
-                history_instance=history_instance,
-                instance=instance,
-                field=m2m,
-            )
-
-
-class Inquiry(TimeStamped):
+class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
     regulator = models.ForeignKey(Regulator, on_delete=models.PROTECT, related_name="inquiries")
     deal = models.ForeignKey(
         Deal,
@@ -864,13 +696,7 @@ class Inquiry(TimeStamped):
 
     def save(self, *args, **kwargs):
         self.extended_by = self.extended_by or 0  # an admin form left empty means none
-        # The deal it had: deals/signals.py refreshes both deals after the save.
-        self.deal_id_before_save = (
-            None
-            if self.pk is None
-            else Inquiry.objects.filter(pk=self.pk).values_list("deal_id", flat=True).first()
-        )
-        super().save(*args, **kwargs)
+        super().save(*args, **kwargs)  # deals/signals.py refreshes the derived fields
 
     def get_absolute_url(self) -> str:
         if self.deal_id:
@@ -878,138 +704,8 @@ class Inquiry(TimeStamped):
         return f"{reverse('deals:inquiry_list')}?q={self.reference}"
 
     def clean(self):
-        errors = status_errors(kind=self.kind, stage=self.stage, outcome=self.outcome)
-        if self.decision_status != DecisionStatus.IN_FORCE and not self.outcome:
-            errors["decision_status"] = (
-                "Only a decision (an inquiry with an outcome) can be "
-                "under appeal, annulled or withdrawn."
-            )
-        if self.superseded_by_id:
-            errors.update(self._supersession_errors())
-        elif self.supersession:
-            errors["supersession"] = "Say which inquiry supersedes this one, or leave this empty."
-        if errors:
+        if errors := inquiry_errors(self):
             raise ValidationError(errors)
-
-    def _supersession_errors(self) -> dict[str, str]:
-        other = self.superseded_by
-        if other.pk == self.pk:
-            return {"superseded_by": "An inquiry cannot supersede itself."}
-        if not self.supersession:
-            return {"supersession": "Say why it is superseded: restructured deal or referral."}
-        if other.deal_id != self.deal_id and self.supersession != Supersession.REFERRED:
-            return {
-                "superseded_by": "An inquiry of another deal can only supersede this one as the "
-                "receiving authority's case after a referral."
-            }
-        if other.superseded_by_id == self.pk:
-            return {"superseded_by": "These two inquiries would supersede each other."}
-        return {}
-
-    @property
-    def is_conduct(self) -> bool:
-        return self.kind == InquiryKind.CONDUCT
-
-    @property
-    def is_context(self) -> bool:
-        """Informal looks and market studies: shown beside a deal, not counted as a review."""
-        return self.kind in status_rule.CONTEXT_KINDS
-
-    @property
-    def is_open(self) -> bool:
-        # Only what openness depends on: no query, whatever the outcome (lists call this).
-        return status_rule.inquiry_is_open(
-            stage=self.stage, outcome=self.outcome, superseded=bool(self.superseded_by_id)
-        )
-
-    @property
-    def state_not_published(self) -> bool:
-        return self.stage == Stage.NOT_PUBLISHED
-
-    @property
-    def is_dormant(self) -> bool:
-        if not self.is_context:  # only informal looks and market studies turn dormant
-            return False
-        return status_rule.is_dormant(
-            self.status_facts(), today=timezone.localdate(), dormant_after=dormant_after()
-        )
-
-    @property
-    def decision_lost_force(self) -> bool:
-        return self.decision_status in status_rule.LOST_FORCE
-
-    @property
-    def deadline_passed(self) -> bool:
-        """An open review whose published deadline is past with no decision recorded since."""
-        return bool(self.is_open and self.deadline_on and self.deadline_on < timezone.localdate())
-
-    def clock_facts(self) -> clocks.ClockFacts:
-        """What the statutory clocks need; reads `events` and `clock_stops` (prefetch them)."""
-        return clocks.ClockFacts(
-            regulator=self.regulator.slug if self.regulator_id else "",
-            opened_on=self.opened_on,
-            closed_on=self.closed_on,
-            events=tuple((event.kind, event.occurred_on) for event in self.events.all()),
-            stops=tuple((stop.stopped_on, stop.restarted_on) for stop in self.clock_stops.all()),
-            extended_by=self.extended_by,
-            cash_tender_offer=self.cash_tender_offer,
-        )
-
-    @cached_property
-    def phase_clocks(self) -> list[clocks.PhaseClock]:
-        """Each phase's statutory clock (merger reviews only), in order."""
-        if self.kind != InquiryKind.MERGER_REVIEW:
-            return []
-        return clocks.phase_clocks(self.clock_facts())
-
-    @cached_property
-    def deadline(self) -> clocks.Deadline | None:
-        """The deadline to show: the published one wins over the computed one."""
-        if self.kind != InquiryKind.MERGER_REVIEW and not self.deadline_on:
-            return None
-        return clocks.current_deadline(
-            self.clock_facts(), published=self.deadline_on, is_open=self.is_open
-        )
-
-    def reached(self) -> str:
-        """The furthest step the review reached, in words ("Phase 2"; deals/wording.py)."""
-        return wording.inquiry_reached(self)
-
-    @property
-    def short_state(self) -> str:
-        """The state in two or three words, for lists (deals/wording.py)."""
-        return wording.inquiry_short_state(self)
-
-    def status_facts(self, *, with_reached: bool = False) -> status_rule.InquiryFacts:
-        """What the status rule needs; `with_reached` reads the events (prefetch them)."""
-        return status_rule.InquiryFacts(
-            kind=self.kind,
-            stage=self.stage,
-            outcome=self.outcome,
-            decision_status=self.decision_status,
-            superseded=bool(self.superseded_by_id),
-            last_activity_on=self.last_activity_on or self.opened_on,
-            closed_on=self.closed_on,
-            regulator=self.regulator.short_name if self.regulator_id else "",
-            reached=self.reached() if with_reached else "",
-        )
-
-    def state_text(self) -> str:
-        """Where the inquiry stands, in one phrase (deals/wording.py)."""
-        return wording.inquiry_state_text(self)
-
-    def flags(self) -> list[str]:
-        """What a reader must not miss beside the state (deals/wording.py)."""
-        return wording.inquiry_flags(self)
-
-    def compute_last_activity(self) -> datetime.date | None:
-        latest = self.events.aggregate(latest=Max("occurred_on"))["latest"]
-        return self.last_activity_given(latest)
-
-    def last_activity_given(self, latest_event_on: datetime.date | None) -> datetime.date | None:
-        """The last known activity, given the date of the inquiry's newest event."""
-        dates = [day for day in (latest_event_on, self.opened_on) if day]
-        return max(dates) if dates else None
 
 
 class ClockStop(models.Model):
@@ -1157,7 +853,7 @@ class StatusChangeQuerySet(models.QuerySet):
         return self.select_related("regulator", "inquiry__regulator", "event")
 
 
-class StatusChange(models.Model):
+class StatusChange(StatusChangeWording, models.Model):
     """A change of a deal's overall status, or of one regulator's line on it: a fact of its own,
     recorded when the derived status is recomputed, with what caused it."""
 
@@ -1196,35 +892,3 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal}: {self.describe()}"
-
-    @staticmethod
-    def label(value: str, *, overall: bool) -> str:
-        if not value:
-            return "none" if overall else "no inquiry"
-        if overall:
-            return AntitrustStatus(value).label if value in AntitrustStatus.values else value
-        if value in Outcome.values:
-            return Outcome(value).label
-        return Stage(value).label if value in Stage.values else value
-
-    @property
-    def is_overall(self) -> bool:
-        return self.regulator_id is None
-
-    @property
-    def old_label(self) -> str:
-        return self.label(self.old_value, overall=self.is_overall)
-
-    @property
-    def new_label(self) -> str:
-        return self.label(self.new_value, overall=self.is_overall)
-
-    def describe(self) -> str:
-        """ "Under review -> In-depth review", or "EC: Phase 1 -> Phase 2 / in-depth"."""
-        prefix = "" if self.is_overall else f"{self.regulator.short_name}: "
-        return f"{prefix}{self.old_label} → {self.new_label}"
-
-    @property
-    def cause(self) -> str:
-        """What caused the change, in words (deals/wording.py: the one wording of a cause)."""
-        return wording.change_cause(self)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, models
-from django.db.models import BooleanField, Case, F, Func, Q, Value, When
+from django.db.models import BooleanField, Case, Exists, F, Func, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
 
 from .jurisdictions import jurisdiction_words
@@ -134,6 +134,21 @@ def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
             in_title &= Q(**{f"{title_field}__icontains": term.text})
         rank = Case(When(in_title, then=Value(1.0)), default=Value(0.0))
     return queryset.filter(matches).annotate(search_rank=rank)
+
+
+def company_search(queryset: models.QuerySet, text: str, *, aliases: models.QuerySet):
+    """Companies of `queryset` whose name, alternative name (in `aliases`) or ticker has every
+    word of `text`, annotated with `name_starts`: those whose name starts with it first."""
+    terms = parse_query(text)
+    if not terms:  # nothing searchable ("...", "%"): every company, as the lists do
+        return queryset.annotate(name_starts=Value(0)).order_by("name")
+    matches = Q()
+    for term in terms:
+        alias = aliases.filter(company=OuterRef("pk"), name_key__contains=term.text)
+        matches &= Q(name_key__contains=term.text) | Q(ticker__icontains=term.text) | Exists(alias)
+    first = terms[0].text
+    starts = Case(When(name_key__startswith=first, then=Value(1)), default=Value(0))
+    return queryset.filter(matches).annotate(name_starts=starts).order_by("-name_starts", "name")
 
 
 # --- Keeping the documents --------------------------------------------------------------------

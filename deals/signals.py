@@ -16,7 +16,7 @@ Signals deals sends (so that deals imports nothing from the apps above it):
 
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import Signal
 
 from .cache import content_changed
@@ -43,6 +43,19 @@ from .models import (
 
 company_merge_counting = Signal()
 company_merging = Signal()
+
+
+# --- Before a save -----------------------------------------------------------------------
+
+
+def inquiry_saving(sender, instance: Inquiry, raw: bool = False, **kwargs) -> None:
+    """Note the deal the inquiry had: after the save, both deals are refreshed."""
+    if not raw:
+        instance.deal_id_before_save = (
+            None
+            if instance.pk is None
+            else Inquiry.objects.filter(pk=instance.pk).values_list("deal_id", flat=True).first()
+        )
 
 
 # --- After a save -------------------------------------------------------------------------
@@ -145,6 +158,7 @@ def content_saved(sender, **kwargs) -> None:
 
 
 RECEIVERS = (
+    (pre_save, Inquiry, inquiry_saving),
     (post_save, Deal, deal_saved),
     (post_save, Inquiry, inquiry_saved),
     (post_save, Event, event_saved),

@@ -2,15 +2,20 @@
 tie them together (which stages and outcomes belong to merger control or to a conduct case).
 
 Plain choices, no models: `deals/models.py` uses them for its fields, and forms, filters,
-ingest and the tests read them from here.
+ingest and the tests read them from here. `status_errors` and `inquiry_errors` are the rules
+the admin (Inquiry.clean) and ingest check a combination of choices against.
 """
 
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+
+if TYPE_CHECKING:
+    from .models import Inquiry
 
 
 def dormant_after() -> datetime.timedelta:
@@ -200,3 +205,35 @@ class EventKind(models.TextChoices):
     ABANDONED = "abandoned", "Abandoned"
     PRESS = "press", "Press"
     OTHER = "other", "Other"
+
+
+def inquiry_errors(inquiry: Inquiry) -> dict[str, str]:
+    """What is wrong with an inquiry's choices together (Inquiry.clean): `status_errors`, a
+    decision status without a decision, and a supersession that cannot be."""
+    errors = status_errors(kind=inquiry.kind, stage=inquiry.stage, outcome=inquiry.outcome)
+    if inquiry.decision_status != DecisionStatus.IN_FORCE and not inquiry.outcome:
+        errors["decision_status"] = (
+            "Only a decision (an inquiry with an outcome) can be "
+            "under appeal, annulled or withdrawn."
+        )
+    if inquiry.superseded_by_id:
+        errors.update(_supersession_errors(inquiry))
+    elif inquiry.supersession:
+        errors["supersession"] = "Say which inquiry supersedes this one, or leave this empty."
+    return errors
+
+
+def _supersession_errors(inquiry: Inquiry) -> dict[str, str]:
+    other = inquiry.superseded_by
+    if other.pk == inquiry.pk:
+        return {"superseded_by": "An inquiry cannot supersede itself."}
+    if not inquiry.supersession:
+        return {"supersession": "Say why it is superseded: restructured deal or referral."}
+    if other.deal_id != inquiry.deal_id and inquiry.supersession != Supersession.REFERRED:
+        return {
+            "superseded_by": "An inquiry of another deal can only supersede this one as the "
+            "receiving authority's case after a referral."
+        }
+    if other.superseded_by_id == inquiry.pk:
+        return {"superseded_by": "These two inquiries would supersede each other."}
+    return {}
