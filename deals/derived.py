@@ -7,8 +7,9 @@ How each value is computed is on the models, from the mixins DealDerived and Inq
 below (`deal.compute_antitrust_status()`, `inquiry.is_open`, `inquiry.deadline`). The refresh
 functions write them: the receivers in deals/signals.py call these after each save or delete,
 and code that writes in bulk (bulk_create, update()) calls them itself. They bump nothing
-except the bulk writes here (fill_timeline_deal, inquiries_companies_add): the receiver bumps
-the content version after the writes (deals/cache.py). deals/models.py imports this module for
+except the bulk writes here (fill_timeline_deal, inquiries_companies_add,
+deals_refresh_statuses), each after its writes: otherwise the receiver bumps the content
+version after the refresh (deals/cache.py). deals/models.py imports this module for
 its mixins, so the functions here reach the models through the app registry (`_model`).
 
 Two ContextVars stay here, because Django calls save() and the signal receivers with no

@@ -2,10 +2,10 @@
 inquiries into them, events and status changes.
 
 Where the rest lives: the choices in deals/vocabulary.py; the derived fields (a deal's status,
-last activity, search documents) and their refresh in deals/derived.py, run after each save or
-delete by the receivers in deals/signals.py (whoever saves: the admin, a service, or ingest
-inside `derived_fields_deferred`); display wording in deals/wording.py; the status rule in
-deals/status.py.
+last activity, search documents), how they are computed (the mixins DealDerived and
+InquiryDerived) and their refresh in deals/derived.py, run after each save or delete by the
+receivers in deals/signals.py; display wording, also mixed in, in deals/wording.py; the status
+rule in deals/status.py.
 """
 
 from __future__ import annotations
