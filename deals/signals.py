@@ -186,5 +186,4 @@ RECEIVERS = (
 def connect() -> None:
     """Connect the receivers above (once: `dispatch_uid`)."""
     for signal, model, receiver in RECEIVERS:
-        uid = f"deals-{receiver.__name__}-{model.__name__}-{id(signal)}"
-        signal.connect(receiver, sender=model, dispatch_uid=uid)
+        signal.connect(receiver, sender=model, dispatch_uid=f"deals-{receiver.__name__}")
