@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from .cache import content_changed
-from .company_merge import company_merge, company_merge_preview
+from .company_merge import company_merge, company_merge_preview, moved_elsewhere_columns
 from .links import validate_http_url
 from .models import ClockStop, Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
 
@@ -79,13 +79,16 @@ class CompanyAdmin(SimpleHistoryAdmin):
             return None
         survivor = survivor or companies[0]
         others = [c for c in companies if c.pk != survivor.pk]
+        preview = company_merge_preview(survivor=survivor, others=others)
+        moved_labels, moved_counts = moved_elsewhere_columns(preview)
         context = {
             **self.admin_site.each_context(request),
             "title": "Merge companies",
             "opts": self.model._meta,
             "companies": companies,
             "survivor": survivor,
-            "preview": company_merge_preview(survivor=survivor, others=others),
+            "preview": list(zip(preview, moved_counts, strict=True)),
+            "moved_labels": moved_labels,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/deals/company/merge.html", context)

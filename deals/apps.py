@@ -6,6 +6,6 @@ class DealsConfig(AppConfig):
     verbose_name = "Deals"
 
     def ready(self) -> None:
-        from . import cache
+        from . import signals
 
-        cache.connect_signals()
+        signals.connect()

@@ -2,8 +2,10 @@
 
 Every write to what the public pages show (a deal, party, inquiry, event, company, alternative
 name, regulator, clock stop or status change), by the admin, ingest, a task or a test, bumps the
-content version: the signals below catch saves, deletes and m2m changes; code that writes with
-QuerySet.update() or bulk_create() calls content_changed() itself. A cached page or aggregate
+content version: the receivers in deals/signals.py catch saves, deletes and m2m changes and bump
+once, after the derived fields the write changes (a deal's status, its StatusChange rows) are
+written; code that writes with QuerySet.update() or bulk_create() calls content_changed() itself,
+after its writes. A cached page or aggregate
 keeps the version it was made from and is used only while that is the current version (both
 read in one round trip), so after a write nothing cached before it is served again: an editor who
 saves a status sees it on the next page load, whoever else loaded the page in between.
@@ -36,7 +38,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -45,19 +46,6 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "dealwatch:content-version"
-CONTENT_MODELS = (
-    "deals.Deal",
-    "deals.Party",
-    "deals.Inquiry",
-    "deals.Event",
-    "deals.Company",
-    "deals.CompanyAlias",
-    "deals.Regulator",
-    # Shown on public pages too: a clock stop moves a computed deadline, a status change is
-    # listed on its deal's page.
-    "deals.ClockStop",
-    "deals.StatusChange",
-)
 CSRF_PLACEHOLDER = "__dealwatch_csrf_token__"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 T = TypeVar("T")
@@ -86,7 +74,9 @@ def _bump() -> None:
         logger.exception("Could not bump the content version")
 
 
-# Set inside `content_changes_deferred`: whether a write asked for a bump meanwhile.
+# Set inside `content_changes_deferred`: whether a write asked for a bump meanwhile. A ContextVar,
+# not an argument: content_changed() is called from the signal receivers (deals/signals.py),
+# which Django calls with no argument of ours to carry the batch through.
 _DEFERRED: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
     "content_changes_deferred", default=None
 )
@@ -122,19 +112,6 @@ def content_changes_deferred() -> Iterator[None]:
         _DEFERRED.reset(token)
         if changed[0]:  # also after an error: a bump too many is harmless, one too few is not
             content_changed()
-
-
-def _changed(sender, **kwargs) -> None:
-    content_changed()
-
-
-def connect_signals() -> None:
-    for model in CONTENT_MODELS:
-        post_save.connect(_changed, sender=model, dispatch_uid=f"content-save-{model}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"content-delete-{model}")
-    m2m_changed.connect(
-        _changed, sender="deals.Inquiry_companies", dispatch_uid="content-m2m-inquiry-companies"
-    )
 
 
 def current(key: str) -> tuple[int, object | None]:

@@ -1,10 +1,14 @@
 """Merging duplicate companies (an editor's decision, from the admin).
 
 Everything that points at a duplicate moves to the survivor: deal parties, inquiries,
-subsidiaries, subscriptions, alternative names and the edit history; the duplicate's name becomes
-an alternative name of the survivor and its address redirects to the survivor's page. Where the
-survivor already has the same thing (a party with the same role on the same deal, a subscriber's
-subscription) the duplicate's copy is dropped rather than doubled. All in one transaction.
+subsidiaries, alternative names and the edit history; the duplicate's name becomes an alternative
+name of the survivor and its address redirects to the survivor's page. Where the survivor already
+has the same thing (a party with the same role on the same deal) the duplicate's copy is dropped
+rather than doubled. All in one transaction.
+
+Rows of the apps above deals (a subscriber's subscription to the company) move through two
+signals of deals/signals.py, which those apps receive: `company_merge_counting` for the preview,
+`company_merging` inside the merge's transaction, before the duplicate is deleted.
 """
 
 from __future__ import annotations
@@ -13,10 +17,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from subscriptions.models import Subscription
-
 from .models import Company, CompanyAlias, CompanyRedirect, Inquiry, Party
 from .names import name_key
+from .signals import company_merge_counting, company_merging
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,9 @@ class MergePreview:
     inquiries: int
     aliases: list[str]
     subsidiaries: int
-    subscriptions: int
+    # What other apps would move, summed over the receivers of `company_merge_counting`:
+    # {"subscriptions": 2}.
+    moved_elsewhere: dict[str, int]
 
 
 def company_merge_preview(*, survivor: Company, others: list[Company]) -> list[MergePreview]:
@@ -38,11 +43,25 @@ def company_merge_preview(*, survivor: Company, others: list[Company]) -> list[M
             inquiries=Inquiry.companies.through.objects.filter(company=other).count(),
             aliases=[other.name, *other.aliases.values_list("name", flat=True)],
             subsidiaries=other.subsidiaries.exclude(pk=survivor.pk).count(),
-            subscriptions=Subscription.objects.filter(company=other).count(),
+            moved_elsewhere=_moved_elsewhere(survivor, other),
         )
         for other in others
         if other.pk != survivor.pk
     ]
+
+
+def _moved_elsewhere(survivor: Company, other: Company) -> dict[str, int]:
+    moved: dict[str, int] = {}
+    for _, counts in company_merge_counting.send(sender=Company, survivor=survivor, other=other):
+        for label, count in (counts or {}).items():
+            moved[label] = moved.get(label, 0) + count
+    return moved
+
+
+def moved_elsewhere_columns(preview: list[MergePreview]) -> tuple[list[str], list[list[int]]]:
+    """The labels of what other apps move (sorted), and each preview row's counts under them."""
+    labels = sorted({label for row in preview for label in row.moved_elsewhere})
+    return labels, [[row.moved_elsewhere.get(label, 0) for label in labels] for row in preview]
 
 
 @transaction.atomic
@@ -59,7 +78,7 @@ def company_merge(*, survivor: Company, others: list[Company]) -> Company:
         if survivor.parent_id == other.pk:
             survivor.parent = other.parent if other.parent_id != survivor.pk else None
             survivor.save()
-        _move_subscriptions(other, survivor)
+        company_merging.send(sender=Company, survivor=survivor, other=other)
         other.history.all().update(id=survivor.pk)
         CompanyRedirect.objects.filter(company=other).update(company=survivor)
         CompanyRedirect.objects.create(old_slug=other.slug, company=survivor)
@@ -92,11 +111,3 @@ def _move_aliases(other: Company, survivor: Company) -> None:
         if key and key not in have:
             CompanyAlias.objects.create(company=survivor, name=name)
             have.add(key)
-
-
-def _move_subscriptions(other: Company, survivor: Company) -> None:
-    have = set(
-        Subscription.objects.filter(company=survivor).values_list("subscriber_id", flat=True)
-    )
-    Subscription.objects.filter(company=other, subscriber_id__in=have).delete()
-    Subscription.objects.filter(company=other).update(company=survivor)

@@ -7,7 +7,7 @@ query string) and by the search document, so that "uk" or "germany" finds a deal
 
 from __future__ import annotations
 
-from .search import normalise_name
+from .names import normalise_name
 
 # code: (name, other words for it). Codes are ISO 3166-1 alpha-2, and EU for the Union.
 JURISDICTIONS: dict[str, tuple[str, tuple[str, ...]]] = {

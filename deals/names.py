@@ -13,6 +13,7 @@
   region or qualifier ("Microsoft Europe", "Amazon EU S.a r.l."): the parent an editor is
   offered when such a group is known.
 - `possessive_owner`: "Apple's iTunes" is a product; the company is "Apple".
+- `slug_base` and `unique_slug`: the address a name gets ("adobe-figma", "adobe-figma-2").
 
 A key is never empty when the name has a letter or digit: a name that is only a legal form
 ("SE") keeps it.
@@ -25,6 +26,7 @@ import unicodedata
 from functools import cache, lru_cache
 
 from cleanco.clean import prepare_default_terms
+from django.utils.text import slugify
 
 # Long forms and spellings cleanco does not have (folded, as word sequences).
 EXTRA_FORMS = (
@@ -111,6 +113,13 @@ def fold(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     kept = "".join(ch if ch.isalnum() else " " for ch in folded.casefold())
     return " ".join(kept.split())
+
+
+def normalise_name(name: str) -> str:
+    """The form names and search words are matched on: case, accents, punctuation and spacing
+    folded ("Autorité de la Concurrence" -> "autorite de la concurrence", "ME/7108/24" ->
+    "me 7108 24"). Company names add legal forms on top (`name_key`)."""
+    return fold(name)
 
 
 @cache
@@ -204,3 +213,19 @@ def _only_qualifiers(words: list[str]) -> bool:
         else:
             return False
     return True
+
+
+def slug_base(text: str, *, max_length: int = 80) -> str:
+    """The slug `text` gets when it is free."""
+    return slugify(text)[:max_length].strip("-") or "item"
+
+
+def unique_slug(model, text: str, *, max_length: int = 80) -> str:
+    """A slug for `text` not yet taken in `model` ("adobe-figma", then "adobe-figma-2")."""
+    base = slug_base(text, max_length=max_length)
+    slug, n = base, 2
+    while model._default_manager.filter(slug=slug).exists():
+        suffix = f"-{n}"
+        slug = f"{base[: max_length - len(suffix)]}{suffix}"
+        n += 1
+    return slug

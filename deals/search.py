@@ -1,6 +1,7 @@
 """Free text as analysts type it: several words, names, tickers, case references, "UK".
 
-Pure helpers, no models: `DealQuerySet.search` and `InquiryQuerySet.search` use them.
+Helpers with no models of their own: `DealQuerySet.search` and `InquiryQuerySet.search` call
+`search_documents`, and the derived-field refresh (deals/derived.py) stores the documents.
 
 Each deal and inquiry stores a *search document* (`search_document`): its own words and those
 of its parties, their alternative names and tickers, its case references, its regulators and
@@ -23,22 +24,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Func
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connections, models
+from django.db.models import BooleanField, Case, Exists, F, Func, OuterRef, Q, Value, When
+from django.db.models.functions import Cast
 
-from .names import fold
+from .jurisdictions import jurisdiction_words
+from .names import normalise_name  # re-exported until callers move (ingest)
 
 MAX_TERMS = 8
 # Below these lengths a word is matched as a word only: "ai" or "uk" must not match "Blizzard"
 # or "Duke".
 MIN_FRAGMENT = 3
 MIN_FUZZY = 4
-
-
-def normalise_name(name: str) -> str:
-    """The form names and search words are matched on: case, accents, punctuation and spacing
-    folded ("Autorité de la Concurrence" -> "autorite de la concurrence", "ME/7108/24" ->
-    "me 7108 24"). Company names add legal forms on top (deals/names.py)."""
-    return fold(name)
 
 
 def search_document(*parts: Iterable[str]) -> str:
@@ -102,6 +100,57 @@ class WordSimilar(Func):
     output_field = BooleanField()
 
 
+def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
+    """`queryset` narrowed to rows whose search document matches every term of `text`, with a
+    `search_rank` (higher is better). The rules are in deals/search.py."""
+    terms = parse_query(text)
+    # Unranked: an expression, as ORDER BY takes no bare constant when the pks are read alone.
+    unranked = Cast(Value(0.0), models.FloatField())
+    if not terms:  # nothing searchable ("...", "%"): every row, unranked
+        return queryset.annotate(search_rank=unranked)
+    if connections[queryset.db].vendor == "postgresql":
+        # A case reference is matched from its start only, as words: as a fragment, "m 1" would
+        # match most documents. Its matches are not ranked (search.is_reference).
+        reference = is_reference(text)
+        matches = Q()
+        for term in terms:
+            one = Q(search_vector=SearchQuery(term.tsquery, search_type="raw", config="simple"))
+            if not reference and len(term.text) >= MIN_FRAGMENT:
+                one |= Q(search_document__contains=term.text)
+            if not reference and len(term.text) >= MIN_FUZZY:
+                one |= Q(WordSimilar(Value(term.text), F("search_document")))
+            matches &= one
+        query = SearchQuery(tsquery(terms), search_type="raw", config="simple")
+        # As double precision: a float4 would not come back equal from the API's cursor.
+        rank = Cast(SearchRank(F("search_vector"), query), models.FloatField())
+        if reference:
+            rank = unranked
+    else:
+        # SQLite: each term at the start of a word of the document; a title match ranks first.
+        matches = Q()
+        in_title = Q()
+        for term in terms:
+            matches &= Q(search_document__contains=f" {term.text}")
+            in_title &= Q(**{f"{title_field}__icontains": term.text})
+        rank = Case(When(in_title, then=Value(1.0)), default=Value(0.0))
+    return queryset.filter(matches).annotate(search_rank=rank)
+
+
+def company_search(queryset: models.QuerySet, text: str, *, aliases: models.QuerySet):
+    """Companies of `queryset` whose name, alternative name (in `aliases`) or ticker has every
+    word of `text`, annotated with `name_starts`: those whose name starts with it first."""
+    terms = parse_query(text)
+    if not terms:  # nothing searchable ("...", "%"): every company, as the lists do
+        return queryset.annotate(name_starts=Value(0)).order_by("name")
+    matches = Q()
+    for term in terms:
+        alias = aliases.filter(company=OuterRef("pk"), name_key__contains=term.text)
+        matches &= Q(name_key__contains=term.text) | Q(ticker__icontains=term.text) | Exists(alias)
+    first = terms[0].text
+    starts = Case(When(name_key__startswith=first, then=Value(1)), default=Value(0))
+    return queryset.filter(matches).annotate(name_starts=starts).order_by("-name_starts", "name")
+
+
 # --- Keeping the documents --------------------------------------------------------------------
 # These read through an app registry (`django.apps.apps`, or a migration's `apps`) so that the
 # data migration that fills the documents and the running site share one definition.
@@ -123,8 +172,6 @@ def _company_words(apps, company_ids: set[int]) -> dict[int, list[str]]:
 
 
 def _regulator_words(short_name: str, name: str, jurisdiction: str) -> list[str]:
-    from .jurisdictions import jurisdiction_words
-
     return [short_name, name, *jurisdiction_words(jurisdiction)]
 
 

@@ -9,28 +9,22 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
 
-from deals.models import (
+from deals.derived import status_changes_unrecorded
+from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
+from deals.names import name_key
+from deals.vocabulary import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
     MERGER_OUTCOMES,
     MERGER_STAGES,
-    Company,
-    CompanyAlias,
-    Deal,
     DealType,
     DecisionStatus,
-    Event,
     EventKind,
-    Inquiry,
     InquiryKind,
-    Party,
     PartyRole,
-    Regulator,
     Stage,
     Supersession,
-    status_changes_unrecorded,
 )
-from deals.names import name_key
 
 if TYPE_CHECKING:
     from deals.demo_data import DealData, DemoData, EventData, InquiryData
@@ -250,26 +244,100 @@ def _demo_date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-def _demo_check(data: DemoData, *, regulator_slugs: set[str]) -> None:
-    """Refuse data with an unknown choice, slug or date before anything is written."""
-    problems: list[str] = []
+class _DemoChecks:
+    """The problems found in demo data, collected so that all are reported at once."""
 
-    def check(ok: bool, message: str) -> None:
+    def __init__(self, *, regulator_slugs: set[str]) -> None:
+        self.problems: list[str] = []
+        self.regulator_slugs = regulator_slugs
+        self.references: set[tuple[str, str]] = set()
+
+    def check(self, ok: bool, message: str) -> None:
         if not ok:
-            problems.append(message)
+            self.problems.append(message)
 
-    def check_date(value: str | None, where: str) -> None:
+    def check_date(self, value: str | None, where: str) -> None:
         try:
             _demo_date(value)
         except ValueError:
-            problems.append(f"{where}: {value!r} is not a YYYY-MM-DD date")
+            self.problems.append(f"{where}: {value!r} is not a YYYY-MM-DD date")
 
-    def check_event(event: EventData, where: str) -> None:
+    def check_event(self, event: EventData, where: str) -> None:
         where = f"{where}, event {event.title!r}"
-        check(event.kind in EventKind.values, f"{where}: unknown kind {event.kind!r}")
-        check(event.source_url.startswith(("https://", "http://")), f"{where}: no source")
-        check_date(event.on, where)
+        self.check(event.kind in EventKind.values, f"{where}: unknown kind {event.kind!r}")
+        self.check(event.source_url.startswith(("https://", "http://")), f"{where}: no source")
+        self.check_date(event.on, where)
 
+    def check_inquiry(self, inquiry: InquiryData, deal: DealData, at: str) -> None:
+        check = self.check
+        if inquiry.reference:
+            key = (inquiry.regulator, inquiry.reference)
+            check(key not in self.references, f"{at}: reference used twice")
+            self.references.add(key)
+        check(inquiry.kind in InquiryKind.values, f"{at}: unknown kind {inquiry.kind!r}")
+        conduct = inquiry.kind == InquiryKind.CONDUCT
+        stages = CONDUCT_STAGES if conduct else MERGER_STAGES
+        outcomes = CONDUCT_OUTCOMES if conduct else MERGER_OUTCOMES
+        check(inquiry.stage in stages, f"{at}: stage {inquiry.stage!r} not of its kind")
+        check(
+            not inquiry.outcome or inquiry.outcome in outcomes,
+            f"{at}: outcome {inquiry.outcome!r} not of its kind",
+        )
+        check(
+            inquiry.decision_status in DecisionStatus.values,
+            f"{at}: unknown decision status {inquiry.decision_status!r}",
+        )
+        check(
+            inquiry.decision_status == DecisionStatus.IN_FORCE or bool(inquiry.outcome),
+            f"{at}: only a decision can be under appeal, annulled or withdrawn",
+        )
+        check(
+            bool(inquiry.superseded_by) == bool(inquiry.supersession)
+            and (not inquiry.supersession or inquiry.supersession in Supersession.values),
+            f"{at}: superseded_by and supersession go together",
+        )
+        check(
+            not inquiry.superseded_by
+            or tuple(inquiry.superseded_by) in {(i.regulator, i.title) for i in deal.inquiries},
+            f"{at}: superseded by an inquiry the deal does not have",
+        )
+        for value in (inquiry.decision_status_on, inquiry.checked_on):
+            self.check_date(value, at)
+        check(
+            not inquiry.outcome or inquiry.stage == Stage.CLOSED,
+            f"{at}: an inquiry with an outcome is closed (stage 'closed'), as ingest has it",
+        )
+        check(inquiry.source_url.startswith(("https://", "http://")), f"{at}: no source")
+        for value in (inquiry.opened_on, inquiry.deadline_on, inquiry.closed_on):
+            self.check_date(value, at)
+        for event in inquiry.events:
+            self.check_event(event, at)
+
+    def check_deal(self, deal: DealData, company_slugs: set[str]) -> None:
+        check, where = self.check, f"deal {deal.slug}"
+        check(deal.deal_type in DealType.values, f"{where}: unknown type {deal.deal_type!r}")
+        check((deal.value is None) == (not deal.currency), f"{where}: a value needs its currency")
+        for value in (deal.announced_on, deal.completed_on, deal.abandoned_on, deal.unwound_on):
+            self.check_date(value, where)
+        check(not deal.unwound_on or deal.completed_on, f"{where}: unwound but never completed")
+        for slug, role in deal.parties:
+            check(slug in company_slugs, f"{where}: unknown company {slug!r}")
+            check(role in PartyRole.values, f"{where}: unknown role {role!r}")
+        for event in deal.events:
+            self.check_event(event, where)
+        titles: set[tuple[str, str]] = set()
+        for inquiry in deal.inquiries:
+            at = f"{where}, {inquiry.regulator} inquiry {inquiry.title!r}"
+            check(inquiry.regulator in self.regulator_slugs, f"{at}: unknown regulator")
+            check((inquiry.regulator, inquiry.title) not in titles, f"{at}: title used twice")
+            titles.add((inquiry.regulator, inquiry.title))
+            self.check_inquiry(inquiry, deal, at)
+
+
+def _demo_check(data: DemoData, *, regulator_slugs: set[str]) -> None:
+    """Refuse data with an unknown choice, slug or date before anything is written."""
+    checks = _DemoChecks(regulator_slugs=regulator_slugs)
+    check = checks.check
     company_slugs = {company.slug for company in data.companies}
     check(len(company_slugs) == len(data.companies), "a company slug is used twice")
     groups = {company.slug for company in data.companies if not company.parent}
@@ -279,66 +347,7 @@ def _demo_check(data: DemoData, *, regulator_slugs: set[str]) -> None:
             f"company {company.slug}: parent {company.parent!r} is unknown or has a parent itself",
         )
     check(len({deal.slug for deal in data.deals}) == len(data.deals), "a deal slug is used twice")
-    references: set[tuple[str, str]] = set()
     for deal in data.deals:
-        where = f"deal {deal.slug}"
-        check(deal.deal_type in DealType.values, f"{where}: unknown type {deal.deal_type!r}")
-        check((deal.value is None) == (not deal.currency), f"{where}: a value needs its currency")
-        for value in (deal.announced_on, deal.completed_on, deal.abandoned_on, deal.unwound_on):
-            check_date(value, where)
-        check(not deal.unwound_on or deal.completed_on, f"{where}: unwound but never completed")
-        for slug, role in deal.parties:
-            check(slug in company_slugs, f"{where}: unknown company {slug!r}")
-            check(role in PartyRole.values, f"{where}: unknown role {role!r}")
-        for event in deal.events:
-            check_event(event, where)
-        titles: set[tuple[str, str]] = set()
-        for inquiry in deal.inquiries:
-            at = f"{where}, {inquiry.regulator} inquiry {inquiry.title!r}"
-            check(inquiry.regulator in regulator_slugs, f"{at}: unknown regulator")
-            check((inquiry.regulator, inquiry.title) not in titles, f"{at}: title used twice")
-            titles.add((inquiry.regulator, inquiry.title))
-            if inquiry.reference:
-                key = (inquiry.regulator, inquiry.reference)
-                check(key not in references, f"{at}: reference used twice")
-                references.add(key)
-            check(inquiry.kind in InquiryKind.values, f"{at}: unknown kind {inquiry.kind!r}")
-            conduct = inquiry.kind == InquiryKind.CONDUCT
-            stages = CONDUCT_STAGES if conduct else MERGER_STAGES
-            outcomes = CONDUCT_OUTCOMES if conduct else MERGER_OUTCOMES
-            check(inquiry.stage in stages, f"{at}: stage {inquiry.stage!r} not of its kind")
-            check(
-                not inquiry.outcome or inquiry.outcome in outcomes,
-                f"{at}: outcome {inquiry.outcome!r} not of its kind",
-            )
-            check(
-                inquiry.decision_status in DecisionStatus.values,
-                f"{at}: unknown decision status {inquiry.decision_status!r}",
-            )
-            check(
-                inquiry.decision_status == DecisionStatus.IN_FORCE or bool(inquiry.outcome),
-                f"{at}: only a decision can be under appeal, annulled or withdrawn",
-            )
-            check(
-                bool(inquiry.superseded_by) == bool(inquiry.supersession)
-                and (not inquiry.supersession or inquiry.supersession in Supersession.values),
-                f"{at}: superseded_by and supersession go together",
-            )
-            check(
-                not inquiry.superseded_by
-                or tuple(inquiry.superseded_by) in {(i.regulator, i.title) for i in deal.inquiries},
-                f"{at}: superseded by an inquiry the deal does not have",
-            )
-            for value in (inquiry.decision_status_on, inquiry.checked_on):
-                check_date(value, at)
-            check(
-                not inquiry.outcome or inquiry.stage == Stage.CLOSED,
-                f"{at}: an inquiry with an outcome is closed (stage 'closed'), as ingest has it",
-            )
-            check(inquiry.source_url.startswith(("https://", "http://")), f"{at}: no source")
-            for value in (inquiry.opened_on, inquiry.deadline_on, inquiry.closed_on):
-                check_date(value, at)
-            for event in inquiry.events:
-                check_event(event, at)
-    if problems:
-        raise ValueError("Demo data is not valid:\n" + "\n".join(problems))
+        checks.check_deal(deal, company_slugs)
+    if checks.problems:
+        raise ValueError("Demo data is not valid:\n" + "\n".join(checks.problems))

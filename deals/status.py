@@ -26,6 +26,16 @@ CONTEXT_KINDS = {"informal_review", "market_study"}
 CONDUCT_KIND = "conduct"
 LOST_FORCE = {"annulled", "withdrawn"}
 NO_DECISION_OUTCOMES = {"not_qualifying", "closed_no_action", "referred"}
+# Stages that are no step of a review: an inquiry in one is not open (see `inquiry_is_open`).
+NOT_OPEN_STAGES = frozenset({"closed", "not_published"})
+
+
+def inquiry_is_open(*, stage: str, outcome: str, superseded: bool = False) -> bool:
+    """The one definition of an open inquiry: no outcome, a stage that is a step of a review
+    (not "closed", not "state not published"), and not superseded by another inquiry.
+
+    `Inquiry.is_open` and the SQL of `InquiryQuerySet.open` (deals/models.py) say the same."""
+    return not outcome and not superseded and stage not in NOT_OPEN_STAGES
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,9 @@ class InquiryFacts:
 
     @property
     def is_open(self) -> bool:
-        return not self.outcome and self.stage not in ("closed", "not_published")
+        """Open as a step of a review; whether it still counts (superseded, lost force) is
+        `counts`, which the rule asks separately."""
+        return inquiry_is_open(stage=self.stage, outcome=self.outcome)
 
     @property
     def counts(self) -> bool:

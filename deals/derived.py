@@ -1,0 +1,524 @@
+"""Derived fields and their refresh: what is computed from a deal's inquiries and events and
+stored so that it can be filtered, sorted and searched (a deal's antitrust status, last activity,
+first-known date and per-regulator states with the StatusChange rows recording each change; an
+inquiry's last activity; the search documents of deals and inquiries).
+
+How each value is computed is on the models, from the mixins DealDerived and InquiryDerived
+below (`deal.compute_antitrust_status()`, `inquiry.is_open`, `inquiry.deadline`). The refresh
+functions write them: the receivers in deals/signals.py call these after each save or delete,
+and code that writes in bulk (bulk_create, update()) calls them itself. They bump nothing
+except the bulk writes here (fill_timeline_deal, inquiries_companies_add,
+deals_refresh_statuses), each after its writes: otherwise the receiver bumps the content
+version after the refresh (deals/cache.py). deals/models.py imports this module for
+its mixins, so the functions here reach the models through the app registry (`_model`).
+
+Two ContextVars stay here, because Django calls save() and the signal receivers with no
+argument of ours to carry a batch through:
+- `_PENDING`: inside `derived_fields_deferred` (an ingest run), saves ask for refreshes that run
+  once when the block ends, instead of on each save.
+- `_RECORDING`: `status_changes_unrecorded` (the demo loader) derives statuses without recording
+  each step as a change made today.
+Below the entry points the context is passed explicitly (`record_changes=`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.db import models
+from django.db.models import F, Max, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
+
+from . import clocks
+from . import search as search_rule
+from . import status as status_rule
+from .cache import content_changed, content_changes_deferred
+from .vocabulary import DealLife, InquiryKind, Stage, dormant_after
+
+if TYPE_CHECKING:
+    from .models import Company, Deal, Event, Inquiry
+
+SEARCH_CHUNK = 1000
+
+
+def _model(name: str) -> type[models.Model]:
+    """A deals model, read from the app registry (see the module's docstring)."""
+    return apps.get_model("deals", name)
+
+
+# --- How the values are computed (mixed into Deal and Inquiry) -----------------------------
+
+
+class DealDerived:
+    """What is computed from a deal's dates, inquiries and events: its life, its antitrust
+    status by the rule of deals/status.py, its latest activity, each regulator's state."""
+
+    @property
+    def life(self) -> str:
+        """announced -> completed | abandoned | unwound, from the dates an editor entered."""
+        if self.unwound_on:
+            return DealLife.UNWOUND
+        if self.abandoned_on:
+            return DealLife.ABANDONED
+        if self.completed_on:
+            return DealLife.COMPLETED
+        return DealLife.ANNOUNCED
+
+    def get_life_display(self) -> str:
+        return DealLife(self.life).label
+
+    @property
+    def life_on(self) -> datetime.date | None:
+        return {
+            DealLife.UNWOUND: self.unwound_on,
+            DealLife.ABANDONED: self.abandoned_on,
+            DealLife.COMPLETED: self.completed_on,
+        }.get(self.life)
+
+    def status_facts(self) -> status_rule.DealFacts:
+        return status_rule.DealFacts(
+            completed_on=self.completed_on,
+            abandoned_on=self.abandoned_on,
+            unwound_on=self.unwound_on,
+        )
+
+    def compute_antitrust_status(self, today: datetime.date | None = None) -> str:
+        """The rule of docs/statuses.md, applied to this deal's inquiries as stored now."""
+        inquiries = self.inquiries.all()
+        return status_rule.overall_status(
+            self.status_facts(),
+            [inquiry.status_facts() for inquiry in inquiries],
+            today=today or timezone.localdate(),
+            dormant_after=dormant_after(),
+        )
+
+    def next_deadline(self, today: datetime.date | None = None) -> datetime.date | None:
+        """The soonest upcoming statutory deadline of an open inquiry, as `with_next_deadline`
+        annotates it; reads `self.inquiries.all()` (prefetched by `with_list_data`)."""
+        today = today or timezone.localdate()
+        upcoming = [
+            inquiry.deadline_on
+            for inquiry in self.inquiries.all()
+            if inquiry.is_open and inquiry.deadline_on and inquiry.deadline_on >= today
+        ]
+        return min(upcoming, default=None)
+
+    def compute_last_activity(self) -> datetime.date | None:
+        return self._event_dates()["latest"]
+
+    def _event_dates(self) -> dict:
+        return (
+            _model("Event")
+            .objects.filter(timeline_deal=self)
+            .aggregate(latest=Max("occurred_on"), first=Min("occurred_on"))
+        )
+
+    def jurisdiction_states(self) -> dict[str, str]:
+        """Each regulator's state as a code (an outcome, else a stage), keyed by regulator id."""
+        states = {}
+        for line in self.jurisdiction_lines():
+            lead = line.lead
+            states[str(line.regulator.pk)] = lead.outcome or lead.stage
+        return states
+
+
+class InquiryDerived:
+    """What is computed from an inquiry's own fields, events and clock stops: whether it is
+    open or dormant, what the status rule and the statutory clocks are given, its deadline."""
+
+    @property
+    def is_conduct(self) -> bool:
+        return self.kind == InquiryKind.CONDUCT
+
+    @property
+    def is_context(self) -> bool:
+        """Informal looks and market studies: shown beside a deal, not counted as a review."""
+        return self.kind in status_rule.CONTEXT_KINDS
+
+    @property
+    def is_open(self) -> bool:
+        # Only what openness depends on: no query, whatever the outcome (lists call this).
+        return status_rule.inquiry_is_open(
+            stage=self.stage, outcome=self.outcome, superseded=bool(self.superseded_by_id)
+        )
+
+    @property
+    def state_not_published(self) -> bool:
+        return self.stage == Stage.NOT_PUBLISHED
+
+    @property
+    def is_dormant(self) -> bool:
+        if not self.is_context:  # only informal looks and market studies turn dormant
+            return False
+        return status_rule.is_dormant(
+            self.status_facts(), today=timezone.localdate(), dormant_after=dormant_after()
+        )
+
+    @property
+    def decision_lost_force(self) -> bool:
+        return self.decision_status in status_rule.LOST_FORCE
+
+    @property
+    def deadline_passed(self) -> bool:
+        """An open review whose published deadline is past with no decision recorded since."""
+        return bool(self.is_open and self.deadline_on and self.deadline_on < timezone.localdate())
+
+    def clock_facts(self) -> clocks.ClockFacts:
+        """What the statutory clocks need; reads `events` and `clock_stops` (prefetch them)."""
+        return clocks.ClockFacts(
+            regulator=self.regulator.slug if self.regulator_id else "",
+            opened_on=self.opened_on,
+            closed_on=self.closed_on,
+            events=tuple((event.kind, event.occurred_on) for event in self.events.all()),
+            stops=tuple((stop.stopped_on, stop.restarted_on) for stop in self.clock_stops.all()),
+            extended_by=self.extended_by,
+            cash_tender_offer=self.cash_tender_offer,
+        )
+
+    @cached_property
+    def phase_clocks(self) -> list[clocks.PhaseClock]:
+        """Each phase's statutory clock (merger reviews only), in order."""
+        if self.kind != InquiryKind.MERGER_REVIEW:
+            return []
+        return clocks.phase_clocks(self.clock_facts())
+
+    @cached_property
+    def deadline(self) -> clocks.Deadline | None:
+        """The deadline to show: the published one wins over the computed one."""
+        if self.kind != InquiryKind.MERGER_REVIEW and not self.deadline_on:
+            return None
+        return clocks.current_deadline(
+            self.clock_facts(), published=self.deadline_on, is_open=self.is_open
+        )
+
+    def status_facts(self, *, with_reached: bool = False) -> status_rule.InquiryFacts:
+        """What the status rule needs; `with_reached` reads the events (prefetch them)."""
+        return status_rule.InquiryFacts(
+            kind=self.kind,
+            stage=self.stage,
+            outcome=self.outcome,
+            decision_status=self.decision_status,
+            superseded=bool(self.superseded_by_id),
+            last_activity_on=self.last_activity_on or self.opened_on,
+            closed_on=self.closed_on,
+            regulator=self.regulator.short_name if self.regulator_id else "",
+            reached=self.reached() if with_reached else "",
+        )
+
+    def compute_last_activity(self) -> datetime.date | None:
+        latest = self.events.aggregate(latest=Max("occurred_on"))["latest"]
+        return self.last_activity_given(latest)
+
+    def last_activity_given(self, latest_event_on: datetime.date | None) -> datetime.date | None:
+        """The last known activity, given the date of the inquiry's newest event."""
+        dates = [day for day in (latest_event_on, self.opened_on) if day]
+        return max(dates) if dates else None
+
+
+# --- Refreshing deals ---------------------------------------------------------------------
+
+
+def deal_refresh_derived_fields(
+    deal: Deal,
+    *,
+    inquiry: Inquiry | None = None,
+    event: Event | None = None,
+    record_changes: bool = True,
+) -> None:
+    """Recompute the deal's stored status and latest activity from its inquiries and events,
+    and (with `record_changes`) record each change of the overall status or of a regulator's
+    line as a StatusChange, caused by `inquiry` or `event` when the caller knows."""
+    previous_status, previous_states = deal.antitrust_status, deal.stored_states
+    deal.antitrust_status = deal.compute_antitrust_status()
+    dates = deal._event_dates()
+    deal.last_activity_on = dates["latest"]
+    deal.first_known_on = deal.announced_on or dates["first"]
+    deal.stored_states = deal.jurisdiction_states()
+    # A plain UPDATE: derived values are not an editor's change and need no history row.
+    type(deal).objects.filter(pk=deal.pk).update(
+        antitrust_status=deal.antitrust_status,
+        last_activity_on=deal.last_activity_on,
+        first_known_on=deal.first_known_on,
+        stored_states=deal.stored_states,
+    )
+    if not record_changes:
+        return
+    changes = [(None, previous_status, deal.antitrust_status)]
+    if previous_states is not None:
+        changes += [
+            (int(key), previous_states.get(key, ""), deal.stored_states.get(key, ""))
+            for key in sorted({*previous_states, *deal.stored_states}, key=int)
+        ]
+    changed_by = editor_making_this_request()
+    StatusChange = _model("StatusChange")
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            deal=deal,
+            regulator_id=regulator_id,
+            old_value=old,
+            new_value=new,
+            inquiry=inquiry,
+            event=event,
+            changed_by=changed_by,
+        )
+        for regulator_id, old, new in changes
+        if old != new
+    )
+
+
+def editor_making_this_request():
+    """The signed-in user whose request is saving, if any (an editor's correction in the admin):
+    django-simple-history's middleware keeps the request for its own history rows."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def deals_of_inquiries(*inquiry_ids: int | None) -> list[int]:
+    ids = [pk for pk in inquiry_ids if pk]
+    if not ids:
+        return []
+    return list(_model("Inquiry").objects.filter(pk__in=ids).values_list("deal_id", flat=True))
+
+
+def refresh_deals(
+    *deal_ids: int | None,
+    inquiry: Inquiry | None = None,
+    event: Event | None = None,
+    now: bool = False,
+) -> None:
+    """Refresh the derived fields of these deals, at once or (inside `derived_fields_deferred`,
+    unless `now`) when the block ends."""
+    ids = {pk for pk in deal_ids if pk}
+    pending = deferred_refresh()
+    if pending is not None and not now:
+        pending.ask_deals(ids, inquiry=inquiry, event=event)
+        return
+    record_changes = _RECORDING.get()
+    Deal, Inquiry = _model("Deal"), _model("Inquiry")
+    deals = Deal.objects.filter(pk__in=ids).prefetch_related(
+        models.Prefetch("inquiries", queryset=Inquiry.objects.select_related("regulator"))
+    )
+    for deal in deals:
+        deal_refresh_derived_fields(
+            deal, inquiry=inquiry, event=event, record_changes=record_changes
+        )
+
+
+def deals_refresh_statuses(deals: models.QuerySet[Deal]) -> int:
+    """Recompute the stored status of these deals (dormancy moves it as days pass), then bump
+    the content version; returns how many changed."""
+    changed = 0
+    for deal in deals.prefetch_related("inquiries__regulator"):
+        status = deal.compute_antitrust_status()
+        if status != deal.antitrust_status:
+            type(deal).objects.filter(pk=deal.pk).update(antitrust_status=status)
+            changed += 1
+    if changed:
+        content_changed()
+    return changed
+
+
+# --- Inquiries and events -----------------------------------------------------------------
+
+
+def refresh_inquiries(*inquiry_ids: int | None) -> None:
+    """Store each inquiry's last known activity (a plain UPDATE: no history row); inside
+    `derived_fields_deferred`, when the block ends."""
+    ids = sorted({pk for pk in inquiry_ids if pk})
+    pending = deferred_refresh()
+    if pending is not None:
+        pending.inquiries.update(ids)
+        return
+    Inquiry = _model("Inquiry")
+    for start in range(0, len(ids), SEARCH_CHUNK):
+        rows = Inquiry.objects.filter(pk__in=ids[start : start + SEARCH_CHUNK]).annotate(
+            latest_event_on=Max("events__occurred_on")
+        )
+        changed = []
+        for inquiry in rows.only("pk", "opened_on", "last_activity_on"):
+            latest = inquiry.last_activity_given(inquiry.latest_event_on)
+            if latest != inquiry.last_activity_on:
+                inquiry.last_activity_on = latest
+                changed.append(inquiry)
+        Inquiry.objects.bulk_update(changed, ["last_activity_on"], batch_size=500)
+
+
+def fill_timeline_deal(events: models.QuerySet[Event]) -> int:
+    """Set Event.timeline_deal on `events` in one UPDATE, then bump the content version: for
+    writes that bypass Event.save() (bulk_create, a migration, an inquiry moved to another
+    deal)."""
+    inquiry_deal = _model("Inquiry").objects.filter(pk=OuterRef("inquiry_id")).values("deal_id")
+    updated = events.update(timeline_deal=Coalesce(F("deal_id"), Subquery(inquiry_deal)))
+    content_changed()
+    return updated
+
+
+def inquiries_companies_add(links: list[tuple[Inquiry, list[Company]]]) -> None:
+    """What `inquiry.companies.add(*companies)` does for each of these inquiries, none of which
+    has companies yet (ingest made them), in three inserts for all: the links, a history row
+    each ("~", as the m2m_changed signal writes) with its links, and what the signals ask for
+    (search documents, then the content version)."""
+    links = [
+        (inquiry, list(dict.fromkeys(c.pk for c in companies))) for inquiry, companies in links
+    ]
+    links = [(inquiry, ids) for inquiry, ids in links if ids]
+    if not links:
+        return
+    Inquiry = _model("Inquiry")
+    through = Inquiry.companies.through
+    rows = through.objects.bulk_create(
+        [through(inquiry_id=inquiry.pk, company_id=pk) for inquiry, ids in links for pk in ids]
+    )
+    history = Inquiry.history.bulk_history_create(
+        [inquiry for inquiry, _ in links], update=True, default_change_reason=None
+    )
+    rows_of: dict[int, list] = {}
+    for row in rows:
+        rows_of.setdefault(row.inquiry_id, []).append(row)
+    m2m_history = apps.get_model("deals", "HistoricalInquiry_companies")
+    m2m_history.objects.bulk_create(
+        [
+            m2m_history(
+                history=entry, id=row.id, inquiry_id=row.inquiry_id, company_id=row.company_id
+            )
+            for entry in history
+            for row in rows_of[entry.id]
+        ]
+    )
+    refresh_search(inquiry_ids=[inquiry.pk for inquiry, _ in links])
+    content_changed()
+
+
+# --- Search documents ---------------------------------------------------------------------
+
+
+def refresh_search(*, deal_ids=(), inquiry_ids=()) -> None:
+    """Rebuild the search documents of these deals and inquiries, and of the inquiries of these
+    deals (an inquiry's document holds its deal's title and parties).
+
+    Saves, deletes and signals call this; whatever writes in bulk (bulk_create, update())
+    calls it too, or runs `manage.py refresh_search`."""
+    deal_ids = sorted({pk for pk in deal_ids if pk})
+    inquiry_ids = {pk for pk in inquiry_ids if pk}
+    pending = deferred_refresh()
+    if pending is not None:
+        pending.search_deals.update(deal_ids)
+        pending.search_inquiries.update(inquiry_ids)
+        return
+    Deal, Inquiry = _model("Deal"), _model("Inquiry")
+    for start in range(0, len(deal_ids), SEARCH_CHUNK):
+        chunk = deal_ids[start : start + SEARCH_CHUNK]
+        inquiry_ids |= set(Inquiry.objects.filter(deal__in=chunk).values_list("pk", flat=True))
+        search_rule.store_documents(Deal, search_rule.deal_documents(apps, chunk))
+    inquiry_ids = sorted(inquiry_ids)
+    for start in range(0, len(inquiry_ids), SEARCH_CHUNK):
+        chunk = inquiry_ids[start : start + SEARCH_CHUNK]
+        search_rule.store_documents(Inquiry, search_rule.inquiry_documents(apps, chunk))
+
+
+def refresh_search_for_companies(company_ids) -> None:
+    """A company's name, ticker or alternative names changed: its deals and inquiries too."""
+    deal_ids = (
+        _model("Party").objects.filter(company__in=company_ids).values_list("deal_id", flat=True)
+    )
+    inquiry_ids = (
+        _model("Inquiry")
+        .companies.through.objects.filter(company__in=company_ids)
+        .values_list("inquiry_id", flat=True)
+    )
+    refresh_search(deal_ids=list(deal_ids), inquiry_ids=list(inquiry_ids))
+
+
+# --- Batches: deferring the refresh, not recording changes ---------------------------------
+
+
+@dataclass
+class PendingRefresh:
+    """What the saves inside one `derived_fields_deferred` block asked to refresh."""
+
+    # deal id -> (the last inquiry, the last event saved for it): the cause of a status change.
+    deals: dict[int, tuple[Inquiry | None, Event | None]] = field(default_factory=dict)
+    inquiries: set[int] = field(default_factory=set)
+    search_deals: set[int] = field(default_factory=set)
+    search_inquiries: set[int] = field(default_factory=set)
+
+    def ask_deals(self, ids, *, inquiry: Inquiry | None, event: Event | None) -> None:
+        for pk in ids:
+            last_inquiry, last_event = self.deals.get(pk, (None, None))
+            self.deals[pk] = (inquiry or last_inquiry, event or last_event)
+
+    def join(self, other: PendingRefresh) -> None:
+        for pk, (inquiry, event) in other.deals.items():
+            self.ask_deals([pk], inquiry=inquiry, event=event)
+        self.inquiries |= other.inquiries
+        self.search_deals |= other.search_deals
+        self.search_inquiries |= other.search_inquiries
+
+    def run(self) -> None:
+        # Inquiries first: an inquiry's last activity is part of its deal's status (dormancy).
+        refresh_inquiries(*self.inquiries)
+        by_cause: dict[tuple, list[int]] = {}
+        for pk, (inquiry, event) in self.deals.items():
+            # An inquiry's change is what moves a status; an event only when no inquiry changed.
+            cause = (inquiry, None) if inquiry is not None else (None, event)
+            by_cause.setdefault(cause, []).append(pk)
+        for (inquiry, event), ids in by_cause.items():
+            refresh_deals(*ids, inquiry=inquiry, event=event)
+        refresh_search(deal_ids=self.search_deals, inquiry_ids=self.search_inquiries)
+
+
+_PENDING: contextvars.ContextVar[PendingRefresh | None] = contextvars.ContextVar(
+    "pending_refresh", default=None
+)
+
+
+def deferred_refresh() -> PendingRefresh | None:
+    """The refresh collecting requests now, inside `derived_fields_deferred`; else None."""
+    return _PENDING.get()
+
+
+@contextlib.contextmanager
+def derived_fields_deferred():
+    """Refresh derived fields (statuses, last activity, search documents) and bump the content
+    version once per deal or inquiry when the block ends, instead of on every save in it: ingest
+    saves a deal's inquiries and events many times in one run. Run it inside the block's
+    transaction. Nested, the inner block's requests join the outer one only when it ends
+    without an error: a record rolled back to its savepoint asks for nothing."""
+    parent = _PENDING.get()
+    pending = PendingRefresh()
+    token = _PENDING.set(pending)
+    with content_changes_deferred():
+        try:
+            yield pending
+        finally:
+            _PENDING.reset(token)
+        if parent is not None:
+            parent.join(pending)
+        else:
+            pending.run()
+
+
+# Loading history (the demo data) derives statuses without recording each step as news.
+_RECORDING: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "recording_status_changes", default=True
+)
+
+
+@contextlib.contextmanager
+def status_changes_unrecorded():
+    """Derive statuses as usual but record no StatusChange: what is written is history, not
+    news (the demo data, where each intermediate step would read as a change made today)."""
+    token = _RECORDING.set(False)
+    try:
+        yield
+    finally:
+        _RECORDING.reset(token)
