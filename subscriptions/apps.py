@@ -8,8 +8,6 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = "Subscriptions"
 
     def ready(self) -> None:
-        # COMPANY MERGE RECEIVERS: connect them once deals.signals exists (the deals split);
-        # until then deals.company_merge moves subscriptions itself. Uncomment both lines:
-        # from .signals import connect_company_merge
-        # connect_company_merge()
-        pass
+        from .signals import connect_company_merge
+
+        connect_company_merge()
