@@ -83,7 +83,9 @@ def subscribers_make(rng: random.Random) -> int:
     """The subscribers, their subscriptions and the new events; returns the events made."""
     from django.utils import timezone
 
-    from deals.models import Deal, Event, EventKind, Inquiry, fill_timeline_deal
+    from deals.derived import fill_timeline_deal
+    from deals.models import Deal, Event, Inquiry
+    from deals.vocabulary import EventKind
     from subscriptions.models import Subscriber, Subscription
 
     now = timezone.now()

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import EventKind, Inquiry, InquiryKind, Outcome, Stage
+from .models import Inquiry
+from .vocabulary import EventKind, InquiryKind, Outcome, Stage
 
 LANE_LABEL = 20  # px: the lane's heading line
 ROW = 22  # px: one review's bar row

@@ -17,8 +17,9 @@ from django.db.models import Q
 
 from . import clocks
 from .cache import cached
-from .models import ClockStop, Event, Inquiry, InquiryKind
+from .models import ClockStop, Event, Inquiry
 from .pagination import MAX_ROWS
+from .vocabulary import InquiryKind
 
 PASSED_WINDOW = datetime.timedelta(days=365)
 PASSED_SHOWN = 20

@@ -111,9 +111,6 @@ class DealDerived:
         ]
         return min(upcoming, default=None)
 
-    def compute_last_activity(self) -> datetime.date | None:
-        return self._event_dates()["latest"]
-
     def _event_dates(self) -> dict:
         return (
             _model("Event")
@@ -212,10 +209,6 @@ class InquiryDerived:
             regulator=self.regulator.short_name if self.regulator_id else "",
             reached=self.reached() if with_reached else "",
         )
-
-    def compute_last_activity(self) -> datetime.date | None:
-        latest = self.events.aggregate(latest=Max("occurred_on"))["latest"]
-        return self.last_activity_given(latest)
 
     def last_activity_given(self, latest_event_on: datetime.date | None) -> datetime.date | None:
         """The last known activity, given the date of the inquiry's newest event."""

@@ -22,22 +22,18 @@ from drf_spectacular.utils import extend_schema_field
 from . import querystring, widgets
 from .cache import cached
 from .jurisdictions import jurisdiction_code, jurisdiction_name
-from .models import (
+from .models import Company, Deal, Event, Inquiry, Regulator
+from .vocabulary import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
     MERGER_OUTCOMES,
     MERGER_STAGES,
     AntitrustStatus,
-    Company,
-    Deal,
     DealLife,
     DealType,
-    Event,
     EventKind,
-    Inquiry,
     InquiryKind,
     Outcome,
-    Regulator,
     Stage,
 )
 

@@ -25,40 +25,25 @@ from simple_history.models import HistoricalRecords
 from . import names
 from . import search as search_rule
 from . import status as status_rule
-from .derived import (  # re-exported until callers move
+from .derived import (
     DealDerived,
     InquiryDerived,
     deals_refresh_statuses,
-    derived_fields_deferred,  # noqa: F401
-    fill_timeline_deal,  # noqa: F401
-    inquiries_companies_add,  # noqa: F401
-    refresh_search,  # noqa: F401
-    status_changes_unrecorded,  # noqa: F401
 )
 from .history import M2MHistoricalRecords
-from .names import slug_base, unique_slug  # noqa: F401  (slug_base: re-exported until callers move)
-
-# The choices live in deals/vocabulary.py; those this module does not use are re-exported
-# until callers move.
+from .names import unique_slug
 from .vocabulary import (
-    CONDUCT_OUTCOMES,  # noqa: F401
-    CONDUCT_STAGES,  # noqa: F401
-    IN_DEPTH_STAGES,  # noqa: F401
-    MERGER_OUTCOMES,  # noqa: F401
-    MERGER_STAGES,  # noqa: F401
-    AntitrustStatus,  # noqa: F401
-    DealLife,  # noqa: F401
-    DealType,  # noqa: F401
-    DecisionStatus,  # noqa: F401
-    EventKind,  # noqa: F401
-    InquiryKind,  # noqa: F401
-    Outcome,  # noqa: F401
-    PartyRole,  # noqa: F401
-    Stage,  # noqa: F401
-    Supersession,  # noqa: F401
-    dormant_after,  # noqa: F401
+    AntitrustStatus,
+    DealLife,
+    DealType,
+    DecisionStatus,
+    EventKind,
+    InquiryKind,
+    Outcome,
+    PartyRole,
+    Stage,
+    Supersession,
     inquiry_errors,
-    status_errors,  # noqa: F401
 )
 from .wording import DealWording, InquiryWording, StatusChangeWording
 
@@ -437,10 +422,6 @@ class Deal(DealDerived, DealWording, TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("deals:deal_detail", args=[self.slug])
-
-    @property
-    def is_under_review(self) -> bool:
-        return self.antitrust_status in self.OPEN_STATUSES
 
     def inquiries_with_clock_data(self) -> InquiryQuerySet:
         """The deal's inquiries with what their clocks read (a queryset, not read yet)."""

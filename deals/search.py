@@ -30,7 +30,7 @@ from django.db.models import BooleanField, Case, Exists, F, Func, OuterRef, Q, V
 from django.db.models.functions import Cast
 
 from .jurisdictions import jurisdiction_words
-from .names import normalise_name  # re-exported until callers move (ingest)
+from .names import normalise_name
 
 MAX_TERMS = 8
 # Below these lengths a word is matched as a word only: "ai" or "uk" must not match "Blizzard"

@@ -30,15 +30,8 @@ from django.db.models.functions import ExtractYear
 from . import clocks
 from .cache import cached
 from .filters import sector_choices
-from .models import (
-    IN_DEPTH_STAGES,
-    Event,
-    EventKind,
-    Inquiry,
-    InquiryKind,
-    Outcome,
-    Regulator,
-)
+from .models import Event, Inquiry, Regulator
+from .vocabulary import IN_DEPTH_STAGES, EventKind, InquiryKind, Outcome
 
 CACHE_VERSION = 1
 OUTCOMES = [

@@ -26,23 +26,18 @@ from .charts import deal_timeline
 from .deadlines import inquiries_in_order
 from .deadlines import upcoming as upcoming_deadlines
 from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
-from .models import (
+from .models import Company, CompanyRedirect, Deal, Event, Inquiry, Regulator
+from .pagination import first_rows, paginate
+from .vocabulary import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
     MERGER_OUTCOMES,
     MERGER_STAGES,
     AntitrustStatus,
-    Company,
-    CompanyRedirect,
-    Deal,
-    Event,
-    Inquiry,
     InquiryKind,
     Outcome,
-    Regulator,
     Stage,
 )
-from .pagination import first_rows, paginate
 
 SEARCH_SHOWN = 10
 # How many of a company's deals and inquiries its page lists; the filtered lists have the rest.

@@ -11,28 +11,22 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
 
-from deals.models import (
+from deals.derived import status_changes_unrecorded
+from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
+from deals.names import name_key
+from deals.vocabulary import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
     MERGER_OUTCOMES,
     MERGER_STAGES,
-    Company,
-    CompanyAlias,
-    Deal,
     DealType,
     DecisionStatus,
-    Event,
     EventKind,
-    Inquiry,
     InquiryKind,
-    Party,
     PartyRole,
-    Regulator,
     Stage,
     Supersession,
-    status_changes_unrecorded,
 )
-from deals.names import name_key
 
 if TYPE_CHECKING:
     from demo.data import DealData, DemoData, EventData, InquiryData

@@ -20,18 +20,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import dateformat, timezone
+from django.utils.text import capfirst
 
 from deals.links import http_url
-from deals.models import (
-    AntitrustStatus,
-    Deal,
-    Event,
-    EventKind,
-    Inquiry,
-    Outcome,
-    Stage,
-    StatusChange,
-)
+from deals.models import Deal, Event, Inquiry, StatusChange
+from deals.vocabulary import AntitrustStatus, EventKind, Outcome, Stage
 
 SUBJECT_NAMES = 3  # deals named in a subject at most; the rest are counted
 SUBJECT_MAX_LENGTH = 89  # "under 90 characters": what mail clients show on a phone
@@ -292,15 +285,10 @@ class Digest:
 
 
 def cause(change: StatusChange) -> str:
-    """What changed it, in words: the event's title, an editor, or the review's update."""
-    if change.event_id:
-        return change.event.title
-    if change.changed_by_id:
-        return "Corrected by an editor"
-    if change.inquiry_id:
-        inquiry = change.inquiry
-        return one_line(f"{inquiry.regulator.short_name} {inquiry.reference} review updated")
-    return ""
+    """What changed it, in the deal page's and the feed's words (deals.wording.change_cause),
+    on one line and capitalised: the event's title, an editor's correction, or the review's
+    update."""
+    return one_line(capfirst(change.cause))
 
 
 def net_changes(changes: Iterable[StatusChange]) -> dict[int, list[ChangeLine]]:
@@ -390,7 +378,7 @@ def digest_build(
     deals this digest names); read here when not given."""
     groups: dict[tuple[str, int], DigestGroup] = {}
     changes = list(
-        status_changes.select_related("regulator", "event", "inquiry__regulator")
+        status_changes.select_related("regulator", "event", "inquiry__regulator", "inquiry__deal")
         if hasattr(status_changes, "select_related")
         else status_changes
     )

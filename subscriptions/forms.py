@@ -4,7 +4,8 @@ from django import forms
 from django.http import QueryDict
 
 from deals.filters import DealFilter
-from deals.models import Company, Deal, EventKind, Regulator
+from deals.models import Company, Deal, Regulator
+from deals.vocabulary import EventKind
 
 from .models import Frequency, SubscriptionKind, normalise_email
 from .searches import canonical_search

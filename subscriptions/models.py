@@ -21,15 +21,8 @@ from django.db.models.functions import Mod
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import (
-    Company,
-    Deal,
-    Event,
-    EventKind,
-    Inquiry,
-    Regulator,
-    StatusChange,
-)
+from deals.models import Company, Deal, Event, Inquiry, Regulator, StatusChange
+from deals.vocabulary import EventKind
 
 # Saved searches' functions, importable from here as before they had a module of their own.
 from .searches import canonical_search as canonical_search

@@ -435,7 +435,7 @@ def deliveries_digests(
     new_deals = list(Deal.objects.published().filter(pk__in=deal_ids))
     changes = list(
         StatusChange.objects.filter(deal__is_published=True, pk__in=change_ids).select_related(
-            "regulator", "event", "inquiry__regulator"
+            "regulator", "event", "inquiry__regulator", "inquiry__deal"
         )
     )
     shown = {d.pk for d in new_deals} | {c.deal_id for c in changes}

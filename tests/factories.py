@@ -3,20 +3,8 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from deals.models import (
-    Company,
-    CompanyAlias,
-    Deal,
-    DealType,
-    Event,
-    EventKind,
-    Inquiry,
-    InquiryKind,
-    Party,
-    PartyRole,
-    Regulator,
-    Stage,
-)
+from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
+from deals.vocabulary import DealType, EventKind, InquiryKind, PartyRole, Stage
 
 
 class CompanyFactory(DjangoModelFactory):

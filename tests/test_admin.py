@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from deals.models import AntitrustStatus, Deal, Inquiry
+from deals.models import Deal, Inquiry
+from deals.vocabulary import AntitrustStatus
 from tests.admin_forms import inline_inquiry_closed
 from tests.factories import DealFactory, InquiryFactory, RegulatorFactory, cma
 

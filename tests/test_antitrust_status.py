@@ -5,7 +5,8 @@ import datetime
 
 import pytest
 
-from deals.models import (
+from deals.tasks import refresh_time_dependent_statuses
+from deals.vocabulary import (
     AntitrustStatus,
     DealLife,
     DecisionStatus,
@@ -15,7 +16,6 @@ from deals.models import (
     Stage,
     Supersession,
 )
-from deals.tasks import refresh_time_dependent_statuses
 from tests.factories import DealFactory, EventFactory, InquiryFactory, cma, ftc
 
 pytestmark = pytest.mark.django_db

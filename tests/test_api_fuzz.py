@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from deals.models import EventKind, PartyRole, Stage
+from deals.vocabulary import EventKind, PartyRole, Stage
 from tests.factories import (
     CompanyAliasFactory,
     CompanyFactory,

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from deals.models import DealType, Outcome, PartyRole, Stage
+from deals.vocabulary import DealType, Outcome, PartyRole, Stage
 from tests.factories import (
     CompanyFactory,
     DealFactory,

@@ -9,7 +9,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from deals.models import Deal, EventKind, Inquiry, Stage
+from deals.models import Deal, Inquiry
+from deals.vocabulary import EventKind, Stage
 from subscriptions.services import subscription_request
 from tests.factories import EventFactory, SubscriptionFactory
 

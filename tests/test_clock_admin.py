@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from deals.models import EventKind, Inquiry
+from deals.models import Inquiry
+from deals.vocabulary import EventKind
 from tests.factories import EventFactory, InquiryFactory, cma
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from django.core.management import call_command
 
 from deals import clocks
 from deals.eu_holidays import EU_INSTITUTION_HOLIDAYS
-from deals.models import ClockStop, EventKind, Inquiry
+from deals.models import ClockStop, Inquiry
+from deals.vocabulary import EventKind
 from ingest.sources import cma as cma_source
 from tests.factories import EventFactory, InquiryFactory, RegulatorFactory, cma
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from deals import clocks
-from deals.models import EventKind, Outcome
+from deals.vocabulary import EventKind, Outcome
 from tests.factories import DealFactory, EventFactory, InquiryFactory, cma, ftc
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from deals.models import DealType
+from deals.vocabulary import DealType
 from tests.factories import (
     DealFactory,
     EventFactory,

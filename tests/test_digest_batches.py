@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from deals.models import EventKind
+from deals.vocabulary import EventKind
 from subscriptions import tasks
 from subscriptions.models import Delivery, DeliveryStatus, DigestRun, Frequency, Subscription
 from subscriptions.services import digest_run

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from deals.models import EventKind
+from deals.vocabulary import EventKind
 from subscriptions.models import Frequency
 from subscriptions.services import digest_run
 from tests.factories import (

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core import mail
 
-from deals.models import AntitrustStatus, EventKind, Stage
+from deals.vocabulary import AntitrustStatus, EventKind, Stage
 from subscriptions.models import Frequency
 from subscriptions.services import digest_run
 from tests.factories import (

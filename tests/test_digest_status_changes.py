@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from deals.models import EventKind, Inquiry, Outcome, Stage, StatusChange
+from deals.models import Inquiry, StatusChange
+from deals.vocabulary import EventKind, Outcome, Stage
 from subscriptions.digest import SUBJECT_MAX_LENGTH, net_changes
 from subscriptions.models import DigestItem, Frequency
 from subscriptions.services import (

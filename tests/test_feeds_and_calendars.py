@@ -9,7 +9,7 @@ import feedparser
 import icalendar
 import pytest
 
-from deals.models import Outcome, Stage
+from deals.vocabulary import Outcome, Stage
 from tests.factories import (
     InquiryFactory,
     cma,

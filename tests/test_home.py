@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from deals.models import EventKind, Stage
+from deals.vocabulary import EventKind, Stage
 from tests.factories import DealFactory, EventFactory, InquiryFactory, cma
 
 pytestmark = pytest.mark.django_db

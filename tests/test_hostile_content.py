@@ -31,7 +31,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from deals.models import ClockStop, Deal, Event, Inquiry, Stage
+from deals.models import ClockStop, Deal, Event, Inquiry
+from deals.vocabulary import Stage
 from ingest.models import AppliedValues, IngestRun, RawRecord, ReviewStatus
 from subscriptions.models import Delivery, DigestItem, DigestRun, Subscriber
 from subscriptions.services import digest_run as run_digests

@@ -11,7 +11,8 @@ from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from deals.models import AntitrustStatus, Deal, Inquiry, Outcome, Stage, status_errors
+from deals.models import Deal, Inquiry
+from deals.vocabulary import AntitrustStatus, Outcome, Stage, status_errors
 from ingest.models import IngestRun, RawRecord
 from ingest.pipeline import ingest_run
 from ingest.sources import accc

@@ -11,15 +11,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from simple_history.models import HistoricalRecords
 
-from deals.models import (
-    Company,
-    CompanyAlias,
-    Deal,
-    Event,
-    Inquiry,
-    M2MHistoricalRecords,
-    StatusChange,
-)
+from deals.history import M2MHistoricalRecords
+from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, StatusChange
 from ingest.models import RawRecord
 from ingest.pipeline import cases, companies, ingest_run, records
 from tests.ingest_samples import samples

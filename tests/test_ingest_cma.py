@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from deals.models import AntitrustStatus, Deal, Inquiry, Outcome, Stage, status_errors
+from deals.models import Deal, Inquiry
+from deals.vocabulary import AntitrustStatus, Outcome, Stage, status_errors
 from ingest.models import IngestRun, RawRecord
 from ingest.sources import cma
 

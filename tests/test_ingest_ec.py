@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from deals.models import Company, Event, Inquiry, InquiryKind, Outcome, Stage, status_errors
+from deals.models import Company, Event, Inquiry
+from deals.vocabulary import InquiryKind, Outcome, Stage, status_errors
 from ingest.models import IngestRun, RawRecord
 from ingest.sources import ec
 from ingest.sources.base import BadRecord, CaseRecord, Skipped

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from deals.models import AntitrustStatus, Deal, Event, Inquiry, Party, status_errors
+from deals.models import Deal, Event, Inquiry, Party
+from deals.vocabulary import AntitrustStatus, status_errors
 from ingest.models import IngestRun, RawRecord
 from ingest.pipeline import record_apply
 from ingest.sources import ftc_hsr

@@ -6,7 +6,7 @@ import importlib
 import pytest
 from django.apps import apps
 
-from deals.models import InquiryKind, Stage
+from deals.vocabulary import InquiryKind, Stage
 from ingest.models import AppliedValues
 from tests.factories import InquiryFactory, RegulatorFactory, cma
 

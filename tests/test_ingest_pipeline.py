@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from deals.models import Event, Inquiry, Outcome, Stage
+from deals.models import Event, Inquiry
+from deals.vocabulary import Outcome, Stage
 from ingest.models import AppliedValues, IngestRun, RawRecord
 from ingest.pipeline import Tally, record_ingest
 from ingest.sources import SOURCES, ec

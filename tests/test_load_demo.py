@@ -1,7 +1,8 @@
 """`manage.py load_demo`: real deals with their inquiries and sourced events, loaded once.
 
-The demo is loaded once for the module (the `demo_world` fixture, tests/conftest.py); each test runs in its own
-savepoint, so one that corrects or changes a row leaves the world as loaded for the next."""
+The demo is loaded once for the module (the `demo_world` fixture, tests/conftest.py); each test
+runs in its own savepoint, so one that corrects or changes a row leaves the world as loaded
+for the next."""
 
 import ast
 import dataclasses
@@ -14,19 +15,8 @@ import pytest
 from django.core.management import call_command
 
 import demo.data
-from deals.models import (
-    AntitrustStatus,
-    Company,
-    CompanyAlias,
-    Deal,
-    Event,
-    EventKind,
-    Inquiry,
-    Outcome,
-    Party,
-    Stage,
-    StatusChange,
-)
+from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, Party, StatusChange
+from deals.vocabulary import AntitrustStatus, EventKind, Outcome, Stage
 from demo.data import DEMO
 from demo.loader import demo_data_load
 

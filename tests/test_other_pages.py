@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from deals.models import Outcome, PartyRole, Stage
+from deals.vocabulary import Outcome, PartyRole, Stage
 from tests import worlds
 from tests.factories import (
     CompanyFactory,

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from deals.models import ClockStop, Deal, EventKind, InquiryKind, Stage, StatusChange
+from deals.models import ClockStop, Deal, StatusChange
+from deals.vocabulary import EventKind, InquiryKind, Stage
 from tests.admin_forms import inline_inquiry_closed
 from tests.factories import (
     CompanyFactory,

@@ -4,7 +4,7 @@ that list the newest rows and link to the filtered lists for the rest."""
 import pytest
 
 from deals import pagination
-from deals.models import PartyRole
+from deals.vocabulary import PartyRole
 from tests.factories import (
     CompanyAliasFactory,
     CompanyFactory,

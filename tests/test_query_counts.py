@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from deals.models import AntitrustStatus, Company, Deal
+from deals.models import Company, Deal
+from deals.vocabulary import AntitrustStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.db import connection
 
-from deals.models import Deal, DealType, Inquiry, PartyRole
+from deals.models import Deal, Inquiry
 from deals.search import parse_query
+from deals.vocabulary import DealType, PartyRole
 from tests.factories import (
     CompanyAliasFactory,
     CompanyFactory,

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from deals import stats as figures
-from deals.models import EventKind, InquiryKind, Outcome, Stage
+from deals.vocabulary import EventKind, InquiryKind, Outcome, Stage
 from tests.factories import DealFactory, EventFactory, InquiryFactory, RegulatorFactory, cma
 
 pytestmark = pytest.mark.django_db

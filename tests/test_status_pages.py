@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from deals.models import AntitrustStatus, InquiryKind, Outcome, Stage, Supersession
+from deals.vocabulary import AntitrustStatus, InquiryKind, Outcome, Stage, Supersession
 from tests.factories import DealFactory, EventFactory, InquiryFactory, RegulatorFactory, cma, ftc
 
 pytestmark = pytest.mark.django_db

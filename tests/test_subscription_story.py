@@ -10,7 +10,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
-from deals.models import Event, EventKind
+from deals.models import Event
+from deals.vocabulary import EventKind
 from subscriptions.models import Subscription
 from tests.factories import CompanyFactory, DealFactory, InquiryFactory, PartyFactory, cma
 

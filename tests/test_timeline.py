@@ -5,7 +5,8 @@ import datetime
 
 import pytest
 
-from deals.models import Deal, Event, fill_timeline_deal
+from deals.derived import fill_timeline_deal
+from deals.models import Deal, Event
 from tests.factories import DealFactory, EventFactory, InquiryFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import re
 import pytest
 
 from deals.charts import deal_timeline
-from deals.models import Deal, EventKind, Outcome, Stage
+from deals.models import Deal
+from deals.vocabulary import EventKind, Outcome, Stage
 from tests.factories import DealFactory, EventFactory, InquiryFactory, RegulatorFactory, cma, ftc
 
 pytestmark = pytest.mark.django_db

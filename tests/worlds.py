@@ -16,17 +16,8 @@ which builds it once per module. `microsoft()` and `alphabet()` are the two grou
 import datetime
 from dataclasses import dataclass
 
-from deals.models import (
-    Company,
-    Deal,
-    DealType,
-    EventKind,
-    Inquiry,
-    InquiryKind,
-    Outcome,
-    PartyRole,
-    Stage,
-)
+from deals.models import Company, Deal, Inquiry
+from deals.vocabulary import DealType, EventKind, InquiryKind, Outcome, PartyRole, Stage
 from tests.factories import (
     CompanyAliasFactory,
     CompanyFactory,

@@ -16,15 +16,9 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Q
 
-from deals.models import (
-    Company,
-    CompanyAlias,
-    Inquiry,
-    Regulator,
-    inquiries_companies_add,
-    slug_base,
-)
-from deals.names import name_key, split_name
+from deals.derived import inquiries_companies_add
+from deals.models import Company, CompanyAlias, Inquiry, Regulator
+from deals.names import name_key, slug_base, split_name
 
 from ..models import AppliedValues, RawRecord
 from ..sources.base import BadRecord, CaseRecord, Parsed, Skipped

@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
 from deals.cache import content_changed
-from deals.models import Company, CompanyAlias, slug_base, status_errors
-from deals.names import group_heads, name_key, possessive_owner, split_name
+from deals.models import Company, CompanyAlias
+from deals.names import group_heads, name_key, possessive_owner, slug_base, split_name
+from deals.vocabulary import status_errors
 
 from ..sources.base import CaseRecord, Parsed, Skipped
 from .batch import Batch, BulkFailed

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from deals.models import Company, CompanyAlias, Deal, Inquiry, Party
-from deals.search import normalise_name
+from deals.names import normalise_name
 
 from ..models import RawRecord, ReviewStatus
 from ..sources.base import PressRecord

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from deals.models import derived_fields_deferred, status_errors
+from deals.derived import derived_fields_deferred
+from deals.vocabulary import status_errors
 
 from ..models import RawRecord
 from ..sources import get_source

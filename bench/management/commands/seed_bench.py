@@ -31,19 +31,9 @@ from tqdm import tqdm
 from deals import names
 from deals import status as status_rule
 from deals.jurisdictions import jurisdiction_words
-from deals.models import (
-    Company,
-    CompanyAlias,
-    Deal,
-    DealType,
-    Event,
-    Inquiry,
-    Party,
-    PartyRole,
-    Regulator,
-    dormant_after,
-)
+from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
 from deals.search import search_document, weighted_vector
+from deals.vocabulary import DealType, PartyRole, dormant_after
 
 COMPANIES_PER_DEAL = 1.5
 BIG_ACQUIRERS = 400  # the companies that buy again and again

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from deals.models import Deal, Inquiry, refresh_search
+from deals.derived import refresh_search
+from deals.models import Deal, Inquiry
 
 
 class Command(BaseCommand):
