@@ -73,7 +73,7 @@ class RawRecord(models.Model):
     )
 
     review_status = models.CharField(
-        max_length=20, choices=ReviewStatus.choices, blank=True, default="", db_index=True
+        max_length=20, choices=ReviewStatus, blank=True, default="", db_index=True
     )
     review_note = models.CharField(
         max_length=300, blank=True, help_text="Why the record needs an editor."

@@ -150,7 +150,7 @@ class Subscription(models.Model):
     subscriber = models.ForeignKey(
         Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
     )
-    kind = models.CharField(max_length=20, choices=SubscriptionKind.choices)
+    kind = models.CharField(max_length=20, choices=SubscriptionKind)
     deal = models.ForeignKey(
         Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
     )
@@ -166,7 +166,7 @@ class Subscription(models.Model):
         help_text="For a saved search: the /deals/ query string (filters only, sorted).",
     )
     frequency = models.CharField(
-        max_length=20, choices=Frequency.choices, default=Frequency.DAILY, db_index=True
+        max_length=20, choices=Frequency, default=Frequency.DAILY, db_index=True
     )
     event_kinds = models.JSONField(
         default=list, blank=True, help_text="Only these kinds of event; empty for every kind."
@@ -327,7 +327,7 @@ class DigestRun(models.Model):
     """One period of one frequency (the daily digest of 3 March). Unique, so a second start of
     the same period joins the first instead of sending again."""
 
-    frequency = models.CharField(max_length=20, choices=Frequency.choices)
+    frequency = models.CharField(max_length=20, choices=Frequency)
     period_start = models.DateTimeField(
         help_text="Start of the period: the day, the week's Monday, or the few-minute slot."
     )
@@ -387,7 +387,7 @@ class Delivery(models.Model):
     run = models.ForeignKey(DigestRun, on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(
         max_length=20,
-        choices=DeliveryStatus.choices,
+        choices=DeliveryStatus,
         default=DeliveryStatus.PENDING,
         db_index=True,
     )

@@ -11,7 +11,7 @@ def client_ip(request: HttpRequest) -> str:
     X-Forwarded-For: the ones further left are whatever the client chose to send.
     """
     proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = [ip.strip() for ip in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [ip.strip() for ip in request.headers.get("x-forwarded-for", "").split(",")]
     if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
         return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
