@@ -3,7 +3,7 @@
 - Every test: email kept in memory, Celery eager, a fresh content version (no page cached by an
   earlier test is read), and a fast password hasher (MD5: PBKDF2's 870,000 rounds made each
   sign-in take a quarter of a second). Only a test marked `real_password_hasher` keeps
-  production's hasher (tests/test_settings.py checks it).
+  production's hasher (tests/site/test_settings.py checks it).
 - `editor`: a staff user in the Editors group, signed in on `client`.
 - `world`: the Microsoft/Alphabet world of tests/worlds.py, built once per module in a
   transaction rolled back at the module's end, each test in a savepoint inside it (Django's

@@ -1,0 +1,232 @@
+"""Ingest in bulk: a batch costs a fixed number of queries per record, and refreshing each deal
+once per batch leaves what refreshing it on every save left."""
+
+import contextlib
+import json
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from simple_history.models import HistoricalRecords
+
+from deals.history import M2MHistoricalRecords
+from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, StatusChange
+from ingest.models import RawRecord
+from ingest.pipeline import cases, companies, ingest_run, records
+from tests import FIXTURE_DIR
+from tests.ingest_samples import samples
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = FIXTURE_DIR
+EC_DUMP = json.loads((FIXTURES / "ec" / "case-data-AT.json").read_bytes())
+# Every source's quick samples, the EC's first (its companies are made in bulk) and again later
+# (a re-run changes nothing).
+RUNS = sorted(samples(small=True), key=lambda sample: sample[0] != "ec")
+RUNS.append(RUNS[0])
+
+
+def ec_cases(
+    numbers: range, companies=lambda n: [f"Maker {n} Corporation", f"Buyers {n} Association"]
+) -> bytes:
+    """A dump of one real case (two companies, two decisions) under other numbers, each with
+    companies of its own: records that cost the same to apply."""
+    case = json.dumps(EC_DUMP["AT.39294"])
+    cases = {}
+    for n in numbers:
+        copy = json.loads(case.replace("39294", str(90000 + n)))
+        copy["metadata"]["caseCompanies"] = companies(n)
+        copy["metadata"]["caseTitle"] = [f"Maker {n} (complaint)"]
+        cases[f"AT.{90000 + n}"] = copy
+    return json.dumps(cases).encode()
+
+
+def queries_per_record(document: bytes) -> float:
+    with CaptureQueriesContext(connection) as queries:
+        run = ingest_run(source="ec", documents=[document], trigger="file")
+    assert run.errors == 0 and run.new == run.records
+    return len(queries) / run.records
+
+
+def test_a_batch_costs_the_same_queries_per_record_however_many_records_it_has():
+    few = queries_per_record(ec_cases(range(0, 5)))
+    many = queries_per_record(ec_cases(range(100, 250)))  # two batches
+
+    # Each record still writes its own rows (record, inquiry, events and their history); what
+    # a batch shares is read, created (its companies) and refreshed once, so more cost no more.
+    assert many <= few <= 9
+
+
+def test_an_unchanged_rerun_decides_in_a_fixed_number_of_queries():
+    document = ec_cases(range(0, 60))
+    ingest_run(source="ec", documents=[document], trigger="file")
+
+    with CaptureQueriesContext(connection) as queries:
+        run = ingest_run(source="ec", documents=[document], trigger="file")
+
+    assert (run.unchanged, run.new, run.changed) == (60, 0, 0)
+    assert len(queries) <= 4  # the run row twice, the stored digests, "seen" for all
+
+
+def words(rows):
+    """Rows whose last value is a search document, with its words sorted: the two passes give
+    companies other ids, and Django adds an inquiry's companies in an order that follows them."""
+    return sorted(((*row[:-1], sorted(row[-1].split())) for row in rows), key=repr)
+
+
+def everything() -> dict:
+    """What the runs made, by natural keys (the two passes number rows differently)."""
+    deal_title = dict(Deal.objects.values_list("pk", "title"))
+    return {
+        "deals": words(
+            Deal.objects.values_list(
+                "title",
+                "antitrust_status",
+                "stored_states",
+                "last_activity_on",
+                "first_known_on",
+                "needs_review",
+                "search_document",
+            )
+        ),
+        "inquiries": words(
+            Inquiry.objects.values_list(
+                "regulator__slug",
+                "reference",
+                "title",
+                "stage",
+                "outcome",
+                "deal__title",
+                "last_activity_on",
+                "search_document",
+            )
+        ),
+        "status changes": sorted(
+            (
+                (deal_title[deal], regulator or 0, old, new)
+                for deal, regulator, old, new in StatusChange.objects.values_list(
+                    "deal", "regulator", "old_value", "new_value"
+                )
+            ),
+        ),
+        "events": sorted(
+            Event.objects.values_list("title", "occurred_on", "timeline_deal__title"), key=repr
+        ),
+        "companies": sorted(
+            Company.objects.values_list("name", "slug", "parent__name", "needs_review"), key=repr
+        ),
+        "company history": sorted(
+            Company.history.values_list("name", "slug", "history_type", "needs_review"), key=repr
+        ),
+        "inquiry history": sorted(
+            Inquiry.history.values_list("reference", "history_type", "stage"), key=repr
+        ),
+        "inquiry company history": sorted(
+            apps.get_model("deals", "HistoricalInquiry_companies").objects.values_list(
+                "history__reference", "history__history_type", "company__name"
+            ),
+            key=repr,
+        ),
+        "aliases": sorted(CompanyAlias.objects.values_list("company__name", "name")),
+        "records": sorted(
+            RawRecord.objects.values_list(
+                "source", "external_id", "review_status", "review_note", "suggestion_score"
+            )
+        ),
+    }
+
+
+class Undo(Exception):
+    pass
+
+
+# Names that come back in one batch: a group and its regional arm, a former name, a product.
+GROUPED = ec_cases(
+    range(0, 12),
+    lambda n: [
+        f"Maker {n % 3}",
+        f"Maker {n % 3} Europe",
+        f"Maker {n % 3} (ex: Old Maker {n % 3})",
+        f"Old Maker {n % 3}",
+        f"Maker {n % 3}'s Widget",
+        f"Buyers {n} Association",
+    ],
+)
+
+
+def ingest_all(documents=()) -> dict:
+    """Apply every run, read what they made, and undo it all."""
+    try:
+        with transaction.atomic():
+            runs = [(source, path.read_bytes()) for source, path in RUNS]
+            for source, document in [*documents, *runs]:
+                run = ingest_run(source=source, documents=[document], trigger="file")
+                assert run.errors == 0, run.problems
+            found = everything()
+            raise Undo
+    except Undo:
+        return found
+
+
+@pytest.mark.slow
+def test_refreshing_each_deal_once_per_batch_leaves_what_refreshing_on_every_save_left(
+    monkeypatch,
+):
+    deferred = ingest_all([("ec", GROUPED)])
+    with monkeypatch.context() as patched:  # every save refreshes its deal, as before batches
+        patched.setattr(records, "derived_fields_deferred", contextlib.nullcontext)
+        patched.setattr(records, "companies_bulk_create", lambda **kwargs: 0)
+        patched.setattr(
+            cases,
+            "_companies_add",
+            lambda inquiry, companies, **kwargs: inquiry.companies.add(*companies),
+        )
+        patched.setattr(  # django-simple-history's own m2m history rows
+            M2MHistoricalRecords,
+            "create_historical_record_m2ms",
+            HistoricalRecords.create_historical_record_m2ms,
+        )
+        per_save = ingest_all([("ec", GROUPED)])
+
+    assert deferred["status changes"]  # a positive control: the runs do change statuses
+    assert ("", "~", "Richemont") in deferred["inquiry company history"]
+    assert ("Maker 1 Europe", "Maker 1") in [c[::2][:2] for c in deferred["companies"]]
+    assert deferred == per_save
+
+
+def test_companies_of_a_batch_are_created_in_bulk_as_one_by_one(monkeypatch):
+    calls = []
+    bulk = companies.bulk_create_with_history
+    monkeypatch.setattr(
+        companies,
+        "bulk_create_with_history",
+        lambda objs, *a, **k: calls.append(len(objs)) or bulk(objs, *a, **k),
+    )
+    run = ingest_run(source="ec", documents=[GROUPED], trigger="file")
+
+    assert run.new == 12 and run.errors == 0
+    assert sum(calls) == Company.objects.count() == 12 + 3 * 2  # groups first, then the rest
+    assert Company.objects.get(name="Maker 2 Europe").parent.name == "Maker 2"
+    assert Company.objects.get(name="Maker 2").aliases.get().name == "Old Maker 2"
+    assert Company.history.filter(history_type="+").count() == Company.objects.count()
+
+
+def test_a_record_failing_after_its_companies_were_made_in_bulk_leaves_none_of_them(monkeypatch):
+    merge = cases._inquiry_merge
+
+    def fail_one(inquiry, record, **kwargs):
+        merge(inquiry, record, **kwargs)  # its inquiry made, its companies to be linked
+        if record.external_id.endswith("90003"):
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(cases, "_inquiry_merge", fail_one)
+    run = ingest_run(source="ec", documents=[ec_cases(range(0, 6))], trigger="file")
+
+    assert (run.new, run.errors) == (5, 1)
+    assert "boom" in run.problems[0]["reason"]
+    names = set(Company.objects.values_list("name", flat=True))
+    assert "Maker 4 Corporation" in names and "Maker 3 Corporation" not in names
+    assert not Company.history.filter(name="Maker 3 Corporation").exists()
+    assert Inquiry.companies.through.objects.count() == 5 * 2
+    assert not Inquiry.history.filter(reference="AT.90003").exists()
