@@ -5,6 +5,7 @@ import os
 import pytest
 
 from deals.vocabulary import DealType, Outcome, PartyRole, Stage
+from tests.browser import CHROMIUM  # noqa: F401  (skips this module without Chromium)
 from tests.factories import (
     CompanyFactory,
     DealFactory,
@@ -14,8 +15,6 @@ from tests.factories import (
     RegulatorFactory,
     cma,
 )
-
-from .browser import CHROMIUM  # noqa: F401  (skips this module without Chromium)
 
 # serialized_rollback: the flush after a transactional test drops the seeded regulators.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -7,7 +7,7 @@ import os
 import pytest
 from django.core.management import call_command
 
-from .browser import no_axe_violations
+from tests.browser import no_axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

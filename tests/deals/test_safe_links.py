@@ -15,8 +15,8 @@ from tests.factories import (
     SubscriptionFactory,
 )
 from tests.hostile import EXECUTABLE_URLS, unsafe_html
-from tests.test_ingest_accc import ASAHI
-from tests.test_ingest_ftc_hsr import SNAPSHOT1
+from tests.ingest.test_ingest_accc import ASAHI
+from tests.ingest.test_ingest_ftc_hsr import SNAPSHOT1
 
 
 @pytest.mark.parametrize("url", EXECUTABLE_URLS)

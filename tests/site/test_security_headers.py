@@ -11,7 +11,7 @@ import pytest
 
 from tests import REPO_ROOT
 from tests.factories import CompanyFactory, DealFactory, EventFactory, InquiryFactory
-from tests.test_settings import GOOD_KEY
+from tests.site.test_settings import GOOD_KEY
 
 ROOT = REPO_ROOT
 

@@ -12,9 +12,8 @@ from django.core.management import call_command
 from deals.models import Deal, Inquiry
 from deals.vocabulary import EventKind, Stage
 from subscriptions.services import subscription_request
+from tests.browser import no_axe_violations
 from tests.factories import EventFactory, SubscriptionFactory
-
-from .browser import no_axe_violations
 
 # Like the other browser tests: the flush after each test leaves no demo data behind.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -2,7 +2,7 @@
 
 SQLite has no row locks (select_for_update is a no-op there) and lets one writer in at a time,
 so these run against PostgreSQL only:
-DATABASE_URL=postgres://postgres@127.0.0.1:5432/dw_subs .venv/bin/pytest tests/subscriptions/test_digest_*.py
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/dw_subs .venv/bin/pytest tests/subscriptions/
 """
 
 import datetime
@@ -37,7 +37,7 @@ class SlowBackend(EmailBackend):
 
 @pytest.fixture
 def slow_smtp(settings):
-    settings.EMAIL_BACKEND = "tests.test_digest_concurrency.SlowBackend"
+    settings.EMAIL_BACKEND = "tests.subscriptions.test_digest_concurrency.SlowBackend"
 
 
 def test_two_runs_started_at_the_same_moment_send_one_email_each(slow_smtp):

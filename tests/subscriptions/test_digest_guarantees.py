@@ -68,7 +68,7 @@ def test_running_twice_sends_nothing_twice(five_subscribers_with_news):
 def test_a_run_killed_half_way_then_run_again_leaves_everyone_one_email(
     settings, five_subscribers_with_news
 ):
-    settings.EMAIL_BACKEND = "tests.test_digest_guarantees.DyingBackend"
+    settings.EMAIL_BACKEND = "tests.subscriptions.test_digest_guarantees.DyingBackend"
     DyingBackend.lives = 2
     with pytest.raises(Killed):
         digest_run(frequency=Frequency.DAILY)
@@ -90,7 +90,7 @@ def test_a_run_killed_after_preparing_is_finished_by_the_next_days_run(
     settings, five_subscribers_with_news
 ):
     # All five are prepared in one batch; the worker dies sending the third.
-    settings.EMAIL_BACKEND = "tests.test_digest_guarantees.DyingBackend"
+    settings.EMAIL_BACKEND = "tests.subscriptions.test_digest_guarantees.DyingBackend"
     DyingBackend.lives = 2
     with pytest.raises(Killed):
         digest_run(frequency=Frequency.DAILY)
@@ -105,7 +105,7 @@ def test_a_run_killed_after_preparing_is_finished_by_the_next_days_run(
 
 
 def test_the_sweeper_sends_what_a_dead_worker_left_pending(settings, five_subscribers_with_news):
-    settings.EMAIL_BACKEND = "tests.test_digest_guarantees.DyingBackend"
+    settings.EMAIL_BACKEND = "tests.subscriptions.test_digest_guarantees.DyingBackend"
     DyingBackend.lives = 1
     with pytest.raises(Killed):
         digest_run(frequency=Frequency.DAILY)
@@ -128,7 +128,7 @@ def test_the_sweeper_sends_what_a_dead_worker_left_pending(settings, five_subscr
 def test_the_sweeper_leaves_recent_pending_deliveries_to_their_worker(
     settings, five_subscribers_with_news
 ):
-    settings.EMAIL_BACKEND = "tests.test_digest_guarantees.DyingBackend"
+    settings.EMAIL_BACKEND = "tests.subscriptions.test_digest_guarantees.DyingBackend"
     DyingBackend.lives = 0
     with pytest.raises(Killed):
         digest_run(frequency=Frequency.DAILY)
@@ -137,7 +137,7 @@ def test_the_sweeper_leaves_recent_pending_deliveries_to_their_worker(
 
 def test_a_refused_send_stays_pending_then_fails_after_the_last_attempt(settings):
     settings.DIGEST_MAX_ATTEMPTS = 2
-    settings.EMAIL_BACKEND = "tests.test_digest_guarantees.RefusingBackend"
+    settings.EMAIL_BACKEND = "tests.subscriptions.test_digest_guarantees.RefusingBackend"
     subscription = SubscriptionFactory()
     EventFactory(deal=subscription.deal)
 
@@ -153,7 +153,7 @@ def test_a_refused_send_stays_pending_then_fails_after_the_last_attempt(settings
 
 
 def test_a_send_that_works_on_retry_is_sent_once(settings):
-    settings.EMAIL_BACKEND = "tests.test_digest_guarantees.RefusingBackend"
+    settings.EMAIL_BACKEND = "tests.subscriptions.test_digest_guarantees.RefusingBackend"
     subscription = SubscriptionFactory()
     EventFactory(deal=subscription.deal, title="Cleared")
     digest_run(frequency=Frequency.DAILY)

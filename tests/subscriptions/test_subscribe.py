@@ -181,7 +181,7 @@ class RefusingMailServer:
 
 
 def test_a_mail_server_outage_does_not_change_the_answer_and_the_email_is_retried(client, settings):
-    settings.EMAIL_BACKEND = "tests.test_subscribe.RefusingMailServer"
+    settings.EMAIL_BACKEND = "tests.subscriptions.test_subscribe.RefusingMailServer"
     deal = DealFactory()
     response = subscribe(client, target="deal", deal=deal.pk)
     assert response["Location"] == "/subscriptions/subscribe/check-your-email/"
