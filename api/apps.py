@@ -1,3 +1,5 @@
+"""The read-only JSON API (/api/v1/): serializers, cursor pages and the OpenAPI schema."""
+
 from django.apps import AppConfig
 
 

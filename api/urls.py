@@ -1,3 +1,5 @@
+"""The API's addresses: the router's lists and details, the schema and its browsable docs."""
+
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter

@@ -1,3 +1,5 @@
+"""The bench app: only so that `manage.py seed_bench` is a command; no models."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The deals app: the domain every other app builds on; ready() connects deals/signals.py."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The public pages' addresses: lists, a deal, companies, regulators, deadlines, feeds."""
+
 from django.urls import path
 
 from . import views

@@ -1,3 +1,5 @@
+"""The demo app: the demo deals and `manage.py load_demo`."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Ingest's public page: /sources/, each source's last run."""
+
 from django.urls import path
 
 from . import views

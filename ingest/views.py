@@ -1,3 +1,5 @@
+"""/sources/: where each source stands (last success, last error, counts)."""
+
 from django.conf import settings
 from django.shortcuts import render
 

@@ -1,3 +1,5 @@
+"""Subscribers, subscriptions and digest runs in the admin, with a digest's preview."""
+
 from csp.constants import UNSAFE_INLINE
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied

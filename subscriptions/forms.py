@@ -1,3 +1,5 @@
+"""The subscribe and manage forms: what a visitor may follow and how often."""
+
 from __future__ import annotations
 
 from django import forms

@@ -1,3 +1,5 @@
+"""Subscribe, confirm, manage and unsubscribe addresses (signed links, no login)."""
+
 from django.urls import path
 
 from . import views

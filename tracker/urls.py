@@ -1,3 +1,5 @@
+"""The site's addresses: each app's urls, the admin, robots.txt and the favicon."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse, HttpResponsePermanentRedirect
