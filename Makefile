@@ -27,8 +27,10 @@ demo: migrate
 run: demo
 	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite on every core (pytest-xdist): each worker has its own test database and cache keys.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Schemathesis fuzzes the API from its own OpenAPI schema, harder than `make test` does.
 FUZZ_EXAMPLES ?= 200

@@ -1,9 +1,12 @@
 """Fixtures every test module shares.
 
+- `make test` runs the suite on every core (pytest-xdist, `--dist loadgroup`): each worker
+  has its own test database and cache key prefix; tests on the one Redis broker share a group.
 - Every test: email kept in memory, Celery eager, a fresh content version (no page cached by an
   earlier test is read), and a fast password hasher (MD5: PBKDF2's 870,000 rounds made each
   sign-in take a quarter of a second). Only a test marked `real_password_hasher` keeps
   production's hasher (tests/site/test_settings.py checks it).
+- `empty_cache`: this worker's cache emptied before and after a test.
 - `editor`: a staff user in the Editors group, signed in on `client`.
 - `world`: the Microsoft/Alphabet world of tests/worlds.py, built once per module in a
   transaction rolled back at the module's end, each test in a savepoint inside it (Django's
@@ -13,10 +16,22 @@
 """
 
 import copy
+import os
 
 import pytest
 
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_configure(config):
+    """Under `make test`'s workers (pytest-xdist) each worker has its own test database
+    (pytest-django names it) and, here, its own cache keys: with Redis shared, one worker's
+    content version or rate-limit counts must not be another's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from django.conf import settings
+
+        settings.CACHES["default"]["KEY_PREFIX"] = f"test-{worker}"
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +55,30 @@ def _fresh_content_version():
     from deals.cache import content_changed
 
     content_changed()
+
+
+@pytest.fixture
+def empty_cache():
+    """An empty cache before and after the test (rate-limit counts, cached figures): only this
+    test worker's keys, so that another worker sharing the Redis keeps its own."""
+    from django.core.cache import cache
+
+    def empty():
+        client = getattr(cache, "_cache", None)
+        if hasattr(client, "get_client"):  # Redis: FLUSHDB would empty every worker's keys
+            redis = client.get_client(write=True)
+            keys = list(redis.scan_iter(match=f"{cache.key_prefix}:*" if cache.key_prefix else "*"))
+            if keys:
+                redis.delete(*keys)
+        else:
+            cache.clear()
+
+    empty()
+    yield
+    try:
+        empty()
+    except Exception:  # the test pointed the cache at a server that is down: nothing to empty
+        pass
 
 
 @pytest.fixture

@@ -5,22 +5,14 @@ import datetime
 import io
 
 import pytest
-from django.core.cache import cache
 
 from deals import stats as figures
 from deals.vocabulary import EventKind, InquiryKind, Outcome, Stage
 from tests import FIXTURE_DIR
 from tests.factories import DealFactory, EventFactory, InquiryFactory, RegulatorFactory, cma
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def review(

@@ -16,6 +16,8 @@ from tracker.celery import app
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 pytestmark = [
+    # Both use the one Redis broker: on one test worker, one after the other (make test's -n).
+    pytest.mark.xdist_group("redis-broker"),
     pytest.mark.skipif(not REDIS_URL, reason="needs Redis: set REDIS_URL"),
     # The worker's thread reads what the test committed; serialized_rollback puts the seeded
     # regulators back after the flush.

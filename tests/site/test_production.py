@@ -41,6 +41,8 @@ if os.environ.get("CI") and not (ON_POSTGRES and REDIS_URL):
     raise RuntimeError("the production-shape test needs DATABASE_URL (PostgreSQL) and REDIS_URL")
 
 pytestmark = [
+    # Both use the one Redis broker: on one test worker, one after the other (make test's -n).
+    pytest.mark.xdist_group("redis-broker"),
     pytest.mark.production,
     pytest.mark.skipif(not (ON_POSTGRES and REDIS_URL), reason="needs PostgreSQL and Redis"),
     # The servers read what the test committed; serialized_rollback restores the seeded rows.

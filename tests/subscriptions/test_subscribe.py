@@ -7,7 +7,6 @@ import kombu.exceptions
 import pytest
 from celery.exceptions import Retry
 from django.core import mail
-from django.core.cache import cache
 from django.template import Context, Template
 from django.test import RequestFactory
 
@@ -20,12 +19,7 @@ from tests.factories import (
     SubscriptionFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def subscribe(client, **data):

@@ -6,19 +6,13 @@ import time
 
 import pytest
 from django.core import mail, signing
-from django.core.cache import cache
 from django.test import Client
 
 from subscriptions.models import Subscriber, Subscription
 from subscriptions.services import manage_url, subscription_request, unsubscribe_url
 from tests.factories import DealFactory, SubscriberFactory, SubscriptionFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def path(url: str) -> str:

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -15,12 +14,7 @@ from deals.vocabulary import EventKind
 from subscriptions.models import Subscription
 from tests.factories import CompanyFactory, DealFactory, InquiryFactory, PartyFactory, cma
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def links(message) -> list[str]:
