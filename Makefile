@@ -28,9 +28,12 @@ run: demo
 	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite on every core (pytest-xdist): each worker has its own test database and cache keys.
+# The API fuzz test first, in one process: its items (one per API operation) share one test id,
+# which pytest-xdist cannot tell apart (it would run one of them).
 TEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -p no:xdist -m fuzz
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m 'not fuzz'
 
 # Schemathesis fuzzes the API from its own OpenAPI schema, harder than `make test` does.
 FUZZ_EXAMPLES ?= 200
