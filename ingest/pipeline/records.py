@@ -4,18 +4,26 @@ by batch, one transaction per batch; a bad record is counted and reported, never
 A batch is applied the fast way first (companies created in advance, no savepoint per record);
 a record that fails then rolls the batch back, and it is applied again the careful way, each
 record in a savepoint of its own (`batch_ingest`).
+
+Every record is cleaned of what is not text (deals/text.py: control characters, U+FFFE and
+U+FFFF) before anything of it is read, whatever its source's parser let through; a record that
+held any is applied without them and listed in the run's problems with a warning
+(`record_clean`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from deals.derived import derived_fields_deferred
+from deals.text import data_clean, not_text_in, text_clean
 from deals.vocabulary import status_errors
 
 from ..models import RawRecord
@@ -61,7 +69,66 @@ def record_hash(*, source: str, record: CaseRecord | PressRecord | Unparsed) -> 
     applies every record again through the new table (docs/ingest.md).
     """
     version = get_source(source).MAPPING_VERSION
-    return content_hash({"mapping_version": version, "record": record.raw})
+    # Hashed as stored, cleaned (`record_clean`): a record served with a control character is
+    # unchanged on the next run, and a lone surrogate (a JSON escape) cannot fail the hash.
+    return content_hash({"mapping_version": version, "record": data_clean(record.raw)})
+
+
+WARNING = "warning: applied without the characters that are not text ({found}) in {where}"
+
+
+def record_clean(record: Parsed) -> tuple[Parsed, str]:
+    """`record` with every string in it (its fields, its events, its raw payload) cleaned of
+    what is not text, and the warning to list for it ("" when it was clean).
+
+    Removed, not refused: one stray control character in a regulator's title is no reason to
+    leave the case out, and the run's problems say which record had it and where.
+    """
+    found: dict[str, list[str]] = {}
+    cleaned = _cleaned(record, "", found)
+    if not found:
+        return record, ""
+    codes = list(dict.fromkeys(code for codes in found.values() for code in codes))
+    places = list(found)
+    where = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
+    return cleaned, WARNING.format(found=", ".join(codes), where=where)
+
+
+def _cleaned(value: Any, path: str, found: dict[str, list[str]]) -> Any:
+    if isinstance(value, str):
+        codes = not_text_in(value)
+        if not codes:
+            return value
+        found.setdefault(path, []).extend(codes)
+        return text_clean(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for item in dataclasses.fields(value):
+            old = getattr(value, item.name)
+            where = f"{path}.{item.name}" if path else item.name
+            if item.name == "raw":
+                new = data_clean(old)
+                if new != old:
+                    found.setdefault("the record as served", []).extend(_codes_in(old))
+            else:
+                new = _cleaned(old, where, found)
+            if new is not old:
+                changes[item.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    if isinstance(value, tuple):
+        items = tuple(_cleaned(item, f"{path}[{n}]", found) for n, item in enumerate(value))
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    return value
+
+
+def _codes_in(data: Any) -> list[str]:
+    if isinstance(data, str):
+        return not_text_in(data)
+    if isinstance(data, dict):
+        return [code for key, item in data.items() for code in _codes_in(key) + _codes_in(item)]
+    if isinstance(data, list | tuple):
+        return [code for item in data for code in _codes_in(item)]
+    return []
 
 
 def batches(records: Iterable[Parsed]) -> Iterator[list[Parsed]]:
@@ -88,6 +155,8 @@ def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
     companies, which applying it on its own does not: the batch is rolled back and applied again
     the careful way, each record in a savepoint, creating companies as they come.
     """
+    cleaned = [record_clean(record) for record in records]
+    records = [record for record, _ in cleaned]
     before = Tally(**{**vars(tally), "problems": list(tally.problems)})
     try:
         _batch_apply(source, records, tally, bulk=True)
@@ -95,6 +164,9 @@ def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
         for name, value in vars(before).items():
             setattr(tally, name, value)
         _batch_apply(source, records, tally, bulk=False)
+    tally.problems += [
+        {"id": record.external_id, "reason": warning} for record, warning in cleaned if warning
+    ]
 
 
 def _batch_apply(source: str, records: list[Parsed], tally: Tally, *, bulk: bool) -> None:
@@ -154,6 +226,8 @@ def record_apply(
     constraint; the whole record is then tried again and finds what the other run made.
     Outside a run (`batch` None) the record is applied on its own, writing at once.
     """
+    if batch is None:  # a run's batches are cleaned as they come (batch_ingest)
+        record, _ = record_clean(record)
     if isinstance(record, CaseRecord):
         inquiry_record_check(inquiry=record.inquiry)
     batch = batch or Batch()
