@@ -14,7 +14,10 @@ held any is applied without them and listed in the run's problems with a warning
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +39,7 @@ from ..sources.base import (
     PressRecord,
     Skipped,
     Unparsed,
+    canonical_json,
     content_hash,
 )
 from .batch import BATCH_SIZE, Batch, BulkFailed, company_names, lock_keys
@@ -70,8 +74,26 @@ def record_hash(*, source: str, record: CaseRecord | PressRecord | Unparsed) -> 
     """
     version = get_source(source).MAPPING_VERSION
     # Hashed as stored, cleaned (`record_clean`): a record served with a control character is
-    # unchanged on the next run, and a lone surrogate (a JSON escape) cannot fail the hash.
-    return content_hash({"mapping_version": version, "record": data_clean(record.raw)})
+    # unchanged on the next run, and a lone surrogate (a JSON escape) cannot fail the hash. Most
+    # records are clean, told from the string that is hashed anyway.
+    canonical = canonical_json({"mapping_version": version, "record": record.raw})
+    if _JSON_NOT_TEXT.search(canonical):
+        return content_hash({"mapping_version": version, "record": data_clean(record.raw)})
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# In a record's JSON: an escaped control character other than tab, newline and CR, or a
+# surrogate or non-character as it stands. A backslash of the text before "u0001" is a false
+# alarm, which only costs the slow look.
+_JSON_NOT_TEXT = re.compile(r"\\u00[01][0-9a-fA-F]|\\[bf]|[\ud800-\udfff\ufffe\uffff]")
+
+
+def raw_clean(raw: Any) -> Any:
+    """A record's raw payload cleaned of what is not text; `raw` itself when it holds none
+    (told from its JSON, which is quicker than walking it: most records are clean)."""
+    if not _JSON_NOT_TEXT.search(json.dumps(raw, ensure_ascii=False)):
+        return raw
+    return data_clean(raw)
 
 
 WARNING = "warning: applied without the characters that are not text ({found}) in {where}"
@@ -107,8 +129,8 @@ def _cleaned(value: Any, path: str, found: dict[str, list[str]]) -> Any:
             old = getattr(value, item.name)
             where = f"{path}.{item.name}" if path else item.name
             if item.name == "raw":
-                new = data_clean(old)
-                if new != old:
+                new = raw_clean(old)
+                if new is not old and new != old:
                     found.setdefault("the record as served", []).extend(_codes_in(old))
             else:
                 new = _cleaned(old, where, found)

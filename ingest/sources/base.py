@@ -204,10 +204,14 @@ Record = CaseRecord | PressRecord
 Parsed = CaseRecord | PressRecord | Skipped
 
 
+def canonical_json(raw: object) -> str:
+    """A record's content as one string: key order and whitespace do not matter."""
+    return json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def content_hash(raw: dict) -> str:
     """A stable hash of a record's content (key order and whitespace do not matter)."""
-    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(raw).encode()).hexdigest()
 
 
 # --- Safe parsing -------------------------------------------------------------------------
