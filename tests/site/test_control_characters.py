@@ -20,6 +20,7 @@ from django.db import connection
 from django.test import Client
 from icalendar import Calendar
 
+from deals.exports import csv_response
 from deals.models import Company, Deal, Event, Inquiry
 from deals.text import NOT_TEXT, data_clean, not_text_in, text_clean
 from ingest.models import RawRecord
@@ -27,7 +28,7 @@ from ingest.pipeline import ingest_run
 from ingest.sources import base
 from subscriptions.services import digest_run
 from tests import FIXTURE_DIR
-from tests.factories import DealFactory, EventFactory, RegulatorFactory
+from tests.factories import DealFactory, EventFactory, RegulatorFactory, SubscriberFactory
 from tests.site.test_hostile_content import build_world, public_urls
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +227,29 @@ def test_an_xml_document_in_another_encoding_is_read_without_them():
         b"<rss><channel><item><title>Caf\xe9\x02 &#2;</title><guid>1</guid></item></channel></rss>"
     )
     assert base.rss_items(document) == [{"title": "Caf\u00e9", "guid": "1"}]
+
+
+def test_the_subscriber_admin_refuses_them_in_the_reason_for_disabling(admin_client):
+    subscriber = SubscriberFactory()
+    response = admin_client.post(
+        f"/admin/subscriptions/subscriber/{subscriber.pk}/change/",
+        {
+            "disabled_reason": "Bounced\x07",
+            "subscriptions-TOTAL_FORMS": "0",
+            "subscriptions-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Disabled reason holds characters that are not text (U+0007)" in response.text
+    subscriber.refresh_from_db()
+    assert subscriber.disabled_reason == ""
+
+
+def test_a_control_character_cannot_hide_a_formula_from_the_csv_check():
+    response = csv_response("x.csv", ["title"], [["\x01=HYPERLINK(1)"], ["Buyer\x1b / Target"]])
+    assert list(csv.reader(io.StringIO(response.content.decode()))) == [
+        ["title"],
+        ["'=HYPERLINK(1)"],
+        ["Buyer / Target"],
+    ]
