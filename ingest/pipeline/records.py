@@ -62,6 +62,8 @@ class Tally:
     unchanged: int = 0
     skipped: int = 0
     errors: int = 0
+    # {id, reason} of each record skipped or failed, and of each applied with a warning (its
+    # reason starts "warning:"): the run keeps them (IngestRun.problems), the command prints them.
     problems: list[dict] = field(default_factory=list)
 
 
