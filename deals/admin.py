@@ -1,6 +1,11 @@
 """The editors' admin: deals with their parties, inquiries and events inline; every change is kept
-in the history (django-simple-history) with who made it and when."""
+in the history (django-simple-history) with who made it and when.
 
+Every text box of every form here, inlines included, refuses characters that are not text
+(`TextOnly`, deals/text.py), with a message naming the field: what an editor saves can be
+written into every feed and calendar."""
+
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpRequest
@@ -11,12 +16,25 @@ from .cache import content_changed
 from .company_merge import company_merge, company_merge_preview, moved_elsewhere_columns
 from .links import validate_http_url
 from .models import ClockStop, Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
+from .text import TextValidator
 
 # Every address an editor types must be http or https (the form's default also takes ftp).
 ONLY_HTTP_LINKS = {models.URLField: {"validators": [validate_http_url]}}
 
 
 MERGE_LIMIT = 10
+
+
+class TextOnly:
+    """For a ModelAdmin or an inline: each text box (a CharField's or TextField's, URLs and
+    slugs included) refuses what is not text, naming its field ("Title holds characters that
+    are not text (U+0002)…"). Refused rather than removed: the editor sees what was wrong."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(formfield, forms.CharField):
+            formfield.validators.append(TextValidator(str(formfield.label)))
+        return formfield
 
 
 @admin.action(description="Mark as reviewed")
@@ -27,13 +45,13 @@ def mark_reviewed(modeladmin, request, queryset):
     modeladmin.message_user(request, f"{updated} marked as reviewed.")
 
 
-class CompanyAliasInline(admin.TabularInline):
+class CompanyAliasInline(TextOnly, admin.TabularInline):
     model = CompanyAlias
     extra = 1
 
 
 @admin.register(Company)
-class CompanyAdmin(SimpleHistoryAdmin):
+class CompanyAdmin(TextOnly, SimpleHistoryAdmin):
     formfield_overrides = ONLY_HTTP_LINKS
     list_display = ["name", "country", "parent", "needs_review", "updated_at"]
     list_filter = ["needs_review", "country"]
@@ -95,7 +113,7 @@ class CompanyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Regulator)
-class RegulatorAdmin(SimpleHistoryAdmin):
+class RegulatorAdmin(TextOnly, SimpleHistoryAdmin):
     formfield_overrides = ONLY_HTTP_LINKS
     list_display = ["short_name", "name", "jurisdiction"]
     list_filter = ["jurisdiction"]
@@ -103,13 +121,13 @@ class RegulatorAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["short_name"]}
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(TextOnly, admin.TabularInline):
     model = Party
     extra = 1
     autocomplete_fields = ["company"]
 
 
-class InquiryInline(admin.StackedInline):
+class InquiryInline(TextOnly, admin.StackedInline):
     formfield_overrides = ONLY_HTTP_LINKS
     model = Inquiry
     extra = 0
@@ -127,7 +145,7 @@ class InquiryInline(admin.StackedInline):
     ]
 
 
-class DealEventInline(admin.TabularInline):
+class DealEventInline(TextOnly, admin.TabularInline):
     """The deal's own timeline. An event can be tied to one of this deal's inquiries only: a
     pick from another deal would move that deal's timeline."""
 
@@ -150,7 +168,7 @@ class DealEventInline(admin.TabularInline):
 
 
 @admin.register(Deal)
-class DealAdmin(SimpleHistoryAdmin):
+class DealAdmin(TextOnly, SimpleHistoryAdmin):
     list_display = [
         "title",
         "deal_type",
@@ -210,14 +228,14 @@ class DealAdmin(SimpleHistoryAdmin):
         return queryset.distinct(), False
 
 
-class InquiryEventInline(admin.TabularInline):
+class InquiryEventInline(TextOnly, admin.TabularInline):
     formfield_overrides = ONLY_HTTP_LINKS
     model = Event
     extra = 0
     fields = ["occurred_on", "kind", "title", "text", "source_url"]
 
 
-class ClockStopInline(admin.TabularInline):
+class ClockStopInline(TextOnly, admin.TabularInline):
     model = ClockStop
     extra = 0
     fields = ["stopped_on", "restarted_on", "note", "source_url"]
@@ -225,7 +243,7 @@ class ClockStopInline(admin.TabularInline):
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(SimpleHistoryAdmin):
+class InquiryAdmin(TextOnly, SimpleHistoryAdmin):
     formfield_overrides = ONLY_HTTP_LINKS
     list_display = [
         "__str__",
@@ -305,7 +323,7 @@ class InquiryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(TextOnly, SimpleHistoryAdmin):
     formfield_overrides = ONLY_HTTP_LINKS
     list_display = ["occurred_on", "kind", "title", "deal", "inquiry", "recorded_at"]
     list_filter = ["kind", "inquiry__regulator"]

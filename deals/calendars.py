@@ -2,7 +2,9 @@
 
 One all-day event per upcoming deadline of an open inquiry, named for its regulator, deal and
 case reference; its UID is the inquiry's, so an extended deadline moves the event a calendar
-already has instead of adding another.
+already has instead of adding another. Its words are cleaned of what is not text
+(deals/text.py): RFC 5545 allows no control characters in a TEXT value, and the icalendar
+library writes them as they come.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vDuration
 
 from .models import Inquiry
+from .text import text_clean
 
 MAX_EVENTS = 500
 REFRESH = datetime.timedelta(hours=6)
@@ -38,7 +41,7 @@ def deadlines_calendar(inquiries, *, name: str, absolute) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", text_clean(name))
     calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
     stamp = timezone.now()
@@ -48,10 +51,10 @@ def deadlines_calendar(inquiries, *, name: str, absolute) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", inquiry.deadline_on)
         event.add("dtend", inquiry.deadline_on + datetime.timedelta(days=1))
-        event.add("summary", deadline_summary(inquiry))
-        event.add("description", _description(inquiry))
-        event.add("location", inquiry.regulator.name)
-        event.add("categories", [inquiry.regulator.short_name])
+        event.add("summary", text_clean(deadline_summary(inquiry)))
+        event.add("description", text_clean(_description(inquiry)))
+        event.add("location", text_clean(inquiry.regulator.name))
+        event.add("categories", [text_clean(inquiry.regulator.short_name)])
         event.add("url", absolute(inquiry.get_absolute_url()))
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)

@@ -1,5 +1,6 @@
 """The CSV downloads: deals, inquiries and the /stats/ tables, each row beside its headers, all
-written by `csv_response` so that every download is spreadsheet-safe the same way.
+written by `csv_response` so that every download is spreadsheet-safe the same way and holds
+only text (deals/text.py).
 
 `DEALS` and `INQUIRIES` are the filtered lists' downloads (file name, columns, row), which the
 list pages offer (deals/views.py); `INQUIRY_STATE_FIELDS` names an inquiry's state and dates
@@ -15,6 +16,7 @@ from typing import Any
 from django.http import HttpResponse
 
 from .models import Deal, Inquiry
+from .text import text_clean
 
 DEAL_COLUMNS = [
     "title",
@@ -68,14 +70,15 @@ def spreadsheet_safe(cell: str) -> str:
 
 
 def csv_response(filename: str, header: list[str] | None, rows: Iterable[Iterable]) -> HttpResponse:
-    """A download of the header and `rows`, every cell spreadsheet-safe."""
+    """A download of the header and `rows`, every cell spreadsheet-safe: cleaned of what is not
+    text first, so that a control character in front of a formula does not hide it."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     if header:
         writer.writerow(header)
     for row in rows:
-        writer.writerow([spreadsheet_safe(str(cell)) for cell in row])
+        writer.writerow([spreadsheet_safe(text_clean(str(cell))) for cell in row])
     return response
 
 

@@ -24,6 +24,7 @@ from django.utils.feedgenerator import Atom1Feed
 from .filters import canonical_query
 from .links import http_url
 from .models import Company, Deal, Event, Inquiry, Regulator, StatusChange
+from .text import data_clean
 
 FEED_SIZE = 50
 
@@ -31,7 +32,20 @@ FEED_SIZE = 50
 class PlainTextAtom1Feed(Atom1Feed):
     """Atom whose entry summaries are declared plain text, which they are. Django writes
     type="html", which tells a feed reader to decode the text and render it as markup: a
-    `<script>` in an event title would run there."""
+    `<script>` in an event title would run there.
+
+    Every string of the feed and of its entries is cleaned of what is not text (deals/text.py)
+    as it is handed over: a control character stored in an event title (written through the
+    ORM, or before the admin refused them) made Django raise UnserializableContentError, a
+    500, and a U+FFFE made a feed no reader can parse."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feed = data_clean(self.feed)
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **kwargs)
+        self.items[-1] = data_clean(self.items[-1])
 
     def add_item_elements(self, handler, item):
         summary = item["description"]

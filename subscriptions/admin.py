@@ -1,4 +1,6 @@
-"""Subscribers, subscriptions and digest runs in the admin, with a digest's preview."""
+"""Subscribers, subscriptions and digest runs in the admin, with a digest's preview. The one
+text an editor types here (why a subscriber is disabled) refuses what is not text, as in
+deals' admin (`TextOnly`)."""
 
 from csp.constants import UNSAFE_INLINE
 from django.contrib import admin, messages
@@ -8,6 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+
+from deals.admin import TextOnly
 
 from .models import Delivery, DigestItem, DigestRun, Frequency, Subscriber, Subscription
 from .services import digest_email, digest_preview, subscriber_disable, subscriber_enable
@@ -30,7 +34,7 @@ class SubscriptionInline(admin.TabularInline):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(TextOnly, admin.ModelAdmin):
     list_display = ["email", "confirmed_at", "live_subscriptions", "disabled_at", "preview_link"]
     list_filter = [("disabled_at", admin.EmptyFieldListFilter)]
     search_fields = ["email"]

@@ -4,18 +4,29 @@ by batch, one transaction per batch; a bad record is counted and reported, never
 A batch is applied the fast way first (companies created in advance, no savepoint per record);
 a record that fails then rolls the batch back, and it is applied again the careful way, each
 record in a savepoint of its own (`batch_ingest`).
+
+Every record is cleaned of what is not text (deals/text.py: control characters, U+FFFE and
+U+FFFF) before anything of it is read, whatever its source's parser let through; a record that
+held any is applied without them and listed in the run's problems with a warning
+(`record_clean`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from deals.derived import derived_fields_deferred
+from deals.text import data_clean, not_text_in, text_clean
 from deals.vocabulary import status_errors
 
 from ..models import RawRecord
@@ -28,6 +39,7 @@ from ..sources.base import (
     PressRecord,
     Skipped,
     Unparsed,
+    canonical_json,
     content_hash,
 )
 from .batch import BATCH_SIZE, Batch, BulkFailed, company_names, lock_keys
@@ -50,6 +62,8 @@ class Tally:
     unchanged: int = 0
     skipped: int = 0
     errors: int = 0
+    # {id, reason} of each record skipped or failed, and of each applied with a warning (its
+    # reason starts "warning:"): the run keeps them (IngestRun.problems), the command prints them.
     problems: list[dict] = field(default_factory=list)
 
 
@@ -61,7 +75,84 @@ def record_hash(*, source: str, record: CaseRecord | PressRecord | Unparsed) -> 
     applies every record again through the new table (docs/ingest.md).
     """
     version = get_source(source).MAPPING_VERSION
-    return content_hash({"mapping_version": version, "record": record.raw})
+    # Hashed as stored, cleaned (`record_clean`): a record served with a control character is
+    # unchanged on the next run, and a lone surrogate (a JSON escape) cannot fail the hash. Most
+    # records are clean, told from the string that is hashed anyway.
+    canonical = canonical_json({"mapping_version": version, "record": record.raw})
+    if _JSON_NOT_TEXT.search(canonical):
+        return content_hash({"mapping_version": version, "record": data_clean(record.raw)})
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# In a record's JSON: an escaped control character other than tab, newline and CR, or a
+# surrogate or non-character as it stands. A backslash of the text before "u0001" is a false
+# alarm, which only costs the slow look.
+_JSON_NOT_TEXT = re.compile(r"\\u00[01][0-9a-fA-F]|\\[bf]|[\ud800-\udfff\ufffe\uffff]")
+
+
+def raw_clean(raw: Any) -> Any:
+    """A record's raw payload cleaned of what is not text; `raw` itself when it holds none
+    (told from its JSON, which is quicker than walking it: most records are clean)."""
+    if not _JSON_NOT_TEXT.search(json.dumps(raw, ensure_ascii=False)):
+        return raw
+    return data_clean(raw)
+
+
+WARNING = "warning: applied without the characters that are not text ({found}) in {where}"
+
+
+def record_clean(record: Parsed) -> tuple[Parsed, str]:
+    """`record` with every string in it (its fields, its events, its raw payload) cleaned of
+    what is not text, and the warning to list for it ("" when it was clean).
+
+    Removed, not refused: one stray control character in a regulator's title is no reason to
+    leave the case out, and the run's problems say which record had it and where.
+    """
+    found: dict[str, list[str]] = {}
+    cleaned = _cleaned(record, "", found)
+    if not found:
+        return record, ""
+    codes = list(dict.fromkeys(code for codes in found.values() for code in codes))
+    places = list(found)
+    where = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
+    return cleaned, WARNING.format(found=", ".join(codes), where=where)
+
+
+def _cleaned(value: Any, path: str, found: dict[str, list[str]]) -> Any:
+    if isinstance(value, str):
+        codes = not_text_in(value)
+        if not codes:
+            return value
+        found.setdefault(path, []).extend(codes)
+        return text_clean(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for item in dataclasses.fields(value):
+            old = getattr(value, item.name)
+            where = f"{path}.{item.name}" if path else item.name
+            if item.name == "raw":
+                new = raw_clean(old)
+                if new is not old and new != old:
+                    found.setdefault("the record as served", []).extend(_codes_in(old))
+            else:
+                new = _cleaned(old, where, found)
+            if new is not old:
+                changes[item.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    if isinstance(value, tuple):
+        items = tuple(_cleaned(item, f"{path}[{n}]", found) for n, item in enumerate(value))
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    return value
+
+
+def _codes_in(data: Any) -> list[str]:
+    if isinstance(data, str):
+        return not_text_in(data)
+    if isinstance(data, dict):
+        return [code for key, item in data.items() for code in _codes_in(key) + _codes_in(item)]
+    if isinstance(data, list | tuple):
+        return [code for item in data for code in _codes_in(item)]
+    return []
 
 
 def batches(records: Iterable[Parsed]) -> Iterator[list[Parsed]]:
@@ -88,6 +179,8 @@ def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
     companies, which applying it on its own does not: the batch is rolled back and applied again
     the careful way, each record in a savepoint, creating companies as they come.
     """
+    cleaned = [record_clean(record) for record in records]
+    records = [record for record, _ in cleaned]
     before = Tally(**{**vars(tally), "problems": list(tally.problems)})
     try:
         _batch_apply(source, records, tally, bulk=True)
@@ -95,6 +188,9 @@ def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
         for name, value in vars(before).items():
             setattr(tally, name, value)
         _batch_apply(source, records, tally, bulk=False)
+    tally.problems += [
+        {"id": record.external_id, "reason": warning} for record, warning in cleaned if warning
+    ]
 
 
 def _batch_apply(source: str, records: list[Parsed], tally: Tally, *, bulk: bool) -> None:
@@ -154,6 +250,8 @@ def record_apply(
     constraint; the whole record is then tried again and finds what the other run made.
     Outside a run (`batch` None) the record is applied on its own, writing at once.
     """
+    if batch is None:  # a run's batches are cleaned as they come (batch_ingest)
+        record, _ = record_clean(record)
     if isinstance(record, CaseRecord):
         inquiry_record_check(inquiry=record.inquiry)
     batch = batch or Batch()

@@ -204,10 +204,14 @@ Record = CaseRecord | PressRecord
 Parsed = CaseRecord | PressRecord | Skipped
 
 
+def canonical_json(raw: object) -> str:
+    """A record's content as one string: key order and whitespace do not matter."""
+    return json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def content_hash(raw: dict) -> str:
     """A stable hash of a record's content (key order and whitespace do not matter)."""
-    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(raw).encode()).hexdigest()
 
 
 # --- Safe parsing -------------------------------------------------------------------------
@@ -221,14 +225,67 @@ def load_json(document: bytes) -> object:
         raise RefusedDocument(f"not a JSON document ({exc})") from exc
 
 
+# What XML 1.0 forbids (deals/text.py): a C0 control other than tab, newline and CR, U+FFFE or
+# U+FFFF, raw or as a character reference ("&#2;", "&#xFFFE;"); in bytes, as UTF-8 holds it.
+_CHAR_REF = (
+    r"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF])"
+    r"|0*(?:[0-8]|1[124-9]|2\d|3[01]|6553[45]));"
+)
+XML_NOT_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|{_CHAR_REF}")
+XML_NOT_TEXT_BYTES = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]|" + _CHAR_REF.encode()
+)
+STAND_IN = 0xF700  # private use: U+F700 + a control's code, U+F720 and U+F721 for FFFE, FFFF
+XML_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=["']([\w.:-]+)""")
+
+
+def _xml_stand_ins(document: bytes) -> tuple[bytes, dict[int, str]]:
+    """`document` with each character XML 1.0 forbids replaced by a private-use stand-in, and
+    the table that restores them; ({}: nothing replaced).
+
+    Expat refuses a whole document for one control character in one item's title; standing in
+    for it lets the document parse, and the parsed text gets the character back, so that the
+    pipeline removes it and warns about that one record (ingest/pipeline/records.py). Only a
+    UTF-8 document (declared so, or with no encoding declared) is read this way, and only one
+    that holds no stand-in of its own: any other is removed of them instead, without a trace.
+    """
+    if not XML_NOT_TEXT_BYTES.search(document):
+        return document, {}
+    declared = XML_ENCODING.match(document)
+    text = None
+    if not declared or declared.group(1).lower() in (b"utf-8", b"utf8"):
+        try:
+            text = document.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+    if text is None or any(STAND_IN <= ord(char) <= STAND_IN + 0x21 for char in set(text)):
+        return XML_NOT_TEXT_BYTES.sub(b"", document), {}
+
+    def stand_in(match: re.Match) -> str:
+        found = match.group()
+        if found.startswith("&#"):
+            number = found[2:-1]
+            code = int(number[1:], 16) if number[:1] in "xX" else int(number)
+        else:
+            code = ord(found)
+        return chr(STAND_IN + (code if code < 0x20 else 0x20 + code - 0xFFFE))
+
+    restore = {STAND_IN + code: chr(code) for code in range(0x20)}
+    restore |= {STAND_IN + 0x20: "\ufffe", STAND_IN + 0x21: "\uffff"}
+    return XML_NOT_TEXT.sub(stand_in, text).encode(), restore
+
+
 def load_xml(document: bytes) -> Element:
     """The XML tree of `document`, parsed with defusedxml.
 
     Any DTD is refused, which refuses entity bombs ("billion laughs") and external entities
-    before expat expands or fetches anything.
+    before expat expands or fetches anything. A character that XML forbids (a control
+    character in a title) does not refuse the document: its text holds it, as served, for the
+    pipeline to remove and report (`_xml_stand_ins`).
     """
+    document, restore = _xml_stand_ins(document)
     try:
-        return defused_fromstring(document, forbid_dtd=True)
+        root = defused_fromstring(document, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise RefusedDocument(
             f"refused a hostile XML document: {type(exc).__name__} "
@@ -236,6 +293,14 @@ def load_xml(document: bytes) -> Element:
         ) from exc
     except (ParseError, ValueError) as exc:
         raise RefusedDocument(f"not an XML document ({exc})") from exc
+    if restore:
+        table = str.maketrans(restore)
+        for element in root.iter():
+            element.text = element.text and element.text.translate(table)
+            element.tail = element.tail and element.tail.translate(table)
+            for name, value in element.attrib.items():
+                element.attrib[name] = value.translate(table)
+    return root
 
 
 def rss_items(document: bytes) -> list[dict[str, str]]:
