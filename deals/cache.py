@@ -20,6 +20,13 @@ fresh token for its own client. Requests with a session or flash messages (edito
 subscriber who just submitted a form) are never served from or stored in the cache. Responses
 carry an ETag and `Cache-Control: max-age=0, must-revalidate` (PAGE_CACHE_MAX_AGE): a browser or
 proxy may keep a page but asks again each time, and gets 304 Not Modified while it is current.
+
+Redis down or hung never fails a page: the cache backend (`FailSafeRedisCache`, set in
+settings.CACHES) answers a miss for a read and does nothing for a write when Redis errs or does
+not answer within CACHE_REDIS_TIMEOUT, so every page, fragment and figure is computed from the
+database; it then leaves Redis alone for CACHE_RETRY_SECONDS (one request in that time pays the
+timeout, not each) and logs once when an outage starts and once when it ends. The rate limits ask
+for the error instead (`cache_errors_raised`): a limit that cannot be counted is no limit.
 """
 
 from __future__ import annotations
@@ -29,19 +36,24 @@ import contextvars
 import hashlib
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +66,9 @@ T = TypeVar("T")
 # --- The content version ------------------------------------------------------------------
 
 
-def content_version() -> int:
-    """The current content version (one cache read)."""
+def content_version() -> int | None:
+    """The current content version (one cache read); None while the cache cannot be reached:
+    nothing is then read from it or stored in it."""
     version = cache.get(VERSION_KEY)
     if version is None:
         # First use, or the key was evicted: start above any number used before, so that no
@@ -70,7 +83,9 @@ def _bump() -> None:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet (or evicted): starting one is a change too
         content_version()
-    except Exception:  # the cache is down: writes go on, pages expire by PAGE_CACHE_SECONDS
+    except CacheUnavailable:  # logged once per outage; bumped when Redis answers again
+        pass
+    except Exception:  # another backend down: writes go on, pages expire by PAGE_CACHE_SECONDS
         logger.exception("Could not bump the content version")
 
 
@@ -114,9 +129,10 @@ def content_changes_deferred() -> Iterator[None]:
             content_changed()
 
 
-def current(key: str) -> tuple[int, object | None]:
+def current(key: str) -> tuple[int | None, object | None]:
     """The content version, and what `key` holds if it was stored under that version: one
-    round trip to the cache (an entry keeps the version it was made from)."""
+    round trip to the cache (an entry keeps the version it was made from). The version is None
+    while the cache cannot be reached."""
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
     if version is None:
@@ -127,8 +143,9 @@ def current(key: str) -> tuple[int, object | None]:
     return version, None
 
 
-def store(key: str, version: int, value: object) -> None:
-    cache.set(key, (version, value), settings.PAGE_CACHE_SECONDS)
+def store(key: str, version: int | None, value: object) -> None:
+    if version is not None:  # None: the cache could not be reached when `value` was computed
+        cache.set(key, (version, value), settings.PAGE_CACHE_SECONDS)
 
 
 # --- Aggregates ---------------------------------------------------------------------------
@@ -179,6 +196,8 @@ def cached_each(
         logger.exception("Fragment cache unavailable")
         return render(items)
     version = found.get(VERSION_KEY) or content_version()
+    if version is None:  # the cache cannot be reached
+        return render(items)
     out: list = [None] * len(items)
     missing = []
     for index, item_key in enumerate(keys):
@@ -257,8 +276,10 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         key = _page_key(request)
         try:
             version, entry = current(key)
-        except Exception:  # the cache is down: render from the database
+        except Exception:  # another backend than ours down: render from the database
             logger.exception("Page cache unavailable")
+            return view(request, *args, **kwargs)
+        if version is None:  # the cache cannot be reached: render from the database
             return view(request, *args, **kwargs)
         if entry is not None:
             return _with_headers(request, _served(request, entry), entry)
@@ -275,3 +296,178 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         return _with_headers(request, response, entry)
 
     return wrapped
+
+
+# --- When Redis is down or hung -----------------------------------------------------------
+
+
+class CacheUnavailable(Exception):
+    """The cache cannot be reached (raised by incr(), and by everything inside
+    `cache_errors_raised`)."""
+
+
+# Set inside `cache_errors_raised`. A ContextVar: the rate limits reach the backend through
+# Django's cache API, which has no argument of ours to say "raise instead".
+_RAISING: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "cache_errors_raised", default=False
+)
+
+
+@contextlib.contextmanager
+def cache_errors_raised() -> Iterator[None]:
+    """Inside the block the fail-safe cache raises CacheUnavailable instead of answering a miss
+    (at once while it is known to be down): for counters that must not silently read zero."""
+    token = _RAISING.set(True)
+    try:
+        yield
+    finally:
+        _RAISING.reset(token)
+
+
+class _Outage:
+    """What one process knows of one Redis: whether it is down, and when to try it again.
+
+    Shared by the process's threads (Django makes one cache backend per thread). After a
+    failure every operation is skipped until the retry time; the first one after it is let
+    through (the others keep skipping) and either ends the outage or sets the next retry time.
+    Logged once when an outage starts and once when it ends, not once per request."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.lock = threading.Lock()
+        self.down_since: float | None = None
+        self.retry_at = 0.0
+        self.skipped = 0
+
+    def skip(self) -> bool:
+        if self.down_since is None:
+            return False
+        with self.lock:
+            now = time.monotonic()
+            if self.down_since is None or now >= self.retry_at:
+                self.retry_at = now + settings.CACHE_RETRY_SECONDS  # this caller tries it
+                return False
+            self.skipped += 1
+            return True
+
+    def failed(self, exc: Exception) -> None:
+        with self.lock:
+            started = self.down_since is None
+            if started:
+                self.down_since, self.skipped = time.monotonic(), 0
+            self.retry_at = time.monotonic() + settings.CACHE_RETRY_SECONDS
+        if started:
+            logger.error(
+                "Cache %s unavailable (%s: %s): serving from the database, trying again every %s s",
+                self.where,
+                type(exc).__name__,
+                exc,
+                settings.CACHE_RETRY_SECONDS,
+            )
+
+    def recovered(self) -> bool:
+        """After a successful operation: True if it ended an outage."""
+        if self.down_since is None:
+            return False
+        with self.lock:
+            if self.down_since is None:
+                return False
+            seconds, skipped = time.monotonic() - self.down_since, self.skipped
+            self.down_since = None
+        logger.warning(
+            "Cache %s answers again after %.1f s (%d operations skipped)",
+            self.where,
+            seconds,
+            skipped,
+        )
+        return True
+
+
+_OUTAGES: dict[str, _Outage] = {}
+_OUTAGES_LOCK = threading.Lock()
+
+
+def _outage_of(servers: list[str]) -> _Outage:
+    # The servers without user name or password: this names the cache in the logs.
+    where = ",".join(f"{u.netloc.rpartition('@')[2]}{u.path}" for u in map(urlsplit, servers))
+    with _OUTAGES_LOCK:
+        return _OUTAGES.setdefault(where, _Outage(where))
+
+
+class FailSafeRedisCache(RedisCache):
+    """Django's Redis cache that fails to the database instead of failing the request.
+
+    A Redis error, or no answer within the client's socket timeouts (OPTIONS
+    `socket_connect_timeout` and `socket_timeout`: CACHE_REDIS_TIMEOUT), makes a read a miss and
+    a write a no-op; incr() raises CacheUnavailable (it has no "nothing" answer). Then Redis is
+    skipped for CACHE_RETRY_SECONDS. When it answers again the content version is bumped (a
+    write during the outage could not bump it, and pages cached before the write must not come
+    back) and that first answer is read as a miss. Errors that are not the server's (a value
+    that cannot be pickled, incr() of a missing key) are raised as usual."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._outage = _outage_of(self._servers)
+
+    def _call(self, operation: Callable[[], T], miss: T, *, read: bool = True) -> T:
+        if self._outage.skip():
+            if _RAISING.get():
+                raise CacheUnavailable(f"cache {self._outage.where} is down")
+            return miss
+        try:
+            result = operation()
+        except (RedisError, OSError) as exc:
+            self._outage.failed(exc)
+            if _RAISING.get():
+                raise CacheUnavailable(f"cache {self._outage.where}: {exc}") from exc
+            return miss
+        if self._outage.recovered():
+            with contextlib.suppress(ValueError, RedisError, OSError):
+                super().incr(VERSION_KEY)
+            if read:
+                return miss
+        return result
+
+    def get(self, key, default=None, version=None):
+        call = super().get
+        return self._call(lambda: call(key, default, version), default)
+
+    def get_many(self, keys, version=None):
+        call = super().get_many
+        return self._call(lambda: call(keys, version), {})
+
+    def has_key(self, key, version=None):
+        call = super().has_key
+        return self._call(lambda: call(key, version), False)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        call = super().add
+        return self._call(lambda: call(key, value, timeout, version), False, read=False)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        call = super().set
+        return self._call(lambda: call(key, value, timeout, version), None, read=False)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        call = super().set_many
+        return self._call(lambda: call(data, timeout, version), list(data), read=False)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        call = super().touch
+        return self._call(lambda: call(key, timeout, version), False, read=False)
+
+    def delete(self, key, version=None):
+        call = super().delete
+        return self._call(lambda: call(key, version), False, read=False)
+
+    def delete_many(self, keys, version=None):
+        call = super().delete_many
+        return self._call(lambda: call(keys, version), None, read=False)
+
+    def clear(self):
+        return self._call(super().clear, False, read=False)
+
+    def incr(self, key, delta=1, version=None):
+        call = super().incr
+        with cache_errors_raised():
+            return self._call(lambda: call(key, delta, version), 0, read=False)

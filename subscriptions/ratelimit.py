@@ -1,4 +1,9 @@
-"""A fixed-window counter in the cache (Redis in production, so every web process shares it)."""
+"""A fixed-window counter in the cache (Redis in production, so every web process shares it).
+
+When the cache cannot be reached, or does not answer within CACHE_REDIS_TIMEOUT, nothing can be
+counted: `allow` raises Unavailable at once (the cache backend remembers an outage for
+CACHE_RETRY_SECONDS and logs it once) and the forms answer that signing up is paused.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import time
 
 from django.core.cache import cache
 
+from deals.cache import CacheUnavailable, cache_errors_raised
 from tracker.client_ip import client_ip
 
 __all__ = ["Unavailable", "allow", "client_ip", "hashed", "mailbox"]
@@ -15,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 class Unavailable(Exception):
-    """The counters cannot be read (Redis is down): nothing can be limited."""
+    """The counters cannot be read (Redis is down or hung): nothing can be limited."""
 
 
 def allow(key: str, *, limit: int, window: int) -> bool:
@@ -26,14 +32,17 @@ def allow(key: str, *, limit: int, window: int) -> bool:
     """
     bucket = f"ratelimit:{key}:{int(time.time() // window)}"
     try:
-        if cache.add(bucket, 1, timeout=window):
-            return True
-        try:
-            count = cache.incr(bucket)
-        except ValueError:  # expired between add() and incr()
-            cache.add(bucket, 1, timeout=window)
-            count = 1
-    except Exception as exc:  # redis.ConnectionError, TimeoutError…: whatever the backend raises
+        with cache_errors_raised():
+            if cache.add(bucket, 1, timeout=window):
+                return True
+            try:
+                count = cache.incr(bucket)
+            except ValueError:  # expired between add() and incr()
+                cache.add(bucket, 1, timeout=window)
+                count = 1
+    except CacheUnavailable as exc:  # the cache backend logged the outage once
+        raise Unavailable(str(exc)) from exc
+    except Exception as exc:  # another backend: redis.ConnectionError, TimeoutError…
         logger.error("Rate limits unavailable: %s: %s", type(exc).__name__, exc)
         raise Unavailable(str(exc)) from exc
     return count <= limit

@@ -140,11 +140,28 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis when there is one (rate limits are then shared by every web process), else local memory.
+# REDIS_URL is the Celery broker's Redis (maxmemory-policy noeviction: a queued email is never
+# dropped). The cache (pages, fragments, figures, rate-limit counters) belongs in a Redis of its
+# own, CACHE_REDIS_URL, with a memory limit and LRU eviction (docker-compose.yml's `cache`), so
+# that no amount of cached pages can fill the broker's memory; unset, it is REDIS_URL (one box).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "") or REDIS_URL
+# Seconds the cache may take to connect or answer before a page is computed from the database
+# instead, and seconds it is then left alone before it is tried again (deals/cache.py).
+CACHE_REDIS_TIMEOUT = float(os.environ.get("CACHE_REDIS_TIMEOUT", "0.25"))
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
+        {
+            # Django's Redis cache that answers a miss instead of an error (deals/cache.py).
+            "BACKEND": "deals.cache.FailSafeRedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_REDIS_TIMEOUT,
+                "socket_timeout": CACHE_REDIS_TIMEOUT,
+            },
+        }
+        if CACHE_REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
