@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format check clean screenshot bench fuzz bench-ingest bench-digests
+.PHONY: run test faults install migrate demo lint format check clean screenshot bench fuzz bench-ingest bench-digests
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,12 @@ run: demo
 # which pytest-xdist cannot tell apart (it would run one of them).
 TEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest -p no:xdist -m fuzz
+	$(BIN)/pytest -n 0 -m fuzz
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m 'not fuzz'
+
+# The fault tests alone, each line of what they survived printed (they also run in `make test`).
+faults: install
+	$(BIN)/pytest -n 0 -m fault -s
 
 # Schemathesis fuzzes the API from its own OpenAPI schema, harder than `make test` does.
 FUZZ_EXAMPLES ?= 200

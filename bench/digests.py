@@ -230,6 +230,7 @@ def main() -> None:
             SECURE_SSL_REDIRECT="0",
         )
         os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+        os.environ["CACHE_REDIS_URL"] = os.environ["REDIS_URL"]  # never an operator's cache
         import django
 
         django.setup()

@@ -27,6 +27,7 @@ def main() -> None:
     with database_copy("ingest") as url:
         os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="tracker.settings")
         os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+        os.environ["CACHE_REDIS_URL"] = os.environ["REDIS_URL"]  # never an operator's cache
         import django
 
         django.setup()

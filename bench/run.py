@@ -74,6 +74,7 @@ SERVER_ENV = {
     "DJANGO_SETTINGS_MODULE": "tracker.settings",
     "DATABASE_URL": DATABASE_URL,
     "REDIS_URL": REDIS_URL,
+    "CACHE_REDIS_URL": REDIS_URL,
     "DEBUG": "0",
     "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdefghijklmnop",
     "ALLOWED_HOSTS": "127.0.0.1,testserver",
