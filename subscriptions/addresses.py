@@ -111,7 +111,10 @@ def stored_form(email: str) -> str:
     except AddressLiteral:
         raise
     except NotAMailbox:
-        return email.strip().lower()
+        old = email.strip().lower()
+        if "[" in old.rpartition("@")[2]:  # a literal the parse did not get as far as
+            raise AddressLiteral(LITERAL) from None
+        return old
 
 
 # Providers that deliver every spelling of a mailbox to the same inbox.

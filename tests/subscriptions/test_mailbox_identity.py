@@ -256,6 +256,7 @@ def test_code_that_asks_to_write_to_an_address_literal_sends_nothing():
         )
     SubscriberFactory(email="victim2@[127.0.0.1]")
     assert not manage_link_send(email="victim2@[127.0.0.1]")
+    assert not manage_link_send(email="Victim <victim2@[127.0.0.1]>")
     assert mail.outbox == []
 
 
