@@ -9,8 +9,18 @@ from deals.filters import DealFilter
 from deals.models import Company, Deal, Regulator
 from deals.vocabulary import EventKind
 
-from .models import Frequency, SubscriptionKind, normalise_email
+from .addresses import NotAMailbox, normalise_email
+from .models import Frequency, SubscriptionKind
 from .searches import canonical_search
+
+
+def _mailbox_address(email: str) -> str:
+    """The address as mail will be sent to it (subscriptions/addresses.py), or a form error:
+    an address literal, or a local part that still needs quotes, is not taken."""
+    try:
+        return normalise_email(email)
+    except NotAMailbox as exc:
+        raise forms.ValidationError(str(exc), code="invalid") from exc
 
 
 class EventKindsField(forms.MultipleChoiceField):
@@ -56,7 +66,7 @@ class SubscribeForm(forms.Form):
         email = self.cleaned_data["email"]
         if any(ch in email for ch in "\r\n\0"):  # the validator already refuses; be explicit
             raise forms.ValidationError("Enter a valid email address.")
-        return normalise_email(email)
+        return _mailbox_address(email)
 
     def clean_search(self) -> str:
         return canonical_search(self.cleaned_data.get("search", ""))
@@ -97,7 +107,7 @@ class ManageLinkForm(forms.Form):
     website = forms.CharField(required=False, label="Leave this empty")  # as SubscribeForm
 
     def clean_email(self) -> str:
-        return normalise_email(self.cleaned_data["email"])
+        return _mailbox_address(self.cleaned_data["email"])
 
 
 class SubscriptionChangeForm(forms.Form):

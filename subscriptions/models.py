@@ -24,13 +24,12 @@ from django.utils import timezone
 from deals.models import Company, Deal, Event, Inquiry, Regulator, StatusChange
 from deals.vocabulary import EventKind
 
+# The stored form of an address, importable from here as before it had a module of its own.
+from .addresses import normalise_email as normalise_email
+
 # Saved searches' functions, importable from here as before they had a module of their own.
 from .searches import canonical_search as canonical_search
 from .searches import deals_matching, search_label
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 class Frequency(models.TextChoices):
@@ -64,7 +63,10 @@ class SubscriberQuerySet(models.QuerySet):
 
 class Subscriber(models.Model):
     email = models.EmailField(
-        max_length=254, unique=True, help_text="Stored in lower case; one row per address."
+        max_length=254,
+        unique=True,
+        help_text="Stored as mail is sent to it, in lower case (subscriptions/addresses.py): "
+        "quotes and escapes removed, the domain in punycode; one row per address.",
     )
     uuid = models.UUIDField(
         default=uuid.uuid4,

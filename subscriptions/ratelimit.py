@@ -16,6 +16,10 @@ from django.core.cache import cache
 from deals.cache import CacheUnavailable, cache_errors_raised
 from tracker.client_ip import client_ip
 
+# Importable from here as before the mailbox identity had a module of its own.
+from .addresses import DOTS_IGNORED as DOTS_IGNORED
+from .addresses import mailbox
+
 __all__ = ["Unavailable", "allow", "client_ip", "hashed", "mailbox"]
 logger = logging.getLogger(__name__)
 
@@ -46,21 +50,6 @@ def allow(key: str, *, limit: int, window: int) -> bool:
         logger.error("Rate limits unavailable: %s: %s", type(exc).__name__, exc)
         raise Unavailable(str(exc)) from exc
     return count <= limit
-
-
-# Providers that deliver every spelling of a mailbox to the same inbox.
-DOTS_IGNORED = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
-
-
-def mailbox(email: str) -> str:
-    """The inbox an address reaches, for counting requests: victim+1@example.org and
-    victim+2@… are victim@example.org; at Gmail dots are ignored too (v.ictim@googlemail.com is
-    victim@gmail.com). Only for limits: the address is stored and written to as typed."""
-    local, _, domain = email.strip().lower().rpartition("@")
-    local = local.split("+", 1)[0]
-    if domain in DOTS_IGNORED:
-        local, domain = local.replace(".", ""), DOTS_IGNORED[domain]
-    return f"{local}@{domain}"
 
 
 def hashed(value: str) -> str:

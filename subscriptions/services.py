@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from deals.models import Company, Deal, Event, Regulator, StatusChange
 
+from .addresses import NotAMailbox, stored_form
 from .digest import EVENT_RELATED, Digest, absolute, deals_for_digest, digest_build
 from .emails import email_make
 from .models import (
@@ -44,7 +45,6 @@ from .models import (
     Subscriber,
     Subscription,
     SubscriptionKind,
-    normalise_email,
 )
 from .selectors import unsent_content
 from .tokens import (
@@ -101,7 +101,11 @@ def subscriber_unsubscribing(*, token: str) -> Subscriber | None:
 def manage_link_send(*, email: str) -> bool:
     """Email a fresh manage link to `email` if it is a subscriber's address; nothing to anyone
     else, so the form that asks cannot be used to write to strangers. Runs in a task."""
-    subscriber = Subscriber.objects.filter(email=normalise_email(email)).first()
+    try:
+        email = stored_form(email)
+    except NotAMailbox:  # an address literal, queued before the form refused them
+        return False
+    subscriber = Subscriber.objects.filter(email=email).first()
     if subscriber is None:
         return False
     email_make(
@@ -140,10 +144,13 @@ def subscription_request(
 ) -> None:
     """Email a confirmation link. Nothing is stored: the signed link carries the request.
 
+    The link and the email carry the address as it is sent (addresses.stored_form); an address
+    literal raises AddressLiteral (the forms refuse it before it gets here).
+
     Runs in a Celery task (tasks.send_confirmation), which retries when the mail server
     refuses, so that the page answers at once and the same whatever happens here.
     """
-    email = normalise_email(email)
+    email = stored_form(email)
     request = {
         "e": email,
         "k": kind,
@@ -179,6 +186,11 @@ def subscription_request(
 
 def _requested(token: str) -> tuple[dict, Subscription]:
     request = confirm_token_read(token)
+    try:
+        # A link sent before addresses were parsed as they are sent carries the old spelling.
+        request["e"] = stored_form(request["e"])
+    except NotAMailbox as exc:
+        raise InvalidToken(f"The address in the link is not taken any more: {exc}") from exc
     draft = subscription_draft(
         kind=request["k"],
         target_id=request["t"],

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import ratelimit, tasks
+from . import addresses, ratelimit, tasks
 from .forms import ManageLinkForm, SubscribeForm, SubscriptionChangeForm
 from .models import Frequency
 from .services import (
@@ -69,8 +69,9 @@ def _client_allowed(request: HttpRequest, form_name: str) -> bool:
 
 
 def _mailbox_allowed(email: str, form_name: str) -> bool:
-    """Per mailbox, not per spelling: victim+1@ and v.ictim@gmail count as victim@."""
-    mailbox = ratelimit.hashed(ratelimit.mailbox(email))
+    """Per mailbox, not per spelling: victim+1@, "v\\ictim"@ and v.ictim@gmail count as victim@
+    (subscriptions/addresses.py)."""
+    mailbox = ratelimit.hashed(addresses.mailbox(email))
     return ratelimit.allow(
         f"{form_name}:address:{mailbox}",
         limit=settings.SUBSCRIBE_LIMIT_PER_ADDRESS,
