@@ -194,7 +194,8 @@ def without_tracking(request: HttpRequest) -> str:
         if not is_tracking(key):
             query.setlist(key, request.GET.getlist(key))
     encoded = query.urlencode()
-    return f"{request.path}?{encoded}" if encoded else request.path
+    path = "/" + request.path.lstrip("/")  # never "//host/…", which a browser reads as a host
+    return f"{path}?{encoded}" if encoded else path
 
 
 def takes(

@@ -179,20 +179,38 @@ def test_a_parameter_repeated_where_one_value_is_read_uses_the_last(client):
     assert response.context["filter"].form.cleaned_data["q"] == "microsoft"
 
 
-def test_the_pages_own_forms_and_links_still_work(client):
+def links_with_a_query(client, path: str) -> set[str]:
+    """The page's own links that carry a query string, as absolute paths (the API's aside)."""
+    page = client.get(path)
+    assert page.status_code == 200, path
+    links = {unescape(href) for href in re.findall(r'href="([^"]*\?[^"]*)"', page.text)}
+    links = {f"{path.split('?')[0]}{link}" if link.startswith("?") else link for link in links}
+    return {link for link in links if link.startswith("/") and not link.startswith("/api/")}
+
+
+def test_the_pages_own_forms_and_links_still_work(client, world):
     page = client.get("/deals/?q=microsoft&status=in_depth_review&sort=name")
     assert page.status_code == 200
     # The filter form submitted with every field left empty.
     empty = "&".join(f"{name}=" for name in page.context["filter"].form.fields)
     assert client.get(f"/deals/?{empty}").status_code == 200
     assert client.get("/deals/?announced_before=").status_code == 200
-    # Every link on the page with a query string: chips, sort headings, pagination, alternates.
-    links = {unescape(href) for href in re.findall(r'href="([^"]*\?[^"]*)"', page.text)}
-    links = {f"/deals/{link}" if link.startswith("?") else link for link in links}
-    assert links
+    # Every link with a query string: chips, sort headings, pagination, alternates, "its deals".
+    links = set()
+    for path in [
+        "/deals/?q=microsoft&status=in_depth_review&sort=name",
+        "/inquiries/?regulator=cma&sort=-opened",
+        "/",
+        world.microsoft.get_absolute_url(),
+        "/regulators/cma/",
+        "/search/?q=microsoft",
+        "/stats/",
+        "/deadlines/",
+    ]:
+        links |= links_with_a_query(client, path)
+    assert len(links) > 10
     for link in sorted(links):
-        if link.startswith("/") and not link.startswith("/api/"):
-            assert client.get(link).status_code == 200, link
+        assert client.get(link).status_code == 200, link
     for url in [
         "/deals/?page=2",
         "/inquiries/?page=1&sort=-opened",
