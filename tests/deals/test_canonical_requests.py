@@ -167,6 +167,13 @@ def test_feeds_exports_and_calendars_say_it_in_plain_text(client, url):
     assert "the parameter “colour”, which this page does not read" in response.text
 
 
+@pytest.mark.parametrize("query", ["%00=1", "a%00b=1", "%ff=1", "x" * 300 + "=1", "=1", "&&&="])
+def test_a_hostile_parameter_name_is_a_400_that_shows_it_printable(client, query):
+    response = client.get(f"/deals/?{query}")
+    assert response.status_code == 400
+    assert "\x00" not in response.text and "x" * 41 not in response.text
+
+
 def test_many_unknown_parameters_are_named_a_few_at_a_time(client):
     response = client.get("/deals/?" + "&".join(f"p{n}=1" for n in range(9)))
     assert "“p0”, “p1”, “p2”, “p3”, “p4” (and 4 more)" in unescape(response.text)
