@@ -230,9 +230,21 @@ def _personal(request: HttpRequest) -> bool:
 
 
 def _page_key(request: HttpRequest) -> str:
-    # The day is in the key: "in 3 days" and dormant inquiries change at midnight.
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    """The page's key, from the canonical request: the host as ALLOWED_HOSTS let it in, in
+    lower case and without the scheme's default port; the path; and the query string the page
+    reads, keys in one order (deals.querystring.takes puts it on the request; a view without
+    `takes`, as the API's, is keyed by all its parameters in that order)."""
+    from urllib.parse import urlencode  # here: nothing else in this module needs it
+
+    host = request.get_host().lower().rstrip(".")
+    default_port = ":443" if request.scheme == "https" else ":80"
+    host = host.removesuffix(default_port)
+    query = getattr(request, "canonical_query", None)  # querystring.CANONICAL_ATTRIBUTE
+    if query is None:  # each key's values keep their order: the last of them may be the one read
+        query = urlencode([(key, request.GET.getlist(key)) for key in sorted(request.GET)], True)
+    address = f"{request.scheme}://{host}{request.path}?{query}"
     digest = hashlib.sha256(address.encode()).hexdigest()
+    # The day is in the key: "in 3 days" and dormant inquiries change at midnight.
     return f"dealwatch:page:{timezone.localdate():%Y%m%d}:{digest}"
 
 

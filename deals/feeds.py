@@ -4,7 +4,8 @@ list's, a company's and a regulator's.
 Entries are dated by when the event happened (`occurred_on`), not when we recorded it, newest
 first; each has a stable id (a tag URI with the event's number) so that readers never show an
 event twice. A filtered feed takes the same query string as its page (`/deals/feed/?regulator=
-cma`): invalid filters are a 400 with the form's errors.
+cma`): invalid filters are a 400 with the form's errors. A parameter a feed does not read is a
+plain-text 400 and a tracking one a redirect (deals/urls.py `feed`, deals.querystring.takes).
 """
 
 from __future__ import annotations

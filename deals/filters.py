@@ -23,6 +23,7 @@ from . import querystring, widgets
 from .cache import cached
 from .jurisdictions import jurisdiction_code, jurisdiction_name
 from .models import Company, Deal, Event, Inquiry, Regulator
+from .querystring import PRESENTATION_KEYS
 from .vocabulary import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
@@ -38,8 +39,6 @@ from .vocabulary import (
 )
 
 MAX_QUERY_LENGTH = 200
-# Parameters that change how a list is shown, not which rows it has.
-PRESENTATION_KEYS = {"sort", "page", "cursor", "limit"}
 
 
 def date_filter(field_name: str, lookup_expr: str, label: str) -> django_filters.DateFilter:

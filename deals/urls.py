@@ -11,6 +11,18 @@ from .feeds import (
     LatestEventsFeed,
     RegulatorEventsFeed,
 )
+from .querystring import takes
+
+
+def feed(view, filtered: views.FilteredList | None = None):
+    """A cached feed that reads its list's filters (and accepts its list's `page`), or no
+    parameter: any other is a plain-text 400 (deals.querystring.takes)."""
+    if filtered is None:
+        return takes(plain=True)(public_page(view))
+    return takes(filterset=filtered.filterset_class, ignored=["page"], plain=True)(
+        public_page(view)
+    )
+
 
 app_name = "deals"
 
@@ -19,22 +31,24 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("deals/", views.deal_list, name="deal_list"),
     path("deals/export.csv", views.deal_export, name="deal_export"),
-    path("deals/feed/", public_page(FilteredListFeed(views.DEALS)), name="deal_list_feed"),
+    path("deals/feed/", feed(FilteredListFeed(views.DEALS), views.DEALS), name="deal_list_feed"),
     path("deals/calendar.ics", views.deal_calendar, name="deal_calendar"),
     path("deals/<slug:slug>/", views.deal_detail, name="deal_detail"),
-    path("deals/<slug:slug>/feed/", public_page(DealEventsFeed()), name="deal_feed"),
-    path("feed/", public_page(LatestEventsFeed()), name="feed"),
+    path("deals/<slug:slug>/feed/", feed(DealEventsFeed()), name="deal_feed"),
+    path("feed/", feed(LatestEventsFeed()), name="feed"),
     path("inquiries/", views.inquiry_list, name="inquiry_list"),
     path("inquiries/export.csv", views.inquiry_export, name="inquiry_export"),
     path(
-        "inquiries/feed/", public_page(FilteredListFeed(views.INQUIRIES)), name="inquiry_list_feed"
+        "inquiries/feed/",
+        feed(FilteredListFeed(views.INQUIRIES), views.INQUIRIES),
+        name="inquiry_list_feed",
     ),
     path("companies/", views.company_list, name="company_list"),
     path("companies/<slug:slug>/", views.company_detail, name="company_detail"),
-    path("companies/<slug:slug>/feed/", public_page(CompanyEventsFeed()), name="company_feed"),
+    path("companies/<slug:slug>/feed/", feed(CompanyEventsFeed()), name="company_feed"),
     path("regulators/", views.regulator_list, name="regulator_list"),
     path("regulators/<slug:slug>/", views.regulator_detail, name="regulator_detail"),
-    path("regulators/<slug:slug>/feed/", public_page(RegulatorEventsFeed()), name="regulator_feed"),
+    path("regulators/<slug:slug>/feed/", feed(RegulatorEventsFeed()), name="regulator_feed"),
     path("deadlines/", views.deadlines, name="deadlines"),
     path("deadlines/calendar.ics", views.deadline_calendar, name="deadline_calendar"),
     path("statuses/", views.statuses, name="statuses"),

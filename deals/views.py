@@ -28,6 +28,7 @@ from .deadlines import upcoming as upcoming_deadlines
 from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
 from .models import Company, CompanyRedirect, Deal, Event, Inquiry, Regulator
 from .pagination import first_rows, paginate
+from .querystring import takes
 from .vocabulary import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
@@ -50,6 +51,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(max_length=MAX_QUERY_LENGTH, required=False, strip=True)
 
 
+@takes()
 @public_page
 def home(request):
     """What Dealwatch is, what happened lately, what is due this week, what is in-depth.
@@ -252,11 +254,13 @@ INQUIRIES = FilteredList(
 )
 
 
+@takes("page", filterset=DealFilter)
 @public_page
 def deal_list(request):
     return DEALS.page(request)
 
 
+@takes(filterset=DealFilter, ignored=["page"], plain=True)
 def deal_export(request):
     """The filtered deal list as CSV, for spreadsheets; same filters as the page."""
     return DEALS.csv_download(request)
@@ -270,6 +274,7 @@ def imported_from(deal: Deal) -> list[str]:
     return hooks.imported_from(deal)
 
 
+@takes()
 @public_page
 def deal_detail(request, slug):
     deal = get_object_or_404(Deal.objects.published().with_detail_data(), slug=slug)
@@ -305,16 +310,19 @@ def deal_detail(request, slug):
     )
 
 
+@takes("page", filterset=InquiryFilter)
 @public_page
 def inquiry_list(request):
     return INQUIRIES.page(request)
 
 
+@takes(filterset=InquiryFilter, ignored=["page"], plain=True)
 def inquiry_export(request):
     """The filtered inquiry list as CSV; same filters as the page."""
     return INQUIRIES.csv_download(request)
 
 
+@takes("page")
 @public_page
 def company_list(request):
     companies = Company.objects.on_record().order_by("name", "pk").with_deal_counts()
@@ -328,6 +336,7 @@ def company_list(request):
     )
 
 
+@takes()
 @public_page
 def company_detail(request, slug):
     """The company's newest deals and inquiries; the deal and inquiry lists, filtered by the
@@ -391,6 +400,7 @@ def company_detail(request, slug):
     )
 
 
+@takes()
 @public_page
 def regulator_list(request):
     regulators = list(Regulator.objects.order_by("jurisdiction", "short_name"))
@@ -404,6 +414,7 @@ def regulator_list(request):
     )
 
 
+@takes("page")
 @public_page
 def regulator_detail(request, slug):
     regulator = get_object_or_404(Regulator, slug=slug)
@@ -433,6 +444,7 @@ def regulator_detail(request, slug):
     )
 
 
+@takes()
 @public_page
 def statuses(request):
     """The public explanation of every status and flag; each status badge links here."""
@@ -464,6 +476,7 @@ def clock_rules() -> list[tuple[str, clocks.RegulatorClock]]:
     return [(", ".join(names[key]), rules[key]) for key in rules]
 
 
+@takes("page", filterset=DeadlineFilter)
 @public_page
 def deadlines(request):
     """Deadlines ahead, published and computed, with the working days left; and the deadlines
@@ -497,6 +510,7 @@ def deadlines(request):
     )
 
 
+@takes(form=figures.StatsForm)
 @public_page
 def stats(request):
     """Reviews, in-depth rates, outcomes, durations and interventions per regulator and year."""
@@ -521,6 +535,7 @@ def stats(request):
     )
 
 
+@takes(form=figures.StatsForm, plain=True)
 def stats_csv(request, table):
     """One table of /stats/ as CSV, with the same filters."""
     form = figures.StatsForm(request.GET)
@@ -538,16 +553,19 @@ def ics_response(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@takes(filterset=InquiryFilter, ignored=["page"], plain=True)
 def deadline_calendar(request):
     """/deadlines/calendar.ics?<inquiry filters>: upcoming deadlines of those inquiries."""
     return INQUIRIES.deadlines_calendar(request)
 
 
+@takes(filterset=DealFilter, ignored=["page"], plain=True)
 def deal_calendar(request):
     """/deals/calendar.ics?<deal filters>: upcoming deadlines of the deals that list shows."""
     return DEALS.deadlines_calendar(request)
 
 
+@takes(form=SearchForm)
 @public_page
 def search(request):
     """The header's search box: deals, inquiries and companies at once, best matches first."""

@@ -176,16 +176,19 @@ def test_hostile_query_strings_never_give_a_500(client, mistral):
     for query in [
         "q=%27%3B%20DROP%20TABLE%20deals_deal%3B--",
         "q=<script>alert(1)</script>",
-        "regulator[]=ec",
         "q=%ff%fe",
         "announced_after=0000-00-00",
         "announced_after=9999-12-31",
         "q=a&q=b&q=c",
     ]:
         assert client.get(f"/deals/?{query}").status_code == 200
-        assert client.get(f"/inquiries/?{query}").status_code == 200
+        if not query.startswith("announced_"):  # a deal-only filter: a 400 on /inquiries/
+            assert client.get(f"/inquiries/?{query}").status_code == 200
     response = client.get("/deals/?q=<script>alert(1)</script>")
     assert "<script>alert(1)</script>" not in response.text
+    # A parameter the page does not read (PHP's array syntax) is a 400 naming it.
+    assert client.get("/deals/?regulator[]=ec").status_code == 400
+    assert client.get("/inquiries/?regulator[]=ec").status_code == 400
 
 
 @pytest.mark.parametrize("query", ["regulator=%00", "company=%00", "regulator=ec%00x&q=figma"])
