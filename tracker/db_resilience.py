@@ -49,6 +49,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 logger = logging.getLogger(__name__)
 
@@ -152,8 +153,9 @@ class RetryOnLostConnectionMiddleware:
                     request.path,
                 )
                 self._rewind_uploads(request)
-        logger.error("database connection lost during %s %s; answered 503", request.method,
-                     request.path)  # fmt: skip
+        logger.error(
+            "database connection lost during %s %s; answered 503", request.method, request.path
+        )
         return unavailable(request, outcome_known=is_read or is_admin_post)
 
     def _attempt(self, request: HttpRequest) -> HttpResponse | None:
@@ -198,7 +200,7 @@ def unavailable(request: HttpRequest, *, outcome_known: bool) -> HttpResponse:
     """The 503 for a lost database connection; for an admin POST, a form with what was sent."""
     is_admin_post = request.method == "POST" and request.path.startswith(_admin_prefix())
     if not is_admin_post:
-        body = format_html(
+        body = mark_safe(
             "<h1>Briefly unavailable</h1><p>The database connection was lost while answering "
             "this request. Please try again in a few seconds.</p>"
         )
@@ -222,10 +224,10 @@ def unavailable(request: HttpRequest, *, outcome_known: bool) -> HttpResponse:
             ),
         )
         files = (
-            format_html(
+            mark_safe(
                 "<p><strong>Attached files could not be kept: attach them again in the "
                 "admin.</strong></p>"
-            )  # fmt: skip
+            )
             if request.FILES
             else ""
         )

@@ -1,6 +1,6 @@
 """PostgreSQL connections terminated under a running server: between requests, during a read and
 during an editor's save in the admin. Nothing answers 500; a save is kept exactly once or shown
-again to be resent.
+again to be resent. (First, the same paths in process on any database, the loss simulated.)
 
 Gunicorn (DEBUG=0, connections kept 60 s as in production, one worker so every request meets
 the same kept connection) is started here on a free port (8400-8499) on `tests.db_faults`, which
@@ -25,25 +25,120 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from deals.models import Deal
 from tests import REPO_ROOT
+from tracker.db_resilience import connection_lost
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
-pytestmark = [
-    pytest.mark.fault,
-    pytest.mark.skipif(
-        not ON_POSTGRES,
-        reason="terminates PostgreSQL backends (pg_terminate_backend): set DATABASE_URL to a "
-        "PostgreSQL server; SQLite has no server connection to lose",
-    ),
-    # The server reads what the test committed; serialized_rollback restores the seeded rows.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    # The server signs the editor in with production's password hasher.
-    pytest.mark.real_password_hasher,
-]
+
+def under_gunicorn(test):
+    """The marks of a test that terminates real PostgreSQL backends under gunicorn."""
+    marks = [
+        pytest.mark.fault,
+        pytest.mark.skipif(
+            not ON_POSTGRES,
+            reason="terminates PostgreSQL backends (pg_terminate_backend): set DATABASE_URL to "
+            "a PostgreSQL server; SQLite has no server connection to lose",
+        ),
+        # The server reads what the test committed; serialized_rollback restores seeded rows.
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+        # The server signs the editor in with production's password hasher.
+        pytest.mark.real_password_hasher,
+    ]
+    for mark in marks:
+        test = mark(test)
+    return test
+
+
+# --- In process, any database: the loss simulated by the driver error it raises -------------
+
+
+class DriverError(Exception):
+    """Stands for psycopg's error, which carries PostgreSQL's SQLSTATE."""
+
+    def __init__(self, sqlstate: str | None):
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+def driver_error(sqlstate: str | None) -> OperationalError:
+    error = OperationalError(f"SQLSTATE {sqlstate}")
+    error.__cause__ = DriverError(sqlstate)
+    return error
+
+
+class FailingQueries:
+    """An execute wrapper: the next `times` queries containing `match` raise `error` instead."""
+
+    def __init__(self, match: str, times: int, sqlstate: str | None = "57P01"):
+        self.match, self.times, self.sqlstate, self.raised = match, times, sqlstate, 0
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.raised < self.times and self.match in sql:
+            self.raised += 1
+            raise driver_error(self.sqlstate)
+        return execute(sql, params, many, context)
+
+
+def test_only_errors_of_a_lost_connection_count_as_lost():
+    assert connection_lost(driver_error("57P01"))  # terminated by an administrator
+    assert connection_lost(driver_error("08006"))  # connection failure
+    assert connection_lost(driver_error(None))  # the driver's own: the socket closed
+    assert not connection_lost(driver_error("57014"))  # statement timeout, connection fine
+    assert not connection_lost(driver_error("55P03"))  # lock not available
+    assert not connection_lost(OperationalError("database is locked"))  # SQLite
+    assert not connection_lost(ValueError("not a database error"))
+
+
+@pytest.mark.django_db
+def test_a_read_that_loses_its_connection_once_is_answered_by_the_second_run(client):
+    lose = FailingQueries('FROM "deals_deal"', times=1)
+    with connection.execute_wrapper(lose):
+        response = client.get("/deals/")
+    assert lose.raised == 1 and response.status_code == 200
+
+    lose = FailingQueries('FROM "deals_deal"', times=99)
+    with connection.execute_wrapper(lose):
+        response = client.get("/deals/")
+    assert lose.raised == 2 and response.status_code == 503
+    assert response["Retry-After"] and "Briefly unavailable" in response.text
+
+
+@pytest.mark.django_db
+def test_a_query_that_fails_on_a_live_connection_is_not_run_again(client):
+    lose = FailingQueries('FROM "deals_deal"', times=99, sqlstate="57014")
+    with connection.execute_wrapper(lose), pytest.raises(OperationalError):
+        client.get("/deals/")
+    assert lose.raised == 1
+
+
+@pytest.mark.django_db
+def test_an_admin_save_that_loses_its_connection_once_is_saved_once(admin_client):
+    lose = FailingQueries('INSERT INTO "deals_deal" ', times=1)
+    with connection.execute_wrapper(lose):
+        response = admin_client.post("/admin/deals/deal/add/", new_deal("lost-in-process"))
+    assert lose.raised == 1 and response.status_code == 302
+    assert saved("lost-in-process") == (1, 1)
+
+
+@pytest.mark.django_db
+def test_an_admin_save_that_loses_it_twice_shows_what_was_typed(admin_client):
+    lose = FailingQueries('INSERT INTO "deals_deal" ', times=99)
+    with connection.execute_wrapper(lose):
+        response = admin_client.post("/admin/deals/deal/add/", new_deal("lost-in-process"))
+    assert lose.raised == 2 and response.status_code == 503
+    assert saved("lost-in-process") == (0, 0)
+    assert "Your save did not happen" in response.text
+    assert '<textarea name="title" rows="1" cols="80">Acquirer / Target lost-in-process' in (
+        response.text
+    )
+    assert 'action="/admin/deals/deal/add/"' in response.text
+
+
+# --- Under gunicorn on PostgreSQL: real backends terminated -----------------------------------
 
 
 def free_port(first: int, last: int) -> int:
@@ -203,6 +298,7 @@ def saved(slug: str) -> tuple[int, int]:
     return Deal.objects.filter(slug=slug).count(), Deal.history.filter(slug=slug).count()
 
 
+@under_gunicorn
 def test_connections_the_server_dropped_between_requests_are_replaced(server):
     pages = ["/deals/", "/companies/", "/regulators/", "/deadlines/", "/inquiries/"]
     assert server.request("GET", "/deals/").status_code == 200  # a kept connection now
@@ -218,6 +314,7 @@ def test_connections_the_server_dropped_between_requests_are_replaced(server):
     print(f"{terminated} kept connections terminated between requests: {len(statuses)} reads 200")
 
 
+@under_gunicorn
 def test_a_connection_lost_during_a_read_is_run_again_else_503(server):
     server.fail('FROM "deals_deal"', times=1)
     once = server.request("GET", "/deals/")
@@ -236,6 +333,7 @@ def test_a_connection_lost_during_a_read_is_run_again_else_503(server):
     print("connection lost during a read: once -> 200 (run again), twice -> 503, then 200")
 
 
+@under_gunicorn
 def test_an_admin_save_that_loses_its_connection_is_kept_exactly_once(server, django_user_model):
     sign_in(server, django_user_model)
 
@@ -247,6 +345,7 @@ def test_an_admin_save_that_loses_its_connection_is_kept_exactly_once(server, dj
     print("connection lost during an admin save: run again, kept once (1 deal, 1 history entry)")
 
 
+@under_gunicorn
 def test_an_admin_save_that_loses_it_twice_is_shown_again_and_resent_once(
     server, django_user_model
 ):
@@ -275,6 +374,7 @@ def test_an_admin_save_that_loses_it_twice_is_shown_again_and_resent_once(
     print("connection lost twice during an admin save: 503 with the form, resent: kept once")
 
 
+@under_gunicorn
 def test_an_admin_save_that_loses_its_commit_is_not_run_again(server, django_user_model):
     sign_in(server, django_user_model)
 
