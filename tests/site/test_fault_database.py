@@ -105,6 +105,7 @@ def test_a_read_that_loses_its_connection_once_is_answered_by_the_second_run(cli
         response = client.get("/deals/")
     assert lose.raised == 2 and response.status_code == 503
     assert response["Retry-After"] and "Briefly unavailable" in response.text
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
 @pytest.mark.django_db
