@@ -4,7 +4,8 @@ Owns `RetryOnLostConnectionMiddleware` and what it answers. The start of each re
 by `CONN_HEALTH_CHECKS` (settings): a kept connection the server dropped while idle is replaced
 before the first query. This module covers a connection lost *during* a request (the server
 restarted, a fail-over, an idle-session timeout, `pg_terminate_backend`): an `OperationalError` or
-`InterfaceError` after which the driver reports the connection broken or closed. A query's own
+`InterfaceError` with PostgreSQL's SQLSTATE for a gone connection, or the driver's own error
+(no SQLSTATE), or after which the driver reports the connection broken or closed. A query's own
 error on a live connection (a lock or statement timeout, "database is locked" on SQLite) is not
 a lost connection and keeps its usual answer.
 
@@ -27,8 +28,8 @@ a lost connection and keeps its usual answer.
 Not covered: a streamed response (the CSV export) whose connection is lost while it streams has
 already sent its status line; Celery tasks and management commands retry on their own terms.
 Side effects outside the database that the first attempt performed before the loss (a cache
-version bump, a log line) may happen twice; email and tasks are queued with `on_commit`, so they
-do not.
+version bump, a log line) may happen twice; work queued with `transaction.on_commit` (Celery
+tasks) runs once, after the one COMMIT that succeeded.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def _drop_broken_connections() -> None:
     """Close every connection of this thread so the next query opens a fresh one."""
     for conn in connections.all(initialized_only=True):
         if conn.in_atomic_block:
-            continue  # never ours: the middleware's own transaction has ended by now
+            continue  # a transaction held open outside this request (a test's); ours has ended
         try:
             conn.close()
         except DatabaseError:
