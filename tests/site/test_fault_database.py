@@ -211,7 +211,9 @@ def server(django_db_setup, tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": f"https://127.0.0.1:{port}",
         "DATABASE_URL": database_url(),
+        # No Redis: the cache in the server's memory (nothing shared with other tests).
         "REDIS_URL": "",
+        "CACHE_REDIS_URL": "",
         "CELERY_TASK_ALWAYS_EAGER": "1",
         # Every read goes to the database, which is what is under test here.
         "PAGE_CACHE": "0",
