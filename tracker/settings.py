@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tracker.db_resilience.RetryOnLostConnectionMiddleware",  # before anything that reads the db
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,9 +133,12 @@ TEMPLATES = [
     },
 ]
 
+# Connections are kept for 60 s; CONN_HEALTH_CHECKS tests a kept one at the start of each request
+# and replaces it when the server dropped it meanwhile (a restart, a fail-over, an idle timeout).
+# A connection lost during a request: tracker/db_resilience.py (retried once, else a 503).
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
