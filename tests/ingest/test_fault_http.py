@@ -11,12 +11,14 @@ control) stay exactly as they were. No test here leaves 127.0.0.1.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import http.server
 import shutil
 import ssl
 import subprocess
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
 
 import pytest
@@ -75,6 +77,16 @@ class Misbehaving(http.server.BaseHTTPRequestHandler):
         self.head(len(FEED))
         self.body(FEED)
 
+    def answer_feed_gz(self):
+        """The well-behaved feed, gzipped as most servers send it."""
+        packed = gzip.compress(FEED)
+        self.head(len(packed), Content_Encoding="gzip")
+        self.body(packed)
+
+    def answer_brotli(self):
+        self.head(len(FEED), Content_Encoding="br")
+        self.body(FEED)
+
     def answer_error(self):
         self.head(len(b"oops"), status=500)
         self.body(b"oops")
@@ -126,6 +138,12 @@ class Misbehaving(http.server.BaseHTTPRequestHandler):
         self.head(None)
         self.stream()
 
+    def answer_gzip_bomb(self):
+        """64 MiB of zeros, gzipped (made once, by the server fixture): 64 KiB on the wire, all
+        of it in one read of the client's."""
+        self.head(None, Content_Encoding="gzip")
+        self.body(self.server.bomb)
+
     def stream(self) -> None:
         block = b"<item>" + b"x" * 65_530
         started = time.monotonic()
@@ -162,6 +180,7 @@ def server(certificate) -> Iterator[http.server.ThreadingHTTPServer]:
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Misbehaving)
     httpd.daemon_threads = True
     httpd.sent = {}
+    httpd.bomb = gzip.compress(bytes(64 * 1024 * 1024), compresslevel=9)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
@@ -225,6 +244,8 @@ CASES = [
     ("redirect-to-http", r"only HTTPS is fetched", FetchError),
     ("gibibyte", rf"larger than {MAX_BYTES} bytes; refused \(it declares {GIB}\)", FetchError),
     ("endless", rf"/endless is larger than {MAX_BYTES} bytes; refused", FetchError),
+    ("brotli", r"/brotli is encoded as 'br', which was not asked for; refused", FetchError),
+    ("gzip-bomb", rf"/gzip-bomb is larger than {MAX_BYTES} bytes; refused", FetchError),
 ]
 
 
@@ -250,6 +271,22 @@ def test_a_misbehaving_server_is_refused_and_nothing_stored_changes(
     sent = server.sent.get(f"/{path}", 0)
     assert sent < 16 * 1024 * 1024  # the gibibyte was never read: the server stopped early
     print(f"{path}: refused in {seconds:.1f} s after {sent:,} bytes sent, {raised.value}")
+
+
+def test_a_compression_bomb_is_refused_without_inflating_it_in_memory(previous_run, feed_at):
+    feed_at("gzip-bomb")
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="larger than"):
+            ingest_run(source="ftc-hsr")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    # The cap is 256 KiB; inflating the one 64 KiB read whole would take 64 MiB.
+    assert peak < 8 * 1024 * 1024, f"{peak:,} bytes at the peak"
+    assert stored() == previous_run
+    print(f"gzip bomb (64 MiB in 64 KiB): refused at the cap, {peak / 1024 / 1024:.1f} MB peak")
 
 
 def test_the_command_says_what_the_server_did_and_that_nothing_changed(previous_run, feed_at):
@@ -290,3 +327,12 @@ def test_a_good_feed_after_the_faults_is_applied_again(previous_run, feed_at):
     assert run.succeeded and run.unchanged == 20
     assert stored() == previous_run
     print("endless then good: the good run applied, 20 records unchanged")
+
+
+def test_a_gzipped_feed_is_read_whole(previous_run, feed_at):
+    feed_at("feed-gz")
+
+    run = ingest_run(source="ftc-hsr")
+
+    assert run.succeeded and run.unchanged == 20, run.error
+    print("gzipped feed: read whole, 20 records unchanged")
