@@ -418,8 +418,10 @@ class _Deadline:
         if raw is None:
             return
         with self._lock:
-            if not self.passed:
-                self._sockets.append(raw.dup())
+            self._sockets.append(raw.dup())
+            if self.passed:  # connected just as the deadline passed: ended at once all the same
+                with contextlib.suppress(OSError):
+                    self._sockets[-1].shutdown(socket.SHUT_RDWR)
 
     def _shut_down(self) -> None:
         with self._lock:
