@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test faults install migrate demo lint format check clean screenshot bench fuzz bench-ingest bench-digests
+.PHONY: run test faults install migrate demo lint format check clean screenshot bench fuzz bench-ingest bench-digests bench-soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +69,8 @@ bench-ingest: install
 
 bench-digests: install
 	$(BIN)/python bench/digests.py
+
+# Five minutes (SOAK_SECONDS) of mixed public traffic on gunicorn, PostgreSQL and Redis, with an
+# ingest halfway: errors, p50/p99 and worker memory (bench/soak.py; dealwatch_soak database).
+bench-soak: install
+	$(BIN)/python bench/soak.py

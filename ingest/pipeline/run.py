@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ..models import IngestRun, RawRecord
 from ..sources import get_source, source_pages
-from ..sources.base import FetchPolicy, IngestError, Parsed, Skipped
+from ..sources.base import FetchError, FetchPolicy, IngestError, Parsed, Skipped
 from .records import Tally, batch_ingest, batches, record_hash
 
 # Wraps the records of a run as they are applied, given their number: the command's progress
@@ -61,6 +61,10 @@ def ingest_run(
         parsed = source_records(source=source, documents=documents, tally=tally)
         for batch in batches(progress(parsed, len(parsed)) if progress else parsed):
             batch_ingest(source=source, records=batch, tally=tally)
+    except FetchError as exc:
+        # Raised before anything is applied: the run says so, for the admin's "Last error".
+        run_finish(run=run, tally=tally, error=f"fetch failed, nothing changed: {exc}")
+        raise
     except IngestError as exc:
         run_finish(run=run, tally=tally, error=str(exc))
         raise

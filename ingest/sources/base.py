@@ -21,13 +21,17 @@ and, where a document is a set of records that each come with their id (the EC's
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import html
 import json
 import re
+import socket
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -436,11 +440,67 @@ class FetchPolicy:
 
 
 def _check_url(url: str, hosts: frozenset[str]) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        hostname = (parts.hostname or "").lower()
+    except ValueError as exc:  # "https://[oops/" in a Location header
+        raise FetchError(f"refused {url!r}: not an address ({exc})") from None
     if parts.scheme != "https":
         raise FetchError(f"refused {url}: only HTTPS is fetched")
-    if (parts.hostname or "").lower() not in hosts:
+    if hostname not in hosts:
         raise FetchError(f"refused {url}: {parts.hostname} is not one of this source's hosts")
+
+
+class _Deadline:
+    """The end of one fetch, kept whatever the fetch is waiting for.
+
+    The per-read timeout cannot keep it: a server that trickles its status line and headers a
+    byte at a time answers every read in time, and no code of ours runs until the headers are
+    complete. So each connection the fetch opens is noted (httpx's `trace` extension, on a
+    duplicate of its socket) and, at the deadline, a timer thread shuts it down: the read
+    waiting on it returns at once and the fetch fails with "gave up after N s".
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.give_up_at = time.monotonic() + seconds
+        self.passed = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._shut_down)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def left(self) -> float:
+        return self.give_up_at - time.monotonic()
+
+    def trace(self, event: str, info: dict) -> None:
+        """httpx's `trace` extension: keep a duplicate of each new connection's socket (ours
+        to shut down and close, whatever httpx does with its own)."""
+        if event != "connection.connect_tcp.complete":
+            return
+        raw = info["return_value"].get_extra_info("socket")
+        if raw is None:
+            return
+        with self._lock:
+            self._sockets.append(raw.dup())
+            if self.passed:  # connected just as the deadline passed: ended at once all the same
+                with contextlib.suppress(OSError):
+                    self._sockets[-1].shutdown(socket.SHUT_RDWR)
+
+    def _shut_down(self) -> None:
+        with self._lock:
+            self.passed = True
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
 
 
 def fetch_url(
@@ -448,52 +508,131 @@ def fetch_url(
 ) -> bytes:
     """GET `url` from one of the source's own hosts, following redirects only within them.
 
-    Reads at most `policy.max_bytes`; raises TransientFetchError for what a retry may fix and
-    FetchError for the rest.
+    Reads at most `policy.max_bytes` (a larger declared length is refused before the body is
+    read) and gives up at `policy.deadline`, even on a server that trickles its headers.
+    Raises TransientFetchError for what a retry may fix and FetchError for the rest, each
+    saying what the server did.
     """
     _check_url(url, policy.hosts)
-    headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip"}
-    give_up_at = time.monotonic() + policy.deadline
-
-    def time_left() -> float:
-        left = give_up_at - time.monotonic()
-        if left <= 0:
-            raise TransientFetchError(f"{url}: gave up after {policy.deadline:g} s")
-        return left
-
-    for _ in range(policy.max_redirects + 1):
-        # No read may outlast the deadline either: it ends at most one read timeout late.
-        timeout = min(policy.timeout, time_left())
-        request = client.build_request("GET", url, params=params, headers=headers, timeout=timeout)
-        try:
-            response = client.send(request, stream=True, follow_redirects=False)
-        except httpx.TimeoutException as exc:
-            raise TransientFetchError(f"timed out fetching {url}") from exc
-        except httpx.TransportError as exc:
-            raise TransientFetchError(f"could not fetch {url}: {exc}") from exc
-        try:
-            if response.is_redirect:
-                target = urljoin(str(response.url), response.headers.get("location", ""))
-                _check_url(target, policy.hosts)
-                url, params = target, None
-                continue
-            if response.status_code == 429 or response.status_code >= 500:
-                raise TransientFetchError(f"{url} answered {response.status_code}")
-            if response.status_code != 200:
-                raise FetchError(f"{url} answered {response.status_code}")
-            declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > policy.max_bytes:
-                raise FetchError(f"{url} is larger than {policy.max_bytes} bytes")
-            body = bytearray()
+    # A fresh connection for each request, so that the deadline knows every socket it uses.
+    headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip", "Connection": "close"}
+    deadline = _Deadline(policy.deadline)
+    try:
+        for _ in range(policy.max_redirects + 1):
+            response = _send(
+                url, client=client, policy=policy, params=params, headers=headers, deadline=deadline
+            )
             try:
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > policy.max_bytes:
-                        raise FetchError(f"{url} is larger than {policy.max_bytes} bytes")
-                    time_left()
-            except httpx.TransportError as exc:
-                raise TransientFetchError(f"connection lost reading {url}: {exc}") from exc
-            return bytes(body)
-        finally:
-            response.close()
-    raise FetchError(f"too many redirects fetching {url}")
+                if response.is_redirect:
+                    target = urljoin(str(response.url), response.headers.get("location", ""))
+                    _check_url(target, policy.hosts)
+                    url, params = target, None
+                    continue
+                return _body(url, response, policy=policy, deadline=deadline)
+            finally:
+                response.close()
+        raise FetchError(f"too many redirects fetching {url}")
+    finally:
+        deadline.close()
+
+
+def _gave_up(url: str, deadline: _Deadline) -> TransientFetchError:
+    return TransientFetchError(f"{url}: gave up after {deadline.seconds:g} s")
+
+
+def _send(
+    url: str,
+    *,
+    client: httpx.Client,
+    policy: FetchPolicy,
+    params: dict | None,
+    headers: dict[str, str],
+    deadline: _Deadline,
+) -> httpx.Response:
+    """The response to one GET, its headers read and its body not yet."""
+    left = deadline.left()
+    if left <= 0:
+        raise _gave_up(url, deadline)
+    # Each read is bounded by the read timeout, and none starts after the deadline; one that
+    # is waiting when the deadline passes is ended by its timer.
+    timeout = min(policy.timeout, left)
+    request = client.build_request(
+        "GET",
+        url,
+        params=params,
+        headers=headers,
+        timeout=timeout,
+        extensions={"trace": deadline.trace},
+    )
+    try:
+        return client.send(request, stream=True, follow_redirects=False)
+    except httpx.TransportError as exc:
+        if deadline.passed:
+            raise _gave_up(url, deadline) from exc
+        if isinstance(exc, httpx.TimeoutException):
+            raise TransientFetchError(
+                f"timed out fetching {url}: no answer within {timeout:g} s"
+            ) from exc
+        raise TransientFetchError(f"could not fetch {url}: {exc}") from exc
+
+
+def _body(url: str, response: httpx.Response, *, policy: FetchPolicy, deadline: _Deadline) -> bytes:
+    """The body of a 200 response, read up to the size cap and the deadline."""
+    if response.status_code == 429 or response.status_code >= 500:
+        raise TransientFetchError(f"{url} answered {response.status_code}")
+    if response.status_code != 200:
+        raise FetchError(f"{url} answered {response.status_code}")
+    too_large = f"{url} is larger than {policy.max_bytes} bytes; refused"
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > policy.max_bytes:
+        raise FetchError(f"{too_large} (it declares {declared})")
+    body = bytearray()
+    try:
+        for chunk in _decoded(url, response):
+            body += chunk
+            if len(body) > policy.max_bytes:
+                raise FetchError(too_large)
+            if deadline.left() <= 0:
+                raise _gave_up(url, deadline)
+    except httpx.TransportError as exc:
+        if deadline.passed:
+            raise _gave_up(url, deadline) from exc
+        if isinstance(exc, httpx.TimeoutException):
+            raise TransientFetchError(
+                f"timed out reading {url}: no data for {policy.timeout:g} s"
+            ) from exc
+        if isinstance(exc, httpx.RemoteProtocolError):
+            raise TransientFetchError(
+                f"{url} was cut short after {len(body)} bytes ({exc})"
+            ) from exc
+        raise TransientFetchError(f"connection lost reading {url}: {exc}") from exc
+    except zlib.error as exc:
+        raise FetchError(f"{url} could not be decoded ({exc})") from exc
+    return bytes(body)
+
+
+DECODED_CHUNK = 64 * 1024
+
+
+def _decoded(url: str, response: httpx.Response) -> Iterator[bytes]:
+    """The body as served, gunzipped here a bounded piece at a time: httpx would inflate each
+    64 KiB read whole, and a compression bomb inflates a read to some 64 MB before the size cap
+    could see it."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        yield from response.iter_raw()
+        return
+    if encoding not in ("gzip", "x-gzip"):
+        raise FetchError(f"{url} is encoded as {encoding!r}, which was not asked for; refused")
+    decoder = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    for raw in response.iter_raw():
+        data = raw
+        while not decoder.eof:
+            out = decoder.decompress(data, DECODED_CHUNK)
+            data = decoder.unconsumed_tail
+            if out:
+                yield out
+            if not data and len(out) < DECODED_CHUNK:
+                break  # this read is used up, and nothing more is pending
+    if not decoder.eof:
+        raise FetchError(f"{url} could not be decoded (the gzip stream ends early)")
