@@ -54,6 +54,7 @@ SEARCHES = ["microsoft", "pharma", "merger", "phase 2", "semiconductor", "bank",
 SERVER_ENV = {
     "DJANGO_SETTINGS_MODULE": "tracker.settings",
     "REDIS_URL": REDIS_URL,
+    "CACHE_REDIS_URL": REDIS_URL,
     "DEBUG": "0",
     "SECRET_KEY": "soak-only-secret-key-not-for-production-0123456789abcdefghijklmnop",
     "ALLOWED_HOSTS": "127.0.0.1",
