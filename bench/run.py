@@ -30,7 +30,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -50,6 +49,7 @@ from bench.common import (  # noqa: E402
     database_create,
     database_tune,
     log,
+    server_stop,
 )
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -229,16 +229,6 @@ def server_start(mode: str) -> subprocess.Popen:
                 raise SystemExit("gunicorn exited; is the port free?") from None
     server_stop(server)
     raise SystemExit("gunicorn did not answer within 30 s")
-
-
-def server_stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def get(path: str, timeout: float = 120) -> int:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import collections
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,14 @@ os.environ["BENCH_DATABASE_URL"] = os.environ.get(
     "SOAK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dealwatch_soak"
 )
 
-from bench.common import DATABASE_URL, ROOT, database_copy, database_create, log  # noqa: E402
+from bench.common import (  # noqa: E402
+    DATABASE_URL,
+    ROOT,
+    database_copy,
+    database_create,
+    log,
+    server_stop,
+)
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", "300"))
 THREADS = int(os.environ.get("SOAK_THREADS", "4"))
@@ -118,16 +124,6 @@ def server_start(database_url: str) -> subprocess.Popen:
             raise SystemExit(f"gunicorn exited; is port {PORT} free?")
     server_stop(server)
     raise SystemExit("gunicorn did not answer within 60 s")
-
-
-def server_stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def worker_rss(master: int) -> dict[int, int]:

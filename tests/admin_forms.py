@@ -1,5 +1,15 @@
 """What an editor posts in the admin, for tests that save through it."""
 
+# A deal's change form with none of its inline forms (parties, inquiries, events) filled in.
+NO_INLINES = {
+    "parties-TOTAL_FORMS": "0",
+    "parties-INITIAL_FORMS": "0",
+    "inquiries-TOTAL_FORMS": "0",
+    "inquiries-INITIAL_FORMS": "0",
+    "events-TOTAL_FORMS": "0",
+    "events-INITIAL_FORMS": "0",
+}
+
 
 def inline_inquiry_closed(deal) -> dict:
     """The deal's change form with its one inquiry (a CMA review) closed as cleared."""

@@ -6,7 +6,7 @@ import pytest
 
 from deals.models import Deal, Inquiry
 from deals.vocabulary import AntitrustStatus
-from tests.admin_forms import inline_inquiry_closed
+from tests.admin_forms import NO_INLINES, inline_inquiry_closed
 from tests.factories import DealFactory, InquiryFactory, RegulatorFactory, cma
 
 pytestmark = pytest.mark.django_db
@@ -237,12 +237,7 @@ def test_an_editor_recording_the_abandonment_changes_the_status(client, editor):
             "deal_type": deal.deal_type,
             "abandoned_on": "2023-12-18",
             "is_published": "on",
-            "parties-TOTAL_FORMS": "0",
-            "parties-INITIAL_FORMS": "0",
-            "inquiries-TOTAL_FORMS": "0",
-            "inquiries-INITIAL_FORMS": "0",
-            "events-TOTAL_FORMS": "0",
-            "events-INITIAL_FORMS": "0",
+            **NO_INLINES,
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -16,7 +16,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,8 @@ from django.db import OperationalError, connection
 
 from deals.models import Deal
 from tests import REPO_ROOT
+from tests.admin_forms import NO_INLINES
+from tests.servers import free_port
 from tracker.db_resilience import connection_lost
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
@@ -142,17 +143,6 @@ def test_an_admin_save_that_loses_it_twice_shows_what_was_typed(admin_client):
 
 
 # --- Under gunicorn on PostgreSQL: real backends terminated -----------------------------------
-
-
-def free_port(first: int, last: int) -> int:
-    for port in range(first, last + 1):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {first}-{last}")
 
 
 def database_url() -> str:
@@ -289,12 +279,7 @@ def new_deal(slug: str) -> dict:
         "sector": "Software",
         "announced_on": "2026-11-02",
         "is_published": "on",
-        "parties-TOTAL_FORMS": "0",
-        "parties-INITIAL_FORMS": "0",
-        "inquiries-TOTAL_FORMS": "0",
-        "inquiries-INITIAL_FORMS": "0",
-        "events-TOTAL_FORMS": "0",
-        "events-INITIAL_FORMS": "0",
+        **NO_INLINES,
     }
 
 

@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from ingest.models import IngestRun
 from ingest.sources import SOURCES, env_name
 from subscriptions.models import Subscription
 from tests import REPO_ROOT
+from tests.servers import free_port
 
 ROOT = REPO_ROOT
 FEED = ROOT / "tests" / "fixtures" / "ftc" / "hsr-early-termination-notices_snapshot1.xml"
@@ -50,17 +50,6 @@ pytestmark = [
 ]
 
 PUBLIC_PAGES = ["/deals/", "/inquiries/", "/companies/", "/regulators/", "/deadlines/", "/sources/"]
-
-
-def free_port(first: int, last: int) -> int:
-    for port in range(first, last + 1):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {first}-{last}")
 
 
 def wait_for(what: str, check, timeout: float, logs: Path, every: float = 0.5):
