@@ -145,11 +145,19 @@ def test_an_admin_save_that_loses_it_twice_shows_what_was_typed(admin_client):
 # --- Under gunicorn on PostgreSQL: real backends terminated -----------------------------------
 
 
+# The server's connections carry this name, so that the test ends only theirs: another test
+# of the same worker (a browser test's live server) may hold a connection to the same database.
+SERVER_APPLICATION_NAME = "dealwatch-db-fault-server"
+
+
 def database_url() -> str:
     db = connection.settings_dict
     password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
     port = db["PORT"] or 5432
-    return f"postgres://{quote(db['USER'])}{password}@{db['HOST']}:{port}/{db['NAME']}"
+    return (
+        f"postgres://{quote(db['USER'])}{password}@{db['HOST']}:{port}/{db['NAME']}"
+        f"?application_name={SERVER_APPLICATION_NAME}"
+    )
 
 
 class Server:
@@ -243,19 +251,23 @@ def server(django_db_setup, tmp_path_factory):
             process.wait(timeout=10)
 
 
-def terminate_the_test_databases_other_backends() -> int:
-    """What a database restart does to the server's kept connections: only this database's."""
+def terminate_the_servers_backends() -> int:
+    """What a database restart does to the server's kept connections: only the test server's
+    (by their application name), on this test database."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND application_name = %s",
+            [SERVER_APPLICATION_NAME],
         )
         (count,) = cursor.fetchone()
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " WHERE datname = current_database() AND application_name = %s",
+                [SERVER_APPLICATION_NAME],
             )
             if cursor.fetchone()[0] == 0:
                 break
@@ -295,7 +307,7 @@ def test_connections_the_server_dropped_between_requests_are_replaced(server):
     log_start = server.log.stat().st_size
     statuses, terminated = [], 0
     for path in pages * 2:
-        terminated += terminate_the_test_databases_other_backends()
+        terminated += terminate_the_servers_backends()
         statuses.append(server.request("GET", path).status_code)
     assert statuses == [200] * len(statuses)
     assert terminated >= len(statuses)  # each read met a connection the server had dropped
