@@ -658,7 +658,7 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
         # Newest-first orders (NULLS LAST) are indexed by migration 0012 on PostgreSQL.
         indexes = [
             models.Index(fields=["opened_on", "id"], name="inquiry_opened_asc_idx"),
-            # Ingest finds a case without a number by its address (ingest/services.py).
+            # Ingest finds a case without a number by its address (ingest/pipeline/cases.py).
             models.Index(fields=["source_url"], name="inquiry_source_url_idx"),
         ]
         constraints = [
