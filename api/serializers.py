@@ -243,7 +243,7 @@ class EventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DealBriefSerializer(allow_null=True))
     def get_deal(self, event):
-        deal = event.the_deal
+        deal = event.timeline_deal
         return DealBriefSerializer(deal).data if deal else None
 
     def get_regulator(self, event) -> str | None:
@@ -259,5 +259,7 @@ class DealDetailSerializer(DealSerializer):
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, deal):
-        events = deal.timeline().select_related("deal", "inquiry__deal", "inquiry__regulator")
+        events = deal.timeline().select_related(
+            "timeline_deal", "deal", "inquiry__deal", "inquiry__regulator"
+        )
         return EventSerializer(events, many=True, context=self.context).data

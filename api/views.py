@@ -91,7 +91,9 @@ class EventViewSet(PublicViewSet):
     lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self):
-        return Event.objects.public().select_related("deal", "inquiry__deal", "inquiry__regulator")
+        return Event.objects.public().select_related(
+            "timeline_deal", "deal", "inquiry__deal", "inquiry__regulator"
+        )
 
 
 @read_only("companies", api.CompanySerializer)

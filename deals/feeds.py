@@ -105,14 +105,16 @@ class EventsFeed(Feed):
 
     def items(self, subject: Subject):
         return (
-            subject.events.select_related("deal", "inquiry__regulator", "inquiry__deal")
+            subject.events.select_related(
+                "timeline_deal", "deal", "inquiry__regulator", "inquiry__deal"
+            )
             # No DISTINCT: the filters follow foreign keys, which repeat no event, and a
             # DISTINCT would sort every matching event instead of reading the newest first.
             .order_by("-occurred_on", "-pk")[:FEED_SIZE]
         )
 
     def item_title(self, event):
-        deal = event.the_deal
+        deal = event.timeline_deal
         regulator = event.regulator
         prefix = " · ".join(str(part) for part in (deal, regulator) if part)
         return f"{prefix}: {event.title}" if prefix else event.title
@@ -123,7 +125,7 @@ class EventsFeed(Feed):
         return f"{text} Source: {source}" if source else text
 
     def item_link(self, event):
-        deal = event.the_deal
+        deal = event.timeline_deal
         if deal:
             return f"{deal.get_absolute_url()}#event-{event.pk}"
         return f"{event.inquiry.get_absolute_url()}#event-{event.pk}"

@@ -818,13 +818,6 @@ class Event(models.Model):
     def regulator(self) -> Regulator | None:
         return self.inquiry.regulator if self.inquiry_id else None
 
-    @property
-    def the_deal(self) -> Deal | None:
-        """The deal this event belongs to, directly or through its inquiry."""
-        if self.deal_id:
-            return self.deal
-        return self.inquiry.deal if self.inquiry_id else None
-
 
 class StatusChangeQuerySet(models.QuerySet):
     def overall(self) -> StatusChangeQuerySet:

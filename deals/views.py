@@ -63,7 +63,7 @@ def home(request):
     latest = (
         Event.objects.public()
         .filter(occurred_on__lte=today)
-        .select_related("deal", "inquiry__regulator", "inquiry__deal")
+        .select_related("timeline_deal", "deal", "inquiry__regulator", "inquiry__deal")
         .order_by("-occurred_on", "-pk")[:8]
     )
     in_depth = (

@@ -428,7 +428,7 @@ def _add_events(groups: dict[tuple[str, int], DigestGroup], events: Iterable[Eve
             continue
         seen.add(event.pk)
         events_seen.append(event)
-        deal = event.the_deal
+        deal = event.timeline_deal
         if deal is not None:
             if ("deal", deal.pk) not in groups:
                 groups["deal", deal.pk] = _deal_group(deal)
@@ -488,4 +488,4 @@ def _deal_group(deal: Deal) -> DigestGroup:
     return DigestGroup(title=one_line(deal.title), url=absolute(deal.get_absolute_url()))
 
 
-EVENT_RELATED = ("deal", "inquiry__regulator", "inquiry__deal")
+EVENT_RELATED = ("timeline_deal", "deal", "inquiry__regulator", "inquiry__deal")

@@ -451,7 +451,7 @@ def deliveries_digests(
         )
     )
     shown = {d.pk for d in new_deals} | {c.deal_id for c in changes}
-    shown |= {e.the_deal.pk for e in events if e.the_deal is not None}
+    shown |= {e.timeline_deal_id for e in events if e.timeline_deal_id is not None}
     deals = {} if deals_read is None else deals_read
     if shown - deals.keys():
         deals.update(deals_for_digest(shown - deals.keys()))
