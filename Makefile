@@ -33,7 +33,7 @@ run: demo
 TEST_WORKERS ?= auto
 test: install
 	$(BIN)/pytest -n 0 -m fuzz
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m 'not fuzz'
+	$(BIN)/pytest -n $(TEST_WORKERS) -m 'not fuzz'
 
 # The fault tests alone, each line of what they survived printed (they also run in `make test`).
 faults: install

@@ -1,7 +1,8 @@
 """Fixtures every test module shares.
 
-- `make test` runs the suite on every core (pytest-xdist, `--dist loadgroup`): each worker
-  has its own test database and cache key prefix; tests on the one Redis broker share a group.
+- `make test` runs the suite on every core (pytest-xdist): each worker has its own test
+  database and cache key prefix; the tests that start servers of their own pick ports and Redis
+  databases that another worker's cannot take (tests/servers.py, the Celery tests' lock).
 - Every test: email kept in memory, Celery eager, a fresh content version (no page cached by an
   earlier test is read), and a fast password hasher (MD5: PBKDF2's 870,000 rounds made each
   sign-in take a quarter of a second). Only a test marked `real_password_hasher` keeps

@@ -3,7 +3,10 @@
 Needs Redis (REDIS_URL, as .ci/run sets it); elsewhere the suite runs tasks eagerly.
 """
 
+import fcntl
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -16,8 +19,6 @@ from tracker.celery import app
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 pytestmark = [
-    # Both use the one Redis broker: on one test worker, one after the other (make test's -n).
-    pytest.mark.xdist_group("redis-broker"),
     pytest.mark.skipif(not REDIS_URL, reason="needs Redis: set REDIS_URL"),
     # The worker's thread reads what the test committed; serialized_rollback puts the seeded
     # regulators back after the flush.
@@ -25,16 +26,25 @@ pytestmark = [
 ]
 
 
+# One worker on the broker at a time, across make test's processes (pytest-xdist): a worker
+# started by another test process would take this test's task and run it on that process's
+# test database. A lock file serialises them.
+BROKER_LOCK = Path(tempfile.gettempdir()) / "dealwatch-tests-celery-broker.lock"
+
+
 @pytest.fixture
 def worker():
     # With REDIS_URL the settings already make Redis the broker and the result backend.
     assert app.conf.broker_url == REDIS_URL and app.conf.result_backend == REDIS_URL
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            yield
-    finally:
-        app.conf.task_always_eager = True
+    with BROKER_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        app.conf.task_always_eager = False
+        try:
+            with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+                yield
+        finally:
+            app.conf.task_always_eager = True
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def test_a_digest_run_queued_on_the_broker_is_sent_by_the_worker(worker):

@@ -39,8 +39,6 @@ def under_gunicorn(test):
     """The marks of a test that terminates real PostgreSQL backends under gunicorn."""
     marks = [
         pytest.mark.fault,
-        # One gunicorn for them all, on one test worker (make test's -n, --dist loadgroup).
-        pytest.mark.xdist_group("db-faults"),
         pytest.mark.skipif(
             not ON_POSTGRES,
             reason="terminates PostgreSQL backends (pg_terminate_backend): set DATABASE_URL to "

@@ -40,9 +40,12 @@ if os.environ.get("CI") and not (ON_POSTGRES and REDIS_URL):
     # .ci/run sets both, so there a missing service fails instead of skipping.
     raise RuntimeError("the production-shape test needs DATABASE_URL (PostgreSQL) and REDIS_URL")
 
+# The servers' broker and cache: a Redis database of their own on the same server, so that
+# tests/site/test_celery_worker.py's worker, which may run at the same time on another test
+# worker (make test's -n), never takes their tasks, nor their worker its tasks.
+SERVERS_REDIS_URL = re.sub(r"/\d*$", "", REDIS_URL.rstrip("/")) + "/13" if REDIS_URL else ""
+
 pytestmark = [
-    # Both use the one Redis broker: on one test worker, one after the other (make test's -n).
-    pytest.mark.xdist_group("redis-broker"),
     pytest.mark.production,
     pytest.mark.skipif(not (ON_POSTGRES and REDIS_URL), reason="needs PostgreSQL and Redis"),
     # The servers read what the test committed; serialized_rollback restores the seeded rows.
@@ -134,7 +137,7 @@ def test_subscribe_confirm_ingest_and_digest_through_the_real_servers(tmp_path):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": f"https://127.0.0.1:{web_port}",
         "DATABASE_URL": database_url(),
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": SERVERS_REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
