@@ -34,6 +34,9 @@ from .history import M2MHistoricalRecords
 from .names import unique_slug
 from .vocabulary import (
     AntitrustStatus,
+    ChangeCause,
+    DatePrecision,
+    DeadlineSource,
     DealLife,
     DealType,
     DecisionStatus,
@@ -41,8 +44,11 @@ from .vocabulary import (
     InquiryKind,
     Outcome,
     PartyRole,
+    PhaseEnd,
+    PhaseKind,
     Stage,
     Supersession,
+    as_precise,
     inquiry_errors,
 )
 from .wording import DealWording, InquiryWording, StatusChangeWording
@@ -570,8 +576,23 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
         help_text="The regulator's own words for where the case stands.",
     )
     opened_on = models.DateField(null=True, blank=True)
-    deadline_on = models.DateField("statutory deadline", null=True, blank=True, db_index=True)
+    deadline_on = models.DateField(
+        "published deadline",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="The deadline the regulator published for the phase it falls in (a phase's "
+        "deadline can also come with its event). It wins over the computed one.",
+    )
     closed_on = models.DateField(null=True, blank=True)
+    closed_on_precision = models.CharField(
+        "closed date known to the",
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="Month only: enter any day of the month; it is stored as the month's last day "
+        'and shown as "May 2026".',
+    )
     decision_status = models.CharField(
         max_length=20,
         choices=DecisionStatus.choices,
@@ -636,6 +657,26 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
         editable=False,
         help_text="Date of the newest event, or the opening date: the last known activity.",
     )
+    # Derived from the phases (deals/phases.py), stored so that lists filter, sort and count.
+    next_deadline_on = models.DateField(
+        "deadline",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="The running phase's deadline, published or computed (passed or not); empty "
+        "when the review is not open or no deadline is known.",
+    )
+    next_deadline_source = models.CharField(
+        max_length=10, choices=DeadlineSource.choices, blank=True, editable=False
+    )
+    next_deadline_phase = models.CharField(max_length=40, blank=True, editable=False)
+    ended_before_completion = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Under a suspensory regime the deal completed while our data still shows this "
+        "review open: it ended before completion, its outcome not published in our data.",
+    )
     source_url = models.URLField("source address", max_length=500, blank=True)
     summary = models.TextField(blank=True)
     needs_review = models.BooleanField(
@@ -648,7 +689,15 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
 
     history = M2MHistoricalRecords(
         m2m_fields=[companies],
-        excluded_fields=["last_activity_on", "search_document", "search_vector"],
+        excluded_fields=[
+            "last_activity_on",
+            "search_document",
+            "search_vector",
+            "next_deadline_on",
+            "next_deadline_source",
+            "next_deadline_phase",
+            "ended_before_completion",
+        ],
     )
     objects = InquiryQuerySet.as_manager()
 
@@ -677,6 +726,7 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
 
     def save(self, *args, **kwargs):
         self.extended_by = self.extended_by or 0  # an admin form left empty means none
+        self.closed_on = as_precise(self.closed_on, self.closed_on_precision)
         super().save(*args, **kwargs)  # deals/signals.py refreshes the derived fields
 
     def get_absolute_url(self) -> str:
@@ -720,6 +770,54 @@ class ClockStop(models.Model):
         )
 
 
+class Phase(models.Model):
+    """One phase of a merger review: derived from the inquiry's events, clock stops and
+    published deadlines by deals/phases.py and stored (never edited: editors correct the
+    inputs), so that every surface reads the same phases."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="phases")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=PhaseKind.choices)
+    label = models.CharField(max_length=40, help_text="The regulator's own name: Phase I, ...")
+    started_on = models.DateField(null=True, blank=True)
+    deadline_on = models.DateField(null=True, blank=True)
+    deadline_source = models.CharField(max_length=10, choices=DeadlineSource.choices, blank=True)
+    deadline_source_url = models.URLField(max_length=500, blank=True)
+    stopped_since = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    ended_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    ended_how = models.CharField(max_length=20, choices=PhaseEnd.choices, blank=True)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    statutory_length = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["inquiry", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["inquiry", "position"], name="phase_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} of {self.inquiry_id}"
+
+    @property
+    def is_running(self) -> bool:
+        return not self.ended_how
+
+    @property
+    def days_taken(self) -> int | None:
+        if self.started_on and self.ended_on:
+            return (self.ended_on - self.started_on).days
+        return None
+
+    @property
+    def statutory_days(self) -> int | None:
+        if self.started_on and self.deadline_on:
+            return (self.deadline_on - self.started_on).days
+        return None
+
+
 # --- Timeline -----------------------------------------------------------------------------
 
 
@@ -744,6 +842,14 @@ class EventQuerySet(models.QuerySet):
 
 class Event(models.Model):
     occurred_on = models.DateField("date", help_text="When it happened.")
+    precision = models.CharField(
+        "date known to the",
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="Month only: enter any day of the month; it is stored as the month's last day "
+        'and shown as "May 2026".',
+    )
     recorded_at = models.DateTimeField(
         default=timezone.now, db_index=True, help_text="When we recorded it."
     )
@@ -751,6 +857,13 @@ class Event(models.Model):
     title = models.CharField(max_length=300)
     text = models.TextField(blank=True)
     source_url = models.URLField("source address", max_length=500, blank=True)
+    deadline_on = models.DateField(
+        "deadline it published",
+        null=True,
+        blank=True,
+        help_text='A phase deadline the regulator gave with this event ("phase 1 deadline '
+        '1 Sep 2022"): the deadline of the phase the event falls in, with this source.',
+    )
     deal = models.ForeignKey(
         Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
@@ -794,6 +907,7 @@ class Event(models.Model):
 
     def save(self, *args, **kwargs):
         self.timeline_deal_id = self.deal_id or self._inquiry_deal_id()
+        self.occurred_on = as_precise(self.occurred_on, self.precision)
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "timeline_deal"}
         super().save(*args, **kwargs)  # deals/signals.py refreshes the derived fields
@@ -856,6 +970,12 @@ class StatusChange(StatusChangeWording, models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="The editor whose correction changed it.",
+    )
+    cause = models.CharField(
+        max_length=20,
+        choices=ChangeCause.choices,
+        blank=True,
+        help_text="What caused it; empty on changes recorded before causes were kept.",
     )
 
     objects = StatusChangeQuerySet.as_manager()

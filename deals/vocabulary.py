@@ -101,6 +101,59 @@ CONDUCT_OUTCOMES = frozenset(
 IN_DEPTH_STAGES = (Stage.PHASE_2, Stage.REMEDIES, Stage.LITIGATION)
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a date is known. A month-precise date is stored as the month's last day (it
+    sorts at the month's end) and shown as "May 2026", never with a made-up day."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month only"
+
+
+def as_precise(day: datetime.date | None, precision: str) -> datetime.date | None:
+    """`day` as stored for its precision: a month-precise date is the month's last day."""
+    if day is None or precision != DatePrecision.MONTH:
+        return day
+    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+class PhaseKind(models.TextChoices):
+    """A phase of a merger review (DOMAIN.md "Phases, version 3")."""
+
+    PRENOTIFICATION = "prenotification", "Pre-notification"
+    PHASE_1 = "phase_1", "Phase 1"
+    PHASE_2 = "phase_2", "Phase 2 / in-depth"
+    REMEDIES = "remedies", "Remedies"
+    LITIGATION = "litigation", "Litigation"
+
+
+class PhaseEnd(models.TextChoices):
+    """How a phase ended; empty while it runs."""
+
+    DECISION = "decision", "Decision"
+    NEXT_PHASE = "next_phase", "Moved to the next phase"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    ABANDONED = "abandoned", "Abandoned"
+    SUPERSEDED = "superseded", "Superseded"
+    BEFORE_COMPLETION = "before_completion", "Ended before completion; outcome not published"
+    CLOSED = "closed", "Closed"
+
+
+class ChangeCause(models.TextChoices):
+    """What caused a status change (deals/wording.py `change_cause` words it)."""
+
+    EVENT = "event", "A new event"
+    NEW_INQUIRY = "new_inquiry", "A new inquiry"
+    CORRECTION = "correction", "An editor's correction"
+    UPDATE = "update", "The inquiry's update"
+    TIME = "time", "Time passing"
+
+
+class DeadlineSource(models.TextChoices):
+    PUBLISHED = "published", "Published by the regulator"
+    COMPUTED = "computed", "Computed from the statutory rule"
+
+
 class DecisionStatus(models.TextChoices):
     IN_FORCE = "in_force", "In force"
     UNDER_APPEAL = "under_appeal", "Under appeal"
