@@ -11,7 +11,7 @@ from rest_framework import serializers
 from deals.cache import cached_each
 from deals.exports import INQUIRY_STATE_FIELDS
 from deals.jurisdictions import jurisdiction_name
-from deals.models import Company, Deal, Event, Inquiry, Regulator, deal_list_lookups
+from deals.models import Company, Deal, Event, Inquiry, Phase, Regulator, deal_list_lookups
 
 
 class WebURL(serializers.Field):
@@ -192,6 +192,28 @@ class DealBriefSerializer(serializers.ModelSerializer):
         fields = ["slug", "title"]
 
 
+class PhaseSerializer(serializers.ModelSerializer):
+    """One phase of a review, as deals/phases.py derived it (the deal page and the CSV show the
+    same)."""
+
+    class Meta:
+        model = Phase
+        fields = [
+            "kind",
+            "label",
+            "started_on",
+            "deadline_on",
+            "deadline_source",
+            "deadline_source_url",
+            "stopped_since",
+            "ended_on",
+            "ended_precision",
+            "ended_how",
+            "outcome",
+            "statutory_length",
+        ]
+
+
 class InquirySerializer(serializers.ModelSerializer):
     regulator = RegulatorBriefSerializer()
     deal = DealBriefSerializer(allow_null=True)
@@ -199,6 +221,7 @@ class InquirySerializer(serializers.ModelSerializer):
     flags = serializers.ListField(child=serializers.CharField())
     is_open = serializers.BooleanField()
     regulator_wording = serializers.CharField(source="status_wording")
+    phases = PhaseSerializer(many=True, source="phases.all", read_only=True)
     url = WebURL()
     api_url = APIURL("inquiry-detail", lookup="pk")
 
@@ -215,6 +238,8 @@ class InquirySerializer(serializers.ModelSerializer):
             "outcome",
             "is_open",
             *INQUIRY_STATE_FIELDS,  # as the CSV names them
+            "closed_on_precision",
+            "next_deadline_phase",
             "superseded_by",
             "source_url",
             "url",

@@ -63,7 +63,7 @@ class DealViewSet(PublicViewSet):
     def get_queryset(self):
         deals = Deal.objects.published()
         if self.action == "retrieve":
-            return deals.with_detail_data()
+            return deals.with_detail_data().prefetch_related("inquiries__phases")
         return deals  # the rows not in the fragment cache are prefetched (serializers.DealRows)
 
     def get_serializer_class(self):
@@ -79,7 +79,7 @@ class InquiryViewSet(PublicViewSet):
     lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self):
-        return Inquiry.objects.public().with_list_data()
+        return Inquiry.objects.public().with_phases()
 
 
 @read_only("events", api.EventSerializer)

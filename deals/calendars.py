@@ -49,8 +49,8 @@ def deadlines_calendar(inquiries, *, name: str, absolute) -> bytes:
         event = Event()
         event.add("uid", deadline_uid(inquiry))
         event.add("dtstamp", stamp)
-        event.add("dtstart", inquiry.deadline_on)
-        event.add("dtend", inquiry.deadline_on + datetime.timedelta(days=1))
+        event.add("dtstart", inquiry.next_deadline_on)
+        event.add("dtend", inquiry.next_deadline_on + datetime.timedelta(days=1))
         event.add("summary", text_clean(deadline_summary(inquiry)))
         event.add("description", text_clean(_description(inquiry)))
         event.add("location", text_clean(inquiry.regulator.name))
@@ -62,8 +62,11 @@ def deadlines_calendar(inquiries, *, name: str, absolute) -> bytes:
 
 
 def _description(inquiry: Inquiry) -> str:
+    source = "published" if inquiry.next_deadline_source == "published" else "computed"
+    phase = f" ({inquiry.next_deadline_phase})" if inquiry.next_deadline_phase else ""
     lines = [
-        f"Statutory deadline of the {inquiry.regulator.name} ({inquiry.regulator.short_name}).",
+        f"Statutory deadline{phase} of the {inquiry.regulator.name} "
+        f"({inquiry.regulator.short_name}), {source}.",
         f"Case reference: {inquiry.reference or 'none published'}.",
         f"Where it stands: {inquiry.state_text()}.",
     ]

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from . import wording
 from .models import Inquiry
-from .vocabulary import EventKind, InquiryKind, Outcome, Stage
+from .vocabulary import EventKind, InquiryKind, Outcome
 
 LANE_LABEL = 20  # px: the lane's heading line
 ROW = 22  # px: one review's bar row
@@ -69,6 +70,15 @@ class Mark:
     diamond: bool = False
 
 
+@dataclass(frozen=True)
+class PhaseLine:
+    label: str
+    started: str  # "6 Jul 2022"; "" when not published
+    ended: str  # "26 Apr 2023", "May 2026"; "" while it runs
+    deadline: datetime.date | None
+    source: str  # "published" or "computed"
+
+
 @dataclass
 class Row:
     """One review (or the deal's own events) in a lane."""
@@ -76,10 +86,8 @@ class Row:
     label: str
     bars: list[Bar] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
-    # For the text equivalent: (phase, from, to, deadline, deadline source)
-    phases: list[tuple[str, datetime.date, datetime.date | None, datetime.date | None, str]] = (
-        field(default_factory=list)
-    )
+    # For the text equivalent: each phase, from, to (in words, as precise as known), deadline
+    phases: list[PhaseLine] = field(default_factory=list)
 
 
 @dataclass
@@ -108,44 +116,60 @@ class Timeline:
         return _timeline_svg(self, title=title)
 
 
+PHASE_BAR_CLASS = {"phase_1": "phase_1", "phase_2": "phase_2", "remedies": "phase_2"}
+
+
 def _inquiry_row(inquiry: Inquiry, today: datetime.date) -> Row | None:
+    """One review's row: its stored phases (deals/phases.py) as bars, the running one dashed to
+    its deadline; a review without phases (an informal look, a referral, a conduct case) as one
+    bar from its opening to its last activity while open, to its closing once closed."""
     label = inquiry.reference or inquiry.get_kind_display()
     if inquiry.superseded_by_id:
         label += " (superseded)"
     row = Row(label=label)
     events = sorted(inquiry.events.all(), key=lambda e: (e.occurred_on, e.pk))
-    deadline = inquiry.deadline
-    for phase in inquiry.phase_clocks:
-        end = phase.ended_on or (today if inquiry.is_open else inquiry.closed_on)
-        end = end or phase.started_on
-        css = phase.rule.phase
-        ticked = phase.deadline_on if not phase.is_running else None
-        row.bars.append(
-            Bar(phase.started_on, max(end, phase.started_on), css, phase.label, deadline=ticked)
+    for phase in inquiry.phases.all():
+        row.phases.append(
+            PhaseLine(
+                phase.label,
+                wording.day(phase.started_on),
+                wording.day_as_known(phase.ended_on, phase.ended_precision)
+                or ("" if phase.is_running else "date not published"),
+                phase.deadline_on,
+                phase.deadline_source,
+            )
         )
-        shown = deadline.on if (deadline and phase.is_running) else phase.deadline_on
-        source = deadline.source if (deadline and phase.is_running) else "computed"
-        if phase.is_running and inquiry.is_open and shown and shown > end:
-            row.bars.append(Bar(end, shown, css, f"{phase.label} to the deadline", dashed=True))
-        row.phases.append((phase.label, phase.started_on, phase.ended_on, shown, source))
-    if not row.bars:
+        if phase.started_on is None:
+            continue  # in the table, not drawn: no day to draw it from
+        css = PHASE_BAR_CLASS.get(phase.kind, "other")
+        end = phase.ended_on or (today if phase.is_running else phase.started_on)
+        end = max(end, phase.started_on)
+        ticked = phase.deadline_on if not phase.is_running else None
+        row.bars.append(Bar(phase.started_on, end, css, phase.label, deadline=ticked))
+        if phase.is_running and phase.deadline_on and phase.deadline_on > end:
+            row.bars.append(
+                Bar(end, phase.deadline_on, css, f"{phase.label} to the deadline", dashed=True)
+            )
+    if not row.phases:
         start = inquiry.opened_on or (events[0].occurred_on if events else None)
         if start is None:
             return None
-        end = inquiry.closed_on or (today if inquiry.is_open else None)
+        # Open: up to its last known activity, not to today (a dormant look is not ongoing).
+        end = inquiry.closed_on or (inquiry.last_activity_on if inquiry.is_open else None)
         end = end or (events[-1].occurred_on if events else start)
-        css = "phase_2" if inquiry.stage in (Stage.PHASE_2, Stage.REMEDIES) else "other"
+        css = "other"
         if inquiry.kind in (InquiryKind.INFORMAL_REVIEW, InquiryKind.MARKET_STUDY):
             css = "informal"
         name = inquiry.get_kind_display()
         row.bars.append(Bar(start, max(end, start), css, name))
-        if inquiry.is_open and deadline and deadline.on > end:
+        deadline = inquiry.deadline
+        if deadline and deadline.on > end:
             row.bars.append(Bar(end, deadline.on, css, f"{name} to the deadline", dashed=True))
         row.phases.append(
-            (
+            PhaseLine(
                 name,
-                start,
-                None if inquiry.is_open else end,
+                wording.day(start),
+                "" if inquiry.is_open else wording.day_as_known(end, inquiry.closed_on_precision),
                 deadline.on if deadline else None,
                 deadline.source if deadline else "",
             )
@@ -162,12 +186,18 @@ def _inquiry_row(inquiry: Inquiry, today: datetime.date) -> Row | None:
             css, diamond = "event", False
         text = f"{event.occurred_on:%-d %b %Y}: {event.get_kind_display()}: {event.title}"
         row.marks.append(Mark(event.occurred_on, css, text, diamond))
+    if not row.bars and not row.marks:
+        return None  # nothing dated to draw
     return row
+
+
+def _row_start(row: Row) -> datetime.date:
+    return min([bar.start for bar in row.bars] + [mark.day for mark in row.marks])
 
 
 def deal_timeline(deal, *, today: datetime.date, inquiries=None) -> Timeline | None:
     """The deal's reviews side by side: reads its inquiries (`inquiries`, else
-    `deal.inquiries.all()`) with their events and clock stops (`with_clock_data`), and the
+    `deal.inquiries.all()`) with their events and stored phases (`with_clock_data`), and the
     deal's own events."""
     lanes: dict[int, Lane] = {}
     for inquiry in deal.inquiries.all() if inquiries is None else inquiries:
@@ -179,7 +209,7 @@ def deal_timeline(deal, *, today: datetime.date, inquiries=None) -> Timeline | N
             regulator.pk, Lane(title=regulator.short_name, subtitle=regulator.name)
         )
         lane.rows.append(row)
-    ordered = sorted(lanes.values(), key=lambda lane: (lane.rows[0].bars[0].start, lane.title))
+    ordered = sorted(lanes.values(), key=lambda lane: (_row_start(lane.rows[0]), lane.title))
     deal_row = Row(label="The deal")
     for day, label in (
         (deal.announced_on, "Announced"),

@@ -383,7 +383,7 @@ def phase_clocks(facts: ClockFacts) -> list[PhaseClock]:
         ended = following or _first(events, ("decision", "abandoned"), on_or_after=start)
         ended = ended or facts.closed_on
         clocks.append(
-            _phase_clock(
+            phase_clock(
                 rule,
                 clock.calendar,
                 facts,
@@ -395,7 +395,7 @@ def phase_clocks(facts: ClockFacts) -> list[PhaseClock]:
     return clocks
 
 
-def _phase_clock(rule, calendar, facts, *, start, ended, extended) -> PhaseClock:
+def phase_clock(rule, calendar, facts, *, start, ended, extended) -> PhaseClock:
     length = rule.cash_tender_length if facts.cash_tender_offer else rule.length
     offered = _first(facts.events, ("remedies_offered",), on_or_after=start)
     if rule.commitments_extra and offered and (ended is None or offered <= ended):

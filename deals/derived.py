@@ -38,6 +38,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from . import clocks
+from . import phases as phase_rule
 from . import search as search_rule
 from . import status as status_rule
 from .cache import content_changed, content_changes_deferred
@@ -105,9 +106,9 @@ class DealDerived:
         annotates it; reads `self.inquiries.all()` (prefetched by `with_list_data`)."""
         today = today or timezone.localdate()
         upcoming = [
-            inquiry.deadline_on
+            inquiry.next_deadline_on
             for inquiry in self.inquiries.all()
-            if inquiry.is_open and inquiry.deadline_on and inquiry.deadline_on >= today
+            if inquiry.is_open and inquiry.next_deadline_on and inquiry.next_deadline_on >= today
         ]
         return min(upcoming, default=None)
 
@@ -144,7 +145,10 @@ class InquiryDerived:
     def is_open(self) -> bool:
         # Only what openness depends on: no query, whatever the outcome (lists call this).
         return status_rule.inquiry_is_open(
-            stage=self.stage, outcome=self.outcome, superseded=bool(self.superseded_by_id)
+            stage=self.stage,
+            outcome=self.outcome,
+            superseded=bool(self.superseded_by_id),
+            ended_early=self.ended_before_completion,
         )
 
     @property
@@ -165,8 +169,10 @@ class InquiryDerived:
 
     @property
     def deadline_passed(self) -> bool:
-        """An open review whose published deadline is past with no decision recorded since."""
-        return bool(self.is_open and self.deadline_on and self.deadline_on < timezone.localdate())
+        """An open review whose deadline (published or computed) is past with no decision
+        recorded since: stale, flagged on every surface."""
+        due = self.next_deadline_on
+        return bool(self.is_open and due and due < timezone.localdate())
 
     def clock_facts(self) -> clocks.ClockFacts:
         """What the statutory clocks need; reads `events` and `clock_stops` (prefetch them)."""
@@ -180,6 +186,36 @@ class InquiryDerived:
             cash_tender_offer=self.cash_tender_offer,
         )
 
+    def phase_facts(self) -> phase_rule.PhaseFacts:
+        """What the phases are derived from; reads `events`, `clock_stops` and the deal
+        (prefetch them)."""
+        return phase_rule.PhaseFacts(
+            regulator=self.regulator.slug if self.regulator_id else "",
+            kind=self.kind,
+            stage=self.stage,
+            outcome=self.outcome,
+            superseded=bool(self.superseded_by_id),
+            opened_on=self.opened_on,
+            closed_on=self.closed_on,
+            closed_precision=self.closed_on_precision,
+            published_deadline=self.deadline_on,
+            source_url=self.source_url,
+            events=tuple(
+                phase_rule.EventFact(
+                    event.kind,
+                    event.occurred_on,
+                    event.precision,
+                    event.deadline_on,
+                    event.source_url,
+                )
+                for event in self.events.all()
+            ),
+            stops=tuple((stop.stopped_on, stop.restarted_on) for stop in self.clock_stops.all()),
+            extended_by=self.extended_by or 0,
+            cash_tender_offer=self.cash_tender_offer,
+            deal_completed_on=self.deal.completed_on if self.deal_id else None,
+        )
+
     @cached_property
     def phase_clocks(self) -> list[clocks.PhaseClock]:
         """Each phase's statutory clock (merger reviews only), in order."""
@@ -189,11 +225,16 @@ class InquiryDerived:
 
     @cached_property
     def deadline(self) -> clocks.Deadline | None:
-        """The deadline to show: the published one wins over the computed one."""
-        if self.kind != InquiryKind.MERGER_REVIEW and not self.deadline_on:
+        """The deadline every surface shows: the stored next deadline (deals/phases.py), with
+        whether it was published or computed and the phase it ends; no query."""
+        if not self.next_deadline_on:
             return None
-        return clocks.current_deadline(
-            self.clock_facts(), published=self.deadline_on, is_open=self.is_open
+        clock = clocks.RULES.get(self.regulator.slug) if self.regulator_id else None
+        return clocks.Deadline(
+            self.next_deadline_on,
+            self.next_deadline_source or "published",
+            self.next_deadline_phase,
+            clock.calendar if clock else None,
         )
 
     def status_facts(self, *, with_reached: bool = False) -> status_rule.InquiryFacts:
@@ -208,6 +249,7 @@ class InquiryDerived:
             closed_on=self.closed_on,
             regulator=self.regulator.short_name if self.regulator_id else "",
             reached=self.reached() if with_reached else "",
+            ended_before_completion=self.ended_before_completion,
         )
 
     def last_activity_given(self, latest_event_on: datetime.date | None) -> datetime.date | None:
@@ -323,26 +365,82 @@ def deals_refresh_statuses(deals: models.QuerySet[Deal]) -> int:
 # --- Inquiries and events -----------------------------------------------------------------
 
 
+INQUIRY_DERIVED_FIELDS = [
+    "last_activity_on",
+    "next_deadline_on",
+    "next_deadline_source",
+    "next_deadline_phase",
+    "ended_before_completion",
+]
+
+
 def refresh_inquiries(*inquiry_ids: int | None) -> None:
-    """Store each inquiry's last known activity (a plain UPDATE: no history row); inside
-    `derived_fields_deferred`, when the block ends."""
+    """Store each inquiry's last known activity, its phases and what follows from them (next
+    deadline, ended before completion: deals/phases.py), with plain writes (no history row);
+    inside `derived_fields_deferred`, when the block ends."""
     ids = sorted({pk for pk in inquiry_ids if pk})
     pending = deferred_refresh()
     if pending is not None:
         pending.inquiries.update(ids)
         return
-    Inquiry = _model("Inquiry")
+    Inquiry, Phase, Event = _model("Inquiry"), _model("Phase"), _model("Event")
     for start in range(0, len(ids), SEARCH_CHUNK):
-        rows = Inquiry.objects.filter(pk__in=ids[start : start + SEARCH_CHUNK]).annotate(
-            latest_event_on=Max("events__occurred_on")
+        rows = (
+            Inquiry.objects.filter(pk__in=ids[start : start + SEARCH_CHUNK])
+            .select_related("regulator", "deal")
+            .prefetch_related(
+                models.Prefetch("events", queryset=Event.objects.order_by("occurred_on", "pk")),
+                "clock_stops",
+                "phases",
+            )
         )
-        changed = []
-        for inquiry in rows.only("pk", "opened_on", "last_activity_on"):
-            latest = inquiry.last_activity_given(inquiry.latest_event_on)
-            if latest != inquiry.last_activity_on:
-                inquiry.last_activity_on = latest
+        changed, stale_phases, new_phases = [], [], []
+        for inquiry in rows:
+            events = inquiry.events.all()
+            latest = max((event.occurred_on for event in events), default=None)
+            derived = phase_rule.derive(inquiry.phase_facts())
+            values = {
+                "last_activity_on": inquiry.last_activity_given(latest),
+                "next_deadline_on": derived.next_deadline_on,
+                "next_deadline_source": derived.next_deadline_source,
+                "next_deadline_phase": derived.next_deadline_phase,
+                "ended_before_completion": derived.ended_before_completion,
+            }
+            if any(getattr(inquiry, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(inquiry, name, value)
                 changed.append(inquiry)
-        Inquiry.objects.bulk_update(changed, ["last_activity_on"], batch_size=500)
+            stored = [
+                {name: getattr(phase, name) for name in PHASE_FIELDS}
+                for phase in inquiry.phases.all()
+            ]
+            wanted = [phase.as_row() for phase in derived.phases]
+            if stored != wanted:
+                stale_phases.append(inquiry.pk)
+                new_phases += [
+                    Phase(inquiry=inquiry, position=position, **row)
+                    for position, row in enumerate(wanted)
+                ]
+        Inquiry.objects.bulk_update(changed, INQUIRY_DERIVED_FIELDS, batch_size=500)
+        if stale_phases:
+            Phase.objects.filter(inquiry__in=stale_phases).delete()
+            Phase.objects.bulk_create(new_phases, batch_size=500)
+
+
+PHASE_FIELDS = [
+    "kind",
+    "label",
+    "started_on",
+    "deadline_on",
+    "deadline_source",
+    "deadline_source_url",
+    "stopped_since",
+    "ended_on",
+    "ended_precision",
+    "ended_how",
+    "outcome",
+    "statutory_length",
+]
 
 
 def fill_timeline_deal(events: models.QuerySet[Event]) -> int:

@@ -28,6 +28,7 @@ DEAL_COLUMNS = [
     "announced_on",
     "completed_on",
     "latest_activity",
+    "next_deadline_on",
     "parties",
     "regulators",
     "value",
@@ -41,9 +42,11 @@ INQUIRY_STATE_FIELDS = [
     "flags",
     "regulator_wording",
     "opened_on",
-    "deadline_on",
+    "next_deadline_on",
+    "next_deadline_source",
     "closed_on",
     "decision_status",
+    "phases",
 ]
 INQUIRY_COLUMNS = [
     "regulator",
@@ -62,6 +65,23 @@ INQUIRY_COLUMNS = [
 
 def _day(day) -> str:
     return day.isoformat() if day else ""
+
+
+def _month(day) -> str:
+    """A month-precise date as its month (YYYY-MM): no made-up day."""
+    return f"{day:%Y-%m}" if day else ""
+
+
+def phase_text(phase) -> str:
+    """One phase in a cell: "phase_2 2022-09-15..2023-04-26 deadline 2023-03-01 (computed)
+    ended decision: prohibited"; dates ISO, a month-precise end as YYYY-MM, "?" for not known."""
+    ended = _month(phase.ended_on) if phase.ended_precision == "month" else _day(phase.ended_on)
+    text = f"{phase.kind} {_day(phase.started_on) or '?'}..{ended}"
+    if phase.deadline_on:
+        text += f" deadline {_day(phase.deadline_on)} ({phase.deadline_source})"
+    if phase.ended_how:
+        text += f" ended {phase.ended_how}" + (f": {phase.outcome}" if phase.outcome else "")
+    return text
 
 
 def spreadsheet_safe(cell: str) -> str:
@@ -96,7 +116,9 @@ def filtered_csv(request, filterset, download: Download) -> HttpResponse:
     filter cannot be used, else `download.row` for each of the filtered rows."""
     if not filterset.is_valid():
         return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
-    objects = filterset.qs.with_list_data().iterator(chunk_size=500)
+    rows = filterset.qs
+    rows = rows.with_phases() if hasattr(rows, "with_phases") else rows.with_list_data()
+    objects = rows.iterator(chunk_size=500)
     rows = (download.row(obj, request.build_absolute_uri) for obj in objects)
     return csv_response(download.filename, download.columns, rows)
 
@@ -114,6 +136,7 @@ def deal_row(deal: Deal, absolute: Callable[[str], str]) -> list[str]:
         _day(deal.announced_on),
         _day(deal.completed_on),
         _day(deal.last_activity_on),
+        _day(deal.next_deadline()),
         "; ".join(f"{p.company.name} ({p.get_role_display()})" for p in deal.parties.all()),
         "; ".join(line.regulator.short_name for line in lines),
         str(deal.value) if deal.value is not None else "",
@@ -138,9 +161,13 @@ def inquiry_row(inquiry: Inquiry, absolute: Callable[[str], str]) -> list[str]:
         "; ".join(inquiry.flags()),
         inquiry.status_wording,
         _day(inquiry.opened_on),
-        _day(inquiry.deadline_on),
-        _day(inquiry.closed_on),
+        _day(inquiry.next_deadline_on),
+        inquiry.next_deadline_source,
+        _day(inquiry.closed_on)
+        if inquiry.closed_on_precision == "day"
+        else _month(inquiry.closed_on),
         inquiry.get_decision_status_display(),
+        " | ".join(phase_text(phase) for phase in inquiry.phases.all()),
         absolute(inquiry.get_absolute_url()),
         inquiry.source_url,
     ]

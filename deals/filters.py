@@ -537,8 +537,8 @@ class InquiryFilter(BaseFilter):
         "relevance": Sort("Best match (with a search)", ()),
         "-opened": Sort("Newest opened", (F("opened_on").desc(nulls_last=True),), "opened"),
         "opened": Sort("Oldest opened", (F("opened_on").asc(nulls_last=True),), "opened"),
-        "deadline": Sort("Deadline, soonest first", (F("deadline_on").asc(nulls_last=True),)),
-        "-deadline": Sort("Deadline, latest first", (F("deadline_on").desc(nulls_last=True),)),
+        "deadline": Sort("Deadline, soonest first", (F("next_deadline_on").asc(nulls_last=True),)),
+        "-deadline": Sort("Deadline, latest first", (F("next_deadline_on").desc(nulls_last=True),)),
         "regulator": Sort("Regulator, A to Z", (F("regulator_name").asc(),), "regulator"),
         "-regulator": Sort("Regulator, Z to A", (F("regulator_name").desc(),), "regulator"),
     }

@@ -269,7 +269,7 @@ class DealQuerySet(models.QuerySet):
 
     def with_detail_data(self) -> DealQuerySet:
         """What a deal page shows of its parties and inquiries, in a fixed number of queries.
-        Not their events and clock stops: `Deal.inquiries_with_clock_data()` reads those."""
+        Not their events and phases: `Deal.inquiries_with_clock_data()` reads those."""
         return self.prefetch_related(
             models.Prefetch("parties", queryset=Party.objects.select_related("company")),
             models.Prefetch("inquiries", queryset=Inquiry.objects.for_deal_page()),
@@ -300,7 +300,7 @@ class DealQuerySet(models.QuerySet):
         upcoming = (
             Inquiry.objects.filter(deal=OuterRef("pk"))
             .with_upcoming_deadline(today)
-            .values("deadline_on")[:1]
+            .values("next_deadline_on")[:1]
         )
         return self.annotate(next_deadline_on=models.Subquery(upcoming))
 
@@ -468,7 +468,7 @@ class Party(models.Model):
 
 
 # status.inquiry_is_open, the one definition of an open inquiry, as SQL.
-OPEN_INQUIRY = Q(outcome="", superseded_by__isnull=True) & ~Q(
+OPEN_INQUIRY = Q(outcome="", superseded_by__isnull=True, ended_before_completion=False) & ~Q(
     stage__in=sorted(status_rule.NOT_OPEN_STAGES)
 )
 
@@ -484,6 +484,10 @@ class InquiryQuerySet(models.QuerySet):
     def with_list_data(self) -> InquiryQuerySet:
         return self.select_related("regulator", "deal", "superseded_by__regulator")
 
+    def with_phases(self) -> InquiryQuerySet:
+        """With their stored phases (deals/phases.py): what the CSV and the API write."""
+        return self.with_list_data().prefetch_related("phases")
+
     def for_deal_page(self) -> InquiryQuerySet:
         """As a deal's page lists them: with their regulators, oldest first."""
         return self.select_related("regulator", "superseded_by__regulator").order_by(
@@ -492,13 +496,17 @@ class InquiryQuerySet(models.QuerySet):
 
     def with_upcoming_deadline(self, today: datetime.date | None = None) -> InquiryQuerySet:
         today = today or timezone.localdate()
-        return self.open().filter(deadline_on__gte=today).order_by("deadline_on", "pk")
+        return self.open().filter(next_deadline_on__gte=today).order_by("next_deadline_on", "pk")
+
+    def with_deadline_from(self, day: datetime.date) -> InquiryQuerySet:
+        """Open inquiries whose deadline is `day` or later (passed ones too), soonest first."""
+        return self.open().filter(next_deadline_on__gte=day).order_by("next_deadline_on", "pk")
 
     def with_clock_data(self) -> InquiryQuerySet:
-        """What the statutory clocks read (events, clock stops), in a fixed number of queries."""
-        return self.with_list_data().prefetch_related(
+        """What a deal page's rows and chart and a digest read (the stored phases, the
+        events), in a fixed number of queries."""
+        return self.with_phases().prefetch_related(
             models.Prefetch("events", queryset=Event.objects.order_by("occurred_on", "pk")),
-            "clock_stops",
         )
 
     def reviewed_by(self, regulators) -> InquiryQuerySet:
@@ -971,7 +979,8 @@ class StatusChange(StatusChangeWording, models.Model):
         related_name="+",
         help_text="The editor whose correction changed it.",
     )
-    cause = models.CharField(
+    cause_kind = models.CharField(
+        "cause",
         max_length=20,
         choices=ChangeCause.choices,
         blank=True,

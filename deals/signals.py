@@ -65,7 +65,10 @@ def deal_saved(sender, instance: Deal, created: bool, raw: bool = False, **kwarg
     if not raw:
         # The deal's life (completed, abandoned, unwound) is part of its status. A new deal is
         # derived at once even in a deferred block: its first derivation stores the regulator
-        # lines from which later changes are recorded.
+        # lines from which later changes are recorded. Its completion date is part of its
+        # inquiries' phases (a review that ended before completion), refreshed first.
+        if not created:
+            refresh_inquiries(*Inquiry.objects.filter(deal=instance).values_list("pk", flat=True))
         refresh_deals(instance.pk, now=created)
         refresh_search(deal_ids=[instance.pk])
     content_changed()
@@ -91,6 +94,14 @@ def event_saved(sender, instance: Event, raw: bool = False, **kwargs) -> None:
             refresh_deals(
                 instance.deal_id, *deals_of_inquiries(instance.inquiry_id), event=instance
             )
+    content_changed()
+
+
+def clock_stop_changed(sender, instance: ClockStop, raw: bool = False, **kwargs) -> None:
+    """A clock stop moves a computed deadline: the inquiry's phases, then its deal."""
+    if not raw:
+        refresh_inquiries(instance.inquiry_id)
+        refresh_deals(*deals_of_inquiries(instance.inquiry_id))
     content_changed()
 
 
@@ -166,9 +177,8 @@ RECEIVERS = (
     (post_save, Company, company_saved),
     (post_save, CompanyAlias, alias_changed),
     (post_save, Regulator, regulator_saved),
-    # Shown on public pages too: a clock stop moves a computed deadline, a status change is
-    # listed on its deal's page.
-    (post_save, ClockStop, content_saved),
+    (post_save, ClockStop, clock_stop_changed),
+    # Shown on public pages too: a status change is listed on its deal's page.
     (post_save, StatusChange, content_saved),
     (post_delete, Inquiry, inquiry_deleted),
     (post_delete, Event, event_deleted),
@@ -177,7 +187,7 @@ RECEIVERS = (
     (post_delete, Deal, content_deleted),
     (post_delete, Company, content_deleted),
     (post_delete, Regulator, content_deleted),
-    (post_delete, ClockStop, content_deleted),
+    (post_delete, ClockStop, clock_stop_changed),
     (post_delete, StatusChange, content_deleted),
     (m2m_changed, Inquiry.companies.through, inquiry_companies_changed),
 )

@@ -30,12 +30,15 @@ NO_DECISION_OUTCOMES = {"not_qualifying", "closed_no_action", "referred"}
 NOT_OPEN_STAGES = frozenset({"closed", "not_published"})
 
 
-def inquiry_is_open(*, stage: str, outcome: str, superseded: bool = False) -> bool:
+def inquiry_is_open(
+    *, stage: str, outcome: str, superseded: bool = False, ended_early: bool = False
+) -> bool:
     """The one definition of an open inquiry: no outcome, a stage that is a step of a review
-    (not "closed", not "state not published"), and not superseded by another inquiry.
+    (not "closed", not "state not published"), not superseded by another inquiry, and not ended
+    before the deal's completion (`ended_early`, deals/phases.py).
 
     `Inquiry.is_open` and the SQL of `InquiryQuerySet.open` (deals/models.py) say the same."""
-    return not outcome and not superseded and stage not in NOT_OPEN_STAGES
+    return not outcome and not superseded and not ended_early and stage not in NOT_OPEN_STAGES
 
 
 @dataclass(frozen=True)
@@ -51,12 +54,15 @@ class InquiryFacts:
     closed_on: datetime.date | None = None
     regulator: str = ""  # short name, for the "abandoned after ..." note
     reached: str = ""  # the furthest step it reached, in words: "Phase 2", "suit"
+    ended_before_completion: bool = False
 
     @property
     def is_open(self) -> bool:
         """Open as a step of a review; whether it still counts (superseded, lost force) is
         `counts`, which the rule asks separately."""
-        return inquiry_is_open(stage=self.stage, outcome=self.outcome)
+        return inquiry_is_open(
+            stage=self.stage, outcome=self.outcome, ended_early=self.ended_before_completion
+        )
 
     @property
     def counts(self) -> bool:

@@ -23,7 +23,7 @@ from . import calendars, clocks, exports, hooks
 from . import stats as figures
 from .cache import cached, public_page
 from .charts import deal_timeline
-from .deadlines import inquiries_in_order
+from .deadlines import PASSED_WINDOW, inquiries_in_order
 from .deadlines import upcoming as upcoming_deadlines
 from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
 from .models import Company, CompanyRedirect, Deal, Event, Inquiry, Regulator
@@ -200,14 +200,15 @@ class FilteredList:
         return exports.filtered_csv(request, self.filterset(request), self.download)
 
     def deadlines_calendar(self, request) -> HttpResponse:
-        """The upcoming deadlines of the filtered rows' inquiries, as a calendar (a 400 naming
-        a filter that cannot be used)."""
+        """The deadlines of the filtered rows' open inquiries, upcoming and passed within a year
+        with no decision recorded (as /deadlines/ shows them), as a calendar (a 400 naming a
+        filter that cannot be used)."""
         filterset = self.filterset(request)
         if not filterset.is_valid():
             return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
         inquiries = (
             self.inquiries_of(filterset.results().values("pk"))
-            .with_upcoming_deadline(timezone.localdate())
+            .with_deadline_from(timezone.localdate() - PASSED_WINDOW)
             .with_list_data()
         )
         name = self.calendar_name

@@ -38,6 +38,14 @@ def day(on: datetime.date | None) -> str:
     return dateformat.format(on, "j M Y") if on else ""
 
 
+def day_as_known(on: datetime.date | None, precision: str = "day") -> str:
+    """A date to the precision it is known: "13 Oct 2023", or "May 2026" for a month-precise
+    one (stored as the month's last day, never shown with it)."""
+    if not on:
+        return ""
+    return dateformat.format(on, "F Y") if precision == "month" else day(on)
+
+
 def dated(text: str, on: datetime.date | None) -> str:
     """`text` followed by the date, when there is one: "Cleared 13 Oct 2023"."""
     return f"{text} {day(on)}" if on else text
@@ -120,14 +128,17 @@ class InquiryWording:
             return label
         if self.superseded_by_id:
             return "Superseded"
+        if self.ended_before_completion:
+            return "Ended before completion"
         if self.is_dormant:
             return f"{self.get_stage_display()} (dormant)"
         return self.get_stage_display()
 
     def state_text(self) -> str:
         """Where the inquiry stands, in one phrase: "Cleared with remedies 13 Oct 2023"."""
+        closed = day_as_known(self.closed_on, self.closed_on_precision)
         if self.outcome:
-            text = dated(self.get_outcome_display(), self.closed_on)
+            text = f"{self.get_outcome_display()} {closed}".strip()
             if self.decision_lost_force:
                 verb = self.get_decision_status_display().lower()
                 text += "; " + dated(verb, self.decision_status_on)
@@ -139,7 +150,14 @@ class InquiryWording:
         if self.superseded_by_id:
             return dated(f"{self.get_stage_display()}, superseded", None)
         if self.stage == Stage.CLOSED:
-            return dated("Closed", self.closed_on)
+            return f"Closed {closed}".strip()
+        if self.ended_before_completion:
+            completed = day(self.deal.completed_on) if self.deal_id else ""
+            return (
+                f"Ended before completion ({completed}); outcome not published in our data"
+                if completed
+                else "Ended before completion; outcome not published in our data"
+            )
         if self.is_dormant and self.last_activity_on:
             return dated(f"{self.get_stage_display()}, no activity since", self.last_activity_on)
         if self.is_dormant:
@@ -161,10 +179,19 @@ class InquiryWording:
         if self.superseded_by_id:
             flags.append("superseded")
         if self.deadline_passed:
-            checked = f" (last checked {day(self.checked_on)})" if self.checked_on else ""
-            due = day(self.deadline_on)
-            flags.append(f"decision due {due}; no decision recorded since{checked}")
+            flags.append(self.stale_text())
         return flags
+
+    def stale_text(self) -> str:
+        """An open review past its deadline with no decision recorded, and when our data was
+        last checked: "decision due 7 Jul 2026; no decision recorded; last checked 6 Dec 2026"."""
+        checked = self.last_checked_on()
+        text = f"decision due {day(self.next_deadline_on)}; no decision recorded"
+        return f"{text}; last checked {day(checked)}" if checked else text
+
+    def last_checked_on(self) -> datetime.date | None:
+        """When the data was last checked: an editor's date, else the last import that read it."""
+        return self.checked_on
 
 
 class DealWording:

@@ -196,9 +196,10 @@ def test_an_open_review_past_its_deadline_says_no_decision_is_recorded_since():
         deadline_on=datetime.date(2026, 7, 7),
         checked_on=datetime.date(2026, 11, 27),
     )
+    inquiry.refresh_from_db()
     assert status_of(inquiry.deal) == AntitrustStatus.UNDER_REVIEW
     assert (
-        "decision due 7 Jul 2026; no decision recorded since (last checked 27 Nov 2026)"
+        "decision due 7 Jul 2026; no decision recorded; last checked 27 Nov 2026"
         in inquiry.flags()
     )
 

@@ -181,7 +181,8 @@ def test_the_inquiry_list_downloads_as_csv_with_the_same_filters(client, activis
     assert first["regulator"] == "CMA" and first["jurisdiction"] == "GB"
     assert first["deal"] == "Microsoft / Activision Blizzard"
     assert first["stage"] == "Phase 2 / in-depth"
-    assert first["deadline_on"] == (TODAY + datetime.timedelta(days=30)).isoformat()
+    assert first["next_deadline_on"] == (TODAY + datetime.timedelta(days=30)).isoformat()
+    assert first["next_deadline_source"] == "published"
     assert first["url"].startswith("http://testserver/deals/microsoft-activision-blizzard/")
 
 

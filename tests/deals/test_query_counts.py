@@ -16,13 +16,13 @@ TODAY = datetime.date(2026, 11, 27)
 # Page -> the queries it runs: the page cache off, the shared aggregates (facets, regulator
 # counts) cached as they are between writes. An abandoned deal's page reads its events once.
 PAGES = {
-    "/": 7,
+    "/": 5,
     "/deals/": 5,
     "/deals/?q=microsoft": 5,
     "/deals/?jurisdiction=EU&announced_after=2020-01-01&sort=-activity": 5,
     "/deals/?page=2000": 5,
     # The deal, its parties, inquiries, status changes and timeline; the inquiries again with
-    # their events and clock stops (what the rows and the chart read when not cached).
+    # their events and stored phases (what the rows and the chart read when not cached).
     "{deal}": 8,
     "{abandoned}": 9,
     "/inquiries/": 3,
@@ -31,7 +31,7 @@ PAGES = {
     "/companies/": 2,
     "/regulators/": 1,
     "/regulators/ec/": 4,
-    "/deadlines/": 4,
+    "/deadlines/": 2,
     "/stats/": 2,
     "/statuses/": 0,
     "/api/v1/deals/": 3,

@@ -102,6 +102,7 @@ def test_an_editor_cannot_save_anything_but_an_http_or_https_source_address(clie
     event = EventFactory()
     form = {
         "occurred_on": event.occurred_on.isoformat(),
+        "precision": "day",
         "recorded_at_0": "2024-01-01",
         "recorded_at_1": "10:00",
         "kind": event.kind,

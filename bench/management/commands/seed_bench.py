@@ -29,7 +29,9 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from deals import names
+from deals import phases as phase_rule
 from deals import status as status_rule
+from deals.derived import refresh_inquiries
 from deals.jurisdictions import jurisdiction_words
 from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
 from deals.search import search_document, weighted_vector
@@ -338,6 +340,8 @@ class Builder:
             # The weighted vectors the database derives from the documents (deals/search.py).
             for model in (Deal, Inquiry):
                 model.objects.update(search_vector=weighted_vector())
+        # Each inquiry's phases and next deadline, as the signals derive them on a save.
+        refresh_inquiries(*Inquiry.objects.values_list("pk", flat=True))
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(
                 no_style(), [Company, CompanyAlias, Deal, Party, Inquiry, Event]
@@ -456,6 +460,17 @@ class Builder:
                 decision_status=i["decision_status"],
                 last_activity_on=i["last_activity_on"],
                 closed_on=i["closed_on"],
+                ended_before_completion=phase_rule.ended_before_completion(
+                    phase_rule.PhaseFacts(
+                        regulator=i["regulator"],
+                        kind=i["kind"],
+                        stage=i["stage"],
+                        outcome=i["outcome"],
+                        opened_on=i["opened_on"],
+                        deal_completed_on=completed,
+                    ),
+                    None,
+                ),
             )
             for i in inquiries
         ]
