@@ -199,8 +199,7 @@ def test_an_open_review_past_its_deadline_says_no_decision_is_recorded_since():
     inquiry.refresh_from_db()
     assert status_of(inquiry.deal) == AntitrustStatus.UNDER_REVIEW
     assert (
-        "decision due 7 Jul 2026; no decision recorded; last checked 27 Nov 2026"
-        in inquiry.flags()
+        "decision due 7 Jul 2026; no decision recorded; last checked 27 Nov 2026" in inquiry.flags()
     )
 
 
