@@ -7,9 +7,12 @@ left empty rather than guessed, and case numbers the sheet marks "unconfirmed" a
 references (the inquiry's summary mentions them as unconfirmed).
 
 Values are the strings of the model choices (`Stage`, `Outcome`, `EventKind`...); dates are ISO
-strings. Natural keys, so that a correction here updates the row it corrects on the next load:
-companies and deals by slug; inquiries by regulator and case reference, else by deal, regulator
-and title (so keep titles stable); events by deal or inquiry, date and title.
+strings. A date known only to the month is written "YYYY-MM" with `precision="month"` (an event)
+or `closed_on_precision="month"` (an inquiry's closing date): it is stored as the month's last
+day and shown as "May 2026", never given a made-up day. Natural keys, so that a correction here
+updates the row it corrects on the next load: companies and deals by slug; inquiries by
+regulator and case reference, else by deal, regulator and title (so keep titles stable); events
+by deal or inquiry, date (as stored) and title.
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ class CompanyData:
 
 @dataclass(frozen=True, kw_only=True)
 class EventData:
-    on: str  # the day it happened, YYYY-MM-DD
+    on: str  # the day it happened, YYYY-MM-DD; YYYY-MM when only the month is known
     kind: str  # EventKind
     title: str
     text: str
     source_url: str
+    precision: str = "day"  # DatePrecision: "month" when the sources give no day
+    deadline_on: str | None = None  # a phase deadline the regulator published with the event
     also_on_deal: bool = False  # an inquiry's event that is the deal's too (an abandonment)
 
 
@@ -50,7 +55,8 @@ class InquiryData:
     status_wording: str = ""  # the regulator's own words, when we have them
     opened_on: str | None = None
     deadline_on: str | None = None
-    closed_on: str | None = None
+    closed_on: str | None = None  # YYYY-MM when only the month is known
+    closed_on_precision: str = "day"  # DatePrecision
     # A decision that lost force (annulled, withdrawn) or is under appeal, with when and why.
     decision_status: str = "in_force"  # DecisionStatus
     decision_status_on: str | None = None
