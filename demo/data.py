@@ -95,6 +95,14 @@ class DemoData:
     deals: tuple[DealData, ...]
 
 
+# The Commission's merger data (case-data-M.json) as a third party's pipeline kept it: the
+# notification dates (`caseNotificationDate`) of rows 6o and 12d were read there.
+EC_MERGER_DUMP_COPY = (
+    "https://github.com/eu-merger-cases-analytics/eu-merger-arbitration-pipeline/blob/"
+    "5309adb3b0999255d663bb3856ef64d761d7d602/data/processed/arbitration_hits.jsonl"
+)
+
+
 # --- Companies ----------------------------------------------------------------------------
 
 COMPANIES = (
@@ -932,7 +940,8 @@ DEALS = (
             FTC_AI_STUDY,
         ),
     ),
-    # Rows 6a-6j, and the additions' rows 6k (the restructured deal reviewed anew) and 6l.
+    # Rows 6a-6j, the additions' rows 6k (the restructured deal reviewed anew) and 6l, and the
+    # 2026-12-06 rows 6m, 6n (the CMA's phase 1 decision and reference) and 6o (EC notified).
     DealData(
         slug="microsoft-activision-blizzard",
         title="Microsoft / Activision Blizzard",
@@ -988,21 +997,50 @@ DEALS = (
                     "Microsoft / Activision Blizzard (ex-cloud streaming rights) merger inquiry",
                 ),
                 supersession="restructured",
+                checked_on="2026-12-06",  # rows 6b, 6m and 6n
                 source_url="https://gov.uk/guidance/the-cma-investigation-into-the-microsoft-and-activision-blizzard-merger",
                 summary=(
-                    "The review of the deal as first proposed. Phase 1 from 6 July 2022 "
-                    "(deadline 1 September 2022); prohibited after phase 2. Superseded by the "
-                    "inquiry into the restructured deal, which the CMA assessed as a new merger "
-                    "from 22 August 2023. Case page slug reported as "
+                    "The review of the deal as first proposed. Phase 1 from 6 July 2022 to its "
+                    "decision of 1 September 2022 (the deadline day): the deal may substantially "
+                    "lessen competition. Microsoft offered no undertakings, and the CMA referred "
+                    "the deal to phase 2 on 15 September 2022; phase 2 ended with the "
+                    "prohibition of 26 April 2023. Superseded by the inquiry into the "
+                    "restructured deal, which the CMA assessed as a new merger from 22 August "
+                    "2023. Case page slug reported as "
                     "microsoft-slash-activision-blizzard-merger-inquiry (unconfirmed)."
                 ),
                 events=(
+                    # Row 6b: the deadline as the CMA published it at launch.
                     EventData(
                         on="2022-07-06",
                         kind="phase_1_opened",
                         title="CMA launches its phase 1 merger inquiry",
                         text="Phase 1 deadline: 1 September 2022.",
+                        deadline_on="2022-09-01",
                         source_url="https://www.nasdaq.com/articles/cma-begins-merger-probe-into-activision-blizzard-microsoft-deal",
+                    ),
+                    # Row 6m.
+                    EventData(
+                        on="2022-09-01",
+                        kind="decision",
+                        title="CMA phase 1 decision: the deal may substantially lessen competition",
+                        text=(
+                            "The CMA found that the deal may substantially lessen competition in "
+                            "consoles, multi-game subscriptions and cloud gaming; Microsoft had 5 "
+                            "working days to offer undertakings."
+                        ),
+                        source_url="https://www.finanznachrichten.de/nachrichten-2022-09/56955921-u-k-cma-says-in-depth-probe-needed-for-microsoft-activision-blizzard-deal-020.htm",
+                    ),
+                    # Row 6n.
+                    EventData(
+                        on="2022-09-15",
+                        kind="phase_2_opened",
+                        title="CMA refers the deal to phase 2",
+                        text=(
+                            "Referred for a phase 2 investigation; Microsoft had told the CMA on "
+                            "6 September 2022 that it would offer no undertakings."
+                        ),
+                        source_url="https://www.finanzen.at/nachrichten/aktien/cma-decides-to-refer-microsoft-activision-blizzard-deal-for-phase-2-investigation-1031745339",
                     ),
                     EventData(
                         on="2023-04-26",
@@ -1069,16 +1107,30 @@ DEALS = (
                 status_wording=(
                     "declaring a concentration to be compatible with the internal market"
                 ),
-                opened_on="2022-11-08",
+                opened_on="2022-09-30",  # row 6o: the notification
                 closed_on="2023-05-15",
+                checked_on="2026-12-06",  # row 6o
                 source_url="https://www.scribd.com/document/679824304/Microsoft-and-Blizzard-Games",
                 summary=(
-                    "In-depth investigation from 8 November 2022 (the notification date is not in "
-                    "our sources). Cleared under Article 8(2), conditional on cloud-streaming "
-                    "licensing commitments: decision C(2023) 3199 final according to the decision "
-                    "text (the Official Journal summary lists C(2023) 3139)."
+                    "Notified on 30 September 2022 (the Commission's merger data, as kept in a "
+                    "third party's derived copy); in-depth investigation from 8 November 2022. "
+                    "Cleared under Article 8(2), conditional on cloud-streaming licensing "
+                    "commitments: decision C(2023) 3199 final according to the decision text "
+                    "(the Official Journal summary lists C(2023) 3139)."
                 ),
                 events=(
+                    # Row 6o: caseNotificationDate of M.10646 in the Commission's merger dump.
+                    EventData(
+                        on="2022-09-30",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text=(
+                            "Microsoft notified the deal to the Commission (notification date "
+                            "in the Commission's merger data, read in a third party's derived "
+                            "copy)."
+                        ),
+                        source_url=EC_MERGER_DUMP_COPY,
+                    ),
                     EventData(
                         on="2022-11-08",
                         kind="phase_2_opened",
@@ -1678,7 +1730,8 @@ DEALS = (
             ),
         ),
     ),
-    # Rows 11a-11e, and the additions' row 11f (the FTC's second request).
+    # Rows 11a-11e, the additions' row 11f (the FTC's second request), and the 2026-12-06 row
+    # 11g (the US waiting periods expired: a US clearance).
     DealData(
         slug="broadcom-vmware",
         title="Broadcom / VMware",
@@ -1687,8 +1740,9 @@ DEALS = (
         summary=(
             "About USD 61 billion in cash and stock, with Broadcom also taking on USD 8 billion of "
             "VMware's net debt. Cleared with commitments by the European Commission, cleared after "
-            "a phase 2 review by the CMA, and completed on 22 November 2023 after China's SAMR "
-            "approved it with conditions."
+            "a phase 2 review by the CMA, cleared in the US when the HSR waiting periods expired "
+            "(21 August 2023), and completed on 22 November 2023 after China's SAMR approved it "
+            "with conditions."
         ),
         parties=(("broadcom", "acquirer"), ("vmware", "target")),
         announced_on="2022-05-26",
@@ -1790,16 +1844,23 @@ DEALS = (
                 regulator="ftc",
                 title="FTC review of Broadcom / VMware",
                 kind="merger_review",
-                # The second request is the last the sources say of the FTC's review. The deal
-                # completed on 22 November 2023, so the waiting period had ended by then, but
-                # no source says when or how: the state is not published, not open.
-                stage="not_published",
+                # Row 11g: the FTC announced nothing, but Broadcom said the waiting periods had
+                # expired; under the status rule that is a US clearance.
+                stage="closed",
+                outcome="cleared",
+                status_wording=(
+                    "the Hart-Scott-Rodino pre-merger waiting periods have expired, and there is "
+                    "no legal impediment to closing under U.S. merger regulations"
+                ),
                 opened_on="2022-07-11",
-                source_url="https://www.channelweb.co.uk/news/4120542/cma-approves-landmark-broadcom-vmware-merger",
+                closed_on="2023-08-21",
+                checked_on="2026-12-06",  # row 11g
+                source_url="https://fierce-network.com/multi-cloud/broadcom-gets-uk-approval-61b-vmware-deal",
                 summary=(
-                    "A second request under the HSR Act on 11 July 2022 (in-depth review). The "
-                    "end of the FTC's review is not in our sources; the deal completed on 22 "
-                    "November 2023."
+                    "A second request under the HSR Act on 11 July 2022 (in-depth review). On "
+                    "21 August 2023 Broadcom said the HSR waiting periods had expired, with no "
+                    "legal impediment to closing under US merger rules; the FTC announced "
+                    "nothing. In the US the end of the waiting period is a clearance."
                 ),
                 events=(
                     EventData(
@@ -1808,6 +1869,19 @@ DEALS = (
                         title="FTC issues a second request",
                         text="Second request issued under the HSR Act (in-depth review).",
                         source_url="https://www.channelweb.co.uk/news/4120542/cma-approves-landmark-broadcom-vmware-merger",
+                    ),
+                    # Row 11g.
+                    EventData(
+                        on="2023-08-21",
+                        kind="decision",
+                        title="HSR waiting periods expired: US review cleared",
+                        text=(
+                            'Broadcom: "the Hart-Scott-Rodino pre-merger waiting periods have '
+                            "expired, and there is no legal impediment to closing under U.S. "
+                            'merger regulations". The FTC announced nothing; in the US the '
+                            "expiry is a clearance."
+                        ),
+                        source_url="https://fierce-network.com/multi-cloud/broadcom-gets-uk-approval-61b-vmware-deal",
                     ),
                 ),
             ),
@@ -1826,7 +1900,8 @@ DEALS = (
             ),
         ),
     ),
-    # Row 12a, and the additions' rows 12b (phase II opened) and 12c (completion).
+    # Row 12a, the additions' rows 12b (phase II opened) and 12c (completion), and the
+    # 2026-12-06 row 12d (notified).
     DealData(
         slug="google-fitbit",
         title="Google / Fitbit",
@@ -1863,16 +1938,29 @@ DEALS = (
                 status_wording=(
                     "declaring a concentration to be compatible with the internal market"
                 ),
-                opened_on="2020-08-04",
+                opened_on="2020-06-15",  # row 12d: the notification
                 closed_on="2020-12-17",
+                checked_on="2026-12-06",  # row 12d
                 source_url="https://www.scribd.com/document/650396164/m9660-3314-3",
                 summary=(
-                    "In-depth investigation from 4 August 2020 (the notification date is not in "
-                    "our sources). Decision C(2020) 9105 final of 17 December 2020 under Article "
-                    "8(2), with commitments: no Fitbit EEA data for ads, Web API access, and "
-                    "Android API licensing."
+                    "Notified on 15 June 2020 (the Commission's merger data, as kept in a third "
+                    "party's derived copy); in-depth investigation from 4 August 2020. Decision "
+                    "C(2020) 9105 final of 17 December 2020 under Article 8(2), with "
+                    "commitments: no Fitbit EEA data for ads, Web API access, and Android API "
+                    "licensing."
                 ),
                 events=(
+                    # Row 12d: caseNotificationDate of M.9660 in the Commission's merger dump.
+                    EventData(
+                        on="2020-06-15",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text=(
+                            "Google notified the deal to the Commission (notification date in "
+                            "the Commission's merger data, read in a third party's derived copy)."
+                        ),
+                        source_url=EC_MERGER_DUMP_COPY,
+                    ),
                     EventData(
                         on="2020-08-04",
                         kind="phase_2_opened",
