@@ -102,6 +102,12 @@ EC_MERGER_DUMP_COPY = (
     "5309adb3b0999255d663bb3856ef64d761d7d602/data/processed/arbitration_hits.jsonl"
 )
 
+# Row 21i's only source: a merger-arbitrage tool's stored timeline of the CADE case.
+CADE_PARAMOUNT_SOURCE = (
+    "https://github.com/AvsheshSavani7/flask-efiling/blob/"
+    "4d28a79b74376bfa5b560aa36877b55cfeae760f/email_summeriser/intl_deal_state.json"
+)
+
 
 # --- Companies ----------------------------------------------------------------------------
 
@@ -2431,8 +2437,9 @@ DEALS = (
             ),
         ),
     ),
-    # Rows 21d-21h. Row 21f (the California Attorney General's "open investigation") is left
-    # out: the tracker has no regulator for a US state's attorney general.
+    # Rows 21d-21h, and the 2026-12-06 row 21i (CADE). Row 21f (the California Attorney
+    # General's "open investigation") is left out: the tracker has no regulator for a US state's
+    # attorney general.
     DealData(
         slug="paramount-warner-bros-discovery",
         title="Paramount / Warner Bros. Discovery",
@@ -2442,8 +2449,9 @@ DEALS = (
             "Paramount agreed to buy Warner Bros. Discovery at USD 31 a share, about USD 110 "
             "billion in enterprise value, after Netflix dropped its rival deal; completion was "
             "expected in the third quarter of 2026. The US Department of Justice closed its "
-            "investigation on 12 June 2026. The European Commission's phase 1 decision was due "
-            "on 7 July 2026; no decision has been recorded since."
+            "investigation on 12 June 2026, and Brazil's CADE was reported to have cleared the "
+            "deal on 8 July 2026. The European Commission's phase 1 decision was due on 7 July "
+            "2026; no decision has been recorded since."
         ),
         parties=(("paramount", "acquirer"), ("warner-bros-discovery", "target")),
         announced_on="2026-02-27",
@@ -2501,14 +2509,16 @@ DEALS = (
                     ),
                 ),
             ),
+            # Row 21h: notified in June 2026 (the day is not stated), so no opening day is
+            # stored; the deadline as published. The extension to 22 July 2026 rests on one weak
+            # source: in the summary only.
             InquiryData(
                 regulator="ec",
                 title="Paramount / Warner Bros. Discovery",
                 kind="merger_review",
                 stage="phase_1",
-                # Notified in June 2026 (the day is not stated); the deadline as published.
                 deadline_on="2026-07-07",
-                checked_on="2026-11-27",
+                checked_on="2026-12-06",
                 source_url="https://hellotivvy.com/post/post-paramount-warner-bros-discovery-eu-antitrust-review-38f018da31",
                 summary=(
                     "Notified in June 2026 (the day is not in our sources), with a phase 1 "
@@ -2516,10 +2526,53 @@ DEALS = (
                     "to 22 July 2026 after commitments were offered; no decision was found after "
                     "that. Case number not found."
                 ),
+                events=(
+                    EventData(
+                        on="2026-06",
+                        precision="month",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text=(
+                            "Notified in June 2026 (the day is not stated); phase 1 decision due "
+                            "on 7 July 2026."
+                        ),
+                        deadline_on="2026-07-07",
+                        source_url="https://hellotivvy.com/post/post-paramount-warner-bros-discovery-eu-antitrust-review-38f018da31",
+                    ),
+                ),
+            ),
+            # Row 21i: a weak source (a private merger-arbitrage tool's stored timeline).
+            InquiryData(
+                regulator="cade",
+                title="Paramount / Warner Bros. Discovery",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",
+                closed_on="2026-07-08",
+                checked_on="2026-12-06",
+                source_url=CADE_PARAMOUNT_SOURCE,
+                summary=(
+                    "Reported cleared without conditions on 8 July 2026. The only source is a "
+                    "weak one: the stored timeline of a private merger-arbitrage tool, not "
+                    "CADE's own register."
+                ),
+                events=(
+                    EventData(
+                        on="2026-07-08",
+                        kind="decision",
+                        title="CADE clears the deal without conditions (reported)",
+                        text=(
+                            "Reported cleared without conditions, in a private merger-arbitrage "
+                            "tool's stored timeline (a weak source)."
+                        ),
+                        source_url=CADE_PARAMOUNT_SOURCE,
+                    ),
+                ),
             ),
         ),
     ),
-    # Rows 22a-22e.
+    # Rows 22a-22e, and the 2026-12-06 rows 22f-22h (the CMA's phase 1, its reference to phase 2
+    # and the phase 2 outcome).
     DealData(
         slug="getty-images-shutterstock",
         title="Getty Images / Shutterstock",
@@ -2528,11 +2581,11 @@ DEALS = (
         summary=(
             "A merger of the two image licensing companies, announced on 6 January 2025. The US "
             "Department of Justice issued a second request and cleared the deal unconditionally "
-            "in February 2026; the CMA referred it to an in-depth phase 2 investigation. On 30 "
-            "June 2026 Getty's board resolved to terminate the merger once the extended "
-            "long-stop date passed on 6 July 2026, rather than sell Shutterstock's editorial "
-            "business as the CMA required. Reports differ on whether the CMA's final decision "
-            "came before the termination, so none is recorded."
+            "in February 2026; the CMA referred it to an in-depth phase 2 investigation, which "
+            "ended in May 2026 with conditions: the deal could go ahead only without "
+            "Shutterstock's editorial business. On 30 June 2026 Getty's board resolved to "
+            "terminate the merger once the extended long-stop date passed on 6 July 2026, "
+            "rather than sell that business."
         ),
         parties=(("getty-images", "acquirer"), ("shutterstock", "target")),
         announced_on="2025-01-06",
@@ -2591,39 +2644,86 @@ DEALS = (
                     ),
                 ),
             ),
-            # Left as it was last reported: the abandonment is the deal's, not a CMA outcome.
+            # Row 22h closes the review: phase 2 ended with conditions in May 2026 (the day is
+            # not in the copies read), before Getty terminated the merger (row 22e).
             InquiryData(
                 regulator="cma",
                 title="Getty Images / Shutterstock merger inquiry",
                 kind="merger_review",
-                stage="phase_2",
-                opened_on="2025-11-03",
-                deadline_on="2026-04-19",
-                checked_on="2026-11-27",
-                source_url="https://www.gov.uk/government/news/image-deal-to-move-to-in-depth-investigation",
+                stage="closed",
+                outcome="cleared_with_remedies",
+                opened_on="2025-08-26",  # row 22f
+                deadline_on="2026-04-19",  # row 22c: the phase 2 deadline as published
+                closed_on="2026-05",
+                closed_on_precision="month",
+                checked_on="2026-12-06",  # rows 22f-22h
+                source_url="https://the-executive-brief.web.app/news/getty-kills-3-7b-shutterstock-deal-after-uk-blocks-editorial-business-25e362",
                 summary=(
-                    "Referred to an in-depth phase 2 investigation on 3 November 2025 (the phase "
-                    "1 dates are not in our sources), statutory deadline 19 April 2026. Whether "
-                    "the CMA's final decision came before Getty terminated the merger is reported "
-                    "both ways, so no CMA outcome is recorded. Case number reported as ME/2252/25 "
-                    "(unconfirmed)."
+                    "Phase 1 formally commenced on 26 August 2025 (deadline 20 October 2025) and "
+                    "ended with its decision on 20 October 2025, the deadline day (inferred from "
+                    "the 27 October end of the 5-working-day window for undertakings). The "
+                    "undertakings offered in lieu were rejected and the deal referred to phase 2 "
+                    "on 3 November 2025 (the reference decision published on 17 December 2025), "
+                    "statutory deadline 19 April 2026. Phase 2 ended in May 2026 (the day is not "
+                    "in our sources) with conditions: the deal could go ahead only without "
+                    "Shutterstock's global editorial business (Backgrid and Splash included), to "
+                    "be sold. Getty chose to terminate the merger instead. Case number reported "
+                    "as ME/2252/25 (unconfirmed)."
                 ),
                 events=(
+                    # Row 22f.
+                    EventData(
+                        on="2025-08-26",
+                        kind="phase_1_opened",
+                        title="CMA formally commences its phase 1 inquiry",
+                        text="Phase 1 formally commenced; phase 1 deadline 20 October 2025.",
+                        deadline_on="2025-10-20",
+                        source_url="https://www.uktech.news/news/government-and-policy/cma-opens-investigation-into-shutterstock-getty-images-merger-20250822",
+                    ),
+                    # Row 22g: the decision's day inferred from the undertakings window.
+                    EventData(
+                        on="2025-10-20",
+                        kind="decision",
+                        title="CMA phase 1 decision",
+                        text=(
+                            "Phase 1 decision on its deadline day, inferred from the 27 October "
+                            "2025 end of the 5-working-day window for offering undertakings in "
+                            "lieu of a reference."
+                        ),
+                        source_url="https://www.osborneclarke.com/insights/what-does-getty-imagesshutterstock-decision-tell-business-about-how-cma-approaches-mergers",
+                    ),
+                    # Rows 22c and 22g.
                     EventData(
                         on="2025-11-03",
                         kind="phase_2_opened",
                         title="CMA refers the deal to phase 2",
                         text=(
                             'The deal "will move to an in-depth Phase 2 investigation"; '
-                            "statutory deadline 19 April 2026."
+                            "statutory deadline 19 April 2026. The undertakings offered in lieu "
+                            "were rejected (the reference decision was published on 17 December "
+                            "2025)."
                         ),
+                        deadline_on="2026-04-19",
                         source_url="https://www.gov.uk/government/news/image-deal-to-move-to-in-depth-investigation",
+                    ),
+                    # Row 22h.
+                    EventData(
+                        on="2026-05",
+                        precision="month",
+                        kind="decision",
+                        title="CMA phase 2 decision: cleared only without the editorial business",
+                        text=(
+                            "Phase 2 ended with conditions: the deal could go ahead only without "
+                            "Shutterstock's global editorial business (Backgrid and Splash "
+                            "included), to be sold. The day is not in the copies read."
+                        ),
+                        source_url="https://the-executive-brief.web.app/news/getty-kills-3-7b-shutterstock-deal-after-uk-blocks-editorial-business-25e362",
                     ),
                 ),
             ),
         ),
     ),
-    # Rows 23a-23f.
+    # Rows 23a-23f; row 23b's notification date as its own event (checked 2026-12-06).
     DealData(
         slug="mars-kellanova",
         title="Mars / Kellanova",
@@ -2699,6 +2799,14 @@ DEALS = (
                     "Approved unconditionally on 8 December 2025. Case number not found."
                 ),
                 events=(
+                    # Row 23b: notified on 16 May 2025, so that phase I shows.
+                    EventData(
+                        on="2025-05-16",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text="Mars notified the deal to the Commission.",
+                        source_url="https://complianceconcourse.willkie.com/articles/european-commission-launches-phase-2-of-its-investigation-into-mars-kellanova-merger-amid-competition-concerns",
+                    ),
                     EventData(
                         on="2025-06-25",
                         kind="phase_2_opened",
