@@ -9,6 +9,7 @@ checked: the right event kinds on the right days.
 
 import dataclasses
 import datetime
+import re
 from io import StringIO
 
 import pytest
@@ -47,15 +48,21 @@ def activision_cma() -> Inquiry:
 
 def test_row_6b_the_cma_phase_1_launch_carries_its_published_deadline():
     launch = activision_cma().events.get(occurred_on=D(2022, 7, 6))
-    assert (launch.kind, launch.deadline_on) == (EventKind.PHASE_1_OPENED, D(2022, 9, 1)), "6b"
+    assert (launch.kind, launch.deadline_on) == (EventKind.PHASE_1_OPENED, D(2022, 9, 1)), (
+        "DEMO_FACTS row 6b"
+    )
 
 
 def test_row_6m_the_cma_phase_1_decision_is_a_decision_event():
-    assert (D(2022, 9, 1), EventKind.DECISION, "day", None) in events(activision_cma()), "6m"
+    assert (D(2022, 9, 1), EventKind.DECISION, "day", None) in events(activision_cma()), (
+        "DEMO_FACTS row 6m"
+    )
 
 
 def test_row_6n_the_cma_reference_opens_phase_2():
-    assert (D(2022, 9, 15), EventKind.PHASE_2_OPENED, "day", None) in events(activision_cma()), "6n"
+    assert (D(2022, 9, 15), EventKind.PHASE_2_OPENED, "day", None) in events(activision_cma()), (
+        "DEMO_FACTS row 6n"
+    )
 
 
 def test_rows_6b_6m_6n_give_the_first_cma_inquiry_its_two_phases_in_order():
@@ -65,7 +72,7 @@ def test_rows_6b_6m_6n_give_the_first_cma_inquiry_its_two_phases_in_order():
         (D(2022, 9, 1), EventKind.DECISION),
         (D(2022, 9, 15), EventKind.PHASE_2_OPENED),
         (D(2023, 4, 26), EventKind.DECISION),
-    ], "6b, 6m, 6n, 6e"
+    ], "DEMO_FACTS rows 6b, 6m, 6n, 6e"
 
 
 def test_row_6o_the_ec_review_of_activision_starts_at_its_notification():
@@ -76,7 +83,7 @@ def test_row_6o_the_ec_review_of_activision_starts_at_its_notification():
             (D(2022, 9, 30), EventKind.NOTIFIED, "day", None),
             (D(2022, 11, 8), EventKind.PHASE_2_OPENED, "day", None),
         ],
-    ), "6o"
+    ), "DEMO_FACTS row 6o"
 
 
 def test_row_12d_the_ec_review_of_fitbit_starts_at_its_notification():
@@ -87,7 +94,7 @@ def test_row_12d_the_ec_review_of_fitbit_starts_at_its_notification():
             (D(2020, 6, 15), EventKind.NOTIFIED, "day", None),
             (D(2020, 8, 4), EventKind.PHASE_2_OPENED, "day", None),
         ],
-    ), "12d"
+    ), "DEMO_FACTS row 12d"
 
 
 def test_row_11g_the_ftc_review_of_broadcom_vmware_is_cleared_not_unpublished():
@@ -98,7 +105,7 @@ def test_row_11g_the_ftc_review_of_broadcom_vmware_is_cleared_not_unpublished():
         Outcome.CLEARED,
         D(2023, 8, 21),
         EventKind.DECISION,
-    ), "11g"
+    ), "DEMO_FACTS row 11g"
 
 
 def test_row_22f_the_getty_cma_phase_1_launch_carries_its_deadline():
@@ -106,7 +113,7 @@ def test_row_22f_the_getty_cma_phase_1_launch_carries_its_deadline():
     assert (cma.opened_on, events(cma)[0]) == (
         D(2025, 8, 26),
         (D(2025, 8, 26), EventKind.PHASE_1_OPENED, "day", D(2025, 10, 20)),
-    ), "22f"
+    ), "DEMO_FACTS row 22f"
 
 
 def test_row_22g_the_getty_cma_phase_1_decision_then_the_reference_with_its_deadline():
@@ -114,7 +121,7 @@ def test_row_22g_the_getty_cma_phase_1_decision_then_the_reference_with_its_dead
     assert events(cma)[1:3] == [
         (D(2025, 10, 20), EventKind.DECISION, "day", None),
         (D(2025, 11, 3), EventKind.PHASE_2_OPENED, "day", D(2026, 4, 19)),
-    ], "22g"
+    ], "DEMO_FACTS row 22g"
 
 
 def test_row_22h_the_getty_cma_review_closed_cleared_with_remedies_in_may_2026():
@@ -132,7 +139,7 @@ def test_row_22h_the_getty_cma_review_closed_cleared_with_remedies_in_may_2026()
         D(2026, 5, 31),
         MONTH,
         [(D(2026, 5, 31), EventKind.DECISION, MONTH, None)],
-    ), "22h"
+    ), "DEMO_FACTS row 22h"
 
 
 def test_row_21i_cade_cleared_paramount_warner_bros_discovery_on_a_weak_source():
@@ -151,7 +158,7 @@ def test_row_21i_cade_cleared_paramount_warner_bros_discovery_on_a_weak_source()
         [(D(2026, 7, 8), EventKind.DECISION, "day", None)],
         True,
         True,
-    ), "21i"
+    ), "DEMO_FACTS row 21i"
 
 
 def test_row_21h_the_paramount_ec_review_was_notified_in_june_with_the_published_deadline():
@@ -168,7 +175,7 @@ def test_row_21h_the_paramount_ec_review_was_notified_in_june_with_the_published
         None,
         [(D(2026, 6, 30), EventKind.NOTIFIED, MONTH, D(2026, 7, 7))],
         True,
-    ), "21h"
+    ), "DEMO_FACTS row 21h"
 
 
 @pytest.mark.parametrize(
@@ -191,7 +198,7 @@ def test_each_ec_review_that_went_to_phase_ii_has_its_notification_first(
     opened = list(
         ec.events.filter(kind=EventKind.PHASE_2_OPENED).values_list("occurred_on", flat=True)
     )
-    assert (notified, opened) == ([notified_on], [phase_2_on]), row
+    assert (notified, opened) == ([notified_on], [phase_2_on]), f"DEMO_FACTS row {row}"
 
 
 @pytest.mark.parametrize(
@@ -202,7 +209,7 @@ def test_the_phase_i_only_ec_reviews_keep_their_notification(row, slug, notified
     ec = inquiry(slug, "ec")
     assert list(
         ec.events.filter(kind=EventKind.NOTIFIED).values_list("occurred_on", flat=True)
-    ) == [notified_on], row
+    ) == [notified_on], f"DEMO_FACTS row {row}"
 
 
 @pytest.mark.parametrize(
@@ -218,7 +225,7 @@ def test_the_phase_i_only_ec_reviews_keep_their_notification(row, slug, notified
     ],
 )
 def test_the_inquiries_these_rows_touched_were_checked_on_2026_12_06(row, slug, regulator, lookups):
-    assert inquiry(slug, regulator, **lookups).checked_on == D(2026, 12, 6), row
+    assert inquiry(slug, regulator, **lookups).checked_on == D(2026, 12, 6), f"DEMO_FACTS row {row}"
 
 
 def test_every_new_event_names_a_source_address():
@@ -262,7 +269,7 @@ def test_a_second_load_changes_no_row_count_and_updates_nothing():
     assert " created=0 updated=0 " in out.getvalue()
 
 
-def test_a_corrected_precision_or_deadline_updates_the_event_in_place():
+def test_a_corrected_published_deadline_updates_the_event_in_place():
     getty = next(deal for deal in DEMO.deals if deal.slug == "getty-images-shutterstock")
     cma = next(i for i in getty.inquiries if i.regulator == "cma")
     launch = dataclasses.replace(cma.events[0], deadline_on="2025-10-21")
@@ -287,7 +294,6 @@ def test_a_corrected_precision_or_deadline_updates_the_event_in_place():
 
 
 def test_a_month_written_as_any_day_of_it_finds_the_same_row():
-
     getty = next(deal for deal in DEMO.deals if deal.slug == "getty-images-shutterstock")
     cma = next(i for i in getty.inquiries if i.regulator == "cma")
     *earlier, may = cma.events
@@ -317,7 +323,6 @@ def test_a_month_written_as_any_day_of_it_finds_the_same_row():
 
 
 def test_a_month_precise_date_needs_the_month_precision():
-
     getty = next(deal for deal in DEMO.deals if deal.slug == "getty-images-shutterstock")
     cma = next(i for i in getty.inquiries if i.regulator == "cma")
     bad = dataclasses.replace(cma, closed_on_precision="day")  # closed_on="2026-05"
@@ -337,26 +342,31 @@ def test_a_month_precise_date_needs_the_month_precision():
 # --- What the pages must show after these rows --------------------------------------------
 
 
-def page(client, slug: str) -> str:
+def jurisdiction_on_page(client, slug: str, regulator: str) -> str:
+    """The text of the regulator's line in the deal page's list of jurisdictions."""
     response = client.get(Deal.objects.get(slug=slug).get_absolute_url())
     assert response.status_code == 200
-    return response.content.decode()
+    html = response.content.decode()
+    items = [item.split("</li>")[0] for item in html.split('<li class="jurisdiction')[1:]]
+    [item] = [item for item in items if f">{regulator}</a>" in item]
+    text = re.sub(r"<[^>]+>", " ", item.split(">", 1)[1])
+    return " ".join(text.split())
 
 
 def test_broadcom_vmware_page_shows_the_ftc_cleared_not_state_not_published(client):
     deal = Deal.objects.get(slug="broadcom-vmware")
-    html = page(client, "broadcom-vmware")
-    assert deal.antitrust_status == AntitrustStatus.CLEARED_WITH_CONDITIONS, "11g"
-    assert "FTC: Cleared 21 Aug 2023" in [line.as_text() for line in deal.jurisdiction_lines()]
-    assert "State not published" not in html, "11g"
-    assert "waiting periods have expired" in html, "11g"
+    assert deal.antitrust_status == AntitrustStatus.CLEARED_WITH_CONDITIONS, "DEMO_FACTS row 11g"
+    assert jurisdiction_on_page(client, "broadcom-vmware", "FTC") == "FTC Cleared 21 Aug 2023", (
+        "DEMO_FACTS row 11g"
+    )
 
 
 def test_getty_shutterstock_is_abandoned_with_its_cma_review_closed(client):
     deal = Deal.objects.get(slug="getty-images-shutterstock")
-    html = page(client, "getty-images-shutterstock")
-    assert deal.antitrust_status == AntitrustStatus.ABANDONED, "22e"
-    [cma] = [line for line in deal.jurisdiction_lines() if line.regulator.short_name == "CMA"]
-    assert not cma.lead.is_open, "22h"
-    assert cma.as_text().startswith("CMA: Cleared with remedies"), "22h"
-    assert "Phase 2 / in-depth, open" not in html, "22h"
+    assert deal.antitrust_status == AntitrustStatus.ABANDONED, "DEMO_FACTS row 22e"
+    on_page = jurisdiction_on_page(client, "getty-images-shutterstock", "CMA")
+    # Not an open phase 2 any more. Whether the page shows "May 2026" for the month-precise
+    # date is the phases work's to check (tests/demo/test_demo_statuses.py has it as expected
+    # to fail until then).
+    assert on_page.startswith("CMA Cleared with remedies "), "DEMO_FACTS row 22h"
+    assert "open" not in on_page and "decision due" not in on_page, "DEMO_FACTS row 22h"

@@ -1,10 +1,11 @@
-"""Each demo deal shows what DOMAIN.md's table ("Status, version 2") says it must, and the 2025-2026
-deals what DEMO_FACTS.md says after its last table.
+"""Each demo deal shows what DOMAIN.md's table ("Status, version 2") says it must, the 2025-2026
+deals what DEMO_FACTS.md says after its 2025-2026 table, and the deals the rows of 2026-12-06
+touched what it says after those rows.
 
 Asserted on what the model gives every page (the stored status, the deal's life and its date,
 one line per jurisdiction with its flags) and on the deal's row of the CSV export, not on page
 HTML. Today's date matters only through dormancy and passed deadlines; every date involved is
-before 2026-11-27, when the facts were last checked.
+before 2026-12-06, when the facts were last checked.
 """
 
 import csv
