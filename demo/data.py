@@ -7,9 +7,12 @@ left empty rather than guessed, and case numbers the sheet marks "unconfirmed" a
 references (the inquiry's summary mentions them as unconfirmed).
 
 Values are the strings of the model choices (`Stage`, `Outcome`, `EventKind`...); dates are ISO
-strings. Natural keys, so that a correction here updates the row it corrects on the next load:
-companies and deals by slug; inquiries by regulator and case reference, else by deal, regulator
-and title (so keep titles stable); events by deal or inquiry, date and title.
+strings. A date known only to the month is written "YYYY-MM" with `precision="month"` (an event)
+or `closed_on_precision="month"` (an inquiry's closing date): it is stored as the month's last
+day and shown as "May 2026", never given a made-up day. Natural keys, so that a correction here
+updates the row it corrects on the next load: companies and deals by slug; inquiries by
+regulator and case reference, else by deal, regulator and title (so keep titles stable); events
+by deal or inquiry, date (as stored) and title.
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ class CompanyData:
 
 @dataclass(frozen=True, kw_only=True)
 class EventData:
-    on: str  # the day it happened, YYYY-MM-DD
+    on: str  # the day it happened, YYYY-MM-DD; YYYY-MM when only the month is known
     kind: str  # EventKind
     title: str
     text: str
     source_url: str
+    precision: str = "day"  # DatePrecision: "month" when the sources give no day
+    deadline_on: str | None = None  # a phase deadline the regulator published with the event
     also_on_deal: bool = False  # an inquiry's event that is the deal's too (an abandonment)
 
 
@@ -50,7 +55,8 @@ class InquiryData:
     status_wording: str = ""  # the regulator's own words, when we have them
     opened_on: str | None = None
     deadline_on: str | None = None
-    closed_on: str | None = None
+    closed_on: str | None = None  # YYYY-MM when only the month is known
+    closed_on_precision: str = "day"  # DatePrecision
     # A decision that lost force (annulled, withdrawn) or is under appeal, with when and why.
     decision_status: str = "in_force"  # DecisionStatus
     decision_status_on: str | None = None
@@ -87,6 +93,20 @@ class DealData:
 class DemoData:
     companies: tuple[CompanyData, ...]
     deals: tuple[DealData, ...]
+
+
+# The Commission's merger data (case-data-M.json) as a third party's pipeline kept it: the
+# notification dates (`caseNotificationDate`) of rows 6o and 12d were read there.
+EC_MERGER_DUMP_COPY = (
+    "https://github.com/eu-merger-cases-analytics/eu-merger-arbitration-pipeline/blob/"
+    "5309adb3b0999255d663bb3856ef64d761d7d602/data/processed/arbitration_hits.jsonl"
+)
+
+# Row 21i's only source: a merger-arbitrage tool's stored timeline of the CADE case.
+CADE_PARAMOUNT_SOURCE = (
+    "https://github.com/AvsheshSavani7/flask-efiling/blob/"
+    "4d28a79b74376bfa5b560aa36877b55cfeae760f/email_summeriser/intl_deal_state.json"
+)
 
 
 # --- Companies ----------------------------------------------------------------------------
@@ -926,7 +946,8 @@ DEALS = (
             FTC_AI_STUDY,
         ),
     ),
-    # Rows 6a-6j, and the additions' rows 6k (the restructured deal reviewed anew) and 6l.
+    # Rows 6a-6j, the additions' rows 6k (the restructured deal reviewed anew) and 6l, and the
+    # 2026-12-06 rows 6m, 6n (the CMA's phase 1 decision and reference) and 6o (EC notified).
     DealData(
         slug="microsoft-activision-blizzard",
         title="Microsoft / Activision Blizzard",
@@ -982,21 +1003,50 @@ DEALS = (
                     "Microsoft / Activision Blizzard (ex-cloud streaming rights) merger inquiry",
                 ),
                 supersession="restructured",
+                checked_on="2026-12-06",  # rows 6b, 6m and 6n
                 source_url="https://gov.uk/guidance/the-cma-investigation-into-the-microsoft-and-activision-blizzard-merger",
                 summary=(
-                    "The review of the deal as first proposed. Phase 1 from 6 July 2022 "
-                    "(deadline 1 September 2022); prohibited after phase 2. Superseded by the "
-                    "inquiry into the restructured deal, which the CMA assessed as a new merger "
-                    "from 22 August 2023. Case page slug reported as "
+                    "The review of the deal as first proposed. Phase 1 from 6 July 2022 to its "
+                    "decision of 1 September 2022 (the deadline day): the deal may substantially "
+                    "lessen competition. Microsoft offered no undertakings, and the CMA referred "
+                    "the deal to phase 2 on 15 September 2022; phase 2 ended with the "
+                    "prohibition of 26 April 2023. Superseded by the inquiry into the "
+                    "restructured deal, which the CMA assessed as a new merger from 22 August "
+                    "2023. Case page slug reported as "
                     "microsoft-slash-activision-blizzard-merger-inquiry (unconfirmed)."
                 ),
                 events=(
+                    # Row 6b: the deadline as the CMA published it at launch.
                     EventData(
                         on="2022-07-06",
                         kind="phase_1_opened",
                         title="CMA launches its phase 1 merger inquiry",
                         text="Phase 1 deadline: 1 September 2022.",
+                        deadline_on="2022-09-01",
                         source_url="https://www.nasdaq.com/articles/cma-begins-merger-probe-into-activision-blizzard-microsoft-deal",
+                    ),
+                    # Row 6m.
+                    EventData(
+                        on="2022-09-01",
+                        kind="decision",
+                        title="CMA phase 1 decision: the deal may substantially lessen competition",
+                        text=(
+                            "The CMA found that the deal may substantially lessen competition in "
+                            "consoles, multi-game subscriptions and cloud gaming; Microsoft had 5 "
+                            "working days to offer undertakings."
+                        ),
+                        source_url="https://www.finanznachrichten.de/nachrichten-2022-09/56955921-u-k-cma-says-in-depth-probe-needed-for-microsoft-activision-blizzard-deal-020.htm",
+                    ),
+                    # Row 6n.
+                    EventData(
+                        on="2022-09-15",
+                        kind="phase_2_opened",
+                        title="CMA refers the deal to phase 2",
+                        text=(
+                            "Referred for a phase 2 investigation; Microsoft had told the CMA on "
+                            "6 September 2022 that it would offer no undertakings."
+                        ),
+                        source_url="https://www.finanzen.at/nachrichten/aktien/cma-decides-to-refer-microsoft-activision-blizzard-deal-for-phase-2-investigation-1031745339",
                     ),
                     EventData(
                         on="2023-04-26",
@@ -1063,16 +1113,30 @@ DEALS = (
                 status_wording=(
                     "declaring a concentration to be compatible with the internal market"
                 ),
-                opened_on="2022-11-08",
+                opened_on="2022-09-30",  # row 6o: the notification
                 closed_on="2023-05-15",
+                checked_on="2026-12-06",  # row 6o
                 source_url="https://www.scribd.com/document/679824304/Microsoft-and-Blizzard-Games",
                 summary=(
-                    "In-depth investigation from 8 November 2022 (the notification date is not in "
-                    "our sources). Cleared under Article 8(2), conditional on cloud-streaming "
-                    "licensing commitments: decision C(2023) 3199 final according to the decision "
-                    "text (the Official Journal summary lists C(2023) 3139)."
+                    "Notified on 30 September 2022 (the Commission's merger data, as kept in a "
+                    "third party's derived copy); in-depth investigation from 8 November 2022. "
+                    "Cleared under Article 8(2), conditional on cloud-streaming licensing "
+                    "commitments: decision C(2023) 3199 final according to the decision text "
+                    "(the Official Journal summary lists C(2023) 3139)."
                 ),
                 events=(
+                    # Row 6o: caseNotificationDate of M.10646 in the Commission's merger dump.
+                    EventData(
+                        on="2022-09-30",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text=(
+                            "Microsoft notified the deal to the Commission (notification date "
+                            "in the Commission's merger data, read in a third party's derived "
+                            "copy)."
+                        ),
+                        source_url=EC_MERGER_DUMP_COPY,
+                    ),
                     EventData(
                         on="2022-11-08",
                         kind="phase_2_opened",
@@ -1672,7 +1736,8 @@ DEALS = (
             ),
         ),
     ),
-    # Rows 11a-11e, and the additions' row 11f (the FTC's second request).
+    # Rows 11a-11e, the additions' row 11f (the FTC's second request), and the 2026-12-06 row
+    # 11g (the US waiting periods expired: a US clearance).
     DealData(
         slug="broadcom-vmware",
         title="Broadcom / VMware",
@@ -1681,8 +1746,9 @@ DEALS = (
         summary=(
             "About USD 61 billion in cash and stock, with Broadcom also taking on USD 8 billion of "
             "VMware's net debt. Cleared with commitments by the European Commission, cleared after "
-            "a phase 2 review by the CMA, and completed on 22 November 2023 after China's SAMR "
-            "approved it with conditions."
+            "a phase 2 review by the CMA, cleared in the US when the HSR waiting periods expired "
+            "(21 August 2023), and completed on 22 November 2023 after China's SAMR approved it "
+            "with conditions."
         ),
         parties=(("broadcom", "acquirer"), ("vmware", "target")),
         announced_on="2022-05-26",
@@ -1784,16 +1850,23 @@ DEALS = (
                 regulator="ftc",
                 title="FTC review of Broadcom / VMware",
                 kind="merger_review",
-                # The second request is the last the sources say of the FTC's review. The deal
-                # completed on 22 November 2023, so the waiting period had ended by then, but
-                # no source says when or how: the state is not published, not open.
-                stage="not_published",
+                # Row 11g: the FTC announced nothing, but Broadcom said the waiting periods had
+                # expired; under the status rule that is a US clearance.
+                stage="closed",
+                outcome="cleared",
+                status_wording=(
+                    "the Hart-Scott-Rodino pre-merger waiting periods have expired, and there is "
+                    "no legal impediment to closing under U.S. merger regulations"
+                ),
                 opened_on="2022-07-11",
-                source_url="https://www.channelweb.co.uk/news/4120542/cma-approves-landmark-broadcom-vmware-merger",
+                closed_on="2023-08-21",
+                checked_on="2026-12-06",  # row 11g
+                source_url="https://fierce-network.com/multi-cloud/broadcom-gets-uk-approval-61b-vmware-deal",
                 summary=(
-                    "A second request under the HSR Act on 11 July 2022 (in-depth review). The "
-                    "end of the FTC's review is not in our sources; the deal completed on 22 "
-                    "November 2023."
+                    "A second request under the HSR Act on 11 July 2022 (in-depth review). On "
+                    "21 August 2023 Broadcom said the HSR waiting periods had expired, with no "
+                    "legal impediment to closing under US merger rules; the FTC announced "
+                    "nothing. In the US the end of the waiting period is a clearance."
                 ),
                 events=(
                     EventData(
@@ -1802,6 +1875,19 @@ DEALS = (
                         title="FTC issues a second request",
                         text="Second request issued under the HSR Act (in-depth review).",
                         source_url="https://www.channelweb.co.uk/news/4120542/cma-approves-landmark-broadcom-vmware-merger",
+                    ),
+                    # Row 11g.
+                    EventData(
+                        on="2023-08-21",
+                        kind="decision",
+                        title="HSR waiting periods expired: US review cleared",
+                        text=(
+                            'Broadcom: "the Hart-Scott-Rodino pre-merger waiting periods have '
+                            "expired, and there is no legal impediment to closing under U.S. "
+                            'merger regulations". The FTC announced nothing; in the US the '
+                            "expiry is a clearance."
+                        ),
+                        source_url="https://fierce-network.com/multi-cloud/broadcom-gets-uk-approval-61b-vmware-deal",
                     ),
                 ),
             ),
@@ -1820,7 +1906,8 @@ DEALS = (
             ),
         ),
     ),
-    # Row 12a, and the additions' rows 12b (phase II opened) and 12c (completion).
+    # Row 12a, the additions' rows 12b (phase II opened) and 12c (completion), and the
+    # 2026-12-06 row 12d (notified).
     DealData(
         slug="google-fitbit",
         title="Google / Fitbit",
@@ -1857,16 +1944,29 @@ DEALS = (
                 status_wording=(
                     "declaring a concentration to be compatible with the internal market"
                 ),
-                opened_on="2020-08-04",
+                opened_on="2020-06-15",  # row 12d: the notification
                 closed_on="2020-12-17",
+                checked_on="2026-12-06",  # row 12d
                 source_url="https://www.scribd.com/document/650396164/m9660-3314-3",
                 summary=(
-                    "In-depth investigation from 4 August 2020 (the notification date is not in "
-                    "our sources). Decision C(2020) 9105 final of 17 December 2020 under Article "
-                    "8(2), with commitments: no Fitbit EEA data for ads, Web API access, and "
-                    "Android API licensing."
+                    "Notified on 15 June 2020 (the Commission's merger data, as kept in a third "
+                    "party's derived copy); in-depth investigation from 4 August 2020. Decision "
+                    "C(2020) 9105 final of 17 December 2020 under Article 8(2), with "
+                    "commitments: no Fitbit EEA data for ads, Web API access, and Android API "
+                    "licensing."
                 ),
                 events=(
+                    # Row 12d: caseNotificationDate of M.9660 in the Commission's merger dump.
+                    EventData(
+                        on="2020-06-15",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text=(
+                            "Google notified the deal to the Commission (notification date in "
+                            "the Commission's merger data, read in a third party's derived copy)."
+                        ),
+                        source_url=EC_MERGER_DUMP_COPY,
+                    ),
                     EventData(
                         on="2020-08-04",
                         kind="phase_2_opened",
@@ -2337,8 +2437,9 @@ DEALS = (
             ),
         ),
     ),
-    # Rows 21d-21h. Row 21f (the California Attorney General's "open investigation") is left
-    # out: the tracker has no regulator for a US state's attorney general.
+    # Rows 21d-21h, and the 2026-12-06 row 21i (CADE). Row 21f (the California Attorney
+    # General's "open investigation") is left out: the tracker has no regulator for a US state's
+    # attorney general.
     DealData(
         slug="paramount-warner-bros-discovery",
         title="Paramount / Warner Bros. Discovery",
@@ -2348,8 +2449,9 @@ DEALS = (
             "Paramount agreed to buy Warner Bros. Discovery at USD 31 a share, about USD 110 "
             "billion in enterprise value, after Netflix dropped its rival deal; completion was "
             "expected in the third quarter of 2026. The US Department of Justice closed its "
-            "investigation on 12 June 2026. The European Commission's phase 1 decision was due "
-            "on 7 July 2026; no decision has been recorded since."
+            "investigation on 12 June 2026, and Brazil's CADE was reported to have cleared the "
+            "deal on 8 July 2026. The European Commission's phase 1 decision was due on 7 July "
+            "2026; no decision has been recorded since."
         ),
         parties=(("paramount", "acquirer"), ("warner-bros-discovery", "target")),
         announced_on="2026-02-27",
@@ -2407,14 +2509,16 @@ DEALS = (
                     ),
                 ),
             ),
+            # Row 21h: notified in June 2026 (the day is not stated), so no opening day is
+            # stored; the deadline as published. The extension to 22 July 2026 rests on one weak
+            # source: in the summary only.
             InquiryData(
                 regulator="ec",
                 title="Paramount / Warner Bros. Discovery",
                 kind="merger_review",
                 stage="phase_1",
-                # Notified in June 2026 (the day is not stated); the deadline as published.
                 deadline_on="2026-07-07",
-                checked_on="2026-11-27",
+                checked_on="2026-12-06",
                 source_url="https://hellotivvy.com/post/post-paramount-warner-bros-discovery-eu-antitrust-review-38f018da31",
                 summary=(
                     "Notified in June 2026 (the day is not in our sources), with a phase 1 "
@@ -2422,10 +2526,53 @@ DEALS = (
                     "to 22 July 2026 after commitments were offered; no decision was found after "
                     "that. Case number not found."
                 ),
+                events=(
+                    EventData(
+                        on="2026-06",
+                        precision="month",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text=(
+                            "Notified in June 2026 (the day is not stated); phase 1 decision due "
+                            "on 7 July 2026."
+                        ),
+                        deadline_on="2026-07-07",
+                        source_url="https://hellotivvy.com/post/post-paramount-warner-bros-discovery-eu-antitrust-review-38f018da31",
+                    ),
+                ),
+            ),
+            # Row 21i: a weak source (a private merger-arbitrage tool's stored timeline).
+            InquiryData(
+                regulator="cade",
+                title="Paramount / Warner Bros. Discovery",
+                kind="merger_review",
+                stage="closed",
+                outcome="cleared",
+                closed_on="2026-07-08",
+                checked_on="2026-12-06",
+                source_url=CADE_PARAMOUNT_SOURCE,
+                summary=(
+                    "Reported cleared without conditions on 8 July 2026. The only source is a "
+                    "weak one: the stored timeline of a private merger-arbitrage tool, not "
+                    "CADE's own register."
+                ),
+                events=(
+                    EventData(
+                        on="2026-07-08",
+                        kind="decision",
+                        title="CADE clears the deal without conditions (reported)",
+                        text=(
+                            "Reported cleared without conditions, in a private merger-arbitrage "
+                            "tool's stored timeline (a weak source)."
+                        ),
+                        source_url=CADE_PARAMOUNT_SOURCE,
+                    ),
+                ),
             ),
         ),
     ),
-    # Rows 22a-22e.
+    # Rows 22a-22e, and the 2026-12-06 rows 22f-22h (the CMA's phase 1, its reference to phase 2
+    # and the phase 2 outcome).
     DealData(
         slug="getty-images-shutterstock",
         title="Getty Images / Shutterstock",
@@ -2434,11 +2581,11 @@ DEALS = (
         summary=(
             "A merger of the two image licensing companies, announced on 6 January 2025. The US "
             "Department of Justice issued a second request and cleared the deal unconditionally "
-            "in February 2026; the CMA referred it to an in-depth phase 2 investigation. On 30 "
-            "June 2026 Getty's board resolved to terminate the merger once the extended "
-            "long-stop date passed on 6 July 2026, rather than sell Shutterstock's editorial "
-            "business as the CMA required. Reports differ on whether the CMA's final decision "
-            "came before the termination, so none is recorded."
+            "in February 2026; the CMA referred it to an in-depth phase 2 investigation, which "
+            "ended in May 2026 with conditions: the deal could go ahead only without "
+            "Shutterstock's editorial business. On 30 June 2026 Getty's board resolved to "
+            "terminate the merger once the extended long-stop date passed on 6 July 2026, "
+            "rather than sell that business."
         ),
         parties=(("getty-images", "acquirer"), ("shutterstock", "target")),
         announced_on="2025-01-06",
@@ -2497,39 +2644,86 @@ DEALS = (
                     ),
                 ),
             ),
-            # Left as it was last reported: the abandonment is the deal's, not a CMA outcome.
+            # Row 22h closes the review: phase 2 ended with conditions in May 2026 (the day is
+            # not in the copies read), before Getty terminated the merger (row 22e).
             InquiryData(
                 regulator="cma",
                 title="Getty Images / Shutterstock merger inquiry",
                 kind="merger_review",
-                stage="phase_2",
-                opened_on="2025-11-03",
-                deadline_on="2026-04-19",
-                checked_on="2026-11-27",
-                source_url="https://www.gov.uk/government/news/image-deal-to-move-to-in-depth-investigation",
+                stage="closed",
+                outcome="cleared_with_remedies",
+                opened_on="2025-08-26",  # row 22f
+                deadline_on="2026-04-19",  # row 22c: the phase 2 deadline as published
+                closed_on="2026-05",
+                closed_on_precision="month",
+                checked_on="2026-12-06",  # rows 22f-22h
+                source_url="https://the-executive-brief.web.app/news/getty-kills-3-7b-shutterstock-deal-after-uk-blocks-editorial-business-25e362",
                 summary=(
-                    "Referred to an in-depth phase 2 investigation on 3 November 2025 (the phase "
-                    "1 dates are not in our sources), statutory deadline 19 April 2026. Whether "
-                    "the CMA's final decision came before Getty terminated the merger is reported "
-                    "both ways, so no CMA outcome is recorded. Case number reported as ME/2252/25 "
-                    "(unconfirmed)."
+                    "Phase 1 formally commenced on 26 August 2025 (deadline 20 October 2025) and "
+                    "ended with its decision on 20 October 2025, the deadline day (inferred from "
+                    "the 27 October end of the 5-working-day window for undertakings). The "
+                    "undertakings offered in lieu were rejected and the deal referred to phase 2 "
+                    "on 3 November 2025 (the reference decision published on 17 December 2025), "
+                    "statutory deadline 19 April 2026. Phase 2 ended in May 2026 (the day is not "
+                    "in our sources) with conditions: the deal could go ahead only without "
+                    "Shutterstock's global editorial business (Backgrid and Splash included), to "
+                    "be sold. Getty chose to terminate the merger instead. Case number reported "
+                    "as ME/2252/25 (unconfirmed)."
                 ),
                 events=(
+                    # Row 22f.
+                    EventData(
+                        on="2025-08-26",
+                        kind="phase_1_opened",
+                        title="CMA formally commences its phase 1 inquiry",
+                        text="Phase 1 formally commenced; phase 1 deadline 20 October 2025.",
+                        deadline_on="2025-10-20",
+                        source_url="https://www.uktech.news/news/government-and-policy/cma-opens-investigation-into-shutterstock-getty-images-merger-20250822",
+                    ),
+                    # Row 22g: the decision's day inferred from the undertakings window.
+                    EventData(
+                        on="2025-10-20",
+                        kind="decision",
+                        title="CMA phase 1 decision",
+                        text=(
+                            "Phase 1 decision on its deadline day, inferred from the 27 October "
+                            "2025 end of the 5-working-day window for offering undertakings in "
+                            "lieu of a reference."
+                        ),
+                        source_url="https://www.osborneclarke.com/insights/what-does-getty-imagesshutterstock-decision-tell-business-about-how-cma-approaches-mergers",
+                    ),
+                    # Rows 22c and 22g.
                     EventData(
                         on="2025-11-03",
                         kind="phase_2_opened",
                         title="CMA refers the deal to phase 2",
                         text=(
                             'The deal "will move to an in-depth Phase 2 investigation"; '
-                            "statutory deadline 19 April 2026."
+                            "statutory deadline 19 April 2026. The undertakings offered in lieu "
+                            "were rejected (the reference decision was published on 17 December "
+                            "2025)."
                         ),
+                        deadline_on="2026-04-19",
                         source_url="https://www.gov.uk/government/news/image-deal-to-move-to-in-depth-investigation",
+                    ),
+                    # Row 22h.
+                    EventData(
+                        on="2026-05",
+                        precision="month",
+                        kind="decision",
+                        title="CMA phase 2 decision: cleared only without the editorial business",
+                        text=(
+                            "Phase 2 ended with conditions: the deal could go ahead only without "
+                            "Shutterstock's global editorial business (Backgrid and Splash "
+                            "included), to be sold. The day is not in the copies read."
+                        ),
+                        source_url="https://the-executive-brief.web.app/news/getty-kills-3-7b-shutterstock-deal-after-uk-blocks-editorial-business-25e362",
                     ),
                 ),
             ),
         ),
     ),
-    # Rows 23a-23f.
+    # Rows 23a-23f; row 23b's notification date as its own event (checked 2026-12-06).
     DealData(
         slug="mars-kellanova",
         title="Mars / Kellanova",
@@ -2605,6 +2799,14 @@ DEALS = (
                     "Approved unconditionally on 8 December 2025. Case number not found."
                 ),
                 events=(
+                    # Row 23b: notified on 16 May 2025, so that phase I shows.
+                    EventData(
+                        on="2025-05-16",
+                        kind="notified",
+                        title="Deal notified to the Commission",
+                        text="Mars notified the deal to the Commission.",
+                        source_url="https://complianceconcourse.willkie.com/articles/european-commission-launches-phase-2-of-its-investigation-into-mars-kellanova-merger-amid-competition-concerns",
+                    ),
                     EventData(
                         on="2025-06-25",
                         kind="phase_2_opened",

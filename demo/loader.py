@@ -19,6 +19,7 @@ from deals.vocabulary import (
     CONDUCT_STAGES,
     MERGER_OUTCOMES,
     MERGER_STAGES,
+    DatePrecision,
     DealType,
     DecisionStatus,
     EventKind,
@@ -26,6 +27,7 @@ from deals.vocabulary import (
     PartyRole,
     Stage,
     Supersession,
+    as_precise,
 )
 
 if TYPE_CHECKING:
@@ -191,7 +193,8 @@ def _load_inquiry(
         status_wording=item.status_wording,
         opened_on=_date(item.opened_on),
         deadline_on=_date(item.deadline_on),
-        closed_on=_date(item.closed_on),
+        closed_on=_date(item.closed_on, item.closed_on_precision),
+        closed_on_precision=item.closed_on_precision,
         decision_status=item.decision_status,
         decision_status_on=_date(item.decision_status_on),
         decision_status_note=item.decision_status_note,
@@ -207,7 +210,7 @@ def _load_inquiry(
 def _load_event(
     item: EventData, *, deal: Deal | None, inquiry: Inquiry | None, summary: DemoLoadSummary
 ) -> Event:
-    occurred_on = _date(item.on)
+    occurred_on = _date(item.on, item.precision)  # as stored: a month's last day
     event = Event.objects.filter(
         deal=deal, inquiry=inquiry, occurred_on=occurred_on, title=item.title
     ).first()
@@ -215,8 +218,10 @@ def _load_event(
         summary,
         event or Event(deal=deal, inquiry=inquiry, occurred_on=occurred_on, title=item.title),
         kind=item.kind,
+        precision=item.precision,
         text=item.text,
         source_url=item.source_url,
+        deadline_on=_date(item.deadline_on),
     )
 
 
@@ -239,8 +244,14 @@ def _save(counts: DemoLoadSummary, obj: _M, /, **values: Any) -> _M:
     return obj
 
 
-def _date(value: str | None) -> datetime.date | None:
-    return datetime.date.fromisoformat(value) if value else None
+def _date(value: str | None, precision: str = DatePrecision.DAY) -> datetime.date | None:
+    """The date as the model stores it: a month-precise one ("2026-05", or any day of the
+    month) is the month's last day, so that the natural key finds the stored row."""
+    if not value:
+        return None
+    if precision == DatePrecision.MONTH and len(value) == len("YYYY-MM"):
+        value = f"{value}-01"
+    return as_precise(datetime.date.fromisoformat(value), precision)
 
 
 class _Problems(list[str]):
@@ -250,17 +261,22 @@ class _Problems(list[str]):
         if not ok:
             self.append(message)
 
-    def check_date(self, value: str | None, where: str) -> None:
+    def check_date(self, value: str | None, where: str, precision: str = DatePrecision.DAY) -> None:
+        if precision not in DatePrecision.values:
+            self.append(f"{where}: unknown date precision {precision!r}")
+            return
         try:
-            _date(value)
+            _date(value, precision)
         except ValueError:
-            self.append(f"{where}: {value!r} is not a YYYY-MM-DD date")
+            known = "YYYY-MM-DD or YYYY-MM" if precision == DatePrecision.MONTH else "YYYY-MM-DD"
+            self.append(f"{where}: {value!r} is not a {known} date")
 
     def check_event(self, event: EventData, where: str) -> None:
         where = f"{where}, event {event.title!r}"
         self.check(event.kind in EventKind.values, f"{where}: unknown kind {event.kind!r}")
         self.check(event.source_url.startswith(("https://", "http://")), f"{where}: no source")
-        self.check_date(event.on, where)
+        self.check_date(event.on, where, event.precision)
+        self.check_date(event.deadline_on, f"{where}, its deadline")
 
 
 def _check(data: DemoData, *, regulator_slugs: set[str]) -> None:
@@ -341,7 +357,8 @@ def _check_inquiry(problems: _Problems, inquiry: InquiryData, *, deal: DealData,
         f"{at}: an inquiry with an outcome is closed (stage 'closed'), as ingest has it",
     )
     check(inquiry.source_url.startswith(("https://", "http://")), f"{at}: no source")
-    for value in (inquiry.opened_on, inquiry.deadline_on, inquiry.closed_on):
+    for value in (inquiry.opened_on, inquiry.deadline_on):
         problems.check_date(value, at)
+    problems.check_date(inquiry.closed_on, at, inquiry.closed_on_precision)
     for event in inquiry.events:
         problems.check_event(event, at)

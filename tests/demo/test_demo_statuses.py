@@ -1,10 +1,11 @@
-"""Each demo deal shows what DOMAIN.md's table ("Status, version 2") says it must, and the 2025-2026
-deals what DEMO_FACTS.md says after its last table.
+"""Each demo deal shows what DOMAIN.md's table ("Status, version 2") says it must, the 2025-2026
+deals what DEMO_FACTS.md says after its 2025-2026 table, and the deals the rows of 2026-12-06
+touched what it says after those rows.
 
 Asserted on what the model gives every page (the stored status, the deal's life and its date,
 one line per jurisdiction with its flags) and on the deal's row of the CSV export, not on page
 HTML. Today's date matters only through dormancy and passed deadlines; every date involved is
-before 2026-11-27, when the facts were last checked.
+before 2026-12-06, when the facts were last checked.
 """
 
 import csv
@@ -220,8 +221,8 @@ def test_figma_irobot_and_arm_are_abandoned_after_the_reviews_that_led_to_it(
                 "SAMR": "SAMR: Cleared with remedies",
                 "EC": "EC: Cleared with remedies 12 Jul 2023 (M.10806)",
                 "CMA": "CMA: Cleared 21 Aug 2023",
-                # Second request known, its end not: not published, and not open.
-                "FTC": "FTC: State not published; last activity 11 Jul 2022",
+                # The HSR waiting periods expired (row 11g of 2026-12-06): a US clearance.
+                "FTC": "FTC: Cleared 21 Aug 2023",
             },
         ),
         (
@@ -316,28 +317,44 @@ def test_paramount_warner_bros_discovery_is_under_review_with_no_decision_since_
         life=DealLife.ANNOUNCED,
         jurisdictions={
             "EC": "EC: Phase 1, open; decision due 7 Jul 2026; no decision recorded since "
-            "(last checked 27 Nov 2026)",
+            "(last checked 6 Dec 2026)",
             "DOJ": "DOJ: Cleared 12 Jun 2026",
+            "CADE": "CADE: Cleared 8 Jul 2026",  # row 21i, a weak source
         },
     )
     assert deal.antitrust_status in Deal.OPEN_STATUSES
     assert line(deal, "EC").lead.deadline_on == D(2026, 7, 7)  # as published, not the rumour
 
 
-def test_getty_shutterstock_is_abandoned_and_no_cma_outcome_is_recorded(client):
-    deal = assert_deal(
-        client,
-        "getty-images-shutterstock",
-        status=AntitrustStatus.ABANDONED,
-        life=DealLife.ABANDONED,
-        life_on=D(2026, 6, 30),
-        jurisdictions={
-            "CMA": "CMA: Phase 2 / in-depth, open since 3 Nov 2025; decision due 19 Apr 2026; "
-            "no decision recorded since (last checked 27 Nov 2026)",
-            "DOJ": "DOJ: Cleared 23 Feb 2026",
-        },
+def test_getty_shutterstock_is_abandoned_with_its_cma_review_closed(client):
+    """Rows 22f-22h of 2026-12-06: the CMA's phase 2 ended with conditions in May 2026 (the day
+    not known), then Getty terminated the merger."""
+    deal = Deal.objects.get(slug="getty-images-shutterstock")
+    assert deal.antitrust_status == AntitrustStatus.ABANDONED
+    assert deal.compute_antitrust_status() == AntitrustStatus.ABANDONED
+    assert (deal.life, deal.life_on) == (DealLife.ABANDONED, D(2026, 6, 30))
+    assert set(lines(deal)) == {"CMA", "DOJ"}
+    assert lines(deal)["DOJ"] == "DOJ: Cleared 23 Feb 2026"
+    cma = line(deal, "CMA")
+    assert cma.as_text().startswith("CMA: Cleared with remedies ")
+    assert not cma.lead.is_open
+    assert (cma.lead.outcome, cma.lead.closed_on, cma.lead.closed_on_precision) == (
+        Outcome.CLEARED_WITH_REMEDIES,
+        D(2026, 5, 31),  # a month-precise date is stored as the month's last day
+        "month",
     )
-    assert line(deal, "CMA").lead.outcome == ""
+    row = exported_row(client, deal.title)
+    assert AntitrustStatus.ABANDONED.label in row and DealLife.ABANDONED.label in row
+
+
+@pytest.mark.xfail(
+    reason="Month-precise dates are not rendered yet (the phases work does it): the line says "
+    "31 May 2026, a made-up day",
+    strict=False,
+)
+def test_getty_shutterstocks_cma_line_shows_the_month_not_a_made_up_day():
+    deal = Deal.objects.get(slug="getty-images-shutterstock")
+    assert lines(deal)["CMA"] == "CMA: Cleared with remedies May 2026"
 
 
 def test_mars_kellanova_is_cleared_and_completed(client):
