@@ -153,6 +153,9 @@ class RegulatorClock:
     phases: tuple[PhaseRule, ...]
     basis: str  # the legal basis, in words, shown on /statuses/ and in the docs
     opening_date_starts_phase_1: bool = True
+    # Suspensory: a deal may not complete before clearance (from this date; None: not at all).
+    # A review still shown open at a completion ended before it (deals/phases.py).
+    suspensory_since: datetime.date | None = None
 
     def rule(self, phase: str) -> PhaseRule | None:
         return next((rule for rule in self.phases if rule.phase == phase), None)
@@ -188,6 +191,7 @@ EC = RegulatorClock(
     "and up to 20 more at the parties' request or with their agreement; the clock stops under "
     "Art. 10(4). Periods begin on the working day after the event and working days exclude the "
     "Commission's holidays (Implementing Regulation (EC) No 802/2004, Arts. 7, 8 and 24).",
+    suspensory_since=datetime.date.min,  # Art. 7(1): no implementation before clearance
 )
 
 CMA = RegulatorClock(
@@ -234,6 +238,7 @@ HSR = RegulatorClock(
     "entered as a clock stop from the request to the date of compliance; a period ending on a "
     "weekend or a federal holiday runs to the next business day.",
     opening_date_starts_phase_1=False,
+    suspensory_since=datetime.date.min,  # 15 U.S.C. 18a(a): no closing in the waiting period
 )
 
 ACCC = RegulatorClock(
@@ -262,6 +267,7 @@ ACCC = RegulatorClock(
     "15 business days longer when a commitment is offered; the period is suspended while the "
     "ACCC waits for information it asked for. Business days exclude weekends and public "
     "holidays (here those of the ACT).",
+    suspensory_since=datetime.date(2026, 1, 1),  # mandatory and suspensory from 2026
 )
 
 # One table per regulator, by the regulator's slug.

@@ -434,6 +434,7 @@ PHASE_FIELDS = [
     "deadline_on",
     "deadline_source",
     "deadline_source_url",
+    "computed_deadline_on",
     "stopped_since",
     "ended_on",
     "ended_precision",

@@ -791,6 +791,9 @@ class Phase(models.Model):
     deadline_on = models.DateField(null=True, blank=True)
     deadline_source = models.CharField(max_length=10, choices=DeadlineSource.choices, blank=True)
     deadline_source_url = models.URLField(max_length=500, blank=True)
+    computed_deadline_on = models.DateField(
+        null=True, blank=True, help_text="What the statutory rule gives, published or not."
+    )
     stopped_since = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     ended_precision = models.CharField(

@@ -35,7 +35,8 @@ Deadlines: a deadline published with an event of the phase (the latest), or the 
 published deadline when it falls in the phase, wins over the computed one (the rule of
 deals/clocks.py); litigation and pre-notification have none.
 
-Ended before completion: under a suspensory regime (EC, US HSR, the ACCC from 1 January 2026) a
+Ended before completion: under a suspensory regime (`RegulatorClock.suspensory_since` in
+deals/clocks.py: the EC, US HSR, and from 1 January 2026 the Australian regime) a
 deal cannot complete while its review is open; a review our data still shows open at a
 completion dated after its start ended before it, outcome not published in our data. It is no
 longer open, and no longer makes the deal "under review".
@@ -48,13 +49,6 @@ from dataclasses import dataclass
 
 from . import clocks
 
-# Regulators whose merger control forbids completing before clearance, from when.
-SUSPENSORY_SINCE = {
-    "ec": datetime.date.min,
-    "ftc": datetime.date.min,
-    "doj": datetime.date.min,
-    "accc": datetime.date(2026, 1, 1),
-}
 # Stages of a review a completion cannot happen in under a suspensory regime.
 SUSPENDING_STAGES = {"prenotification", "phase_1", "phase_2"}
 PHASE_STAGES = ("prenotification", "phase_1", "phase_2", "remedies", "litigation")
@@ -130,6 +124,7 @@ class DerivedPhase:
     deadline_on: datetime.date | None = None
     deadline_source: str = ""  # "published", "computed" or ""
     deadline_source_url: str = ""
+    computed_deadline_on: datetime.date | None = None
     stopped_since: datetime.date | None = None
     ended_on: datetime.date | None = None
     ended_precision: str = "day"
@@ -149,6 +144,7 @@ class DerivedPhase:
             "deadline_on": self.deadline_on,
             "deadline_source": self.deadline_source,
             "deadline_source_url": self.deadline_source_url,
+            "computed_deadline_on": self.computed_deadline_on,
             "stopped_since": self.stopped_since,
             "ended_on": self.ended_on,
             "ended_precision": self.ended_precision,
@@ -170,7 +166,8 @@ class Derived:
 def ended_before_completion(facts: PhaseFacts, start: datetime.date | None) -> bool:
     """The review is shown open, yet the deal completed after it began under a suspensory
     regime: it ended before the completion."""
-    since = SUSPENSORY_SINCE.get(facts.regulator)
+    clock = clocks.RULES.get(facts.regulator)
+    since = clock.suspensory_since if clock else None
     completed = facts.deal_completed_on
     if since is None or completed is None or completed < since:
         return False
@@ -347,6 +344,7 @@ def _deadline(phase: DerivedPhase, facts: PhaseFacts, clock, *, following, last:
         extended=facts.extended_by if last else 0,
     )
     phase.statutory_length = computed.describe()
+    phase.computed_deadline_on = computed.deadline_on
     if not phase.deadline_source:
         phase.stopped_since = computed.stopped_since
         if computed.deadline_on:
