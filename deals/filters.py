@@ -373,12 +373,12 @@ class BaseFilter(django_filters.FilterSet):
     # --- Facet counts ---------------------------------------------------------------------
     #
     # A checkbox group's counts are over the rows every OTHER active filter matches: a group's
-    # own selection does not narrow its own counts (ticking "CMA" leaves "EC · 3" beside EC, the
-    # deals ticking it too would add). The counts for a query string (the canonical query of
-    # the other filters) are cached per content version: one entry holds every group that query
-    # selects nothing of, so the unfiltered list is one entry (FACET_CACHE) as before, and a page
-    # with n groups ticked reads n + 1 entries. Computing one entry is a fixed number of queries
-    # (grouped_counts), whatever the data.
+    # own selection does not narrow its own counts (with "CMA" ticked, EC still shows the
+    # number of deals the EC reviews, those ticking it alone would list). The counts for a query
+    # string (the canonical query of the other filters) are cached per content version: one
+    # entry holds every group that query selects nothing of, so the unfiltered list is one entry
+    # (FACET_CACHE) as before, and a page with n groups ticked reads n + 1 entries. Computing one
+    # entry is a fixed number of queries (grouped_counts), whatever the data.
 
     FACETS: tuple[str, ...] = ()  # the checkbox groups with counts
     FACET_CACHE = ""  # the cache name of the unfiltered counts
@@ -618,7 +618,7 @@ class DealFilter(BaseFilter):
 def deal_facet_counts(deals, groups: list[str]) -> dict[str, dict[str, int]]:
     """`deals` by status, type, life and review state (one query, grouped by status and type,
     each life and state a conditional count), and by the regulators and jurisdictions reviewing
-    them (a grouped query each), for those of `groups` asked."""
+    them (one more), for those of `groups` asked: two queries, whatever the data."""
     counts: dict[str, dict[str, int]] = {name: {} for name in groups}
     if {"status", "type", "life", "state"} & set(groups):
         conditional = {
