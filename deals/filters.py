@@ -9,12 +9,13 @@ choice values); what people type is accepted too: a company's name, alternative 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.core.validators import MaxLengthValidator
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.http import QueryDict
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -22,7 +23,7 @@ from drf_spectacular.utils import extend_schema_field
 from . import querystring, widgets
 from .cache import cached
 from .jurisdictions import jurisdiction_code, jurisdiction_name
-from .models import Company, Deal, Event, Inquiry, Regulator
+from .models import OPEN_INQUIRY, Company, Deal, Event, Inquiry, Regulator
 from .querystring import PRESENTATION_KEYS
 from .vocabulary import (
     CONDUCT_OUTCOMES,
@@ -41,14 +42,47 @@ from .vocabulary import (
 MAX_QUERY_LENGTH = 200
 
 
-def date_filter(field_name: str, lookup_expr: str, label: str) -> django_filters.DateFilter:
-    """A YYYY-MM-DD bound; a date like 2024-13-45 is a form error."""
+def date_filter(
+    field_name: str, lookup_expr: str, label: str, method: str | None = None
+) -> django_filters.DateFilter:
+    """A YYYY-MM-DD bound; a date like 2024-13-45 is a form error. With `method`, the
+    FilterSet's method applies it (a bound on a related row, read with its other bound)."""
     return django_filters.DateFilter(
         field_name=field_name,
         lookup_expr=lookup_expr,
         label=label,
+        method=method,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+# --- Open and closed cases ----------------------------------------------------------------------
+#
+# Open is OPEN_INQUIRY (deals/models.py, the SQL of deals.status.inquiry_is_open): never restated
+# here. Closed is every inquiry that is not open, except one whose source publishes no state
+# (neither open nor closed: nobody knows).
+
+OPEN, CLOSED = "open", "closed"
+
+
+def closed_inquiry() -> Q:
+    return ~OPEN_INQUIRY & ~Q(stage=Stage.NOT_PUBLISHED)
+
+
+def inquiry_state(states) -> Q:
+    """Inquiries in one of `states` ("open", "closed")."""
+    wanted = Q(pk__in=[])
+    if OPEN in states:
+        wanted |= OPEN_INQUIRY
+    if CLOSED in states:
+        wanted |= closed_inquiry()
+    return wanted
+
+
+def deal_review_state(states) -> Exists:
+    """Deals with a current review (an inquiry not superseded) in one of `states`."""
+    reviews = Inquiry.objects.filter(deal=OuterRef("pk"), superseded_by__isnull=True)
+    return Exists(reviews.filter(inquiry_state(states)))
 
 
 def in_two_vocabularies(choices, merger: frozenset, conduct: frozenset) -> list:
@@ -317,7 +351,8 @@ class BaseFilter(django_filters.FilterSet):
         return value_labels(type(self), self.data, self.filters)
 
     def show_counts(self) -> None:
-        """Put the number of rows beside each checkbox (over the whole list, cached)."""
+        """Put the number of rows beside each checkbox: those the other active filters match
+        (facet_counts)."""
         counts = self.facet_counts()
         for name, by_value in counts.items():
             field = self.form.fields.get(name)
@@ -335,8 +370,65 @@ class BaseFilter(django_filters.FilterSet):
                 for value, label in field.choices
             ]
 
+    # --- Facet counts ---------------------------------------------------------------------
+    #
+    # A checkbox group's counts are over the rows every OTHER active filter matches: a group's
+    # own selection does not narrow its own counts (with "CMA" ticked, EC still shows the
+    # number of deals the EC reviews, those ticking it alone would list). The counts for a query
+    # string (the canonical query of the other filters) are cached per content version: one
+    # entry holds every group that query selects nothing of, so the unfiltered list is one entry
+    # (FACET_CACHE) as before, and a page with n groups ticked reads n + 1 entries. Computing one
+    # entry is a fixed number of queries (grouped_counts), whatever the data.
+
+    FACETS: tuple[str, ...] = ()  # the checkbox groups with counts
+    FACET_CACHE = ""  # the cache name of the unfiltered counts
+
+    @classmethod
+    def facet_rows(cls):
+        """The rows the counts are over: the list's own (cache keys assume them)."""
+        raise NotImplementedError
+
+    def grouped_counts(self, rows, groups: list[str]) -> dict[str, dict[str, int]]:
+        """Counts by value for each of `groups` over `rows`: a fixed number of queries."""
+        raise NotImplementedError
+
     def facet_counts(self) -> dict[str, dict[str, int]]:
-        return {}
+        """Each group's counts over the rows matched by the other active filters (none while
+        a filter cannot be used: the page shows its error, and the whole list's counts)."""
+        if not self.FACETS:
+            return {}
+        valid = self.is_bound and self.is_valid()
+        query = QueryDict(canonical_query(self.data, type(self)) if valid else "")
+        groups_by_query: dict[str, list[str]] = {}
+        for name in self.FACETS:
+            others = query.copy()
+            others.pop(name, None)
+            groups_by_query.setdefault(others.urlencode(), []).append(name)
+        counts = {}
+        for others, groups in groups_by_query.items():
+            found = cached(
+                self.facet_cache_name(others),
+                lambda others=others: self.count_facets(QueryDict(others)),
+            )
+            counts.update({name: found[name] for name in groups})
+        return counts
+
+    def facet_cache_name(self, others: str) -> str:
+        if not others:
+            return self.FACET_CACHE
+        return f"{self.FACET_CACHE}:{hashlib.sha256(others.encode()).hexdigest()[:40]}"
+
+    def count_facets(self, others: QueryDict) -> dict[str, dict[str, int]]:
+        """Every group `others` selects nothing of, over the rows the filters in `others`
+        match (applied with this form's cleaned values: `others` is part of its query)."""
+        rows = self.facet_rows().order_by()
+        if others:
+            matched = rows
+            for name, value in self.form.cleaned_data.items():
+                if name in others and name not in PRESENTATION_KEYS:
+                    matched = self.filters[name].filter(matched, value)
+            rows = rows.filter(pk__in=matched.order_by().values("pk"))
+        return self.grouped_counts(rows, [name for name in self.FACETS if name not in others])
 
 
 def value_labels(filterset_class, data: QueryDict, filters=None) -> dict[str, dict[str, str]]:
@@ -427,11 +519,23 @@ class DealFilter(BaseFilter):
     life = django_filters.MultipleChoiceFilter(
         choices=DealLife.choices, method="filter_life", label="Deal life", widget=checkboxes()
     )
+    state = django_filters.MultipleChoiceFilter(
+        choices=[(OPEN, "With an open review"), (CLOSED, "With a closed review")],
+        method="filter_state",
+        label="Reviews",
+        widget=checkboxes(),
+    )
     sector = django_filters.ChoiceFilter(
         widget=widgets.Select, field_name="sector", choices=[], label="Sector", empty_label="Any"
     )
     announced_after = date_filter("announced_on", "gte", "Announced on or after")
     announced_before = date_filter("announced_on", "lte", "Announced on or before")
+    decided_after = date_filter(
+        "inquiries__closed_on", "gte", "A review decided on or after", method="filter_decided"
+    )
+    decided_before = date_filter(
+        "inquiries__closed_on", "lte", "A review decided on or before", method="filter_decided"
+    )
     SORTS = {
         "relevance": Sort("Best match (with a search)", ()),
         # Announced: the announcement date, else the first known event (first_known_on).
@@ -474,6 +578,24 @@ class DealFilter(BaseFilter):
     def filter_life(self, queryset, name, value):
         return queryset.in_life(value) if value else queryset
 
+    def filter_state(self, queryset, name, value):
+        """Deals with a current review open, or closed (deal_review_state)."""
+        return queryset.filter(deal_review_state(value)) if value else queryset
+
+    def filter_decided(self, queryset, name, value):
+        """Deals with one inquiry closed within both bounds (not one closed after the first
+        and another before the second): applied once, with both."""
+        after = self.form.cleaned_data.get("decided_after")
+        before = self.form.cleaned_data.get("decided_before")
+        if name == "decided_before" and after:
+            return queryset  # applied with decided_after
+        closed = Inquiry.objects.filter(deal=OuterRef("pk"), closed_on__isnull=False)
+        if after:
+            closed = closed.filter(closed_on__gte=after)
+        if before:
+            closed = closed.filter(closed_on__lte=before)
+        return queryset.filter(Exists(closed))
+
     def annotate_for_sort(self, queryset, key: str):
         column = self.SORTS[key].column
         if column == "deadline":
@@ -482,27 +604,63 @@ class DealFilter(BaseFilter):
             return queryset.annotate(status_order=status_order())
         return queryset
 
-    def facet_counts(self) -> dict[str, dict[str, int]]:
-        return cached("deal-facets", deal_facet_counts)
+    FACETS = ("status", "type", "life", "regulator", "jurisdiction", "state")
+    FACET_CACHE = "deal-facets"
+
+    @classmethod
+    def facet_rows(cls):
+        return Deal.objects.published()
+
+    def grouped_counts(self, rows, groups: list[str]) -> dict[str, dict[str, int]]:
+        return deal_facet_counts(rows, groups)
 
 
-def deal_facet_counts() -> dict[str, dict[str, int]]:
-    """Published deals by status, type and life, and by regulator and jurisdiction reviewing
-    them: one grouped query each, cached per content version."""
-    deals = Deal.objects.published().order_by()
-    inquiries = Inquiry.objects.filter(deal__is_published=True).order_by()
-
-    def grouped(queryset, field: str, counted: str = "pk") -> dict[str, int]:
-        rows = queryset.values(field).annotate(n=Count(counted, distinct=True))
-        return {str(row[field]): row["n"] for row in rows}
-
-    return {
-        "status": grouped(deals, "antitrust_status"),
-        "type": grouped(deals, "deal_type"),
-        "life": {life: deals.in_life([life]).count() for life in DealLife.values},
-        "regulator": grouped(inquiries, "regulator__slug", "deal"),
-        "jurisdiction": grouped(inquiries, "regulator__jurisdiction", "deal"),
-    }
+def deal_facet_counts(deals, groups: list[str]) -> dict[str, dict[str, int]]:
+    """`deals` by status, type, life and review state (one query, grouped by status and type,
+    each life and state a conditional count), and by the regulators and jurisdictions reviewing
+    them (one more), for those of `groups` asked: two queries, whatever the data."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in groups}
+    if {"status", "type", "life", "state"} & set(groups):
+        conditional = {
+            **{
+                f"life_{life}": Count(
+                    "pk", filter=Q(pk__in=Deal.objects.in_life([life]).values("pk"))
+                )
+                for life in (DealLife.values if "life" in groups else [])
+            },
+            **{
+                f"state_{state}": Count("pk", filter=Q(deal_review_state([state])))
+                for state in ((OPEN, CLOSED) if "state" in groups else ())
+            },
+        }
+        rows = deals.values("antitrust_status", "deal_type").annotate(n=Count("pk"), **conditional)
+        for row in rows:
+            for group, field in (("status", "antitrust_status"), ("type", "deal_type")):
+                if group in counts:
+                    by_value = counts[group]
+                    by_value[row[field]] = by_value.get(row[field], 0) + row["n"]
+            for key, n in row.items():
+                group, _, value = key.partition("_")
+                if key.startswith(("life_", "state_")):
+                    counts[group][value] = counts[group].get(value, 0) + n
+    # Deals by regulator and by jurisdiction (a deal reviewed by the FTC and the DOJ counts once
+    # in US): both grouped counts in one query, a UNION ALL of the two.
+    inquiries = Inquiry.objects.filter(deal__in=deals.values("pk")).order_by()
+    by_place = [
+        inquiries.values(value=F(field)).annotate(
+            group=Value(group), n=Count("deal", distinct=True)
+        )
+        for group, field in (
+            ("regulator", "regulator__slug"),
+            ("jurisdiction", "regulator__jurisdiction"),
+        )
+        if group in counts
+    ]
+    if by_place:
+        rows = by_place[0].union(*by_place[1:], all=True) if len(by_place) > 1 else by_place[0]
+        for row in rows:
+            counts[row["group"]][str(row["value"])] = row["n"]
+    return counts
 
 
 class InquiryFilter(BaseFilter):
@@ -531,8 +689,16 @@ class InquiryFilter(BaseFilter):
         label="Deal type",
         widget=checkboxes(),
     )
+    state = django_filters.MultipleChoiceFilter(
+        choices=[(OPEN, "Open"), (CLOSED, "Closed")],
+        method="filter_state",
+        label="Case state",
+        widget=checkboxes(),
+    )
     opened_after = date_filter("opened_on", "gte", "Opened on or after")
     opened_before = date_filter("opened_on", "lte", "Opened on or before")
+    decided_after = date_filter("closed_on", "gte", "Decided on or after")
+    decided_before = date_filter("closed_on", "lte", "Decided on or before")
     SORTS = {
         "relevance": Sort("Best match (with a search)", ()),
         "-opened": Sort("Newest opened", (F("opened_on").desc(nulls_last=True),), "opened"),
@@ -554,24 +720,54 @@ class InquiryFilter(BaseFilter):
             return queryset.annotate(regulator_name=F("regulator__short_name"))
         return queryset
 
-    def facet_counts(self) -> dict[str, dict[str, int]]:
-        return cached("inquiry-facets", inquiry_facet_counts)
+    def filter_state(self, queryset, name, value):
+        """Open inquiries (OPEN_INQUIRY), closed ones (closed_inquiry), or both."""
+        return queryset.filter(inquiry_state(value)) if value else queryset
+
+    FACETS = ("stage", "outcome", "kind", "regulator", "jurisdiction", "state")
+    FACET_CACHE = "inquiry-facets"
+
+    @classmethod
+    def facet_rows(cls):
+        return Inquiry.objects.public()
+
+    def grouped_counts(self, rows, groups: list[str]) -> dict[str, dict[str, int]]:
+        return inquiry_facet_counts(rows, groups)
 
 
-def inquiry_facet_counts() -> dict[str, dict[str, int]]:
-    inquiries = Inquiry.objects.public().order_by()
-
-    def grouped(field: str) -> dict[str, int]:
-        rows = inquiries.values(field).annotate(n=Count("pk"))
-        return {str(row[field]): row["n"] for row in rows}
-
-    return {
-        "stage": grouped("stage"),
-        "outcome": grouped("outcome"),
-        "kind": grouped("kind"),
-        "regulator": grouped("regulator__slug"),
-        "jurisdiction": grouped("regulator__jurisdiction"),
+def inquiry_facet_counts(inquiries, groups: list[str]) -> dict[str, dict[str, int]]:
+    """`inquiries` by stage, outcome, kind, regulator, jurisdiction and state, for those of
+    `groups` asked: one query, grouped by all of them at once (an inquiry has one of each) and
+    added up here."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in groups}
+    fields = {
+        "stage": "stage",
+        "outcome": "outcome",
+        "kind": "kind",
+        "regulator": "regulator__slug",
+        "jurisdiction": "regulator__jurisdiction",
     }
+    grouped_by = [field for group, field in fields.items() if group in counts]
+    states = {}
+    if "state" in counts:
+        states = {
+            "state_open": Count("pk", filter=OPEN_INQUIRY),
+            "state_closed": Count("pk", filter=closed_inquiry()),
+        }
+    rows = (
+        inquiries.values(*grouped_by).annotate(n=Count("pk"), **states)
+        if grouped_by
+        else [inquiries.aggregate(n=Count("pk"), **states)]
+    )
+    for row in rows:
+        for group, field in fields.items():
+            if group in counts:
+                value = str(row[field])
+                counts[group][value] = counts[group].get(value, 0) + row["n"]
+        if "state" in counts:
+            for state in (OPEN, CLOSED):
+                counts["state"][state] = counts["state"].get(state, 0) + row[f"state_{state}"]
+    return counts
 
 
 def canonical_query(data: QueryDict, filterset_class=DealFilter) -> str:

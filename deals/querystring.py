@@ -12,13 +12,16 @@ them.
   filters, its sort and page, a form's fields, or nothing). A request with any other parameter
   is a 400 naming it; one with the tracking parameters of shared links (`utm_*`, `fbclid`,
   `gclid`, `mc_cid`, `ref`) is redirected (301) to the same address without them; a parameter
-  given twice where one value is read is a 400. What passes reaches the view as `request.GET`
+  given twice where one value is read is a 400. The 400 names the closest parameter the page
+  does read ("regulatr": did you mean "regulator"?), and in plain text (feeds, CSV, calendars)
+  lists all of them. What passes reaches the view as `request.GET`
   with its keys in one order, and the page cache keys it by that (deals.cache._page_key), so
   junk query strings make no cache entries and one page has one entry however it was asked.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -82,6 +85,11 @@ class Parameters:
     def __contains__(self, key: str) -> bool:
         return key in self.single or key in self.repeated or key in self.ignored
 
+    @property
+    def names(self) -> list[str]:
+        """Every parameter the page accepts, sorted."""
+        return sorted(self.single | self.repeated | self.ignored)
+
 
 def _takes_many(field_class: type[forms.Field]) -> bool:
     return issubclass(field_class, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
@@ -104,14 +112,55 @@ def parameters_of(
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a query string is refused: the message a 400 shows."""
+    """Why a query string is refused: the message a 400 shows, the closest parameter the page
+    reads for each unknown one that is close to one (`suggestions`: unknown -> known), the
+    parameters the page reads (`allowed`), and the query string with each unknown parameter
+    renamed to its suggestion when every unknown one has one (`corrected`, else None)."""
 
     message: str
+    suggestions: tuple[tuple[str, str], ...] = ()
+    allowed: tuple[str, ...] = ()
+    corrected: str | None = None
+
+    @property
+    def did_you_mean(self) -> list[str]:
+        """One sentence per suggestion: “regulatr”: did you mean “regulator”?"""
+        return [
+            f"“{printable(unknown)}”: did you mean “{known}”?"
+            for unknown, known in self.suggestions
+        ]
+
+    @property
+    def corrected_label(self) -> str:
+        if len(self.suggestions) == 1:
+            return f"This page with “{self.suggestions[0][1]}”"
+        return "This page with the parameters suggested"
+
+    def as_text(self) -> str:
+        """The refusal in plain text: the message, the suggestions, the parameters read."""
+        lines = [self.message, *self.did_you_mean]
+        if self.allowed:
+            lines.append("This address reads the parameters: " + ", ".join(self.allowed) + ".")
+        else:
+            lines.append("This address reads no parameters.")
+        return "\n".join(lines) + "\n"
+
+
+# A name longer than this is matched by its start only (difflib is quadratic in the length).
+SUGGEST_LENGTH = 60
+
+
+def closest(key: str, names: Iterable[str]) -> str | None:
+    """The parameter of `names` that `key` was most likely meant to be (difflib's closest match,
+    ignoring case), or None when none is close."""
+    by_lower = {name.lower(): name for name in names}
+    match = difflib.get_close_matches(key[:SUGGEST_LENGTH].strip().lower(), by_lower, n=1)
+    return by_lower[match[0]] if match else None
 
 
 def check_query(data: QueryDict, known: Parameters) -> Refusal | QueryDict:
     """What the view reads of the query string, or why it is refused (the first unknown
-    parameters, by name).
+    parameters, by name, with the closest known name to each).
 
     What it reads: the known parameters in the order given, without the tracking ones and those
     it ignores; of a parameter read once, the last value given (the one a form reads), so that a
@@ -121,9 +170,13 @@ def check_query(data: QueryDict, known: Parameters) -> Refusal | QueryDict:
         names = ", ".join(f"“{printable(key)}”" for key in unknown[:5])
         more = f" (and {len(unknown) - 5} more)" if len(unknown) > 5 else ""
         plural = "s" if len(unknown) > 1 else ""
+        suggestions = {key: closest(key, known.names) for key in unknown[:5]}
         return Refusal(
             f"This address has the parameter{plural} {names}{more}, which this page does not "
-            "read. Remove it from the address, or start again from the page itself."
+            "read. Remove it from the address, or start again from the page itself.",
+            suggestions=tuple((key, name) for key, name in suggestions.items() if name),
+            allowed=tuple(known.names),
+            corrected=corrected_query(data, suggestions) if len(unknown) <= 5 else None,
         )
     query = QueryDict(mutable=True)
     for key in data:
@@ -139,6 +192,19 @@ def check_query(data: QueryDict, known: Parameters) -> Refusal | QueryDict:
             query["page"] = page
     query._mutable = False
     return query
+
+
+def corrected_query(data: QueryDict, suggestions: dict[str, str | None]) -> str | None:
+    """`data` with each unknown parameter renamed to its suggestion, without tracking ones; None
+    when an unknown parameter has no suggestion (the address would be refused again)."""
+    if not all(suggestions.values()):
+        return None
+    query = QueryDict(mutable=True)
+    for key in data:
+        if not is_tracking(key):
+            for value in data.getlist(key):
+                query.appendlist(suggestions.get(key) or key, value)
+    return query.urlencode()
 
 
 def canonical_request_query(query: QueryDict) -> str:
@@ -169,8 +235,11 @@ REFUSED_PAGE = """{% extends "base.html" %}
 {% block title %}Bad request{% endblock %}
 {% block content %}
 <h1>Bad request</h1>
-<p class="notice">{{ message }}</p>
-<p><a href="{{ request.path }}">This page without them</a> ·
+<p class="notice">{{ refusal.message }}</p>
+{% for sentence in refusal.did_you_mean %}<p class="did-you-mean">{{ sentence }}</p>{% endfor %}
+<p>{% if refusal.corrected is not None %}
+<a href="{{ request.path }}?{{ refusal.corrected }}">{{ refusal.corrected_label }}</a> ·
+{% endif %}<a href="{{ request.path }}">This page without them</a> ·
 <a href="{% url 'deals:deal_list' %}">the deal list</a></p>
 {% endblock %}"""
 
@@ -182,8 +251,8 @@ def refused_page():
 
 def refused(request: HttpRequest, refusal: Refusal, *, plain: bool) -> HttpResponse:
     if plain:
-        return HttpResponse(refusal.message, status=400, content_type="text/plain; charset=utf-8")
-    body = refused_page().render({"message": refusal.message}, request)
+        return HttpResponse(refusal.as_text(), status=400, content_type="text/plain; charset=utf-8")
+    body = refused_page().render({"refusal": refusal}, request)
     return HttpResponse(body, status=400)
 
 
