@@ -202,6 +202,7 @@ class PhaseSerializer(serializers.ModelSerializer):
             "kind",
             "label",
             "started_on",
+            "started_precision",
             "deadline_on",
             "deadline_source",
             "deadline_source_url",

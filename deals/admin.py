@@ -7,7 +7,9 @@ written into every feed and calendar."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
@@ -15,8 +17,19 @@ from simple_history.admin import SimpleHistoryAdmin
 from .cache import content_changed
 from .company_merge import company_merge, company_merge_preview, moved_elsewhere_columns
 from .links import validate_http_url
-from .models import ClockStop, Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator
+from .models import (
+    ClockStop,
+    Company,
+    CompanyAlias,
+    Deal,
+    Event,
+    Inquiry,
+    Party,
+    Phase,
+    Regulator,
+)
 from .text import TextValidator
+from .vocabulary import EventKind, phase_order_errors
 
 # Every address an editor types must be http or https (the form's default also takes ftp).
 ONLY_HTTP_LINKS = {models.URLField: {"validators": [validate_http_url]}}
@@ -138,7 +151,7 @@ class InquiryInline(TextOnly, admin.StackedInline):
         ("regulator", "reference", "kind"),
         ("stage", "outcome"),
         "status_wording",
-        ("opened_on", "deadline_on", "closed_on", "checked_on"),
+        ("opened_on", "deadline_on", "closed_on", "closed_on_precision", "checked_on"),
         ("decision_status", "decision_status_on", "decision_status_note"),
         ("superseded_by", "supersession", "court_approval_pending"),
         "source_url",
@@ -153,7 +166,7 @@ class DealEventInline(TextOnly, admin.TabularInline):
     model = Event
     fk_name = "deal"
     extra = 0
-    fields = ["occurred_on", "kind", "title", "inquiry", "source_url"]
+    fields = ["occurred_on", "precision", "kind", "title", "inquiry", "source_url"]
     verbose_name = "timeline event"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -228,11 +241,81 @@ class DealAdmin(TextOnly, SimpleHistoryAdmin):
         return queryset.distinct(), False
 
 
+PHASE_START_KINDS = (EventKind.NOTIFIED, EventKind.PHASE_1_OPENED, EventKind.PHASE_2_OPENED)
+
+
+class PhaseOrderFormSet(BaseInlineFormSet):
+    """An inquiry's events, checked together: the phases they open come in order, and the
+    inquiry's published deadline does not fall before the first phase starts."""
+
+    def clean(self):
+        super().clean()
+        events = [
+            (form.cleaned_data["kind"], form.cleaned_data["occurred_on"])
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("occurred_on")
+        ]
+        errors = phase_order_errors(events)
+        starts = [on for kind, on in events if kind in PHASE_START_KINDS]
+        deadline = self.instance.deadline_on
+        if deadline and starts and deadline < min(starts):
+            errors.append(
+                f"The inquiry's published deadline ({deadline:%-d %b %Y}) is before its first "
+                f"phase starts ({min(starts):%-d %b %Y}): correct the deadline or the event."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
 class InquiryEventInline(TextOnly, admin.TabularInline):
     formfield_overrides = ONLY_HTTP_LINKS
     model = Event
+    formset = PhaseOrderFormSet
     extra = 0
-    fields = ["occurred_on", "kind", "title", "text", "source_url"]
+    fields = ["occurred_on", "precision", "kind", "title", "text", "deadline_on", "source_url"]
+
+
+class PhaseInline(admin.TabularInline):
+    """The phases as derived from the events, clock stops and deadlines (deals/phases.py):
+    shown, never edited; correct the inputs and they follow on save."""
+
+    model = Phase
+    extra = 0
+    can_delete = False
+    verbose_name = "phase (derived)"
+    verbose_name_plural = "phases, derived from the events, clock stops and deadlines"
+    fields = [
+        "label",
+        "started_on",
+        "started_precision",
+        "deadline_on",
+        "deadline_source",
+        "computed_deadline_on",
+        "stopped_since",
+        "ended_on",
+        "ended_precision",
+        "ended_how",
+        "outcome",
+        "statutory_length",
+    ]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see the inquiry sees its derived phases (no permission of their own).
+        return request.user.has_perm("deals.view_inquiry") or request.user.has_perm(
+            "deals.change_inquiry"
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ClockStopInline(TextOnly, admin.TabularInline):
@@ -273,8 +356,14 @@ class InquiryAdmin(TextOnly, SimpleHistoryAdmin):
     autocomplete_fields = ["regulator", "deal", "companies", "superseded_by"]
     list_select_related = ["regulator", "deal"]
     date_hierarchy = "opened_on"
-    inlines = [InquiryEventInline, ClockStopInline]
-    readonly_fields = ["last_activity_on"]
+    inlines = [PhaseInline, InquiryEventInline, ClockStopInline]
+    readonly_fields = [
+        "last_activity_on",
+        "next_deadline_on",
+        "next_deadline_source",
+        "next_deadline_phase",
+        "ended_before_completion",
+    ]
     fieldsets = [
         (None, {"fields": ["regulator", "deal", "companies", "title", "reference", "kind"]}),
         (
@@ -283,7 +372,8 @@ class InquiryAdmin(TextOnly, SimpleHistoryAdmin):
                 "fields": [
                     ("stage", "outcome"),
                     "status_wording",
-                    ("opened_on", "deadline_on", "closed_on"),
+                    ("opened_on", "deadline_on"),
+                    ("closed_on", "closed_on_precision"),
                     ("checked_on", "last_activity_on"),
                 ],
                 "description": "Merger control and conduct cases each have their own stages "
@@ -293,11 +383,17 @@ class InquiryAdmin(TextOnly, SimpleHistoryAdmin):
         (
             "Statutory clock",
             {
-                "fields": [("extended_by", "cash_tender_offer")],
-                "description": "The deadline is computed from the phase's start (its events) "
-                "by the regulator's rule (deals/clocks.py). A statutory deadline entered above, "
-                "as the regulator published it, wins over the computed one; the public pages "
-                "say which one they show. Clock stops are entered below.",
+                "fields": [
+                    ("extended_by", "cash_tender_offer"),
+                    ("next_deadline_on", "next_deadline_source", "next_deadline_phase"),
+                    "ended_before_completion",
+                ],
+                "description": "The phases (below) are derived from the events, the clock "
+                "stops and the deadlines on save (deals/phases.py): each phase's deadline is "
+                "computed from its start by the regulator's rule (deals/clocks.py), unless the "
+                "regulator published one (with an event, or the published deadline above, for "
+                "the phase it falls in), which wins. Every public page shows the derived next "
+                "deadline and says which it is.",
             },
         ),
         (

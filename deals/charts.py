@@ -60,6 +60,12 @@ class Bar:
     label: str
     dashed: bool = False
     deadline: datetime.date | None = None  # a decided phase's statutory deadline, as a tick
+    start_text: str = ""  # the dates in words, as precise as known ("May 2026")
+    end_text: str = ""
+
+    def __post_init__(self):
+        self.start_text = self.start_text or wording.day(self.start)
+        self.end_text = self.end_text or wording.day(self.end)
 
 
 @dataclass
@@ -132,7 +138,7 @@ def _inquiry_row(inquiry: Inquiry, today: datetime.date) -> Row | None:
         row.phases.append(
             PhaseLine(
                 phase.label,
-                wording.day(phase.started_on),
+                wording.day_as_known(phase.started_on, phase.started_precision),
                 wording.day_as_known(phase.ended_on, phase.ended_precision)
                 or ("" if phase.is_running else "date not published"),
                 phase.deadline_on,
@@ -145,7 +151,19 @@ def _inquiry_row(inquiry: Inquiry, today: datetime.date) -> Row | None:
         end = phase.ended_on or (today if phase.is_running else phase.started_on)
         end = max(end, phase.started_on)
         ticked = phase.deadline_on if not phase.is_running else None
-        row.bars.append(Bar(phase.started_on, end, css, phase.label, deadline=ticked))
+        row.bars.append(
+            Bar(
+                phase.started_on,
+                end,
+                css,
+                phase.label,
+                deadline=ticked,
+                start_text=wording.day_as_known(phase.started_on, phase.started_precision),
+                end_text=wording.day_as_known(phase.ended_on, phase.ended_precision)
+                if phase.ended_on
+                else "",
+            )
+        )
         if phase.is_running and phase.deadline_on and phase.deadline_on > end:
             row.bars.append(
                 Bar(end, phase.deadline_on, css, f"{phase.label} to the deadline", dashed=True)
@@ -299,8 +317,8 @@ def _timeline_svg(chart: Timeline, *, title: str) -> SafeString:
                         round(width, 2),
                         BAR,
                         bar.label,
-                        f"{bar.start:%-d %b %Y}",
-                        f"{bar.end:%-d %b %Y}",
+                        bar.start_text,
+                        bar.end_text,
                     )
                 )
             for bar in row.bars:

@@ -431,6 +431,7 @@ PHASE_FIELDS = [
     "kind",
     "label",
     "started_on",
+    "started_precision",
     "deadline_on",
     "deadline_source",
     "deadline_source_url",

@@ -76,7 +76,10 @@ def phase_text(phase) -> str:
     """One phase in a cell: "phase_2 2022-09-15..2023-04-26 deadline 2023-03-01 (computed)
     ended decision: prohibited"; dates ISO, a month-precise end as YYYY-MM, "?" for not known."""
     ended = _month(phase.ended_on) if phase.ended_precision == "month" else _day(phase.ended_on)
-    text = f"{phase.kind} {_day(phase.started_on) or '?'}..{ended}"
+    started = (
+        _month(phase.started_on) if phase.started_precision == "month" else _day(phase.started_on)
+    )
+    text = f"{phase.kind} {started or '?'}..{ended}"
     if phase.deadline_on:
         text += f" deadline {_day(phase.deadline_on)} ({phase.deadline_source})"
     if phase.ended_how:

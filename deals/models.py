@@ -598,6 +598,7 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
         max_length=5,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
+        blank=True,
         help_text="Month only: enter any day of the month; it is stored as the month's last day "
         'and shown as "May 2026".',
     )
@@ -734,6 +735,7 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
 
     def save(self, *args, **kwargs):
         self.extended_by = self.extended_by or 0  # an admin form left empty means none
+        self.closed_on_precision = self.closed_on_precision or DatePrecision.DAY
         self.closed_on = as_precise(self.closed_on, self.closed_on_precision)
         super().save(*args, **kwargs)  # deals/signals.py refreshes the derived fields
 
@@ -788,6 +790,9 @@ class Phase(models.Model):
     kind = models.CharField(max_length=20, choices=PhaseKind.choices)
     label = models.CharField(max_length=40, help_text="The regulator's own name: Phase I, ...")
     started_on = models.DateField(null=True, blank=True)
+    started_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     deadline_on = models.DateField(null=True, blank=True)
     deadline_source = models.CharField(max_length=10, choices=DeadlineSource.choices, blank=True)
     deadline_source_url = models.URLField(max_length=500, blank=True)
@@ -858,6 +863,7 @@ class Event(models.Model):
         max_length=5,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
+        blank=True,
         help_text="Month only: enter any day of the month; it is stored as the month's last day "
         'and shown as "May 2026".',
     )
@@ -918,6 +924,7 @@ class Event(models.Model):
 
     def save(self, *args, **kwargs):
         self.timeline_deal_id = self.deal_id or self._inquiry_deal_id()
+        self.precision = self.precision or DatePrecision.DAY
         self.occurred_on = as_precise(self.occurred_on, self.precision)
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "timeline_deal"}
@@ -931,6 +938,14 @@ class Event(models.Model):
         return Inquiry.objects.filter(pk=self.inquiry_id).values_list("deal_id", flat=True).first()
 
     def clean(self):
+        if self.deadline_on and self.occurred_on and self.deadline_on < self.occurred_on:
+            raise ValidationError(
+                {
+                    "deadline_on": f"The deadline it published ({self.deadline_on:%-d %b %Y}) is "
+                    f"before the event's date ({self.occurred_on:%-d %b %Y}): a deadline cannot "
+                    "fall before its phase starts."
+                }
+            )
         if self.deal_id and self.inquiry_id and self.inquiry.deal_id != self.deal_id:
             raise ValidationError(
                 {

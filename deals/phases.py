@@ -121,6 +121,7 @@ class DerivedPhase:
     kind: str
     label: str
     started_on: datetime.date | None
+    started_precision: str = "day"
     deadline_on: datetime.date | None = None
     deadline_source: str = ""  # "published", "computed" or ""
     deadline_source_url: str = ""
@@ -141,6 +142,7 @@ class DerivedPhase:
             "kind": self.kind,
             "label": self.label,
             "started_on": self.started_on,
+            "started_precision": self.started_precision,
             "deadline_on": self.deadline_on,
             "deadline_source": self.deadline_source,
             "deadline_source_url": self.deadline_source_url,
@@ -251,6 +253,8 @@ def derive(facts: PhaseFacts) -> Derived:
         following = starts[order[index + 1]] if index + 1 < len(order) else None
         last = index + 1 == len(order)
         phase = DerivedPhase(kind, _label(clock, kind), start)
+        if any(e.on == start and e.precision == "month" for e in facts.events):
+            phase.started_precision = "month"
         _end(phase, facts, following=following, last=last, early=early)
         _deadline(phase, facts, clock, following=following, last=last)
         phases.append(phase)
@@ -332,8 +336,7 @@ def _deadline(phase: DerivedPhase, facts: PhaseFacts, clock, *, following, last:
         phase.deadline_on, phase.deadline_source = published, "published"
         phase.deadline_source_url = facts.source_url
     rule = clock.rule(phase.kind) if clock else None
-    month_only = any(e.on == start and e.precision == "month" for e in facts.events)
-    if rule is None or start is None or month_only:
+    if rule is None or start is None or phase.started_precision == "month":
         return  # no rule, or no day to count from
     computed = clocks.phase_clock(
         rule,

@@ -269,11 +269,57 @@ def inquiry_errors(inquiry: Inquiry) -> dict[str, str]:
             "Only a decision (an inquiry with an outcome) can be "
             "under appeal, annulled or withdrawn."
         )
+    for name, message in date_errors(inquiry).items():
+        errors.setdefault(name, message)
     if inquiry.superseded_by_id:
         errors.update(_supersession_errors(inquiry))
     elif inquiry.supersession:
         errors["supersession"] = "Say which inquiry supersedes this one, or leave this empty."
     return errors
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day:%-d %b %Y}"
+
+
+def date_errors(inquiry: Inquiry) -> dict[str, str]:
+    """Dates that cannot be together, each error naming the fields: no closing before the
+    opening, no published deadline before the opening, a closing date only on a closed inquiry
+    and a closed inquiry's closing date not after today's."""
+    errors = {}
+    opened, closed, deadline = inquiry.opened_on, inquiry.closed_on, inquiry.deadline_on
+    if opened and closed and closed < opened:
+        errors["closed_on"] = (
+            f"The closing date ({_day(closed)}) is before the opening date ({_day(opened)}): "
+            "a review cannot end before it starts."
+        )
+    if opened and deadline and deadline < opened:
+        errors["deadline_on"] = (
+            f"The published deadline ({_day(deadline)}) is before the opening date "
+            f"({_day(opened)}): a deadline cannot fall before its phase starts."
+        )
+    if closed and not inquiry.outcome and inquiry.stage != Stage.CLOSED:
+        errors["closed_on"] = (
+            f"A closing date ({_day(closed)}) on an inquiry that is not closed: choose the stage "
+            "Closed (and an outcome), or leave the closing date empty."
+        )
+    return errors
+
+
+def phase_order_errors(events: list[tuple[str, datetime.date]]) -> list[str]:
+    """The events' phase openings out of order, in words ([] when in order): Phase 2 cannot open
+    before Phase 1 starts (its notification or formal launch)."""
+    first_1 = min(
+        (on for kind, on in events if kind in (EventKind.NOTIFIED, EventKind.PHASE_1_OPENED)),
+        default=None,
+    )
+    first_2 = min((on for kind, on in events if kind == EventKind.PHASE_2_OPENED), default=None)
+    if first_1 and first_2 and first_2 < first_1:
+        return [
+            f"Phase 2 opened ({_day(first_2)}) before Phase 1 started ({_day(first_1)}): check "
+            "the dates of the 'Phase 2 opened' and 'Notified' / 'Phase 1 opened' events."
+        ]
+    return []
 
 
 def _supersession_errors(inquiry: Inquiry) -> dict[str, str]:
