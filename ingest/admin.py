@@ -21,7 +21,8 @@ from django.utils.safestring import mark_safe
 from deals.models import Deal, Inquiry
 
 from .models import IngestRun, RawRecord, ReviewItem
-from .pipeline import record_attach, record_create_deal, record_dismiss, suggested_deals
+from .pipeline import record_attach, record_create_deal, record_dismiss
+from .pipeline.review import suggestions_explained
 from .sources.base import sanitise_html
 
 
@@ -153,7 +154,10 @@ class ReviewItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def create_deals(self, request: HttpRequest, queryset) -> None:
         made = [record_create_deal(record=item, user=request.user) for item in queryset]
         self.message_user(
-            request, f"Created {len(made)} deal(s), marked for review.", messages.SUCCESS
+            request,
+            f"Created {len(made)} deal(s), marked for review and unpublished: add their parties, "
+            "then publish them.",
+            messages.SUCCESS,
         )
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
@@ -171,7 +175,7 @@ class ReviewItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "item": item,
             "source_html": source_html(item),
-            "suggested": suggested_deals(record=item),
+            "suggested": suggestions_explained(record=item),
             "query": query,
             "found_deals": Deal.objects.search(query)[:10] if query else [],
             "found_inquiries": (
@@ -197,7 +201,9 @@ class ReviewItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
         elif decision == "create_deal":
             deal = record_create_deal(record=item, user=request.user)
             self.message_user(
-                request, f"Created the deal “{deal}”: check its parties.", messages.SUCCESS
+                request,
+                f"Created the deal “{deal}”, unpublished: add its parties, then publish it.",
+                messages.SUCCESS,
             )
             return HttpResponseRedirect(admin_change_url(deal))
         elif decision == "dismiss":
