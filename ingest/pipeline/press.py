@@ -145,13 +145,17 @@ def companies_mentioned(text: str) -> set[int]:
 def names_mentioned(text: str, *, among: Iterable[int] | None = None) -> dict[int, str]:
     """Company id -> the name (or alternative name) of it that `text` names, as the tracker
     writes it; only companies `among` these ids when given."""
-    haystack = f" {normalise_name(text)} "
     names = Company.objects.values_list("pk", "name_key", "name")
     aliases = CompanyAlias.objects.values_list("company_id", "name_key", "name")
     if among is not None:
         names, aliases = names.filter(pk__in=among), aliases.filter(company__in=among)
+    return _named_in(text, [*names, *aliases])
+
+
+def _named_in(text: str, names: Iterable[tuple[int, str, str]]) -> dict[int, str]:
+    haystack = f" {normalise_name(text)} "
     found: dict[int, str] = {}
-    for pk, key, name in [*names, *aliases]:
+    for pk, key, name in names:
         if len(key) >= 3 and f" {key} " in haystack and not is_common_key(key):
             found.setdefault(pk, name)
     return found
@@ -160,24 +164,39 @@ def names_mentioned(text: str, *, among: Iterable[int] | None = None) -> dict[in
 def match_reasons(*, title: str, text: str, deal_ids: Iterable[int]) -> dict[int, str]:
     """Why each of these deals is suggested for a press item, in words: "matched 'Microsoft'
     in the title" (the title first, then the text)."""
-    parties = Party.objects.filter(deal__in=list(deal_ids)).values_list("deal", "company")
+    [reasons] = match_reasons_many([(title, text, list(deal_ids))])
+    return reasons
+
+
+def match_reasons_many(wanted: list[tuple[str, str, list[int]]]) -> list[dict[int, str]]:
+    """`match_reasons` for several items (title, text, deal ids) in three queries for all: the
+    deals' parties, their companies' names and their alternative names."""
+    deal_ids = {deal for _, _, ids in wanted for deal in ids}
     companies_of: dict[int, set[int]] = {}
-    for deal, company in parties:
+    for deal, company in Party.objects.filter(deal__in=deal_ids).values_list("deal", "company"):
         companies_of.setdefault(deal, set()).add(company)
     every = set().union(*companies_of.values()) if companies_of else set()
-    in_title = names_mentioned(title, among=every)
-    in_text = names_mentioned(text, among=every)
-    reasons = {}
-    for deal, companies in companies_of.items():
-        parts = []
-        for where, found in (("the title", in_title), ("the text", in_text)):
-            quoted = sorted(f"'{found[pk]}'" for pk in companies if pk in found)
-            if quoted:
-                parts.append(f"{_and(quoted)} in {where}")
-                companies = companies - set(found)
-        if parts:
-            reasons[deal] = "matched " + "; ".join(parts)
-    return reasons
+    names = [
+        *Company.objects.filter(pk__in=every).values_list("pk", "name_key", "name"),
+        *CompanyAlias.objects.filter(company__in=every).values_list(
+            "company_id", "name_key", "name"
+        ),
+    ]
+    answers = []
+    for title, text, ids in wanted:
+        in_title, in_text = _named_in(title, names), _named_in(text, names)
+        reasons = {}
+        for deal in ids:
+            companies, parts = companies_of.get(deal, set()), []
+            for where, found in (("the title", in_title), ("the text", in_text)):
+                quoted = sorted(f"'{found[pk]}'" for pk in companies if pk in found)
+                if quoted:
+                    parts.append(f"{_and(quoted)} in {where}")
+                    companies = companies - set(found)
+            if parts:
+                reasons[deal] = "matched " + "; ".join(parts)
+        answers.append(reasons)
+    return answers
 
 
 def _and(items: list[str]) -> str:

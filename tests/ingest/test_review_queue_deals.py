@@ -211,3 +211,21 @@ def test_the_review_page_says_why_a_deal_is_suggested(client, editor):
     assert reason == "matched 'Microsoft' in the title; 'Inflection AI' in the text"
     page = html.unescape(client.get(f"/admin/ingest/reviewitem/{record.pk}/change/").text)
     assert "matched 'Microsoft' in the title" in page
+
+
+def test_the_queue_says_why_each_first_suggestion_matched(client, editor):
+    deal = DealFactory(title="Microsoft / Inflection AI")
+    PartyFactory(deal=deal, company=CompanyFactory(name="Microsoft"), role="acquirer")
+    PartyFactory(deal=deal, company=CompanyFactory(name="News Corporation"), role="target")
+    named = queued("Microsoft hires a start-up's staff")
+    unnamed = queued("FTC news release")
+    for record in (named, unnamed):
+        record.suggested = [deal.pk for deal in suggested_deals(record=record)]
+        record.suggestion_score = len(record.suggested)
+        record.save()
+
+    page = html.unescape(client.get("/admin/ingest/reviewitem/").text)
+
+    assert named.suggested == [deal.pk] and unnamed.suggested == []
+    assert "matched 'Microsoft' in the title" in page
+    assert "'News Corporation'" not in page
