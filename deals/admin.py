@@ -149,10 +149,16 @@ class PartyFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         deal = self.instance
-        if not deal.is_published or (
-            deal.pk and Deal.objects.filter(pk=deal.pk, is_published=True).exists()
-        ):
-            return  # refused when publishing it, not on every later edit of a published deal
+        publishing = (
+            deal.is_published
+            and deal.pk
+            and Deal.objects.filter(pk=deal.pk, is_published=False).exists()
+        )
+        if not publishing:
+            # Refused when an unpublished deal (one made from the review queue, or ingest's
+            # when it does not publish what it makes) is published; not on later edits of a
+            # published deal, nor on a deal an editor adds.
+            return
         kept = [
             form
             for form in self.forms
