@@ -8,7 +8,7 @@ written into every feed and calendar."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .cache import content_changed
 from .company_merge import company_merge, company_merge_preview, moved_elsewhere_columns
+from .derived import derived_fields_deferred
 from .links import validate_http_url
 from .models import (
     ClockStop,
@@ -134,8 +135,54 @@ class RegulatorAdmin(TextOnly, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["short_name"]}
 
 
+class DerivedOnceOnSave:
+    """For a ModelAdmin whose page saves a row and its inline rows: one refresh of the derived
+    fields for the whole save, when it ends (`derived_fields_deferred`), so that a status change
+    knows everything the save did: an inquiry moved to Phase 2 with its "Phase 2 opened" event
+    added inline reads as that event, not as an editor's correction."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with transaction.atomic(), derived_fields_deferred():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+PUBLISHED_NEEDS_A_PARTY = (
+    "“Published”: a deal is published only once it has at least one party. Add its parties "
+    "below, or untick “Published”."
+)
+
+
+class PartyFormSet(forms.BaseInlineFormSet):
+    """A deal's parties; the deal (as the form above was filled in) is `self.instance`.
+
+    A deal is published only with a party: one made from a press item in the review queue
+    starts unpublished, and an editor publishes it once its parties are in."""
+
+    def clean(self):
+        super().clean()
+        deal = self.instance
+        publishing = (
+            deal.is_published
+            and deal.pk
+            and Deal.objects.filter(pk=deal.pk, is_published=False).exists()
+        )
+        if not publishing:
+            # Refused when an unpublished deal (one made from the review queue, or ingest's
+            # when it does not publish what it makes) is published; not on later edits of a
+            # published deal, nor on a deal an editor adds.
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("company") and not form.cleaned_data.get("DELETE")
+        ]
+        if not kept:
+            raise ValidationError(PUBLISHED_NEEDS_A_PARTY, code="published_without_parties")
+
+
 class PartyInline(TextOnly, admin.TabularInline):
     model = Party
+    formset = PartyFormSet
     extra = 1
     autocomplete_fields = ["company"]
 
@@ -181,7 +228,7 @@ class DealEventInline(TextOnly, admin.TabularInline):
 
 
 @admin.register(Deal)
-class DealAdmin(TextOnly, SimpleHistoryAdmin):
+class DealAdmin(DerivedOnceOnSave, TextOnly, SimpleHistoryAdmin):
     list_display = [
         "title",
         "deal_type",
@@ -326,7 +373,7 @@ class ClockStopInline(TextOnly, admin.TabularInline):
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(TextOnly, SimpleHistoryAdmin):
+class InquiryAdmin(DerivedOnceOnSave, TextOnly, SimpleHistoryAdmin):
     formfield_overrides = ONLY_HTTP_LINKS
     list_display = [
         "__str__",

@@ -42,7 +42,7 @@ from . import phases as phase_rule
 from . import search as search_rule
 from . import status as status_rule
 from .cache import content_changed, content_changes_deferred
-from .vocabulary import DealLife, InquiryKind, Stage, dormant_after
+from .vocabulary import ChangeCause, DealLife, InquiryKind, Stage, dormant_after
 
 if TYPE_CHECKING:
     from .models import Company, Deal, Event, Inquiry
@@ -292,7 +292,17 @@ def deal_refresh_derived_fields(
             (int(key), previous_states.get(key, ""), deal.stored_states.get(key, ""))
             for key in sorted({*previous_states, *deal.stored_states}, key=int)
         ]
+    changes = [change for change in changes if change[1] != change[2]]
+    if not changes:
+        return
     changed_by = editor_making_this_request()
+    cause = change_cause_code(
+        deal,
+        previous_states,
+        inquiry=inquiry,
+        event=event,
+        by_editor=changed_by is not None,
+    )
     StatusChange = _model("StatusChange")
     StatusChange.objects.bulk_create(
         StatusChange(
@@ -303,9 +313,43 @@ def deal_refresh_derived_fields(
             inquiry=inquiry,
             event=event,
             changed_by=changed_by,
+            cause=cause,
         )
         for regulator_id, old, new in changes
-        if old != new
+    )
+
+
+def change_cause_code(
+    deal: Deal,
+    previous_states: dict[str, str] | None,
+    *,
+    inquiry: Inquiry | None,
+    event: Event | None,
+    by_editor: bool,
+) -> str:
+    """What caused the changes of one refresh (a ChangeCause; deals/wording.py words it).
+
+    A new inquiry: one this refresh brings to the deal (created or moved to it), or the first
+    of its regulator on the deal. Then a new event. An editor's correction only when an editor
+    changed a recorded value without a new event. Else the inquiry's (or the deal's) update."""
+    if inquiry is not None and _is_new_on(deal, inquiry, previous_states):
+        return ChangeCause.NEW_INQUIRY
+    if event is not None:
+        return ChangeCause.EVENT
+    if by_editor:
+        return ChangeCause.CORRECTION
+    return ChangeCause.UPDATE
+
+
+def _is_new_on(deal: Deal, inquiry: Inquiry, previous_states: dict[str, str] | None) -> bool:
+    # deal_id_before_save: noted by the pre_save receiver (deals/signals.py) at each save.
+    if hasattr(inquiry, "deal_id_before_save") and inquiry.deal_id_before_save != deal.pk:
+        return inquiry.deal_id == deal.pk
+    key = str(inquiry.regulator_id)
+    return (
+        previous_states is not None
+        and key not in previous_states
+        and key in (deal.stored_states or {})
     )
 
 
@@ -538,7 +582,8 @@ def refresh_search_for_companies(company_ids) -> None:
 class PendingRefresh:
     """What the saves inside one `derived_fields_deferred` block asked to refresh."""
 
-    # deal id -> (the last inquiry, the last event saved for it): the cause of a status change.
+    # deal id -> (the last inquiry, the last event saved for it): the cause of a status change
+    # (change_cause_code: a new inquiry, else the event, else the inquiry's update).
     deals: dict[int, tuple[Inquiry | None, Event | None]] = field(default_factory=dict)
     inquiries: set[int] = field(default_factory=set)
     search_deals: set[int] = field(default_factory=set)
@@ -561,9 +606,12 @@ class PendingRefresh:
         refresh_inquiries(*self.inquiries)
         by_cause: dict[tuple, list[int]] = {}
         for pk, (inquiry, event) in self.deals.items():
-            # An inquiry's change is what moves a status; an event only when no inquiry changed.
-            cause = (inquiry, None) if inquiry is not None else (None, event)
-            by_cause.setdefault(cause, []).append(pk)
+            # An inquiry saved with a new event of its own (an editor's save of the inquiry and
+            # its inline events, one block) changed with that event: both are its cause. An
+            # event of another inquiry or of the deal is not what moved this inquiry.
+            if inquiry is not None and event is not None and event.inquiry_id != inquiry.pk:
+                event = None
+            by_cause.setdefault((inquiry, event), []).append(pk)
         for (inquiry, event), ids in by_cause.items():
             refresh_deals(*ids, inquiry=inquiry, event=event)
         refresh_search(deal_ids=self.search_deals, inquiry_ids=self.search_inquiries)

@@ -183,7 +183,7 @@ class DealEventsFeed(EventsFeed):
     def item_description(self, item):
         if isinstance(item, StatusChange):
             when = f"Status changed {item.changed_at:%d %B %Y}"
-            return f"{when}: {item.cause}." if item.cause else f"{when}."
+            return f"{when}: {item.cause_text}." if item.cause_text else f"{when}."
         return super().item_description(item)
 
     def item_link(self, item):

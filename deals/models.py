@@ -997,8 +997,7 @@ class StatusChange(StatusChangeWording, models.Model):
         related_name="+",
         help_text="The editor whose correction changed it.",
     )
-    cause_kind = models.CharField(
-        "cause",
+    cause = models.CharField(
         max_length=20,
         choices=ChangeCause.choices,
         blank=True,

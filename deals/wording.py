@@ -2,7 +2,7 @@
 deal (JurisdictionLine), where an inquiry stands, and what caused a status change, in words.
 
 The mixins (InquiryWording, DealWording, StatusChangeWording) are mixed into the models of
-deals/models.py, so templates keep writing `inquiry.state_text` or `change.cause`; their
+deals/models.py, so templates keep writing `inquiry.state_text` or `change.cause_text`; their
 methods read only the object and what is prefetched with it. Pages, feeds and emails call these
 so that a thing is said the same way everywhere.
 """
@@ -20,6 +20,7 @@ from . import status as status_rule
 from .vocabulary import (
     IN_DEPTH_STAGES,
     AntitrustStatus,
+    ChangeCause,
     DecisionStatus,
     EventKind,
     Outcome,
@@ -30,7 +31,11 @@ if TYPE_CHECKING:
     from .models import Inquiry, Regulator, StatusChange
 
 _EPOCH = datetime.date(1900, 1, 1)
+# The words of a change's cause (change_cause) when the row it names is gone or has none.
 EDITOR_CORRECTION = "an editor's correction"
+NEW_EVENT = "a new event"
+NEW_INQUIRY = "a new inquiry"
+TIME_PASSING = "no activity for a while (time passing)"
 
 
 def day(on: datetime.date | None) -> str:
@@ -52,9 +57,26 @@ def dated(text: str, on: datetime.date | None) -> str:
 
 
 def change_cause(change: StatusChange) -> str:
-    """What caused a status change, in words (the one wording for the deal page, the feed and
-    the digest): the event's title, an editor's correction, or the inquiry's update; "" when
-    nothing is known."""
+    """What caused a status change, in words: the one wording of a cause, for the deal page, the
+    feed and the digest.
+
+    From the cause recorded with the change (`StatusChange.cause`): a new event reads as the
+    event's title, a new inquiry as its regulator opening it ("CMA opened an inquiry
+    (ME/1/24)"), an editor's correction only when an editor changed a recorded value without a
+    new event, the inquiry's update otherwise. Changes recorded before causes were kept (an
+    empty cause) keep the wording they always had; "" when nothing is known."""
+    code = change.cause or ""
+    if code == ChangeCause.EVENT:
+        return change.event.title if change.event_id else NEW_EVENT
+    if code == ChangeCause.NEW_INQUIRY:
+        return inquiry_opened(change.inquiry) if change.inquiry_id else NEW_INQUIRY
+    if code == ChangeCause.CORRECTION:
+        return EDITOR_CORRECTION
+    if code == ChangeCause.TIME:
+        return TIME_PASSING
+    if code == ChangeCause.UPDATE:
+        return f"{change.inquiry} updated" if change.inquiry_id else ""
+    # Recorded before causes were kept: the wording of that time.
     if change.event_id:
         return change.event.title
     if change.changed_by_id:
@@ -62,6 +84,12 @@ def change_cause(change: StatusChange) -> str:
     if change.inquiry_id:
         return f"{change.inquiry} updated"
     return ""
+
+
+def inquiry_opened(inquiry: Inquiry) -> str:
+    """A new inquiry as the cause of a change: "CMA opened an inquiry (ME/1/24)"."""
+    reference = f" ({inquiry.reference})" if inquiry.reference else ""
+    return f"{inquiry.regulator.short_name} opened an inquiry{reference}"
 
 
 @dataclass
@@ -257,6 +285,9 @@ class StatusChangeWording:
         return f"{prefix}{self.old_label} → {self.new_label}"
 
     @property
-    def cause(self) -> str:
-        """What caused the change, in words (`change_cause`: the one wording of a cause)."""
+    def cause_text(self) -> str:
+        """What caused the change, in words (`change_cause`: the one wording of a cause).
+
+        Not `cause`: that name is the model field holding the cause's code (ChangeCause),
+        which a property of this mixin cannot shadow."""
         return change_cause(self)

@@ -21,7 +21,9 @@ from django.utils.safestring import mark_safe
 from deals.models import Deal, Inquiry
 
 from .models import IngestRun, RawRecord, ReviewItem
-from .pipeline import record_attach, record_create_deal, record_dismiss, suggested_deals
+from .pipeline import record_attach, record_create_deal, record_dismiss
+from .pipeline.press import match_reasons_many
+from .pipeline.review import suggestions_explained
 from .sources.base import sanitise_html
 
 
@@ -130,17 +132,26 @@ class ReviewItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="suggested deal", ordering="-suggestion_score")
     def suggestion(self, item: ReviewItem) -> str:
-        # Stored at ingest: the page reads one deal title per row, it scans no company names.
-        return getattr(item, "suggested_title", "") or "—"
+        # Stored at ingest: the page reads one deal title per row, it scans no company names
+        # but those of the suggested deals' parties (three queries for the page).
+        title = getattr(item, "suggested_title", "")
+        reason = getattr(item, "suggested_reason", "")
+        if title and reason:
+            return format_html('{}<br><span class="help">{}</span>', title, reason)
+        return title or "—"
 
     def get_changelist_instance(self, request: HttpRequest):
         changelist = super().get_changelist_instance(request)
         items = list(changelist.result_list)  # evaluated once; the page renders these rows
         firsts = {item.suggested_ids[0] for item in items if item.suggested_ids}
         titles = dict(Deal.objects.filter(pk__in=firsts).values_list("pk", "title"))
-        for item in items:  # on this request's rows, not on the admin shared by all requests
-            ids = item.suggested_ids
-            item.suggested_title = titles.get(ids[0], "") if ids else ""
+        firsts_of = [item.suggested_ids[:1] for item in items]
+        wanted = [(i.title, i.summary, first) for i, first in zip(items, firsts_of, strict=True)]
+        reasons = match_reasons_many(wanted)
+        for item, first, why in zip(items, firsts_of, reasons, strict=True):
+            # On this request's rows, not on the admin shared by all requests.
+            item.suggested_title = titles.get(first[0], "") if first else ""
+            item.suggested_reason = why.get(first[0], "") if first else ""
         return changelist
 
     @admin.action(description="Dismiss the selected records", permissions=["change"])
@@ -153,7 +164,10 @@ class ReviewItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def create_deals(self, request: HttpRequest, queryset) -> None:
         made = [record_create_deal(record=item, user=request.user) for item in queryset]
         self.message_user(
-            request, f"Created {len(made)} deal(s), marked for review.", messages.SUCCESS
+            request,
+            f"Created {len(made)} deal(s), marked for review and unpublished: add their parties, "
+            "then publish them.",
+            messages.SUCCESS,
         )
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
@@ -171,7 +185,7 @@ class ReviewItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "item": item,
             "source_html": source_html(item),
-            "suggested": suggested_deals(record=item),
+            "suggested": suggestions_explained(record=item),
             "query": query,
             "found_deals": Deal.objects.search(query)[:10] if query else [],
             "found_inquiries": (
@@ -197,7 +211,9 @@ class ReviewItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
         elif decision == "create_deal":
             deal = record_create_deal(record=item, user=request.user)
             self.message_user(
-                request, f"Created the deal “{deal}”: check its parties.", messages.SUCCESS
+                request,
+                f"Created the deal “{deal}”, unpublished: add its parties, then publish it.",
+                messages.SUCCESS,
             )
             return HttpResponseRedirect(admin_change_url(deal))
         elif decision == "dismiss":

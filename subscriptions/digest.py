@@ -24,7 +24,8 @@ from django.utils.text import capfirst
 
 from deals.links import http_url
 from deals.models import Deal, Event, Inquiry, StatusChange
-from deals.vocabulary import AntitrustStatus, EventKind, Outcome, Stage
+from deals.vocabulary import AntitrustStatus, ChangeCause, EventKind, Outcome, Stage
+from deals.wording import change_cause
 
 SUBJECT_NAMES = 3  # deals named in a subject at most; the rest are counted
 SUBJECT_MAX_LENGTH = 89  # "under 90 characters": what mail clients show on a phone
@@ -288,7 +289,7 @@ def cause(change: StatusChange) -> str:
     """What changed it, in the deal page's and the feed's words (deals.wording.change_cause),
     on one line and capitalised: the event's title, an editor's correction, or the review's
     update."""
-    return one_line(capfirst(change.cause))
+    return one_line(capfirst(change_cause(change)))
 
 
 def net_changes(changes: Iterable[StatusChange]) -> dict[int, list[ChangeLine]]:
@@ -466,7 +467,14 @@ def _explain_changes_by_news(
         if event.inquiry_id and EVENT_RANKS.get(event.kind, 5) <= NEWS_RANK:
             news[event.inquiry_id] = event.title
     for change in changes:
-        if not change.event_id and not change.changed_by_id and change.inquiry_id in news:
+        # Only a plain update of the review: a new inquiry or an event already says itself.
+        plain_update = change.cause in ("", ChangeCause.UPDATE)
+        if (
+            plain_update
+            and not change.event_id
+            and not change.changed_by_id
+            and (change.inquiry_id in news)
+        ):
             for line in nets.get(change.deal_id, []):
                 if line.cause == cause(change):
                     line.cause = news[change.inquiry_id]

@@ -4,18 +4,54 @@ suggested deals."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from django.db.models import Count
 
 from deals.models import Company, CompanyAlias, Deal, Inquiry, Party
 from deals.names import normalise_name
+from deals.vocabulary import EventKind, Stage
 
 from ..models import RawRecord, ReviewStatus
 from ..sources.base import PressRecord
 from .batch import Batch
 from .cases import events_apply
+
+
+@dataclass(frozen=True)
+class PressAction:
+    """What a regulator's own release says the regulator did to a deal: the stage its review is
+    at and the event the release is on the review's timeline."""
+
+    stage: str
+    event_kind: str
+    wording: str
+
+
+# A regulator's release in its own words, the title first, then the release's first sentence:
+# "FTC Challenges Medical Device Coatings Deal", "The Federal Trade Commission today sued to
+# block ...". Only what the regulator itself did: a release about a suit it won years ago
+# says so in a later sentence, not in its title or first sentence.
+_SUIT_IN_TITLE = re.compile(
+    r"\b(challenges|sues to block|seeks to block|moves to block|sue to block|files suit)\b", re.I
+)
+_SUIT_IN_FIRST_SENTENCE = re.compile(
+    r"\b(sued|sues|seeks|moved|moves|filed suit|files suit) to block\b", re.I
+)
+SUIT = PressAction(stage=Stage.LITIGATION, event_kind=EventKind.LAWSUIT, wording="Suit to block")
+
+
+def press_action(*, title: str, text: str) -> PressAction | None:
+    """What the regulator did, when its release says so in its title or first sentence (a suit
+    to block: the review is in litigation); None for any other release."""
+    first_sentence = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0] if text else ""
+    if _SUIT_IN_TITLE.search(title) or _SUIT_IN_FIRST_SENTENCE.search(first_sentence):
+        return SUIT
+    return None
 
 
 @dataclass(frozen=True)
@@ -81,16 +117,90 @@ def _shared_inquiry(deal_ids: list[int], regulator: str) -> Inquiry | None:
     return Inquiry.objects.get(pk=first[shared[0]]) if len(shared) == 1 else None
 
 
+COMMON_WORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common_company_words.txt"
+
+
+@cache
+def common_company_words() -> frozenset[str]:
+    """The words that never name a company on their own (ingest/data/common_company_words.txt,
+    read once): "news", "group", "global"..."""
+    lines = COMMON_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        normalise_name(line) for line in lines if line.strip() and not line.startswith("#")
+    )
+
+
+def is_common_key(key: str) -> bool:
+    """A company's name key made only of common words ("news" for News Corporation)."""
+    common = common_company_words()
+    return all(word in common for word in key.split())
+
+
 def companies_mentioned(text: str) -> set[int]:
-    """Ids of companies whose name or alternative name appears in `text` as whole words."""
+    """Ids of companies whose name or alternative name appears in `text` as whole words; a
+    name made only of common words ("News Corporation") never matches on its own."""
+    return set(names_mentioned(text))
+
+
+def names_mentioned(text: str, *, among: Iterable[int] | None = None) -> dict[int, str]:
+    """Company id -> the name (or alternative name) of it that `text` names, as the tracker
+    writes it; only companies `among` these ids when given."""
+    names = Company.objects.values_list("pk", "name_key", "name")
+    aliases = CompanyAlias.objects.values_list("company_id", "name_key", "name")
+    if among is not None:
+        names, aliases = names.filter(pk__in=among), aliases.filter(company__in=among)
+    return _named_in(text, [*names, *aliases])
+
+
+def _named_in(text: str, names: Iterable[tuple[int, str, str]]) -> dict[int, str]:
     haystack = f" {normalise_name(text)} "
-    found: set[int] = set()
-    names = Company.objects.values_list("pk", "name_key")
-    aliases = CompanyAlias.objects.values_list("company_id", "name_key")
-    for pk, key in [*names, *aliases]:
-        if len(key) >= 3 and f" {key} " in haystack:
-            found.add(pk)
+    found: dict[int, str] = {}
+    for pk, key, name in names:
+        if len(key) >= 3 and f" {key} " in haystack and not is_common_key(key):
+            found.setdefault(pk, name)
     return found
+
+
+def match_reasons(*, title: str, text: str, deal_ids: Iterable[int]) -> dict[int, str]:
+    """Why each of these deals is suggested for a press item, in words: "matched 'Microsoft'
+    in the title" (the title first, then the text)."""
+    [reasons] = match_reasons_many([(title, text, list(deal_ids))])
+    return reasons
+
+
+def match_reasons_many(wanted: list[tuple[str, str, list[int]]]) -> list[dict[int, str]]:
+    """`match_reasons` for several items (title, text, deal ids) in three queries for all: the
+    deals' parties, their companies' names and their alternative names."""
+    deal_ids = {deal for _, _, ids in wanted for deal in ids}
+    companies_of: dict[int, set[int]] = {}
+    for deal, company in Party.objects.filter(deal__in=deal_ids).values_list("deal", "company"):
+        companies_of.setdefault(deal, set()).add(company)
+    every = set().union(*companies_of.values()) if companies_of else set()
+    names = [
+        *Company.objects.filter(pk__in=every).values_list("pk", "name_key", "name"),
+        *CompanyAlias.objects.filter(company__in=every).values_list(
+            "company_id", "name_key", "name"
+        ),
+    ]
+    answers = []
+    for title, text, ids in wanted:
+        in_title, in_text = _named_in(title, names), _named_in(text, names)
+        reasons = {}
+        for deal in ids:
+            companies, parts = companies_of.get(deal, set()), []
+            for where, found in (("the title", in_title), ("the text", in_text)):
+                quoted = sorted(f"'{found[pk]}'" for pk in companies if pk in found)
+                if quoted:
+                    parts.append(f"{_and(quoted)} in {where}")
+                    companies = companies - set(found)
+            if parts:
+                reasons[deal] = "matched " + "; ".join(parts)
+        answers.append(reasons)
+    return answers
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def press_apply(raw: RawRecord, record: PressRecord, *, batch: Batch) -> None:

@@ -3,17 +3,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from deals.models import Deal, Event, Inquiry
+from deals.models import Deal, Event, Inquiry, Regulator
+from deals.vocabulary import EventKind, InquiryKind
 
 from ..models import RawRecord, ReviewStatus
+from ..sources import get_source
 from ..sources.base import EventRecord
 from .batch import Batch
 from .cases import events_apply
-from .press import companies_mentioned, ranked_deals
+from .press import companies_mentioned, match_reasons, press_action, ranked_deals
 
 
 def suggested_deals(*, record: RawRecord, limit: int = 5) -> list[Deal]:
@@ -30,6 +31,16 @@ def suggested_deals(*, record: RawRecord, limit: int = 5) -> list[Deal]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+def suggestions_explained(*, record: RawRecord, limit: int = 5) -> list[tuple[Deal, str]]:
+    """The editor's shortlist, each deal with why it is there ("matched 'Microsoft' in the
+    title")."""
+    deals = suggested_deals(record=record, limit=limit)
+    reasons = match_reasons(
+        title=record.title, text=record.summary, deal_ids=[deal.pk for deal in deals]
+    )
+    return [(deal, reasons.get(deal.pk, "")) for deal in deals]
+
+
 def _reviewed(record: RawRecord, status: str, user) -> None:
     record.review_status = status
     record.reviewed_by = user if getattr(user, "pk", None) else None
@@ -37,11 +48,11 @@ def _reviewed(record: RawRecord, status: str, user) -> None:
     record.save()
 
 
-def _press_event(raw: RawRecord) -> EventRecord:
+def _press_event(raw: RawRecord, *, kind: str = EventKind.PRESS) -> EventRecord:
     return EventRecord(
         key="press",
         occurred_on=raw.published_on or timezone.localdate(),
-        kind="press",
+        kind=kind,
         title=raw.title[:300],
         text=raw.summary,
         source_url=raw.url,
@@ -50,10 +61,15 @@ def _press_event(raw: RawRecord) -> EventRecord:
 
 @transaction.atomic
 def record_attach(
-    *, record: RawRecord, user, deal: Deal | None = None, inquiry: Inquiry | None = None
+    *,
+    record: RawRecord,
+    user,
+    deal: Deal | None = None,
+    inquiry: Inquiry | None = None,
+    event_kind: str = EventKind.PRESS,
 ) -> None:
     """Put a reviewed record where it belongs: its inquiry under `deal`, or its press release
-    on the timeline of `deal` or `inquiry`."""
+    on the timeline of `deal` or `inquiry` (as an event of `event_kind`)."""
     if (deal is None) == (inquiry is None):
         raise ValueError("attach to exactly one deal or one inquiry")
     record = RawRecord.objects.select_for_update().get(pk=record.pk)
@@ -66,7 +82,7 @@ def record_attach(
         _case_move(record, inquiry)
     else:
         events = events_apply(
-            [_press_event(record)],
+            [_press_event(record, kind=event_kind)],
             mapped=record.mapped.get("events", {}),
             conflicts=record.conflicts,
             batch=Batch(),
@@ -98,7 +114,13 @@ def _case_move(record: RawRecord, inquiry: Inquiry) -> None:
 
 @transaction.atomic
 def record_create_deal(*, record: RawRecord, user) -> Deal:
-    """A new deal (for review) from a record, with the record attached to it."""
+    """A new deal from a record, with the record attached to it: unpublished and marked for
+    review, until an editor has added its parties and publishes it (the deal admin refuses to
+    publish a deal without parties).
+
+    A regulator's own release saying what the regulator did ("FTC Challenges ... Deal": a suit
+    to block) gives the deal that regulator's review at that stage, marked for review, with the
+    release as its event: the deal page does not say that no regulator has looked at it."""
     title = record.title
     for suffix in (" merger inquiry", " Merger Inquiry"):
         title = title.removesuffix(suffix)
@@ -106,11 +128,40 @@ def record_create_deal(*, record: RawRecord, user) -> Deal:
         title=title[:255] or f"{record.source} {record.external_id}",
         summary=record.summary[:2000],
         needs_review=True,
-        is_published=settings.INGEST_PUBLISH_NEW_DEALS,
+        is_published=False,
     )
-    record_attach(record=record, user=user, deal=deal)
+    inquiry = None if record.inquiry_id else _regulator_review(record, deal)
+    if inquiry is not None:
+        action = press_action(title=record.title, text=record.summary)
+        record_attach(record=record, user=user, inquiry=inquiry, event_kind=action.event_kind)
+    else:
+        record_attach(record=record, user=user, deal=deal)
     _reviewed(RawRecord.objects.get(pk=record.pk), ReviewStatus.DEAL_CREATED, user)
     return deal
+
+
+def _regulator_review(record: RawRecord, deal: Deal) -> Inquiry | None:
+    """The review a regulator's own release says it is at, made on `deal`; None when the
+    release says no such thing or its source is no regulator we know."""
+    action = press_action(title=record.title, text=record.summary)
+    if action is None:
+        return None
+    try:
+        slug = get_source(record.source).REGULATOR
+    except KeyError:
+        return None
+    regulator = Regulator.objects.filter(slug=slug).first()
+    if regulator is None:
+        return None
+    return Inquiry.objects.create(
+        deal=deal,
+        regulator=regulator,
+        kind=InquiryKind.MERGER_REVIEW,
+        stage=action.stage,
+        status_wording=record.title[:500],  # the regulator's own words
+        source_url=record.url[:500],
+        needs_review=True,
+    )
 
 
 def record_dismiss(*, record: RawRecord, user) -> None:

@@ -58,8 +58,9 @@ EVERY = 360  # minutes between scheduled runs (INGEST_ACCC_EVERY)
 PAGES = 4
 REGULATOR = "accc"
 # 2: every value through the status table; a listing row never moves a stage. 3: vendors
-# listed among the targets are sellers.
-MAPPING_VERSION = 3
+# listed among the targets are sellers. 4: a matter page completed with no determination is
+# closed without a decision (closed_no_action).
+MAPPING_VERSION = 4
 HOSTS = frozenset({"www.accc.gov.au"})
 SITE = "https://www.accc.gov.au"
 REGISTER = SITE + "/public-registers/mergers-and-acquisitions-registers/acquisitions-register"
@@ -163,6 +164,8 @@ def stage_and_outcome(raw: dict) -> tuple[str, str]:
 
     A listing row shows no determination (it has no "determination" key): a completed matter is
     then closed without an outcome, and the row's record says it cannot speak for the outcome.
+    A matter page that shows no determination for a completed matter says the review ended
+    without one: closed, no action.
     """
     matter = from_table(TYPES, raw["type"].casefold(), what="matter type", name="accc.TYPES")
     stage, outcome = from_table(
@@ -181,6 +184,11 @@ def stage_and_outcome(raw: dict) -> tuple[str, str]:
                 what=f"{raw['type'].casefold()} determination",
                 name=f"accc.TYPES[{raw['type'].casefold()!r}]",
             )
+        elif "determination" in raw and stage == "closed":
+            # A matter page that shows the matter completed with no determination published:
+            # a merger review that ended without a decision, in the register's words
+            # (status_wording), never an informal look.
+            outcome = "closed_no_action"
     return stage or named_stage, outcome
 
 

@@ -46,8 +46,9 @@ EVERY = 60  # minutes between scheduled runs (INGEST_CMA_EVERY)
 PAGES = 2  # Search API pages, 50 newest cases each (INGEST_CMA_PAGES)
 REGULATOR = "cma"
 # 2: conduct and market cases in their own words (status, version 2). 3: three or more parties
-# in a title are a merger unless the description names the acquirer.
-MAPPING_VERSION = 3
+# in a title are a merger unless the description names the acquirer. 4: a merger case closed
+# without an outcome of ours ended without a decision (closed_no_action).
+MAPPING_VERSION = 4
 HOSTS = frozenset({"www.gov.uk"})
 SITE = "https://www.gov.uk"
 SEARCH = "https://www.gov.uk/api/search.json"
@@ -237,7 +238,12 @@ def case_status(
     if outcome_type:
         row = from_table(OUTCOME_TYPES, outcome_type, what="outcome_type", name="cma.OUTCOME_TYPES")
     if state == "closed":
-        return "closed", row.outcome if row else "", row.label if row else "Closed"
+        outcome = row.outcome if row else ""
+        if not outcome and case_type.kind == "merger_review":
+            # A merger case closed with no decision of ours to say: it ended without one
+            # (closed_no_action, the CMA's words beside it), never an informal look.
+            outcome = "closed_no_action"
+        return "closed", outcome, row.label if row else "Closed"
     if state == "open":
         stage = (row.open_stage if row else None) or case_type.open_stage
         if case_type.kind == "merger_review" and stage == "phase_1" and "phase-2" in sections:

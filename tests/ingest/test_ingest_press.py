@@ -127,7 +127,8 @@ def test_creating_a_deal_from_a_release_puts_the_release_on_it(editor):
     deal = record_create_deal(record=item, user=editor)
 
     assert deal.needs_review
-    assert Event.objects.get(deal=deal).title == GTCR
+    # On the deal's timeline (since the FTC sued to block: as the event of the FTC's review).
+    assert Event.objects.get(timeline_deal=deal).title == GTCR
     item.refresh_from_db()
     assert item.review_status == ReviewStatus.DEAL_CREATED
 
