@@ -202,7 +202,7 @@ def _inquiry_row(inquiry: Inquiry, today: datetime.date) -> Row | None:
             css, diamond = f"decision decision-{outcome}", True
         else:
             css, diamond = "event", False
-        text = f"{event.occurred_on:%-d %b %Y}: {event.get_kind_display()}: {event.title}"
+        text = f"{event.when}: {event.get_kind_display()}: {event.title}"
         row.marks.append(Mark(event.occurred_on, css, text, diamond))
     if not row.bars and not row.marks:
         return None  # nothing dated to draw

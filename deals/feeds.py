@@ -120,7 +120,8 @@ class EventsFeed(Feed):
         return f"{prefix}: {event.title}" if prefix else event.title
 
     def item_description(self, event):
-        text = f"{event.occurred_on:%d %B %Y} ({event.get_kind_display()}). {event.text}".strip()
+        when = event.when if event.precision == "month" else f"{event.occurred_on:%d %B %Y}"
+        text = f"{when} ({event.get_kind_display()}). {event.text}".strip()
         source = http_url(event.source_url)
         return f"{text} Source: {source}" if source else text
 

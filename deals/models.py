@@ -958,6 +958,20 @@ class Event(models.Model):
     def regulator(self) -> Regulator | None:
         return self.inquiry.regulator if self.inquiry_id else None
 
+    @property
+    def when(self) -> str:
+        """The date as precisely as it is known: "13 Oct 2023", or "May 2026"."""
+        if self.precision == DatePrecision.MONTH:
+            return f"{self.occurred_on:%B %Y}"
+        return f"{self.occurred_on:%-d %b %Y}"
+
+    @property
+    def when_iso(self) -> str:
+        """For `<time datetime>`: "2023-10-13", or "2026-05" for a month-precise date."""
+        if self.precision == DatePrecision.MONTH:
+            return f"{self.occurred_on:%Y-%m}"
+        return self.occurred_on.isoformat()
+
 
 class StatusChangeQuerySet(models.QuerySet):
     def overall(self) -> StatusChangeQuerySet:

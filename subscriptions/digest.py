@@ -133,6 +133,11 @@ class DigestEntry:
     url: str = ""  # the page on Dealwatch
     source_url: str = ""
     rank: int = 5
+    when: str = ""  # the date in words, as precisely as known ("May 2026"); else from `date`
+
+    @property
+    def date_text(self) -> str:
+        return self.when or dateformat.format(self.date, "j M Y")
 
     @property
     def source_host(self) -> str:
@@ -445,6 +450,7 @@ def _add_events(groups: dict[tuple[str, int], DigestGroup], events: Iterable[Eve
         group.entries.append(
             DigestEntry(
                 date=event.occurred_on,
+                when=event.when,
                 what=event.get_kind_display(),
                 title=event.title,
                 text=event.text,
