@@ -218,9 +218,8 @@ class DurationRow:
 
     @property
     def left_out(self) -> int:
-        return (
-            self.no_start + self.no_end + self.running + self.before_completion
-        ) + self.end_before_start
+        reasons = (self.no_start, self.no_end, self.running, self.before_completion)
+        return sum(reasons) + self.end_before_start
 
 
 @dataclass
