@@ -9,7 +9,7 @@ import pytest
 from deals import stats as figures
 from deals.vocabulary import EventKind, InquiryKind, Outcome, Stage
 from tests import FIXTURE_DIR
-from tests.factories import DealFactory, EventFactory, InquiryFactory, RegulatorFactory, cma
+from tests.factories import DealFactory, EventFactory, InquiryFactory, RegulatorFactory, cma, ftc
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 D = datetime.date
@@ -114,7 +114,7 @@ def computed(**data):
 
 def test_reviews_opened_and_the_in_depth_rate_per_regulator_and_year(known):
     rows = {
-        (r.regulator, r.year): (r.opened, r.phase_2, round(r.phase_2_rate))
+        (r.regulator, r.year): (r.reviews, r.in_depth, round(r.in_depth_rate))
         for r in computed().years
     }
     assert rows == {("CMA", 2024): (3, 1, 33), ("EC", 2023): (3, 1, 33), ("EC", 2024): (2, 1, 50)}
@@ -141,7 +141,9 @@ def test_median_and_90th_percentile_duration_of_each_phase_beside_the_statutory_
     uk_1 = rows[("CMA", "Phase 1")]
     assert (uk_1.count, uk_1.median, uk_1.p90) == (3, 45, pytest.approx(49))
     assert uk_1.statutory_median == 57  # 16 Jul -> 11 Sep 2024, the CMA's published deadline
-    assert ("CMA", "Phase 2") not in rows  # still running: no duration yet
+    # Still running: no duration yet, and the row says it was left out.
+    uk_2 = rows[("CMA", "Phase 2")]
+    assert (uk_2.count, uk_2.median, uk_2.running, uk_2.left_out) == (0, None, 1, 1)
 
 
 def test_sectors_with_most_interventions(known):
@@ -157,7 +159,7 @@ def test_sectors_with_most_interventions(known):
 
 def test_filters_by_jurisdiction_sector_and_period(known):
     assert {(r.regulator, r.year) for r in computed(jurisdiction="GB").years} == {("CMA", 2024)}
-    assert computed(sector="Semiconductors").total_opened == 2
+    assert computed(sector="Semiconductors").total == 2
     assert {r.year for r in computed(from_year=2024, to_year=2024).years} == {2024}
 
 
@@ -183,7 +185,7 @@ def test_a_csv_has_the_same_numbers_and_filters(client, known):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows == [
-        ["regulator", "year", "opened", "reached_phase_2", "phase_2_rate_percent"],
+        ["regulator", "year", "reviews", "in_depth", "in_depth_rate_percent"],
         ["EC", "2023", "3", "1", "33.3"],
         ["EC", "2024", "2", "1", "50.0"],
     ]
@@ -237,7 +239,7 @@ def test_the_figures_are_right_on_the_ingested_fixtures():
 
     result = computed()
     assert {
-        (r.regulator, r.year): (r.opened, r.outcomes["cleared"], r.open) for r in result.years
+        (r.regulator, r.year): (r.reviews, r.outcomes["cleared"], r.open) for r in result.years
     } == {
         ("ACCC", 2025): (1, 1, 0),  # Asahi: approved 5 September 2025
         ("ACCC", 2026): (1, 0, 1),  # Opal HealthCare: under assessment
@@ -251,3 +253,131 @@ def test_the_figures_are_right_on_the_ingested_fixtures():
         ("ACCC", "Phase 1"): (1, 21, 42),  # 15 Aug -> 5 Sep 2025; 30 business days: 26 Sep
         ("CMA", "Phase 1"): (1, 41, 59),  # 10 Jul -> 20 Aug 2015; deadline 7 Sep 2015
     }
+
+
+# --- Every review counts (issue 20) ------------------------------------------------------
+
+
+def outcome_columns(row) -> int:
+    return sum(row.outcomes.values()) + row.open + row.outcome_not_known
+
+
+def test_a_review_is_dated_by_its_first_phase_else_its_opening_else_its_first_event():
+    ec = RegulatorFactory()
+    # Opened in December, notified in January: the phase's start places it.
+    notified_in_january = review(ec, D(2024, 1, 8), outcome=Outcome.CLEARED, closed=D(2024, 2, 12))
+    notified_in_january.opened_on = D(2023, 12, 20)
+    notified_in_january.save()
+    assert notified_in_january.phases.get().started_on == D(2024, 1, 8)
+    review(ec, D(2023, 5, 2), outcome=Outcome.CLEARED, closed=D(2023, 6, 6))
+    # No start known, no opening date: its first event (the decision) places it.
+    undated_start = InquiryFactory(
+        regulator=ec, opened_on=None, stage=Stage.CLOSED, outcome=Outcome.CLEARED
+    )
+    EventFactory(
+        deal=None, inquiry=undated_start, kind=EventKind.DECISION, occurred_on=D(2022, 4, 1)
+    )
+    # Nothing dated at all: "not dated", a row of its own.
+    InquiryFactory(regulator=ec, opened_on=None, stage=Stage.CLOSED, outcome=Outcome.ABANDONED)
+    result = computed()
+    assert [(r.year_label, r.reviews) for r in result.years] == [
+        ("2022", 1),
+        ("2023", 1),
+        ("2024", 1),
+        ("not dated", 1),
+    ]
+    assert result.total == 4 and result.not_dated == 1
+    assert result.notes["reviews"] == [
+        "1 review not dated (no start, opening or event date known) is counted in 'not dated'."
+    ]
+    # A period leaves the undated review out, and says so.
+    period = computed(from_year=2023)
+    assert [r.year_label for r in period.years] == ["2023", "2024"]
+    assert period.notes["reviews"] == [
+        "1 review not dated is left out of every figure: a period was chosen and its year is not "
+        "known."
+    ]
+
+
+def test_in_depth_means_a_stored_phase_2_remedies_or_litigation_phase():
+    ec, us = RegulatorFactory(), ftc()
+    review(
+        ec,
+        D(2023, 5, 2),
+        outcome=Outcome.PROHIBITED,
+        phase_2_on=D(2023, 6, 6),
+        closed=D(2023, 12, 1),
+    )
+    review(ec, D(2023, 7, 3), outcome=Outcome.CLEARED, closed=D(2023, 8, 7))
+    sued = review(us, D(2023, 2, 1), outcome=Outcome.ABANDONED, closed=D(2023, 9, 1))
+    EventFactory(deal=None, inquiry=sued, kind=EventKind.LAWSUIT, occurred_on=D(2023, 3, 1))
+    rows = {(r.regulator, r.year): (r.reviews, r.in_depth) for r in computed().years}
+    assert rows == {("EC", 2023): (2, 1), ("FTC", 2023): (1, 1)}
+
+
+def test_reviews_not_published_ended_before_completion_or_without_outcome_are_not_open():
+    ec = RegulatorFactory()
+    review(ec, D(2025, 3, 3))  # open in Phase I
+    review(ec, D(2025, 4, 1), stage=Stage.NOT_PUBLISHED)
+    completed = review(ec, D(2025, 5, 2))
+    completed.deal.completed_on = D(2025, 9, 1)
+    completed.deal.save()
+    completed.refresh_from_db()
+    assert completed.ended_before_completion
+    newer = review(ec, D(2025, 6, 2))
+    older = review(ec, D(2025, 1, 6))
+    older.superseded_by = newer
+    older.save()
+    (row,) = computed().years
+    assert (row.reviews, row.open, row.not_published, row.before_completion, row.no_outcome) == (
+        5,
+        2,
+        1,
+        1,
+        1,
+    )
+    assert outcome_columns(row) == row.reviews
+    assert computed().notes["outcomes"] == [
+        "1 review whose state is not published is not counted as open (column 'Not published').",
+        "1 review that ended before the deal's completion (outcome not published in our data) is "
+        "not counted as open (column 'Before completion').",
+        "1 review superseded or closed with no outcome recorded is counted in 'No outcome'.",
+    ]
+
+
+def test_phases_left_out_of_the_durations_are_counted_with_their_reason():
+    uk = cma()
+    review(
+        uk,
+        D(2024, 7, 16),
+        outcome=Outcome.CLEARED,
+        closed=D(2024, 8, 29),
+        start_kind=EventKind.PHASE_1_OPENED,
+    )
+    review(uk, D(2024, 9, 2), start_kind=EventKind.PHASE_1_OPENED)  # running
+    # Decided, start not known (no opening date, no start event).
+    undated = InquiryFactory(
+        regulator=uk, opened_on=None, stage=Stage.CLOSED, outcome=Outcome.CLEARED
+    )
+    EventFactory(deal=None, inquiry=undated, kind=EventKind.DECISION, occurred_on=D(2024, 3, 1))
+    result = computed()
+    (row,) = result.durations
+    assert (row.count, row.running, row.no_start, row.left_out) == (1, 1, 1, 2)
+    assert result.notes["durations"] == [
+        "1 phase without a known start or end is left out of the durations (1 with no start "
+        "known, 0 with no end known).",
+        "1 phase still running is left out.",
+    ]
+    rows = csv_of(result, "durations")
+    assert rows[1][3] == "1" and rows[1][9:12] == ["1", "0", "1"]
+
+
+def csv_of(result, table):
+    return [[str(cell) for cell in row] for row in figures.csv_rows(result, table)]
+
+
+def test_the_figures_take_three_queries_whatever_the_data(known, django_assert_num_queries):
+    with django_assert_num_queries(3):  # per regulator and year, the phases, the sectors
+        figures.compute({})
+    with django_assert_num_queries(3):
+        figures.compute({"from_year": 2024, "jurisdiction": "EU", "sector": "Software"})
