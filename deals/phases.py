@@ -16,14 +16,17 @@ Where a phase starts:
 - Phase 1: the regulator's own start event (EC and US: `notified`; CMA: `phase_1_opened`, the
   formal commencement; other regulators: either), else the inquiry's opening date where the
   regulator's rules let it stand for the start (not the US: an inquiry rarely opens at the
-  filing) and no invitation to comment opened it (an invitation is no phase).
+  filing) and neither an invitation to comment (no phase) nor a decision (a referral accepted)
+  opened it.
 - Phase 2: `phase_2_opened` (EC Art. 6(1)(c); CMA: the reference date; US: the second request).
 - Litigation: a `lawsuit` (a suit or an administrative complaint to block).
 - Remedies: an open inquiry in the remedies stage (CMA remedies, a consent decree under Tunney
   Act review), from its latest decision.
 - Pre-notification: an open inquiry in that stage, from its opening date; no clock.
 - An open inquiry whose stage names a phase no event starts has that phase with its start not
-  known: no deadline is computed for it (a published one still counts).
+  known: no deadline is computed for it (a published one still counts). A decided review no
+  phase can be placed for has one phase, start not known: Phase 2 for a prohibition (only an
+  in-depth phase ends in one), else Phase 1.
 
 Where a phase ends: its first decision or abandonment before the next phase starts, else the
 next phase's start (the gap between a CMA Phase 1 decision and the reference belongs to neither
@@ -201,11 +204,15 @@ def _starts(facts: PhaseFacts) -> dict[str, datetime.date | None]:
     phase_2 = _first(events, ("phase_2_opened",), on_or_after=phase_1.on if phase_1 else None)
     start_1 = phase_1.on if phase_1 else None
     invited = _first(events, ("comment_invited",))
+    opened_by_decision = any(
+        event.kind == "decision" and event.on == facts.opened_on for event in events
+    )
     opening_usable = (
         facts.opened_on
         and (clock is None or clock.opening_date_starts_phase_1)
         and not (phase_2 and facts.opened_on >= phase_2.on)
         and not (invited and invited.on <= facts.opened_on)
+        and not opened_by_decision  # a referral accepted, not a notification
         and facts.stage != "prenotification"
     )
     if start_1 is None and opening_usable:
@@ -229,7 +236,8 @@ def _starts(facts: PhaseFacts) -> dict[str, datetime.date | None]:
         # decision still has a phase to end (and /stats/ counts it as not dated).
         decision = _first(events, ENDING_EVENTS)
         if decision or facts.closed_on:
-            starts["phase_1"] = None
+            # A prohibition comes only after an in-depth phase (EC Art. 8(3), CMA Phase 2).
+            starts["phase_2" if facts.outcome == "prohibited" else "phase_1"] = None
     return starts
 
 

@@ -209,3 +209,27 @@ def test_a_deals_completion_ends_its_open_suspensory_review_and_its_under_review
     assert stored.state_text().startswith("Ended before completion (11 Mar 2026)")
     assert deal.antitrust_status != "under_review"
     assert not Inquiry.objects.open().filter(pk=inquiry.pk).exists()
+
+
+def test_an_inquiry_opened_by_a_referral_decision_has_no_phase_1_from_that_day():
+    # Illumina / GRAIL at the EC: opened by accepting the Art. 22 referral (19 Apr 2021), then
+    # prohibited (6 Sep 2022) with no notification or Phase II opening in the data.
+    derived = derive(
+        regulator="ec",
+        stage="closed",
+        outcome="prohibited",
+        opened_on=D(2021, 4, 19),
+        closed_on=D(2022, 9, 6),
+        events=(E("decision", D(2021, 4, 19)), E("decision", D(2022, 9, 6))),
+    )
+    assert spans(derived) == [("phase_2", None, D(2022, 9, 6), "decision", "prohibited")]
+    # Control: opened without a decision that day, the opening date starts Phase 1.
+    notified = derive(
+        regulator="ec",
+        stage="closed",
+        outcome="cleared",
+        opened_on=D(2021, 4, 19),
+        closed_on=D(2021, 5, 20),
+        events=(E("decision", D(2021, 5, 20)),),
+    )
+    assert spans(notified) == [("phase_1", D(2021, 4, 19), D(2021, 5, 20), "decision", "cleared")]
