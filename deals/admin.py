@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from .cache import content_changed
@@ -324,45 +325,53 @@ class InquiryEventInline(TextOnly, admin.TabularInline):
     fields = ["occurred_on", "precision", "kind", "title", "text", "deadline_on", "source_url"]
 
 
-class PhaseInline(admin.TabularInline):
-    """The phases as derived from the events, clock stops and deadlines (deals/phases.py):
-    shown, never edited; correct the inputs and they follow on save."""
+PHASE_COLUMNS = [
+    ("label", "Phase"),
+    ("started_on", "Start"),
+    ("deadline_on", "Deadline"),
+    ("deadline_source", "Which"),
+    ("computed_deadline_on", "By the rule"),
+    ("stopped_since", "Clock stopped since"),
+    ("ended_on", "End"),
+    ("ended_how", "How it ended"),
+    ("outcome", "Outcome"),
+    ("statutory_length", "Statutory length"),
+]
 
-    model = Phase
-    extra = 0
-    can_delete = False
-    verbose_name = "phase (derived)"
-    verbose_name_plural = "phases, derived from the events, clock stops and deadlines"
-    fields = [
-        "label",
-        "started_on",
-        "started_precision",
-        "deadline_on",
-        "deadline_source",
-        "computed_deadline_on",
-        "stopped_since",
-        "ended_on",
-        "ended_precision",
-        "ended_how",
-        "outcome",
-        "statutory_length",
-    ]
-    readonly_fields = fields
 
-    def has_view_permission(self, request, obj=None):
-        # Whoever may see the inquiry sees its derived phases (no permission of their own).
-        return request.user.has_perm("deals.view_inquiry") or request.user.has_perm(
-            "deals.change_inquiry"
-        )
+def phases_table(inquiry: Inquiry) -> str:
+    """The derived phases as a read-only table (deals/phases.py): shown, never edited; an editor
+    corrects the events, clock stops and deadlines they come from."""
+    phases = list(inquiry.phases.all()) if inquiry.pk else []
+    if not phases:
+        return "No phase: not a merger review, or nothing dated to start one from."
+    head = format_html_join("", "<th>{}</th>", ((label,) for _, label in PHASE_COLUMNS))
+    rows = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        (
+            (
+                format_html_join(
+                    "",
+                    "<td>{}</td>",
+                    ((_phase_cell(phase, name),) for name, _ in PHASE_COLUMNS),
+                ),
+            )
+            for phase in phases
+        ),
+    )
+    return format_html('<table class="derived-phases"><tr>{}</tr>{}</table>', head, rows)
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+def _phase_cell(phase: Phase, name: str) -> str:
+    value = getattr(phase, name)
+    if name == "started_on" and value and phase.started_precision == "month":
+        return f"{value:%B %Y} (month only)"
+    if name == "ended_on" and value and phase.ended_precision == "month":
+        return f"{value:%B %Y} (month only)"
+    if name == "ended_how":
+        return phase.get_ended_how_display() if value else "running"
+    return str(value) if value not in (None, "") else "—"
 
 
 class ClockStopInline(TextOnly, admin.TabularInline):
@@ -403,8 +412,9 @@ class InquiryAdmin(DerivedOnceOnSave, TextOnly, SimpleHistoryAdmin):
     autocomplete_fields = ["regulator", "deal", "companies", "superseded_by"]
     list_select_related = ["regulator", "deal"]
     date_hierarchy = "opened_on"
-    inlines = [PhaseInline, InquiryEventInline, ClockStopInline]
+    inlines = [InquiryEventInline, ClockStopInline]
     readonly_fields = [
+        "derived_phases",
         "last_activity_on",
         "next_deadline_on",
         "next_deadline_source",
@@ -434,8 +444,9 @@ class InquiryAdmin(DerivedOnceOnSave, TextOnly, SimpleHistoryAdmin):
                     ("extended_by", "cash_tender_offer"),
                     ("next_deadline_on", "next_deadline_source", "next_deadline_phase"),
                     "ended_before_completion",
+                    "derived_phases",
                 ],
-                "description": "The phases (below) are derived from the events, the clock "
+                "description": "The phases are derived from the events, the clock "
                 "stops and the deadlines on save (deals/phases.py): each phase's deadline is "
                 "computed from its start by the regulator's rule (deals/clocks.py), unless the "
                 "regulator published one (with an event, or the published deadline above, for "
@@ -459,6 +470,10 @@ class InquiryAdmin(DerivedOnceOnSave, TextOnly, SimpleHistoryAdmin):
         (None, {"fields": ["source_url", "summary", "needs_review"]}),
     ]
     actions = [mark_reviewed]
+
+    @admin.display(description="phases, derived from the events, clock stops and deadlines")
+    def derived_phases(self, inquiry: Inquiry) -> str:
+        return phases_table(inquiry)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)

@@ -658,7 +658,8 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
         "last checked",
         null=True,
         blank=True,
-        help_text="When an editor last checked the regulator's page for news.",
+        help_text="When the data was last checked: by an editor on the regulator's page, or "
+        "by the last import that read this inquiry's record from its source.",
     )
     last_activity_on = models.DateField(
         null=True,

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from django.db.models import prefetch_related_objects
 from django.utils import dateformat
 
-from . import hooks
 from . import status as status_rule
 from .vocabulary import (
     IN_DEPTH_STAGES,
@@ -219,10 +218,9 @@ class InquiryWording:
         return f"{text}; last checked {day(checked)}" if checked else text
 
     def last_checked_on(self) -> datetime.date | None:
-        """When the data was last checked: the later of an editor's date and the last import
-        that read it (deals.hooks, answered by ingest)."""
-        dates = [day for day in (self.checked_on, hooks.last_checked_on(self)) if day]
-        return max(dates, default=None)
+        """When the data was last checked: by an editor, or by the last import that read the
+        inquiry's record from its source (ingest stamps `checked_on`, once a day)."""
+        return self.checked_on
 
 
 class DealWording:

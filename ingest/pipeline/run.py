@@ -7,7 +7,11 @@ from collections.abc import Callable, Iterable
 
 import httpx
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
+
+from deals.cache import content_changed
+from deals.models import Inquiry
 
 from ..models import IngestRun, RawRecord
 from ..sources import get_source, source_pages
@@ -72,7 +76,28 @@ def ingest_run(
         run_finish(run=run, tally=tally, error=f"{type(exc).__name__}: {exc}")
         raise
     run_finish(run=run, tally=tally)
+    inquiries_checked(run)
     return run
+
+
+def inquiries_checked(run: IngestRun) -> int:
+    """A run that read its source (not a saved file) checked every inquiry whose record it saw:
+    their "last checked" date (`Inquiry.checked_on`) becomes today, in one UPDATE, no history
+    row, at most once a day; the pages say it beside a deadline passed with no decision."""
+    if run.trigger == "file":
+        return 0
+    today = timezone.localdate()
+    seen = RawRecord.objects.filter(
+        source=run.source, last_seen_at__gte=run.started_at, inquiry__isnull=False
+    ).values("inquiry")
+    updated = (
+        Inquiry.objects.filter(pk__in=seen)
+        .filter(Q(checked_on__isnull=True) | Q(checked_on__lt=today))
+        .update(checked_on=today)
+    )
+    if updated:
+        content_changed()
+    return updated
 
 
 def run_finish(*, run: IngestRun, tally: Tally, error: str = "") -> None:
