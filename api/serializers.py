@@ -12,6 +12,7 @@ from deals.cache import cached_each
 from deals.exports import INQUIRY_STATE_FIELDS
 from deals.jurisdictions import jurisdiction_name
 from deals.models import Company, Deal, Event, Inquiry, Phase, Regulator, deal_list_lookups
+from deals.phases import PHASE_FIELDS
 
 
 class WebURL(serializers.Field):
@@ -198,21 +199,7 @@ class PhaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Phase
-        fields = [
-            "kind",
-            "label",
-            "started_on",
-            "started_precision",
-            "deadline_on",
-            "deadline_source",
-            "deadline_source_url",
-            "stopped_since",
-            "ended_on",
-            "ended_precision",
-            "ended_how",
-            "outcome",
-            "statutory_length",
-        ]
+        fields = PHASE_FIELDS
 
 
 class InquirySerializer(serializers.ModelSerializer):

@@ -455,7 +455,7 @@ def refresh_inquiries(*inquiry_ids: int | None) -> None:
                     setattr(inquiry, name, value)
                 changed.append(inquiry)
             stored = [
-                {name: getattr(phase, name) for name in PHASE_FIELDS}
+                {name: getattr(phase, name) for name in phase_rule.PHASE_FIELDS}
                 for phase in inquiry.phases.all()
             ]
             wanted = [phase.as_row() for phase in derived.phases]
@@ -469,24 +469,6 @@ def refresh_inquiries(*inquiry_ids: int | None) -> None:
         if stale_phases:
             Phase.objects.filter(inquiry__in=stale_phases).delete()
             Phase.objects.bulk_create(new_phases, batch_size=500)
-
-
-PHASE_FIELDS = [
-    "kind",
-    "label",
-    "started_on",
-    "started_precision",
-    "deadline_on",
-    "deadline_source",
-    "deadline_source_url",
-    "computed_deadline_on",
-    "stopped_since",
-    "ended_on",
-    "ended_precision",
-    "ended_how",
-    "outcome",
-    "statutory_length",
-]
 
 
 def fill_timeline_deal(events: models.QuerySet[Event]) -> int:

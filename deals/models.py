@@ -54,6 +54,19 @@ from .vocabulary import (
 from .wording import DealWording, InquiryWording, StatusChangeWording
 
 
+def precision_field(verbose_name: str) -> models.CharField:
+    """How much of a date an editor knows: the day, or the month only (stored as its last day)."""
+    return models.CharField(
+        verbose_name,
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        blank=True,
+        help_text="Month only: enter any day of the month; it is stored as the month's last day "
+        'and shown as "May 2026".',
+    )
+
+
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -593,15 +606,7 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
         "deadline can also come with its event). It wins over the computed one.",
     )
     closed_on = models.DateField(null=True, blank=True)
-    closed_on_precision = models.CharField(
-        "closed date known to the",
-        max_length=5,
-        choices=DatePrecision.choices,
-        default=DatePrecision.DAY,
-        blank=True,
-        help_text="Month only: enter any day of the month; it is stored as the month's last day "
-        'and shown as "May 2026".',
-    )
+    closed_on_precision = precision_field("closed date known to the")
     decision_status = models.CharField(
         max_length=20,
         choices=DecisionStatus.choices,
@@ -859,15 +864,7 @@ class EventQuerySet(models.QuerySet):
 
 class Event(models.Model):
     occurred_on = models.DateField("date", help_text="When it happened.")
-    precision = models.CharField(
-        "date known to the",
-        max_length=5,
-        choices=DatePrecision.choices,
-        default=DatePrecision.DAY,
-        blank=True,
-        help_text="Month only: enter any day of the month; it is stored as the month's last day "
-        'and shown as "May 2026".',
-    )
+    precision = precision_field("date known to the")
     recorded_at = models.DateTimeField(
         default=timezone.now, db_index=True, help_text="When we recorded it."
     )

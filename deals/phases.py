@@ -48,7 +48,7 @@ longer open, and no longer makes the deal "under review".
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 from . import clocks
 
@@ -141,22 +141,12 @@ class DerivedPhase:
         return not self.ended_how
 
     def as_row(self) -> dict:
-        return {
-            "kind": self.kind,
-            "label": self.label,
-            "started_on": self.started_on,
-            "started_precision": self.started_precision,
-            "deadline_on": self.deadline_on,
-            "deadline_source": self.deadline_source,
-            "deadline_source_url": self.deadline_source_url,
-            "computed_deadline_on": self.computed_deadline_on,
-            "stopped_since": self.stopped_since,
-            "ended_on": self.ended_on,
-            "ended_precision": self.ended_precision,
-            "ended_how": self.ended_how,
-            "outcome": self.outcome,
-            "statutory_length": self.statutory_length,
-        }
+        """The values of a stored `Phase` row (deals/models.py), by field name."""
+        return asdict(self)
+
+
+# The stored phase's fields, as named in the model, the CSV and the API.
+PHASE_FIELDS = [item.name for item in fields(DerivedPhase)]
 
 
 @dataclass
