@@ -137,6 +137,11 @@ class InquiryDerived:
         return self.kind == InquiryKind.CONDUCT
 
     @property
+    def is_notification(self) -> bool:
+        """A gatekeeper's DMA Art. 14 notice: shown beside the deal, never a review."""
+        return self.kind == InquiryKind.NOTIFICATION
+
+    @property
     def is_context(self) -> bool:
         """Informal looks and market studies: shown beside a deal, not counted as a review."""
         return self.kind in status_rule.CONTEXT_KINDS

@@ -136,6 +136,14 @@ class Company(TimeStamped):
         help_text="Stock ticker symbols, separated by spaces (MSFT; GOOGL GOOG). Searchable.",
     )
     description = models.TextField(blank=True)
+    cik = models.CharField(
+        "SEC CIK",
+        max_length=10,
+        blank=True,
+        db_index=True,
+        help_text="The company's Central Index Key at the US SEC (digits only), for its EDGAR "
+        "filings (completions and terminations of its deals).",
+    )
     parent = models.ForeignKey(
         "self",
         null=True,

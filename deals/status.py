@@ -24,6 +24,8 @@ MERGER_OPEN_STAGES = {"prenotification", "phase_1", "phase_2", "remedies", "liti
 IN_DEPTH_STAGES = {"phase_2", "remedies", "litigation"}
 CONTEXT_KINDS = {"informal_review", "market_study"}
 CONDUCT_KIND = "conduct"
+# A gatekeeper's notice of a concentration (DMA Art. 14): shown on the deal, never a review.
+NOTIFICATION_KIND = "notification"
 LOST_FORCE = {"annulled", "withdrawn"}
 NO_DECISION_OUTCOMES = {"not_qualifying", "closed_no_action", "referred"}
 # Stages that are no step of a review: an inquiry in one is not open (see `inquiry_is_open`).
@@ -71,7 +73,7 @@ class InquiryFacts:
 
     @property
     def is_merger_review(self) -> bool:
-        return self.kind not in CONTEXT_KINDS and self.kind != CONDUCT_KIND
+        return self.kind not in CONTEXT_KINDS and self.kind not in (CONDUCT_KIND, NOTIFICATION_KIND)
 
     @property
     def is_context(self) -> bool:
@@ -131,7 +133,7 @@ def overall_status(
         for inquiry in context
     ):
         return "informal_scrutiny"
-    if any(inquiry for inquiry in inquiries):
+    if any(inquiry.kind != NOTIFICATION_KIND for inquiry in inquiries):
         return "no_formal_review"
     return "no_known_inquiry"
 

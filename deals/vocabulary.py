@@ -213,6 +213,8 @@ class InquiryKind(models.TextChoices):
     MARKET_STUDY = "market_study", "Market study"
     CONDUCT = "conduct", "Conduct investigation"
     REFERRAL = "referral", "Referral"
+    # A gatekeeper's Art. 14 DMA notice of a concentration: no review, no clock, no decision.
+    NOTIFICATION = "notification", "Notification (DMA Art. 14)"
 
 
 def status_errors(*, kind: str, stage: str, outcome: str) -> dict[str, str]:

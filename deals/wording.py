@@ -248,7 +248,7 @@ class DealWording:
             )
             if inquiry.superseded_by_id:
                 line.superseded.append(inquiry)
-            elif inquiry.is_context or inquiry.is_conduct:
+            elif inquiry.is_context or inquiry.is_conduct or inquiry.is_notification:
                 line.context.append(inquiry)
             else:
                 line.current.append(inquiry)

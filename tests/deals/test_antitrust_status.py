@@ -273,3 +273,14 @@ def test_a_review_that_had_cleared_the_deal_is_not_one_it_was_abandoned_in():
     EventFactory(deal=None, inquiry=ec, kind=EventKind.PHASE_2_OPENED)
     deal = type(deal).objects.with_detail_data().get(pk=deal.pk)
     assert deal.abandoned_after() == f"the {ec.regulator.short_name}'s Phase 2"
+
+
+def test_a_dma_notification_is_shown_beside_the_deal_and_is_never_a_review():
+    notice = InquiryFactory(kind=InquiryKind.NOTIFICATION, stage=Stage.INFORMAL)
+    deal = notice.deal
+    assert status_of(deal) == AntitrustStatus.NO_KNOWN_INQUIRY
+    [line] = deal.jurisdiction_lines()
+    assert line.is_context_only and line.context == [notice]
+    # Control: a merger review beside it decides the status.
+    InquiryFactory(deal=deal, stage=Stage.PHASE_1)
+    assert status_of(deal) == AntitrustStatus.UNDER_REVIEW
