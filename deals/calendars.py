@@ -70,6 +70,8 @@ def _description(inquiry: Inquiry) -> str:
         f"Case reference: {inquiry.reference or 'none published'}.",
         f"Where it stands: {inquiry.state_text()}.",
     ]
+    if inquiry.deadline_passed:
+        lines.append(f"Passed: {inquiry.stale_text()}.")
     if inquiry.source_url:
         lines.append(f"Source: {inquiry.source_url}")
     return "\n".join(lines)
