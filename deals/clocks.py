@@ -1,18 +1,13 @@
 """Statutory clocks: each review phase's deadline, computed from its start by the regulator's rule.
 
 One table per regulator (`RULES`), each phase with its length, its unit, what extends it and
-the legal basis. The functions are pure: they read plain facts (`ClockFacts`: the phase dates
-from an inquiry's events, its clock stops, the editor's extension), never the ORM, so that the
-deal page, /deadlines/, /stats/ and the tests all run the same code.
+the legal basis, and whether the regime is suspensory. The functions are pure: `phase_clock`
+computes one phase's deadline from its start and plain facts (`ClockFacts`: the events, clock
+stops, the editor's extension), never the ORM.
 
-Which deadline a page shows: the published one (`Inquiry.deadline_on`, entered by an editor or
-read by ingest from the regulator's page) always wins over the computed one, and the page says
-which it is. A computed deadline is only as good as the start date it counts from.
-
-Where a phase starts: its own event (EC and US: `notified`; CMA: `phase_1_opened`, the formal
-launch; every regulator: `phase_2_opened`), else the inquiry's opening date (not for the US,
-where the opening date of an inquiry is rarely the filing). A phase ends at the next phase, its
-first decision or abandonment, or the inquiry's closing date.
+Where a phase starts and ends, and which deadline a page shows (a published one wins), is
+decided in one place, deals/phases.py, which calls `phase_clock` and stores the result; every
+surface reads what it stored. A computed deadline is only as good as the start it counts from.
 
 Clock stops (`ClockStop` rows an editor enters: stopped on, restarted on) push a deadline back
 by the working days (or days) the clock stood still; a stop with no restart yet leaves the
@@ -362,45 +357,6 @@ def deadline_for(
     return end, None, stood
 
 
-def phase_clocks(facts: ClockFacts) -> list[PhaseClock]:
-    """The statutory clock of each phase the review reached, in order."""
-    clock = RULES.get(facts.regulator)
-    if clock is None:
-        return []
-    events = facts.events
-    clocks: list[PhaseClock] = []
-    starts: dict[str, datetime.date] = {}
-    phase_1 = clock.rule("phase_1")
-    start_1 = _first(events, phase_1.starts_with)
-    start_2 = _first(events, ("phase_2_opened",), on_or_after=start_1)
-    # The opening date stands for Phase 1's start only when it comes before Phase 2: an
-    # inquiry recorded from its Phase 2 opening has no known Phase 1.
-    opening_usable = facts.opened_on and not (start_2 and facts.opened_on >= start_2)
-    if start_1 is None and clock.opening_date_starts_phase_1 and opening_usable:
-        start_1 = facts.opened_on
-    if start_1:
-        starts["phase_1"] = start_1
-    if start_2:
-        starts["phase_2"] = start_2
-    order = [rule for rule in clock.phases if rule.phase in starts]
-    for index, rule in enumerate(order):
-        start = starts[rule.phase]
-        following = starts.get(order[index + 1].phase) if index + 1 < len(order) else None
-        ended = following or _first(events, ("decision", "abandoned"), on_or_after=start)
-        ended = ended or facts.closed_on
-        clocks.append(
-            phase_clock(
-                rule,
-                clock.calendar,
-                facts,
-                start=start,
-                ended=ended,
-                extended=facts.extended_by if index == len(order) - 1 else 0,
-            )
-        )
-    return clocks
-
-
 def phase_clock(rule, calendar, facts, *, start, ended, extended) -> PhaseClock:
     length = rule.cash_tender_length if facts.cash_tender_offer else rule.length
     offered = _first(facts.events, ("remedies_offered",), on_or_after=start)
@@ -448,20 +404,3 @@ class Deadline:
         if self.on < today:
             return -self.calendar.working_days_between(self.on, today)
         return self.calendar.working_days_between(today, self.on)
-
-
-def current_deadline(
-    facts: ClockFacts, *, published: datetime.date | None, is_open: bool
-) -> Deadline | None:
-    """The published deadline if there is one, else the running phase's computed one."""
-    clock = RULES.get(facts.regulator)
-    calendar = clock.calendar if clock else None
-    if published:
-        return Deadline(published, "published", calendar=calendar)
-    if not is_open:
-        return None
-    running = [phase for phase in phase_clocks(facts) if phase.is_running and phase.deadline_on]
-    if not running:
-        return None
-    phase = running[-1]
-    return Deadline(phase.deadline_on, "computed", phase.label, phase.calendar)

@@ -179,18 +179,6 @@ class InquiryDerived:
         due = self.next_deadline_on
         return bool(self.is_open and due and due < timezone.localdate())
 
-    def clock_facts(self) -> clocks.ClockFacts:
-        """What the statutory clocks need; reads `events` and `clock_stops` (prefetch them)."""
-        return clocks.ClockFacts(
-            regulator=self.regulator.slug if self.regulator_id else "",
-            opened_on=self.opened_on,
-            closed_on=self.closed_on,
-            events=tuple((event.kind, event.occurred_on) for event in self.events.all()),
-            stops=tuple((stop.stopped_on, stop.restarted_on) for stop in self.clock_stops.all()),
-            extended_by=self.extended_by,
-            cash_tender_offer=self.cash_tender_offer,
-        )
-
     def phase_facts(self) -> phase_rule.PhaseFacts:
         """What the phases are derived from; reads `events`, `clock_stops` and the deal
         (prefetch them)."""
@@ -220,13 +208,6 @@ class InquiryDerived:
             cash_tender_offer=self.cash_tender_offer,
             deal_completed_on=self.deal.completed_on if self.deal_id else None,
         )
-
-    @cached_property
-    def phase_clocks(self) -> list[clocks.PhaseClock]:
-        """Each phase's statutory clock (merger reviews only), in order."""
-        if self.kind != InquiryKind.MERGER_REVIEW:
-            return []
-        return clocks.phase_clocks(self.clock_facts())
 
     @cached_property
     def deadline(self) -> clocks.Deadline | None:

@@ -276,6 +276,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name for a choice set several fields share (a phase's and an inquiry's).
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "deals.vocabulary.DatePrecision",
+        "DeadlineSourceEnum": "deals.vocabulary.DeadlineSource",
+    },
 }
 
 # --- Ingest (ingest app) ------------------------------------------------------------------
