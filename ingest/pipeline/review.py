@@ -65,8 +65,8 @@ def filing_reason(record: RawRecord, deal: Deal) -> str:
         does = f"attaching it sets the deal's abandonment date to {dates['abandoned_on']}"
     else:
         does = "attaching it puts it on the deal's timeline; set any dates by hand"
-    if any(getattr(deal, name) is not None for name in dates):
-        does = "the deal already has that date: attaching it puts it on the timeline only"
+    if dates and any(getattr(deal, name) for name in ("completed_on", "abandoned_on")):
+        does = "the deal already ended: attaching it puts it on the timeline only"
     return f"8-K item {said} by {names}, a party to this open deal: {does}."
 
 
@@ -140,14 +140,12 @@ def record_attach(
 
 def filing_accept(record: RawRecord, deal: Deal) -> dict:
     """An editor attached an SEC filing to `deal`: a 2.01 (completion) sets the deal's
-    completion date, a 1.02 (termination) its abandonment date, to the filing date; a date the
-    deal already has is left alone. Returns what was set (kept on the record's `mapped`)."""
+    completion date, a 1.02 (termination) its abandonment date, to the filing date; a deal
+    already completed, abandoned or unwound is left alone. Returns what was set (kept on the
+    record's `mapped`)."""
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
-    dates = {
-        name: value
-        for name, value in sec_edgar.accepted_dates(record.payload).items()
-        if getattr(deal, name) is None
-    }
+    ended = any(getattr(deal, name) for name in ("completed_on", "abandoned_on", "unwound_on"))
+    dates = {} if ended else sec_edgar.accepted_dates(record.payload)
     if dates:
         for name, value in dates.items():
             setattr(deal, name, value)
