@@ -70,7 +70,7 @@ class CompanyAdmin(TextOnly, SimpleHistoryAdmin):
     formfield_overrides = ONLY_HTTP_LINKS
     list_display = ["name", "country", "parent", "needs_review", "updated_at"]
     list_filter = ["needs_review", "country"]
-    search_fields = ["name", "aliases__name", "slug"]
+    search_fields = ["name", "aliases__name", "slug", "cik"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     inlines = [CompanyAliasInline]

@@ -23,7 +23,8 @@ from deals.models import Deal, Inquiry
 from .models import IngestRun, RawRecord, ReviewItem
 from .pipeline import record_attach, record_create_deal, record_dismiss
 from .pipeline.press import match_reasons_many
-from .pipeline.review import suggestions_explained
+from .pipeline.review import filing_deals, suggestions_explained
+from .sources import sec_edgar
 from .sources.base import sanitise_html
 
 
@@ -152,6 +153,11 @@ class ReviewItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
             # On this request's rows, not on the admin shared by all requests.
             item.suggested_title = titles.get(first[0], "") if first else ""
             item.suggested_reason = why.get(first[0], "") if first else ""
+            if item.source == sec_edgar.NAME:
+                # An SEC filing is suggested on its company's open deals, found by CIK.
+                deals = filing_deals(record=item)
+                item.suggested_title = deals[0].title if deals else ""
+                item.suggested_reason = "an open deal of the filing company" if deals else ""
         return changelist
 
     @admin.action(description="Dismiss the selected records", permissions=["change"])

@@ -293,6 +293,9 @@ INGEST_HTTP_TIMEOUT = float(os.environ.get("INGEST_HTTP_TIMEOUT", "30"))  # any 
 # The whole of one fetch (redirects and body): a server trickling bytes is given up on.
 INGEST_HTTP_DEADLINE = float(os.environ.get("INGEST_HTTP_DEADLINE", "300"))
 INGEST_MAX_RESPONSE_BYTES = int(os.environ.get("INGEST_MAX_RESPONSE_MB", "80")) * 1024 * 1024
+# The SEC's fair-access rules: who is asking, with a contact address ("Dealwatch
+# admin@example.org"). The sec-edgar source refuses to fetch without it (docs/ingest-sec-edgar.md).
+SEC_USER_AGENT = os.environ.get("SEC_USER_AGENT", "").strip()
 INGEST_TASK_SOFT_TIME_LIMIT = int(os.environ.get("INGEST_TASK_SOFT_TIME_LIMIT", "1500"))
 INGEST_TASK_TIME_LIMIT = INGEST_TASK_SOFT_TIME_LIMIT + 120
 INGEST_FAILURES_FLAGGED_AFTER = int(os.environ.get("INGEST_FAILURES_FLAGGED_AFTER", "3"))

@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from deals.models import Deal, Event, Inquiry, Regulator
-from deals.vocabulary import EventKind, InquiryKind
+from deals.models import Company, Deal, Event, Inquiry, Regulator
+from deals.vocabulary import DealLife, EventKind, InquiryKind
 
 from ..models import RawRecord, ReviewStatus
-from ..sources import get_source
+from ..sources import get_source, sec_edgar
 from ..sources.base import EventRecord
 from .batch import Batch
 from .cases import events_apply
@@ -23,6 +23,8 @@ def suggested_deals(*, record: RawRecord, limit: int = 5) -> list[Deal]:
     Stored on the record at ingest (`suggested`); computed here only for a record stored
     before that.
     """
+    if record.source == sec_edgar.NAME:
+        return filing_deals(record=record)[:limit]
     ids = record.suggested_ids[:limit]
     if not ids and record.review_status == ReviewStatus.PENDING and not record.suggestion_score:
         mentioned = companies_mentioned(f"{record.title}\n{record.summary}")
@@ -31,10 +33,49 @@ def suggested_deals(*, record: RawRecord, limit: int = 5) -> list[Deal]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+def filing_companies(record: RawRecord) -> list[Company]:
+    """The companies an SEC filing is about: those carrying its CIK (stored padded or not)."""
+    payload = record.payload if isinstance(record.payload, dict) else {}
+    cik = sec_edgar.cik_digits(payload.get("cik"))
+    if not cik:
+        return []
+    return list(Company.objects.filter(cik__in={cik, cik.lstrip("0")}).order_by("pk"))
+
+
+def filing_deals(*, record: RawRecord) -> list[Deal]:
+    """An SEC filing's suggestions: the open deals (neither completed, abandoned nor unwound)
+    its company is a party to, newest first. Never applied on their own: an editor attaching
+    the filing to one accepts it (`record_attach`)."""
+    companies = filing_companies(record)
+    if not companies:
+        return []
+    deals = Deal.objects.in_life([DealLife.ANNOUNCED]).filter(parties__company__in=companies)
+    return list(deals.distinct().order_by("-announced_on", "-pk"))
+
+
+def filing_reason(record: RawRecord, deal: Deal) -> str:
+    """Why an SEC filing is suggested for `deal`, and what attaching it does there."""
+    payload = record.payload if isinstance(record.payload, dict) else {}
+    names = ", ".join(company.name for company in filing_companies(record))
+    said = ", ".join(sec_edgar.items_of(payload.get("items"))) or "?"
+    dates = sec_edgar.accepted_dates(payload)
+    if "completed_on" in dates:
+        does = f"attaching it sets the deal's completion date to {dates['completed_on']}"
+    elif "abandoned_on" in dates:
+        does = f"attaching it sets the deal's abandonment date to {dates['abandoned_on']}"
+    else:
+        does = "attaching it puts it on the deal's timeline; set any dates by hand"
+    if dates and any(getattr(deal, name) for name in ("completed_on", "abandoned_on")):
+        does = "the deal already ended: attaching it puts it on the timeline only"
+    return f"8-K item {said} by {names}, a party to this open deal: {does}."
+
+
 def suggestions_explained(*, record: RawRecord, limit: int = 5) -> list[tuple[Deal, str]]:
     """The editor's shortlist, each deal with why it is there ("matched 'Microsoft' in the
     title")."""
     deals = suggested_deals(record=record, limit=limit)
+    if record.source == sec_edgar.NAME:
+        return [(deal, filing_reason(record, deal)) for deal in deals]
     reasons = match_reasons(
         title=record.title, text=record.summary, deal_ids=[deal.pk for deal in deals]
     )
@@ -92,7 +133,28 @@ def record_attach(
         record.mapped = {**record.mapped, "events": events}
         record.deal = deal if deal is not None else inquiry.deal
         record.inquiry = inquiry
+    if record.source == sec_edgar.NAME and deal is not None:
+        filing_accept(record, deal)
     _reviewed(record, ReviewStatus.ATTACHED, user)
+
+
+def filing_accept(record: RawRecord, deal: Deal) -> dict:
+    """An editor attached an SEC filing to `deal`: a 2.01 (completion) sets the deal's
+    completion date, a 1.02 (termination) its abandonment date, to the filing date; a deal
+    already completed, abandoned or unwound is left alone. Returns what was set (kept on the
+    record's `mapped`)."""
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    ended = any(getattr(deal, name) for name in ("completed_on", "abandoned_on", "unwound_on"))
+    dates = {} if ended else sec_edgar.accepted_dates(record.payload)
+    if dates:
+        for name, value in dates.items():
+            setattr(deal, name, value)
+        deal.save()
+        record.mapped = {
+            **record.mapped,
+            "accepted": {name: value.isoformat() for name, value in dates.items()},
+        }
+    return dates
 
 
 def _case_move(record: RawRecord, inquiry: Inquiry) -> None:

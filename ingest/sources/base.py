@@ -427,6 +427,42 @@ def unique(values: Iterable[str]) -> tuple[str, ...]:
 # --- Fetching -----------------------------------------------------------------------------
 
 
+class RateLimit:
+    """At most `per_second` requests a second to each host, for every fetch that shares this
+    object (one per source module, so one per worker process): a request that would come too
+    soon after the last one to its host waits for its turn.
+
+    The SEC's fair-access rules allow 10 a second (ingest/sources/sec_edgar.py). `clock` and
+    `sleep` are the monotonic clock and the wait, replaceable by a test's fake clock.
+    """
+
+    def __init__(
+        self,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if per_second <= 0:
+            raise ValueError("per_second must be more than 0")
+        self.interval = 1.0 / per_second
+        self.clock = clock
+        self.sleep = sleep
+        self._next: dict[str, float] = {}  # host -> the earliest moment of its next request
+        self._lock = threading.Lock()
+
+    def wait(self, host: str) -> None:
+        """Return when a request to `host` may go: at once, or after sleeping until its turn.
+
+        Turns are handed out under a lock, so that threads sharing the limit keep it too."""
+        with self._lock:
+            now = self.clock()
+            turn = max(now, self._next.get(host, now))
+            self._next[host] = turn + self.interval
+        if turn > now:
+            self.sleep(turn - now)
+
+
 @dataclass(frozen=True)
 class FetchPolicy:
     hosts: frozenset[str]
@@ -437,6 +473,9 @@ class FetchPolicy:
     # Seconds for the whole fetch, redirects and body included: a server that trickles a byte
     # now and then never trips the per-read timeout, and would hold a worker for hours.
     deadline: float = 300.0
+    # The per-host request rate a source must keep (the SEC's fair access), if any: every
+    # request of a fetch, redirects included, waits for its turn.
+    rate_limit: RateLimit | None = None
 
 
 def _check_url(url: str, hosts: frozenset[str]) -> None:
@@ -550,6 +589,8 @@ def _send(
     deadline: _Deadline,
 ) -> httpx.Response:
     """The response to one GET, its headers read and its body not yet."""
+    if policy.rate_limit is not None:
+        policy.rate_limit.wait((urlsplit(url).hostname or "").lower())
     left = deadline.left()
     if left <= 0:
         raise _gave_up(url, deadline)
