@@ -5,14 +5,16 @@ import io
 import json
 from collections import Counter
 
+import httpx
 import pytest
+import respx
 from django.core.management import CommandError, call_command
 
 from deals.models import Company, Deal, Event, Inquiry, Phase
 from deals.vocabulary import InquiryKind, Outcome, Stage, status_errors
 from ingest.models import IngestRun, RawRecord
 from ingest.sources import ec_dma, get_source
-from ingest.sources.base import CaseRecord, RefusedDocument, Skipped
+from ingest.sources.base import CaseRecord, FetchPolicy, RefusedDocument, Skipped
 from tests import FIXTURE_DIR
 
 pytestmark = pytest.mark.django_db
@@ -350,3 +352,18 @@ def test_unknown_case_type_skips_the_case_and_names_the_table(tmp_path):
     [skipped] = [r for r in ec_dma.parse(json.dumps(dump).encode()) if isinstance(r, Skipped)]
     assert skipped.external_id == "DMA.100203"
     assert "not in ec_dma.CASE_TYPES" in skipped.reason
+
+
+@respx.mock
+def test_fetch_reads_the_dump_from_the_ec_bucket_through_the_shared_fetcher():
+    route = respx.get(ec_dma.DUMP).mock(return_value=httpx.Response(200, content=FULL.read_bytes()))
+
+    with httpx.Client() as client:
+        documents = ec_dma.fetch(client=client, policy=FetchPolicy(hosts=ec_dma.HOSTS, timeout=5))
+
+    assert documents == [FULL.read_bytes()] and route.call_count == 1
+
+
+def test_the_sources_page_lists_the_source(client):
+    page = client.get("/sources/").text
+    assert ec_dma.LABEL in page and 'id="source-ec-dma"' in page
