@@ -8,7 +8,7 @@ written into every feed and calendar."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -140,10 +140,13 @@ class DerivedOnceOnSave:
     """For a ModelAdmin whose page saves a row and its inline rows: one refresh of the derived
     fields for the whole save, when it ends (`derived_fields_deferred`), so that a status change
     knows everything the save did: an inquiry moved to Phase 2 with its "Phase 2 opened" event
-    added inline reads as that event, not as an editor's correction."""
+    added inline reads as that event, not as an editor's correction. The refresh runs inside
+    the request's one transaction (tracker/db_resilience.py opens it around an admin POST); a
+    transaction of its own here would commit inside the view, where a connection lost at that
+    COMMIT could not be told apart from one lost before it."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        with transaction.atomic(), derived_fields_deferred():
+        with derived_fields_deferred():
             return super().changeform_view(request, object_id, form_url, extra_context)
 
 
