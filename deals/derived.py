@@ -446,7 +446,8 @@ def refresh_inquiries(*inquiry_ids: int | None) -> None:
             ]
             wanted = [phase.as_row() for phase in derived.phases]
             if stored != wanted:
-                stale_phases.append(inquiry.pk)
+                if stored:
+                    stale_phases.append(inquiry.pk)
                 new_phases += [
                     Phase(inquiry=inquiry, position=position, **row)
                     for position, row in enumerate(wanted)
@@ -454,6 +455,7 @@ def refresh_inquiries(*inquiry_ids: int | None) -> None:
         Inquiry.objects.bulk_update(changed, INQUIRY_DERIVED_FIELDS, batch_size=500)
         if stale_phases:
             Phase.objects.filter(inquiry__in=stale_phases).delete()
+        if new_phases:
             Phase.objects.bulk_create(new_phases, batch_size=500)
 
 

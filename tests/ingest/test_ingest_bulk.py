@@ -55,7 +55,9 @@ def test_a_batch_costs_the_same_queries_per_record_however_many_records_it_has()
 
     # Each record still writes its own rows (record, inquiry, events and their history); what
     # a batch shares is read, created (its companies) and refreshed once, so more cost no more.
-    assert many <= few <= 9
+    # The refresh reads each inquiry's events, clock stops and stored phases and writes its
+    # phases (deals/phases.py), once per batch: 9.4 a record in a batch of five on PostgreSQL.
+    assert many <= few <= 10
 
 
 def test_an_unchanged_rerun_decides_in_a_fixed_number_of_queries():
