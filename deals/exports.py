@@ -67,18 +67,19 @@ def _day(day) -> str:
     return day.isoformat() if day else ""
 
 
-def _month(day) -> str:
-    """A month-precise date as its month (YYYY-MM): no made-up day."""
-    return f"{day:%Y-%m}" if day else ""
+def _day_as_known(day, precision: str) -> str:
+    """ISO, to the precision known: a month-precise date as its month (YYYY-MM), no made-up
+    day."""
+    if day and precision == "month":
+        return f"{day:%Y-%m}"
+    return _day(day)
 
 
 def phase_text(phase) -> str:
     """One phase in a cell: "phase_2 2022-09-15..2023-04-26 deadline 2023-03-01 (computed)
     ended decision: prohibited"; dates ISO, a month-precise end as YYYY-MM, "?" for not known."""
-    ended = _month(phase.ended_on) if phase.ended_precision == "month" else _day(phase.ended_on)
-    started = (
-        _month(phase.started_on) if phase.started_precision == "month" else _day(phase.started_on)
-    )
+    started = _day_as_known(phase.started_on, phase.started_precision)
+    ended = _day_as_known(phase.ended_on, phase.ended_precision)
     text = f"{phase.kind} {started or '?'}..{ended}"
     if phase.deadline_on:
         text += f" deadline {_day(phase.deadline_on)} ({phase.deadline_source})"
@@ -166,9 +167,7 @@ def inquiry_row(inquiry: Inquiry, absolute: Callable[[str], str]) -> list[str]:
         _day(inquiry.opened_on),
         _day(inquiry.next_deadline_on),
         inquiry.next_deadline_source,
-        _day(inquiry.closed_on)
-        if inquiry.closed_on_precision == "day"
-        else _month(inquiry.closed_on),
+        _day_as_known(inquiry.closed_on, inquiry.closed_on_precision),
         inquiry.get_decision_status_display(),
         " | ".join(phase_text(phase) for phase in inquiry.phases.all()),
         absolute(inquiry.get_absolute_url()),

@@ -7,10 +7,17 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from .. import wording
 from ..cache import CSRF_PLACEHOLDER, cached_each
 from ..links import http_url
 
 register = template.Library()
+
+
+@register.filter
+def as_known(day, precision: str = "day") -> str:
+    """A date as precisely as it is known: "13 Oct 2023", or "May 2026" (wording.day_as_known)."""
+    return wording.day_as_known(day, precision)
 
 
 @register.filter
