@@ -207,6 +207,7 @@ class InquiryDerived:
             extended_by=self.extended_by or 0,
             cash_tender_offer=self.cash_tender_offer,
             deal_completed_on=self.deal.completed_on if self.deal_id else None,
+            phase_2_start_unknown=self.phase_2_start_unknown,
         )
 
     @cached_property

@@ -42,10 +42,12 @@ from .vocabulary import (
     DecisionStatus,
     EventKind,
     InquiryKind,
+    LegalBasis,
     Outcome,
     PartyRole,
     PhaseEnd,
     PhaseKind,
+    Procedure,
     Stage,
     Supersession,
     as_precise,
@@ -666,6 +668,27 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
     court_approval_pending = models.BooleanField(
         default=False,
         help_text="A settlement or consent decree awaits a court's approval (US Tunney Act).",
+    )
+    procedure = models.CharField(
+        max_length=20,
+        choices=Procedure.choices,
+        blank=True,
+        db_index=True,
+        help_text="The regulator's procedure (EC: normal, simplified, super-simplified).",
+    )
+    legal_basis = models.CharField(
+        "regulation",
+        max_length=20,
+        choices=LegalBasis.choices,
+        blank=True,
+        db_index=True,
+        help_text="The merger regulation the review runs under (EC: 139/2004 or 4064/89).",
+    )
+    phase_2_start_unknown = models.BooleanField(
+        "Phase 2 start not known",
+        default=False,
+        help_text="The source shows a decision only an in-depth phase gives (EC Art. 8) but not "
+        "when that phase began (no Art. 6(1)(c) decision): Phase 2 is shown, start not known.",
     )
     checked_on = models.DateField(
         "last checked",

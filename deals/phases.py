@@ -18,7 +18,9 @@ Where a phase starts:
   regulator's rules let it stand for the start (not the US: an inquiry rarely opens at the
   filing) and neither an invitation to comment (no phase) nor a decision (a referral accepted)
   opened it.
-- Phase 2: `phase_2_opened` (EC Art. 6(1)(c); CMA: the reference date; US: the second request).
+- Phase 2: `phase_2_opened` (EC Art. 6(1)(c); CMA: the reference date; US: the second request);
+  start not known where the source shows only the decision that ends it (an EC Art. 8 decision
+  with no Art. 6(1)(c) in the dump: `phase_2_start_unknown`), so Phase 1 ends, date not known.
 - Litigation: a `lawsuit` (a suit or an administrative complaint to block).
 - Remedies: an open inquiry in the remedies stage (CMA remedies, a consent decree under Tunney
   Act review), from its latest decision.
@@ -94,6 +96,9 @@ class PhaseFacts:
     extended_by: int = 0
     cash_tender_offer: bool = False
     deal_completed_on: datetime.date | None = None
+    # The source shows a decision only an in-depth phase gives (EC Art. 8) but no event dates
+    # that phase's start: Phase 2 is there, start not known.
+    phase_2_start_unknown: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -211,6 +216,8 @@ def _starts(facts: PhaseFacts) -> dict[str, datetime.date | None]:
         starts["phase_1"] = start_1
     if phase_2:
         starts["phase_2"] = phase_2.on
+    elif facts.phase_2_start_unknown:
+        starts["phase_2"] = None
     lawsuit = _first(events, ("lawsuit",))
     if lawsuit:
         starts["litigation"] = lawsuit.on
@@ -286,8 +293,10 @@ def _label(clock: clocks.RegulatorClock | None, kind: str) -> str:
 def _end(phase: DerivedPhase, facts: PhaseFacts, *, following, last: bool, early: bool) -> None:
     start = phase.started_on
     if not last:
-        ending = _first(facts.events, ENDING_EVENTS, on_or_after=start, before=following)
         phase.ended_how = "next_phase"
+        if following is None:  # the next phase's start is not known, nor this one's end
+            return
+        ending = _first(facts.events, ENDING_EVENTS, on_or_after=start, before=following)
         if ending:
             phase.ended_on, phase.ended_precision = ending.on, ending.precision
         else:

@@ -199,6 +199,23 @@ class DealType(models.TextChoices):
     ACQUI_HIRE = "acqui_hire", "Acqui-hire / licensing"
 
 
+class Procedure(models.TextChoices):
+    """How the regulator handles a merger review (the EC: normal, simplified or super-simplified
+    under the 2023 notice); empty where the source does not say."""
+
+    NORMAL = "normal", "Normal procedure"
+    SIMPLIFIED = "simplified", "Simplified procedure"
+    SUPER_SIMPLIFIED = "super_simplified", "Super-simplified procedure"
+
+
+class LegalBasis(models.TextChoices):
+    """The law a review runs under, where a regulator has had more than one (the EC's merger
+    regulations); empty where the source does not say."""
+
+    EUMR_2004 = "139/2004", "Council Regulation 139/2004 (EU Merger Regulation)"
+    EUMR_1989 = "4064/89", "Council Regulation 4064/89 (the first merger regulation)"
+
+
 class PartyRole(models.TextChoices):
     ACQUIRER = "acquirer", "Acquirer"
     TARGET = "target", "Target"

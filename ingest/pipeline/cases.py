@@ -160,6 +160,10 @@ def _inquiry_merge(
         "source_url": wanted.source_url,
         "summary": wanted.summary,
     }
+    # Said only by the sources that know them: another source's silence changes nothing.
+    for name in ("procedure", "legal_basis", "phase_2_start_unknown"):
+        if getattr(wanted, name):
+            fields[name] = getattr(wanted, name)
     if not created:
         fields = {name: value for name, value in fields.items() if name not in wanted.unknown}
         fields = status_held(inquiry, fields, applied=applied, created=created, conflicts=conflicts)

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from deals.derived import derived_fields_deferred
 from deals.text import data_clean, not_text_in, text_clean
-from deals.vocabulary import status_errors
+from deals.vocabulary import LegalBasis, Procedure, status_errors
 
 from ..models import RawRecord
 from ..sources import get_source
@@ -191,6 +191,12 @@ def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
     tally.problems += [
         {"id": record.external_id, "reason": warning} for record, warning in cleaned if warning
     ]
+    tally.problems += [
+        {"id": record.external_id, "reason": f"warning: {warning}"}
+        for record in records
+        if isinstance(record, CaseRecord)
+        for warning in record.warnings
+    ]
 
 
 def _batch_apply(source: str, records: list[Parsed], tally: Tally, *, bulk: bool) -> None:
@@ -287,6 +293,10 @@ def inquiry_record_check(*, inquiry: InquiryRecord) -> None:
         raise BadRecord(
             "; ".join(f"{name} {values[name]!r} refused: {text}" for name, text in errors.items())
         )
+    for name, vocabulary in (("procedure", Procedure), ("legal_basis", LegalBasis)):
+        value = getattr(inquiry, name)
+        if value and value not in vocabulary.values:
+            raise BadRecord(f"{name} {value!r} refused: not one of {', '.join(vocabulary.values)}")
 
 
 def _record_apply(source: str, record: CaseRecord | PressRecord, *, batch: Batch) -> str:

@@ -122,6 +122,10 @@ class InquiryRecord:
     source_url: str = ""
     summary: str = ""
     companies: tuple[str, ...] = ()
+    procedure: str = ""  # a deals.Procedure value, "" where the source does not say
+    legal_basis: str = ""  # a deals.LegalBasis value, likewise
+    # The source shows a decision only an in-depth phase gives but not when that phase began.
+    phase_2_start_unknown: bool = False
     # Fields this record cannot speak for (a register listing row has no determination): they
     # fill a new inquiry but never overwrite what a fuller record of the same case stored.
     unknown: frozenset[str] = frozenset()
@@ -141,6 +145,9 @@ class CaseRecord:
     events: tuple[EventRecord, ...] = ()
     # A merger case without a deal it could name goes to the review queue with this note.
     review_note: str = ""
+    # What the source got wrong in this record without making it unusable (a decision with no
+    # date or type): listed in the run's problems as warnings, the record applied all the same.
+    warnings: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
