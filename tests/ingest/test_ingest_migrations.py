@@ -60,3 +60,29 @@ def test_deals_migrations_depend_on_no_app_above_deals():
     ] == []
     ingest = loader.disk_migrations[("ingest", "0005_status_v2_applied_values")]
     assert ("deals", "0009_status_v2_carry_over") in ingest.dependencies  # the control
+
+
+moved = importlib.import_module("ingest.migrations.0007_ec_merger_records_to_ec_mergers")
+
+
+def test_merger_cases_the_ec_source_stored_are_found_by_ec_mergers_and_not_stored_twice(tmp_path):
+    from deals.models import Event, Inquiry
+    from ingest.models import RawRecord
+    from ingest.pipeline import ingest_run
+    from tests import FIXTURE_DIR
+
+    excerpt = (FIXTURE_DIR / "ec_mergers" / "case-data-M_excerpt6.json").read_bytes()
+    antitrust = (FIXTURE_DIR / "ec" / "case-data-AT_excerpt5.json").read_bytes()
+    ingest_run(source="ec-mergers", documents=[excerpt], trigger="file")
+    # As the `ec` source stored them before the merger register was its own source.
+    RawRecord.objects.filter(source="ec-mergers").update(source="ec", content_hash="old")
+    ingest_run(source="ec", documents=[antitrust], trigger="file")
+    inquiries, events = Inquiry.objects.count(), Event.objects.count()
+
+    moved.forwards(apps, None)
+    run = ingest_run(source="ec-mergers", documents=[excerpt], trigger="file")
+
+    assert set(RawRecord.objects.values_list("source", flat=True)) == {"ec", "ec-mergers"}
+    assert RawRecord.objects.filter(source="ec").count() == 5  # the antitrust cases stay
+    assert (run.new, run.changed, run.unchanged) == (0, 6, 0)  # applied once more, not anew
+    assert (Inquiry.objects.count(), Event.objects.count()) == (inquiries, events)
