@@ -15,11 +15,15 @@ sees the change) and again when the transaction commits (a page another process 
 the old rows while the write was uncommitted keeps the in-between version, which nothing reads
 any more).
 
-A cached page is stored with its CSRF tokens replaced by a placeholder and each response gets a
-fresh token for its own client. Requests with a session or flash messages (editors, a
-subscriber who just submitted a form) are never served from or stored in the cache. Responses
-carry an ETag and `Cache-Control: max-age=0, must-revalidate` (PAGE_CACHE_MAX_AGE): a browser or
-proxy may keep a page but asks again each time, and gets 304 Not Modified while it is current.
+Public pages carry no per-visitor token and set no cookie (the subscribe form needs no CSRF
+token: docs/security.md), so any HTTP cache may keep them: they answer `Cache-Control: public,
+max-age=0, s-maxage=PAGE_SHARED_MAX_AGE, stale-while-revalidate=PAGE_STALE_SECONDS` with an ETag
+made from the content version and the page's key, so a revalidation is answered 304 from one
+cache read, without the page being read or rendered. A browser asks again each time; a shared
+cache in front (deploy/nginx.conf) serves the page for a minute, and a little longer while it
+asks again. An editor (the signed `dealwatch_editor` cookie, `is_editor`) and a visitor with a
+flash message waiting get their own page, rendered, `private, no-cache`, never stored; a page that
+does carry a CSRF token is stored with a placeholder for it and served `private`.
 
 Redis down or hung never fails a page: the cache backend (`FailSafeRedisCache`, set in
 settings.CACHES) answers a miss for a read and does nothing for a write when Redis errs or does
@@ -44,6 +48,8 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core import signing
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
@@ -51,6 +57,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from redis.exceptions import RedisError
@@ -223,10 +230,65 @@ def cached_each(
 # --- Whole pages --------------------------------------------------------------------------
 
 
+# A signed-in editor's browser carries this cookie (set and removed by EditorCookieMiddleware
+# as the editor uses the admin): its requests skip every cache, the application's and a shared
+# one in front (deploy/nginx.conf passes them through), so an editor sees an edit at once. It
+# says nothing the session does not: it only tells caches, cheaply and without a database or
+# session read, which requests are an editor's. A session cookie alone does not: a visitor who
+# subscribed has one, and a made-up one must not make every request an uncached one.
+EDITOR_COOKIE = "dealwatch_editor"
+_EDITOR_SALT = "deals.cache.editor-cookie"
+
+
+def is_editor(request: HttpRequest) -> bool:
+    """Whether the request carries a valid editor cookie (a signature check, no query)."""
+    value = request.COOKIES.get(EDITOR_COOKIE)
+    if not value:
+        return False
+    try:
+        signing.loads(value, salt=_EDITOR_SALT, max_age=settings.SESSION_COOKIE_AGE)
+    except signing.BadSignature:
+        return False
+    return True
+
+
+class EditorCookieMiddleware:
+    """Sets the editor cookie on the admin's responses to a signed-in staff member, and removes
+    it from anyone else's (after signing out)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(reverse("admin:index")):
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            if not is_editor(request):
+                response.set_cookie(
+                    EDITOR_COOKIE,
+                    signing.dumps(user.pk, salt=_EDITOR_SALT),
+                    max_age=settings.SESSION_COOKIE_AGE,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+        elif EDITOR_COOKIE in request.COOKIES:
+            response.delete_cookie(EDITOR_COOKIE, samesite="Lax")
+        return response
+
+
 def _personal(request: HttpRequest) -> bool:
     """A request whose page may differ from everyone else's: an editor's, or one with a flash
     message waiting."""
-    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+    return is_editor(request) or CookieStorage.cookie_name in request.COOKIES
+
+
+def _etag(version: int, key: str) -> str:
+    """A page's ETag, from the content version and the page's key alone: a revalidation is
+    answered 304 without the page being read or rendered."""
+    return f'W/"{version}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"'
 
 
 def _page_key(request: HttpRequest) -> str:
@@ -253,12 +315,7 @@ def _stored(response: HttpResponse) -> dict:
     tokens = set(CSRF_INPUT.findall(content.decode(response.charset, "replace")))
     for token in tokens:
         content = content.replace(token.encode(), CSRF_PLACEHOLDER.encode())
-    return {
-        "content": content,
-        "content_type": response["Content-Type"],
-        "etag": f'W/"{hashlib.sha256(content).hexdigest()[:32]}"',
-        "csrf": bool(tokens),
-    }
+    return {"content": content, "content_type": response["Content-Type"], "csrf": bool(tokens)}
 
 
 def _served(request: HttpRequest, entry: dict) -> HttpResponse:
@@ -268,25 +325,63 @@ def _served(request: HttpRequest, entry: dict) -> HttpResponse:
     return HttpResponse(content, content_type=entry["content_type"])
 
 
-def _with_headers(request: HttpRequest, response: HttpResponse, entry: dict) -> HttpResponse:
-    response["ETag"] = entry["etag"]
+def shared(response: HttpResponse) -> HttpResponse:
+    """Headers that let any HTTP cache keep a public page: browsers revalidate every time
+    (max-age PAGE_CACHE_MAX_AGE, 0), a shared cache (nginx, a CDN) keeps it PAGE_SHARED_MAX_AGE
+    seconds and may serve it PAGE_STALE_SECONDS longer while it revalidates."""
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=settings.PAGE_CACHE_MAX_AGE,
+        s_maxage=settings.PAGE_SHARED_MAX_AGE,
+        stale_while_revalidate=settings.PAGE_STALE_SECONDS,
+    )
+    return response
+
+
+def _with_headers(request: HttpRequest, response: HttpResponse, etag: str, entry: dict):
+    response["ETag"] = etag
     if entry["csrf"]:  # the page carries this client's CSRF token: no shared cache keeps it
-        patch_cache_control(response, private=True)
+        patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
     else:
-        patch_cache_control(response, public=True)
-    patch_cache_control(response, max_age=settings.PAGE_CACHE_MAX_AGE, must_revalidate=True)
-    return get_conditional_response(request, etag=entry["etag"], response=response) or response
+        shared(response)
+    return get_conditional_response(request, etag=etag, response=response) or response
+
+
+def _not_modified(request: HttpRequest, key: str) -> HttpResponse | None:
+    """304 for a revalidation whose ETag is the current one, from the version alone."""
+    if not request.META.get("HTTP_IF_NONE_MATCH"):
+        return None
+    version = content_version()
+    if version is None:
+        return None
+    etag = _etag(version, key)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        return None
+    response["ETag"] = etag
+    return shared(response)
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve the view's page from the cache while the content version is unchanged."""
+    """Serve the view's page from the cache while the content version is unchanged, with the
+    headers that let a shared cache keep it; an editor's page is rendered, for them only."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD") or _personal(request):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if _personal(request):
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        if not settings.PAGE_CACHE:
             return view(request, *args, **kwargs)
         key = _page_key(request)
         try:
+            response = _not_modified(request, key)
+            if response is not None:
+                return response
             version, entry = current(key)
         except Exception:  # another backend than ours down: render from the database
             logger.exception("Page cache unavailable")
@@ -294,7 +389,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if version is None:  # the cache cannot be reached: render from the database
             return view(request, *args, **kwargs)
         if entry is not None:
-            return _with_headers(request, _served(request, entry), entry)
+            return _with_headers(request, _served(request, entry), _etag(version, key), entry)
         response = view(request, *args, **kwargs)
         if response.status_code != 200 or response.streaming or response.cookies:
             return response
@@ -305,7 +400,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             store(key, version, entry)
         except Exception:
             logger.exception("Page cache unavailable")
-        return _with_headers(request, response, entry)
+        return _with_headers(request, response, _etag(version, key), entry)
 
     return wrapped
 

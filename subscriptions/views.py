@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 import kombu.exceptions
 import redis.exceptions
@@ -79,8 +80,32 @@ def _mailbox_allowed(email: str, form_name: str) -> bool:
     )
 
 
+def _same_site(request: HttpRequest) -> bool:
+    """Whether a form post comes from our own pages: its Origin (every current browser sends
+    one with a POST), else its Referer, names this host or a trusted origin. A client that sends
+    neither is no browser another site could drive."""
+    origin = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER")
+    if not origin:
+        return True
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False
+    if f"{parts.scheme}://{parts.netloc}" in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    return parts.netloc.lower() == request.get_host().lower() and (
+        parts.scheme == request.scheme
+    )
+
+
+# The subscribe form carries no CSRF token, so that every public page showing it can be kept by
+# a shared cache (docs/security.md): a forged post could only ask for a confirmation email to an
+# address the forger names, which they can ask for themselves; the double opt-in, the limits per
+# client and per mailbox, and this Origin check stand instead.
+@csrf_exempt
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
+    if not _same_site(request):
+        return render(request, "subscriptions/cross_site.html", status=403)
     try:
         return _subscribe(request)
     except (ratelimit.Unavailable, QueueUnavailable):

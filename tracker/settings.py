@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "deals.cache.EditorCookieMiddleware",  # tells caches which requests are an editor's
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -194,8 +195,12 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Rendered fragments (a deal's row in a list, a deal's timeline), shared by every page showing
 # them, under the same content version; what a page not in the page cache is assembled from.
 FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", not DEBUG)
-# How long browsers and proxies may reuse a page without asking (they revalidate by ETag).
+# How long browsers may reuse a page without asking (they revalidate by ETag).
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))
+# How long a shared cache in front (nginx, a CDN) may serve a public page without asking, and
+# how much longer it may serve it while it asks again: a public edit shows within their sum.
+PAGE_SHARED_MAX_AGE = int(os.environ.get("PAGE_SHARED_MAX_AGE", "60"))
+PAGE_STALE_SECONDS = int(os.environ.get("PAGE_STALE_SECONDS", "30"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

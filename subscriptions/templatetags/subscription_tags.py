@@ -41,7 +41,6 @@ def subscribe_form(context, *, deal=None, company=None, regulator=None, search=N
     return {
         "form": SubscribeForm(initial=initial, auto_id="subscribe-%s"),
         "about": about,
-        "csrf_token": context.get("csrf_token"),
         # What the form's markup depends on (besides the content version): its fragment's key.
         "key": urlencode(sorted((name, str(value)) for name, value in initial.items())),
     }
