@@ -92,9 +92,7 @@ def _same_site(request: HttpRequest) -> bool:
         return False
     if f"{parts.scheme}://{parts.netloc}" in settings.CSRF_TRUSTED_ORIGINS:
         return True
-    return parts.netloc.lower() == request.get_host().lower() and (
-        parts.scheme == request.scheme
-    )
+    return parts.netloc.lower() == request.get_host().lower() and (parts.scheme == request.scheme)
 
 
 # The subscribe form carries no CSRF token, so that every public page showing it can be kept by
