@@ -23,6 +23,7 @@ from .vocabulary import (
     ChangeCause,
     DecisionStatus,
     EventKind,
+    InquiryKind,
     Outcome,
     Stage,
 )
@@ -156,6 +157,8 @@ class InquiryWording:
             return label
         if self.superseded_by_id:
             return "Superseded"
+        if self.kind == InquiryKind.NOTIFICATION:
+            return "Notified (DMA Art. 14)"
         if self.ended_before_completion:
             return "Ended before completion"
         if self.is_dormant:
@@ -173,6 +176,8 @@ class InquiryWording:
                 if self.decision_status_note:
                     text += f" {self.decision_status_note}"
             return text
+        if self.kind == InquiryKind.NOTIFICATION:  # not a review: no state, no clock
+            return dated("Notified under DMA Art. 14 on", self.opened_on)
         if self.state_not_published:
             return dated("State not published; last activity", self.last_activity_on)
         if self.superseded_by_id:

@@ -388,6 +388,9 @@ def notified_event(notified: datetime.date, number: str) -> EventRecord:
 # --- Parties ----------------------------------------------------------------------------------
 
 JOINT_VENTURE = re.compile(r"^(jv|joint venture|newco)$", re.IGNORECASE)
+# What the Commission adds to a title about the case, not a party: a second case on one deal
+# "(II)", a case under the old regulation "(4064)", a cross-reference "(see also ECSC.1321)".
+CASE_NOTE = re.compile(r"\s*\((?:[IVX]+|4064|see\b[^)]*)\)\s*$", re.IGNORECASE)
 
 
 def parties(title: str, companies: list[str]) -> list[str]:
@@ -396,7 +399,8 @@ def parties(title: str, companies: list[str]) -> list[str]:
     names = [name for name in title.split(" / ") if name.strip()] if " / " in title else []
     if len(names) < 2:
         names = [part for company in companies for part in company.split(" / ")]
-    names = [name.strip() for name in names if not JOINT_VENTURE.match(name.strip())]
+    names = [CASE_NOTE.sub("", name).strip() for name in names]
+    names = [name for name in names if not JOINT_VENTURE.match(name)]
     return list(unique(display_name(name) for name in names if name))
 
 
@@ -417,7 +421,7 @@ def case_deal(title: str, names: list[str]) -> DealRecord | None:
     joint venture ("A / B / JV") has every named company as a parent."""
     if len(names) < 2:
         return None
-    joint = any(JOINT_VENTURE.match(part.strip()) for part in title.split(" / "))
+    joint = any(JOINT_VENTURE.match(CASE_NOTE.sub("", part).strip()) for part in title.split(" / "))
     if joint:
         parties_ = tuple(PartyRecord(name, "acquirer") for name in names)
         return DealRecord(

@@ -353,3 +353,17 @@ def test_the_dump_is_read_case_by_case():
 
     assert not isinstance(items, list)  # an iterator: the cases come one at a time
     assert next(items).external_id == "M.2050"
+
+
+@pytest.mark.parametrize(
+    ("title", "names"),
+    [
+        ("SONY / BMG (4064)", ["Sony", "BMG"]),
+        ("ALCAN / PECHINEY (II)", ["Alcan", "Pechiney"]),
+        ("USINOR / ARBED (see also ECSC.1321)", ["Usinor", "Arbed"]),
+        ("SHELL / DEA (LPG)", ["Shell", "DEA (LPG)"]),  # a business of DEA's: kept
+        ("SIEMENS / DRÄGERWERK / JV", ["Siemens", "Drägerwerk"]),
+    ],
+)
+def test_case_notes_in_a_title_are_not_part_of_a_party_name(title, names):
+    assert ec_mergers.parties(title, []) == names
