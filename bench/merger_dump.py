@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import itertools
 import json
 import random
@@ -482,8 +483,8 @@ def dump_write(
 
 
 def dump_file(path: Path, *, cases: int = CASES, seed: int = SEED, notices: bool = True) -> Path:
-    """The dump at `path`, written unless a complete one for the same arguments is there (its
-    name says them: see `dump_path`)."""
+    """The dump at `path`, written unless it is there already (complete: it is written under
+    another name, then renamed)."""
     if not path.exists():
         partial = path.with_name(path.name + ".partial")
         with partial.open("wb") as out:
@@ -493,7 +494,11 @@ def dump_file(path: Path, *, cases: int = CASES, seed: int = SEED, notices: bool
 
 
 def dump_path(directory: Path, *, cases: int, seed: int, notices: bool) -> Path:
-    return directory / f"case-data-M-{cases}-seed{seed}{'' if notices else '-nonotices'}.json"
+    """Where `dump_file` keeps a dump: its name says the arguments and this module's version
+    (a hash of its text), so a changed generator never reuses an older dump."""
+    version = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
+    shape = "" if notices else "-nonotices"
+    return directory / f"case-data-M-{cases}-seed{seed}{shape}-{version}.json"
 
 
 def main(argv: list[str] | None = None) -> None:
