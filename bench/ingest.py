@@ -169,7 +169,7 @@ def mergers_table() -> str:
 
 def per_record(queries: int, records: int) -> str:
     """Queries per record; a run that needs fewer queries than records says how many in all."""
-    if queries < records:
+    if queries < records or not records:
         return f"{queries:,} in all"
     return f"{queries / records:.1f}"
 
