@@ -209,6 +209,13 @@ class InquirySerializer(serializers.ModelSerializer):
     flags = serializers.ListField(child=serializers.CharField())
     is_open = serializers.BooleanField()
     regulator_wording = serializers.CharField(source="status_wording")
+    procedure_label = serializers.CharField(
+        source="get_procedure_display", help_text="The procedure in words; empty when not known."
+    )
+    legal_basis_label = serializers.CharField(
+        source="get_legal_basis_display",
+        help_text="The regulation in words; empty when not known.",
+    )
     phases = PhaseSerializer(many=True, source="phases.all", read_only=True)
     url = WebURL()
     api_url = APIURL("inquiry-detail", lookup="pk")
@@ -224,6 +231,10 @@ class InquirySerializer(serializers.ModelSerializer):
             "kind",
             "stage",
             "outcome",
+            "procedure",
+            "procedure_label",
+            "legal_basis",
+            "legal_basis_label",
             "is_open",
             *INQUIRY_STATE_FIELDS,  # as the CSV names them
             "closed_on_precision",

@@ -403,6 +403,8 @@ class InquiryAdmin(DerivedOnceOnSave, TextOnly, SimpleHistoryAdmin):
         "stage",
         "outcome",
         "kind",
+        "procedure",
+        "legal_basis",
         "needs_review",
     ]
     search_fields = [
@@ -427,6 +429,15 @@ class InquiryAdmin(DerivedOnceOnSave, TextOnly, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["regulator", "deal", "companies", "title", "reference", "kind"]}),
         (
+            "Procedure",
+            {
+                "fields": [("procedure", "legal_basis")],
+                "description": "How the regulator handles the review and the regulation it "
+                "runs under, where the source says (the EC merger register does); both are "
+                "shown on the public pages and filter the lists.",
+            },
+        ),
+        (
             "Where it stands",
             {
                 "fields": [
@@ -445,6 +456,7 @@ class InquiryAdmin(DerivedOnceOnSave, TextOnly, SimpleHistoryAdmin):
             {
                 "fields": [
                     ("extended_by", "cash_tender_offer"),
+                    "phase_2_start_unknown",
                     ("next_deadline_on", "next_deadline_source", "next_deadline_phase"),
                     "ended_before_completion",
                     "derived_phases",

@@ -57,6 +57,8 @@ INQUIRY_COLUMNS = [
     "kind",
     "stage",
     "outcome",
+    "procedure",
+    "legal_basis",  # the regulation, named as the filter and the API name it
     *INQUIRY_STATE_FIELDS,
     "url",
     "source_url",
@@ -161,6 +163,8 @@ def inquiry_row(inquiry: Inquiry, absolute: Callable[[str], str]) -> list[str]:
         inquiry.get_kind_display(),
         inquiry.get_stage_display(),
         inquiry.get_outcome_display() if inquiry.outcome else "",
+        inquiry.get_procedure_display() if inquiry.procedure else "",
+        inquiry.get_legal_basis_display() if inquiry.legal_basis else "",
         inquiry.state_text(),
         "; ".join(inquiry.flags()),
         inquiry.status_wording,

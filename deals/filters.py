@@ -35,7 +35,9 @@ from .vocabulary import (
     DealType,
     EventKind,
     InquiryKind,
+    LegalBasis,
     Outcome,
+    Procedure,
     Stage,
 )
 
@@ -83,6 +85,33 @@ def deal_review_state(states) -> Exists:
     """Deals with a current review (an inquiry not superseded) in one of `states`."""
     reviews = Inquiry.objects.filter(deal=OuterRef("pk"), superseded_by__isnull=True)
     return Exists(reviews.filter(inquiry_state(states)))
+
+
+# --- Procedure and regulation -------------------------------------------------------------------
+#
+# The procedure a review ran under (EC: normal, simplified, super-simplified) and the regulation
+# (`legal_basis`: the EC's 139/2004 or 4064/89), where the source says. One public name each,
+# `procedure` and `legal_basis`, on the pages, their CSVs, feeds and calendars and the API (whose
+# inquiries carry fields of the same names); "regulation" is the words shown, not a parameter
+# (one letter from `regulator`).
+
+
+def procedure_filter(label: str, **kwargs) -> django_filters.MultipleChoiceFilter:
+    return django_filters.MultipleChoiceFilter(
+        choices=Procedure.choices, label=label, widget=checkboxes(), **kwargs
+    )
+
+
+def legal_basis_filter(label: str, **kwargs) -> django_filters.MultipleChoiceFilter:
+    return django_filters.MultipleChoiceFilter(
+        choices=LegalBasis.choices, label=label, widget=checkboxes(), **kwargs
+    )
+
+
+def deal_reviewed_under(field: str, values) -> Exists:
+    """Deals with an inquiry whose `field` (procedure, legal_basis) is one of `values`, as
+    `reviewed_by` reads a deal's regulators: any of its inquiries, superseded or not."""
+    return Exists(Inquiry.objects.filter(deal=OuterRef("pk"), **{f"{field}__in": values}))
 
 
 def in_two_vocabularies(choices, merger: frozenset, conduct: frozenset) -> list:
@@ -525,6 +554,8 @@ class DealFilter(BaseFilter):
         label="Reviews",
         widget=checkboxes(),
     )
+    procedure = procedure_filter("A review's procedure", method="filter_reviewed_under")
+    legal_basis = legal_basis_filter("A review's regulation", method="filter_reviewed_under")
     sector = django_filters.ChoiceFilter(
         widget=widgets.Select, field_name="sector", choices=[], label="Sector", empty_label="Any"
     )
@@ -582,6 +613,12 @@ class DealFilter(BaseFilter):
         """Deals with a current review open, or closed (deal_review_state)."""
         return queryset.filter(deal_review_state(value)) if value else queryset
 
+    def filter_reviewed_under(self, queryset, name, value):
+        """Deals with an inquiry under one of the procedures (or regulations) ticked. Each is
+        its own filter, as regulator and jurisdiction are, so that the numbers beside the boxes
+        are the rows ticking them lists (facet_counts)."""
+        return queryset.filter(deal_reviewed_under(name, value)) if value else queryset
+
     def filter_decided(self, queryset, name, value):
         """Deals with one inquiry closed within both bounds (not one closed after the first
         and another before the second): applied once, with both."""
@@ -604,7 +641,16 @@ class DealFilter(BaseFilter):
             return queryset.annotate(status_order=status_order())
         return queryset
 
-    FACETS = ("status", "type", "life", "regulator", "jurisdiction", "state")
+    FACETS = (
+        "status",
+        "type",
+        "life",
+        "regulator",
+        "jurisdiction",
+        "state",
+        "procedure",
+        "legal_basis",
+    )
     FACET_CACHE = "deal-facets"
 
     @classmethod
@@ -618,7 +664,8 @@ class DealFilter(BaseFilter):
 def deal_facet_counts(deals, groups: list[str]) -> dict[str, dict[str, int]]:
     """`deals` by status, type, life and review state (one query, grouped by status and type,
     each life and state a conditional count), and by the regulators and jurisdictions reviewing
-    them (one more), for those of `groups` asked: two queries, whatever the data."""
+    them and their reviews' procedures and regulations (one more), for those of `groups` asked:
+    two queries, whatever the data."""
     counts: dict[str, dict[str, int]] = {name: {} for name in groups}
     if {"status", "type", "life", "state"} & set(groups):
         conditional = {
@@ -643,8 +690,8 @@ def deal_facet_counts(deals, groups: list[str]) -> dict[str, dict[str, int]]:
                 group, _, value = key.partition("_")
                 if key.startswith(("life_", "state_")):
                     counts[group][value] = counts[group].get(value, 0) + n
-    # Deals by regulator and by jurisdiction (a deal reviewed by the FTC and the DOJ counts once
-    # in US): both grouped counts in one query, a UNION ALL of the two.
+    # Deals by regulator, jurisdiction, procedure and regulation (a deal reviewed by the FTC and
+    # the DOJ counts once in US): the grouped counts in one query, a UNION ALL of them.
     inquiries = Inquiry.objects.filter(deal__in=deals.values("pk")).order_by()
     by_place = [
         inquiries.values(value=F(field)).annotate(
@@ -653,6 +700,8 @@ def deal_facet_counts(deals, groups: list[str]) -> dict[str, dict[str, int]]:
         for group, field in (
             ("regulator", "regulator__slug"),
             ("jurisdiction", "regulator__jurisdiction"),
+            ("procedure", "procedure"),
+            ("legal_basis", "legal_basis"),
         )
         if group in counts
     ]
@@ -695,6 +744,8 @@ class InquiryFilter(BaseFilter):
         label="Case state",
         widget=checkboxes(),
     )
+    procedure = procedure_filter("Procedure")
+    legal_basis = legal_basis_filter("Regulation")
     opened_after = date_filter("opened_on", "gte", "Opened on or after")
     opened_before = date_filter("opened_on", "lte", "Opened on or before")
     decided_after = date_filter("closed_on", "gte", "Decided on or after")
@@ -724,7 +775,16 @@ class InquiryFilter(BaseFilter):
         """Open inquiries (OPEN_INQUIRY), closed ones (closed_inquiry), or both."""
         return queryset.filter(inquiry_state(value)) if value else queryset
 
-    FACETS = ("stage", "outcome", "kind", "regulator", "jurisdiction", "state")
+    FACETS = (
+        "stage",
+        "outcome",
+        "kind",
+        "regulator",
+        "jurisdiction",
+        "state",
+        "procedure",
+        "legal_basis",
+    )
     FACET_CACHE = "inquiry-facets"
 
     @classmethod
@@ -736,9 +796,9 @@ class InquiryFilter(BaseFilter):
 
 
 def inquiry_facet_counts(inquiries, groups: list[str]) -> dict[str, dict[str, int]]:
-    """`inquiries` by stage, outcome, kind, regulator, jurisdiction and state, for those of
-    `groups` asked: one query, grouped by all of them at once (an inquiry has one of each) and
-    added up here."""
+    """`inquiries` by stage, outcome, kind, regulator, jurisdiction, procedure, regulation and
+    state, for those of `groups` asked: one query, grouped by all of them at once (an inquiry
+    has one of each) and added up here."""
     counts: dict[str, dict[str, int]] = {name: {} for name in groups}
     fields = {
         "stage": "stage",
@@ -746,6 +806,8 @@ def inquiry_facet_counts(inquiries, groups: list[str]) -> dict[str, dict[str, in
         "kind": "kind",
         "regulator": "regulator__slug",
         "jurisdiction": "regulator__jurisdiction",
+        "procedure": "procedure",
+        "legal_basis": "legal_basis",
     }
     grouped_by = [field for group, field in fields.items() if group in counts]
     states = {}

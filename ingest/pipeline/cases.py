@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db.models import Q
 
 from deals.models import Company, Deal, Event, Inquiry, Party, Regulator
 from deals.names import name_key, split_name
@@ -246,14 +247,7 @@ def events_apply(
             continue
         target = {"inquiry": inquiry} if inquiry is not None else {"deal": deal}
         day_title = (wanted.occurred_on, fields["title"])
-        if fresh:
-            same = made.get(day_title)
-        else:
-            same = (
-                Event.objects.filter(**target, occurred_on=wanted.occurred_on, title=day_title[1])
-                .values_list("pk", flat=True)
-                .first()
-            )
+        same = made.get(day_title) if fresh else _same_event(target, wanted, title=day_title[1])
         if same is not None:  # already on the timeline (another notice of the same deal)
             mapped[wanted.key] = same
             continue
@@ -262,6 +256,25 @@ def events_apply(
         applied_store(event, {name: jsonable(value) for name, value in fields.items()}, batch=batch)
         mapped[wanted.key] = made[day_title] = event.pk
     return mapped
+
+
+# Kinds of event that are one fact on their day: an editor's "Phase 2 opened" and a source's
+# "Art. 6(1)(c)" of the same day are the same event, kept once (the editor's).
+ONE_A_DAY = frozenset(
+    {"notified", "phase_1_opened", "phase_2_opened", "decision", "abandoned", "lawsuit"}
+)
+
+
+def _same_event(target: dict, wanted: EventRecord, *, title: str) -> int | None:
+    """The event already on the timeline that `wanted` records: same day and title, else (for
+    the kinds in ONE_A_DAY) same day and kind."""
+    found = Event.objects.filter(**target, occurred_on=wanted.occurred_on)
+    if wanted.kind in ONE_A_DAY:
+        found = found.filter(Q(title=title) | Q(kind=wanted.kind))
+    else:
+        found = found.filter(title=title)
+    rows = list(found.values_list("pk", "title")[:5])
+    return next((pk for pk, seen in rows if seen == title), rows[0][0] if rows else None)
 
 
 def _event_update(event: Event, fields: dict, *, key: str, conflicts: dict, batch: Batch) -> None:

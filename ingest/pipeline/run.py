@@ -3,7 +3,8 @@ the run with its counts (IngestRun), whoever starts it: the command, a Celery ta
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 
 import httpx
 from django.conf import settings
@@ -63,7 +64,9 @@ def ingest_run(
         if documents is None:
             documents = source_fetch(source=source)
         parsed = source_records(source=source, documents=documents, tally=tally)
-        for batch in batches(progress(parsed, len(parsed)) if progress else parsed):
+        if progress:
+            parsed = progress(parsed, len(parsed) if isinstance(parsed, list) else None)
+        for batch in batches(parsed):
             batch_ingest(source=source, records=batch, tally=tally)
     except FetchError as exc:
         # Raised before anything is applied: the run says so, for the admin's "Last error".
@@ -108,17 +111,32 @@ def run_finish(*, run: IngestRun, tally: Tally, error: str = "") -> None:
     run.save()
 
 
-def source_records(*, source: str, documents: list[bytes], tally: Tally) -> list[Parsed]:
+# Records of a split document decided on (changed or not) in one query: a dump is read this many
+# cases at a time, so a run's memory does not grow with the dump.
+CHUNK = 1000
+
+
+def source_records(
+    *, source: str, documents: list[bytes], tally: Tally
+) -> list[Parsed] | Iterator[Parsed]:
     """The records of `documents` to apply: all but those whose stored hash is unchanged
     (counted in `tally`). A source that can split its documents (`split`) has those found
-    before it parses anything: a re-run of a large dump parses only what changed."""
+    before it parses anything: a re-run of a large dump parses only what changed, and the
+    records come CHUNK at a time as the documents are read (a source's `split` may stream).
+    Every document is split (and so checked) before any record of any of them comes out."""
     module = get_source(source)
     if not hasattr(module, "split"):
         parsed = source_parse(source=source, documents=documents)
         return records_changed(source=source, records=parsed, tally=tally)
-    items = [item for document in documents for item in module.split(document)]
-    changed = records_changed(source=source, records=items, tally=tally)
-    return [module.parse_unparsed(item) for item in changed]
+    splits = [module.split(document) for document in documents]
+    return _changed_records(module, source, itertools.chain.from_iterable(splits), tally)
+
+
+def _changed_records(module, source: str, items: Iterable, tally: Tally) -> Iterator[Parsed]:
+    items = iter(items)
+    while chunk := list(itertools.islice(items, CHUNK)):  # itertools.batched from Python 3.12
+        changed = records_changed(source=source, records=chunk, tally=tally)
+        yield from (module.parse_unparsed(item) for item in changed)
 
 
 def records_changed(*, source: str, records: list, tally: Tally) -> list:

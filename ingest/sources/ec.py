@@ -1,15 +1,15 @@
-"""European Commission, DG Competition: the competition open-data dumps.
+"""European Commission, DG Competition: the antitrust and cartels open-data dump.
 
-`case-data-M.json` (mergers) and `case-data-AT.json` (antitrust and cartels) are one JSON object
-each, keyed by case number. Every value is a list; many are JSON inside strings
-('{"code":"ATDecTypeCommitment","label":"Commitment Decision"}'); an empty one looks like
-'{"items":[{}]}'. There is no delta feed: the whole dump is downloaded and compared record by
-record (content hash) with what was seen before.
+`case-data-AT.json` is one JSON object keyed by case number. Every value is a list; many are JSON
+inside strings ('{"code":"ATDecTypeCommitment","label":"Commitment Decision"}'); an empty one
+looks like '{"items":[{}]}'. There is no delta feed: the whole dump is downloaded and compared
+record by record (content hash) with what was seen before. The merger register, in the same
+encoding, is its own source (`ec_mergers`), and so is the Digital Markets Act dump (`ec_dma`);
+both use the format helpers here.
 
 Each case -> an Inquiry (case number, title, companies, dates); each decision -> an Event with
 the decision type in the Commission's words, mapped to stage and outcome through the status
 table below. A case without a decision that says where it stands is "not published", not open.
-Merger cases get a Deal from the title ("ACQUIRER / TARGET") or the companies.
 """
 
 from __future__ import annotations
@@ -24,12 +24,10 @@ import httpx
 from .base import (
     BadRecord,
     CaseRecord,
-    DealRecord,
     EventRecord,
     FetchPolicy,
     InquiryRecord,
     Parsed,
-    PartyRecord,
     RefusedDocument,
     Skipped,
     Unparsed,
@@ -38,7 +36,6 @@ from .base import (
     load_json,
     optional_date,
     parse_date,
-    split_title_parties,
     unique,
 )
 
@@ -48,15 +45,12 @@ EVERY = 720  # minutes between runs (INGEST_EC_EVERY): the dumps are large, chan
 REGULATOR = "ec"
 MAPPING_VERSION = 2  # 2: the conduct vocabulary and "not published" (status, version 2)
 HOSTS = frozenset({"compcases-open-data-portal-files-prod.s3.eu-west-1.amazonaws.com"})
-DUMPS = (
-    "https://compcases-open-data-portal-files-prod.s3.eu-west-1.amazonaws.com/case-data-M.json",
-    "https://compcases-open-data-portal-files-prod.s3.eu-west-1.amazonaws.com/case-data-AT.json",
-)
+DUMP = "https://compcases-open-data-portal-files-prod.s3.eu-west-1.amazonaws.com/case-data-AT.json"
 CASE_PAGE = "https://competition-cases.ec.europa.eu/cases/{number}"
 
 
 def fetch(*, client: httpx.Client, policy: FetchPolicy, pages: int = 1) -> list[bytes]:
-    return [fetch_url(url, client=client, policy=policy) for url in DUMPS]
+    return [fetch_url(DUMP, client=client, policy=policy)]
 
 
 # --- The status table: what a case type and a decision mean --------------------------------
@@ -70,7 +64,7 @@ class CaseType(NamedTuple):
     opened_stage: str  # where an initiation of proceedings puts the case
 
 
-# caseType of the antitrust dump -> the kind of inquiry. Merger cases (M.xxxx) are merger reviews.
+# caseType of the antitrust dump -> the kind of inquiry.
 CASE_TYPES: dict[str, CaseType] = {
     "AtStandardATCCase": CaseType("conduct", "investigation"),  # Art. 101/102 TFEU, cartels
     "AtStateMeasureCase": CaseType("conduct", "investigation"),  # Art. 106 TFEU: a State's measure
@@ -118,47 +112,12 @@ AT_DECISIONS: dict[str, Decision] = {
     "ATDecTypeAmending": Decision(None, "", "decision"),  # amends an earlier decision
 }
 
-# Merger decisions, recognised by the EUMR article in the Commission's label (no sample of the
-# merger dump is public, so its codes are not known), most specific first.
-M_DECISIONS: list[tuple[str, Decision]] = [
-    (r"6\s*\(\s*1\s*\)\s*\(?\s*a", Decision("closed", "not_qualifying", "decision")),
-    (r"6\s*\(\s*2\s*\)", Decision("closed", "cleared_with_remedies", "decision")),
-    (r"6\s*\(\s*1\s*\)\s*\(?\s*c", Decision("phase_2", "", "phase_2_opened")),
-    (r"6\s*\(\s*1\s*\)\s*\(?\s*b", Decision("closed", "cleared", "decision")),
-    (r"6\s*\(\s*3\s*\)|8\s*\(\s*[4-7]\s*\)", Decision(None, "", "decision")),  # revocation…
-    (r"8\s*\(\s*1\s*\)", Decision("closed", "cleared", "decision")),
-    (r"8\s*\(\s*2\s*\)", Decision("closed", "cleared_with_remedies", "decision")),
-    (r"8\s*\(\s*3\s*\)", Decision("closed", "prohibited", "decision")),
-    # To a national authority (Art. 4(4), 9); to the Commission (Art. 4(5), 22): its case goes on.
-    (
-        r"\b(4\s*\(\s*4\s*\)|9\s*\(\s*3\s*\)|art(icle|\.)?\s*9\b)",
-        Decision("closed", "referred", "decision"),
-    ),
-    (r"4\s*\(\s*5\s*\)|art(icle|\.)?\s*22\b", Decision(None, "", "decision")),
-    # Derogation from the standstill, procedural fines, extended or stopped clock.
-    (
-        r"7\s*\(\s*3\s*\)|art(icle|\.)?\s*14\b|10\s*\(\s*3\s*\)|11\s*\(\s*3\s*\)",
-        Decision(None, "", "decision"),
-    ),
-    (r"withdraw|abandon", Decision("closed", "abandoned", "abandoned")),
-    (r"simplified|clearance|\bcompatible", Decision("closed", "cleared", "decision")),
-    (r"prohibit|incompatible", Decision("closed", "prohibited", "decision")),
-    (r"statement of objections", Decision(None, "", "objections")),
-]
 
-
-def decision_meaning(
-    code: str, label: str, *, merger: bool, case_type: CaseType | None
-) -> Decision:
-    """What one decision does to its case; BadRecord for a decision outside the tables.
+def decision_meaning(code: str, case_type: CaseType) -> Decision:
+    """What one decision does to its case; BadRecord for a decision outside the table.
 
     A decision the dump gives no type at all is kept on the timeline and moves nothing.
     """
-    if merger:
-        for pattern, decision in M_DECISIONS:
-            if re.search(pattern, label, re.IGNORECASE):
-                return decision
-        raise BadRecord(f"unknown merger decision {label!r} (matches no row of ec.M_DECISIONS)")
     if not code:
         return Decision(None, "", "decision")
     decision = from_table(AT_DECISIONS, code, what="decision type", name="ec.AT_DECISIONS")
@@ -238,29 +197,21 @@ def parse_case(key: str, case: object) -> CaseRecord:
     meta = case["metadata"]
     number = first(meta, "caseNumber") or key
     if not re.fullmatch(r"[A-Z]{1,4}\.\d+", number):
-        raise BadRecord(f"case number {number!r} is not like M.11357 or AT.40153")
+        raise BadRecord(f"case number {number!r} is not like AT.40153")
     title = first(meta, "caseTitle")
     if not title:
         raise BadRecord("case has no title")
-    merger = number.startswith("M.")
-    case_type = None
-    if not merger:
-        case_type = from_table(
-            CASE_TYPES, first(meta, "caseType"), what="caseType", name="ec.CASE_TYPES"
-        )
+    case_type = from_table(
+        CASE_TYPES, first(meta, "caseType"), what="caseType", name="ec.CASE_TYPES"
+    )
     companies = meta.get("caseCompanies") or []
     if not isinstance(companies, list) or not all(isinstance(c, str) for c in companies):
         raise BadRecord("caseCompanies is not a list of names")
     deadline_on = published_deadline(meta)
 
     decisions = dated_decisions(case, number)
-    meanings = [
-        decision_meaning(d.code, d.label, merger=merger, case_type=case_type) for d in decisions
-    ]
-    stage, outcome, wording, closed_on = case_status(
-        decisions, meanings, merger=merger, deadline_on=deadline_on
-    )
-    deal, review_note = merger_deal(title, companies) if merger else (None, "")
+    meanings = [decision_meaning(d.code, case_type) for d in decisions]
+    stage, outcome, wording, closed_on = case_status(decisions, meanings)
     return CaseRecord(
         external_id=number,
         raw=case,
@@ -268,7 +219,7 @@ def parse_case(key: str, case: object) -> CaseRecord:
             regulator=REGULATOR,
             reference=number,
             title=title[:255],
-            kind="merger_review" if merger else case_type.kind,
+            kind=case_type.kind,
             stage=stage,
             outcome=outcome,
             status_wording=wording[:500],
@@ -279,12 +230,10 @@ def parse_case(key: str, case: object) -> CaseRecord:
             summary=case_summary(meta),
             companies=unique(companies),
         ),
-        deal=deal,
         events=tuple(
             decision_event(d, meaning, number)
             for d, meaning in zip(decisions, meanings, strict=True)
         ),
-        review_note=review_note,
     )
 
 
@@ -323,19 +272,14 @@ def dated_decisions(case: dict, number: str) -> list[DatedDecision]:
 
 
 def case_status(
-    decisions: list[DatedDecision],
-    meanings: list[Decision],
-    *,
-    merger: bool,
-    deadline_on: datetime.date | None,
+    decisions: list[DatedDecision], meanings: list[Decision]
 ) -> tuple[str, str, str, datetime.date | None]:
     """(stage, outcome, the Commission's wording, closed on) after the last decision that moves.
 
     With no such decision the dump does not say where the case stands: its state is "not
-    published", never open by default. Only a merger case with a published deadline is known to
-    be under review (in Phase 1) before its first decision.
+    published", never open by default.
     """
-    stage = "phase_1" if merger and deadline_on else "not_published"
+    stage = "not_published"
     outcome, wording, closed_on = "", "", None
     for decision, meaning in zip(decisions, meanings, strict=True):
         if meaning.stage is not None:
@@ -360,19 +304,6 @@ def published_deadline(meta: dict) -> datetime.date | None:
         if "deadline" in field_name.lower() and first(meta, field_name):
             return optional_date(first(meta, field_name), what=field_name)
     return None
-
-
-def merger_deal(title: str, companies: list[str]) -> tuple[DealRecord | None, str]:
-    """The deal a merger case is about, from its title ("A / B") or its companies."""
-    names = split_title_parties(title) if " / " in title else []
-    if len(names) < 2:
-        names = list(unique(companies))
-    if len(names) < 2:
-        return None, "Merger case whose parties could not be told from its title."
-    parties = (PartyRecord(names[0], "acquirer"),) + tuple(
-        PartyRecord(name, "target") for name in names[1:]
-    )
-    return DealRecord(title=" / ".join(names)[:255], parties=parties, announced_on=None), ""
 
 
 def case_summary(meta: dict) -> str:

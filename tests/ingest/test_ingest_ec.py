@@ -11,7 +11,7 @@ from deals.models import Company, Event, Inquiry
 from deals.vocabulary import InquiryKind, Outcome, Stage, status_errors
 from ingest.models import IngestRun, RawRecord
 from ingest.sources import ec
-from ingest.sources.base import BadRecord, CaseRecord, Skipped
+from ingest.sources.base import CaseRecord, Skipped
 from tests import FIXTURE_DIR
 from tests.factories import CompanyAliasFactory, CompanyFactory
 
@@ -169,7 +169,7 @@ def test_every_case_type_and_decision_type_of_the_full_dump_is_in_the_status_tab
     assert {case_type for case_type, _ in pairs} <= set(ec.CASE_TYPES)
     assert {code for _, code in pairs} <= set(ec.AT_DECISIONS)
     for case_type, code in pairs:
-        meaning = ec.decision_meaning(code, "", merger=False, case_type=ec.CASE_TYPES[case_type])
+        meaning = ec.decision_meaning(code, ec.CASE_TYPES[case_type])
         kind = ec.CASE_TYPES[case_type].kind
         stage = meaning.stage or "not_published"
         # A choice of ours, of the case's own vocabulary (conduct or merger control).
@@ -216,20 +216,6 @@ def test_a_decision_type_outside_the_table_skips_the_case_and_names_the_code(tmp
     )
     assert "AT.40023: unknown caseType 'AtMysteryCase' (not in ec.CASE_TYPES)" in err.getvalue()
     assert not Inquiry.objects.filter(reference__in=["AT.39707", "AT.40023"]).exists()
-
-
-def test_merger_decisions_map_by_article_and_an_unknown_one_is_refused():
-    def meaning(label):
-        return ec.decision_meaning("", label, merger=True, case_type=None)
-
-    assert meaning("Art. 6(1)(b)").outcome == "cleared"
-    assert meaning("Art. 6(1)(b) in conjunction with Art. 6(2)").outcome == "cleared_with_remedies"
-    assert meaning("Art. 6(1)(c)").stage == "phase_2"
-    assert meaning("Art. 8(3)").outcome == "prohibited"
-    assert meaning("Declared incompatible with the internal market").outcome == "prohibited"
-    assert meaning("Art. 22 referral accepted").stage is None  # the case comes to the EC
-    with pytest.raises(BadRecord, match="unknown merger decision 'Tea with the parties'"):
-        meaning("Tea with the parties")
 
 
 @pytest.mark.slow
