@@ -11,10 +11,7 @@ Two tables, each on a throw-away copy of the seeded benchmark database (see benc
    of its own so that its peak RSS (VmHWM) is that run's alone. Issue 21's targets: >= 1,000
    cases/s on the first run, >= 10,000/s on the unchanged re-run, peak RSS under 300 MB.
 
-BENCH_INGEST=antitrust or mergers runs one of the two (default: both). The merger source is
-BENCH_MERGER_SOURCE, by default `ec-mergers` once it is registered, `ec` until then: `ec` reads
-merger cases too, but refuses the notification entries (no date, no type) that most real cases
-have, so for `ec` the dump is generated without them.
+BENCH_INGEST=antitrust or mergers runs one of the two (default: both).
 """
 
 from __future__ import annotations
@@ -39,7 +36,6 @@ PARTS = os.environ.get("BENCH_INGEST", "all")  # all, antitrust or mergers
 
 MERGER_CASES = int(os.environ.get("BENCH_MERGER_CASES", "10000"))
 MERGER_SEED = int(os.environ.get("BENCH_MERGER_SEED", "21"))
-MERGER_SOURCE = os.environ.get("BENCH_MERGER_SOURCE", "")  # "": ec-mergers if registered, or ec
 MERGER_TARGETS = {"first": 1_000, "unchanged": 10_000}
 MERGER_RSS_MB = 300
 DUMPS_DIR = Path(os.environ.get("BENCH_DUMPS_DIR", Path(tempfile.gettempdir()) / "dealwatch-bench"))
@@ -105,22 +101,14 @@ def antitrust_table() -> str:
 # --- The generated merger dump ------------------------------------------------------------
 
 
-def merger_source() -> str:
-    """BENCH_MERGER_SOURCE, or `ec-mergers` when the project has it, or `ec`."""
-    if MERGER_SOURCE:
-        return MERGER_SOURCE
-    return "ec-mergers" if (ROOT / "ingest" / "sources" / "ec_mergers.py").exists() else "ec"
-
-
 def mergers_table() -> str:
     from bench.merger_dump import dump_file, dump_path
 
-    source = merger_source()
-    notices = source != "ec"  # `ec` refuses the undated, untyped notification entries
+    source = "ec-mergers"
     DUMPS_DIR.mkdir(parents=True, exist_ok=True)
-    path = dump_path(DUMPS_DIR, cases=MERGER_CASES, seed=MERGER_SEED, notices=notices)
+    path = dump_path(DUMPS_DIR, cases=MERGER_CASES, seed=MERGER_SEED)
     began = time.perf_counter()
-    dump_file(path, cases=MERGER_CASES, seed=MERGER_SEED, notices=notices)
+    dump_file(path, cases=MERGER_CASES, seed=MERGER_SEED)
     log(f"merger dump {path}: {path.stat().st_size:,} bytes ({time.perf_counter() - began:.1f} s)")
     results = []
     # database_copy closes Django's connections at the end: this process needs its settings.
@@ -154,8 +142,7 @@ def mergers_table() -> str:
     return "\n".join(
         [
             f"Ingest of a generated EC merger dump (bench/merger_dump.py: {MERGER_CASES:,} cases, "
-            f"seed {MERGER_SEED}, {path.stat().st_size / 1e6:.1f} MB"
-            f"{'' if notices else ', without notification entries'}) by the `{source}` source "
+            f"seed {MERGER_SEED}, {path.stat().st_size / 1e6:.1f} MB) by the `{source}` source "
             f"on PostgreSQL at {results[0]['deals']:,} deals (BENCH_DEALS={DEALS}), "
             f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores (shared). Peak RSS: the run's "
             "process at its highest (VmHWM), in brackets above the process before it read the "

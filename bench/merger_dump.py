@@ -25,8 +25,9 @@ about 39 MB) and the 161 real cases of case-data-M_arbitration-hits_DERIVED.json
   cases, two entries in about one case in six.
 
 Deterministic: the same --cases and --seed give the same bytes. Written case by case (memory
-stays flat whatever N). `notices=False` leaves out the undated, untyped notification entries,
-which the `ec` source (written for the antitrust dump) refuses as bad records.
+stays flat whatever N). The `ec-mergers` source reads it (tests/bench/test_merger_dump.py).
+caseRegulation is a plain string, as in tests/fixtures/ec_mergers (its codes, if the dump has
+any, are not known); sectors are coded as in the antitrust dump; the source reads both forms.
 """
 
 from __future__ import annotations
@@ -90,10 +91,7 @@ SIMPLIFIED = [
     ("Simplified", 142),
     ("Super-simplified", 50),
 ]
-REGULATIONS = {  # the codes are made up: check the lead's fixture once it lands
-    "old": '{"code":"MergerRegulation4064_89","label":"Council Regulation 4064/89"}',
-    "new": '{"code":"MergerRegulation139_2004","label":"Council Regulation 139/2004"}',
-}
+REGULATIONS = {"old": "Council Regulation 4064/89", "new": "Council Regulation 139/2004"}
 NEW_REGULATION = datetime.date(2004, 5, 1)
 
 # NACE divisions the profile counts most, with their counts.
@@ -227,9 +225,8 @@ EMPTY = '{"items":[{}]}'
 class Generator:
     """The dump's cases, one at a time, from one seeded random source."""
 
-    def __init__(self, *, cases: int, seed: int, notices: bool = True):
+    def __init__(self, *, cases: int, seed: int):
         self.cases = cases
-        self.notices = notices
         self.rng = random.Random(seed)
         self.pool = self._company_pool(max(20, cases * 3 // 4))
         # Zipf-like weights: the first companies (the big acquirers, funds) recur in hundreds of
@@ -299,7 +296,7 @@ class Generator:
             steps[:0] = [("Art. 9", first_days - 1)] * min(13, 1 + int(rng.expovariate(0.7)))
         title = self.title()
         decisions = []
-        if self.notices and rng.random() < NOTICE_SHARE:
+        if rng.random() < NOTICE_SHARE:
             decisions.append(self.notice(number, notified))
         for label, days in steps:
             decisions.append(self.decision(number, label, notified + datetime.timedelta(days)))
@@ -469,50 +466,40 @@ def jackson(value: object, level: int = 0) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def dump_write(
-    out: IO[bytes], *, cases: int = CASES, seed: int = SEED, notices: bool = True
-) -> int:
+def dump_write(out: IO[bytes], *, cases: int = CASES, seed: int = SEED) -> int:
     """Write the dump to `out`, a case at a time; the number of bytes written."""
     written = out.write(b"{\n")
-    for index, (number, case) in enumerate(
-        Generator(cases=cases, seed=seed, notices=notices).items()
-    ):
+    for index, (number, case) in enumerate(Generator(cases=cases, seed=seed).items()):
         text = ("" if index == 0 else ",\n") + f"{json.dumps(number)} :{jackson(case)}"
         written += out.write(text.encode())
     return written + out.write(b"\n}\n")
 
 
-def dump_file(path: Path, *, cases: int = CASES, seed: int = SEED, notices: bool = True) -> Path:
+def dump_file(path: Path, *, cases: int = CASES, seed: int = SEED) -> Path:
     """The dump at `path`, written unless it is there already (complete: it is written under
     another name, then renamed)."""
     if not path.exists():
         partial = path.with_name(path.name + ".partial")
         with partial.open("wb") as out:
-            dump_write(out, cases=cases, seed=seed, notices=notices)
+            dump_write(out, cases=cases, seed=seed)
         partial.replace(path)
     return path
 
 
-def dump_path(directory: Path, *, cases: int, seed: int, notices: bool) -> Path:
+def dump_path(directory: Path, *, cases: int, seed: int) -> Path:
     """Where `dump_file` keeps a dump: its name says the arguments and this module's version
     (a hash of its text), so a changed generator never reuses an older dump."""
     version = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
-    shape = "" if notices else "-nonotices"
-    return directory / f"case-data-M-{cases}-seed{seed}{shape}-{version}.json"
+    return directory / f"case-data-M-{cases}-seed{seed}-{version}.json"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=CASES)
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument(
-        "--no-notices",
-        action="store_true",
-        help="leave out the undated, untyped notification entries (the `ec` source refuses them)",
-    )
     parser.add_argument("--out", type=Path, help="the file to write (default: standard output)")
     args = parser.parse_args(argv)
-    options = {"cases": args.cases, "seed": args.seed, "notices": not args.no_notices}
+    options = {"cases": args.cases, "seed": args.seed}
     if args.out:
         with args.out.open("wb") as out:
             size = dump_write(out, **options)
