@@ -64,6 +64,8 @@ clean:
 bench: install
 	$(BIN)/python bench/run.py
 
+# Ingest twice on a copy: the EC antitrust dump, then a generated 10,000-case EC merger dump
+# (bench/merger_dump.py). BENCH_INGEST=mergers (or antitrust) runs one; BENCH_MERGER_CASES=N.
 bench-ingest: install
 	$(BIN)/python bench/ingest.py
 
