@@ -62,18 +62,19 @@ class SourceSummary:
 
 def samples_load(
     *,
-    samples: tuple[tuple[str, Path], ...] = SAMPLES,
+    samples: tuple[tuple[str, Path], ...] | None = None,
     base_dir: Path | None = None,
     on_source: Callable[[SourceSummary], None] | None = None,
 ) -> list[SourceSummary]:
-    """Ingest each sample through the pipeline (one run per file, trigger "file"), as
-    `manage.py ingest SOURCE --from-file PATH` would; safe to run again, since a re-run finds
-    every record's stored hash unchanged and applies nothing.
+    """Ingest each sample (SAMPLES unless `samples` are given) through the pipeline, one run
+    per file, trigger "file", as `manage.py ingest SOURCE --from-file PATH` would; safe to run
+    again, since a re-run finds every record's stored hash unchanged and applies nothing.
 
     One file, one run: several snapshots of one feed share records, which one run of both would
     see twice. `on_source` is called with each source's summary once its last file is done.
     An IngestError (a refused document) is raised to the caller, its run recorded as failed.
     """
+    samples = SAMPLES if samples is None else samples
     base_dir = base_dir or Path(settings.BASE_DIR)
     summaries: dict[str, SourceSummary] = {}
     for index, (source, path) in enumerate(samples):
