@@ -1,18 +1,20 @@
 """The real samples the project ships, ingested after the demo deals so that a first visit shows
 every source: `samples_load`, which `manage.py load_samples` (and so `make run`) runs.
 
-The list is written out here rather than read from `tests/fixtures/*/samples.txt` at run time:
-those manifests are the tests' (their `small` and `full` tags, their format), and the app should
-not depend on how the tests pick their inputs. The files themselves ship in the repository
-(and in the Docker image), so the app points at them where they are instead of keeping copies.
-A test (tests/demo/test_load_samples.py) holds this list to the manifests' full list, so a new
-source's sample cannot be forgotten here unnoticed.
+Which samples: the full list the fixture directories declare, `tests/fixtures/*/samples.txt`
+("source file [full|small]"; `small` lines are excerpts of a `full` file, left out here). Those
+manifests are read at run time, although they sit in the tests' folder, because they are the one
+place where a source declares its real samples: a new source adds its fixture and its manifest
+and nothing else, and a test (tests/ingest/test_ingest_new_source.py) fails when a source's name
+appears in any other code, a list of paths here included. The files ship in the repository and
+in the Docker image. tests/ingest_samples.py reads the same manifests for the tests; this module
+has its own few lines rather than importing the tests package into the app, and
+tests/demo/test_load_samples.py holds the two to the same list.
 
-Left out on purpose:
-- doj: its only sample is SYNTHETIC (invented companies); the demo shows real data only.
-- sec-edgar: real, but the 8-K filings of Murphy Oil, no demo company. Its records never apply on
-  their own (they wait in the review queue for an editor to attach them to a deal), so they would
-  add nothing to the pages, only a queue of filings about deals the demo does not have.
+Left out: any file marked SYNTHETIC (today the DOJ sample, invented companies, has no manifest
+line anyway): the demo shows real data only. The SEC EDGAR sample is real and loaded, though it is
+the filings of Murphy Oil, no demo company: its 8-Ks never apply on their own, so it changes no
+public page and shows editors what that source brings to the review queue.
 """
 
 from __future__ import annotations
@@ -27,22 +29,22 @@ from ingest.pipeline import ingest_run
 
 FIXTURES = Path("tests") / "fixtures"
 
-# (source, file under the project directory), in the order they are ingested: the EC merger
-# register before the DMA notifications and the other regulators, so that a case of a demo deal
-# finds the demo deal and later sources find the deals the earlier ones made.
-SAMPLES: tuple[tuple[str, Path], ...] = (
-    ("ec-mergers", FIXTURES / "ec_mergers" / "case-data-M.json"),
-    ("ec-dma", FIXTURES / "ec_dma" / "case-data-DMA.json"),
-    ("ec", FIXTURES / "ec" / "case-data-AT.json"),
-    ("cma", FIXTURES / "cma" / "publishing-api_cma-cases-with-change-history.json"),
-    ("cma", FIXTURES / "cma" / "publishing-api_cma-cases.json"),
-    ("ftc-hsr", FIXTURES / "ftc" / "hsr-early-termination-notices_snapshot1.xml"),
-    ("ftc-hsr", FIXTURES / "ftc" / "hsr-early-termination-notices_snapshot2.xml"),
-    ("ftc-press", FIXTURES / "ftc" / "press-release-competition.xml"),
-    ("accc", FIXTURES / "accc" / "acquisitions-register_2026-01-20.html"),
-    ("accc", FIXTURES / "accc" / "matter_MN-75002_2026-01-20.html"),
-    ("accc", FIXTURES / "accc" / "matter_MN-01016.html"),
-)
+
+def samples_shipped(*, base_dir: Path | None = None) -> list[tuple[str, Path]]:
+    """(source, path) of every real sample in the full list, directory by directory, in each
+    manifest's order; paths under `base_dir` (the project directory)."""
+    base_dir = base_dir or Path(settings.BASE_DIR)
+    found = []
+    for manifest in sorted((base_dir / FIXTURES).glob("*/samples.txt")):
+        for line in manifest.read_text().splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            source, name, *tags = line.split()
+            if "small" in tags or "SYNTHETIC" in name:
+                continue
+            found.append((source, manifest.parent / name))
+    return found
+
 
 COUNTS = ("records", "new", "changed", "unchanged", "skipped", "errors")
 
@@ -62,11 +64,10 @@ class SourceSummary:
 
 def samples_load(
     *,
-    samples: tuple[tuple[str, Path], ...] | None = None,
-    base_dir: Path | None = None,
+    samples: list[tuple[str, Path]] | None = None,
     on_source: Callable[[SourceSummary], None] | None = None,
 ) -> list[SourceSummary]:
-    """Ingest each sample (SAMPLES unless `samples` are given) through the pipeline, one run
+    """Ingest each sample (`samples_shipped()` unless given) through the pipeline, one run
     per file, trigger "file", as `manage.py ingest SOURCE --from-file PATH` would; safe to run
     again, since a re-run finds every record's stored hash unchanged and applies nothing.
 
@@ -74,12 +75,11 @@ def samples_load(
     see twice. `on_source` is called with each source's summary once its last file is done.
     An IngestError (a refused document) is raised to the caller, its run recorded as failed.
     """
-    samples = SAMPLES if samples is None else samples
-    base_dir = base_dir or Path(settings.BASE_DIR)
+    samples = samples_shipped() if samples is None else samples
     summaries: dict[str, SourceSummary] = {}
     for index, (source, path) in enumerate(samples):
         summary = summaries.setdefault(source, SourceSummary(source=source))
-        run = ingest_run(source=source, documents=[(base_dir / path).read_bytes()], trigger="file")
+        run = ingest_run(source=source, documents=[path.read_bytes()], trigger="file")
         summary.files += 1
         for name in COUNTS:
             summary.counts[name] += getattr(run, name)

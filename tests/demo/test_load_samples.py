@@ -13,23 +13,15 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-import demo.samples
 from deals.models import Company, Deal, Event, Inquiry
-from demo.samples import SAMPLES, samples_load
+from demo.samples import samples_load, samples_shipped
 from ingest.models import RawRecord, ReviewStatus
 from tests.conftest import built_once_per_module
 from tests.ingest_samples import samples
 
 pytestmark = pytest.mark.django_db
 
-ORDER = [source for source, _ in SAMPLES]
-# The quick list, in the loader's order (the EC merger register first).
-QUICK = tuple(
-    sorted(
-        ((source, path) for source, path in samples(small=True) if source in ORDER),
-        key=lambda sample: ORDER.index(sample[0]),
-    )
-)
+QUICK = samples(small=True)
 MODELS = (Company, Deal, Inquiry, Event, RawRecord)
 
 
@@ -67,23 +59,27 @@ def loaded(django_db_setup, django_db_blocker):
     yield from built_once_per_module(django_db_blocker, load_twice)
 
 
-def test_the_list_is_every_real_sample_but_sec_edgar_and_nothing_synthetic():
-    shipped = {(source, path.relative_to(settings.BASE_DIR)) for source, path in samples()}
-    assert set(SAMPLES) == {(source, path) for source, path in shipped if source != "sec-edgar"}
-    assert not [path for _, path in SAMPLES if "SYNTHETIC" in path.name]
-    assert {source for source, _ in SAMPLES} >= {"ec-mergers", "ec-dma", "cma", "accc", "ec"}
-    assert all((Path(settings.BASE_DIR) / path).is_file() for _, path in SAMPLES)
+def test_the_list_is_the_full_list_of_real_samples_the_tests_read_and_nothing_synthetic():
+    shipped = samples_shipped()
+    assert shipped == samples()
+    assert not [path for _, path in shipped if "SYNTHETIC" in path.name]
+    assert {source for source, _ in shipped} >= {"ec-mergers", "ec-dma", "cma", "accc", "ec"}
+    assert all(path.is_file() for _, path in shipped)
+    assert all(
+        path.is_relative_to(Path(settings.BASE_DIR) / "tests" / "fixtures") for _, path in shipped
+    )
 
 
 def test_the_first_load_ingests_every_quick_sample_without_an_error(loaded):
     assert list(loaded.first) == [
-        "ec-mergers",
-        "ec-dma",
-        "ec",
+        "accc",
         "cma",
+        "ec",
+        "ec-dma",
+        "ec-mergers",
         "ftc-hsr",
         "ftc-press",
-        "accc",
+        "sec-edgar",
     ]
     for source, counts in loaded.first.items():
         assert counts["errors"] == 0 and counts["skipped"] == 0, source
@@ -127,7 +123,7 @@ def test_the_deals_the_samples_bring_are_published_and_wait_in_the_review_queue(
 
 
 def test_the_command_prints_one_line_per_source(loaded, monkeypatch):
-    monkeypatch.setattr(demo.samples, "SAMPLES", QUICK)
+    monkeypatch.setattr("demo.samples.samples_shipped", lambda: QUICK)
     out = StringIO()
     call_command("load_samples", stdout=out)
     lines = out.getvalue().splitlines()

@@ -1,8 +1,8 @@
 """`manage.py load_samples`: ingest the real samples the project ships (demo/samples.py), after
 the demo deals, so that a first visit shows every source. Safe to run again.
 
-Prints one line per source, summed over its files:
-    source=ftc-hsr files=2 records=40 new=22 changed=0 unchanged=18 skipped=0 errors=0
+Prints one line per source, summed over its files: `source=… files=2 records=40 new=22
+changed=0 unchanged=18 skipped=0 errors=0`.
 """
 
 from django.conf import settings
@@ -14,9 +14,9 @@ from ingest.sources.base import IngestError
 
 class Command(BaseCommand):
     help = (
-        "Ingest the real samples shipped in tests/fixtures (EC mergers, antitrust and DMA, CMA, "
-        "FTC, ACCC; not the synthetic DOJ one) through the ingest pipeline. Safe to run again: "
-        "a second run finds every record unchanged."
+        "Ingest the real samples listed in tests/fixtures/*/samples.txt (the full list, nothing "
+        "synthetic) through the ingest pipeline, after the demo deals. Safe to run again: a "
+        "second run finds every record unchanged."
     )
 
     def handle(self, *args, **options) -> None:
