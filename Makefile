@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test faults install migrate demo lint format check clean screenshot bench fuzz bench-ingest bench-digests bench-soak
+.PHONY: run test faults install migrate demo samples lint format check clean screenshot bench fuzz bench-ingest bench-digests bench-soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,13 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# The real samples the project ships (EC mergers, DMA, antitrust, CMA, FTC, ACCC), ingested
+# after the demo deals; a second run finds them unchanged (demo/samples.py).
+samples: demo
+	$(BIN)/python manage.py load_samples
+
 # Links in the emails printed to the console point at this server.
-run: demo
+run: samples
 	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite on every core (pytest-xdist): each worker has its own test database and cache keys.

@@ -1779,6 +1779,10 @@ DEALS = (
                 kind="merger_review",
                 stage="closed",
                 outcome="cleared_with_remedies",
+                # The Commission's label for the decision, as its merger register has it
+                # (tests/fixtures/ec_mergers): the same words ingest writes, so that loading the
+                # demo after the samples (`make run`, twice) does not blank what ingest wrote.
+                status_wording="Art. 8(2) with conditions & obligations",
                 opened_on="2022-11-15",
                 closed_on="2023-07-12",
                 source_url="https://eur-lex.europa.eu/legal-content/DE/TXT/?uri=OJ%3AC_202502798",
