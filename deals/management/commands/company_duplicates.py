@@ -4,8 +4,8 @@
 
 100: the same name once case, punctuation and legal form are set aside ("Audi AG" / "Audi
 Aktiengesellschaft"). Below: names that begin with the same word and are spelled alike
-(difflib's ratio of the keys). Nothing is merged: an editor merges in the admin (select the
-companies, action "Merge the selected companies").
+(difflib's ratio of the keys), unless they are one group's (below). Nothing is merged: an
+editor merges in the admin (select the companies, action "Merge the selected companies").
 
 Then companies that are probably one group's, not one company ("same group", `group_key`):
 "Credit Suisse AG", "Credit Suisse Group AG" and "Credit Suisse International"; "DHL Global
@@ -41,9 +41,15 @@ def likely_duplicates(*, min_score: int = 85) -> list[tuple[int, list[Company]]]
         for i, one in enumerate(keys):
             for other in keys[i + 1 :]:
                 score = round(100 * difflib.SequenceMatcher(None, one, other).ratio())
-                if min_score <= score < 100:
+                if min_score <= score < 100 and not _one_group(by_key[one][0], by_key[other][0]):
                     found.append((score, [by_key[one][0], by_key[other][0]]))
     return sorted(found, key=lambda row: (-row[0], row[1][0].name))
+
+
+def _one_group(one: Company, other: Company) -> bool:
+    """Spelled alike because they are one group's ("DHL Global Forwarding (China)" / "(UK)"):
+    proposed as such by `likely_same_group`, not as one company."""
+    return group_key(one.name) == group_key(other.name)
 
 
 @dataclass(frozen=True)
