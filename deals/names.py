@@ -12,6 +12,9 @@
 - `group_heads` gives the group names a name would belong to if it is a group's name plus a
   region or qualifier ("Microsoft Europe", "Amazon EU S.a r.l."): the parent an editor is
   offered when such a group is known.
+- `group_parents` adds to `group_heads` the group-word names above them ("Credit Suisse AG"
+  and "Credit Suisse International" -> "credit suisse group", "credit suisse holding"...):
+  the parents ingest offers an editor, in that order.
 - `group_key` is what the companies of one group have in common: the key without group words
   ("Group", "Holdings", "International"), regions and places ("Europe", "Taiwan", "(UK)",
   "(D)") at the end, so "Credit Suisse AG", "Credit Suisse Group AG" and "Credit Suisse
@@ -335,6 +338,29 @@ def _is_place(folded: str, *, brackets: bool = False) -> bool:
     if folded in QUALIFIERS or folded in PLACES:
         return True
     return brackets and (folded in BRACKET_PLACES or _only_qualifiers(folded.split()))
+
+
+# The ends of a group's own name, above a company of it ("Credit Suisse Group AG" above
+# "Credit Suisse AG"; "Fujifilm Holdings" above "Fujifilm Corporation").
+GROUP_ENDINGS = ("group", "holding", "holdings", "group holdings", "groupe")
+
+
+def group_parents(name: str) -> list[str]:
+    """The keys of the companies a new company called `name` would be offered as its parent,
+    the first one known wins: the group's name with a group word ("Credit Suisse Group" for
+    "Credit Suisse AG" and "Credit Suisse International"), then its bare name ("Microsoft" for
+    "Microsoft Europe", `group_heads`), so that "Credit Suisse International" goes under
+    "Credit Suisse Group AG" rather than under "Credit Suisse AG". A parent for an editor to
+    confirm, never a merge; the direction is a guess ("Barclays PLC" heads "Barclays Group
+    Holdings Limited").
+    """
+    own = name_key(name)
+    heads = group_heads(name)
+    named = [f"{base} {end}" for base in [own, *heads] for end in GROUP_ENDINGS]
+    if set(own.split()) & GROUP_WORDS:
+        named = []  # a group's own name ("X Group AG") is not put under another group's
+    found = [*named, *heads]
+    return [key for n, key in enumerate(found) if key != own and key not in found[:n]]
 
 
 _POSSESSIVE = re.compile(r"^(?P<owner>[^'’]{2,})['’]s\s+\S")

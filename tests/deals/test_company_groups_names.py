@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from deals.management.commands.company_duplicates import likely_duplicates, likely_same_group
 from deals.models import Company
-from deals.names import group_key, name_key
+from deals.names import group_key, group_parents, name_key
 from ingest.pipeline import company_for
 from tests.factories import CompanyFactory
 
@@ -89,12 +89,39 @@ def test_company_duplicates_proposes_the_group_with_its_own_score_and_label():
 
 
 @pytest.mark.django_db
-def test_ingest_keeps_a_subsidiary_and_its_group_apart():
+def test_ingest_puts_a_company_under_its_known_group_for_review_never_merging():
     group = company_for("Credit Suisse Group AG")
     bank = company_for("CREDIT SUISSE AG")
-    china, uk = (
-        company_for("DHL Global Forwarding (China)"),
-        company_for("DHL Global Forwarding (UK)"),
-    )
-    assert group != bank and bank.parent is None and group.parent is None
-    assert china != uk
+    international = company_for("Credit Suisse International")
+    assert len({group, bank, international}) == 3
+    assert bank.parent == group and international.parent == group
+    assert bank.needs_review and group.parent is None
+
+
+@pytest.mark.django_db
+def test_ingest_does_not_put_a_group_under_a_company_of_it():
+    bank = company_for("Credit Suisse AG")
+    group = company_for("Credit Suisse Group AG")
+    assert group.parent is None and bank.parent is None
+
+
+@pytest.mark.django_db
+def test_ingest_links_no_siblings_and_no_hard_negative():
+    china = company_for("DHL Global Forwarding (China)")
+    uk = company_for("DHL Global Forwarding (UK) Limited")
+    assert china != uk and china.parent is None and uk.parent is None
+    company_for("Deutsche Bank Group")
+    assert company_for("Deutsche Telekom AG").parent is None
+    company_for("Bank of America Group")
+    assert company_for("Bank of China").parent is None
+
+
+def test_group_parents_offer_the_group_words_first_then_the_bare_name():
+    assert group_parents("Microsoft Europe")[:2] == [
+        "microsoft europe group",
+        "microsoft europe holding",
+    ]
+    assert "microsoft" in group_parents("Microsoft Europe")
+    assert "credit suisse group" in group_parents("Credit Suisse International")
+    assert group_parents("Credit Suisse Group AG") == []
+    assert "amazon group" not in group_parents("Amazonas Energia")
