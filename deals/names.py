@@ -12,6 +12,13 @@
 - `group_heads` gives the group names a name would belong to if it is a group's name plus a
   region or qualifier ("Microsoft Europe", "Amazon EU S.a r.l."): the parent an editor is
   offered when such a group is known.
+- `group_parents` adds to `group_heads` the group-word names above them ("Credit Suisse AG"
+  and "Credit Suisse International" -> "credit suisse group", "credit suisse holding"...):
+  the parents ingest offers an editor, in that order.
+- `group_key` is what the companies of one group have in common: the key without group words
+  ("Group", "Holdings", "International"), regions and places ("Europe", "Taiwan", "(UK)",
+  "(D)") at the end, so "Credit Suisse AG", "Credit Suisse Group AG" and "Credit Suisse
+  International" all give "credit suisse". For proposals to an editor, never for merging.
 - `possessive_owner`: "Apple's iTunes" is a product; the company is "Apple".
 - `slug_base` and `unique_slug`: the address a name gets ("adobe-figma", "adobe-figma-2").
 
@@ -189,6 +196,171 @@ def group_heads(name: str) -> list[str]:
         for cut in range(len(words) - 1, 0, -1)
         if _only_qualifiers(words[cut:])
     ]
+
+
+# Words after a group's name that make the name of the group itself or of one of its companies
+# ("Credit Suisse Group AG", "Barclays Group Holdings Limited", "Nomura International plc").
+GROUP_WORDS = frozenset({"group", "groupe", "gruppe", "gruppo", "grupo", "holding", "holdings"})
+# Legal forms cleanco lacks or NOT_FORMS keeps ("Lerøy Seafood AS", "Samsung SDI (Malaysia)
+# Berhad", "Linpac Packaging Polska Sp z.o.o."): set aside here only, so that no stored key
+# changes.
+GROUP_FORMS = frozenset(
+    {"as", "asa", "a s", "berhad", "bhd", "s a u", "sp z o o", "sp zo o", "s r o", "a e"}
+)
+# Places a group's companies are named after, beyond QUALIFIERS ("Sony Taiwan Limited",
+# "Toyota Motor Poland"): only for `group_key`, so ingest's parents are unchanged.
+PLACES = frozenset(
+    {
+        "taiwan",
+        "poland",
+        "polska",
+        "korea",
+        "malaysia",
+        "hong kong",
+        "singapore",
+        "india",
+        "canada",
+        "brazil",
+        "brasil",
+        "mexico",
+        "austria",
+        "osterreich",
+        "schweiz",
+        "switzerland",
+        "sweden",
+        "sverige",
+        "denmark",
+        "danmark",
+        "norway",
+        "norge",
+        "finland",
+        "portugal",
+        "hungary",
+        "united kingdom",
+        "czech republic",
+        "czech",
+        "norwegian",
+        "asia",
+        "asia pacific",
+        "middle east",
+        "africa",
+        "jersey",
+        "bermuda",
+        "benelux",
+        "nordic",
+        "scandinavia",
+        "iberica",
+        "latin america",
+        "south america",
+        "belgique",
+        "belgie",
+    }
+)
+# Only in brackets: the short country marks of older EC cases ("Glaxo Wellcome (E)",
+# "Canal Digital AS (N)", "CD-Linja (Fin)") and spellings of Hong Kong ("(H.K.)", "(H-Kong)").
+BRACKET_PLACES = frozenset(
+    {*"abdefiklnps", "fin", "esp", "h k", "h kong", "hk", "prc", "europe africa"}
+)
+# A group key that would end in one of these is not one: "Bank of America" / "Bank of China".
+_LINKING = frozenset({"of", "de", "du", "des", "la", "le", "the", "and", "for", "et"})
+# One word too common to name a group by itself: "Air France" / "Air Canada", "Telecom Italia".
+GENERIC_HEADS = frozenset(
+    {
+        "air",
+        "bank",
+        "banco",
+        "banque",
+        "credit",
+        "general",
+        "national",
+        "first",
+        "united",
+        "royal",
+        "new",
+        "telecom",
+        "post",
+        "global",
+        "european",
+        "international",
+        "union",
+        "france",
+        "british",
+        "deutsche",
+    }
+)
+_BRACKETED = re.compile(r"\(([^()]*)\)")
+
+
+@lru_cache(maxsize=65536)
+def group_key(name: str) -> str:
+    """What the companies of one group have in common ("Credit Suisse Group AG", "Credit Suisse
+    AG" -> "credit suisse"; "DHL Global Forwarding (China) Co., Ltd" -> "dhl global forwarding").
+
+    The name's key without, at the end, group words (GROUP_WORDS), regions and qualifiers
+    (QUALIFIERS, PLACES) and the legal forms these uncover, and without bracketed places.
+    Conservative: a key that would end in "of", "de"... or be one common word ("Air", "Bank")
+    stays the name's key, so "Bank of America" and "Bank of China", "Air France" and "Air
+    Canada" are no group. Two names with one group key are a proposal for an editor, never a
+    merge: "X AG" and "X Group AG" are two companies.
+    """
+    current = split_name(name)[0]
+    kept = _BRACKETED.sub(
+        lambda m: " " if _is_place(fold(m.group(1)), brackets=True) else m[0], current
+    )
+    words = strip_legal_form(fold(kept).split())
+    while len(words) > 1:
+        shorter = next(
+            (
+                strip_legal_form(words[:-n])
+                for n in (4, 3, 2, 1)
+                if n < len(words) and _is_group_tail(" ".join(words[-n:]))
+            ),
+            None,
+        )
+        if shorter is None or not _names_a_group(shorter):
+            break
+        words = shorter
+    return " ".join(words) if _names_a_group(words) else name_key(current)
+
+
+def _is_group_tail(words: str) -> bool:
+    return words in GROUP_WORDS or words in GROUP_FORMS or _is_place(words)
+
+
+def _names_a_group(words: list[str]) -> bool:
+    """Not "bank of" (from "Bank of America") nor one common word ("Air" from "Air France")."""
+    if not words or words[-1] in _LINKING:
+        return False
+    return not (len(words) == 1 and words[0] in GENERIC_HEADS)
+
+
+def _is_place(folded: str, *, brackets: bool = False) -> bool:
+    if folded in QUALIFIERS or folded in PLACES:
+        return True
+    return brackets and (folded in BRACKET_PLACES or _only_qualifiers(folded.split()))
+
+
+# The ends of a group's own name, above a company of it ("Credit Suisse Group AG" above
+# "Credit Suisse AG"; "Fujifilm Holdings" above "Fujifilm Corporation").
+GROUP_ENDINGS = ("group", "holding", "holdings", "group holdings", "groupe")
+
+
+def group_parents(name: str) -> list[str]:
+    """The keys of the companies a new company called `name` would be offered as its parent,
+    the first one known wins: the group's name with a group word ("Credit Suisse Group" for
+    "Credit Suisse AG" and "Credit Suisse International"), then its bare name ("Microsoft" for
+    "Microsoft Europe", `group_heads`), so that "Credit Suisse International" goes under
+    "Credit Suisse Group AG" rather than under "Credit Suisse AG". A parent for an editor to
+    confirm, never a merge; the direction is a guess ("Barclays PLC" heads "Barclays Group
+    Holdings Limited").
+    """
+    own = name_key(name)
+    heads = group_heads(name)
+    named = [f"{base} {end}" for base in [own, *heads] for end in GROUP_ENDINGS]
+    if set(own.split()) & GROUP_WORDS:
+        named = []  # a group's own name ("X Group AG") is not put under another group's
+    found = [*named, *heads]
+    return [key for n, key in enumerate(found) if key != own and key not in found[:n]]
 
 
 _POSSESSIVE = re.compile(r"^(?P<owner>[^'’]{2,})['’]s\s+\S")

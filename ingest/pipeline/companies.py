@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from deals.cache import content_changed
 from deals.models import Company, CompanyAlias
-from deals.names import group_heads, name_key, possessive_owner, slug_base, split_name
+from deals.names import group_parents, name_key, possessive_owner, slug_base, split_name
 from deals.vocabulary import status_errors
 
 from ..sources.base import CaseRecord, Parsed, Skipped
@@ -26,7 +26,8 @@ def company_for(name: str, *, batch: Batch | None = None) -> Company:
 
     History in the name ("X AG (ex: Y)") becomes an alternative name; a product ("Apple's
     iTunes") is its known owner; a new company whose name is a known group's plus a region
-    ("Microsoft Europe") gets that group as its parent, for an editor to confirm.
+    ("Microsoft Europe"), or a known group's without its group word ("Credit Suisse AG" under
+    "Credit Suisse Group AG"), gets that group as its parent, for an editor to confirm.
     """
     batch = batch or Batch()
     name = " ".join(name.split())[:200]
@@ -115,7 +116,7 @@ def companies_bulk_create(*, source: str, records: list[Parsed], batch: Batch) -
     new = _companies_to_create(names, batch=batch) if names is not None else None
     if not new:
         return 0
-    heads = {company.name_key: group_heads(company.name) for company in new}
+    heads = {company.name_key: group_parents(company.name) for company in new}
     wanted_heads = {head for group in heads.values() for head in group}
     found = {c.name_key: c for c in Company.objects.filter(name_key__in=wanted_heads)}
     # A company whose group is made in this batch too is inserted after it: one insert per
@@ -144,8 +145,9 @@ def _companies_insert(companies: list[Company]) -> list[Company]:
 
 
 def _group_of(name: str) -> Company | None:
-    """The known group `name` is a regional arm of ("Microsoft Europe" -> Microsoft), if one."""
-    heads = group_heads(name)
+    """The known group `name` is a regional arm or a company of ("Microsoft Europe" ->
+    Microsoft, "Credit Suisse AG" -> Credit Suisse Group AG), if one (`group_parents`)."""
+    heads = group_parents(name)
     if not heads:
         return None
     found = {c.name_key: c for c in Company.objects.filter(name_key__in=heads)}
