@@ -2,7 +2,7 @@
 directory, and Debian's nginx run with it (by `make bench` proxy mode, by
 tests/site/test_nginx_proxy.py, and checked with `nginx -t` by .ci/run).
 
-    python bench/proxy.py check     # nginx -t on a copy of deploy/nginx.conf (CI)
+    python bench/proxy.py conf DIR > DIR/nginx.conf     # the copy .ci/run checks (nginx -t)
 
 Pure standard library: it neither imports Django nor needs the settings.
 """
@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -120,28 +118,22 @@ def errors(directory: Path) -> str:
     )
 
 
-def check() -> int:
-    """`nginx -t` on a copy of deploy/nginx.conf in a temporary directory: what CI runs."""
-    if not Path(NGINX).exists():
-        print(f"{NGINX} is missing: apt-get install nginx", file=sys.stderr)
-        return 1
-    directory = Path(tempfile.mkdtemp(prefix="dealwatch-nginx-"))
-    try:
-        (directory / "static").mkdir()
-        write_conf(
+def main(arguments: list[str]) -> None:
+    """`conf DIRECTORY`: print the copy of deploy/nginx.conf that .ci/run checks with nginx -t
+    (pid, logs, cache and temporary files in DIRECTORY, static files from DIRECTORY/static)."""
+    if len(arguments) != 2 or arguments[0] != "conf":
+        raise SystemExit(__doc__)
+    directory = Path(arguments[1]).resolve()
+    print(
+        conf_for(
             directory=directory,
             listen="127.0.0.1:8080",
             upstream="127.0.0.1:8000",
             static_root=directory / "static",
-        )
-        result = subprocess.run(nginx_command(directory, "-t"), capture_output=True, text=True)
-        print(f"deploy/nginx.conf (as {directory}/nginx.conf):", result.stderr.strip())
-        return result.returncode
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        ),
+        end="",
+    )
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["check"]:
-        raise SystemExit(__doc__)
-    raise SystemExit(check())
+    main(sys.argv[1:])
