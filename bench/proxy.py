@@ -24,11 +24,18 @@ NGINX = "/usr/sbin/nginx"  # Debian's
 
 
 def conf_for(
-    *, directory: Path, listen: str, upstream: str, static_root: Path, conf: Path = CONF
+    *,
+    directory: Path,
+    listen: str,
+    upstream: str,
+    static_root: Path,
+    access_log: bool = True,
+    conf: Path = CONF,
 ) -> str:
     """deploy/nginx.conf with every line marked CHANGE pointed into `directory` (pid, logs,
     cache), at `listen` and `upstream` (host:port) and `static_root`; nginx's temporary
-    directories are put there too, so that nothing outside it is written. Fails when a marked
+    directories are put there too, so that nothing outside it is written. `access_log=False`
+    logs no request (the benchmark: a page and a static file pay the same). Fails when a marked
     line is not where it is expected: the file and this function must not drift apart."""
     text = conf.read_text()
     # Root's workers run as root here (a temporary directory of root's is not readable by
@@ -38,7 +45,10 @@ def conf_for(
         (r"^user \S+;", user),
         (r"^pid \S+;", f"pid {directory}/nginx.pid;"),
         (r"^error_log \S+", f"error_log {directory}/error.log"),
-        (r"^(\s+)access_log /\S+;", rf"\g<1>access_log {directory}/access.log;"),
+        (
+            r"^(\s+)access_log /\S+;",
+            rf"\g<1>access_log {directory / 'access.log' if access_log else 'off'};",
+        ),
         (r"^(\s+)proxy_cache_path \S+", rf"\g<1>proxy_cache_path {directory}/cache"),
         (r"^(\s+)server \S+;", rf"\g<1>server {upstream};"),
         (r"^(\s+)listen \S+", rf"\g<1>listen {listen}"),
