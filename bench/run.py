@@ -16,7 +16,13 @@
      database (only the shared facet values and regulator counts are cached);
    - `cold`: the page cache empty (off), fragments (rows, timelines) cached as they are between
      two writes: what a page nobody asked for since the last write costs;
-   - `warm`: the page cache on and filled.
+   - `warm`: the page cache on and filled;
+   - `proxy` (not run unless asked: BENCH_MODES=proxy): warm, through Debian's nginx with
+     deploy/nginx.conf in front (bench/proxy.py, on 127.0.0.1:BENCH_PROXY_PORT), each page
+     fetched through it until nginx's cache has it; then, in each round, each page through
+     nginx and the same nginx serving a static file of the page's byte size. A page's ratio is
+     its req/s over its static twin's (issue 22's target: 0.8). Access logging is off in this
+     nginx, for the page and the file alike.
 4. Counts each page's SQL queries in each mode, in this process (Django's test client).
 
 Prints one Markdown table per mode, then which targets of issue 9 are met.
@@ -33,6 +39,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -42,6 +49,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import proxy  # noqa: E402
 from bench.common import (  # noqa: E402
     DATABASE_URL,
     DEALS,
@@ -59,13 +67,21 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 MODES = os.environ.get("BENCH_MODES", "uncached,cold,warm").split(",")
+PROXY_PORT = int(os.environ.get("BENCH_PROXY_PORT", "8501"))
 # mode -> (PAGE_CACHE, FRAGMENT_CACHE)
-CACHES = {"uncached": (False, False), "cold": (False, True), "warm": (True, True)}
-TARGETS = {"warm": 0.5, "cold": 0.05}
+CACHES = {
+    "uncached": (False, False),
+    "cold": (False, True),
+    "warm": (True, True),
+    "proxy": (True, True),
+}
+TARGETS = {"warm": 0.5, "cold": 0.05, "proxy": 0.8}
 DESCRIPTIONS = {
     "uncached": "no page or fragment cache: every request renders from the database",
     "cold": "page cache empty, fragments cached as between two writes",
     "warm": "page cache on and filled",
+    "proxy": "warm, through nginx (deploy/nginx.conf); the ratio is to the same nginx serving "
+    "a static file of the page's size",
 }
 ONLY = [name for name in os.environ.get("BENCH_PAGES", "").split(",") if name]
 
@@ -106,9 +122,14 @@ class PageResult:
     queries: int | None = None
     samples: list[Sample] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)
+    # proxy mode: the static file of the page's size, the page's bytes, nginx's X-Cache-Status
+    # for the last fetch of the warm-up
+    static_samples: list[Sample] = field(default_factory=list)
+    size: int = 0
+    cache_status: str = ""
 
-    def median(self, attribute: str) -> float:
-        return statistics.median(getattr(sample, attribute) for sample in self.samples)
+    def median(self, attribute: str, samples: str = "samples") -> float:
+        return statistics.median(getattr(sample, attribute) for sample in getattr(self, samples))
 
     @property
     def ratio(self) -> float:
@@ -232,9 +253,14 @@ def server_start(mode: str) -> subprocess.Popen:
 
 
 def get(path: str, timeout: float = 120) -> int:
-    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=timeout) as response:
-        response.read()
-        return response.status
+    return fetch(path, timeout)[0]
+
+
+def fetch(path: str, timeout: float = 120, port: int = PORT) -> tuple[int, bytes, str]:
+    """Status, body and X-Cache-Status (nginx's, when through the proxy)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as response:
+        body = response.read()
+        return response.status, body, response.headers.get("X-Cache-Status", "")
 
 
 def cache_clear() -> None:
@@ -248,7 +274,7 @@ def cache_clear() -> None:
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
-def wrk(path: str, seconds: int) -> Sample:
+def wrk(path: str, seconds: int, port: int = PORT) -> Sample:
     command = [
         "wrk",
         "--threads=2",
@@ -256,7 +282,7 @@ def wrk(path: str, seconds: int) -> Sample:
         f"--duration={seconds}s",
         "--timeout=30s",
         "--latency",
-        f"http://127.0.0.1:{PORT}{path}",
+        f"http://127.0.0.1:{port}{path}",
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
@@ -297,6 +323,9 @@ def seconds_for(latency: float) -> int:
 
 
 def measure(mode: str, results: list[PageResult]) -> None:
+    if mode == "proxy":
+        measure_through_proxy(results)
+        return
     server = server_start(mode)
     durations = {}
     try:
@@ -325,10 +354,57 @@ def measure(mode: str, results: list[PageResult]) -> None:
         server_stop(server)
 
 
+def measure_through_proxy(results: list[PageResult]) -> None:
+    """Each page through nginx (deploy/nginx.conf) against the same nginx serving a static file
+    of the page's size, in interleaved rounds."""
+    server = server_start("proxy")
+    directory = Path(tempfile.mkdtemp(prefix="dealwatch-bench-nginx-"))
+    twins = directory / "static" / "bench"
+    twins.mkdir(parents=True)
+    proxy.write_conf(
+        directory,
+        listen=f"127.0.0.1:{PROXY_PORT}",
+        upstream=f"127.0.0.1:{PORT}",
+        static_root=directory / "static",
+        access_log=False,
+    )
+    front = proxy.start(directory, PROXY_PORT)
+    durations = {}
+    try:
+        cache_clear()
+        for page in results:  # warm the workers, Redis's page cache and nginx's cache
+            timings = []
+            for _ in range(WORKERS * 2):
+                began = time.perf_counter()
+                status, body, page.cache_status = fetch(page.url, port=PROXY_PORT)
+                if status != 200:
+                    raise SystemExit(f"{page.url} did not answer 200 through nginx")
+                timings.append(time.perf_counter() - began)
+            page.size = len(body)
+            (twins / f"{page.name}.html").write_bytes(b"x" * page.size)
+            durations[page.name] = seconds_for(statistics.median(timings))
+        for number in range(ROUNDS):
+            shift = number * len(results) // max(ROUNDS, 1)
+            order = results[shift:] + results[:shift]
+            log(f"proxy: round {number + 1} of {ROUNDS}")
+            for page in order:
+                sample = wrk(page.url, durations[page.name], port=PROXY_PORT)
+                twin = wrk(f"/static/bench/{page.name}.html", SECONDS, port=PROXY_PORT)
+                page.samples.append(sample)
+                page.static_samples.append(twin)
+                page.ratios.append(sample.rps / twin.rps if twin.rps else 0.0)
+    finally:
+        proxy.stop(front)
+        server_stop(server)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 # --- Report -------------------------------------------------------------------------------
 
 
 def table(mode: str, results: list[PageResult]) -> str:
+    if mode == "proxy":
+        return proxy_table(results)
     lines = [
         f"Mode `{mode}` ({DESCRIPTIONS[mode]}):",
         "",
@@ -348,6 +424,25 @@ def table(mode: str, results: list[PageResult]) -> str:
     return "\n".join(lines)
 
 
+def proxy_table(results: list[PageResult]) -> str:
+    lines = [
+        f"Mode `proxy` ({DESCRIPTIONS['proxy']}):",
+        "",
+        "| page | bytes | X-Cache-Status warm | req/s | p50 ms | p99 ms | static file req/s "
+        "| ratio to static |",
+        "|---|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for page in results:
+        errors = f" ({page.errors} errors)" if page.errors else ""
+        lines.append(
+            f"| `{page.url}`{errors} | {page.size:,} | {page.cache_status or '-'} | "
+            f"{page.median('rps'):.1f} | {page.median('p50_ms'):.1f} | "
+            f"{page.median('p99_ms'):.1f} | {page.median('rps', 'static_samples'):.1f} | "
+            f"{page.ratio:.3f} |"
+        )
+    return "\n".join(lines)
+
+
 def verdicts(by_mode: dict[str, list[PageResult]]) -> list[str]:
     """Issue 9's targets, met or not, with the gap."""
     lines = []
@@ -357,11 +452,12 @@ def verdicts(by_mode: dict[str, list[PageResult]]) -> list[str]:
         if target is None:
             continue
         short = [p for p in results if p.name != "empty" and p.ratio < target]
+        yardstick = "its static file's" if mode == "proxy" else "the empty view's"
         if short:
             gaps = ", ".join(f"{p.name} {p.ratio:.3f}" for p in short)
-            lines.append(f"{mode}: ratio >= {target} NOT met by {gaps}")
+            lines.append(f"{mode}: ratio to {yardstick} >= {target} NOT met by {gaps}")
         else:
-            lines.append(f"{mode}: every page at ratio >= {target}: met")
+            lines.append(f"{mode}: every page at ratio to {yardstick} >= {target}: met")
     for mode in ("uncached", "cold"):
         pages = {p.name: p for p in by_mode.get(mode, [])}
         if "deals" in pages and "deals-deep" in pages:
@@ -378,6 +474,8 @@ def verdicts(by_mode: dict[str, list[PageResult]]) -> list[str]:
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk (Debian) or brew install wrk")
+    if "proxy" in MODES and not Path(proxy.NGINX).exists():
+        raise SystemExit(f"proxy mode needs Debian's nginx ({proxy.NGINX}): apt-get install nginx")
     database_create()
     django.setup()
     data_prepare()
