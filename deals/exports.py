@@ -412,6 +412,6 @@ def full_export_response(request, download: Download) -> HttpResponseBase | None
     answer = get_conditional_response(
         request, etag=response["ETag"], last_modified=int(stat.st_mtime), response=response
     )
-    if answer is not response:
-        response.close()
+    if answer is not response:  # 304: not response.close(), which signals the request's end
+        handle.close()
     return answer
