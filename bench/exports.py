@@ -168,9 +168,10 @@ def six_at_once(path: str) -> str:
         thread.join()
     elapsed = time.monotonic() - started
     statuses = sorted({str(result["status"]) for result in results})
+    sizes = sorted({result["bytes"] for result in results})  # one size unless some were cut off
     slowest = max(pages) if pages else 0.0
     return (
-        f"six `{path}` at once: {elapsed:.1f} s, statuses {statuses}, slowest export "
+        f"six `{path}` at once: {elapsed:.1f} s, statuses {statuses}, bytes {sizes}, slowest "
         f"{max(result['total'] for result in results):.1f} s; /deals/ asked {len(pages)} times "
         f"meanwhile, slowest {slowest:.2f} s"
     )

@@ -196,3 +196,15 @@ def test_a_build_that_fails_leaves_the_old_file_whole(client, exports_dir, figma
     monkeypatch.undo()  # the control: the same build succeeds without the failure
     assert len(exports.full_exports_refresh(now=later(11))) == 2
     assert "Boom / Deal" in body(client.get("/deals/export.csv"))
+
+
+def test_beat_checks_the_files_every_minute():
+    from django.conf import settings
+
+    from tracker.celery import app
+
+    app.loader.import_default_modules()
+    entry = app.conf.beat_schedule["exports-refresh"]
+    assert entry["task"] == "deals.tasks.refresh_full_exports" in app.tasks
+    assert entry["schedule"] == settings.CELERY_BEAT_SCHEDULE["exports-refresh"]["schedule"]
+    assert "digests-daily" in app.conf.beat_schedule  # the control: the other entries are kept
