@@ -1,22 +1,62 @@
 """The CSV downloads: deals, inquiries and the /stats/ tables, each row beside its headers, all
-written by `csv_response` so that every download is spreadsheet-safe the same way and holds
-only text (deals/text.py).
+written by `csv_chunks` so that every download is spreadsheet-safe the same way and holds only
+text (deals/text.py).
 
 `DEALS` and `INQUIRIES` are the filtered lists' downloads (file name, columns, row), which the
 list pages offer (deals/views.py); `INQUIRY_STATE_FIELDS` names an inquiry's state and dates
-once, for its CSV columns and the API's fields (api/serializers.py)."""
+once, for its CSV columns and the API's fields (api/serializers.py).
+
+A filtered list's CSV streams (`filtered_csv`): its rows come from `iterator(chunk_size=...)`
+(a server-side cursor on PostgreSQL, the prefetches run once per chunk) and leave in blocks of
+about 64 KB, so the first byte goes out after the first chunk and a worker holds one chunk, not
+the whole file. The unfiltered CSVs are prebuilt files (`full_exports_refresh`, run by Celery
+beat every minute: rebuilt when the content version changed since the last build and that
+build is at least EXPORTS_EVERY_MINUTES old), written atomically under EXPORTS_DIR and served
+from disk (`full_export_response`); until the first file exists the unfiltered CSV streams too.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import csv
-from collections.abc import Callable, Iterable
+import datetime
+import fcntl
+import functools
+import hashlib
+import io
+import itertools
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseBase,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 
+from .cache import content_version
+from .filters import DealFilter, InquiryFilter
 from .models import Deal, Inquiry
 from .text import text_clean
+
+logger = logging.getLogger(__name__)
+
+CSV_TYPE = "text/csv; charset=utf-8"
 
 DEAL_COLUMNS = [
     "title",
@@ -95,38 +135,89 @@ def spreadsheet_safe(cell: str) -> str:
     return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def csv_response(filename: str, header: list[str] | None, rows: Iterable[Iterable]) -> HttpResponse:
-    """A download of the header and `rows`, every cell spreadsheet-safe: cleaned of what is not
-    text first, so that a control character in front of a formula does not hide it."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+# Rows fetched per query (and their prefetches once per chunk); bytes written per block sent.
+CHUNK_ROWS = 2000
+BLOCK_BYTES = 64 * 1024
+
+
+def csv_chunks(header: list[str] | None, rows: Iterable[Iterable]) -> Iterator[bytes]:
+    """The header and `rows` as CSV in blocks of about BLOCK_BYTES, every cell spreadsheet-safe:
+    cleaned of what is not text first, so that a control character in front of a formula does
+    not hide it. One block at a time in memory, however many rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     if header:
         writer.writerow(header)
     for row in rows:
         writer.writerow([spreadsheet_safe(text_clean(str(cell))) for cell in row])
+        if buffer.tell() >= BLOCK_BYTES:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+def _attachment(response: HttpResponseBase, filename: str) -> HttpResponseBase:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_response(filename: str, header: list[str] | None, rows: Iterable[Iterable]) -> HttpResponse:
+    """A small download held whole (the /stats/ tables)."""
+    response = HttpResponse(b"".join(csv_chunks(header, rows)), content_type=CSV_TYPE)
+    return _attachment(response, filename)
+
+
+def csv_streaming_response(
+    filename: str, header: list[str] | None, rows: Iterable[Iterable]
+) -> StreamingHttpResponse:
+    """A download written as it is sent (a filtered list of any length)."""
+    response = StreamingHttpResponse(csv_chunks(header, rows), content_type=CSV_TYPE)
+    return _attachment(response, filename)
 
 
 @dataclass(frozen=True)
 class Download:
-    """A filtered list's CSV: its file name, its header and each row, `row(obj, absolute)`."""
+    """A filtered list's CSV: its file name, its header, each row, `row(obj, absolute)`, and
+    the unfiltered list in its default order (what the prebuilt file holds)."""
 
     filename: str
     columns: list[str]
     row: Callable[[Any, Callable[[str], str]], list[str]]
+    everything: Callable[[], QuerySet]
 
 
-def filtered_csv(request, filterset, download: Download) -> HttpResponse:
+def with_row_data(queryset: QuerySet) -> QuerySet:
+    """What `deal_row` and `inquiry_row` read, prefetched once per chunk of the iterator."""
+    return queryset.with_phases() if hasattr(queryset, "with_phases") else queryset.with_list_data()
+
+
+def download_rows(queryset: QuerySet, download: Download, absolute: Callable[[str], str]):
+    """The rows of `queryset` as `download` writes them: one chunk of objects fetched at a time
+    (a server-side cursor on PostgreSQL). The first chunk is fetched now, so that a query that
+    fails does so before a response has begun."""
+    objects = with_row_data(queryset).iterator(chunk_size=CHUNK_ROWS)
+    first = next(objects, None)
+    if first is None:
+        return iter(())
+    return (download.row(obj, absolute) for obj in itertools.chain([first], objects))
+
+
+def unfiltered(query: QueryDict) -> bool:
+    """No filter and no sort: the list as the prebuilt file holds it (`page` is dropped by the
+    view's `takes`)."""
+    return not any(value.strip() for key in query for value in query.getlist(key))
+
+
+def filtered_csv(request, filterset, download: Download) -> HttpResponseBase:
     """The rows of a list page's filters as a download: a 400 naming what is wrong when a
-    filter cannot be used, else `download.row` for each of the filtered rows."""
+    filter cannot be used (before anything is streamed), else `download.row` for each of the
+    filtered rows, streamed."""
     if not filterset.is_valid():
         return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
-    rows = filterset.qs
-    rows = rows.with_phases() if hasattr(rows, "with_phases") else rows.with_list_data()
-    objects = rows.iterator(chunk_size=500)
-    rows = (download.row(obj, request.build_absolute_uri) for obj in objects)
-    return csv_response(download.filename, download.columns, rows)
+    rows = download_rows(filterset.qs, download, request.build_absolute_uri)
+    return csv_streaming_response(download.filename, download.columns, rows)
 
 
 def deal_row(deal: Deal, absolute: Callable[[str], str]) -> list[str]:
@@ -179,5 +270,148 @@ def inquiry_row(inquiry: Inquiry, absolute: Callable[[str], str]) -> list[str]:
     ]
 
 
-DEALS = Download("dealwatch-deals.csv", DEAL_COLUMNS, deal_row)
-INQUIRIES = Download("dealwatch-inquiries.csv", INQUIRY_COLUMNS, inquiry_row)
+def _all_deals() -> QuerySet:
+    return DealFilter(QueryDict(), queryset=Deal.objects.published()).qs
+
+
+def _all_inquiries() -> QuerySet:
+    return InquiryFilter(QueryDict(), queryset=Inquiry.objects.public()).qs
+
+
+DEALS = Download("dealwatch-deals.csv", DEAL_COLUMNS, deal_row, _all_deals)
+INQUIRIES = Download("dealwatch-inquiries.csv", INQUIRY_COLUMNS, inquiry_row, _all_inquiries)
+FULL_EXPORTS = (DEALS, INQUIRIES)
+
+
+# --- The prebuilt unfiltered files ------------------------------------------------------------
+
+
+def _database_key() -> str:
+    """Which database a file was built from, in its name: a test run, the production-shape test
+    and a site sharing EXPORTS_DIR never serve each other's files."""
+    db = connection.settings_dict
+    identity = f"{db['ENGINE']}|{db.get('HOST')}|{db.get('PORT')}|{db['NAME']}"
+    return hashlib.sha256(identity.encode()).hexdigest()[:10]
+
+
+def full_export_path(download: Download) -> Path:
+    stem = download.filename.removesuffix(".csv")
+    return Path(settings.EXPORTS_DIR) / f"{stem}-{_database_key()}.csv"
+
+
+def _built_from(path: Path) -> dict | None:
+    """What the file at `path` was built from ({"version", "built_at", "rows"}), or None."""
+    try:
+        return json.loads(path.with_suffix(".json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_atomically(path: Path, chunks: Iterable[bytes]) -> None:
+    """`chunks` into `path` through a temporary file in the same directory, renamed over it
+    when complete: a reader sees the old file or the new one, never a part; an error leaves the
+    old file and no temporary one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp's 0600: the web server may be another user
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def full_export_build(download: Download, *, version: int | None) -> int:
+    """Write the unfiltered list's file (links from SITE_URL) and what it was built from;
+    returns the number of rows."""
+    path = full_export_path(download)
+    count = 0
+
+    def rows():
+        nonlocal count
+        absolute = functools.partial(urljoin, settings.SITE_URL)
+        for row in download_rows(download.everything(), download, absolute):
+            count += 1
+            yield row
+
+    _write_atomically(path, csv_chunks(download.columns, rows()))
+    built = {"version": version, "built_at": timezone.now().isoformat(), "rows": count}
+    _write_atomically(path.with_suffix(".json"), [json.dumps(built).encode()])
+    return count
+
+
+@contextlib.contextmanager
+def _build_lock() -> Iterator[bool]:
+    """True when this process may build (no other build is under way on this machine)."""
+    directory = Path(settings.EXPORTS_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def full_exports_refresh(*, now: datetime.datetime | None = None) -> list[str]:
+    """Rebuild each unfiltered file that is missing, or whose content version is not the
+    current one and which is at least EXPORTS_EVERY_MINUTES old (so a busy site rebuilds at
+    most that often, and a file is at most that much, plus a build, behind). Cheap when nothing
+    changed: one cache read and a small file per export. Returns the files rebuilt."""
+    if settings.EXPORTS_EVERY_MINUTES <= 0:
+        return []
+    now = now or timezone.now()
+    every = datetime.timedelta(minutes=settings.EXPORTS_EVERY_MINUTES)
+    version = content_version()  # read before building: a write during the build is seen next
+    rebuilt = []
+    with _build_lock() as allowed:
+        if not allowed:
+            return []
+        for download in FULL_EXPORTS:
+            path = full_export_path(download)
+            built = _built_from(path) if path.exists() else None
+            if built is not None:
+                unchanged = version is not None and built.get("version") == version
+                built_at = datetime.datetime.fromisoformat(built["built_at"])
+                if unchanged or now - built_at < every:
+                    continue
+            count = full_export_build(download, version=version)
+            logger.info("Built %s: %d rows", path.name, count)
+            rebuilt.append(path.name)
+    return rebuilt
+
+
+def full_export_response(request, download: Download) -> HttpResponseBase | None:
+    """The prebuilt unfiltered file, streamed from disk, with its Last-Modified, ETag and
+    X-Export-Built-At (a revalidation that matches gets 304); None while none exists."""
+    if settings.EXPORTS_EVERY_MINUTES <= 0:
+        return None
+    try:
+        handle = open(full_export_path(download), "rb")  # noqa: SIM115 (FileResponse closes it)
+    except FileNotFoundError:
+        return None
+    stat = os.fstat(handle.fileno())  # of the file opened: a rebuild may replace the name
+    response = FileResponse(
+        handle, as_attachment=True, filename=download.filename, content_type=CSV_TYPE
+    )
+    _attachment(response, download.filename)  # quoted as the streamed download's
+    built_at = datetime.datetime.fromtimestamp(stat.st_mtime, tz=datetime.UTC)
+    response["Last-Modified"] = http_date(stat.st_mtime)
+    response["ETag"] = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    response["X-Export-Built-At"] = built_at.isoformat(timespec="seconds")
+    answer = get_conditional_response(
+        request, etag=response["ETag"], last_modified=int(stat.st_mtime), response=response
+    )
+    if answer is not response:  # 304: not response.close(), which signals the request's end
+        handle.close()
+    return answer

@@ -1,7 +1,8 @@
-"""Periodic upkeep of derived values."""
+"""Periodic upkeep of derived values and of the prebuilt CSV files."""
 
 from celery import shared_task
 
+from . import exports
 from .models import Deal
 
 
@@ -10,3 +11,11 @@ def refresh_time_dependent_statuses() -> int:
     """Recompute the deals whose status depends on today's date: those with an informal look or
     market study, which turns dormant after INFORMAL_LOOK_DORMANT_AFTER_DAYS without activity."""
     return Deal.objects.with_informal_looks().refresh_statuses()
+
+
+@shared_task
+def refresh_full_exports() -> list[str]:
+    """Every minute (beat): rebuild the unfiltered CSV files whose content changed, at most every
+    EXPORTS_EVERY_MINUTES (deals/exports.py). Safe to overlap: a second run finds the lock
+    taken and does nothing."""
+    return exports.full_exports_refresh()

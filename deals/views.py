@@ -263,7 +263,12 @@ def deal_list(request):
 
 @takes(filterset=DealFilter, ignored=["page"], plain=True)
 def deal_export(request):
-    """The filtered deal list as CSV, for spreadsheets; same filters as the page."""
+    """The filtered deal list as CSV, for spreadsheets; same filters as the page. Streamed;
+    unfiltered, the prebuilt file when there is one (deals/exports.py)."""
+    if exports.unfiltered(request.GET):
+        prebuilt = exports.full_export_response(request, exports.DEALS)
+        if prebuilt is not None:
+            return prebuilt
     return DEALS.csv_download(request)
 
 
@@ -319,7 +324,12 @@ def inquiry_list(request):
 
 @takes(filterset=InquiryFilter, ignored=["page"], plain=True)
 def inquiry_export(request):
-    """The filtered inquiry list as CSV; same filters as the page."""
+    """The filtered inquiry list as CSV; same filters as the page. Streamed; unfiltered, the
+    prebuilt file when there is one (deals/exports.py)."""
+    if exports.unfiltered(request.GET):
+        prebuilt = exports.full_export_response(request, exports.INQUIRIES)
+        if prebuilt is not None:
+            return prebuilt
     return INQUIRIES.csv_download(request)
 
 

@@ -321,6 +321,19 @@ STATUS_BEAT_SCHEDULE: dict = {
     }
 }
 
+# --- CSV exports (deals/exports.py) -------------------------------------------------------
+# The unfiltered /deals/export.csv and /inquiries/export.csv are files built by a beat task
+# under EXPORTS_DIR (the web app and the worker must share it), rebuilt after a content change
+# at most every EXPORTS_EVERY_MINUTES, so up to that long (plus a build) behind; 0 turns them
+# off (every CSV streams from the database). Until a first file exists the CSV streams too.
+EXPORTS_DIR = Path(os.environ.get("EXPORTS_DIR") or BASE_DIR / "var" / "exports")
+EXPORTS_EVERY_MINUTES = int(os.environ.get("EXPORTS_EVERY_MINUTES", "10"))
+EXPORTS_BEAT_SCHEDULE: dict = (
+    {"exports-refresh": {"task": "deals.tasks.refresh_full_exports", "schedule": crontab()}}
+    if EXPORTS_EVERY_MINUTES > 0
+    else {}
+)
+
 # --- Subscriptions and digests (subscriptions app) ----------------------------------------
 # Times are in TIME_ZONE. docs/subscriptions.md explains each setting.
 
@@ -379,7 +392,7 @@ DIGEST_BEAT_SCHEDULE: dict = {
 }
 
 # Ingest's entries (one per scheduled source) are added by tracker/celery.py.
-CELERY_BEAT_SCHEDULE = {**DIGEST_BEAT_SCHEDULE, **STATUS_BEAT_SCHEDULE}
+CELERY_BEAT_SCHEDULE = {**DIGEST_BEAT_SCHEDULE, **STATUS_BEAT_SCHEDULE, **EXPORTS_BEAT_SCHEDULE}
 
 # --- Browser policies (docs/security.md) -------------------------------------------------
 # Scripts and styles come only from our own static files: nothing inline, so text that got

@@ -184,10 +184,13 @@ def test_a_malformed_value_is_the_form_error_and_no_rows(client, cases, query):
 
 
 def test_the_csv_feed_and_calendar_follow_the_state(client, cases):
-    csv = client.get("/deals/export.csv?state=closed").content.decode()
+    csv = b"".join(client.get("/deals/export.csv?state=closed").streaming_content).decode()
     assert "Closed / Deal" in csv and "Open / Deal" not in csv
-    assert "Open / Deal" in client.get("/deals/export.csv?state=open").content.decode()
-    inquiry_csv = client.get("/inquiries/export.csv?state=open").content.decode()
+    open_csv = b"".join(client.get("/deals/export.csv?state=open").streaming_content).decode()
+    assert "Open / Deal" in open_csv
+    inquiry_csv = b"".join(
+        client.get("/inquiries/export.csv?state=open").streaming_content
+    ).decode()
     assert "OPEN-1" in inquiry_csv and "CLOSED-1" not in inquiry_csv
     feed = client.get("/deals/feed/?state=open").content.decode()
     assert "Open / Deal announced" in feed and "Closed / Deal announced" not in feed
@@ -202,11 +205,12 @@ def test_the_csv_feed_and_calendar_follow_the_state(client, cases):
 
 
 def test_the_csv_follows_the_decision_dates(client, cases):
-    csv = client.get("/inquiries/export.csv?decided_after=2024-01-01").content.decode()
+    csv = b"".join(
+        client.get("/inquiries/export.csv?decided_after=2024-01-01").streaming_content
+    ).decode()
     assert "CLOSED-1" in csv and "FAR-2" in csv and "BOTH-CLOSED" not in csv
-    deal_csv = client.get(
-        "/deals/export.csv?decided_after=2023-01-01&decided_before=2024-12-31"
-    ).content.decode()
+    response = client.get("/deals/export.csv?decided_after=2023-01-01&decided_before=2024-12-31")
+    deal_csv = b"".join(response.streaming_content).decode()
     assert "Both / Deal" in deal_csv and "Far / Deal" not in deal_csv
 
 

@@ -76,8 +76,8 @@ def deals(client, query: str) -> set[str]:
 
 def csv_rows(client, path: str) -> list[dict[str, str]]:
     response = client.get(path)
-    assert response.status_code == 200, response.content
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 # --- Filtering -----------------------------------------------------------------------------

@@ -76,7 +76,8 @@ def test_the_deal_list_shows_each_jurisdictions_state_not_a_repeated_regulator(c
 
 
 def test_the_csv_gives_status_life_and_jurisdictions(client, activision):
-    rows = list(csv.reader(io.StringIO(client.get("/deals/export.csv").content.decode())))
+    response = client.get("/deals/export.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["status"] == "Cleared with conditions"
     assert row["life"] == "Completed" and row["life_on"] == "2023-10-13"

@@ -33,7 +33,7 @@ def phases_in_api(client, slug: str, regulator: str, reference: str = "") -> lis
 
 
 def csv_rows(client, **query) -> list[dict]:
-    text = client.get("/inquiries/export.csv", query).text
+    text = b"".join(client.get("/inquiries/export.csv", query).streaming_content).decode()
     return list(csv.DictReader(io.StringIO(text)))
 
 

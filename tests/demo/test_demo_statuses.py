@@ -34,7 +34,7 @@ def line(deal: Deal, regulator: str):
 def exported_row(client, title: str) -> list[str]:
     response = client.get("/deals/export.csv")
     assert response.status_code == 200
-    rows = csv.reader(io.StringIO(response.content.decode()))
+    rows = csv.reader(io.StringIO(b"".join(response.streaming_content).decode()))
     return next(row for row in rows if row[0] == title)
 
 

@@ -91,7 +91,8 @@ def test_each_deal_page_shows_the_stored_deadline_and_phases(client, loaded):
 
 
 def test_the_api_and_the_csv_give_the_stored_deadline_and_phases(client, loaded):
-    rows = csv.DictReader(io.StringIO(client.get("/inquiries/export.csv").text))
+    response = client.get("/inquiries/export.csv")
+    rows = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
     by_url = {row["url"]: row for row in rows}
     for inquiry in public_inquiries():
         data = client.get(f"/api/v1/inquiries/{inquiry.pk}/").json()
