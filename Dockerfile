@@ -12,6 +12,9 @@ RUN DEBUG=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe
     python manage.py collectstatic --noinput
 
 RUN useradd --create-home dealwatch
+# The prebuilt CSV exports (EXPORTS_DIR): a volume shared by web, worker and beat mounts here
+# and takes this directory's owner when it is first created.
+RUN mkdir -p /srv/exports && chown dealwatch /srv/exports
 USER dealwatch
 EXPOSE 8000
 CMD ["gunicorn", "tracker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

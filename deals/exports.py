@@ -136,7 +136,9 @@ def spreadsheet_safe(cell: str) -> str:
 
 
 # Rows fetched per query (and their prefetches once per chunk); bytes written per block sent.
-CHUNK_ROWS = 2000
+# 500: a worker's memory grows by about 30 MB while it streams (2,000: about 60 MB, over the
+# 50 MB the issue allows), at some cost in speed (README, Benchmarks).
+CHUNK_ROWS = 500
 BLOCK_BYTES = 64 * 1024
 
 
