@@ -49,7 +49,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from .cache import content_version
+from .cache import content_version, shared
 from .filters import DealFilter, InquiryFilter
 from .models import Deal, Inquiry
 from .text import text_clean
@@ -411,9 +411,13 @@ def full_export_response(request, download: Download) -> HttpResponseBase | None
     response["Last-Modified"] = http_date(stat.st_mtime)
     response["ETag"] = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
     response["X-Export-Built-At"] = built_at.isoformat(timespec="seconds")
+    shared(response)  # the same file for everyone: a shared cache in front may keep it
     answer = get_conditional_response(
         request, etag=response["ETag"], last_modified=int(stat.st_mtime), response=response
     )
+    if answer is not response:
+        answer["ETag"] = response["ETag"]
+        shared(answer)
     if answer is not response:  # 304: not response.close(), which signals the request's end
         handle.close()
     return answer
