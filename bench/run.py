@@ -17,6 +17,13 @@
    - `cold`: the page cache empty (off), fragments (rows, timelines) cached as they are between
      two writes: what a page nobody asked for since the last write costs;
    - `warm`: the page cache on and filled;
+   - `after-write`: the page cache and fragments on, and before each request one real write,
+     an editor's save of a deal (in this process, on the same database and Redis: the signals
+     bump the content version as the admin's save does). Each page is requested BENCH_ROUNDS x 5
+     times, each right after its own write, one request at a time; its ratio is the empty
+     view's median latency (also right after a write) over the page's. What a visitor gets
+     when editors and ingest are at work (issue 22's target: 0.05). Run it with
+     BENCH_MODES=after-write (not among the default modes);
    - `proxy` (not run unless asked: BENCH_MODES=proxy): warm, through Debian's nginx with
      deploy/nginx.conf in front (bench/proxy.py, on 127.0.0.1:BENCH_PROXY_PORT), each page
      fetched through it until nginx's cache has it; then, in each round, each page through
@@ -74,12 +81,16 @@ CACHES = {
     "cold": (False, True),
     "warm": (True, True),
     "proxy": (True, True),
+    "after-write": (True, True),
 }
-TARGETS = {"warm": 0.5, "cold": 0.05, "proxy": 0.8}
+TARGETS = {"warm": 0.5, "cold": 0.05, "proxy": 0.8, "after-write": 0.05}
+AFTER_WRITE_REQUESTS = 5  # per page and round
 DESCRIPTIONS = {
     "uncached": "no page or fragment cache: every request renders from the database",
     "cold": "page cache empty, fragments cached as between two writes",
     "warm": "page cache on and filled",
+    "after-write": "page cache and fragments on, one editor's save of a deal before each "
+    "request; one request at a time, req/s is 1 / median latency",
     "proxy": "warm, through nginx (deploy/nginx.conf); the ratio is to the same nginx serving "
     "a static file of the page's size",
 }
@@ -212,6 +223,8 @@ def count_queries(mode: str, results: list[PageResult]) -> None:
     with override_settings(PAGE_CACHE=page_cache, FRAGMENT_CACHE=fragment_cache):
         for page in results:
             client.get(page.url)  # once, so that per-process caches are filled as in a server
+            if mode == "after-write":
+                editor_save()  # counted: the page's queries right after a write
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(page.url)
             if response.status_code != 200:
@@ -326,6 +339,9 @@ def measure(mode: str, results: list[PageResult]) -> None:
     if mode == "proxy":
         measure_through_proxy(results)
         return
+    if mode == "after-write":
+        measure_after_writes(results)
+        return
     server = server_start(mode)
     durations = {}
     try:
@@ -350,6 +366,54 @@ def measure(mode: str, results: list[PageResult]) -> None:
                 sample = round_samples[page.name]
                 page.samples.append(sample)
                 page.ratios.append(sample.rps / empty if empty else 0.0)
+    finally:
+        server_stop(server)
+
+
+def editor_save() -> None:
+    """One real write, as an editor's save in the admin makes it: a published deal saved (its
+    signals refresh what derives from it and bump the content version)."""
+    from deals.models import Deal
+
+    deal = Deal.objects.filter(is_published=True).order_by("?").first()
+    deal.save()
+
+
+def measure_after_writes(results: list[PageResult]) -> None:
+    server = server_start("after-write")
+    try:
+        cache_clear()
+        for page in results:  # warm the database, the workers and the fragments
+            for _ in range(WORKERS):
+                if get(page.url) != 200:
+                    raise SystemExit(f"{page.url} did not answer 200")
+        for number in range(ROUNDS):
+            shift = number * len(results) // max(ROUNDS, 1)
+            order = results[shift:] + results[:shift]
+            log(f"after-write: round {number + 1} of {ROUNDS}")
+            latencies: dict[str, list[float]] = {}
+            for page in order:
+                for _ in range(AFTER_WRITE_REQUESTS):
+                    editor_save()
+                    began = time.perf_counter()
+                    status = get(page.url)
+                    latency = time.perf_counter() - began
+                    if status != 200:
+                        raise SystemExit(f"{page.url} answered {status} after a write")
+                    latencies.setdefault(page.name, []).append(latency)
+            empty = statistics.median(latencies["empty"])
+            for page in results:
+                median = statistics.median(latencies[page.name])
+                page.samples.append(
+                    Sample(
+                        rps=1 / median,
+                        p50_ms=median * 1000,
+                        p99_ms=max(latencies[page.name]) * 1000,
+                        errors=0,
+                        requests=CONNECTIONS,  # one at a time, by design: not "too few"
+                    )
+                )
+                page.ratios.append(empty / median)
     finally:
         server_stop(server)
 
