@@ -290,6 +290,20 @@ class Digest:
         return shorten(listed, room - len(more)) + more
 
 
+@dataclass
+class DigestShared:
+    """What the digests of one run have in common, worked out once per worker and run instead of
+    once per subscriber: many subscribers follow the same deal.
+
+    `deals`: the deals read with their jurisdiction lines (deals_for_digest), as read at their
+    first digest of the run; `heads`: each deal's title and link, keyed by what they are made
+    of; `cards`: each deal's card rendered (emails.digest_cards), keyed by all it shows."""
+
+    deals: dict[int, Deal] = field(default_factory=dict)
+    heads: dict[tuple, tuple[str, str]] = field(default_factory=dict)
+    cards: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
 def cause(change: StatusChange) -> str:
     """What changed it, in the deal page's and the feed's words (deals.wording.change_cause),
     on one line and capitalised: the event's title, an editor's correction, or the review's
@@ -376,21 +390,23 @@ def digest_build(
     new_deals: Iterable[Deal],
     status_changes: Iterable[StatusChange] = (),
     deals: dict[int, Deal] | None = None,
+    heads: dict[tuple, tuple[str, str]] | None = None,
 ) -> Digest:
     """Group by deal (or, for an inquiry without a deal, by the inquiry): the deal's net status
     changes, its jurisdictions now, then its new events.
 
     `deals`: the deals_for_digest of a whole batch of digests, read once (any superset of the
-    deals this digest names); read here when not given."""
+    deals this digest names); read here when not given. `heads`: DigestShared.heads."""
     groups: dict[tuple[str, int], DigestGroup] = {}
+    heads = {} if heads is None else heads
     changes = list(
         status_changes.select_related("regulator", "event", "inquiry__regulator", "inquiry__deal")
         if hasattr(status_changes, "select_related")
         else status_changes
     )
     nets = net_changes(changes)
-    _add_new_deals(groups, new_deals)
-    events_seen = _add_events(groups, events)
+    _add_new_deals(groups, new_deals, heads)
+    events_seen = _add_events(groups, events, heads)
 
     deal_ids = [pk for kind, pk in groups if kind == "deal"] + list(nets)
     if deals is None:
@@ -398,7 +414,9 @@ def digest_build(
     _explain_changes_by_news(nets, changes, events_seen)
     for deal_id, lines in nets.items():
         if deal_id in deals:
-            groups.setdefault(("deal", deal_id), _deal_group(deals[deal_id])).changes = lines
+            if ("deal", deal_id) not in groups:
+                groups["deal", deal_id] = _deal_group(deals[deal_id], heads)
+            groups["deal", deal_id].changes = lines
     _complete_groups(groups, deals)
     # The most important news first; among equals, the newest.
     ordered = sorted(
@@ -408,9 +426,13 @@ def digest_build(
     return Digest(groups=ordered)
 
 
-def _add_new_deals(groups: dict[tuple[str, int], DigestGroup], new_deals: Iterable[Deal]) -> None:
+def _add_new_deals(
+    groups: dict[tuple[str, int], DigestGroup], new_deals: Iterable[Deal], heads: dict
+) -> None:
     for deal in new_deals:
-        group = groups.setdefault(("deal", deal.pk), _deal_group(deal))
+        if ("deal", deal.pk) not in groups:
+            groups["deal", deal.pk] = _deal_group(deal, heads)
+        group = groups["deal", deal.pk]
         group.is_new_deal = True
         group.entries.append(
             DigestEntry(
@@ -424,7 +446,9 @@ def _add_new_deals(groups: dict[tuple[str, int], DigestGroup], new_deals: Iterab
         )
 
 
-def _add_events(groups: dict[tuple[str, int], DigestGroup], events: Iterable[Event]) -> list[Event]:
+def _add_events(
+    groups: dict[tuple[str, int], DigestGroup], events: Iterable[Event], heads: dict
+) -> list[Event]:
     """Each event (once) as an entry of its deal's group, or of its inquiry's when it has no
     deal; returns the events added, in their order."""
     seen: set[int] = set()
@@ -437,7 +461,7 @@ def _add_events(groups: dict[tuple[str, int], DigestGroup], events: Iterable[Eve
         deal = event.timeline_deal
         if deal is not None:
             if ("deal", deal.pk) not in groups:
-                groups["deal", deal.pk] = _deal_group(deal)
+                groups["deal", deal.pk] = _deal_group(deal, heads)
             group = groups["deal", deal.pk]
             url = group.url
         else:
@@ -498,8 +522,14 @@ def _complete_groups(groups: dict[tuple[str, int], DigestGroup], deals: dict[int
         group.entries.sort(key=lambda entry: (entry.date, entry.what != "New deal"))
 
 
-def _deal_group(deal: Deal) -> DigestGroup:
-    return DigestGroup(title=one_line(deal.title), url=absolute(deal.get_absolute_url()))
+def _deal_group(deal: Deal, heads: dict[tuple, tuple[str, str]]) -> DigestGroup:
+    """A deal's group, empty: its title and link, worked out once per run (reversing the URL
+    is the dear part) and keyed by what they are made of."""
+    key = (deal.pk, deal.title, deal.slug)
+    if key not in heads:
+        heads[key] = (one_line(deal.title), absolute(deal.get_absolute_url()))
+    title, url = heads[key]
+    return DigestGroup(title=title, url=url)
 
 
 EVENT_RELATED = ("timeline_deal", "deal", "inquiry__regulator", "inquiry__deal")

@@ -4,6 +4,10 @@ Each email is three templates in templates/emails/: <name>-subject.txt, <name>-b
 <name>-body-html.html. The subject is squeezed to one line so nothing can add a header. The HTML
 parts extend emails/base.html, whose stylesheet is inlined into style attributes (css-inline),
 since many mail clients drop <style> blocks.
+
+A digest's cards (one per deal) are their own templates, digest-card-body-html.html and
+digest-card-body-text.txt, rendered by `digest_cards`: a deal's card is the same for every
+subscriber who gets the same news of it, so a run renders it once and pastes it into each email.
 """
 
 from __future__ import annotations
@@ -13,10 +17,40 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from .digest import one_line
+from .digest import DigestGroup, one_line
 
 # Nothing is fetched: the only stylesheet is the one in the template.
 INLINER = css_inline.CSSInliner(load_remote_stylesheets=False)
+# Cards a run keeps rendered (an HTML and a text part, a few kB each); past this the store starts
+# again, which costs only renders.
+CARDS_KEPT = 20_000
+
+
+def digest_cards(
+    groups: list[DigestGroup], *, kept: dict[str, tuple[str, str]] | None = None
+) -> tuple[list[str], list[str]]:
+    """Each group's card, as HTML and as text, for digest-body-html.html and -text.txt.
+
+    `kept`: the cards already rendered this run (DigestShared.cards), added to here. A card is
+    keyed by everything it shows (the group's repr: title, links, each change with its cause,
+    each jurisdiction's line and whether it changed, each entry), so two subscribers share a
+    card only when it says the same thing to both, byte for byte."""
+    kept = {} if kept is None else kept
+    html, text = [], []
+    for group in groups:
+        key = repr(group)
+        card = kept.get(key)
+        if card is None:
+            if len(kept) >= CARDS_KEPT:
+                kept.clear()
+            context = {"group": group}
+            card = kept[key] = (
+                render_to_string("emails/digest-card-body-html.html", context),
+                render_to_string("emails/digest-card-body-text.txt", context),
+            )
+        html.append(card[0])
+        text.append(card[1])
+    return html, text
 
 
 def email_make(

@@ -34,8 +34,15 @@ from django.utils import timezone
 from deals.models import Company, Deal, Event, Regulator, StatusChange
 
 from .addresses import NotAMailbox, stored_form
-from .digest import EVENT_RELATED, Digest, absolute, deals_for_digest, digest_build
-from .emails import email_make
+from .digest import (
+    EVENT_RELATED,
+    Digest,
+    DigestShared,
+    absolute,
+    deals_for_digest,
+    digest_build,
+)
+from .emails import digest_cards, email_make
 from .models import (
     Delivery,
     DeliveryStatus,
@@ -416,13 +423,15 @@ def deliveries_prepare(*, run: DigestRun, subscriber_ids: list[int]) -> dict[int
 
 
 def deliveries_digests(
-    deliveries: list[Delivery], *, deals_read: dict[int, Deal] | None = None
+    deliveries: list[Delivery], *, shared: DigestShared | None = None
 ) -> dict[int, Digest]:
     """What each delivery says, read at sending time: public content of live subscriptions
     only. A fixed number of queries for the whole batch; keyed by delivery id.
 
-    `deals_read`: the deals (with their jurisdiction lines) earlier batches of the run read,
-    kept by the caller and added to here: a deal many subscribers follow is read once a run."""
+    `shared`: what earlier batches of the run worked out (the deals with their jurisdiction
+    lines, each deal's title and link), kept by the caller and added to here: a deal many
+    subscribers follow is read once a run."""
+    shared = DigestShared() if shared is None else shared
     claimed: dict[int, tuple[set, set, set]] = {d.pk: (set(), set(), set()) for d in deliveries}
     items = DigestItem.objects.filter(delivery__in=claimed, subscription__ended_at__isnull=True)
     for delivery, event, deal, change in items.values_list(
@@ -452,7 +461,7 @@ def deliveries_digests(
     )
     shown = {d.pk for d in new_deals} | {c.deal_id for c in changes}
     shown |= {e.timeline_deal_id for e in events if e.timeline_deal_id is not None}
-    deals = {} if deals_read is None else deals_read
+    deals = shared.deals
     if shown - deals.keys():
         deals.update(deals_for_digest(shown - deals.keys()))
     order = {(type(obj), obj.pk): n for n, obj in enumerate([*events, *new_deals, *changes])}
@@ -468,6 +477,7 @@ def deliveries_digests(
             new_deals=mine(Deal, ids[1]),
             status_changes=mine(StatusChange, ids[2]),
             deals=deals,
+            heads=shared.heads,
         )
         for pk, ids in claimed.items()
     }
@@ -501,15 +511,20 @@ def digest_email(
     digest: Digest,
     frequency: str,
     subscriptions: list[Subscription] | None = None,
+    cards: dict[str, tuple[str, str]] | None = None,
 ):
-    """`subscriptions`: the subscriber's live ones with their targets, when already read."""
+    """`subscriptions`: the subscriber's live ones with their targets, when already read.
+    `cards`: the deals' cards the run rendered so far (DigestShared.cards), added to here."""
     if subscriptions is None:
         subscriptions = subscriber.subscriptions.active().with_targets()
     unsubscribe = unsubscribe_url(subscriber)
+    cards_html, cards_text = digest_cards(digest.groups, kept=cards)
     return email_make(
         "digest",
         {
             "digest": digest,
+            "cards_html": cards_html,
+            "cards_text": cards_text,
             "frequency": Frequency(frequency).label,
             "subscriptions": subscriptions,
             "manage_url": manage_url(subscriber),
@@ -533,10 +548,12 @@ class SendOutcome:
 
 
 def deliveries_send(
-    *, delivery_ids: list[int], deals_read: dict[int, Deal] | None = None
+    *, delivery_ids: list[int], shared: DigestShared | None = None
 ) -> dict[int, SendOutcome]:
     """Send the pending deliveries among `delivery_ids` over one SMTP connection, and record
     each outcome; returns them by delivery id ('sent', 'skipped' or 'failed').
+
+    `shared`: what the run's earlier batches worked out (DigestShared), added to here.
 
     The batch's digests are built together (a fixed number of queries); each delivery is then
     sent in a transaction of its own that locks its row (FOR UPDATE SKIP LOCKED), sends and
@@ -553,7 +570,8 @@ def deliveries_send(
     )
     if not deliveries:  # already sent
         return outcomes
-    digests = deliveries_digests(deliveries, deals_read=deals_read)
+    shared = DigestShared() if shared is None else shared
+    digests = deliveries_digests(deliveries, shared=shared)
     live = Subscription.objects.active().with_targets()
     following: dict[int, list[Subscription]] = {}
     for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
@@ -566,13 +584,14 @@ def deliveries_send(
                 digests[delivery.pk],
                 following.get(delivery.subscriber_id, []),
                 connection,
+                shared.cards,
             )
     finally:
         _close_quietly(connection)
     return outcomes
 
 
-def _delivery_send_one(delivery, digest, subscriptions, connection) -> SendOutcome:
+def _delivery_send_one(delivery, digest, subscriptions, connection, cards) -> SendOutcome:
     with transaction.atomic():
         attempts = (
             Delivery.objects.select_for_update(skip_locked=True)
@@ -591,6 +610,7 @@ def _delivery_send_one(delivery, digest, subscriptions, connection) -> SendOutco
             digest=digest,
             frequency=delivery.run.frequency,
             subscriptions=subscriptions,
+            cards=cards,
         )
         attempts += 1
         try:
@@ -690,19 +710,19 @@ def digest_run(
         .values_list("pk", flat=True)
     )
     size = settings.DIGEST_BATCH_SIZE
-    deals_read: dict[int, Deal] = {}  # as read at their first digest of the run
+    # What the run's digests share (deals, their titles and links, rendered cards), worked out
+    # at their first digest of the run.
+    shared = DigestShared()
     for start in range(0, len(leftovers), size):
         batch = leftovers[start : start + size]
-        for outcome in deliveries_send(delivery_ids=batch, deals_read=deals_read).values():
+        for outcome in deliveries_send(delivery_ids=batch, shared=shared).values():
             if outcome.status != DeliveryStatus.SKIPPED:
                 summary.count(outcome.status)
 
     for start in range(0, total, size):
         batch = subscribers[start : start + size]
         deliveries = deliveries_prepare(run=run, subscriber_ids=[s.pk for s in batch])
-        outcomes = deliveries_send(
-            delivery_ids=[d.pk for d in deliveries.values()], deals_read=deals_read
-        )
+        outcomes = deliveries_send(delivery_ids=[d.pk for d in deliveries.values()], shared=shared)
         for i, subscriber in enumerate(batch, start + 1):
             delivery = deliveries.get(subscriber.pk)
             outcome = outcomes[delivery.pk] if delivery else SendOutcome(DeliveryStatus.SKIPPED)
