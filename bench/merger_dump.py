@@ -8,7 +8,7 @@ Every metadata value is a list of strings; codes and labels are JSON inside thos
 ('{"code":"DecisionType20310","label":"Art. 6(1)(b)"}'), an empty structured value is
 '{"items":[{}]}'. tests/fixtures/ec/case-data-AT.json is the antitrust dump in that encoding.
 
-The shape follows /work/shared/samples/ec/case-data-M_profile_DERIVED.txt (10,232 real cases,
+The shape follows tests/fixtures/ec_mergers/case-data-M_profile_DERIVED.txt (10,232 real cases,
 about 39 MB) and the 161 real cases of case-data-M_arbitration-hits_DERIVED.jsonl:
 
 - most cases have two decisions: the notification as published in the Official Journal (no
