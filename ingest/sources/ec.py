@@ -245,20 +245,40 @@ class DatedDecision(NamedTuple):
     releases: tuple[str, ...]
 
 
-def dated_decisions(case: dict, number: str) -> list[DatedDecision]:
-    """The case's decisions, oldest first, each with its type and press releases."""
+def decisions_of(case: dict) -> list[tuple[dict, dict]]:
+    """Each decision of a case (any of the Commission's dumps) with its metadata object;
+    BadRecord when the list, or a decision's metadata, is not there."""
     decisions = case.get("decisions") or []
     if not isinstance(decisions, list):
         raise BadRecord("decisions is not a list")
-    dated = []
+    found = []
     for decision in decisions:
         dmeta = decision.get("metadata") if isinstance(decision, dict) else None
         if not isinstance(dmeta, dict):
             raise BadRecord("a decision has no metadata")
+        found.append((decision, dmeta))
+    return found
+
+
+def decision_type(dmeta: dict) -> tuple[str, str]:
+    """(code, label) of a decision: its first type's code, its types' labels joined; "" for
+    none. BadRecord when `decisionTypes` is not a list of strings."""
+    values = dmeta.get("decisionTypes") or []
+    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+        raise BadRecord("decisionTypes is not a list of strings")
+    types = [coded(value) for value in values]
+    label = "; ".join(t.get("label", "") for t in types if t.get("label"))
+    code = next((t.get("code", "") for t in types if t.get("code")), "")
+    return code, label
+
+
+def dated_decisions(case: dict, number: str) -> list[DatedDecision]:
+    """The case's decisions, oldest first, each with its type and press releases."""
+    dated = []
+    for _, dmeta in decisions_of(case):
         adopted = parse_date(first(dmeta, "decisionAdoptionDate"), what="decisionAdoptionDate")
-        types = [coded(value) for value in dmeta.get("decisionTypes") or []]
-        label = "; ".join(t.get("label", "") for t in types if t.get("label")) or "Decision"
-        code = next((t.get("code", "") for t in types if t.get("code")), "")
+        code, label = decision_type(dmeta)
+        label = label or "Decision"
         ref = first(dmeta, "metadataReference") or f"{number}-{adopted}-{code}"
         releases = []
         for value in dmeta.get("decisionPressReleases") or []:
@@ -272,14 +292,16 @@ def dated_decisions(case: dict, number: str) -> list[DatedDecision]:
 
 
 def case_status(
-    decisions: list[DatedDecision], meanings: list[Decision]
+    decisions: list, meanings: list[Decision], *, before: str = "not_published"
 ) -> tuple[str, str, str, datetime.date | None]:
-    """(stage, outcome, the Commission's wording, closed on) after the last decision that moves.
+    """(stage, outcome, the Commission's wording, closed on) after the last decision that moves;
+    `decisions` have an `adopted` date and a `label`.
 
-    With no such decision the dump does not say where the case stands: its state is "not
+    With no such decision the stage is `before`: unless a dump says more (a merger case's
+    published deadline), it does not say where the case stands, and its state is "not
     published", never open by default.
     """
-    stage = "not_published"
+    stage = before
     outcome, wording, closed_on = "", "", None
     for decision, meaning in zip(decisions, meanings, strict=True):
         if meaning.stage is not None:

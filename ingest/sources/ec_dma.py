@@ -46,8 +46,17 @@ from .base import (
     parse_date,
     unique,
 )
+from .ec import (
+    CASE_PAGE,
+    CaseType,
+    Decision,
+    case_status,
+    coded,
+    dated_decisions,
+    decision_event,
+    first,
+)
 from .ec import HOSTS as EC_HOSTS
-from .ec import CaseType, Decision, coded, dated_decisions, decision_event, first
 
 NAME = "ec-dma"
 LABEL = "European Commission Digital Markets Act cases"
@@ -56,7 +65,6 @@ REGULATOR = "ec"
 MAPPING_VERSION = 1
 HOSTS = EC_HOSTS
 DUMP = "https://compcases-open-data-portal-files-prod.s3.eu-west-1.amazonaws.com/case-data-DMA.json"
-CASE_PAGE = "https://competition-cases.ec.europa.eu/cases/{number}"
 
 
 def fetch(*, client: httpx.Client, policy: FetchPolicy, pages: int = 1) -> list[bytes]:
@@ -336,11 +344,7 @@ def parse_case(key: str, case: object) -> CaseRecord:
 
     decisions = dated_decisions(case, number)
     meanings = [decision_meaning(d.code, case_type) for d in decisions]
-    stage, outcome, wording, closed_on = "not_published", "", "", None
-    for decision, meaning in zip(decisions, meanings, strict=True):
-        if meaning.stage is not None:
-            stage, outcome, wording = meaning.stage, meaning.outcome, decision.label
-            closed_on = decision.adopted if meaning.stage == "closed" else None
+    stage, outcome, wording, closed_on = case_status(decisions, meanings)
     return CaseRecord(
         external_id=number,
         raw=case,

@@ -51,8 +51,17 @@ from .base import (
     optional_date,
     unique,
 )
+from .ec import (
+    CASE_PAGE,
+    Decision,
+    case_number,
+    case_status,
+    coded,
+    decision_type,
+    decisions_of,
+    first,
+)
 from .ec import HOSTS as EC_HOSTS
-from .ec import Decision, coded, first
 
 NAME = "ec-mergers"
 LABEL = "European Commission merger cases"
@@ -61,7 +70,6 @@ REGULATOR = "ec"
 MAPPING_VERSION = 1
 HOSTS = EC_HOSTS
 DUMP = "https://compcases-open-data-portal-files-prod.s3.eu-west-1.amazonaws.com/case-data-M.json"
-CASE_PAGE = "https://competition-cases.ec.europa.eu/cases/{number}"
 
 
 def fetch(*, client: httpx.Client, policy: FetchPolicy, pages: int = 1) -> list[bytes]:
@@ -80,9 +88,11 @@ REMEDIES = Decision("closed", "cleared_with_remedies", "decision")
 MOVES_NOTHING = Decision(None, "", "decision")
 ARTICLE_8 = r"8\s*\(\s*[123]\s*\)"  # the decisions only a Phase II ends in
 
+# A later change to a decision's conditions: an event on the timeline, not a new outcome.
+MODIFICATION = r"^\s*modification\b"
+
 M_DECISIONS: list[tuple[str, Decision]] = [
-    # A later change to a decision's conditions: an event on the timeline, not a new outcome.
-    (r"^\s*modification\b", MOVES_NOTHING),
+    (MODIFICATION, MOVES_NOTHING),
     (r"6\s*\(\s*1\s*\)\s*\(?\s*a\b", Decision("closed", "not_qualifying", "decision")),
     (r"6\s*\(\s*1\s*\)\s*\(?\s*c\b", Decision("phase_2", "", "phase_2_opened")),
     # Art. 6(1)(b) with 6(2): cleared on conditions ("with conditions & obligations").
@@ -214,15 +224,6 @@ def parse_unparsed(item: Unparsed) -> Parsed:
         return Skipped(external_id=item.external_id, reason=str(exc))
 
 
-def case_number(key: str, case: object) -> str:
-    """The id the case is stored under: its number, else its key (cases under a suffixed key
-    such as M.8181.AP carry their own number)."""
-    try:
-        return first(case["metadata"], "caseNumber") or str(key)
-    except (BadRecord, TypeError, KeyError, AttributeError):
-        return str(key)
-
-
 def parse_case(key: str, case: object) -> CaseRecord:
     if not isinstance(case, dict) or not isinstance(case.get("metadata"), dict):
         raise BadRecord("case has no metadata object")
@@ -244,7 +245,10 @@ def parse_case(key: str, case: object) -> CaseRecord:
     notified = optional_date(first(meta, "caseNotificationDate"), what="caseNotificationDate")
     initiated = optional_date(first(meta, "caseInitiationDate"), what="caseInitiationDate")
     deadline_on = optional_date(first(meta, "caseDeadlineDate"), what="caseDeadlineDate")
-    stage, outcome, wording, closed_on = case_status(decisions, meanings, deadline_on)
+    # Before its first decision that moves it, a case is in Phase I only if the dump gives its
+    # deadline; with neither, its state is not published.
+    before = "phase_1" if deadline_on else "not_published"
+    stage, outcome, wording, closed_on = case_status(decisions, meanings, before=before)
     labels = [d.label for d in decisions]
     in_depth = any(re.search(ARTICLE_8, label) for label in labels if not is_modification(label))
     opened_phase_2 = any(m.event == "phase_2_opened" for m in meanings)
@@ -295,7 +299,7 @@ def label_of(value: str) -> str:
 
 
 def is_modification(label: str) -> bool:
-    return bool(re.match(M_DECISIONS[0][0], label, re.IGNORECASE))
+    return bool(re.match(MODIFICATION, label, re.IGNORECASE))
 
 
 class MergerDecision(NamedTuple):
@@ -308,20 +312,9 @@ class MergerDecision(NamedTuple):
 
 def case_decisions(case: dict, number: str) -> tuple[list[MergerDecision], list[str]]:
     """The case's dated decisions, oldest first, and a warning for each one left out."""
-    decisions = case.get("decisions") or []
-    if not isinstance(decisions, list):
-        raise BadRecord("decisions is not a list")
     dated, warnings = [], []
-    for decision in decisions:
-        dmeta = decision.get("metadata") if isinstance(decision, dict) else None
-        if not isinstance(dmeta, dict):
-            raise BadRecord("a decision has no metadata")
-        values = dmeta.get("decisionTypes") or []
-        if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
-            raise BadRecord("decisionTypes is not a list of strings")
-        types = [coded(value) for value in values]
-        label = "; ".join(t.get("label", "") for t in types if t.get("label"))
-        code = next((t.get("code", "") for t in types if t.get("code")), "")
+    for decision, dmeta in decisions_of(case):
+        code, label = decision_type(dmeta)
         ref = first(dmeta, "metadataReference") or f"{number}-DEC{first(dmeta, 'decisionNumber')}"
         adopted = optional_date(first(dmeta, "decisionAdoptionDate"), what="decisionAdoptionDate")
         if adopted is None:
@@ -346,23 +339,6 @@ def decision_document(decision: dict) -> str:
         if http_url(link):
             links.append((language.upper() != "EN", link))
     return min(links)[1] if links else ""
-
-
-def case_status(
-    decisions: list[MergerDecision], meanings: list[Decision], deadline_on: datetime.date | None
-) -> tuple[str, str, str, datetime.date | None]:
-    """(stage, outcome, the Commission's wording, closed on) after the last decision that moves.
-
-    Before any such decision a case is in Phase I only if the dump gives its deadline; with
-    neither, the dump does not say where it stands ("not published", never open by default).
-    """
-    stage = "phase_1" if deadline_on else "not_published"
-    outcome, wording, closed_on = "", "", None
-    for decision, meaning in zip(decisions, meanings, strict=True):
-        if meaning.stage is not None:
-            stage, outcome, wording = meaning.stage, meaning.outcome, decision.label
-            closed_on = decision.adopted if meaning.stage == "closed" else None
-    return stage, outcome, wording, closed_on
 
 
 def decision_event(decision: MergerDecision, meaning: Decision, number: str) -> EventRecord:

@@ -253,3 +253,19 @@ def test_off_a_terminal_the_command_prints_only_the_summary_line():
         "source=ec records=5 new=5 changed=0 unchanged=0 skipped=0 errors=0"
     ]
     assert err.getvalue() == ""  # no progress bar when nobody watches
+
+
+def test_decision_types_that_are_not_strings_skip_their_case_not_the_run(tmp_path):
+    dump = json.loads(EXCERPT.read_bytes())
+    dump["AT.39707"]["decisions"][0]["metadata"]["decisionTypes"] = [42]
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(dump))
+    err = io.StringIO()
+
+    call_command("ingest", "ec", "--from-file", str(changed), stdout=io.StringIO(), stderr=err)
+
+    assert IngestRun.objects.get().summary_line() == (
+        "source=ec records=5 new=4 changed=0 unchanged=0 skipped=1 errors=0"
+    )
+    assert "AT.39707: decisionTypes is not a list of strings" in err.getvalue()
+    assert Inquiry.objects.filter(reference="AT.40153").exists()  # the rest went in
