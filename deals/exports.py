@@ -181,25 +181,22 @@ def csv_streaming_response(
 
 @dataclass(frozen=True)
 class Download:
-    """A filtered list's CSV: its file name, its header, each row, `row(obj, absolute)`, and
-    the unfiltered list in its default order (what the prebuilt file holds)."""
+    """A filtered list's CSV: its file name, its header, each row, `row(obj, absolute)`, what
+    the rows read (`row_data(queryset)`: prefetched once per chunk of the iterator), and the
+    unfiltered list in its default order (what the prebuilt file holds)."""
 
     filename: str
     columns: list[str]
     row: Callable[[Any, Callable[[str], str]], list[str]]
+    row_data: Callable[[QuerySet], QuerySet]
     everything: Callable[[], QuerySet]
-
-
-def with_row_data(queryset: QuerySet) -> QuerySet:
-    """What `deal_row` and `inquiry_row` read, prefetched once per chunk of the iterator."""
-    return queryset.with_phases() if hasattr(queryset, "with_phases") else queryset.with_list_data()
 
 
 def download_rows(queryset: QuerySet, download: Download, absolute: Callable[[str], str]):
     """The rows of `queryset` as `download` writes them: one chunk of objects fetched at a time
     (a server-side cursor on PostgreSQL). The first chunk is fetched now, so that a query that
     fails does so before a response has begun."""
-    objects = with_row_data(queryset).iterator(chunk_size=CHUNK_ROWS)
+    objects = download.row_data(queryset).iterator(chunk_size=CHUNK_ROWS)
     first = next(objects, None)
     if first is None:
         return iter(())
@@ -280,8 +277,16 @@ def _all_inquiries() -> QuerySet:
     return InquiryFilter(QueryDict(), queryset=Inquiry.objects.public()).qs
 
 
-DEALS = Download("dealwatch-deals.csv", DEAL_COLUMNS, deal_row, _all_deals)
-INQUIRIES = Download("dealwatch-inquiries.csv", INQUIRY_COLUMNS, inquiry_row, _all_inquiries)
+DEALS = Download(
+    "dealwatch-deals.csv", DEAL_COLUMNS, deal_row, lambda rows: rows.with_list_data(), _all_deals
+)
+INQUIRIES = Download(
+    "dealwatch-inquiries.csv",
+    INQUIRY_COLUMNS,
+    inquiry_row,
+    lambda rows: rows.with_phases(),
+    _all_inquiries,
+)
 FULL_EXPORTS = (DEALS, INQUIRIES)
 
 
@@ -415,9 +420,8 @@ def full_export_response(request, download: Download) -> HttpResponseBase | None
     answer = get_conditional_response(
         request, etag=response["ETag"], last_modified=int(stat.st_mtime), response=response
     )
+    # A 304 keeps the headers above (Django copies them); not response.close(), which signals
+    # the request's end.
     if answer is not response:
-        answer["ETag"] = response["ETag"]
-        shared(answer)
-    if answer is not response:  # 304: not response.close(), which signals the request's end
         handle.close()
     return answer

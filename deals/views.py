@@ -196,7 +196,12 @@ class FilteredList:
         )
 
     def csv_download(self, request) -> HttpResponse:
-        """The filtered rows as CSV (a 400 naming a filter that cannot be used)."""
+        """The filtered rows as CSV, streamed (a 400 naming a filter that cannot be used);
+        unfiltered, the prebuilt file when there is one (deals/exports.py)."""
+        if exports.unfiltered(request.GET):
+            prebuilt = exports.full_export_response(request, self.download)
+            if prebuilt is not None:
+                return prebuilt
         return exports.filtered_csv(request, self.filterset(request), self.download)
 
     def deadlines_calendar(self, request) -> HttpResponse:
@@ -263,12 +268,7 @@ def deal_list(request):
 
 @takes(filterset=DealFilter, ignored=["page"], plain=True)
 def deal_export(request):
-    """The filtered deal list as CSV, for spreadsheets; same filters as the page. Streamed;
-    unfiltered, the prebuilt file when there is one (deals/exports.py)."""
-    if exports.unfiltered(request.GET):
-        prebuilt = exports.full_export_response(request, exports.DEALS)
-        if prebuilt is not None:
-            return prebuilt
+    """The filtered deal list as CSV, for spreadsheets; same filters as the page."""
     return DEALS.csv_download(request)
 
 
@@ -324,12 +324,7 @@ def inquiry_list(request):
 
 @takes(filterset=InquiryFilter, ignored=["page"], plain=True)
 def inquiry_export(request):
-    """The filtered inquiry list as CSV; same filters as the page. Streamed; unfiltered, the
-    prebuilt file when there is one (deals/exports.py)."""
-    if exports.unfiltered(request.GET):
-        prebuilt = exports.full_export_response(request, exports.INQUIRIES)
-        if prebuilt is not None:
-            return prebuilt
+    """The filtered inquiry list as CSV; same filters as the page."""
     return INQUIRIES.csv_download(request)
 
 

@@ -136,6 +136,8 @@ def test_the_unfiltered_csv_is_the_prebuilt_file_once_built(client, exports_dir,
 
     revalidated = client.get("/deals/export.csv", headers={"if-none-match": response["ETag"]})
     assert revalidated.status_code == 304
+    assert revalidated["ETag"] == response["ETag"]
+    assert "s-maxage" in revalidated["Cache-Control"] and "public" in response["Cache-Control"]
     # Filtered or sorted, the CSV still streams from the database.
     assert not isinstance(client.get("/deals/export.csv?regulator=cma"), FileResponse)
     assert not isinstance(client.get("/deals/export.csv?sort=name"), FileResponse)
