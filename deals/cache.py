@@ -37,13 +37,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import hashlib
 import logging
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from functools import wraps
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -252,6 +252,12 @@ def is_editor(request: HttpRequest) -> bool:
     return True
 
 
+@functools.cache
+def _admin_path() -> str:
+    """Where the admin is: looked up once, not on every request the middleware sees."""
+    return reverse("admin:index")
+
+
 class EditorCookieMiddleware:
     """Sets the editor cookie on the admin's responses to a signed-in staff member, and removes
     it from anyone else's (after signing out)."""
@@ -261,7 +267,7 @@ class EditorCookieMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith(reverse("admin:index")):
+        if not request.path.startswith(_admin_path()):
             return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_staff:
@@ -367,7 +373,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     """Serve the view's page from the cache while the content version is unchanged, with the
     headers that let a shared cache keep it; an editor's page is rendered, for them only."""
 
-    @wraps(view)
+    @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
