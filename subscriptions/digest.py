@@ -414,9 +414,7 @@ def digest_build(
     _explain_changes_by_news(nets, changes, events_seen)
     for deal_id, lines in nets.items():
         if deal_id in deals:
-            if ("deal", deal_id) not in groups:
-                groups["deal", deal_id] = _deal_group(deals[deal_id], heads)
-            groups["deal", deal_id].changes = lines
+            _deal_group(groups, deals[deal_id], heads).changes = lines
     _complete_groups(groups, deals)
     # The most important news first; among equals, the newest.
     ordered = sorted(
@@ -430,9 +428,7 @@ def _add_new_deals(
     groups: dict[tuple[str, int], DigestGroup], new_deals: Iterable[Deal], heads: dict
 ) -> None:
     for deal in new_deals:
-        if ("deal", deal.pk) not in groups:
-            groups["deal", deal.pk] = _deal_group(deal, heads)
-        group = groups["deal", deal.pk]
+        group = _deal_group(groups, deal, heads)
         group.is_new_deal = True
         group.entries.append(
             DigestEntry(
@@ -460,9 +456,7 @@ def _add_events(
         events_seen.append(event)
         deal = event.timeline_deal
         if deal is not None:
-            if ("deal", deal.pk) not in groups:
-                groups["deal", deal.pk] = _deal_group(deal, heads)
-            group = groups["deal", deal.pk]
+            group = _deal_group(groups, deal, heads)
             url = group.url
         else:
             inquiry = event.inquiry
@@ -522,14 +516,19 @@ def _complete_groups(groups: dict[tuple[str, int], DigestGroup], deals: dict[int
         group.entries.sort(key=lambda entry: (entry.date, entry.what != "New deal"))
 
 
-def _deal_group(deal: Deal, heads: dict[tuple, tuple[str, str]]) -> DigestGroup:
-    """A deal's group, empty: its title and link, worked out once per run (reversing the URL
-    is the dear part) and keyed by what they are made of."""
-    key = (deal.pk, deal.title, deal.slug)
-    if key not in heads:
-        heads[key] = (one_line(deal.title), absolute(deal.get_absolute_url()))
-    title, url = heads[key]
-    return DigestGroup(title=title, url=url)
+def _deal_group(
+    groups: dict[tuple[str, int], DigestGroup], deal: Deal, heads: dict[tuple, tuple[str, str]]
+) -> DigestGroup:
+    """The deal's group in `groups`, added empty when it has none yet: its title and link,
+    worked out once per run (reversing the URL is the dear part) and keyed by what they are made
+    of."""
+    if ("deal", deal.pk) not in groups:
+        key = (deal.pk, deal.title, deal.slug)
+        if key not in heads:
+            heads[key] = (one_line(deal.title), absolute(deal.get_absolute_url()))
+        title, url = heads[key]
+        groups["deal", deal.pk] = DigestGroup(title=title, url=url)
+    return groups["deal", deal.pk]
 
 
 EVENT_RELATED = ("timeline_deal", "deal", "inquiry__regulator", "inquiry__deal")
