@@ -1055,3 +1055,95 @@ class StatusChange(StatusChangeWording, models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal}: {self.describe()}"
+
+
+# --- Stored figures -------------------------------------------------------------------------
+
+
+class ReviewYearAggregateQuerySet(models.QuerySet):
+    def filtered(
+        self, *, jurisdiction: str = "", sector: str = "", from_year=None, to_year=None
+    ) -> ReviewYearAggregateQuerySet:
+        """The rows a /stats/ filter sums: its jurisdiction and sector, and, with a period, the
+        years in it and the reviews not dated (which the page counts as left out)."""
+        rows = self
+        if jurisdiction:
+            rows = rows.filter(regulator__jurisdiction=jurisdiction)
+        if sector:
+            rows = rows.filter(sector=sector)
+        if from_year or to_year:
+            dated = Q(year__gte=from_year or 0, year__lte=to_year or 9999)
+            rows = rows.filter(dated | Q(year__isnull=True))
+        return rows
+
+    def built(self) -> tuple[datetime.datetime, int | None] | None:
+        """When the stored rows were built and from which content version (every row of a build
+        has the same); None while none are stored."""
+        return self.order_by().values_list("built_at", "content_version").first()
+
+
+class ReviewYearAggregate(models.Model):
+    """The merger reviews of one regulator, year and sector, summed: what /stats/ adds up for
+    any period and filter instead of counting every review per request (deals/stats.py,
+    `aggregates_rebuild`). Rebuilt as a whole after content changes; never edited."""
+
+    regulator = models.ForeignKey(Regulator, on_delete=models.CASCADE, related_name="+")
+    year = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The year of the review's first phase's start, else of its opening, else of its "
+        "first event; empty: not dated.",
+    )
+    sector = models.CharField(
+        max_length=100, blank=True, help_text="The deal's sector; empty: no deal, or no sector."
+    )
+    reviews = models.PositiveIntegerField(default=0)
+    in_depth = models.PositiveIntegerField(
+        default=0, help_text="With a stored Phase 2, remedies or litigation phase."
+    )
+    interventions = models.PositiveIntegerField(
+        default=0, help_text="In-depth, or ended in remedies, a prohibition or an abandonment."
+    )
+    cleared = models.PositiveIntegerField(default=0)
+    remedies = models.PositiveIntegerField(default=0)
+    prohibited = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    other = models.PositiveIntegerField(
+        default=0, help_text="Any other outcome: not qualifying, referred, no action."
+    )
+    open = models.PositiveIntegerField(default=0)
+    not_published = models.PositiveIntegerField(default=0)
+    before_completion = models.PositiveIntegerField(default=0)
+    phases = models.JSONField(
+        default=dict,
+        help_text="Per Phase 1 and Phase 2: the phases counted and left out (by reason), and a "
+        "histogram of their durations and statutory lengths in days (deals/stats.py).",
+    )
+    phases_without_clock = models.PositiveIntegerField(
+        default=0, help_text="Litigation, remedies and pre-notification phases."
+    )
+    built_at = models.DateTimeField()
+    content_version = models.BigIntegerField(
+        null=True, blank=True, help_text="The content version the build read (deals/cache.py)."
+    )
+
+    objects = ReviewYearAggregateQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # Two builds at once: the second's rows clash with the first's and roll back.
+            models.UniqueConstraint(
+                fields=["regulator", "year", "sector"],
+                condition=Q(year__isnull=False),
+                name="review_year_aggregate_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["regulator", "sector"],
+                condition=Q(year__isnull=True),
+                name="review_year_aggregate_undated_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["year"])]
+
+    def __str__(self) -> str:
+        return f"{self.regulator_id} {self.year or 'not dated'} {self.sector}: {self.reviews}"

@@ -18,10 +18,44 @@ year it opened, else the year of its first event; a review with none of these is
   deal's abandonment).
 
 Under each table the page says how many reviews (or phases) the figure leaves out and why
-(`Stats.notes`); the CSV of each table has the same numbers. Counts are database aggregates;
-durations come from one query of the stored phases, their percentiles interpolated in Python as
-PostgreSQL's `percentile_cont` does, so SQLite and PostgreSQL agree: three queries whatever the
-amount of data. Results are cached for `STATS_CACHE_SECONDS` (default 300) per filter.
+(`Stats.notes`); the CSV of each table has the same numbers.
+
+Two ways to the same figures:
+
+- `compute`, per request: counts are database aggregates over every review, durations come from
+  one query of the stored phases, their percentiles interpolated in Python as PostgreSQL's
+  `percentile_cont` does, so SQLite and PostgreSQL agree: three queries whatever the amount of
+  data, but each reads every review (and dates each with two subqueries): at 100,000 deals a new
+  period cost 5 to 13 s (issue 22).
+- `from_aggregates`, what the page reads: the stored `ReviewYearAggregate` rows, one per
+  regulator, year (or "not dated") and sector, summed. Every filter the form has is a sum of
+  rows: jurisdiction (the regulator's), sector (the deal's), the period (the rows of its years;
+  the not-dated rows give the "left out" note). The counts are sums. The medians and 90th
+  percentiles are not, so each row keeps, per Phase 1 and Phase 2, a histogram of the counted
+  phases' durations and of their statutory lengths in whole days (`{"35": 2, "45": 1}`): the
+  histograms of the rows summed are the multiset of durations of the selected phases, and a
+  percentile of a multiset is read from its histogram exactly (`percentile_of`, the same
+  interpolation as `percentile`). A table's phase name and rule come from the first phase in the
+  per-request query's order, which each row remembers by its rank in that order. So the figures
+  are the same numbers, in the same words: tests/deals/test_stats_aggregates.py compares both
+  ways on the demo for many filters.
+
+`aggregates_rebuild` builds every row again (a write can move a review from one year to another
+or a deal to another sector, and the writes that change the figures, editors', ingest's, tasks',
+say only that the content changed: deals/cache.py), in three queries and one transaction, as
+the prebuilt exports are: `aggregates_refresh`, run by beat every STATS_EVERY_MINUTES, rebuilds
+when the content version changed since the last build (deals/tasks.py); `manage.py
+rebuild_stats`, `load_demo` and `seed_bench` build them at once.
+
+While none are stored (a fresh install before the first build, STATS_EVERY_MINUTES=0) the page
+computes per request, as before: right, and cheap on the small data a fresh install has. Once
+stored, the rows may lag the data by up to STATS_EVERY_MINUTES (and a build): the page then
+says "Figures as of <build time>". An editor (deals/cache.py's editor cookie) never sees a lag:
+when the rows are older than the content, an editor's request rebuilds them first (a few
+seconds at 100,000 deals, not the per-request figures' 5 to 13 s per period), which every
+visitor then sees too. The page's cache key and ETag carry the build (`aggregates_stamp`, read
+by the view), so a rebuild is served at once and not only after the next write. Figures are
+cached for STATS_CACHE_SECONDS per filter and build.
 """
 
 from __future__ import annotations
@@ -34,16 +68,18 @@ from dataclasses import dataclass, field
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
 
 from . import clocks
-from .cache import cached
+from .cache import cached, content_version, current
 from .filters import sector_choices
-from .models import OPEN_INQUIRY, Event, Inquiry, Phase, Regulator
+from .models import OPEN_INQUIRY, Event, Inquiry, Phase, Regulator, ReviewYearAggregate
 from .vocabulary import InquiryKind, Outcome, PhaseEnd, PhaseKind, Stage
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 OUTCOMES = [
     ("cleared", "Cleared", [Outcome.CLEARED]),
     ("remedies", "Cleared with remedies", [Outcome.CLEARED_WITH_REMEDIES]),
@@ -76,6 +112,8 @@ NOT_DATED = "not dated"
 # from each other and from OPEN_INQUIRY); what is left is "ended, no outcome recorded".
 NOT_PUBLISHED = Q(outcome="", stage=Stage.NOT_PUBLISHED)
 BEFORE_COMPLETION = Q(outcome="", ended_before_completion=True) & ~Q(stage=Stage.NOT_PUBLISHED)
+# An intervention: in-depth, or ended in remedies, a prohibition or the deal's abandonment.
+INTERVENTION = Q(in_depth=True) | Q(outcome__in=INTERVENTION_OUTCOMES)
 
 
 class StatsForm(forms.Form):
@@ -102,11 +140,14 @@ class StatsForm(forms.Form):
             raise forms.ValidationError("The period ends before it begins.")
         return data
 
-    def cache_key(self) -> str:
+    def cache_key(self, built: Built | None = None) -> str:
+        """The figures' key: the filters, and the build of the stored rows they are read from
+        (none: computed per request)."""
         data = self.cleaned_data
         parts = [str(data.get(name) or "") for name in ("jurisdiction", "sector")]
         parts += [str(data.get(name) or "") for name in ("from_year", "to_year")]
-        return f"stats:v{CACHE_VERSION}:" + "|".join(parts)
+        source = built.stamp if built else "per-request"
+        return f"stats:v{CACHE_VERSION}:{source}:" + "|".join(parts)
 
 
 def reviews(data: dict):
@@ -162,6 +203,26 @@ def percentile(values: list[float], fraction: float) -> float | None:
     position = (len(ordered) - 1) * fraction
     low, high = math.floor(position), math.ceil(position)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def percentile_of(counts: dict[int, int], fraction: float) -> float | None:
+    """`percentile` of the values a histogram (value -> how many) holds, without listing them:
+    the same ranks, the same interpolation, the same float."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    position = (total - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    at_low = at_high = None
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if at_low is None and low < seen:
+            at_low = value
+        if high < seen:
+            at_high = value
+            break
+    return at_low + (at_high - at_low) * (position - low)
 
 
 def counted(number: int, noun: str, plural: str = "") -> str:
@@ -250,6 +311,8 @@ class Stats:
     # Left out of the durations: phases with no statutory clock (litigation, remedies,
     # pre-notification).
     phases_without_clock: int = 0
+    # When the stored rows the figures were summed from were built (None: computed per request).
+    as_of: datetime.datetime | None = None
 
     @property
     def total(self) -> int:
@@ -364,41 +427,89 @@ class Stats:
         return notes
 
 
-def year_rows(queryset) -> list[YearRow]:
-    """Per regulator and year (None: not dated), one aggregate query."""
-    outcomes = {f"n_{key}": Count("pk", filter=Q(outcome__in=o)) for key, _l, o in OUTCOMES[:4]}
-    outcomes["n_other"] = Count("pk", filter=~Q(outcome="") & ~Q(outcome__in=NAMED_OUTCOMES))
-    rows = (
-        queryset.values("regulator__short_name", year=ExtractYear("dated_on"))
-        .annotate(
-            n_reviews=Count("pk"),
-            n_in_depth=Count("pk", filter=Q(in_depth=True)),
-            n_open=Count("pk", filter=OPEN_INQUIRY),
-            n_not_published=Count("pk", filter=NOT_PUBLISHED),
-            n_before_completion=Count("pk", filter=BEFORE_COMPLETION),
-            **outcomes,
-        )
+# What a row of the reviews and outcomes tables counts, as n_<name>: the per-request figures
+# and the stored rows count with the same definitions.
+COUNTS = {
+    "reviews": Q(),
+    "in_depth": Q(in_depth=True),
+    **{key: Q(outcome__in=outcomes) for key, _label, outcomes in OUTCOMES[:4]},
+    "other": ~Q(outcome="") & ~Q(outcome__in=NAMED_OUTCOMES),
+    "open": OPEN_INQUIRY,
+    "not_published": NOT_PUBLISHED,
+    "before_completion": BEFORE_COMPLETION,
+}
+
+
+def counts_by(queryset, *fields, **counts: Q):
+    """The reviews grouped by `fields` and their year (None: not dated), each group's COUNTS
+    (and `counts`) as n_<name>: one aggregate query."""
+    wanted = {**COUNTS, **counts}
+    return (
+        queryset.values(*fields, year=ExtractYear("dated_on"))
+        .annotate(**{f"n_{name}": Count("pk", filter=q or None) for name, q in wanted.items()})
         .order_by()
     )
-    result = []
-    for row in rows:
-        by_outcome = {key: row[f"n_{key}"] for key, _label, _outcomes in OUTCOMES}
-        known = sum(by_outcome.values()) + row["n_open"]
-        known += row["n_not_published"] + row["n_before_completion"]
-        result.append(
-            YearRow(
-                regulator=row["regulator__short_name"],
-                year=row["year"],
-                reviews=row["n_reviews"],
-                in_depth=row["n_in_depth"],
-                outcomes=by_outcome,
-                open=row["n_open"],
-                not_published=row["n_not_published"],
-                before_completion=row["n_before_completion"],
-                no_outcome=row["n_reviews"] - known,
-            )
+
+
+def year_row(regulator: str, year: int | None, n: dict[str, int]) -> YearRow:
+    """A row of the reviews and outcomes tables from its counts (COUNTS' names)."""
+    by_outcome = {key: n[key] for key, _label, _outcomes in OUTCOMES}
+    known = sum(by_outcome.values()) + n["open"] + n["not_published"] + n["before_completion"]
+    return YearRow(
+        regulator=regulator,
+        year=year,
+        reviews=n["reviews"],
+        in_depth=n["in_depth"],
+        outcomes=by_outcome,
+        open=n["open"],
+        not_published=n["not_published"],
+        before_completion=n["before_completion"],
+        no_outcome=n["reviews"] - known,
+    )
+
+
+def in_table_order(rows) -> list[YearRow]:
+    return sorted(rows, key=lambda r: (r.regulator, r.year is None, r.year or 0))
+
+
+def year_rows(queryset) -> list[YearRow]:
+    """Per regulator and year (None: not dated), one aggregate query."""
+    return in_table_order(
+        year_row(
+            row["regulator__short_name"],
+            row["year"],
+            {name: row[f"n_{name}"] for name in COUNTS},
         )
-    return sorted(result, key=lambda r: (r.regulator, r.year is None, r.year or 0))
+        for row in counts_by(queryset, "regulator__short_name")
+    )
+
+
+# Why a Phase 1 or Phase 2 is left out of the durations (None: it is counted).
+def left_out_because(start, end, how) -> str | None:
+    if not how:
+        return "running"
+    if how == PhaseEnd.BEFORE_COMPLETION:
+        return "before_completion"
+    if start is None:
+        return "no_start"
+    if end is None:
+        return "no_end"
+    if end < start:
+        return "end_before_start"
+    return None
+
+
+def duration_row(name: str, slug: str, kind: str, label: str) -> DurationRow:
+    rule = clocks.RULES[slug].rule(kind) if slug in clocks.RULES else None
+    return DurationRow(
+        regulator=name,
+        phase=label,
+        statutory=rule.describe() if rule else "",
+        count=0,
+        median=None,
+        p90=None,
+        statutory_median=None,
+    )
 
 
 def duration_rows(queryset) -> tuple[list[DurationRow], int]:
@@ -427,26 +538,9 @@ def duration_rows(queryset) -> tuple[list[DurationRow], int]:
         key = (name, DURATION_PHASES.index(kind))
         row = rows.get(key)
         if row is None:
-            rule = clocks.RULES[slug].rule(kind) if slug in clocks.RULES else None
-            row = rows[key] = DurationRow(
-                regulator=name,
-                phase=label,
-                statutory=rule.describe() if rule else "",
-                count=0,
-                median=None,
-                p90=None,
-                statutory_median=None,
-            )
-        if not how:
-            row.running += 1
-        elif how == PhaseEnd.BEFORE_COMPLETION:
-            row.before_completion += 1
-        elif start is None:
-            row.no_start += 1
-        elif end is None:
-            row.no_end += 1
-        elif end < start:
-            row.end_before_start += 1
+            row = rows[key] = duration_row(name, slug, kind, label)
+        if reason := left_out_because(start, end, how):
+            setattr(row, reason, getattr(row, reason) + 1)
         else:
             row.count += 1
             taken[key].append((end - start).days)
@@ -462,12 +556,11 @@ def duration_rows(queryset) -> tuple[list[DurationRow], int]:
 
 def sector_rows(queryset) -> list[SectorRow]:
     """Every sector's reviews and interventions, most interventions first. One query."""
-    intervention = Q(in_depth=True) | Q(outcome__in=INTERVENTION_OUTCOMES)
     counts = (
         queryset.filter(deal__isnull=False)
         .exclude(deal__sector="")
         .values("deal__sector", "regulator__short_name")
-        .annotate(reviews=Count("pk"), interventions=Count("pk", filter=intervention))
+        .annotate(reviews=Count("pk"), interventions=Count("pk", filter=INTERVENTION))
         .order_by()
     )
     sectors: dict[str, SectorRow] = {}
@@ -476,7 +569,11 @@ def sector_rows(queryset) -> list[SectorRow]:
         sector.reviews += row["reviews"]
         sector.interventions += row["interventions"]
         sector.by_regulator[row["regulator__short_name"]] = row["interventions"]
-    return sorted(sectors.values(), key=lambda s: (-s.interventions, -s.reviews, s.sector))
+    return most_interventions_first(sectors.values())
+
+
+def most_interventions_first(sectors) -> list[SectorRow]:
+    return sorted(sectors, key=lambda s: (-s.interventions, -s.reviews, s.sector))
 
 
 def compute(data: dict, sector_limit: int = 10) -> Stats:
@@ -504,10 +601,237 @@ def compute(data: dict, sector_limit: int = 10) -> Stats:
     )
 
 
-def stats_for(form: StatsForm) -> Stats:
-    """The figures for a valid form, from the cache when they were computed lately."""
+# --- The stored per-year figures ----------------------------------------------------------
+
+# The counts a stored row keeps, in COUNTS' names (and the model's fields), besides the phases.
+STORED_COUNTS = [*COUNTS, "interventions"]
+# How long a process trusts the build it read from the cache (see `aggregates_built`).
+BUILT_KEY = "dealwatch:fragment:stats-built"
+BUILT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Built:
+    """When the stored rows were built, and from which content version (None: not known)."""
+
+    at: datetime.datetime
+    version: int | None
+
+    @property
+    def stamp(self) -> str:
+        return self.at.isoformat()
+
+    def is_current(self) -> bool:
+        """Built from the content as it is now (not known while the cache is down: no)."""
+        version = content_version()
+        return version is not None and self.version == version
+
+
+def aggregates_built() -> Built | None:
+    """The build of the stored rows; None while none are stored (or STATS_EVERY_MINUTES is 0).
+
+    One cache round trip: the build read from the database is kept under the content version
+    for BUILT_SECONDS, and each build writes its own when it commits. A request that read the
+    rows just before a build committed may write the older build after it: that lasts at most
+    BUILT_SECONDS."""
+    if settings.STATS_EVERY_MINUTES <= 0:
+        return None
+    version, entry = current(BUILT_KEY)
+    if entry is None:
+        row = ReviewYearAggregate.objects.built()
+        entry = ("built", Built(*row) if row else None)
+        if version is not None:
+            cache.set(BUILT_KEY, (version, entry), BUILT_SECONDS)
+    return entry[1]
+
+
+def aggregates_stamp() -> str:
+    """What the page's cache key and ETag add to the content version: the build it reads."""
+    built = aggregates_built()
+    return built.stamp if built else "per-request"
+
+
+def _phase_tally() -> dict:
+    return {
+        "first": None,  # the rank of the first phase in `duration_rows`' order, and its label
+        "label": "",
+        "count": 0,
+        "month_ends": 0,
+        "no_start": 0,
+        "no_end": 0,
+        "running": 0,
+        "before_completion": 0,
+        "end_before_start": 0,
+        "days": defaultdict(int),  # days taken -> phases (JSON: the keys as text)
+        "statutory": defaultdict(int),  # statutory length in days -> phases
+    }
+
+
+def aggregates_rebuild(*, now: datetime.datetime | None = None) -> int:
+    """Build every stored row again from the reviews (three queries) and replace them in one
+    transaction. Safe to run twice at once: the second build's rows clash with the first's
+    (unique per regulator, year and sector) and it rolls back. Returns the rows stored."""
+    now = now or timezone.now()
+    version = content_version()  # read before reading: a write during the build is seen next
+    every = reviews({})
+    rows: dict[tuple[int, int | None, str], ReviewYearAggregate] = {}
+
+    def row_of(regulator: int, year: int | None, sector: str | None) -> ReviewYearAggregate:
+        key = (regulator, year, sector or "")  # no deal and no sector: both ""
+        if key not in rows:
+            rows[key] = ReviewYearAggregate(
+                regulator_id=regulator,
+                year=year,
+                sector=key[2],
+                phases={},
+                built_at=now,
+                content_version=version,
+            )
+        return rows[key]
+
+    for group in counts_by(every, "regulator", "deal__sector", interventions=INTERVENTION):
+        row = row_of(group["regulator"], group["year"], group["deal__sector"])
+        for name in STORED_COUNTS:
+            setattr(row, name, getattr(row, name) + group[f"n_{name}"])
+
+    placed = {
+        pk: row_of(regulator, year, sector)
+        for pk, regulator, sector, year in every.values_list(
+            "pk", "regulator", "deal__sector", ExtractYear("dated_on")
+        )
+    }
+    # The phases in `duration_rows`' order (the model's): a table's phase name is its first's.
+    phases = Phase.objects.filter(inquiry__in=every.values("pk")).values_list(
+        "inquiry", "kind", "label", "started_on", "deadline_on", "ended_on", "ended_precision",
+        "ended_how",
+    )  # fmt: skip
+    for rank, (inquiry, kind, label, start, deadline, end, precision, how) in enumerate(phases):
+        row = placed[inquiry]
+        if kind not in DURATION_PHASES:
+            row.phases_without_clock += 1
+            continue
+        tally = row.phases.setdefault(kind, _phase_tally())
+        if tally["first"] is None:
+            tally["first"], tally["label"] = rank, label
+        if reason := left_out_because(start, end, how):
+            tally[reason] += 1
+            continue
+        tally["count"] += 1
+        tally["days"][(end - start).days] += 1
+        tally["month_ends"] += precision == "month"
+        if deadline:
+            tally["statutory"][(deadline - start).days] += 1
+
+    try:
+        with transaction.atomic():
+            ReviewYearAggregate.objects.all().delete()
+            ReviewYearAggregate.objects.bulk_create(rows.values(), batch_size=500)
+    except IntegrityError:  # another build stored its rows meanwhile: they stand
+        return 0
+    # After the commit: the next request reads this build (see `aggregates_built`).
+    after = content_version()
+    if after is not None:
+        built = Built(now, version) if rows else None
+        cache.set(BUILT_KEY, (after, ("built", built)), BUILT_SECONDS)
+    return len(rows)
+
+
+def aggregates_refresh() -> bool:
+    """Rebuild the stored rows when the content changed since they were built, or none are
+    stored (beat, every STATS_EVERY_MINUTES: deals/tasks.py). Cheap when nothing changed: one
+    query and one cache read. Whether it rebuilt."""
+    if settings.STATS_EVERY_MINUTES <= 0:
+        return False
+    row = ReviewYearAggregate.objects.built()
+    if row and Built(*row).is_current():
+        return False
+    aggregates_rebuild()
+    return True
+
+
+def from_aggregates(data: dict, built: Built, sector_limit: int = 10) -> Stats:
+    """The figures for the form's filters, summed from the stored rows: one query, and the same
+    Stats as `compute` gives for the content the rows were built from."""
+    period = has_period(data)
+    rows = ReviewYearAggregate.objects.filtered(
+        jurisdiction=data.get("jurisdiction") or "",
+        sector=data.get("sector") or "",
+        from_year=data.get("from_year"),
+        to_year=data.get("to_year"),
+    ).values_list("regulator__short_name", "regulator__slug", "year", "sector", "phases",
+                  "phases_without_clock", *STORED_COUNTS)  # fmt: skip
+    years: dict[tuple[str, int | None], dict[str, int]] = {}
+    sectors: dict[str, SectorRow] = {}
+    phases: dict[tuple[str, int], dict] = {}
+    undated_outside = without_clock = 0
+    for name, slug, year, sector, stored, no_clock, *numbers in rows:
+        n = dict(zip(STORED_COUNTS, numbers, strict=True))
+        if period and year is None:
+            undated_outside += n["reviews"]
+            continue
+        sums = years.setdefault((name, year), dict.fromkeys(COUNTS, 0))
+        for key in COUNTS:
+            sums[key] += n[key]
+        if sector:
+            row = sectors.setdefault(sector, SectorRow(sector, 0, 0))
+            row.reviews += n["reviews"]
+            row.interventions += n["interventions"]
+            row.by_regulator[name] = row.by_regulator.get(name, 0) + n["interventions"]
+        without_clock += no_clock
+        for kind, tally in stored.items():
+            merged = phases.setdefault((name, DURATION_PHASES.index(kind)), {"first": None})
+            if merged["first"] is None or tally["first"] < merged["first"]:
+                merged.update(first=tally["first"], label=tally["label"], slug=slug, kind=kind)
+            for reason in ("count", "month_ends", *DURATION_REASONS):
+                merged[reason] = merged.get(reason, 0) + tally[reason]
+            for histogram in ("days", "statutory"):
+                into = merged.setdefault(histogram, defaultdict(int))
+                for days, number in tally[histogram].items():
+                    into[int(days)] += number
+    durations = []
+    for (name, _index), merged in sorted(phases.items()):
+        row = duration_row(name, merged["slug"], merged["kind"], merged["label"])
+        for reason in ("count", "month_ends", *DURATION_REASONS):
+            setattr(row, reason, merged[reason])
+        row.median = percentile_of(merged["days"], 0.5)
+        row.p90 = percentile_of(merged["days"], 0.9)
+        row.statutory_median = percentile_of(merged["statutory"], 0.5)
+        row.statutory_count = sum(merged["statutory"].values())
+        durations.append(row)
+    year_list = in_table_order(year_row(name, year, n) for (name, year), n in years.items())
+    ranked = most_interventions_first(sectors.values())
+    total = sum(row.reviews for row in year_list)
+    return Stats(
+        years=year_list,
+        durations=durations,
+        sectors=ranked[:sector_limit],
+        undated_outside_period=undated_outside,
+        without_sector=total - sum(sector.reviews for sector in ranked),
+        more_sectors=max(len(ranked) - sector_limit, 0),
+        sector_limit=sector_limit,
+        phases_without_clock=without_clock,
+        as_of=built.at,
+    )
+
+
+DURATION_REASONS = ("no_start", "no_end", "running", "before_completion", "end_before_start")
+
+
+def stats_for(form: StatsForm, *, editor: bool = False) -> Stats:
+    """The figures for a valid form: summed from the stored rows, or computed per request while
+    none are stored; an editor's rebuilds the rows first when they are older than the content.
+    Cached for STATS_CACHE_SECONDS per filter and build."""
+    built = aggregates_built()
+    if built is not None and editor:
+        version = content_version()  # None: the cache is down; not a rebuild per request then
+        if version is not None and built.version != version:
+            aggregates_rebuild()
+            built = aggregates_built()
     timeout = settings.STATS_CACHE_SECONDS
-    return cache.get_or_set(form.cache_key(), lambda: compute(form.cleaned_data), timeout)
+    if built is None:
+        return cache.get_or_set(form.cache_key(), lambda: compute(form.cleaned_data), timeout)
+    figures = lambda: from_aggregates(form.cleaned_data, built)  # noqa: E731
+    return cache.get_or_set(form.cache_key(built), figures, timeout)
 
 
 # --- Tables as CSV ------------------------------------------------------------------------

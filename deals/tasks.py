@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import exports
+from . import stats as figures
 from .models import Deal
 
 
@@ -19,3 +20,10 @@ def refresh_full_exports() -> list[str]:
     EXPORTS_EVERY_MINUTES (deals/exports.py). Safe to overlap: a second run finds the lock
     taken and does nothing."""
     return exports.full_exports_refresh()
+
+
+@shared_task
+def refresh_stats_figures() -> bool:
+    """Every STATS_EVERY_MINUTES (beat): rebuild the stored /stats/ rows if the content changed
+    since they were built (deals/stats.py). Safe to overlap: a second build rolls back."""
+    return figures.aggregates_refresh()

@@ -5,6 +5,7 @@ empty page, never an exception.
 The two filtered lists, /deals/ and /inquiries/, are each described once (`FilteredList`: filters,
 rows, template, where the same rows are elsewhere, CSV); their pages and CSVs read it."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,14 +22,14 @@ from django_filters import FilterSet
 
 from . import calendars, clocks, exports, hooks
 from . import stats as figures
-from .cache import cached, public_page
+from .cache import cached, is_editor, public_page
 from .charts import deal_timeline
 from .deadlines import PASSED_WINDOW, inquiries_in_order
 from .deadlines import upcoming as upcoming_deadlines
 from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
 from .models import Company, CompanyRedirect, Deal, Event, Inquiry, Regulator
 from .pagination import first_rows, paginate
-from .querystring import takes
+from .querystring import CANONICAL_ATTRIBUTE, takes
 from .vocabulary import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
@@ -516,7 +517,24 @@ def deadlines(request):
     )
 
 
+def keyed_by_stored_figures(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The page shows the stored /stats/ rows, rebuilt after content changes without a new
+    content version: its cache key and ETag (public_page's, from the canonical query) also name
+    the build it reads, so a rebuild is served at once, not after the next write. Between
+    `takes` and `public_page`."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.figures_stamp = figures.aggregates_stamp()
+        query = getattr(request, CANONICAL_ATTRIBUTE, None) or ""
+        setattr(request, CANONICAL_ATTRIBUTE, f"{query}#figures={request.figures_stamp}")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @takes(form=figures.StatsForm)
+@keyed_by_stored_figures
 @public_page
 def stats(request):
     """Reviews, in-depth rates, outcomes, durations and interventions per regulator and year."""
@@ -526,8 +544,10 @@ def stats(request):
     if not request.GET:
         form = figures.StatsForm({})
         form.is_valid()
+    # An editor's figures are never older than the content (deals/stats.py).
+    editor = is_editor(request)
     # Read only when the figures' fragment is not cached (deals/stats.html).
-    result = SimpleLazyObject(lambda: figures.stats_for(form))
+    result = SimpleLazyObject(lambda: figures.stats_for(form, editor=editor))
     return render(
         request,
         "deals/stats.html",
@@ -537,6 +557,9 @@ def stats(request):
             "charts": SimpleLazyObject(lambda: figures.charts(result)),
             "outcome_labels": figures.OUTCOME_LABELS,
             "query": request.GET.urlencode(),
+            # The figures' fragment is keyed by the build it shows; an editor's by their own.
+            "figures_key": f"{request.figures_stamp}{'-editor' if editor else ''}",
+            "stats_every_minutes": settings.STATS_EVERY_MINUTES,
         },
     )
 

@@ -314,6 +314,20 @@ INFORMAL_LOOK_DORMANT_AFTER_DAYS = int(os.environ.get("INFORMAL_LOOK_DORMANT_AFT
 
 # /stats/ figures are cached per filter this long (seconds).
 STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "300"))
+# /stats/ sums stored per-year rows (deals/stats.py), rebuilt by beat after a content change at
+# most every STATS_EVERY_MINUTES, so up to that long (plus a build) behind, as the page says;
+# 0 turns them off (every figure computed per request).
+STATS_EVERY_MINUTES = int(os.environ.get("STATS_EVERY_MINUTES", "1"))
+STATS_BEAT_SCHEDULE: dict = (
+    {
+        "stats-refresh": {
+            "task": "deals.tasks.refresh_stats_figures",
+            "schedule": crontab(minute=f"*/{STATS_EVERY_MINUTES}"),
+        }
+    }
+    if STATS_EVERY_MINUTES > 0
+    else {}
+)
 STATUS_BEAT_SCHEDULE: dict = {
     "statuses-refresh": {
         "task": "deals.tasks.refresh_time_dependent_statuses",
@@ -392,7 +406,12 @@ DIGEST_BEAT_SCHEDULE: dict = {
 }
 
 # Ingest's entries (one per scheduled source) are added by tracker/celery.py.
-CELERY_BEAT_SCHEDULE = {**DIGEST_BEAT_SCHEDULE, **STATUS_BEAT_SCHEDULE, **EXPORTS_BEAT_SCHEDULE}
+CELERY_BEAT_SCHEDULE = {
+    **DIGEST_BEAT_SCHEDULE,
+    **STATUS_BEAT_SCHEDULE,
+    **EXPORTS_BEAT_SCHEDULE,
+    **STATS_BEAT_SCHEDULE,
+}
 
 # --- Browser policies (docs/security.md) -------------------------------------------------
 # Scripts and styles come only from our own static files: nothing inline, so text that got

@@ -32,6 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from deals.models import ClockStop, Deal, Event, Inquiry
+from deals.stats import aggregates_rebuild
 from deals.vocabulary import Stage
 from ingest.models import AppliedValues, IngestRun, RawRecord, ReviewStatus
 from subscriptions.models import Delivery, DigestItem, DigestRun, Subscriber
@@ -82,6 +83,17 @@ JSON_PAYLOADS = {
     },
     "ingest.IngestRun.problems": lambda n: [{"id": TEXT, "reason": text_payload(None, n=n)}],
     "ingest.AppliedValues.values": lambda n: {text_payload(None, n=n): TEXT},
+    # The stored /stats/ rows keep each Phase 1's label as the regulator named it.
+    "deals.ReviewYearAggregate.phases": lambda n: {
+        "phase_1": {
+            **dict.fromkeys(["first", "month_ends", "no_start", "no_end", "running"], 0),
+            **dict.fromkeys(["before_completion", "end_before_start"], 0),
+            "label": text_payload(40, n=n),
+            "count": 1,
+            "days": {"30": 1},
+            "statutory": {"35": 1},
+        }
+    },
 }
 # JSON fields that hold our own identifiers or validated choices, not text anyone typed.
 JSON_NOT_TEXT = {
@@ -164,6 +176,7 @@ def build_world() -> dict:
     AppliedValues.objects.create(model="deals.inquiry", object_id=inquiry.pk, values={})
     started = timezone.now() - datetime.timedelta(minutes=5)
     IngestRun.objects.create(source="cma", started_at=started, finished_at=started, error="x")
+    aggregates_rebuild()  # the stored /stats/ rows, with the sector and the phases' labels
 
     root = User.objects.create_superuser("root", "root@example.org", "pw-root-123")
     editor = User.objects.create_user("eddie", "eddie@example.org", "pw-eddie-123", is_staff=True)
