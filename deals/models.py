@@ -1064,13 +1064,22 @@ class ReviewYearAggregateQuerySet(models.QuerySet):
     def filtered(
         self, *, jurisdiction: str = "", sector: str = "", from_year=None, to_year=None
     ) -> ReviewYearAggregateQuerySet:
-        """The rows a /stats/ filter sums: its jurisdiction and sector, and, with a period, the
-        years in it and the reviews not dated (which the page counts as left out)."""
-        rows = self
+        """The rows a /stats/ filter sums: its jurisdiction, its sector's rows (without one, the
+        rows of every sector summed), and, with a period, the years in it and the reviews not
+        dated (which the page counts as left out)."""
+        rows = self.filter(sector=sector, all_sectors=False) if sector else self.every_sector()
         if jurisdiction:
             rows = rows.filter(regulator__jurisdiction=jurisdiction)
-        if sector:
-            rows = rows.filter(sector=sector)
+        return rows.in_period(from_year, to_year)
+
+    def every_sector(self) -> ReviewYearAggregateQuerySet:
+        return self.filter(all_sectors=True)
+
+    def per_sector(self) -> ReviewYearAggregateQuerySet:
+        return self.filter(all_sectors=False)
+
+    def in_period(self, from_year=None, to_year=None) -> ReviewYearAggregateQuerySet:
+        rows = self
         if from_year or to_year:
             dated = Q(year__gte=from_year or 0, year__lte=to_year or 9999)
             rows = rows.filter(dated | Q(year__isnull=True))
@@ -1096,6 +1105,11 @@ class ReviewYearAggregate(models.Model):
     )
     sector = models.CharField(
         max_length=100, blank=True, help_text="The deal's sector; empty: no deal, or no sector."
+    )
+    all_sectors = models.BooleanField(
+        default=False,
+        help_text="The sum of the regulator's and year's rows of every sector (sector empty): "
+        "what a page without a sector filter reads, some 30 times fewer rows.",
     )
     reviews = models.PositiveIntegerField(default=0)
     in_depth = models.PositiveIntegerField(
@@ -1133,17 +1147,17 @@ class ReviewYearAggregate(models.Model):
         constraints = [
             # Two builds at once: the second's rows clash with the first's and roll back.
             models.UniqueConstraint(
-                fields=["regulator", "year", "sector"],
+                fields=["regulator", "year", "sector", "all_sectors"],
                 condition=Q(year__isnull=False),
                 name="review_year_aggregate_unique",
             ),
             models.UniqueConstraint(
-                fields=["regulator", "sector"],
+                fields=["regulator", "sector", "all_sectors"],
                 condition=Q(year__isnull=True),
                 name="review_year_aggregate_undated_unique",
             ),
         ]
-        indexes = [models.Index(fields=["year"])]
+        indexes = [models.Index(fields=["all_sectors", "sector", "year"])]
 
     def __str__(self) -> str:
         return f"{self.regulator_id} {self.year or 'not dated'} {self.sector}: {self.reviews}"

@@ -28,9 +28,11 @@ Two ways to the same figures:
   data, but each reads every review (and dates each with two subqueries): at 100,000 deals a new
   period cost 5 to 13 s (issue 22).
 - `from_aggregates`, what the page reads: the stored `ReviewYearAggregate` rows, one per
-  regulator, year (or "not dated") and sector, summed. Every filter the form has is a sum of
-  rows: jurisdiction (the regulator's), sector (the deal's), the period (the rows of its years;
-  the not-dated rows give the "left out" note). The counts are sums. The medians and 90th
+  regulator, year (or "not dated") and sector, and one per regulator and year for every sector
+  together (what a page without a sector filter reads: some 30 times fewer rows), summed. Every
+  filter the form has is a sum of rows: jurisdiction (the regulator's), sector (the deal's), the
+  period (the rows of its years; the not-dated rows give the "left out" note); the sectors
+  table sums the per-sector rows in the database. The counts are sums. The medians and 90th
   percentiles are not, so each row keeps, per Phase 1 and Phase 2, a histogram of the counted
   phases' durations and of their statutory lengths in whole days (`{"35": 2, "45": 1}`): the
   histograms of the rows summed are the multiset of durations of the selected phases, and a
@@ -69,7 +71,18 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
@@ -440,13 +453,12 @@ COUNTS = {
 }
 
 
-def counts_by(queryset, *fields, **counts: Q):
-    """The reviews grouped by `fields` and their year (None: not dated), each group's COUNTS
-    (and `counts`) as n_<name>: one aggregate query."""
-    wanted = {**COUNTS, **counts}
+def counts_by(queryset, *fields):
+    """The reviews grouped by `fields` and their year (None: not dated), each group's COUNTS as
+    n_<name>: one aggregate query."""
     return (
         queryset.values(*fields, year=ExtractYear("dated_on"))
-        .annotate(**{f"n_{name}": Count("pk", filter=q or None) for name, q in wanted.items()})
+        .annotate(**{f"n_{name}": Count("pk", filter=q or None) for name, q in COUNTS.items()})
         .order_by()
     )
 
@@ -673,8 +685,7 @@ def aggregates_rebuild(*, now: datetime.datetime | None = None) -> int:
     (unique per regulator, year and sector) and it rolls back. Returns the rows stored."""
     now = now or timezone.now()
     version = content_version()  # read before reading: a write during the build is seen next
-    every = reviews({})
-    rows: dict[tuple[int, int | None, str], ReviewYearAggregate] = {}
+    rows: dict[tuple[int, int | None, str | None], ReviewYearAggregate] = {}
 
     def row_of(regulator: int, year: int | None, sector: str | None) -> ReviewYearAggregate:
         key = (regulator, year, sector or "")  # no deal and no sector: both ""
@@ -689,22 +700,51 @@ def aggregates_rebuild(*, now: datetime.datetime | None = None) -> int:
             )
         return rows[key]
 
-    for group in counts_by(every, "regulator", "deal__sector", interventions=INTERVENTION):
-        row = row_of(group["regulator"], group["year"], group["deal__sector"])
-        for name in STORED_COUNTS:
-            setattr(row, name, getattr(row, name) + group[f"n_{name}"])
-
-    placed = {
-        pk: row_of(regulator, year, sector)
-        for pk, regulator, sector, year in every.values_list(
-            "pk", "regulator", "deal__sector", ExtractYear("dated_on")
-        )
-    }
+    # The reviews `reviews({})` gives, without its two subqueries per review: what they read
+    # (each review's first phase start, first event, in-depth phases) is read here in bulk.
+    merger_reviews = Inquiry.objects.public().filter(kind=InquiryKind.MERGER_REVIEW)
+    flags = {name: q for name, q in COUNTS.items() if name not in ("reviews", "in_depth")}
+    flags["intervened"] = Q(outcome__in=INTERVENTION_OUTCOMES)
+    facts = merger_reviews.annotate(
+        **{
+            f"is_{name}": ExpressionWrapper(q, output_field=BooleanField())
+            for name, q in flags.items()
+        }
+    ).values_list("pk", "regulator", "deal__sector", "opened_on", *(f"is_{name}" for name in flags))
     # The phases in `duration_rows`' order (the model's): a table's phase name is its first's.
-    phases = Phase.objects.filter(inquiry__in=every.values("pk")).values_list(
-        "inquiry", "kind", "label", "started_on", "deadline_on", "ended_on", "ended_precision",
-        "ended_how",
+    phases = list(
+        Phase.objects.filter(inquiry__in=merger_reviews.values("pk")).values_list(
+            "inquiry", "kind", "label", "started_on", "deadline_on", "ended_on",
+            "ended_precision", "ended_how",
+        )
     )  # fmt: skip
+    first_event = dict(
+        Event.objects.filter(inquiry__in=merger_reviews.values("pk"))
+        .values("inquiry")
+        .annotate(first=Min("occurred_on"))
+        .order_by()
+        .values_list("inquiry", "first")
+    )
+    first_start: dict[int, datetime.date] = {}
+    in_depth: set[int] = set()
+    for inquiry, kind, _label, start, *_rest in phases:
+        if start is not None and (inquiry not in first_start or start < first_start[inquiry]):
+            first_start[inquiry] = start
+        if kind in IN_DEPTH_PHASES:
+            in_depth.add(inquiry)
+
+    placed: dict[int, ReviewYearAggregate] = {}
+    for pk, regulator, sector, opened_on, *values in facts:
+        # As `dated`: the first phase's start, else the opening, else the first event.
+        dated_on = first_start.get(pk) or opened_on or first_event.get(pk)
+        row = placed[pk] = row_of(regulator, dated_on.year if dated_on else None, sector)
+        is_ = dict(zip(flags, values, strict=True))
+        row.reviews += 1
+        row.in_depth += pk in in_depth
+        row.interventions += pk in in_depth or bool(is_["intervened"])
+        for name in flags.keys() - {"intervened"}:
+            setattr(row, name, getattr(row, name) + bool(is_[name]))
+
     for rank, (inquiry, kind, label, start, deadline, end, precision, how) in enumerate(phases):
         row = placed[inquiry]
         if kind not in DURATION_PHASES:
@@ -721,6 +761,25 @@ def aggregates_rebuild(*, now: datetime.datetime | None = None) -> int:
         tally["month_ends"] += precision == "month"
         if deadline:
             tally["statutory"][(deadline - start).days] += 1
+
+    # Without a sector filter the page reads each regulator's and year's rows of every sector
+    # summed: one row each, not one per sector.
+    for (regulator, year, _sector), row in list(rows.items()):
+        key = (regulator, year, None)
+        if key not in rows:
+            rows[key] = ReviewYearAggregate(
+                regulator_id=regulator,
+                year=year,
+                all_sectors=True,
+                phases={},
+                built_at=now,
+                content_version=version,
+            )
+        every_sector = rows[key]
+        for name in [*STORED_COUNTS, "phases_without_clock"]:
+            setattr(every_sector, name, getattr(every_sector, name) + getattr(row, name))
+        for kind, tally in row.phases.items():
+            tally_merge(every_sector.phases.setdefault(kind, _phase_tally()), tally)
 
     try:
         with transaction.atomic():
@@ -749,22 +808,35 @@ def aggregates_refresh() -> bool:
     return True
 
 
+def tally_merge(into: dict, tally: dict) -> bool:
+    """Add one row's tally of a phase kind (stored: its histograms' keys as text) to another;
+    whether `tally`'s first phase comes before `into`'s (its name is then the table's)."""
+    earlier = into["first"] is None or tally["first"] < into["first"]
+    if earlier:
+        into["first"], into["label"] = tally["first"], tally["label"]
+    for reason in ("count", "month_ends", *DURATION_REASONS):
+        into[reason] += tally[reason]
+    for histogram in ("days", "statutory"):
+        for days, number in tally[histogram].items():
+            into[histogram][int(days)] += number
+    return earlier
+
+
 def from_aggregates(data: dict, built: Built, sector_limit: int = 10) -> Stats:
-    """The figures for the form's filters, summed from the stored rows: one query, and the same
-    Stats as `compute` gives for the content the rows were built from."""
+    """The figures for the form's filters, summed from the stored rows: two queries (the rows
+    of the filter, the sectors' sums), and the same Stats as `compute` gives for the content
+    the rows were built from."""
     period = has_period(data)
+    jurisdiction, sector = data.get("jurisdiction") or "", data.get("sector") or ""
+    low, high = data.get("from_year"), data.get("to_year")
     rows = ReviewYearAggregate.objects.filtered(
-        jurisdiction=data.get("jurisdiction") or "",
-        sector=data.get("sector") or "",
-        from_year=data.get("from_year"),
-        to_year=data.get("to_year"),
-    ).values_list("regulator__short_name", "regulator__slug", "year", "sector", "phases",
+        jurisdiction=jurisdiction, sector=sector, from_year=low, to_year=high
+    ).values_list("regulator__short_name", "regulator__slug", "year", "phases",
                   "phases_without_clock", *STORED_COUNTS)  # fmt: skip
     years: dict[tuple[str, int | None], dict[str, int]] = {}
-    sectors: dict[str, SectorRow] = {}
     phases: dict[tuple[str, int], dict] = {}
     undated_outside = without_clock = 0
-    for name, slug, year, sector, stored, no_clock, *numbers in rows:
+    for name, slug, year, stored, no_clock, *numbers in rows:
         n = dict(zip(STORED_COUNTS, numbers, strict=True))
         if period and year is None:
             undated_outside += n["reviews"]
@@ -772,22 +844,30 @@ def from_aggregates(data: dict, built: Built, sector_limit: int = 10) -> Stats:
         sums = years.setdefault((name, year), dict.fromkeys(COUNTS, 0))
         for key in COUNTS:
             sums[key] += n[key]
-        if sector:
-            row = sectors.setdefault(sector, SectorRow(sector, 0, 0))
-            row.reviews += n["reviews"]
-            row.interventions += n["interventions"]
-            row.by_regulator[name] = row.by_regulator.get(name, 0) + n["interventions"]
         without_clock += no_clock
         for kind, tally in stored.items():
-            merged = phases.setdefault((name, DURATION_PHASES.index(kind)), {"first": None})
-            if merged["first"] is None or tally["first"] < merged["first"]:
-                merged.update(first=tally["first"], label=tally["label"], slug=slug, kind=kind)
-            for reason in ("count", "month_ends", *DURATION_REASONS):
-                merged[reason] = merged.get(reason, 0) + tally[reason]
-            for histogram in ("days", "statutory"):
-                into = merged.setdefault(histogram, defaultdict(int))
-                for days, number in tally[histogram].items():
-                    into[int(days)] += number
+            merged = phases.setdefault((name, DURATION_PHASES.index(kind)), _phase_tally())
+            if tally_merge(merged, tally):
+                merged.update(slug=slug, kind=kind)
+    # The sectors table: the per-sector rows of the same filter, summed by the database.
+    per_sector = ReviewYearAggregate.objects.per_sector().exclude(sector="")
+    if sector:
+        per_sector = per_sector.filter(sector=sector)
+    if jurisdiction:
+        per_sector = per_sector.filter(regulator__jurisdiction=jurisdiction)
+    if period:
+        per_sector = per_sector.in_period(low, high).exclude(year__isnull=True)
+    sums_by_sector = (
+        per_sector.values("sector", "regulator__short_name")
+        .annotate(n_reviews=Sum("reviews"), n_interventions=Sum("interventions"))
+        .order_by()
+    )
+    sectors: dict[str, SectorRow] = {}
+    for row in sums_by_sector:
+        summed = sectors.setdefault(row["sector"], SectorRow(row["sector"], 0, 0))
+        summed.reviews += row["n_reviews"]
+        summed.interventions += row["n_interventions"]
+        summed.by_regulator[row["regulator__short_name"]] = row["n_interventions"]
     durations = []
     for (name, _index), merged in sorted(phases.items()):
         row = duration_row(name, merged["slug"], merged["kind"], merged["label"])

@@ -317,7 +317,7 @@ STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "300"))
 # /stats/ sums stored per-year rows (deals/stats.py), rebuilt by beat after a content change at
 # most every STATS_EVERY_MINUTES, so up to that long (plus a build) behind, as the page says;
 # 0 turns them off (every figure computed per request).
-STATS_EVERY_MINUTES = int(os.environ.get("STATS_EVERY_MINUTES", "1"))
+STATS_EVERY_MINUTES = int(os.environ.get("STATS_EVERY_MINUTES", "5"))
 STATS_BEAT_SCHEDULE: dict = (
     {
         "stats-refresh": {
