@@ -187,6 +187,19 @@ def test_a_rebuild_is_served_at_once_though_the_content_version_did_not_change(c
     assert fresh["ETag"] not in (first["ETag"], cached["ETag"])
 
 
+def test_a_build_that_clashes_with_another_leaves_the_others_rows(monkeypatch):
+    figures.aggregates_rebuild()
+    before = stored()
+    broadcom_ftc_review_not_published()
+    # As when another build stored its rows between this one's delete and its insert.
+    monkeypatch.setattr(ReviewYearAggregate.objects, "all", ReviewYearAggregate.objects.none)
+    assert figures.aggregates_rebuild() == 0
+    monkeypatch.undo()
+    assert ReviewYearAggregate.objects.built() == (before.at, before.version)
+    assert figures.aggregates_rebuild() > 0  # positive control: a build on its own stores
+    assert stored().at > before.at
+
+
 # --- Before a first build, and hostile input -----------------------------------------------
 
 
