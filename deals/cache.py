@@ -10,6 +10,12 @@ keeps the version it was made from and is used only while that is the current ve
 read in one round trip), so after a write nothing cached before it is served again: an editor who
 saves a status sees it on the next page load, whoever else loaded the page in between.
 
+The fragments of one deal or inquiry (its list row, chart, timeline, API row) are keyed instead
+by that object's own `revision`, a database column that every write to what they show changes
+in the writing transaction (deals/derived.py `revise`): a write renders again what it changed and
+leaves every other row cached, and a row read before the write committed is stored under the old
+revision, which no one reads after it.
+
 The version is bumped at once (a page rendered inside the writing transaction, as in a test,
 sees the change) and again when the transaction commits (a page another process rendered from
 the old rows while the write was uncommitted keeps the in-between version, which nothing reads
@@ -66,6 +72,9 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "dealwatch:content-version"
 CSRF_PLACEHOLDER = "__dealwatch_csrf_token__"
+# What a fragment keyed by its object's own revision is stored with in place of a content
+# version: its key alone says whether it is current.
+OWN_REVISION = "own"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 T = TypeVar("T")
 
@@ -186,25 +195,40 @@ def cached_query(queryset, compute: Callable[[], T], *, name: str) -> T:
 
 
 def cached_each(
-    name: str, items: list, *, key: Callable[[object], object], render: Callable[[list], list]
+    name: str,
+    items: list,
+    *,
+    key: Callable[[object], object],
+    render: Callable[[list], list],
+    revision: Callable[[object], object] | None = None,
 ) -> list:
-    """One rendered fragment per item (a deal's row, a deal's timeline): those made under the
-    current content version today from the cache, the others from `render(missing_items)`, then
-    stored. One round trip to read them all, one to store what was missing.
+    """One rendered fragment per item (a deal's row, a deal's timeline): those cached today
+    from the cache, the others from `render(missing_items)`, then stored. One round trip to
+    read them all, one to store what was missing.
+
+    With `revision` (an object's own: Deal.fragment_revision), a fragment is keyed by it and
+    stays good through writes to anything else: after an editor's save of one deal, a list of
+    fifty is rendered again from forty-nine cached rows. Without it, a fragment is good while
+    the content version is the one it was made under.
 
     Off with FRAGMENT_CACHE (as under `make run` and in tests): everything is rendered."""
     if not settings.FRAGMENT_CACHE or not items:
         return render(items)
     day = f"{timezone.localdate():%Y%m%d}"
     keys = [f"dealwatch:fragment:{name}:{day}:{key(item)}" for item in items]
+    if revision is not None:
+        keys = [f"{item_key}@{revision(item)}" for item_key, item in zip(keys, items, strict=True)]
     try:
-        found = cache.get_many([VERSION_KEY, *keys])
+        found = cache.get_many(keys if revision is not None else [VERSION_KEY, *keys])
     except Exception:
         logger.exception("Fragment cache unavailable")
         return render(items)
-    version = found.get(VERSION_KEY) or content_version()
-    if version is None:  # the cache cannot be reached
-        return render(items)
+    if revision is not None:
+        version = OWN_REVISION
+    else:
+        version = found.get(VERSION_KEY) or content_version()
+        if version is None:  # the cache cannot be reached
+            return render(items)
     out: list = [None] * len(items)
     missing = []
     for index, item_key in enumerate(keys):
