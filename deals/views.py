@@ -82,7 +82,7 @@ def home(request):
             "next_deadline": SimpleLazyObject(lambda: deadlines["next_deadline"]),
             "latest": latest,
             "in_depth": in_depth,
-            "counts": cached("home-counts", home_counts),
+            "counts": cached("home-counts", home_counts, stale_ok=True),
         },
     )
 
@@ -410,7 +410,7 @@ def company_detail(request, slug):
 @public_page
 def regulator_list(request):
     regulators = list(Regulator.objects.order_by("jurisdiction", "short_name"))
-    counts = cached("inquiries-by-regulator", Inquiry.objects.counts_by_regulator)
+    counts = cached("inquiries-by-regulator", Inquiry.objects.counts_by_regulator, stale_ok=True)
     for regulator in regulators:
         regulator.inquiry_count, regulator.open_count = counts.get(regulator.pk, (0, 0))
     return render(
