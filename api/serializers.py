@@ -127,8 +127,8 @@ class JurisdictionLineSerializer(serializers.Serializer):
 
 class DealRows(serializers.ListSerializer):
     """A list's deals as the pages' rows are: each one's representation from the fragment cache
-    while the content is unchanged (deals/cache.py); only the others are prefetched (the list's
-    queryset reads the rows alone) and serialized."""
+    while the deal's revision is unchanged (deals/cache.py); only the others are prefetched (the
+    list's queryset reads the rows alone) and serialized."""
 
     def to_representation(self, data):
         rows = list(data)
@@ -139,7 +139,13 @@ class DealRows(serializers.ListSerializer):
             prefetch_related_objects(missing, *deal_list_lookups())
             return [self.child.to_representation(row) for row in missing]
 
-        return cached_each(name, rows, key=lambda row: row.pk, render=render)
+        return cached_each(
+            name,
+            rows,
+            key=lambda row: row.pk,
+            render=render,
+            revision=lambda row: row.fragment_revision,
+        )
 
 
 class DealSerializer(serializers.ModelSerializer):

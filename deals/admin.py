@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .cache import content_changed
 from .company_merge import company_merge, company_merge_preview, moved_elsewhere_columns
-from .derived import derived_fields_deferred
+from .derived import derived_fields_deferred, revise
 from .links import validate_http_url
 from .models import (
     ClockStop,
@@ -55,7 +55,13 @@ class TextOnly:
 @admin.action(description="Mark as reviewed")
 def mark_reviewed(modeladmin, request, queryset):
     """Editors confirm what ingest created; the flag only lists it for review."""
-    updated = queryset.update(needs_review=False)
+    ids = list(queryset.values_list("pk", flat=True))
+    updated = queryset.model.objects.filter(pk__in=ids).update(needs_review=False)
+    # Deal and inquiry rows say "imported, not yet checked": rendered again.
+    if queryset.model is Deal:
+        revise(deal_ids=ids)
+    elif queryset.model is Inquiry:
+        revise(inquiry_ids=ids)
     content_changed()
     modeladmin.message_user(request, f"{updated} marked as reviewed.")
 

@@ -10,6 +10,12 @@ keeps the version it was made from and is used only while that is the current ve
 read in one round trip), so after a write nothing cached before it is served again: an editor who
 saves a status sees it on the next page load, whoever else loaded the page in between.
 
+The fragments of one deal or inquiry (its list row, chart, timeline, API row) are keyed instead
+by that object's own `revision`, a database column that every write to what they show changes
+in the writing transaction (deals/derived.py `revise`): a write renders again what it changed and
+leaves every other row cached, and a row read before the write committed is stored under the old
+revision, which no one reads after it.
+
 The version is bumped at once (a page rendered inside the writing transaction, as in a test,
 sees the change) and again when the transaction commits (a page another process rendered from
 the old rows while the write was uncommitted keeps the in-between version, which nothing reads
@@ -66,6 +72,9 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "dealwatch:content-version"
 CSRF_PLACEHOLDER = "__dealwatch_csrf_token__"
+# What a fragment keyed by its object's own revision is stored with in place of a content
+# version: its key alone says whether it is current.
+OWN_REVISION = "own"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 T = TypeVar("T")
 
@@ -158,14 +167,77 @@ def store(key: str, version: int | None, value: object) -> None:
 # --- Aggregates ---------------------------------------------------------------------------
 
 
-def cached(name: str, compute: Callable[[], T]) -> T:
-    """`compute()` once per content version: facet values and counts over whole tables."""
+def cached(name: str, compute: Callable[[], T], *, stale_ok: bool = False) -> T:
+    """`compute()` once per content version: facet values and counts over whole tables.
+
+    With `stale_ok` (counts and choices over whole tables: facets, the front page's figures),
+    the value computed before the last write is still served until it is
+    AGGREGATE_STALE_SECONDS old: while writes come every few seconds (an ingest run, editors at
+    work), one request in that time counts the table again, not every request after every
+    write. The rows a list shows are never taken from before a write, only these counts. A
+    page or fragment rendered with such a value is not stored (`stale_watch`), so it cannot
+    outlive the value's time; an editor's page gets every value fresh."""
     key = f"dealwatch:fragment:{name}"
-    version, value = current(key)
-    if value is None:
-        value = compute()
-        store(key, version, value)
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = content_version()
+    entry = found.get(key)
+    if entry is not None:
+        if entry[0] == version:
+            return entry[1]
+        if stale_ok and _young(entry):
+            for watch in _STALE_WATCHES.get():
+                watch.used = True
+            return entry[1]
+    value = compute()
+    if version is not None:
+        cache.set(key, (version, value, time.time()), settings.PAGE_CACHE_SECONDS)
     return value
+
+
+def _young(entry: tuple) -> bool:
+    return (
+        not _FRESH.get()
+        and len(entry) > 2
+        and time.time() - entry[2] < settings.AGGREGATE_STALE_SECONDS
+    )
+
+
+# Set while an editor's page is rendered: no aggregate from before a write.
+_FRESH: contextvars.ContextVar[bool] = contextvars.ContextVar("aggregates_fresh", default=False)
+
+
+@contextlib.contextmanager
+def aggregates_fresh() -> Iterator[None]:
+    token = _FRESH.set(True)
+    try:
+        yield
+    finally:
+        _FRESH.reset(token)
+
+
+class StaleWatch:
+    used = False
+
+
+# The renders in progress (a page, the fragments inside it): each learns whether it used an
+# aggregate from before the last write.
+_STALE_WATCHES: contextvars.ContextVar[tuple[StaleWatch, ...]] = contextvars.ContextVar(
+    "stale_watches", default=()
+)
+
+
+@contextlib.contextmanager
+def stale_watch() -> Iterator[StaleWatch]:
+    """Whether what is rendered inside the block used an aggregate from before the last write
+    (`cached(stale_ok=True)`): then it is not stored under the current version."""
+    watch = StaleWatch()
+    token = _STALE_WATCHES.set((*_STALE_WATCHES.get(), watch))
+    try:
+        yield watch
+    finally:
+        _STALE_WATCHES.reset(token)
 
 
 def cached_query(queryset, compute: Callable[[], T], *, name: str) -> T:
@@ -186,25 +258,40 @@ def cached_query(queryset, compute: Callable[[], T], *, name: str) -> T:
 
 
 def cached_each(
-    name: str, items: list, *, key: Callable[[object], object], render: Callable[[list], list]
+    name: str,
+    items: list,
+    *,
+    key: Callable[[object], object],
+    render: Callable[[list], list],
+    revision: Callable[[object], object] | None = None,
 ) -> list:
-    """One rendered fragment per item (a deal's row, a deal's timeline): those made under the
-    current content version today from the cache, the others from `render(missing_items)`, then
-    stored. One round trip to read them all, one to store what was missing.
+    """One rendered fragment per item (a deal's row, a deal's timeline): those cached today
+    from the cache, the others from `render(missing_items)`, then stored. One round trip to
+    read them all, one to store what was missing.
+
+    With `revision` (an object's own: Deal.fragment_revision), a fragment is keyed by it and
+    stays good through writes to anything else: after an editor's save of one deal, a list of
+    fifty is rendered again from forty-nine cached rows. Without it, a fragment is good while
+    the content version is the one it was made under.
 
     Off with FRAGMENT_CACHE (as under `make run` and in tests): everything is rendered."""
     if not settings.FRAGMENT_CACHE or not items:
         return render(items)
     day = f"{timezone.localdate():%Y%m%d}"
     keys = [f"dealwatch:fragment:{name}:{day}:{key(item)}" for item in items]
+    if revision is not None:
+        keys = [f"{item_key}@{revision(item)}" for item_key, item in zip(keys, items, strict=True)]
     try:
-        found = cache.get_many([VERSION_KEY, *keys])
+        found = cache.get_many(keys if revision is not None else [VERSION_KEY, *keys])
     except Exception:
         logger.exception("Fragment cache unavailable")
         return render(items)
-    version = found.get(VERSION_KEY) or content_version()
-    if version is None:  # the cache cannot be reached
-        return render(items)
+    if revision is not None:
+        version = OWN_REVISION
+    else:
+        version = found.get(VERSION_KEY) or content_version()
+        if version is None:  # the cache cannot be reached
+            return render(items)
     out: list = [None] * len(items)
     missing = []
     for index, item_key in enumerate(keys):
@@ -214,9 +301,14 @@ def cached_each(
         else:
             missing.append(index)
     if missing:
-        rendered = render([items[index] for index in missing])
+        with stale_watch() as watch:
+            rendered = render([items[index] for index in missing])
         for index, fragment in zip(missing, rendered, strict=True):
             out[index] = fragment
+        if revision is None and (watch.used or any(w.used for w in _STALE_WATCHES.get())):
+            # Counts from before the last write, here or in what the page read before (a
+            # form's choices): a fragment of the content version is rendered again next time.
+            return out
         try:
             cache.set_many(
                 {keys[index]: (version, out[index]) for index in missing},
@@ -369,6 +461,16 @@ def _not_modified(request: HttpRequest, key: str) -> HttpResponse | None:
     return shared(response)
 
 
+def _rendered(view, request: HttpRequest, *args, **kwargs) -> tuple[HttpResponse, bool]:
+    """The view's response, rendered (a TemplateResponse, the API's too), and whether it used
+    counts from before the last write (then no fragment of the content version is stored)."""
+    with stale_watch() as watch:
+        response = view(request, *args, **kwargs)
+        if not getattr(response, "is_rendered", True):
+            response.render()
+    return response, watch.used
+
+
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve the view's page from the cache while the content version is unchanged, with the
     headers that let a shared cache keep it; an editor's page is rendered, for them only."""
@@ -378,11 +480,12 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         if _personal(request):
-            response = view(request, *args, **kwargs)
+            with aggregates_fresh():
+                response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response
         if not settings.PAGE_CACHE:
-            return view(request, *args, **kwargs)
+            return _rendered(view, request, *args, **kwargs)[0]
         key = _page_key(request)
         try:
             response = _not_modified(request, key)
@@ -396,11 +499,12 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return view(request, *args, **kwargs)
         if entry is not None:
             return _with_headers(request, _served(request, entry), _etag(version, key), entry)
-        response = view(request, *args, **kwargs)
+        response, used_stale = _rendered(view, request, *args, **kwargs)
         if response.status_code != 200 or response.streaming or response.cookies:
             return response
-        if not getattr(response, "is_rendered", True):  # a TemplateResponse, the API's too
-            response.render()
+        if used_stale:  # counts from before the last write: neither stored nor kept by proxies
+            patch_cache_control(response, public=True, max_age=0, s_maxage=0)
+            return response
         entry = _stored(response)
         try:
             store(key, version, entry)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from .derived import refresh_search
 from .models import Company, CompanyAlias, CompanyRedirect, Inquiry, Party
 from .names import name_key
 from .signals import company_merge_counting, company_merging
@@ -98,8 +99,11 @@ def _move_parties(other: Company, survivor: Company) -> None:
 def _move_inquiries(other: Company, survivor: Company) -> None:
     links = Inquiry.companies.through.objects
     have = set(links.filter(company=survivor).values_list("inquiry_id", flat=True))
+    moved = list(links.filter(company=other).values_list("inquiry_id", flat=True))
     links.filter(company=other, inquiry_id__in=have).delete()
     links.filter(company=other).update(company=survivor)
+    # An update() no signal sees: their search documents and rows name the survivor now.
+    refresh_search(inquiry_ids=moved)
 
 
 def _move_aliases(other: Company, survivor: Company) -> None:

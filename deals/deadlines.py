@@ -2,8 +2,9 @@
 
 The deadline of an open review's running phase (published or computed, deals/phases.py) is
 stored on the inquiry (`next_deadline_on`, `next_deadline_source`) whenever its events, clock
-stops or dates change, so this index is one indexed query of plain values, cached per content
-version and day; a page then loads only the inquiries it shows.
+stops or dates change, so the deadlines ahead and passed are read from its index, a page's
+worth at a time (bounded queries, cached per content version and day: after a write they are
+read again, not every open review's deadline); a page then loads only the inquiries it shows.
 The deal page, the lists, the calendars, the API and the CSV read the same stored values.
 """
 
@@ -18,8 +19,6 @@ from .pagination import MAX_ROWS
 
 PASSED_WINDOW = datetime.timedelta(days=365)
 PASSED_SHOWN = 20
-# (deadline, inquiry pk, "published" or "computed"), soonest first
-Index = list[tuple[datetime.date, int, str]]
 
 
 def candidates(inquiries):
@@ -27,28 +26,10 @@ def candidates(inquiries):
     return inquiries.open().filter(next_deadline_on__isnull=False)
 
 
-def deadline_index(inquiries) -> Index:
-    """Every open inquiry's deadline, soonest first: one query of plain values."""
-    rows = candidates(inquiries).values_list("next_deadline_on", "pk", "next_deadline_source")
-    return sorted(rows)
-
-
-def split(index: Index, *, today: datetime.date, within: int | None = None, source: str = ""):
-    """(ahead, passed): inquiry pks with deadlines from today on (up to `within` days ahead),
-    and those of the last year with no decision recorded since, the most recent first; only
-    the published or the computed ones with `source`."""
-    last = today + datetime.timedelta(within) if within is not None else datetime.date.max
-    rows = [(day, pk) for day, pk, kind in index if not source or kind == source]
-    ahead = [pk for day, pk in rows if today <= day <= last]
-    passed = [pk for day, pk in rows if today - PASSED_WINDOW <= day < today]
-    return ahead, passed[::-1]
-
-
 @dataclass(frozen=True)
 class Upcoming:
     ahead: list[int]  # inquiry pks, soonest first, at most one past the pages' cap
     passed: list[int]  # the most recent first, at most PASSED_SHOWN
-    ahead_count: int
 
 
 def upcoming(
@@ -59,14 +40,25 @@ def upcoming(
     within: int | None = None,
     source: str = "",
 ) -> Upcoming:
-    """The deadlines ahead and passed of `inquiries` (`key` names the filters that made them;
-    none for every public inquiry), once per content version and day: a page reads these few
-    pks, not the index of every deadline, which is cached on its own."""
+    """The deadlines ahead (from today on, up to `within` days ahead) and those of the last year
+    that passed with no decision recorded since, of `inquiries` (`key` names the filters that
+    made them; none for every public inquiry); only the published or the computed ones with
+    `source`. Once per content version and day, in two bounded, indexed queries."""
 
     def compute() -> Upcoming:
-        index = cached(f"deadline-index:{today:%Y%m%d}:{key}", lambda: deadline_index(inquiries))
-        ahead, passed = split(index, today=today, within=within, source=source)
-        return Upcoming(ahead[: MAX_ROWS + 1], passed[:PASSED_SHOWN], len(ahead))
+        rows = candidates(inquiries)
+        if source:
+            rows = rows.filter(next_deadline_source=source)
+        ahead = rows.filter(next_deadline_on__gte=today)
+        if within is not None:
+            ahead = ahead.filter(next_deadline_on__lte=today + datetime.timedelta(within))
+        first = ahead.order_by("next_deadline_on", "pk").values_list("pk", flat=True)
+        passed = rows.filter(
+            next_deadline_on__gte=today - PASSED_WINDOW, next_deadline_on__lt=today
+        ).order_by("-next_deadline_on", "-pk")
+        return Upcoming(
+            list(first[: MAX_ROWS + 1]), list(passed.values_list("pk", flat=True)[:PASSED_SHOWN])
+        )
 
     return cached(f"deadlines:{today:%Y%m%d}:{within}:{source}:{key}", compute)
 

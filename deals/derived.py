@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -265,11 +266,13 @@ def deal_refresh_derived_fields(
     deal.first_known_on = deal.announced_on or dates["first"]
     deal.stored_states = deal.jurisdiction_states()
     # A plain UPDATE: derived values are not an editor's change and need no history row.
+    deal.revision = new_revision()
     type(deal).objects.filter(pk=deal.pk).update(
         antitrust_status=deal.antitrust_status,
         last_activity_on=deal.last_activity_on,
         first_known_on=deal.first_known_on,
         stored_states=deal.stored_states,
+        revision=deal.revision,
     )
     if not record_changes:
         return
@@ -348,6 +351,34 @@ def editor_making_this_request():
     return user if user is not None and user.is_authenticated else None
 
 
+# --- Revisions: what cached fragments are keyed by ----------------------------------------
+
+
+def new_revision() -> int:
+    """A value no revision had before: nanoseconds since the epoch. Not a counter, so that a
+    save of an instance read earlier (an editor's form) cannot bring an old value back with
+    other content: each write that calls `revise` after it stores a new one."""
+    return time.time_ns()
+
+
+def revise(*, deal_ids=(), inquiry_ids=()) -> None:
+    """Give these deals and inquiries a new revision: their cached rows, charts and timelines
+    (keyed by it: deals/cache.py cached_each) are rendered again, and no other object's are.
+
+    The refreshes below call it for what they refresh (a deal's status, an inquiry's phases,
+    the search documents, which every change to a deal's companies, parties or regulators
+    asks for); a write that changes what a row shows without them calls it itself."""
+    deal_ids = sorted({pk for pk in deal_ids if pk})
+    inquiry_ids = sorted({pk for pk in inquiry_ids if pk})
+    if deal_ids:
+        _model("Deal").objects.filter(pk__in=deal_ids).update(revision=new_revision())
+    if inquiry_ids:
+        # An inquiry's row names the inquiry that superseded it, if one did.
+        _model("Inquiry").objects.filter(
+            models.Q(pk__in=inquiry_ids) | models.Q(superseded_by__in=inquiry_ids)
+        ).update(revision=new_revision())
+
+
 def deals_of_inquiries(*inquiry_ids: int | None) -> list[int]:
     ids = [pk for pk in inquiry_ids if pk]
     if not ids:
@@ -386,7 +417,9 @@ def deals_refresh_statuses(deals: models.QuerySet[Deal]) -> int:
     for deal in deals.prefetch_related("inquiries__regulator"):
         status = deal.compute_antitrust_status()
         if status != deal.antitrust_status:
-            type(deal).objects.filter(pk=deal.pk).update(antitrust_status=status)
+            type(deal).objects.filter(pk=deal.pk).update(
+                antitrust_status=status, revision=new_revision()
+            )
             changed += 1
     if changed:
         content_changed()
@@ -416,6 +449,7 @@ def refresh_inquiries(*inquiry_ids: int | None) -> None:
         return
     Inquiry, Phase, Event = _model("Inquiry"), _model("Phase"), _model("Event")
     for start in range(0, len(ids), SEARCH_CHUNK):
+        revise(inquiry_ids=ids[start : start + SEARCH_CHUNK])
         rows = (
             Inquiry.objects.filter(pk__in=ids[start : start + SEARCH_CHUNK])
             .select_related("regulator", "deal")
@@ -527,10 +561,12 @@ def refresh_search(*, deal_ids=(), inquiry_ids=()) -> None:
         chunk = deal_ids[start : start + SEARCH_CHUNK]
         inquiry_ids |= set(Inquiry.objects.filter(deal__in=chunk).values_list("pk", flat=True))
         search_rule.store_documents(Deal, search_rule.deal_documents(apps, chunk))
+        revise(deal_ids=chunk)
     inquiry_ids = sorted(inquiry_ids)
     for start in range(0, len(inquiry_ids), SEARCH_CHUNK):
         chunk = inquiry_ids[start : start + SEARCH_CHUNK]
         search_rule.store_documents(Inquiry, search_rule.inquiry_documents(apps, chunk))
+        revise(inquiry_ids=chunk)
 
 
 def refresh_search_for_companies(company_ids) -> None:

@@ -292,7 +292,10 @@ class BaseFilter(django_filters.FilterSet):
             data = data.copy()
             data["sort"] = "relevance" if (data.get("q") or "").strip() else self.DEFAULT_SORT
         super().__init__(data, *args, **kwargs)
-        set_choices(self.filters["jurisdiction"], cached("jurisdictions", jurisdiction_choices))
+        set_choices(
+            self.filters["jurisdiction"],
+            cached("jurisdictions", jurisdiction_choices, stale_ok=True),
+        )
 
     # Both querysets (DealQuerySet, InquiryQuerySet) speak the same reads.
     def filter_text(self, queryset, name, value):
@@ -438,6 +441,7 @@ class BaseFilter(django_filters.FilterSet):
             found = cached(
                 self.facet_cache_name(others),
                 lambda others=others: self.count_facets(QueryDict(others)),
+                stale_ok=True,
             )
             counts.update({name: found[name] for name in groups})
         return counts
@@ -604,7 +608,7 @@ class DealFilter(BaseFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        set_choices(self.filters["sector"], cached("deal-sectors", sector_choices))
+        set_choices(self.filters["sector"], cached("deal-sectors", sector_choices, stale_ok=True))
 
     def filter_life(self, queryset, name, value):
         return queryset.in_life(value) if value else queryset
@@ -912,7 +916,10 @@ class RegulatorListFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        set_choices(self.filters["jurisdiction"], cached("jurisdictions", jurisdiction_choices))
+        set_choices(
+            self.filters["jurisdiction"],
+            cached("jurisdictions", jurisdiction_choices, stale_ok=True),
+        )
 
     def filter_jurisdiction(self, queryset, name, value):
         return queryset.filter(jurisdiction__in=value) if value else queryset

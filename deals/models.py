@@ -107,7 +107,14 @@ class CompanyQuerySet(models.QuerySet):
         named = Inquiry.companies.through.objects.filter(
             company=OuterRef("pk"), inquiry__in=Inquiry.objects.public()
         )
-        return self.filter(Exists(in_deal) | Exists(named))
+        # "The first such row is not null", not EXISTS: PostgreSQL runs two EXISTS joined by OR
+        # as hashed subplans, reading every party of every deal before the first company of a
+        # page (0.35 s at 100,000 deals); a first-row subquery is looked up per company, in the
+        # index, and a page of the list in name order reads a hundred of them (1 ms).
+        return self.alias(
+            first_party=Subquery(in_deal.values("pk")[:1]),
+            first_case=Subquery(named.values("pk")[:1]),
+        ).filter(Q(first_party__isnull=False) | Q(first_case__isnull=False))
 
     def with_deal_counts(self) -> CompanyQuerySet:
         """`deal_count`: each company's published deals, counted per row shown (a page of the
@@ -425,6 +432,13 @@ class Deal(DealDerived, DealWording, TimeStamped):
         blank=True, editable=False, help_text="What free text is matched on (deals/search.py)."
     )
     search_vector = SearchVectorField(null=True, editable=False)
+    revision = models.BigIntegerField(
+        default=0,
+        editable=False,
+        help_text="Changed by every write to what the deal's row, chart or timeline shows (its "
+        "inquiries, events, parties, companies): their cached fragments are keyed by it "
+        "(deals/derived.py revise).",
+    )
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -434,6 +448,7 @@ class Deal(DealDerived, DealWording, TimeStamped):
             "stored_states",
             "search_document",
             "search_vector",
+            "revision",
         ]
     )
     objects = DealQuerySet.as_manager()
@@ -451,6 +466,11 @@ class Deal(DealDerived, DealWording, TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("deals:deal_detail", args=[self.slug])
+
+    @property
+    def fragment_revision(self) -> str:
+        """What the deal's cached fragments (its row, chart, timeline) are keyed by."""
+        return str(self.revision)
 
     def inquiries_with_clock_data(self) -> InquiryQuerySet:
         """The deal's inquiries with what their clocks read (a queryset, not read yet)."""
@@ -732,6 +752,12 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
         blank=True, editable=False, help_text="What free text is matched on (deals/search.py)."
     )
     search_vector = SearchVectorField(null=True, editable=False)
+    revision = models.BigIntegerField(
+        default=0,
+        editable=False,
+        help_text="Changed by every write to what the inquiry's row shows: its cached fragments "
+        "are keyed by it and its deal's (deals/derived.py revise).",
+    )
 
     history = M2MHistoricalRecords(
         m2m_fields=[companies],
@@ -739,6 +765,7 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
             "last_activity_on",
             "search_document",
             "search_vector",
+            "revision",
             "next_deadline_on",
             "next_deadline_source",
             "next_deadline_phase",
@@ -784,6 +811,12 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
     def clean(self):
         if errors := inquiry_errors(self):
             raise ValidationError(errors)
+
+    @property
+    def fragment_revision(self) -> str:
+        """What the inquiry's cached row is keyed by: its own revision and its deal's (the row
+        shows the deal's title and status)."""
+        return f"{self.revision}.{self.deal.revision if self.deal_id else 0}"
 
 
 class ClockStop(models.Model):

@@ -28,6 +28,7 @@ from .derived import (
     refresh_inquiries,
     refresh_search,
     refresh_search_for_companies,
+    revise,
 )
 from .models import (
     ClockStop,
@@ -160,11 +161,14 @@ def event_deleted(sender, instance: Event, **kwargs) -> None:
     content_changed()
 
 
-def content_deleted(sender, **kwargs) -> None:
+def status_change_changed(sender, instance: StatusChange, raw: bool = False, **kwargs) -> None:
+    """An editor's correction of a status change: its deal's page lists it."""
+    if not raw:
+        revise(deal_ids=[instance.deal_id])
     content_changed()
 
 
-def content_saved(sender, **kwargs) -> None:
+def content_deleted(sender, **kwargs) -> None:
     content_changed()
 
 
@@ -179,7 +183,7 @@ RECEIVERS = (
     (post_save, Regulator, regulator_saved),
     (post_save, ClockStop, clock_stop_changed),
     # Shown on public pages too: a status change is listed on its deal's page.
-    (post_save, StatusChange, content_saved),
+    (post_save, StatusChange, status_change_changed),
     (post_delete, Inquiry, inquiry_deleted),
     (post_delete, Event, event_deleted),
     (post_delete, Party, party_changed),
@@ -188,7 +192,7 @@ RECEIVERS = (
     (post_delete, Company, content_deleted),
     (post_delete, Regulator, content_deleted),
     (post_delete, ClockStop, clock_stop_changed),
-    (post_delete, StatusChange, content_deleted),
+    (post_delete, StatusChange, status_change_changed),
     (m2m_changed, Inquiry.companies.through, inquiry_companies_changed),
 )
 

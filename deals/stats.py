@@ -144,7 +144,10 @@ class StatsForm(forms.Form):
             (code, code) for code in dict.fromkeys(codes)
         ]
         # The deal list's sectors, cached per content version: not a DISTINCT over every deal.
-        self.fields["sector"].choices = [("", "Any"), *cached("deal-sectors", sector_choices)]
+        self.fields["sector"].choices = [
+            ("", "Any"),
+            *cached("deal-sectors", sector_choices, stale_ok=True),
+        ]
 
     def clean(self):
         data = super().clean()

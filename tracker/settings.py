@@ -195,6 +195,10 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Rendered fragments (a deal's row in a list, a deal's timeline), shared by every page showing
 # them, under the same content version; what a page not in the page cache is assembled from.
 FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", not DEBUG)
+# How long after a write the counts over whole tables (facets, choices, the front page's figures)
+# may still be served from before it, while one request in that time counts again: the rows of
+# a list are never from before a write (deals/cache.py `cached`). 0: counted after every write.
+AGGREGATE_STALE_SECONDS = int(os.environ.get("AGGREGATE_STALE_SECONDS", "0" if DEBUG else "60"))
 # How long browsers may reuse a page without asking (they revalidate by ETag).
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))
 # How long a shared cache in front (nginx, a CDN) may serve a public page without asking, and

@@ -130,8 +130,18 @@ class CachedForNode(template.Node):
                     rendered.append(self.nodelist.render(context))
             return rendered
 
-        fragments = cached_each(name, items, key=lambda item: item.pk, render=render_missing)
+        fragments = cached_each(
+            name, items, key=lambda item: item.pk, render=render_missing, revision=_revision(items)
+        )
         return mark_safe("".join(fragments))
+
+
+def _revision(items: list):
+    """Items that know their own revision (deals, inquiries) are cached by it: a write to
+    anything else leaves their fragments good."""
+    if all(hasattr(item, "fragment_revision") for item in items):
+        return lambda item: item.fragment_revision
+    return None
 
 
 def _without_prefetch(sequence) -> tuple[list, tuple]:
@@ -154,8 +164,10 @@ def cachedfor(parser, token):
     """{% cachedfor deal in deals "deal-row" %}...{% empty %}...{% endcachedfor %}
 
     A for loop whose body, rendered for each item, comes from the fragment cache while the
-    content is unchanged (all items in one round trip). The quoted name and any further values
-    after it key the fragment: everything the body reads besides the item must be among them."""
+    content is unchanged (all items in one round trip), or, for items with a
+    `fragment_revision` (deals, inquiries), while that is unchanged. The quoted name and any
+    further values after it key the fragment: everything the body reads besides the item must
+    be among them."""
     bits = token.split_contents()
     if len(bits) < 5 or bits[2] != "in":
         raise template.TemplateSyntaxError(
@@ -172,11 +184,14 @@ def cachedfor(parser, token):
 
 
 class CachedBlockNode(template.Node):
-    def __init__(self, key_parts, nodelist):
-        self.key_parts, self.nodelist = key_parts, nodelist
+    def __init__(self, key_parts, nodelist, of=None):
+        self.key_parts, self.nodelist, self.of = key_parts, nodelist, of
 
     def render(self, context) -> str:
         name, *values = (str(part.resolve(context)) for part in self.key_parts)
+        of = self.of.resolve(context) if self.of is not None else None
+        if of is not None:  # keyed by the object and its own revision
+            values = [str(of.pk), *values]
         # Hashed: a value may be a whole query string.
         rest = hashlib.sha256("\x00".join(values).encode()).hexdigest()[:32]
         token = context.get("csrf_token")
@@ -186,7 +201,8 @@ class CachedBlockNode(template.Node):
             with context.push(csrf_token=CSRF_PLACEHOLDER):
                 return [self.nodelist.render(context)]
 
-        (fragment,) = cached_each(name, [rest], key=str, render=render_missing)
+        revision = None if of is None else (lambda _: of.fragment_revision)
+        (fragment,) = cached_each(name, [rest], key=str, render=render_missing, revision=revision)
         if CSRF_PLACEHOLDER in fragment:
             fragment = mark_safe(fragment.replace(CSRF_PLACEHOLDER, str(token or "")))
         return fragment
@@ -194,13 +210,20 @@ class CachedBlockNode(template.Node):
 
 @register.tag
 def cachedblock(parser, token):
-    """{% cachedblock "timeline" deal.pk %}...{% endcachedblock %}: the body from the fragment
-    cache while the content is unchanged. The values key it: everything the body reads must be
-    determined by them (a lazy queryset in the body is not even evaluated on a hit), except a
-    {% csrf_token %}, which is each request's own."""
+    """{% cachedblock "home" today %}...{% endcachedblock %}: the body from the fragment
+    cache while the content is unchanged; {% cachedblock "timeline" for deal %}: while the
+    object's own revision (`fragment_revision`) is unchanged. The values key it: everything
+    the body reads must be determined by them (a lazy queryset in the body is not even evaluated
+    on a hit), except a {% csrf_token %}, which is each request's own."""
     bits = token.split_contents()
-    if len(bits) < 3:
-        raise template.TemplateSyntaxError('usage: {% cachedblock "name" key [more] %}')
+    of = None
+    if len(bits) >= 4 and bits[2] == "for":  # {% cachedblock "chart" for deal [more] %}
+        of = parser.compile_filter(bits[3])
+        bits = bits[:2] + bits[4:]
+    elif len(bits) < 3:
+        raise template.TemplateSyntaxError(
+            'usage: {% cachedblock "name" key [more] %} or {% cachedblock "name" for object %}'
+        )
     nodelist = parser.parse(("endcachedblock",))
     parser.delete_first_token()
-    return CachedBlockNode([parser.compile_filter(bit) for bit in bits[1:]], nodelist)
+    return CachedBlockNode([parser.compile_filter(bit) for bit in bits[1:]], nodelist, of)

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from deals.cache import content_changed
+from deals.derived import revise
 from deals.models import Inquiry
 
 from ..models import IngestRun, RawRecord
@@ -93,13 +94,17 @@ def inquiries_checked(run: IngestRun) -> int:
     seen = RawRecord.objects.filter(
         source=run.source, last_seen_at__gte=run.started_at, inquiry__isnull=False
     ).values("inquiry")
-    updated = (
+    checked = list(
         Inquiry.objects.filter(pk__in=seen)
         .filter(Q(checked_on__isnull=True) | Q(checked_on__lt=today))
-        .update(checked_on=today)
+        .values_list("pk", "deal_id")
     )
-    if updated:
-        content_changed()
+    if not checked:
+        return 0
+    updated = Inquiry.objects.filter(pk__in=[pk for pk, _ in checked]).update(checked_on=today)
+    # Their rows, and their deals' rows, say when they were last checked.
+    revise(inquiry_ids=[pk for pk, _ in checked], deal_ids=[deal for _, deal in checked])
+    content_changed()
     return updated
 
 

@@ -42,6 +42,21 @@ def test_it_lists_this_weeks_deadlines_published_and_computed_and_not_later_ones
     assert "Due / Soon" in week and "Clock / Running" in week and "Due / Later" not in week
 
 
+def test_it_shows_twenty_of_this_weeks_deadlines_soonest_first_and_counts_the_rest(client):
+    for number in range(23):
+        InquiryFactory(
+            deal=DealFactory(title=f"Due / {number:02}"),
+            deadline_on=TODAY + datetime.timedelta(days=1 + number % 6),
+        )
+    InquiryFactory(deal=DealFactory(title="Due / Later"), deadline_on=TODAY + datetime.timedelta(9))
+    response = client.get("/")
+    shown = response.context["this_week"]
+    assert len(shown) == 20
+    days = [inquiry.next_deadline_on for inquiry in shown]
+    assert days == sorted(days)
+    assert "And 3 more" in response.text and "Due / Later" not in response.text
+
+
 def test_it_names_the_next_deadline_when_none_falls_this_week(client):
     InquiryFactory(
         deal=DealFactory(title="Due / Later"), deadline_on=TODAY + datetime.timedelta(30)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deals', '0023_procedure_regulation_phase_2_unknown'),
+        ('deals', '0024_revisions'),
     ]
 
     operations = [
