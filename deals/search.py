@@ -14,23 +14,26 @@ Matching, every word of the query must match (AND):
 - PostgreSQL: the full-text index as a word prefix ("mistr" finds Mistral; a reference typed
   with its punctuation, "ME/7108", is a phrase), or else the trigram index on the document: a
   fragment of a name or reference (3 characters or more), or, for a word (4 characters or
-  more) that no document has a word starting with, a misspelling of it ("mircosoft").
+  more) that no document has a word starting with, a misspelling of it ("microsfot").
 - SQLite (`make run`): the document contains the word at the start of one of its words.
 
-What a search costs does not grow with the data (issue 22):
+What a search costs (issue 22): what its candidates cost, not what the table holds.
 - A misspelling is looked for only when the word itself is nowhere (`has_word`, one look in the
   full-text index, cached per content version): the trigram similarity scan reads every
   document sharing a trigram with the word, so ran for "microsoft" it cost more with each
   deal added, to find what the word already found.
 - A case reference on the inquiries (`/inquiries/?q=M.1`) is the start of the inquiry's own
-  reference, read from a B-tree index on the start of its document (migration 0024), so that
+  reference, a range of a B-tree index on the start of its document (migration 0024), so that
   counting its matches stops after the thousand the list counts; "m <-> 1:*" in the full-text
   index read every word starting with 1 in every document first.
 - Results are ranked among a bounded set of candidates (`ranked_among`): the matches that come
   first in the list's own order after relevance (the newest), as many as the pages can show
-  plus one. With fewer matches than that, every match is ranked, as before; with more, the
-  list says "more than 1,000" and a better match older than the candidates is not shown (sort
-  by another order, or add words, to reach it).
+  plus one, read once for the count and every page. PostgreSQL reads them either along the
+  order's index until it has enough (a cost set by how common the words are, not by the size
+  of the table) or, when the matches are few, all matches from the full-text index and sorts
+  them (their number). With fewer matches than the bound every match is ranked, as before;
+  with more, the list says "more than 1,000" and a better match older than the candidates is
+  not shown (sort by another order, or add words, to reach it).
 """
 
 from __future__ import annotations
