@@ -13,13 +13,32 @@ that results are ranked, a title match first.
 Matching, every word of the query must match (AND):
 - PostgreSQL: the full-text index as a word prefix ("mistr" finds Mistral; a reference typed
   with its punctuation, "ME/7108", is a phrase), or else the trigram index on the document: a
-  fragment of a name or reference (3 characters or more) or a misspelt word (4 or more,
-  "mircosoft").
+  fragment of a name or reference (3 characters or more), or, for a word (4 characters or
+  more) that no document has a word starting with, a misspelling of it ("microsfot").
 - SQLite (`make run`): the document contains the word at the start of one of its words.
+
+What a search costs (issue 22): what its candidates cost, not what the table holds.
+- A misspelling is looked for only when the word itself is nowhere (`has_word`, one look in the
+  full-text index, cached per content version): the trigram similarity scan reads every
+  document sharing a trigram with the word, so ran for "microsoft" it cost more with each
+  deal added, to find what the word already found.
+- A case reference on the inquiries (`/inquiries/?q=M.1`) is the start of the inquiry's own
+  reference, a range of a B-tree index on the start of its document (migration 0024), so that
+  counting its matches stops after the thousand the list counts; "m <-> 1:*" in the full-text
+  index read every word starting with 1 in every document first.
+- Results are ranked among a bounded set of candidates (`ranked_among`): the matches that come
+  first in the list's own order after relevance (the newest), as many as the pages can show
+  plus one, read once for the count and every page. PostgreSQL reads them either along the
+  order's index until it has enough (a cost set by how common the words are, not by the size
+  of the table) or, when the matches are few, all matches from the full-text index and sorts
+  them (their number). With fewer matches than the bound every match is ranked, as before;
+  with more, the list says "more than 1,000" and a better match older than the candidates is
+  not shown (sort by another order, or add words, to reach it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,8 +46,11 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, models
 from django.db.models import BooleanField, Case, Exists, F, Func, OuterRef, Q, Value, When
-from django.db.models.functions import Cast
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Cast, Left
+from django.db.models.lookups import StartsWith
 
+from .cache import cached
 from .jurisdictions import jurisdiction_words
 from .names import normalise_name
 
@@ -37,6 +59,8 @@ MAX_TERMS = 8
 # or "Duke".
 MIN_FRAGMENT = 3
 MIN_FUZZY = 4
+# The characters of a document's first part that the reference index keeps (migration 0024).
+REFERENCE_WIDTH = 120
 
 
 def search_document(*parts: Iterable[str]) -> str:
@@ -112,12 +136,18 @@ def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
         # A case reference is matched from its start only, as words: as a fragment, "m 1" would
         # match most documents. Its matches are not ranked (search.is_reference).
         reference = is_reference(text)
+        if reference and title_field == "reference":
+            # An inquiry's document starts with its own reference (its title field): the start
+            # of the reference, from the B-tree index on the start of the document.
+            start = " " + " ".join(normalise_name(text).split())
+            matches = Q(StartsWith(document_start(), start[:REFERENCE_WIDTH]))
+            return queryset.filter(matches).annotate(search_rank=unranked)
         matches = Q()
         for term in terms:
-            one = Q(search_vector=SearchQuery(term.tsquery, search_type="raw", config="simple"))
+            one = Q(search_vector=term_query(term))
             if not reference and len(term.text) >= MIN_FRAGMENT:
                 one |= Q(search_document__contains=term.text)
-            if not reference and len(term.text) >= MIN_FUZZY:
+            if not reference and len(term.text) >= MIN_FUZZY and not has_word(queryset.model, term):
                 one |= Q(WordSimilar(Value(term.text), F("search_document")))
             matches &= one
         query = SearchQuery(tsquery(terms), search_type="raw", config="simple")
@@ -134,6 +164,86 @@ def search_documents(queryset: models.QuerySet, text: str, *, title_field: str):
             in_title &= Q(**{f"{title_field}__icontains": term.text})
         rank = Case(When(in_title, then=Value(1.0)), default=Value(0.0))
     return queryset.filter(matches).annotate(search_rank=rank)
+
+
+def term_query(term: Term) -> SearchQuery:
+    return SearchQuery(term.tsquery, search_type="raw", config="simple")
+
+
+def has_word(model: type[models.Model], term: Term) -> bool:
+    """Whether a document of `model` has the term as a word prefix (PostgreSQL, from the
+    full-text index), once per content version: a misspelling is looked for only when none has
+    (the similarity scan reads every document sharing a trigram with the word)."""
+    digest = hashlib.sha256(term.text.encode()).hexdigest()[:32]
+    return cached(
+        f"search-word:{model._meta.label_lower}:{digest}",
+        lambda: model._base_manager.filter(search_vector=term_query(term)).exists(),
+    )
+
+
+def document_start():
+    """The start of a document's first part (an inquiry's reference, then its title), as the
+    B-tree index of migration 0024 holds it (PostgreSQL)."""
+    first_part = Func(
+        F("search_document"),
+        Value("|"),
+        Value(1, output_field=models.IntegerField()),
+        function="split_part",
+        output_field=models.TextField(),
+    )
+    return Left(first_part, REFERENCE_WIDTH)
+
+
+def _is_rank(item) -> bool:
+    if isinstance(item, str):
+        return item == "-search_rank"
+    return (
+        isinstance(item, OrderBy)
+        and item.descending
+        and isinstance(item.expression, F)
+        and item.expression.name == "search_rank"
+    )
+
+
+def _ranks(expression) -> bool:
+    """Whether a `search_rank` annotation ranks (is not the constant of an unranked search)."""
+    if isinstance(expression, SearchRank | Case):
+        return True
+    return any(_ranks(source) for source in expression.get_source_expressions() if source)
+
+
+def is_ranked(queryset: models.QuerySet) -> bool:
+    """A search ordered by relevance: `search_rank` first, and ranking (not a reference search,
+    whose matches are in the list's own order)."""
+    order = queryset.query.order_by
+    rank = queryset.query.annotations.get("search_rank")
+    return bool(order) and rank is not None and _is_rank(order[0]) and _ranks(rank)
+
+
+def ranked_among(queryset: models.QuerySet, limit: int) -> models.QuerySet:
+    """A search ordered by relevance, ranked among its first `limit` matches in the order that
+    follows the rank (the list's own, newest first): only those are read (in that order from
+    its index, or the matches sorted when they are few) and ranked. Any other queryset is
+    returned as it is.
+
+    With at most `limit` matches every match is ranked, as without the bound; with more, the
+    best ranked of the `limit` newest come first and older matches are not reached."""
+    if not is_ranked(queryset):
+        return queryset
+    candidates = queryset.order_by(*queryset.query.order_by[1:]).values("pk")[:limit]
+    return rows_of(queryset, candidates)
+
+
+def rows_of(queryset: models.QuerySet, pks) -> models.QuerySet:
+    """The rows of `queryset` with these pks (a list, or a query of them), read by their pks
+    without matching them again (kept, the match made PostgreSQL read every match twice), with
+    what `queryset` selects and prefetches with them, its annotations (the rank) and its
+    order."""
+    rows = queryset.model._default_manager.using(queryset.db).filter(pk__in=pks)
+    rows.query.select_related = queryset.query.select_related
+    rows.query.deferred_loading = queryset.query.deferred_loading
+    rows._prefetch_related_lookups = queryset._prefetch_related_lookups
+    return rows.annotate(**queryset.query.annotations).order_by(*queryset.query.order_by)
 
 
 def company_search(queryset: models.QuerySet, text: str, *, aliases: models.QuerySet):

@@ -156,3 +156,103 @@ def test_refresh_search_rebuilds_documents_that_a_bulk_write_skipped(fitbit):
     call_command("refresh_search")
     assert found("bulk import") == ["Bulk / Import"]
     assert found("fitbit google") == ["Google / Fitbit"]
+
+
+# --- What a search costs does not grow with the data (issue 22) --------------------------------
+
+
+@pytest.fixture
+def acme_deals():
+    """Four deals that match "acme", announced a year apart; the oldest and the second oldest
+    have it in their title (a title match ranks first), the two newest only in a party."""
+    acme = CompanyFactory(name="Acme Widgets")
+    made = {}
+    for year, title in [
+        (2020, "Acme / Oldest"),
+        (2021, "Acme / Second"),
+        (2022, "Third / Bought"),
+        (2023, "Newest / Bought"),
+    ]:
+        deal = DealFactory(title=title, announced_on=datetime.date(year, 6, 1))
+        PartyFactory(deal=deal, company=acme, role=PartyRole.ACQUIRER)
+        made[year] = deal.title
+    return made
+
+
+def listed(client, url) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return [deal.title for deal in response.context["page"].object_list]
+
+
+def test_a_search_ranks_every_match_when_the_pages_reach_them_all(client, acme_deals):
+    # Both title matches first (the newer first), then the others, newest first.
+    assert listed(client, "/deals/?q=acme") == [
+        "Acme / Second",
+        "Acme / Oldest",
+        "Newest / Bought",
+        "Third / Bought",
+    ]
+    assert "4 deals" in client.get("/deals/?q=acme").text
+
+
+def test_a_search_ranks_only_as_many_matches_as_the_pages_reach(client, acme_deals, monkeypatch):
+    """With pages that reach 2 rows, the candidates are the 3 newest matches (2 and one more,
+    to tell there are more): the title match among them first, then the newest; the oldest
+    match, a title match, is not reached, and the page says there are more than 2."""
+    monkeypatch.setattr("deals.pagination.MAX_ROWS", 2)
+    assert listed(client, "/deals/?q=acme") == ["Acme / Second", "Newest / Bought"]
+    page = client.get("/deals/?q=acme").text
+    assert "More than 2 deals" in page
+    assert "4 deals" not in page
+    # Sorted by another order, every match is reachable as in any list: the oldest first here.
+    assert listed(client, "/deals/?q=acme&sort=announced") == ["Acme / Oldest", "Acme / Second"]
+
+
+def test_the_api_ranks_the_same_candidates_as_the_pages(client, acme_deals, monkeypatch):
+    def api(url):
+        body = client.get(url).json()
+        return [row["title"] for row in body["results"]], body["next"]
+
+    assert api("/api/v1/deals/?q=acme&limit=2")[0] == ["Acme / Second", "Acme / Oldest"]
+    monkeypatch.setattr("deals.pagination.MAX_ROWS", 2)
+    # The page's candidates, the 3 newest, ranked as the page ranks them; the oldest not reached.
+    ranked = ["Acme / Second", "Newest / Bought", "Third / Bought"]
+    assert api("/api/v1/deals/?q=acme&limit=100") == (ranked, None)
+    first, following = api("/api/v1/deals/?q=acme&limit=2")
+    assert first == ranked[:2] == listed(client, "/deals/?q=acme")
+    assert api(following) == (ranked[2:], None)
+    # Another order pages through every match.
+    assert len(api("/api/v1/deals/?q=acme&sort=announced&limit=100")[0]) == 4
+
+
+def test_a_reference_search_is_not_ranked_but_newest_first(client):
+    older = InquiryFactory(reference="M.1001", opened_on=datetime.date(2020, 1, 1))
+    newer = InquiryFactory(reference="M.1002", opened_on=datetime.date(2024, 1, 1))
+    InquiryFactory(reference="M.2001", opened_on=datetime.date(2025, 1, 1))
+    response = client.get("/inquiries/?q=M.1")
+    assert [i.reference for i in response.context["page"].object_list] == [
+        newer.reference,
+        older.reference,
+    ]
+
+
+@on_postgresql
+def test_a_misspelling_is_looked_for_only_when_the_word_is_nowhere():
+    microsoft = DealFactory(title="Microsoft / Nuance")
+    lookalike = DealFactory(title="Microsofx Labs / Tiny")  # 0.8 similar to "microsoft"
+    # Both words exist: each finds its own deal only (no similarity scan).
+    assert found("microsoft") == [microsoft.title]
+    assert found("microsofx") == [lookalike.title]
+    # A word that is nowhere finds the words it is close to.
+    assert found("microsofz") == [microsoft.title, lookalike.title]
+
+
+@on_postgresql
+def test_an_inquiry_reference_is_found_from_its_start_on_postgresql(client):
+    InquiryFactory(reference="M.9660")
+    InquiryFactory(reference="M.1096")
+    InquiryFactory(reference="ME/9660/20")
+    references = [i.reference for i in Inquiry.objects.search("M.96")]
+    assert references == ["M.9660"]
+    assert sorted(i.reference for i in Inquiry.objects.search("ME/9660")) == ["ME/9660/20"]
