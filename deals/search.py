@@ -23,7 +23,7 @@ What a search costs (issue 22): what its candidates cost, not what the table hol
   document sharing a trigram with the word, so ran for "microsoft" it cost more with each
   deal added, to find what the word already found.
 - A case reference on the inquiries (`/inquiries/?q=M.1`) is the start of the inquiry's own
-  reference, a range of a B-tree index on the start of its document (migration 0024), so that
+  reference, a range of a B-tree index on the start of its document (migration 0026), so that
   counting its matches stops after the thousand the list counts; "m <-> 1:*" in the full-text
   index read every word starting with 1 in every document first.
 - Results are ranked among a bounded set of candidates (`ranked_among`): the matches that come
@@ -59,7 +59,7 @@ MAX_TERMS = 8
 # or "Duke".
 MIN_FRAGMENT = 3
 MIN_FUZZY = 4
-# The characters of a document's first part that the reference index keeps (migration 0024).
+# The characters of a document's first part that the reference index keeps (migration 0026).
 REFERENCE_WIDTH = 120
 
 
@@ -183,7 +183,7 @@ def has_word(model: type[models.Model], term: Term) -> bool:
 
 def document_start():
     """The start of a document's first part (an inquiry's reference, then its title), as the
-    B-tree index of migration 0024 holds it (PostgreSQL)."""
+    B-tree index of migration 0026 holds it (PostgreSQL)."""
     first_part = Func(
         F("search_document"),
         Value("|"),

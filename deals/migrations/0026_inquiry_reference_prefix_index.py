@@ -29,6 +29,6 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("deals", "0023_procedure_regulation_phase_2_unknown")]
+    dependencies = [("deals", "0025_stats_year_aggregates")]
 
     operations = [migrations.RunPython(create_index, drop_index)]
