@@ -97,6 +97,7 @@ def test_a_bad_filter_is_a_400_before_any_row_is_streamed(client, exports_dir, f
 
 
 def test_a_long_export_reads_the_database_per_chunk_not_per_row(client, exports_dir, monkeypatch):
+    monkeypatch.setattr(exports, "FIRST_ROWS", 2)  # read on their own, then chunks of ten
     monkeypatch.setattr(exports, "CHUNK_ROWS", 10)
 
     def queries(deals: int) -> int:
@@ -109,11 +110,27 @@ def test_a_long_export_reads_the_database_per_chunk_not_per_row(client, exports_
             assert len(rows(client.get("/deals/export.csv?sort=name"))) == deals
         return len(captured)
 
-    one_chunk_of_three, one_chunk_of_ten = queries(3), queries(10)
-    two_chunks = queries(11)
-    assert one_chunk_of_three == one_chunk_of_ten  # seven more rows, no more queries
+    one_chunk_of_one, one_chunk_of_ten = queries(3), queries(12)
+    two_chunks = queries(13)
+    assert one_chunk_of_one == one_chunk_of_ten  # nine more rows, no more queries
     per_chunk = two_chunks - one_chunk_of_ten
     assert 0 < per_chunk < 10
+
+
+def test_a_long_export_starts_with_a_small_block_read_from_its_first_rows_alone(client):
+    for n in range(120):
+        DealFactory(title=f"Deal {n:03}")
+    response = client.get("/deals/export.csv?sort=name")
+    blocks = iter(response.streaming_content)
+    with CaptureQueriesContext(connection) as captured:
+        first = next(blocks).decode()
+    # Sent as soon as it holds 4 KB: the header and the first rows, read before the response
+    # began; no further chunk was read for it.
+    assert first.startswith("title,") and "Deal 000" in first and "Deal 119" not in first
+    assert len(first) < 2 * exports.FIRST_BLOCK_BYTES
+    assert len(captured) == 0
+    rest = "".join(block.decode() for block in blocks)
+    assert "Deal 119" in rest and rest.count("\n") + first.count("\n") == 121
 
 
 # --- The prebuilt unfiltered files -------------------------------------------------------------
