@@ -9,10 +9,11 @@ once, for its CSV columns and the API's fields (api/serializers.py).
 A filtered list's CSV streams (`filtered_csv`): its first 50 rows are read on their own and
 leave in a first block of about 4 KB, so the download starts at once; the rest come from
 `iterator(chunk_size=...)` (a server-side cursor on PostgreSQL, the prefetches run once per
-chunk) and leave in blocks of about 64 KB, so a worker holds one chunk, not the whole file. The unfiltered CSVs are prebuilt files (`full_exports_refresh`, run by Celery
-beat every minute: rebuilt when the content version changed since the last build and that
-build is at least EXPORTS_EVERY_MINUTES old), written atomically under EXPORTS_DIR and served
-from disk (`full_export_response`); until the first file exists the unfiltered CSV streams too.
+chunk) and leave in blocks of about 64 KB, so a worker holds one chunk, not the whole file.
+The unfiltered CSVs are prebuilt files (`full_exports_refresh`, run by Celery beat every minute:
+rebuilt when the content version changed since the last build and that build is at least
+EXPORTS_EVERY_MINUTES old), written atomically under EXPORTS_DIR and served from disk
+(`full_export_response`); until the first file exists the unfiltered CSV streams too.
 """
 
 from __future__ import annotations

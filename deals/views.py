@@ -30,7 +30,7 @@ from .deadlines import candidates as deadline_candidates
 from .deadlines import upcoming as upcoming_deadlines
 from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
 from .models import Company, CompanyRedirect, Deal, Event, Inquiry, Regulator
-from .pagination import first_rows, paginate
+from .pagination import CappedPaginator, first_rows, paginate
 from .querystring import CANONICAL_ATTRIBUTE, takes
 from .vocabulary import (
     CONDUCT_OUTCOMES,
@@ -618,17 +618,26 @@ def search(request):
     text = form.cleaned_data["q"] if form.is_valid() else ""
     context = {"form": form, "q": text}
     if text:
-        deals = Deal.objects.published().search(text)
-        inquiries = Inquiry.objects.public().search(text)
+        # As the lists rank and count them: among the newest matches up to their cap, so that a
+        # common word costs what its first thousand matches cost, not every match.
+        deals = CappedPaginator(
+            Deal.objects.published()
+            .search(text)
+            .order_by("-search_rank", F("announced_on").desc(nulls_last=True), "pk"),
+            SEARCH_SHOWN,
+        )
+        inquiries = CappedPaginator(
+            Inquiry.objects.public()
+            .search(text)
+            .with_list_data()
+            .order_by("-search_rank", F("opened_on").desc(nulls_last=True), "pk"),
+            SEARCH_SHOWN,
+        )
         context.update(
-            deals=deals.order_by("-search_rank", F("announced_on").desc(nulls_last=True), "pk")[
-                :SEARCH_SHOWN
-            ],
-            deal_count=deals.count(),
-            inquiries=inquiries.with_list_data().order_by(
-                "-search_rank", F("opened_on").desc(nulls_last=True), "pk"
-            )[:SEARCH_SHOWN],
-            inquiry_count=inquiries.count(),
+            deals=deals.page(1).object_list if deals.count else [],
+            deals_found=deals,
+            inquiries=inquiries.page(1).object_list if inquiries.count else [],
+            inquiries_found=inquiries,
             companies=Company.objects.search(text)[:SEARCH_SHOWN],
             query=urlencode({"q": text}),
         )

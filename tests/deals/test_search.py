@@ -209,6 +209,19 @@ def test_a_search_ranks_only_as_many_matches_as_the_pages_reach(client, acme_dea
     assert listed(client, "/deals/?q=acme&sort=announced") == ["Acme / Oldest", "Acme / Second"]
 
 
+def test_the_header_search_ranks_and_counts_as_the_lists_do(client, acme_deals, monkeypatch):
+    page = client.get("/search/?q=acme").text
+    assert 'Deals <span class="muted">(4)</span>' in page
+    monkeypatch.setattr("deals.pagination.MAX_ROWS", 2)
+    response = client.get("/search/?q=acme")
+    assert [deal.title for deal in response.context["deals"]] == [
+        "Acme / Second",
+        "Newest / Bought",
+    ]
+    assert "(more than 2)" in response.text and "(4)" not in response.text
+    assert "All the deals matching" in response.text
+
+
 def test_the_api_ranks_the_same_candidates_as_the_pages(client, acme_deals, monkeypatch):
     def api(url):
         body = client.get(url).json()
