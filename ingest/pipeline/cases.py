@@ -44,7 +44,7 @@ def case_apply(raw: RawRecord, record: CaseRecord, *, batch: Batch) -> None:
         raw.deal = deal
     _inquiry_merge(inquiry, record, deal=deal, created=created, conflicts=conflicts, batch=batch)
     batch.inquiry_known(inquiry)
-    mapped["inquiry"] = inquiry.pk
+    batch.note_id(mapped, "inquiry", inquiry)
     raw.inquiry = inquiry
 
     mapped["events"] = events_apply(
@@ -174,7 +174,7 @@ def _inquiry_merge(
         inquiry, fields, applied=applied, created=created, conflicts=conflicts, label="inquiry"
     )
     if changed or created:
-        inquiry.save()
+        batch.save(inquiry)  # a new one may be held back, to be inserted in bulk
     added = set(applied.get("companies", []))
     new_names = [name for name in wanted.companies if name not in added]
     if new_names:
@@ -231,7 +231,7 @@ def events_apply(
     was created just now, so its only events are those made here.
     """
     mapped = dict(mapped)
-    made: dict[tuple, int] = {}
+    made: dict[tuple, Event] = {}
     for wanted in events:
         fields = {
             "occurred_on": wanted.occurred_on,
@@ -248,13 +248,17 @@ def events_apply(
         target = {"inquiry": inquiry} if inquiry is not None else {"deal": deal}
         day_title = (wanted.occurred_on, fields["title"])
         same = made.get(day_title) if fresh else _same_event(target, wanted, title=day_title[1])
+        if isinstance(same, Event):  # made here (maybe held back: its id noted when inserted)
+            batch.note_id(mapped, wanted.key, same)
+            continue
         if same is not None:  # already on the timeline (another notice of the same deal)
             mapped[wanted.key] = same
             continue
         event = Event(**target, **fields)
-        event.save()
+        batch.save(event)  # held back with its new inquiry, to be inserted in bulk
         applied_store(event, {name: jsonable(value) for name, value in fields.items()}, batch=batch)
-        mapped[wanted.key] = made[day_title] = event.pk
+        batch.note_id(mapped, wanted.key, event)
+        made[day_title] = event
     return mapped
 
 

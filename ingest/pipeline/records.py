@@ -213,12 +213,20 @@ def _batch_apply(source: str, records: list[Parsed], tally: Tally, *, bulk: bool
         batch.read_inquiries(cases)
         created = companies_bulk_create(source=source, records=records, batch=batch) if bulk else 0
         for record in records:
-            if batch.links and batch.may_find_made_inquiry(source, record):
+            may_find = batch.may_find_made_inquiry(source, record)
+            # A new case whose inquiry is new holds its new rows back, to be inserted in bulk;
+            # anything else first writes what is held back, so that it reads what it would
+            # read had every record before it been saved one by one.
+            batch.holding = bulk and isinstance(record, CaseRecord) and not may_find
+            if not batch.holding and not isinstance(record, Skipped):
+                batch.write_pending()
+            if batch.links and may_find:
                 batch.store_links()  # its history row shows them, as if each were linked at once
             record_ingest(source=source, record=record, tally=tally, batch=batch)
+        batch.holding = False
         if created and tally.errors + tally.skipped > failed:
             raise BulkFailed
-        batch.store_applied()
+        batch.store_applied()  # and what is held back first
 
 
 def record_ingest(*, source: str, record: Parsed, tally: Tally, batch: Batch | None = None) -> None:
@@ -330,6 +338,6 @@ def _record_apply(source: str, record: CaseRecord | PressRecord, *, batch: Batch
         if claim:
             raw.save()
         press_apply(raw, record, batch=batch)
-    raw.save()
+    batch.save(raw)  # a new one held back with its inquiry, when it makes one
     batch.records[(source, record.external_id)] = raw
     return outcome
