@@ -18,9 +18,9 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 from deals.derived import inquiries_companies_add
-from deals.models import Company, CompanyAlias, Event, Inquiry, Regulator
+from deals.models import Company, CompanyAlias, Event, Inquiry, Party, Regulator
 from deals.names import name_key, slug_base, split_name
-from deals.signals import event_saved, inquiry_saved
+from deals.signals import event_saved, inquiry_saved, party_changed
 from deals.vocabulary import DatePrecision, as_precise
 
 from ..models import AppliedValues, RawRecord
@@ -79,11 +79,11 @@ class Batch:
     both are written at once.
 
     A batch applied the fast way (`deferred`, no savepoints) inserts in bulk: the new
-    inquiries, their events and the new raw records of the records it is told to hold back
-    (`holding`: records that make their inquiry, which no later record can find before they are
-    written) wait in `pending`, and are inserted one statement per kind, with their history rows
-    likewise, before the first record that may read them and when the batch ends
-    (`write_pending`).
+    inquiries, their events, the parties of the deals made with them and the new raw records of
+    the records it is told to hold back (`holding`: records that make their inquiry, which no
+    later record can find before they are written) wait in `pending`, and are inserted one
+    statement per kind, with their history rows likewise, before the first record that may read
+    them and when the batch ends (`write_pending`).
 
     Companies are cached by matching key (a name's or an alternative name's): a key is read
     once under its lock, and what the batch creates is added, so no other run can have made a
@@ -120,6 +120,9 @@ class Batch:
         self.pending: list[Model] = []
         self.pending_ids: list[tuple[dict, str, Model]] = []
         self.pending_applied: list[tuple[Model, dict]] = []
+        # The deals the record being applied made, and the companies of the parties held back.
+        self.deals_made_now: set[int] = set()
+        self.pending_parties: set[int] = set()
 
     # --- Reading once -----------------------------------------------------------------------
 
@@ -290,11 +293,11 @@ class Batch:
             self.pending_ids.append((target, key, obj))
 
     def write_pending(self) -> None:
-        """Insert what the batch held back: inquiries, then events, then raw records, one
+        """Insert what the batch held back: parties, inquiries, events, then raw records, one
         statement per kind, and the history rows saving each would have written ("+", one
         statement per kind); then ask for the refreshes their saves would have asked for
-        (deals/signals.py: `inquiry_saved`, `event_saved`, in the order of the saves), which
-        run when the batch ends (`derived_fields_deferred`)."""
+        (deals/signals.py: `inquiry_saved`, `event_saved`, `party_changed`, in the order of
+        the saves), which run when the batch ends (`derived_fields_deferred`)."""
         if not self.pending:
             return
         try:
@@ -306,7 +309,9 @@ class Batch:
         pending, self.pending = self.pending, []
         inquiries = [obj for obj in pending if isinstance(obj, Inquiry)]
         events = [obj for obj in pending if isinstance(obj, Event)]
+        parties = [obj for obj in pending if isinstance(obj, Party)]
         raws = [obj for obj in pending if isinstance(obj, RawRecord)]
+        self.pending_parties.clear()
         for inquiry in inquiries:  # what Inquiry.save() does before its insert
             inquiry.extended_by = inquiry.extended_by or 0
             inquiry.closed_on_precision = inquiry.closed_on_precision or DatePrecision.DAY
@@ -318,7 +323,7 @@ class Batch:
             event.precision = event.precision or DatePrecision.DAY
             event.occurred_on = as_precise(event.occurred_on, event.precision)
         now = timezone.now()
-        for model, objs in ((Inquiry, inquiries), (Event, events)):
+        for model, objs in ((Party, parties), (Inquiry, inquiries), (Event, events)):
             if objs:
                 model.objects.bulk_create(objs, batch_size=500)
                 model.history.bulk_history_create(
@@ -336,6 +341,8 @@ class Batch:
                 inquiry_saved(Inquiry, obj, created=True)
             elif isinstance(obj, Event):
                 event_saved(Event, obj, created=True)
+            elif isinstance(obj, Party):
+                party_changed(Party, obj, created=True)
 
     def forget(self) -> None:
         self.by_key.clear()

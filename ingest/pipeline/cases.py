@@ -94,6 +94,8 @@ def _find_deal(record: CaseRecord, *, batch: Batch) -> tuple[Deal | None, str]:
             names = "; ".join(c.name for c in matches[:3])
             return None, f"{party.name!r} may be any of {names}: attach it to the right deal."
         companies.append(matches[0].pk if not exact else exact[0].pk)
+    if batch.pending_parties & set(companies):
+        batch.write_pending()  # a deal this batch made with them, whose parties are held back
     deals = Deal.objects.all()
     for company in set(companies):
         deals = deals.filter(parties__company=company)
@@ -132,6 +134,7 @@ def _case_deal(
             is_published=settings.INGEST_PUBLISH_NEW_DEALS,
         )
         deal.save()
+        batch.deals_made_now.add(deal.pk)
         applied_store(deal, {"title": deal.title, "deal_type": deal.deal_type}, batch=batch)
     return deal, review_note
 
@@ -204,12 +207,23 @@ def _add_parties(deal: Deal, record: CaseRecord, *, batch: Batch) -> None:
     if "title" not in applied:
         return
     added = {tuple(pair) for pair in applied.get("parties", [])}
+    # A deal its record just made has no parties but those it adds: held back to be inserted in
+    # bulk while the record is, without a look for each first.
+    made = batch.holding and deal.pk in batch.deals_made_now
+    held = {
+        (p.company_id, p.role) for p in batch.pending if isinstance(p, Party) and p.deal == deal
+    }
     for party in record.deal.parties:
         key = (name_key(party.name), party.role)
         if key in added:
             continue
         company = company_for(party.name, batch=batch)
-        Party.objects.get_or_create(deal=deal, company=company, role=party.role)
+        if not made:
+            Party.objects.get_or_create(deal=deal, company=company, role=party.role)
+        elif (company.pk, party.role) not in held:
+            batch.save(Party(deal=deal, company=company, role=party.role))
+            batch.pending_parties.add(company.pk)
+            held.add((company.pk, party.role))
         added.add(key)
     applied["parties"] = sorted(list(pair) for pair in added)
     applied_store(deal, applied, batch=batch)

@@ -218,6 +218,7 @@ def _batch_apply(source: str, records: list[Parsed], tally: Tally, *, bulk: bool
             # anything else first writes what is held back, so that it reads what it would
             # read had every record before it been saved one by one.
             batch.holding = bulk and isinstance(record, CaseRecord) and not may_find
+            batch.deals_made_now.clear()
             if not batch.holding and not isinstance(record, Skipped):
                 batch.write_pending()
             if batch.links and may_find:

@@ -346,6 +346,18 @@ def ec_mixed() -> bytes:
     return json.dumps(mixed).encode()
 
 
+def merger_copies() -> bytes:
+    """The merger excerpt with each case followed by a copy under another number: the copy's
+    parties are the deal the case before it made in the same batch."""
+    excerpt = json.loads((FIXTURES / "ec_mergers" / "case-data-M_excerpt6.json").read_bytes())
+    dump = {}
+    for n, (key, case) in enumerate(excerpt.items()):
+        dump[key] = case
+        copy = json.loads(json.dumps(case).replace(key, f"M.{99000 + n}"))
+        dump[f"M.{99000 + n}"] = copy
+    return json.dumps(dump).encode()
+
+
 def ingest_rows(documents) -> dict:
     """Apply every document, then every sample, read the rows they wrote, and undo it all."""
     try:
@@ -362,7 +374,12 @@ def ingest_rows(documents) -> dict:
 
 @pytest.mark.slow
 def test_a_batch_inserted_in_bulk_writes_the_rows_and_history_of_saving_one_by_one(monkeypatch):
-    documents = [("ec", GROUPED), ("ec", ec_cases(range(0, 4))), ("ec", ec_mixed())]
+    documents = [
+        ("ec", GROUPED),
+        ("ec", ec_cases(range(0, 4))),
+        ("ec", ec_mixed()),
+        ("ec-mergers", merger_copies()),
+    ]
     inserts = []
     bulk_insert = Event.objects.bulk_create
     monkeypatch.setattr(
@@ -387,5 +404,7 @@ def test_a_batch_inserted_in_bulk_writes_the_rows_and_history_of_saving_one_by_o
     for kind in ("deal", "party", "event", "inquiry", "company"):
         assert in_bulk[kind], kind  # the runs wrote history rows of every kind
     assert in_bulk["status changes"]
+    deals = [dict(rows[0])["title"] for _, rows in in_bulk["deal"]]
+    assert deals.count("Microsoft / Activision Blizzard") == 1  # the copy found the case's deal
     for kind in in_bulk:
         assert in_bulk[kind] == one_by_one[kind], kind
