@@ -1,9 +1,9 @@
 """Records: each parsed record stored raw (one RawRecord per source and id) and applied, batch
 by batch, one transaction per batch; a bad record is counted and reported, never fatal.
 
-A batch is applied the fast way first (companies created in advance, no savepoint per record);
-a record that fails then rolls the batch back, and it is applied again the careful way, each
-record in a savepoint of its own (`batch_ingest`).
+A batch is applied the fast way first (companies created in advance, the new rows of new cases
+inserted in bulk, no savepoint per record); a record that fails then rolls the batch back, and it
+is applied again the careful way, each record in a savepoint of its own (`batch_ingest`).
 
 Every record is cleaned of what is not text (deals/text.py: control characters, U+FFFE and
 U+FFFF) before anything of it is read, whatever its source's parser let through; a record that
@@ -174,10 +174,11 @@ def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
     in one insert when that can be told in advance (`companies_bulk_create`), and the derived
     fields of the deals and inquiries it touched are refreshed once, before it commits.
 
-    Applied the fast way first: companies created in advance, and no savepoint per record
-    (two queries each). A record that fails then would leave behind what it wrote, and its
-    companies, which applying it on its own does not: the batch is rolled back and applied again
-    the careful way, each record in a savepoint, creating companies as they come.
+    Applied the fast way first: companies created in advance, the new inquiries, events,
+    parties and raw records of new cases inserted in bulk (`Batch.write_pending`), and no
+    savepoint per record (two queries each). A record that fails then would leave behind what
+    it wrote, and its companies, which applying it on its own does not: the batch is rolled back
+    and applied again the careful way, each record in a savepoint, saving as it goes.
     """
     cleaned = [record_clean(record) for record in records]
     records = [record for record, _ in cleaned]
