@@ -333,10 +333,19 @@ def history_rows() -> dict:
         key=repr,
     )
     found["applied"] = sorted(
-        (model, keys[model.split(".")[1]].get(pk), values)
+        (model, keys[model.split(".")[1]].get(pk), ids_as_keys(values, keys))
         for model, pk, values in AppliedValues.objects.values_list("model", "object_id", "values")
     )
     return found
+
+
+def ids_as_keys(values: dict, keys: dict) -> dict:
+    """AppliedValues with the ids it holds ("deal_id") as natural keys: on PostgreSQL a run
+    rolled back leaves its sequences where they were, and the next numbers its rows on."""
+    return {
+        name: keys[name[:-3]].get(value, value) if name.endswith("_id") else value
+        for name, value in values.items()
+    }
 
 
 def ec_mixed() -> bytes:
@@ -377,7 +386,7 @@ def ingest_rows(documents) -> dict:
             for source, document in [*documents, *runs]:
                 run = ingest_run(source=source, documents=[document], trigger="file")
                 assert run.errors == 0, run.problems
-            found = history_rows()
+            found = {**everything(), **history_rows()}
             raise Undo
     except Undo:
         return found
