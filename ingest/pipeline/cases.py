@@ -210,9 +210,13 @@ def _add_parties(deal: Deal, record: CaseRecord, *, batch: Batch) -> None:
     # A deal its record just made has no parties but those it adds: held back to be inserted in
     # bulk while the record is, without a look for each first.
     made = batch.holding and deal.pk in batch.deals_made_now
-    held = {
-        (p.company_id, p.role) for p in batch.pending if isinstance(p, Party) and p.deal == deal
-    }
+    held = set()
+    if made:
+        held = {
+            (p.company_id, p.role)
+            for p in batch.pending
+            if isinstance(p, Party) and p.deal_id == deal.pk
+        }
     for party in record.deal.parties:
         key = (name_key(party.name), party.role)
         if key in added:
