@@ -157,8 +157,8 @@ def mergers_table() -> str:
 
 # The machine is shared: its load stretches the wall clock, not the run's own CPU time.
 CPU_NOTE = (
-    "CPU s: the run's own process (the database server's time is in seconds only), which other "
-    "work on the machine does not stretch as it does the wall clock"
+    "CPU s: the CPU time of the run's own process alone (not the database server's), which other "
+    "work on the machine does not stretch as it stretches the wall clock"
 )
 
 
