@@ -27,8 +27,10 @@ Rules the pipeline keeps, whoever runs it (the command, a Celery task, a test):
   records and companies read in one go, the companies it will create made in one insert when
   that can be told in advance (`companies_bulk_create`), derived fields refreshed once per
   deal when it ends (`derived_fields_deferred`), the companies of the inquiries it made linked
-  and what ingest wrote (AppliedValues) stored in one insert each. The Batch object that holds
-  all this is passed to every step explicitly.
+  and what ingest wrote (AppliedValues) stored in one insert each. The new inquiries, events,
+  parties and raw records of new cases are inserted in bulk with their history rows (the rows
+  saving one by one writes), before any record that could read them (`Batch.write_pending`).
+  The Batch object that holds all this is passed to every step explicitly.
 - Companies are matched by name and alternative names before one is created; what ingest
   creates is marked `needs_review`.
 - An editor's correction is never overwritten: AppliedValues holds what ingest last wrote on each

@@ -98,7 +98,9 @@ def applied_of(obj: Model, *, batch: Batch) -> dict:
 def applied_store(obj: Model, values: dict, *, batch: Batch) -> None:
     """Remember what ingest wrote on `obj`: when the batch ends, or at once outside a run."""
     key = (obj._meta.label_lower, obj.pk)
-    if batch.deferred:
+    if obj.pk is None:  # held back to be inserted in bulk: stored under its id when it has one
+        batch.pending_applied.append((obj, dict(values)))
+    elif batch.deferred:
         batch.applied_now[key] = dict(values)
     else:
         applied_upsert({key: values})

@@ -14,11 +14,14 @@ import hashlib
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Model, Q
+from django.utils import timezone
 
 from deals.derived import inquiries_companies_add
-from deals.models import Company, CompanyAlias, Inquiry, Regulator
+from deals.models import Company, CompanyAlias, Event, Inquiry, Party, Regulator
 from deals.names import name_key, slug_base, split_name
+from deals.signals import event_saved, inquiry_saved, party_changed
+from deals.vocabulary import DatePrecision, as_precise
 
 from ..models import AppliedValues, RawRecord
 from ..sources.base import BadRecord, CaseRecord, Parsed, Skipped
@@ -75,6 +78,13 @@ class Batch:
     inquiries it made when it ends (`store_applied`); otherwise (a record applied on its own)
     both are written at once.
 
+    A batch applied the fast way (`deferred`, no savepoints) inserts in bulk: the new
+    inquiries, their events, the parties of the deals made with them and the new raw records of
+    the records it is told to hold back (`holding`: records that make their inquiry, which no
+    later record can find before they are written) wait in `pending`, and are inserted one
+    statement per kind, with their history rows likewise, before the first record that may read
+    them and when the batch ends (`write_pending`).
+
     Companies are cached by matching key (a name's or an alternative name's): a key is read
     once under its lock, and what the batch creates is added, so no other run can have made a
     company with that key meanwhile. A record rolled back to its savepoint may have created
@@ -102,6 +112,17 @@ class Batch:
         # The companies of the inquiries the batch made, linked when it ends (likewise).
         self.links: list[tuple[Inquiry, list[Company]]] = []
         self.links_now: list[tuple[Inquiry, list[Company]]] = []
+        # Inserting in bulk: whether the record being applied holds its new rows back, the
+        # rows held back (inquiries, events, raw records, in the order they were made), the
+        # ids to note where they go once inserted, and their AppliedValues.
+        self.bulk = deferred and not savepoints
+        self.holding = False
+        self.pending: list[Model] = []
+        self.pending_ids: list[tuple[dict, str, Model]] = []
+        self.pending_applied: list[tuple[Model, dict]] = []
+        # The deals the record being applied made, and the companies of the parties held back.
+        self.deals_made_now: set[int] = set()
+        self.pending_parties: set[int] = set()
 
     # --- Reading once -----------------------------------------------------------------------
 
@@ -245,14 +266,83 @@ class Batch:
         self.links_now.clear()
 
     def store_links(self) -> None:
+        self.write_pending()  # the links' history rows follow the inquiries' own
         inquiries_companies_add(self.links)
         self.links.clear()
 
     def store_applied(self) -> None:
-        self.store_links()
+        self.store_links()  # and what is pending
         if self.applied:
             applied_upsert(self.applied)
         self.applied.clear()
+
+    # --- Inserting in bulk --------------------------------------------------------------------
+
+    def save(self, obj: Model) -> None:
+        """Save `obj`, or hold a new inquiry, event or raw record back to be inserted in bulk
+        (`write_pending`) while the record being applied is `holding`."""
+        if self.holding and obj.pk is None:
+            self.pending.append(obj)
+        else:
+            obj.save()
+
+    def note_id(self, target: dict, key: str, obj: Model) -> None:
+        """`target[key] = obj.pk`, once `obj` is inserted if it is held back."""
+        target[key] = obj.pk
+        if obj.pk is None:
+            self.pending_ids.append((target, key, obj))
+
+    def write_pending(self) -> None:
+        """Insert what the batch held back: parties, inquiries, events, then raw records, one
+        statement per kind, and the history rows saving each would have written ("+", one
+        statement per kind); then ask for the refreshes their saves would have asked for
+        (deals/signals.py: `inquiry_saved`, `event_saved`, `party_changed`, in the order of
+        the saves), which run when the batch ends (`derived_fields_deferred`)."""
+        if not self.pending:
+            return
+        try:
+            self._write_pending()
+        except Exception as exc:  # a concurrent run's row: the batch is applied the careful way
+            raise BulkFailed from exc
+
+    def _write_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        inquiries = [obj for obj in pending if isinstance(obj, Inquiry)]
+        events = [obj for obj in pending if isinstance(obj, Event)]
+        parties = [obj for obj in pending if isinstance(obj, Party)]
+        raws = [obj for obj in pending if isinstance(obj, RawRecord)]
+        self.pending_parties.clear()
+        for inquiry in inquiries:  # what Inquiry.save() does before its insert
+            inquiry.extended_by = inquiry.extended_by or 0
+            inquiry.closed_on_precision = inquiry.closed_on_precision or DatePrecision.DAY
+            inquiry.closed_on = as_precise(inquiry.closed_on, inquiry.closed_on_precision)
+            inquiry.deal_id_before_save = None  # what the pre_save receiver notes of a new one
+        for event in events:  # what Event.save() does before its insert
+            inquiry_deal = event.inquiry.deal_id if event.inquiry is not None else None
+            event.timeline_deal_id = event.deal_id or inquiry_deal
+            event.precision = event.precision or DatePrecision.DAY
+            event.occurred_on = as_precise(event.occurred_on, event.precision)
+        now = timezone.now()
+        for model, objs in ((Party, parties), (Inquiry, inquiries), (Event, events)):
+            if objs:
+                model.objects.bulk_create(objs, batch_size=500)
+                model.history.bulk_history_create(
+                    objs, batch_size=500, default_change_reason=None, default_date=now
+                )
+        for target, key, obj in self.pending_ids:
+            target[key] = obj.pk
+        self.pending_ids.clear()
+        RawRecord.objects.bulk_create(raws, batch_size=500)
+        for obj, values in self.pending_applied:
+            self.applied[(obj._meta.label_lower, obj.pk)] = values
+        self.pending_applied.clear()
+        for obj in pending:
+            if isinstance(obj, Inquiry):
+                inquiry_saved(Inquiry, obj, created=True)
+            elif isinstance(obj, Event):
+                event_saved(Event, obj, created=True)
+            elif isinstance(obj, Party):
+                party_changed(Party, obj, created=True)
 
     def forget(self) -> None:
         self.by_key.clear()

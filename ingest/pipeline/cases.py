@@ -44,7 +44,7 @@ def case_apply(raw: RawRecord, record: CaseRecord, *, batch: Batch) -> None:
         raw.deal = deal
     _inquiry_merge(inquiry, record, deal=deal, created=created, conflicts=conflicts, batch=batch)
     batch.inquiry_known(inquiry)
-    mapped["inquiry"] = inquiry.pk
+    batch.note_id(mapped, "inquiry", inquiry)
     raw.inquiry = inquiry
 
     mapped["events"] = events_apply(
@@ -94,6 +94,8 @@ def _find_deal(record: CaseRecord, *, batch: Batch) -> tuple[Deal | None, str]:
             names = "; ".join(c.name for c in matches[:3])
             return None, f"{party.name!r} may be any of {names}: attach it to the right deal."
         companies.append(matches[0].pk if not exact else exact[0].pk)
+    if batch.pending_parties & set(companies):
+        batch.write_pending()  # a deal this batch made with them, whose parties are held back
     deals = Deal.objects.all()
     for company in set(companies):
         deals = deals.filter(parties__company=company)
@@ -132,6 +134,7 @@ def _case_deal(
             is_published=settings.INGEST_PUBLISH_NEW_DEALS,
         )
         deal.save()
+        batch.deals_made_now.add(deal.pk)
         applied_store(deal, {"title": deal.title, "deal_type": deal.deal_type}, batch=batch)
     return deal, review_note
 
@@ -174,7 +177,7 @@ def _inquiry_merge(
         inquiry, fields, applied=applied, created=created, conflicts=conflicts, label="inquiry"
     )
     if changed or created:
-        inquiry.save()
+        batch.save(inquiry)  # a new one may be held back, to be inserted in bulk
     added = set(applied.get("companies", []))
     new_names = [name for name in wanted.companies if name not in added]
     if new_names:
@@ -204,12 +207,27 @@ def _add_parties(deal: Deal, record: CaseRecord, *, batch: Batch) -> None:
     if "title" not in applied:
         return
     added = {tuple(pair) for pair in applied.get("parties", [])}
+    # A deal its record just made has no parties but those it adds: held back to be inserted in
+    # bulk while the record is, without a look for each first.
+    made = batch.holding and deal.pk in batch.deals_made_now
+    held = set()
+    if made:
+        held = {
+            (p.company_id, p.role)
+            for p in batch.pending
+            if isinstance(p, Party) and p.deal_id == deal.pk
+        }
     for party in record.deal.parties:
         key = (name_key(party.name), party.role)
         if key in added:
             continue
         company = company_for(party.name, batch=batch)
-        Party.objects.get_or_create(deal=deal, company=company, role=party.role)
+        if not made:
+            Party.objects.get_or_create(deal=deal, company=company, role=party.role)
+        elif (company.pk, party.role) not in held:
+            batch.save(Party(deal=deal, company=company, role=party.role))
+            batch.pending_parties.add(company.pk)
+            held.add((company.pk, party.role))
         added.add(key)
     applied["parties"] = sorted(list(pair) for pair in added)
     applied_store(deal, applied, batch=batch)
@@ -231,7 +249,7 @@ def events_apply(
     was created just now, so its only events are those made here.
     """
     mapped = dict(mapped)
-    made: dict[tuple, int] = {}
+    made: dict[tuple, Event] = {}
     for wanted in events:
         fields = {
             "occurred_on": wanted.occurred_on,
@@ -248,13 +266,17 @@ def events_apply(
         target = {"inquiry": inquiry} if inquiry is not None else {"deal": deal}
         day_title = (wanted.occurred_on, fields["title"])
         same = made.get(day_title) if fresh else _same_event(target, wanted, title=day_title[1])
+        if isinstance(same, Event):  # made here (maybe held back: its id noted when inserted)
+            batch.note_id(mapped, wanted.key, same)
+            continue
         if same is not None:  # already on the timeline (another notice of the same deal)
             mapped[wanted.key] = same
             continue
         event = Event(**target, **fields)
-        event.save()
+        batch.save(event)  # held back with its new inquiry, to be inserted in bulk
         applied_store(event, {name: jsonable(value) for name, value in fields.items()}, batch=batch)
-        mapped[wanted.key] = made[day_title] = event.pk
+        batch.note_id(mapped, wanted.key, event)
+        made[day_title] = event
     return mapped
 
 

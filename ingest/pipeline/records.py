@@ -1,9 +1,9 @@
 """Records: each parsed record stored raw (one RawRecord per source and id) and applied, batch
 by batch, one transaction per batch; a bad record is counted and reported, never fatal.
 
-A batch is applied the fast way first (companies created in advance, no savepoint per record);
-a record that fails then rolls the batch back, and it is applied again the careful way, each
-record in a savepoint of its own (`batch_ingest`).
+A batch is applied the fast way first (companies created in advance, the new rows of new cases
+inserted in bulk, no savepoint per record); a record that fails then rolls the batch back, and it
+is applied again the careful way, each record in a savepoint of its own (`batch_ingest`).
 
 Every record is cleaned of what is not text (deals/text.py: control characters, U+FFFE and
 U+FFFF) before anything of it is read, whatever its source's parser let through; a record that
@@ -174,10 +174,11 @@ def batch_ingest(*, source: str, records: list[Parsed], tally: Tally) -> None:
     in one insert when that can be told in advance (`companies_bulk_create`), and the derived
     fields of the deals and inquiries it touched are refreshed once, before it commits.
 
-    Applied the fast way first: companies created in advance, and no savepoint per record
-    (two queries each). A record that fails then would leave behind what it wrote, and its
-    companies, which applying it on its own does not: the batch is rolled back and applied again
-    the careful way, each record in a savepoint, creating companies as they come.
+    Applied the fast way first: companies created in advance, the new inquiries, events,
+    parties and raw records of new cases inserted in bulk (`Batch.write_pending`), and no
+    savepoint per record (two queries each). A record that fails then would leave behind what
+    it wrote, and its companies, which applying it on its own does not: the batch is rolled back
+    and applied again the careful way, each record in a savepoint, saving as it goes.
     """
     cleaned = [record_clean(record) for record in records]
     records = [record for record, _ in cleaned]
@@ -213,12 +214,21 @@ def _batch_apply(source: str, records: list[Parsed], tally: Tally, *, bulk: bool
         batch.read_inquiries(cases)
         created = companies_bulk_create(source=source, records=records, batch=batch) if bulk else 0
         for record in records:
-            if batch.links and batch.may_find_made_inquiry(source, record):
+            may_find = batch.may_find_made_inquiry(source, record)
+            # A new case whose inquiry is new holds its new rows back, to be inserted in bulk;
+            # anything else first writes what is held back, so that it reads what it would
+            # read had every record before it been saved one by one.
+            batch.holding = bulk and isinstance(record, CaseRecord) and not may_find
+            batch.deals_made_now.clear()
+            if not batch.holding and not isinstance(record, Skipped):
+                batch.write_pending()
+            if batch.links and may_find:
                 batch.store_links()  # its history row shows them, as if each were linked at once
             record_ingest(source=source, record=record, tally=tally, batch=batch)
+        batch.holding = False
         if created and tally.errors + tally.skipped > failed:
             raise BulkFailed
-        batch.store_applied()
+        batch.store_applied()  # and what is held back first
 
 
 def record_ingest(*, source: str, record: Parsed, tally: Tally, batch: Batch | None = None) -> None:
@@ -330,6 +340,6 @@ def _record_apply(source: str, record: CaseRecord | PressRecord, *, batch: Batch
         if claim:
             raw.save()
         press_apply(raw, record, batch=batch)
-    raw.save()
+    batch.save(raw)  # a new one held back with its inquiry, when it makes one
     batch.records[(source, record.external_id)] = raw
     return outcome

@@ -3,6 +3,8 @@ the run with its counts (IngestRun), whoever starts it: the command, a Celery ta
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 
@@ -131,10 +133,26 @@ def source_records(
     Every document is split (and so checked) before any record of any of them comes out."""
     module = get_source(source)
     if not hasattr(module, "split"):
-        parsed = source_parse(source=source, documents=documents)
+        with gc_paused():
+            parsed = source_parse(source=source, documents=documents)
         return records_changed(source=source, records=parsed, tally=tally)
-    splits = [module.split(document) for document in documents]
+    with gc_paused():
+        splits = [module.split(document) for document in documents]
     return _changed_records(module, source, itertools.chain.from_iterable(splits), tally)
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """No cyclic garbage collection while a document is read: parsing makes objects by the
+    hundred thousand and no cycles, and each collection it sets off walks every object the
+    process holds (reading the EC's antitrust dump took 0.09 s of CPU with it, 0.02 without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _changed_records(module, source: str, items: Iterable, tally: Tally) -> Iterator[Parsed]:

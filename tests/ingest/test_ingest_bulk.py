@@ -6,14 +6,15 @@ import json
 
 import pytest
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from simple_history.models import HistoricalRecords
 
 from deals.history import M2MHistoricalRecords
-from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, StatusChange
-from ingest.models import RawRecord
+from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator, StatusChange
+from ingest.models import AppliedValues, RawRecord
 from ingest.pipeline import cases, companies, ingest_run, records
+from ingest.pipeline.batch import Batch
 from tests import FIXTURE_DIR
 from tests.ingest_samples import samples
 
@@ -53,11 +54,21 @@ def test_a_batch_costs_the_same_queries_per_record_however_many_records_it_has()
     few = queries_per_record(ec_cases(range(0, 5)))
     many = queries_per_record(ec_cases(range(100, 250)))  # two batches
 
-    # Each record still writes its own rows (record, inquiry, events and their history); what
-    # a batch shares is read, created (its companies) and refreshed once, so more cost no more.
-    # The refresh reads each inquiry's events, clock stops and stored phases and writes its
-    # phases (deals/phases.py), once per batch: 9.4 a record in a batch of five on PostgreSQL.
+    # What a batch shares is read, created (its companies and the rows of its new cases, with
+    # their history) and refreshed once, so more cost no more. The refresh reads each inquiry's
+    # events, clock stops and stored phases and writes its phases (deals/phases.py), once per
+    # batch: 9.4 a record in a batch of five on PostgreSQL before the rows went in bulk.
     assert many <= few <= 10
+
+
+def test_the_rows_of_new_cases_cost_statements_per_batch_not_per_record():
+    many = queries_per_record(ec_cases(range(100, 250)))  # two batches
+
+    # Records, inquiries, companies and their history rows: one insert per kind and batch (0.6
+    # a record on SQLite; saving each record one by one made six or more).
+    assert many < 1
+    assert RawRecord.objects.count() == Inquiry.objects.count() == 150  # a positive control
+    assert Inquiry.history.filter(history_type="+").count() == 150
 
 
 def test_an_unchanged_rerun_decides_in_a_fixed_number_of_queries():
@@ -232,3 +243,210 @@ def test_a_record_failing_after_its_companies_were_made_in_bulk_leaves_none_of_t
     assert not Company.history.filter(name="Maker 3 Corporation").exists()
     assert Inquiry.companies.through.objects.count() == 5 * 2
     assert not Inquiry.history.filter(reference="AT.90003").exists()
+
+
+# --- Inserting in bulk: the same rows as saving one by one ---------------------------------
+
+
+def keys_of() -> dict:
+    """Each object's natural key, by model and id (two runs number their rows differently)."""
+    deal = dict(Deal.objects.values_list("pk", "title"))
+    inquiry = {
+        pk: (slug, reference, title, url)
+        for pk, slug, reference, title, url in Inquiry.objects.values_list(
+            "pk", "regulator__slug", "reference", "title", "source_url"
+        )
+    }
+    return {
+        "deal": deal,
+        "inquiry": inquiry,
+        "company": dict(Company.objects.values_list("pk", "name")),
+        "event": {
+            pk: (title, day, inquiry.get(inq), deal.get(dl))
+            for pk, title, day, inq, dl in Event.objects.values_list(
+                "pk", "title", "occurred_on", "inquiry", "deal"
+            )
+        },
+        "party": {
+            pk: (deal[dl], name, role)
+            for pk, dl, name, role in Party.objects.values_list(
+                "pk", "deal", "company__name", "role"
+            )
+        },
+        "regulator": dict(Regulator.objects.values_list("pk", "slug")),
+        "statuschange": {},
+    }
+
+
+UNCOMPARED = {"history_id", "history_date", "created_at", "updated_at", "recorded_at"}
+
+
+def history_rows() -> dict:
+    """Every history row the runs wrote, with ids as natural keys, in each object's order."""
+    keys = keys_of()
+    found = {}
+    for model in (Deal, Party, Company, Inquiry, Event):
+        history = model.history.model
+        name = model._meta.model_name
+        fields = [f for f in history._meta.concrete_fields if f.name not in UNCOMPARED]
+        rows = {}
+        for row in history.objects.order_by("history_id"):
+            values = []
+            for field in fields:
+                value = getattr(row, field.attname)
+                target = getattr(field.related_model, "_meta", None)
+                if field.attname == "id":
+                    value = keys[name].get(value, value)
+                elif target is not None and target.model_name in keys:
+                    value = keys[target.model_name].get(value, value)
+                values.append((field.name, value))
+            rows.setdefault(keys[name].get(row.id), []).append(values)
+        found[name] = sorted(rows.items(), key=repr)
+    found["inquiry companies"] = sorted(
+        apps.get_model("deals", "HistoricalInquiry_companies").objects.values_list(
+            "history__reference", "history__history_type", "company__name"
+        ),
+        key=repr,
+    )
+    found["status changes"] = sorted(
+        (
+            (keys["deal"][deal], keys["regulator"].get(reg), old, new, cause)
+            + (keys["inquiry"].get(inq), keys["event"].get(event))
+            for deal, reg, old, new, cause, inq, event in StatusChange.objects.values_list(
+                "deal", "regulator", "old_value", "new_value", "cause", "inquiry", "event"
+            )
+        ),
+        key=repr,
+    )
+    found["records"] = sorted(
+        (
+            (raw.source, raw.external_id, raw.title, raw.summary, raw.review_status)
+            + (keys["inquiry"].get(raw.inquiry_id), keys["deal"].get(raw.deal_id))
+            + (
+                keys["inquiry"].get(raw.mapped.get("inquiry")),
+                keys["deal"].get(raw.mapped.get("deal")),
+                sorted((k, keys["event"][v]) for k, v in raw.mapped.get("events", {}).items()),
+                raw.conflicts,
+            )
+            for raw in RawRecord.objects.all()
+        ),
+        key=repr,
+    )
+    found["applied"] = sorted(
+        (model, keys[model.split(".")[1]].get(pk), ids_as_keys(values, keys))
+        for model, pk, values in AppliedValues.objects.values_list("model", "object_id", "values")
+    )
+    return found
+
+
+def ids_as_keys(values: dict, keys: dict) -> dict:
+    """AppliedValues with the ids it holds ("deal_id") as natural keys: on PostgreSQL a run
+    rolled back leaves its sequences where they were, and the next numbers its rows on."""
+    return {
+        name: keys[name[:-3]].get(value, value) if name.endswith("_id") else value
+        for name, value in values.items()
+    }
+
+
+def ec_mixed() -> bytes:
+    """A dump that mixes, in one batch, new cases, cases of the first dump changed, and one
+    case number twice (the second record finds the inquiry the first made)."""
+    first = json.loads(ec_cases(range(0, 4)))
+    later = json.loads(ec_cases(range(3, 8)))
+    mixed = {}
+    for n, key in enumerate(later):
+        mixed[key] = later[key]
+        if n < 3:
+            changed = f"AT.{90000 + n}"
+            mixed[changed] = first[changed]
+            mixed[changed]["metadata"]["caseTitle"] = [f"Maker {n} (changed)"]
+    twice = json.loads(json.dumps(later["AT.90005"]))
+    twice["metadata"]["caseCompanies"] = ["Maker 5 Corporation", "Other 5 Corporation"]
+    mixed["AT-90005-again"] = twice
+    return json.dumps(mixed).encode()
+
+
+def merger_copies() -> bytes:
+    """The merger excerpt with each case followed by a copy under another number: the copy's
+    parties are the deal the case before it made in the same batch."""
+    excerpt = json.loads((FIXTURES / "ec_mergers" / "case-data-M_excerpt6.json").read_bytes())
+    dump = {}
+    for n, (key, case) in enumerate(excerpt.items()):
+        dump[key] = case
+        copy = json.loads(json.dumps(case).replace(key, f"M.{99000 + n}"))
+        dump[f"M.{99000 + n}"] = copy
+    return json.dumps(dump).encode()
+
+
+def ingest_rows(documents) -> dict:
+    """Apply every document, then every sample, read the rows they wrote, and undo it all."""
+    try:
+        with transaction.atomic():
+            runs = [(source, path.read_bytes()) for source, path in RUNS]
+            for source, document in [*documents, *runs]:
+                run = ingest_run(source=source, documents=[document], trigger="file")
+                assert run.errors == 0, run.problems
+            found = {**everything(), **history_rows()}
+            raise Undo
+    except Undo:
+        return found
+
+
+@pytest.mark.slow
+def test_a_batch_inserted_in_bulk_writes_the_rows_and_history_of_saving_one_by_one(monkeypatch):
+    documents = [
+        ("ec", GROUPED),
+        ("ec", ec_cases(range(0, 4))),
+        ("ec", ec_mixed()),
+        ("ec-mergers", merger_copies()),
+    ]
+    inserts = []
+    bulk_insert = Event.objects.bulk_create
+    monkeypatch.setattr(
+        Event.objects,
+        "bulk_create",
+        lambda objs, **kwargs: inserts.append(len(objs)) or bulk_insert(objs, **kwargs),
+    )
+    in_bulk = ingest_rows(documents)
+    with monkeypatch.context() as patched:  # every batch applied the careful way, one by one
+        apply = records._batch_apply
+        patched.setattr(
+            records,
+            "_batch_apply",
+            lambda source, batch, tally, *, bulk: apply(source, batch, tally, bulk=False),
+        )
+        one_by_one = ingest_rows(documents)
+
+    assert max(inserts) > 1  # a positive control: events were inserted in bulk
+    assert len(inserts) < sum(inserts)
+    changed = [dict(values) for _, rows in in_bulk["inquiry"] for values in rows]
+    assert ("~", "Maker 0 (changed)") in [(row["history_type"], row["title"]) for row in changed]
+    for kind in ("deal", "party", "event", "inquiry", "company"):
+        assert in_bulk[kind], kind  # the runs wrote history rows of every kind
+    assert in_bulk["status changes"]
+    deals = [dict(rows[0])["title"] for _, rows in in_bulk["deal"]]
+    assert deals.count("Microsoft / Activision Blizzard") == 1  # the copy found the case's deal
+    for kind in in_bulk:
+        assert in_bulk[kind] == one_by_one[kind], kind
+
+
+def test_rows_another_run_inserted_meanwhile_make_the_batch_apply_again_one_by_one(monkeypatch):
+    write = Batch._write_pending
+    failures = []
+
+    def fail_first(batch):
+        if not failures:  # as if another run had inserted one of the case numbers first
+            failures.append(1)
+            raise IntegrityError("duplicate key value violates unique constraint")
+        write(batch)
+
+    monkeypatch.setattr(Batch, "_write_pending", fail_first)
+    run = ingest_run(source="ec", documents=[ec_cases(range(0, 6))], trigger="file")
+
+    assert failures  # the bulk insert failed once
+    assert (run.new, run.errors) == (6, 0)
+    assert Inquiry.objects.count() == RawRecord.objects.count() == 6
+    assert Inquiry.history.count() == 6 + 6  # created, then its companies added: none twice
+    assert Company.objects.count() == Company.history.count() == 6 * 2
+    again = ingest_run(source="ec", documents=[ec_cases(range(0, 6))], trigger="file")
+    assert (again.unchanged, again.new, again.changed) == (6, 0, 0)
