@@ -18,14 +18,12 @@ How a digest run stays safe to repeat, modelled on GOV.UK's email-alert-api:
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
@@ -42,7 +40,7 @@ from .digest import (
     deals_for_digest,
     digest_build,
 )
-from .emails import digest_cards, email_make
+from .emails import BatchConnection, digest_cards, dropped, email_make
 from .models import (
     Delivery,
     DeliveryStatus,
@@ -560,7 +558,9 @@ def deliveries_send(
     records the outcome: a second worker skips a row being sent instead of waiting or sending
     it again, and a hard kill (SIGKILL, power loss) can send at most the one message in flight
     twice, as before batching. A refused message is recorded as a failed attempt and the rest
-    of the batch still goes.
+    of the batch still goes. When the server has closed the connection the batch kept open
+    (emails.dropped), the email is tried again at once over a fresh one, as a further attempt
+    within DIGEST_MAX_ATTEMPTS: what the sweeper would otherwise do half an hour later.
     """
     outcomes = {pk: SendOutcome(DeliveryStatus.SKIPPED) for pk in delivery_ids}
     deliveries = list(
@@ -576,8 +576,7 @@ def deliveries_send(
     following: dict[int, list[Subscription]] = {}
     for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
         following.setdefault(subscription.subscriber_id, []).append(subscription)
-    connection = get_connection()
-    try:
+    with BatchConnection() as connection:
         for delivery in deliveries:
             outcomes[delivery.pk] = _delivery_send_one(
                 delivery,
@@ -586,12 +585,16 @@ def deliveries_send(
                 connection,
                 shared.cards,
             )
-    finally:
-        _close_quietly(connection)
     return outcomes
 
 
-def _delivery_send_one(delivery, digest, subscriptions, connection, cards) -> SendOutcome:
+def _delivery_send_one(
+    delivery: Delivery,
+    digest: Digest,
+    subscriptions: list[Subscription],
+    connection: BatchConnection,
+    cards: dict[str, tuple[str, str]],
+) -> SendOutcome:
     with transaction.atomic():
         attempts = (
             Delivery.objects.select_for_update(skip_locked=True)
@@ -612,20 +615,26 @@ def _delivery_send_one(delivery, digest, subscriptions, connection, cards) -> Se
             subscriptions=subscriptions,
             cards=cards,
         )
-        attempts += 1
-        try:
-            connection.open()  # once per batch; again after a failure closed it
-            connection.send_messages([message])
-        except Exception as exc:  # refused, timed out: the sweeper tries again later
-            failed = attempts >= settings.DIGEST_MAX_ATTEMPTS
-            Delivery.objects.filter(pk=delivery.pk).update(
-                attempts=attempts,
-                last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
-            )
-            logger.warning("Digest delivery %s failed: %s", delivery.pk, exc)
-            _close_quietly(connection)
-            return SendOutcome(DeliveryStatus.FAILED)
+        while True:
+            attempts += 1
+            reused = connection.reused
+            try:
+                connection.send(message)
+                break
+            except Exception as exc:  # refused, timed out: the sweeper tries again later
+                if reused and dropped(exc) and attempts < settings.DIGEST_MAX_ATTEMPTS:
+                    # The server closed the connection it kept for the batch's earlier emails:
+                    # this email again at once, over a fresh connection, as a further attempt.
+                    logger.info("Digest delivery %s: connection dropped, reopening", delivery.pk)
+                    continue
+                failed = attempts >= settings.DIGEST_MAX_ATTEMPTS
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    attempts=attempts,
+                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                    status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
+                )
+                logger.warning("Digest delivery %s failed: %s", delivery.pk, exc)
+                return SendOutcome(DeliveryStatus.FAILED)
         subject = digest.subject[:300]
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.SENT,
@@ -635,11 +644,6 @@ def _delivery_send_one(delivery, digest, subscriptions, connection, cards) -> Se
             subject=subject,
         )
         return SendOutcome(DeliveryStatus.SENT, subject)
-
-
-def _close_quietly(connection) -> None:
-    with contextlib.suppress(Exception):
-        connection.close()
 
 
 def delivery_send(*, delivery_id: int) -> str:
