@@ -8,13 +8,18 @@ since many mail clients drop <style> blocks.
 A digest's cards (one per deal) are their own templates, digest-card-body-html.html and
 digest-card-body-text.txt, rendered by `digest_cards`: a deal's card is the same for every
 subscriber who gets the same news of it, so a run renders it once and pastes it into each email.
+
+`BatchConnection` sends a batch of emails over one SMTP connection.
 """
 
 from __future__ import annotations
 
+import contextlib
+import smtplib
+
 import css_inline
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
 from .digest import DigestGroup, one_line
@@ -69,3 +74,54 @@ def email_make(
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def dropped(exc: Exception) -> bool:
+    """Whether sending failed because the server closed the connection: its reply is missing
+    (SMTPServerDisconnected), the socket is gone (reset, broken pipe), or it said so first with
+    421 ("closing transmission channel", as servers do at their limit of messages per
+    connection)."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421
+    return isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError)
+
+
+class BatchConnection:
+    """One SMTP connection for a batch of emails: opened for the first, kept for the rest
+    (each email over a connection of its own would cost a TCP handshake, EHLO, STARTTLS and AUTH),
+    closed at the end. A failure closes it; the next email opens a fresh one.
+
+    `reused`: whether the open connection has already carried an email, so that a failure on
+    it may just be the server having closed it meanwhile (an idle timeout, a limit of messages
+    per connection) rather than anything about the email being sent."""
+
+    def __init__(self):
+        self.connection = get_connection()
+        self.carried = 0  # emails the open connection has carried
+
+    @property
+    def reused(self) -> bool:
+        return self.carried > 0
+
+    def send(self, message: EmailMessage) -> None:
+        """Send over the open connection, opening one if none is; raises what sending raised,
+        with the connection closed."""
+        try:
+            self.connection.open()
+            self.connection.send_messages([message])
+        except BaseException:
+            self.close()
+            raise
+        self.carried += 1
+
+    def close(self) -> None:
+        """Close the connection, quietly: a dropped one cannot say goodbye."""
+        self.carried = 0
+        with contextlib.suppress(Exception):
+            self.connection.close()
+
+    def __enter__(self) -> BatchConnection:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

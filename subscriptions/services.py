@@ -9,11 +9,12 @@ How a digest run stays safe to repeat, modelled on GOV.UK's email-alert-api:
    change not yet in any digest of each subscription, in one transaction. The unique
    constraints on Delivery (subscriber, run) and DigestItem (subscription, event) decide every
    race: the loser finds the winner's rows and adds nothing.
-3. `deliveries_send` builds the batch's digests together, then sends them over one SMTP
-   connection, each in a transaction of its own that locks its delivery (SELECT ... FOR UPDATE
-   SKIP LOCKED), sends it and marks it sent. A worker that stops half-way has recorded what it
-   sent; the rest stay pending, and the next run of the frequency, or the sweeper, sends them.
-   Another worker never waits for a lock: it skips the row, which is being sent.
+3. `deliveries_send` builds the batch's digests together, locks its deliveries (an advisory
+   lock each, taken in one query: `deliveries_locked`), then sends them over one SMTP
+   connection, marking each sent in one statement committed as soon as the server accepted it.
+   A worker that stops half-way has recorded what it sent; the rest stay pending, and the next
+   run of the frequency, or the sweeper, sends them. Another worker never waits for a lock: it
+   skips the deliveries, which are being sent.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -42,7 +42,7 @@ from .digest import (
     deals_for_digest,
     digest_build,
 )
-from .emails import digest_cards, email_make
+from .emails import BatchConnection, digest_cards, dropped, email_make
 from .models import (
     Delivery,
     DeliveryStatus,
@@ -555,12 +555,15 @@ def deliveries_send(
 
     `shared`: what the run's earlier batches worked out (DigestShared), added to here.
 
-    The batch's digests are built together (a fixed number of queries); each delivery is then
-    sent in a transaction of its own that locks its row (FOR UPDATE SKIP LOCKED), sends and
-    records the outcome: a second worker skips a row being sent instead of waiting or sending
-    it again, and a hard kill (SIGKILL, power loss) can send at most the one message in flight
-    twice, as before batching. A refused message is recorded as a failed attempt and the rest
-    of the batch still goes.
+    The batch's digests are built together (a fixed number of queries) and its deliveries
+    locked together (deliveries_locked): a second worker skips a delivery being sent instead
+    of waiting or sending it again. Each email's outcome is then one conditional UPDATE,
+    committed as it is sent, so that a hard kill (SIGKILL, power loss) can send at most the one
+    message in flight twice, as before batching. A refused message is recorded as a failed
+    attempt and the rest of the batch still goes. When the server has closed the connection
+    the batch kept open (emails.dropped), the email is tried again at once over a fresh one, as
+    a further attempt within DIGEST_MAX_ATTEMPTS: what the sweeper would otherwise do half an
+    hour later.
     """
     outcomes = {pk: SendOutcome(DeliveryStatus.SKIPPED) for pk in delivery_ids}
     deliveries = list(
@@ -576,70 +579,109 @@ def deliveries_send(
     following: dict[int, list[Subscription]] = {}
     for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
         following.setdefault(subscription.subscriber_id, []).append(subscription)
-    connection = get_connection()
-    try:
+    with deliveries_locked([d.pk for d in deliveries]) as attempts, BatchConnection() as smtp:
         for delivery in deliveries:
+            if delivery.pk not in attempts:  # sent meanwhile, or another worker is sending it
+                continue
             outcomes[delivery.pk] = _delivery_send_one(
                 delivery,
+                attempts[delivery.pk],
                 digests[delivery.pk],
                 following.get(delivery.subscriber_id, []),
-                connection,
+                smtp,
                 shared.cards,
             )
-    finally:
-        _close_quietly(connection)
     return outcomes
 
 
-def _delivery_send_one(delivery, digest, subscriptions, connection, cards) -> SendOutcome:
-    with transaction.atomic():
-        attempts = (
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(pk=delivery.pk, status=DeliveryStatus.PENDING)
-            .values_list("attempts", flat=True)
-            .first()
-        )
-        if attempts is None:  # sent meanwhile, or another worker is sending it right now
-            return SendOutcome(DeliveryStatus.SKIPPED)
-        subscriber = delivery.subscriber
-        if subscriber.is_disabled or not digest:  # nothing left to say, or the address bounces
-            Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SKIPPED)
-            return SendOutcome(DeliveryStatus.SKIPPED)
-        message = digest_email(
-            subscriber=subscriber,
-            digest=digest,
-            frequency=delivery.run.frequency,
-            subscriptions=subscriptions,
-            cards=cards,
-        )
+@contextlib.contextmanager
+def deliveries_locked(delivery_ids: list[int]) -> Iterator[dict[int, int]]:
+    """Lock the deliveries for this worker until the block ends; yields the attempts made so
+    far of those still pending that it locked (another worker holds the rest, or sent them).
+
+    The lock is a PostgreSQL advisory lock of the session, keyed by the table and the id, one
+    query for the batch: like SELECT ... FOR UPDATE SKIP LOCKED it never waits and it ends with
+    the worker's connection (a killed worker's deliveries are free at once), but it outlives a
+    transaction, so that each email's outcome is a statement committed on its own while the
+    rest of the batch stays locked. The pending ones are read after locking: one sent by
+    another worker before it let go is not sent again. SQLite lets one writer in at a time:
+    no lock there."""
+    ids = sorted(delivery_ids)
+    locked = ids
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            lock = _LOCK.format("try_advisory_lock")
+            cursor.execute(f"SELECT id FROM unnest(%s::bigint[]) AS t(id) WHERE {lock}", [ids])
+            locked = [row[0] for row in cursor.fetchall()]
+    try:
+        yield dict(Delivery.objects.pending().filter(pk__in=locked).values_list("pk", "attempts"))
+    finally:
+        # A connection that is gone took its locks with it: nothing to let go, and nothing to
+        # reconnect for.
+        if connection.vendor == "postgresql" and locked and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {_LOCK.format('advisory_unlock')} FROM unnest(%s::bigint[]) AS t(id)",
+                    [locked],
+                )
+
+
+# A delivery's advisory lock: the table's oid and the id (the convention PostgreSQL's manual
+# suggests; this two-key space is apart from the one-key locks of ingest).
+_LOCK = "pg_{}('subscriptions_delivery'::regclass::oid::int, (id & 2147483647)::int)"
+
+
+def _delivery_send_one(
+    delivery: Delivery,
+    attempts: int,
+    digest: Digest,
+    subscriptions: list[Subscription],
+    smtp: BatchConnection,
+    cards: dict[str, tuple[str, str]],
+) -> SendOutcome:
+    """Send a delivery the worker holds the lock of (deliveries_locked) and record the outcome,
+    in one statement that commits on its own."""
+    pending = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING)
+    subscriber = delivery.subscriber
+    if subscriber.is_disabled or not digest:  # nothing left to say, or the address bounces
+        pending.update(status=DeliveryStatus.SKIPPED)
+        return SendOutcome(DeliveryStatus.SKIPPED)
+    message = digest_email(
+        subscriber=subscriber,
+        digest=digest,
+        frequency=delivery.run.frequency,
+        subscriptions=subscriptions,
+        cards=cards,
+    )
+    while True:
         attempts += 1
+        reused = smtp.reused
         try:
-            connection.open()  # once per batch; again after a failure closed it
-            connection.send_messages([message])
+            smtp.send(message)
+            break
         except Exception as exc:  # refused, timed out: the sweeper tries again later
+            if reused and dropped(exc) and attempts < settings.DIGEST_MAX_ATTEMPTS:
+                # The server closed the connection it kept for the batch's earlier emails:
+                # this email again at once, over a fresh connection, as a further attempt.
+                logger.info("Digest delivery %s: connection dropped, reopening", delivery.pk)
+                continue
             failed = attempts >= settings.DIGEST_MAX_ATTEMPTS
-            Delivery.objects.filter(pk=delivery.pk).update(
+            pending.update(
                 attempts=attempts,
                 last_error=f"{type(exc).__name__}: {exc}"[:2000],
                 status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
             )
             logger.warning("Digest delivery %s failed: %s", delivery.pk, exc)
-            _close_quietly(connection)
             return SendOutcome(DeliveryStatus.FAILED)
-        subject = digest.subject[:300]
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.SENT,
-            sent_at=timezone.now(),
-            attempts=attempts,
-            last_error="",
-            subject=subject,
-        )
-        return SendOutcome(DeliveryStatus.SENT, subject)
-
-
-def _close_quietly(connection) -> None:
-    with contextlib.suppress(Exception):
-        connection.close()
+    subject = digest.subject[:300]
+    pending.update(
+        status=DeliveryStatus.SENT,
+        sent_at=timezone.now(),
+        attempts=attempts,
+        last_error="",
+        subject=subject,
+    )
+    return SendOutcome(DeliveryStatus.SENT, subject)
 
 
 def delivery_send(*, delivery_id: int) -> str:

@@ -6,11 +6,13 @@ DATABASE_URL=postgres://postgres@127.0.0.1:5432/dw_subs .venv/bin/pytest tests/s
 """
 
 import datetime
+import threading
 import time
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection
 from django.utils import timezone
 
 from deals.models import StatusChange
@@ -126,3 +128,32 @@ def test_two_workers_taking_a_part_each_at_the_same_moment_send_one_email_each(s
     assert first.sent + second.sent == 6 and first.sent and second.sent
     run = DigestRun.objects.get()
     assert run.finished_at is not None and run.parts_done == 0b11
+
+
+def test_a_batch_another_worker_holds_is_skipped_and_sent_at_once_when_that_worker_dies():
+    subscriptions = SubscriptionFactory.create_batch(2)
+    for subscription in subscriptions:
+        EventFactory(deal=subscription.deal)
+    run = services.digest_run_start(frequency=Frequency.DAILY, now=timezone.now())
+    ids = [prepared_delivery(run=run, subscriber_id=s.subscriber_id).pk for s in subscriptions]
+    holding, dying = threading.Event(), threading.Event()
+
+    def worker_killed_while_sending():
+        held = services.deliveries_locked(ids)
+        held.__enter__()  # its batch, locked; it never gets to let go
+        holding.set()
+        dying.wait(30)
+        connection.close()  # killed: its connection, and with it its locks, end
+
+    worker = threading.Thread(target=worker_killed_while_sending)
+    worker.start()
+    assert holding.wait(30)
+    try:
+        assert [services.delivery_send(delivery_id=pk) for pk in ids] == ["skipped"] * 2
+        assert mail.outbox == []
+    finally:
+        dying.set()
+        worker.join(30)
+
+    assert [services.delivery_send(delivery_id=pk) for pk in ids] == ["sent"] * 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(s.subscriber.email for s in subscriptions)
