@@ -480,8 +480,8 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         if _personal(request):
-            with aggregates_fresh():
-                response = view(request, *args, **kwargs)
+            with aggregates_fresh():  # rendered inside: a TemplateResponse reads them then
+                response, _ = _rendered(view, request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response
         if not settings.PAGE_CACHE:
