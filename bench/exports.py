@@ -21,6 +21,7 @@ memory growth under 50 MB; six at once leave /deals/ answering within 1 s.
 
 from __future__ import annotations
 
+import http.client
 import os
 import subprocess
 import sys
@@ -105,26 +106,28 @@ def memory_kb(pid: int, field: str) -> int:
 
 
 def download(path: str, timeout: float = 120) -> dict:
-    """Status, bytes, seconds to the first byte and to the last."""
+    """Status, bytes, seconds to the first byte and to the last; a download cut off (a worker
+    killed mid-stream at gunicorn's timeout) says how far it got."""
     started = time.monotonic()
+    first_byte, size = 0.0, 0
     try:
         with OPENER.open(f"http://127.0.0.1:{PORT}{path}", timeout=timeout) as response:
-            first = response.read(1)
+            size = len(response.read(1))
             first_byte = time.monotonic() - started
-            size = len(first) + sum(
-                len(block) for block in iter(lambda: response.read(1 << 16), b"")
-            )
+            for block in iter(lambda: response.read(1 << 16), b""):
+                size += len(block)
             status = response.status
             kind = response.headers.get("X-Export-Built-At") and "file" or "streamed"
     except urllib.error.HTTPError as error:
         return {"status": error.code, "bytes": 0, "first": 0.0, "total": 0.0, "kind": "error"}
-    except (OSError, ValueError) as error:  # cut off: a worker killed mid-stream
-        elapsed = time.monotonic() - started
+    except (OSError, ValueError, http.client.HTTPException) as error:  # cut off mid-stream
+        if isinstance(error, http.client.IncompleteRead):
+            size += len(error.partial)
         return {
             "status": type(error).__name__,
-            "bytes": 0,
-            "first": 0.0,
-            "total": elapsed,
+            "bytes": size,
+            "first": first_byte,
+            "total": time.monotonic() - started,
             "kind": "cut off",
         }
     total = time.monotonic() - started
