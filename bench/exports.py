@@ -21,6 +21,7 @@ memory growth under 50 MB; six at once leave /deals/ answering within 1 s.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import subprocess
@@ -135,13 +136,33 @@ def download(path: str, timeout: float = 120) -> dict:
 
 
 def measured(master: int, path: str) -> dict:
-    """One download, with the growth of the worker that served it (the one whose peak rose)."""
+    """One download, with the growth of the worker that served it (the one whose peak rose),
+    read every 0.2 s meanwhile: a worker gunicorn kills mid-stream takes its figures with it."""
     before = {}
     for pid in workers(master):
         Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
         before[pid] = memory_kb(pid, "VmRSS:")
-    result = download(path)
-    growth = max(memory_kb(pid, "VmHWM:") - rss for pid, rss in before.items())
+    peaks = dict(before)
+    done = threading.Event()
+
+    def sample() -> None:
+        for pid in before:
+            with contextlib.suppress(OSError, ValueError, StopIteration):  # killed at the timeout
+                peaks[pid] = max(peaks[pid], memory_kb(pid, "VmHWM:"))
+
+    def sampling() -> None:
+        while not done.wait(0.2):
+            sample()
+
+    sampler = threading.Thread(target=sampling)
+    sampler.start()
+    try:
+        result = download(path)
+    finally:
+        done.set()
+        sampler.join()
+    sample()
+    growth = max(peaks[pid] - rss for pid, rss in before.items())
     return {**result, "growth_mb": growth / 1024}
 
 
