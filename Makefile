@@ -28,9 +28,11 @@ demo: migrate
 samples: demo
 	$(BIN)/python manage.py load_samples
 
-# Links in the emails printed to the console point at this server.
+# Links in the emails printed to the console point at this server. No Celery beat runs here, so
+# /stats/ counts per request (STATS_EVERY_MINUTES=0) instead of reading rows beat would rebuild.
 run: samples
-	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} STATS_EVERY_MINUTES=$${STATS_EVERY_MINUTES:-0} \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite on every core (pytest-xdist): each worker has its own test database and cache keys.
 # The API fuzz test first, in one process: its items (one per API operation) share one test id,
