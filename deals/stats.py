@@ -602,7 +602,29 @@ def compute(data: dict, sector_limit: int = 10) -> Stats:
         undated_outside = sum(row.reviews for row in years if row.year is None)
         years = [row for row in years if row.year is not None and low <= row.year <= high]
     durations, without_clock = duration_rows(selected)
-    sectors = sector_rows(selected)
+    return stats_of(
+        years,
+        durations,
+        sector_rows(selected),
+        undated_outside=undated_outside,
+        without_clock=without_clock,
+        sector_limit=sector_limit,
+    )
+
+
+def stats_of(
+    years: list[YearRow],
+    durations: list[DurationRow],
+    sectors: list[SectorRow],
+    *,
+    undated_outside: int,
+    without_clock: int,
+    sector_limit: int,
+    as_of: datetime.datetime | None = None,
+) -> Stats:
+    """The page's figures from its rows, however they were counted (`compute`, per request, or
+    `from_aggregates`): the sectors table cut at `sector_limit`, and what the notes under the
+    tables say is left out."""
     total = sum(row.reviews for row in years)
     return Stats(
         years=years,
@@ -613,6 +635,7 @@ def compute(data: dict, sector_limit: int = 10) -> Stats:
         more_sectors=max(len(sectors) - sector_limit, 0),
         sector_limit=sector_limit,
         phases_without_clock=without_clock,
+        as_of=as_of,
     )
 
 
@@ -881,18 +904,13 @@ def from_aggregates(data: dict, built: Built, sector_limit: int = 10) -> Stats:
         row.statutory_median = percentile_of(merged["statutory"], 0.5)
         row.statutory_count = sum(merged["statutory"].values())
         durations.append(row)
-    year_list = in_table_order(year_row(name, year, n) for (name, year), n in years.items())
-    ranked = most_interventions_first(sectors.values())
-    total = sum(row.reviews for row in year_list)
-    return Stats(
-        years=year_list,
-        durations=durations,
-        sectors=ranked[:sector_limit],
-        undated_outside_period=undated_outside,
-        without_sector=total - sum(sector.reviews for sector in ranked),
-        more_sectors=max(len(ranked) - sector_limit, 0),
+    return stats_of(
+        in_table_order(year_row(name, year, n) for (name, year), n in years.items()),
+        durations,
+        most_interventions_first(sectors.values()),
+        undated_outside=undated_outside,
+        without_clock=without_clock,
         sector_limit=sector_limit,
-        phases_without_clock=without_clock,
         as_of=built.at,
     )
 
