@@ -168,15 +168,15 @@ GROUPED = ec_cases(
 )
 
 
-def ingest_all(documents=()) -> dict:
-    """Apply every run, read what they made, and undo it all."""
+def ingest_all(documents=(), *, read=everything) -> dict:
+    """Apply `documents`, then every sample, `read()` what they made, and undo it all."""
     try:
         with transaction.atomic():
             runs = [(source, path.read_bytes()) for source, path in RUNS]
             for source, document in [*documents, *runs]:
                 run = ingest_run(source=source, documents=[document], trigger="file")
                 assert run.errors == 0, run.problems
-            found = everything()
+            found = read()
             raise Undo
     except Undo:
         return found
@@ -379,17 +379,8 @@ def merger_copies() -> bytes:
 
 
 def ingest_rows(documents) -> dict:
-    """Apply every document, then every sample, read the rows they wrote, and undo it all."""
-    try:
-        with transaction.atomic():
-            runs = [(source, path.read_bytes()) for source, path in RUNS]
-            for source, document in [*documents, *runs]:
-                run = ingest_run(source=source, documents=[document], trigger="file")
-                assert run.errors == 0, run.problems
-            found = {**everything(), **history_rows()}
-            raise Undo
-    except Undo:
-        return found
+    """Apply every document, then every sample: the rows they wrote and their history rows."""
+    return ingest_all(documents, read=lambda: {**everything(), **history_rows()})
 
 
 @pytest.mark.slow
