@@ -145,15 +145,21 @@ def content_changes_deferred() -> Iterator[None]:
             content_changed()
 
 
-def current(key: str) -> tuple[int | None, object | None]:
-    """The content version, and what `key` holds if it was stored under that version: one
-    round trip to the cache (an entry keeps the version it was made from). The version is None
-    while the cache cannot be reached."""
+def _read(key: str) -> tuple[int | None, tuple | None]:
+    """The content version and the entry `key` holds, whatever version it was made under, in
+    one round trip; no entry when the version itself had to be started again (evicted)."""
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
     if version is None:
         return content_version(), None
-    entry = found.get(key)
+    return version, found.get(key)
+
+
+def current(key: str) -> tuple[int | None, object | None]:
+    """The content version, and what `key` holds if it was stored under that version: one
+    round trip to the cache (an entry keeps the version it was made from). The version is None
+    while the cache cannot be reached."""
+    version, entry = _read(key)
     if entry is not None and entry[0] == version:
         return version, entry[1]
     return version, None
@@ -178,11 +184,7 @@ def cached(name: str, compute: Callable[[], T], *, stale_ok: bool = False) -> T:
     page or fragment rendered with such a value is not stored (`stale_watch`), so it cannot
     outlive the value's time; an editor's page gets every value fresh."""
     key = f"dealwatch:fragment:{name}"
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY)
-    if version is None:
-        version = content_version()
-    entry = found.get(key)
+    version, entry = _read(key)
     if entry is not None:
         if entry[0] == version:
             return entry[1]
