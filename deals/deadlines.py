@@ -30,6 +30,7 @@ def candidates(inquiries):
 class Upcoming:
     ahead: list[int]  # inquiry pks, soonest first, at most one past the pages' cap
     passed: list[int]  # the most recent first, at most PASSED_SHOWN
+    ahead_count: int  # all of them (counted only past the cap)
 
 
 def upcoming(
@@ -43,7 +44,8 @@ def upcoming(
     """The deadlines ahead (from today on, up to `within` days ahead) and those of the last year
     that passed with no decision recorded since, of `inquiries` (`key` names the filters that
     made them; none for every public inquiry); only the published or the computed ones with
-    `source`. Once per content version and day, in two bounded, indexed queries."""
+    `source`. Once per content version and day, in two bounded, indexed queries (a third
+    counts the deadlines ahead only when there are more than the pages reach)."""
 
     def compute() -> Upcoming:
         rows = candidates(inquiries)
@@ -52,12 +54,16 @@ def upcoming(
         ahead = rows.filter(next_deadline_on__gte=today)
         if within is not None:
             ahead = ahead.filter(next_deadline_on__lte=today + datetime.timedelta(within))
-        first = ahead.order_by("next_deadline_on", "pk").values_list("pk", flat=True)
+        first = list(
+            ahead.order_by("next_deadline_on", "pk").values_list("pk", flat=True)[: MAX_ROWS + 1]
+        )
         passed = rows.filter(
             next_deadline_on__gte=today - PASSED_WINDOW, next_deadline_on__lt=today
         ).order_by("-next_deadline_on", "-pk")
         return Upcoming(
-            list(first[: MAX_ROWS + 1]), list(passed.values_list("pk", flat=True)[:PASSED_SHOWN])
+            first,
+            list(passed.values_list("pk", flat=True)[:PASSED_SHOWN]),
+            len(first) if len(first) <= MAX_ROWS else ahead.order_by().count(),
         )
 
     return cached(f"deadlines:{today:%Y%m%d}:{within}:{source}:{key}", compute)

@@ -5,7 +5,6 @@ empty page, never an exception.
 The two filtered lists, /deals/ and /inquiries/, are each described once (`FilteredList`: filters,
 rows, template, where the same rows are elsewhere, CSV); their pages and CSVs read it."""
 
-import datetime
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from . import stats as figures
 from .cache import cached, is_editor, public_page
 from .charts import deal_timeline
 from .deadlines import PASSED_WINDOW, inquiries_in_order
-from .deadlines import candidates as deadline_candidates
 from .deadlines import upcoming as upcoming_deadlines
 from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
 from .models import Company, CompanyRedirect, Deal, Event, Inquiry, Regulator
@@ -91,27 +89,16 @@ def home(request):
 
 
 def home_deadlines(today) -> dict:
-    """This week's first deadlines and how many more; or, when none falls this week, the next.
-
-    Read from the index on the stored next deadline (a few rows), not from the deadline index
-    of every open review that /deadlines/ filters: the front page is rendered again after every
-    write, and that index is 20,000 rows at 100,000 deals."""
-    ahead = (
-        deadline_candidates(Inquiry.objects.public())
-        .filter(next_deadline_on__gte=today)
-        .order_by("next_deadline_on", "pk")
-    )
-    week_end = today + datetime.timedelta(days=7)
-    first = list(ahead.values_list("pk", "next_deadline_on")[: HOME_DEADLINES + 1])
-    week = [pk for pk, day in first if day <= week_end]
-    if not week:
-        (shown,) = inquiries_in_order([pk for pk, _ in first[:1]])
-        return {"this_week": [], "more_this_week": 0, "next_deadline": shown[0] if shown else None}
-    more = 0
-    if len(week) > HOME_DEADLINES:  # more than the front page shows: how many
-        more = ahead.filter(next_deadline_on__lte=week_end).count() - HOME_DEADLINES
-    (shown,) = inquiries_in_order(week[:HOME_DEADLINES])
-    return {"this_week": shown, "more_this_week": more, "next_deadline": None}
+    """This week's first deadlines and how many more; or, when none falls this week, the next
+    (deals/deadlines.py: bounded reads of the stored next deadline's index)."""
+    week = upcoming_deadlines(Inquiry.objects.public(), today=today, within=7)
+    later = [] if week.ahead else upcoming_deadlines(Inquiry.objects.public(), today=today).ahead
+    (shown,) = inquiries_in_order(week.ahead[:HOME_DEADLINES] or later[:1])
+    return {
+        "this_week": shown if week.ahead else [],
+        "more_this_week": max(0, week.ahead_count - HOME_DEADLINES),
+        "next_deadline": shown[0] if shown and not week.ahead else None,
+    }
 
 
 def home_counts() -> dict[str, int]:
