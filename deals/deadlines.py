@@ -30,7 +30,7 @@ def candidates(inquiries):
 class Upcoming:
     ahead: list[int]  # inquiry pks, soonest first, at most one past the pages' cap
     passed: list[int]  # the most recent first, at most PASSED_SHOWN
-    ahead_count: int  # all of them (counted only past the cap)
+    ahead_count: int  # all of them within a window (`within`); without one, up to the cap
 
 
 def upcoming(
@@ -45,7 +45,7 @@ def upcoming(
     that passed with no decision recorded since, of `inquiries` (`key` names the filters that
     made them; none for every public inquiry); only the published or the computed ones with
     `source`. Once per content version and day, in two bounded, indexed queries (a third
-    counts the deadlines ahead only when there are more than the pages reach)."""
+    counts a window's deadlines when there are more than the pages reach)."""
 
     def compute() -> Upcoming:
         rows = candidates(inquiries)
@@ -63,7 +63,9 @@ def upcoming(
         return Upcoming(
             first,
             list(passed.values_list("pk", flat=True)[:PASSED_SHOWN]),
-            len(first) if len(first) <= MAX_ROWS else ahead.order_by().count(),
+            # Only a window's count is shown (the front page's "and N more"); /deadlines/ pages
+            # stop at the cap, and counting every deadline ahead would cost it a scan.
+            len(first) if len(first) <= MAX_ROWS or within is None else ahead.order_by().count(),
         )
 
     return cached(f"deadlines:{today:%Y%m%d}:{within}:{source}:{key}", compute)
