@@ -27,6 +27,7 @@ import contextlib
 import contextvars
 import datetime
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -368,6 +369,11 @@ def revise(*, deal_ids=(), inquiry_ids=()) -> None:
     The refreshes below call it for what they refresh (a deal's status, an inquiry's phases,
     the search documents, which every change to a deal's companies, parties or regulators
     asks for); a write that changes what a row shows without them calls it itself."""
+    collected = _REVISING.get()
+    if collected is not None:
+        collected[0].update(deal_ids)
+        collected[1].update(inquiry_ids)
+        return
     deal_ids = sorted({pk for pk in deal_ids if pk})
     inquiry_ids = sorted({pk for pk in inquiry_ids if pk})
     if deal_ids:
@@ -377,6 +383,27 @@ def revise(*, deal_ids=(), inquiry_ids=()) -> None:
         _model("Inquiry").objects.filter(
             models.Q(pk__in=inquiry_ids) | models.Q(superseded_by__in=inquiry_ids)
         ).update(revision=new_revision())
+
+
+_REVISING: contextvars.ContextVar[tuple[set, set] | None] = contextvars.ContextVar(
+    "revising", default=None
+)
+
+
+@contextlib.contextmanager
+def revisions_together() -> Iterator[None]:
+    """`revise` once, when the block ends, for everything revised in it: a batch's refreshes
+    revise an inquiry for its phases and again for its search document, one UPDATE does."""
+    if _REVISING.get() is not None:  # an outer block revises
+        yield
+        return
+    collected: tuple[set, set] = (set(), set())
+    token = _REVISING.set(collected)
+    try:
+        yield
+    finally:
+        _REVISING.reset(token)
+    revise(deal_ids=collected[0], inquiry_ids=collected[1])
 
 
 def deals_of_inquiries(*inquiry_ids: int | None) -> list[int]:
@@ -609,6 +636,10 @@ class PendingRefresh:
         self.search_inquiries |= other.search_inquiries
 
     def run(self) -> None:
+        with revisions_together():
+            self._run()
+
+    def _run(self) -> None:
         # Inquiries first: an inquiry's last activity is part of its deal's status (dormancy).
         refresh_inquiries(*self.inquiries)
         by_cause: dict[tuple, list[int]] = {}
