@@ -22,7 +22,6 @@ import contextlib
 import csv
 import datetime
 import fcntl
-import functools
 import hashlib
 import io
 import itertools
@@ -38,7 +37,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import (
     FileResponse,
     HttpResponse,
@@ -46,13 +45,14 @@ from django.http import (
     QueryDict,
     StreamingHttpResponse,
 )
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from .cache import content_version, shared
 from .filters import DealFilter, InquiryFilter
-from .models import Deal, Inquiry
+from .models import DEAL_ROW_INQUIRY_ORDER, SEARCH_COLUMNS, Deal, Inquiry, Party
 from .text import text_clean
 
 logger = logging.getLogger(__name__)
@@ -187,20 +187,50 @@ def csv_streaming_response(
     return _attachment(response, filename)
 
 
+# A slug no deal has (slugs are lower-case): the deal page's path is reversed once around it.
+_SLUG = "SLUG-PLACEHOLDER"
+
+
+@dataclass(frozen=True)
+class Links:
+    """The absolute links of a download's rows: `origin` (scheme and host) before the path of
+    `get_absolute_url`, the deal page's path reversed once around a placeholder slug. A
+    100,000-row download reversed 100,000 paths and built as many absolute URIs: a sixth of
+    its time (tests/deals/test_exports.py checks every demo row against get_absolute_url)."""
+
+    origin: str
+    deal_head: str
+    deal_tail: str
+
+    @classmethod
+    def at(cls, address: str) -> Links:
+        """The links of a download served at (or built for) `address`, any URL of the site."""
+        head, _, tail = reverse("deals:deal_detail", args=[_SLUG]).partition(_SLUG)
+        return cls(urljoin(address, "/").removesuffix("/"), head, tail)
+
+    def deal(self, deal: Deal) -> str:
+        return f"{self.origin}{self.deal_head}{deal.slug}{self.deal_tail}"
+
+    def inquiry(self, inquiry: Inquiry) -> str:
+        if inquiry.deal_id:
+            return f"{self.deal(inquiry.deal)}#inquiry-{inquiry.pk}"
+        return self.origin + inquiry.get_absolute_url()
+
+
 @dataclass(frozen=True)
 class Download:
-    """A filtered list's CSV: its file name, its header, each row, `row(obj, absolute)`, what
+    """A filtered list's CSV: its file name, its header, each row, `row(obj, links)`, what
     the rows read (`row_data(queryset)`: prefetched once per chunk of the iterator), and the
     unfiltered list in its default order (what the prebuilt file holds)."""
 
     filename: str
     columns: list[str]
-    row: Callable[[Any, Callable[[str], str]], list[str]]
+    row: Callable[[Any, Links], list[str]]
     row_data: Callable[[QuerySet], QuerySet]
     everything: Callable[[], QuerySet]
 
 
-def download_rows(queryset: QuerySet, download: Download, absolute: Callable[[str], str]):
+def download_rows(queryset: QuerySet, download: Download, links: Links):
     """The rows of `queryset` as `download` writes them: the first FIRST_ROWS read now (so that
     a query that fails does so before a response has begun, and the first block leaves at
     once), the rest one chunk of objects at a time (a server-side cursor on PostgreSQL). The
@@ -210,7 +240,7 @@ def download_rows(queryset: QuerySet, download: Download, absolute: Callable[[st
         rest = iter(())
     else:
         rest = download.row_data(queryset[FIRST_ROWS:]).iterator(chunk_size=CHUNK_ROWS)
-    return (download.row(obj, absolute) for obj in itertools.chain(first, rest))
+    return (download.row(obj, links) for obj in itertools.chain(first, rest))
 
 
 def unfiltered(query: QueryDict) -> bool:
@@ -225,11 +255,11 @@ def filtered_csv(request, filterset, download: Download) -> HttpResponseBase:
     filtered rows, streamed."""
     if not filterset.is_valid():
         return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain")
-    rows = download_rows(filterset.qs, download, request.build_absolute_uri)
+    rows = download_rows(filterset.qs, download, Links.at(request.build_absolute_uri("/")))
     return csv_streaming_response(download.filename, download.columns, rows)
 
 
-def deal_row(deal: Deal, absolute: Callable[[str], str]) -> list[str]:
+def deal_row(deal: Deal, links: Links) -> list[str]:
     """One deal as DEAL_COLUMNS; reads its parties and inquiries (with_list_data)."""
     lines = deal.jurisdiction_lines()
     return [
@@ -248,11 +278,11 @@ def deal_row(deal: Deal, absolute: Callable[[str], str]) -> list[str]:
         str(deal.value) if deal.value is not None else "",
         deal.currency,
         deal.sector,
-        absolute(deal.get_absolute_url()),
+        links.deal(deal),
     ]
 
 
-def inquiry_row(inquiry: Inquiry, absolute: Callable[[str], str]) -> list[str]:
+def inquiry_row(inquiry: Inquiry, links: Links) -> list[str]:
     """One inquiry as INQUIRY_COLUMNS; reads its regulator and deal (select them)."""
     return [
         inquiry.regulator.short_name,
@@ -274,7 +304,7 @@ def inquiry_row(inquiry: Inquiry, absolute: Callable[[str], str]) -> list[str]:
         _day_as_known(inquiry.closed_on, inquiry.closed_on_precision),
         inquiry.get_decision_status_display(),
         " | ".join(phase_text(phase) for phase in inquiry.phases.all()),
-        absolute(inquiry.get_absolute_url()),
+        links.inquiry(inquiry),
         inquiry.source_url,
     ]
 
@@ -287,14 +317,33 @@ def _all_inquiries() -> QuerySet:
     return InquiryFilter(QueryDict(), queryset=Inquiry.objects.public()).qs
 
 
-DEALS = Download(
-    "dealwatch-deals.csv", DEAL_COLUMNS, deal_row, lambda rows: rows.with_list_data(), _all_deals
-)
+def deal_rows_data(deals: QuerySet) -> QuerySet:
+    """What `deal_row` reads, as `with_list_data` reads it for a page, but the regulators read
+    once per chunk (a score of them, shared) instead of joined to every inquiry, of each party
+    only its role and its company's name, and no search columns: rows read faster, in fewer
+    objects."""
+    inquiries = Inquiry.objects.defer(*SEARCH_COLUMNS).order_by(*DEAL_ROW_INQUIRY_ORDER)
+    return deals.defer(*SEARCH_COLUMNS).prefetch_related(
+        Prefetch(
+            "parties",
+            queryset=Party.objects.select_related("company").only("deal", "role", "company__name"),
+        ),
+        Prefetch("inquiries", queryset=inquiries),
+        "inquiries__regulator",
+    )
+
+
+def inquiry_rows_data(inquiries: QuerySet) -> QuerySet:
+    """What `inquiry_row` reads: `with_phases`, without the search columns."""
+    return inquiries.defer(*SEARCH_COLUMNS).with_phases()
+
+
+DEALS = Download("dealwatch-deals.csv", DEAL_COLUMNS, deal_row, deal_rows_data, _all_deals)
 INQUIRIES = Download(
     "dealwatch-inquiries.csv",
     INQUIRY_COLUMNS,
     inquiry_row,
-    lambda rows: rows.with_phases(),
+    inquiry_rows_data,
     _all_inquiries,
 )
 FULL_EXPORTS = (DEALS, INQUIRIES)
@@ -352,8 +401,8 @@ def full_export_build(download: Download, *, version: int | None) -> int:
 
     def rows():
         nonlocal count
-        absolute = functools.partial(urljoin, settings.SITE_URL)
-        for row in download_rows(download.everything(), download, absolute):
+        links = Links.at(settings.SITE_URL)
+        for row in download_rows(download.everything(), download, links):
             count += 1
             yield row
 
