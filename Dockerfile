@@ -17,4 +17,5 @@ RUN useradd --create-home dealwatch
 RUN mkdir -p /srv/exports && chown dealwatch /srv/exports
 USER dealwatch
 EXPOSE 8000
-CMD ["gunicorn", "tracker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads and timeouts: gunicorn.conf.py, read from /app.
+CMD ["gunicorn", "tracker.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -6,9 +6,9 @@ files) and a filtered one; then six full exports at once while /deals/ is asked 
 
 1. creates, migrates and seeds BENCH_DATABASE_URL (default dealwatch_bench_exports) once with
    `seed_bench --deals BENCH_DEALS` (bench/common.py);
-2. serves it with gunicorn (EXPORTS_WORKERS sync workers, 3, gunicorn's default 30 s timeout,
-   DEBUG=0, Redis db 12 as the cache, Celery eager) on 127.0.0.1:EXPORTS_PORT (8520), with
-   EXPORTS_DIR a fresh temporary directory: no prebuilt file yet;
+2. serves it with gunicorn (EXPORTS_WORKERS workers, 3, threaded as gunicorn.conf.py has it in
+   production, DEBUG=0, Redis db 12 as the cache, Celery eager) on 127.0.0.1:EXPORTS_PORT
+   (8520), with EXPORTS_DIR a fresh temporary directory: no prebuilt file yet;
 3. downloads each export once and prints, per export, status, bytes, seconds to the first byte
    and to the last, and the growth of the serving worker's peak memory (VmHWM reset through
    /proc/<pid>/clear_refs before each download, minus VmRSS then);
@@ -78,9 +78,7 @@ def server_start() -> subprocess.Popen:
         "tracker.wsgi:application",
         f"--workers={WORKERS}",
         f"--bind=127.0.0.1:{PORT}",
-        "--timeout=30",  # gunicorn's default, under which the exports failed
-        "--log-level=warning",
-        "--no-control-socket",
+        "--log-level=warning",  # threads, timeout: gunicorn.conf.py, as in production
     ]
     env = {**os.environ, **SERVER_ENV}
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
@@ -229,7 +227,7 @@ def main() -> None:
     finally:
         server_stop(server)
     print(f"\nCSV exports, {DEALS:,} deals ({DATABASE_URL.rsplit('/', 1)[1]}), gunicorn {WORKERS}")
-    print(f"sync workers, {time.strftime('%Y-%m-%d')}:\n")
+    print(f"workers of gunicorn.conf.py, {time.strftime('%Y-%m-%d')}:\n")
     print("\n".join(header + lines))
     print(f"\nfiles built in {build_seconds:.1f} s (one process): {built}")
     for line in concurrent:
