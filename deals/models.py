@@ -11,6 +11,7 @@ rule in deals/status.py.
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -20,6 +21,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from simple_history.models import HistoricalRecords
 
 from . import names
@@ -69,7 +72,25 @@ def precision_field(verbose_name: str) -> models.CharField:
     )
 
 
-class TimeStamped(models.Model):
+@functools.cache
+def _labels(field: models.Field) -> dict:
+    return dict(make_hashable(field.flatchoices))
+
+
+class Labelled(models.Model):
+    """`get_FOO_display()` from each field's table of labels, built once: Django's flattens and
+    hashes the field's choices again on every call, which was a twelfth of a CSV row's time.
+    Labels stay lazy (translated when shown); the choices here are fixed (no callable)."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)
+
+
+class TimeStamped(Labelled):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -491,7 +512,7 @@ class Deal(DealDerived, DealWording, TimeStamped):
         )
 
 
-class Party(models.Model):
+class Party(Labelled):
     """A company's role in a deal."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="parties")
@@ -825,7 +846,7 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
         return f"{self.revision}.{self.deal.revision if self.deal_id else 0}"
 
 
-class ClockStop(models.Model):
+class ClockStop(Labelled):
     """A stopped statutory clock (EC Art. 10(4), CMA s. 39(8), ACCC information requests; in
     the US the second request, restarted on substantial compliance). The computed deadline moves
     back by the time the clock stood still; without a restart date it is not computed."""
@@ -856,7 +877,7 @@ class ClockStop(models.Model):
         )
 
 
-class Phase(models.Model):
+class Phase(Labelled):
     """One phase of a merger review: derived from the inquiry's events, clock stops and
     published deadlines by deals/phases.py and stored (never edited: editors correct the
     inputs), so that every surface reads the same phases."""
@@ -932,7 +953,7 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class Event(models.Model):
+class Event(Labelled):
     occurred_on = models.DateField("date", help_text="When it happened.")
     precision = precision_field("date known to the")
     recorded_at = models.DateTimeField(
@@ -1049,7 +1070,7 @@ class StatusChangeQuerySet(models.QuerySet):
         return self.select_related("regulator", "inquiry__regulator", "event")
 
 
-class StatusChange(StatusChangeWording, models.Model):
+class StatusChange(StatusChangeWording, Labelled):
     """A change of a deal's overall status, or of one regulator's line on it: a fact of its own,
     recorded when the derived status is recomputed, with what caused it."""
 
