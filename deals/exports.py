@@ -196,7 +196,8 @@ class Links:
     """The absolute links of a download's rows: `origin` (scheme and host) before the path of
     `get_absolute_url`, the deal page's path reversed once around a placeholder slug. A
     100,000-row download reversed 100,000 paths and built as many absolute URIs: a sixth of
-    its time (tests/deals/test_exports.py checks every demo row against get_absolute_url)."""
+    its time (tests/deals/test_export_links.py checks every demo row against
+    get_absolute_url)."""
 
     origin: str
     deal_head: str

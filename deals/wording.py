@@ -43,7 +43,11 @@ TIME_PASSING = "no activity for a while (time passing)"
 
 def day(on: datetime.date | None) -> str:
     """A date as pages write it: "13 Oct 2023"; "" for none."""
-    return _day_in(on, get_language()) if on else ""
+    if not on:
+        return ""
+    if isinstance(on, datetime.datetime):  # its day depends on the time zone in force
+        return dateformat.format(on, "j M Y")
+    return _day_in(on, get_language())
 
 
 @functools.lru_cache(maxsize=8192)
