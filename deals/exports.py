@@ -214,7 +214,7 @@ class Links:
 
     def inquiry(self, inquiry: Inquiry) -> str:
         if inquiry.deal_id:
-            return f"{self.deal(inquiry.deal)}#inquiry-{inquiry.pk}"
+            return inquiry.url_on_deal_page(self.deal(inquiry.deal))
         return self.origin + inquiry.get_absolute_url()
 
 

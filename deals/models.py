@@ -832,8 +832,12 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
 
     def get_absolute_url(self) -> str:
         if self.deal_id:
-            return f"{self.deal.get_absolute_url()}#inquiry-{self.pk}"
+            return self.url_on_deal_page(self.deal.get_absolute_url())
         return f"{reverse('deals:inquiry_list')}?q={self.reference}"
+
+    def url_on_deal_page(self, deal_url: str) -> str:
+        """Its row on its deal's page, at `deal_url` (deals/exports.py has it made once)."""
+        return f"{deal_url}#inquiry-{self.pk}"
 
     def clean(self):
         if errors := inquiry_errors(self):
