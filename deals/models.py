@@ -131,10 +131,11 @@ class CompanyQuerySet(models.QuerySet):
         # "The first such row is not null", not EXISTS: PostgreSQL runs two EXISTS joined by OR
         # as hashed subplans, reading every party of every deal before the first company of a
         # page (0.35 s at 100,000 deals); a first-row subquery is looked up per company, in the
-        # index, and a page of the list in name order reads a hundred of them (1 ms).
+        # index, and a page of the list in name order reads a hundred of them (1 ms). Unordered,
+        # so that the lookup stops at the first such row instead of sorting all of them.
         return self.alias(
-            first_party=Subquery(in_deal.values("pk")[:1]),
-            first_case=Subquery(named.values("pk")[:1]),
+            first_party=Subquery(in_deal.order_by().values("pk")[:1]),
+            first_case=Subquery(named.order_by().values("pk")[:1]),
         ).filter(Q(first_party__isnull=False) | Q(first_case__isnull=False))
 
     def with_deal_counts(self) -> CompanyQuerySet:
@@ -809,6 +810,13 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
             models.Index(fields=["opened_on", "id"], name="inquiry_opened_asc_idx"),
             # Ingest finds a case without a number by its address (ingest/pipeline/cases.py).
             models.Index(fields=["source_url"], name="inquiry_source_url_idx"),
+            # The deadlines ahead and passed of open reviews (deals/deadlines.py), read in date
+            # order from this index, which holds only them, and stopped at a page's worth.
+            models.Index(
+                fields=["next_deadline_on", "id"],
+                condition=OPEN_INQUIRY & Q(next_deadline_on__isnull=False),
+                name="inquiry_open_deadline_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
