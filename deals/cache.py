@@ -14,7 +14,11 @@ The fragments of one deal or inquiry (its list row, chart, timeline, API row) ar
 by that object's own `revision`, a database column that every write to what they show changes
 in the writing transaction (deals/derived.py `revise`): a write renders again what it changed and
 leaves every other row cached, and a row read before the write committed is stored under the old
-revision, which no one reads after it.
+revision, which no one reads after it. Fragments that list rows or show figures (the front page's
+sections, the deadline tables, a regulator's recent events, the filter and subscribe forms, the
+/stats/ figures) are keyed the same way by a digest of what they show (`revisions_key`: the rows'
+pks and revisions; a form's choices and counts; the build of the stored figures), so that after a
+write they are rendered again only if it changed something they show.
 
 The version is bumped at once (a page rendered inside the writing transaction, as in a test,
 sees the change) and again when the transaction commits (a page another process rendered from
@@ -257,6 +261,17 @@ def cached_query(queryset, compute: Callable[[], T], *, name: str) -> T:
 
 
 # --- Fragments ----------------------------------------------------------------------------
+
+
+def revisions_key(queryset, *fields: str, also: object = ()) -> str:
+    """What a fragment listing `queryset`'s rows shows, as its key ({% cachedblock "name" by
+    key %}): the rows' pks in the queryset's order with the revisions `fields` name (a row's
+    own, its deal's), which every write to what a row shows changes (deals/derived.py
+    `revise`), and `also` (a count the fragment shows). One read of a few columns instead of
+    the rows and their relations; a write to anything else leaves the key, and the fragment,
+    as they were."""
+    rows = list(queryset.values_list("pk", *fields))
+    return hashlib.sha256(repr((rows, also)).encode()).hexdigest()
 
 
 def cached_each(

@@ -21,7 +21,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
 from . import querystring, widgets
-from .cache import cached
+from .cache import cached, cached_query
 from .jurisdictions import jurisdiction_code, jurisdiction_name
 from .models import OPEN_INQUIRY, Company, Deal, Event, Inquiry, Regulator
 from .querystring import PRESENTATION_KEYS
@@ -241,6 +241,16 @@ class PrintableTextInput(forms.TextInput):
         return printable(value) if value else value
 
 
+def choices_of(field: forms.Field) -> list:
+    """A form field's choices as its widget lists them, labels with their counts; none for a
+    field without. A model choice field's rows (the regulators) are read once per content
+    version (cached_query), not on every request that renders the page from its fragments."""
+    if isinstance(field, forms.ModelChoiceField):
+        rows = cached_query(field.queryset, lambda: list(field.queryset), name="choices")
+        return [(field.prepare_value(row), field.label_from_instance(row)) for row in rows]
+    return list(getattr(field, "choices", ()))
+
+
 class BaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
@@ -381,6 +391,21 @@ class BaseFilter(django_filters.FilterSet):
 
     def value_labels(self) -> dict[str, dict[str, str]]:
         return value_labels(type(self), self.data, self.filters)
+
+    def fingerprint(self) -> str:
+        """What the filter form shows, as a digest: the query it was given, its errors, and
+        each field's label and choices, with their counts (show_counts). The form's fragment is
+        keyed by it (_filter_form.html), not by the content version: after a write that leaves
+        every count as it was the form is not rendered again, and one that changes a count
+        gets a form with it."""
+        form = self.form
+        fields = [
+            (name, str(field.label), [(str(v), str(label)) for v, label in choices_of(field)])
+            for name, field in form.fields.items()
+        ]
+        data = sorted(self.data.lists()) if self.data is not None else []
+        errors = form.errors.get_json_data() if form.is_bound else {}
+        return hashlib.sha256(repr((data, errors, fields)).encode()).hexdigest()
 
     def show_counts(self) -> None:
         """Put the number of rows beside each checkbox: those the other active filters match

@@ -495,6 +495,9 @@ class Deal(DealDerived, DealWording, TimeStamped):
     def get_absolute_url(self) -> str:
         return reverse("deals:deal_detail", args=[self.slug])
 
+    # What a list of deals is keyed by (cache.revisions_key): each one's revision.
+    ROW_REVISIONS = ("revision",)
+
     @property
     def fragment_revision(self) -> str:
         """What the deal's cached fragments (its row, chart, timeline) are keyed by."""
@@ -851,6 +854,9 @@ class Inquiry(InquiryDerived, InquiryWording, TimeStamped):
         if errors := inquiry_errors(self):
             raise ValidationError(errors)
 
+    # What a list of inquiries is keyed by (cache.revisions_key), as fragment_revision.
+    ROW_REVISIONS = ("revision", "deal__revision")
+
     @property
     def fragment_revision(self) -> str:
         """What the inquiry's cached row is keyed by: its own revision and its deal's (the row
@@ -1003,6 +1009,15 @@ class Event(Labelled):
 
     history = HistoricalRecords(excluded_fields=["timeline_deal"])
     objects = EventQuerySet.as_manager()
+
+    # What a list of events is keyed by (cache.revisions_key): a write to an event revises its
+    # inquiry and its deals (deals/signals.py), whose titles its line shows too.
+    ROW_REVISIONS = (
+        "deal__revision",
+        "inquiry__revision",
+        "inquiry__deal__revision",
+        "timeline_deal__revision",
+    )
 
     class Meta:
         ordering = ["occurred_on", "pk"]

@@ -22,7 +22,7 @@ from django_filters import FilterSet
 
 from . import calendars, clocks, exports, hooks
 from . import stats as figures
-from .cache import cached, is_editor, public_page
+from .cache import cached, is_editor, public_page, revisions_key
 from .charts import deal_timeline
 from .deadlines import PASSED_WINDOW, inquiries_in_order
 from .deadlines import upcoming as upcoming_deadlines
@@ -46,6 +46,10 @@ SEARCH_SHOWN = 10
 COMPANY_PAGE_ROWS = 25
 # This week's deadlines on the front page; /deadlines/ has them all.
 HOME_DEADLINES = 20
+# The front page's latest events and deals under in-depth review; a regulator's recent events.
+HOME_LATEST = 8
+HOME_IN_DEPTH = 8
+REGULATOR_EVENTS = 20
 
 
 class SearchForm(forms.Form):
@@ -57,21 +61,29 @@ class SearchForm(forms.Form):
 def home(request):
     """What Dealwatch is, what happened lately, what is due this week, what is in-depth.
 
-    Each section is a fragment of the content version and day (home.html): what it reads is
-    read only to render it."""
+    The sections are one fragment (home.html), keyed by what they show: the rows' pks and
+    revisions (revisions_key), read on their own; the rows themselves are read only to render
+    it, after a write that changed one of them."""
     today = timezone.localdate()
     deadlines = SimpleLazyObject(lambda: home_deadlines(today))
     latest = (
         Event.objects.public()
         .filter(occurred_on__lte=today)
-        .select_related("timeline_deal", "deal", "inquiry__regulator", "inquiry__deal")
-        .order_by("-occurred_on", "-pk")[:8]
+        .order_by("-occurred_on", "-pk")[:HOME_LATEST]
     )
     in_depth = (
         Deal.objects.published()
         .filter(antitrust_status=AntitrustStatus.IN_DEPTH_REVIEW)
-        .with_list_data()
-        .order_by(F("last_activity_on").desc(nulls_last=True), "pk")[:8]
+        .order_by(F("last_activity_on").desc(nulls_last=True), "pk")[:HOME_IN_DEPTH]
+    )
+    key = SimpleLazyObject(
+        lambda: "|".join(
+            (
+                str(deadlines["key"]),
+                revisions_key(in_depth, *Deal.ROW_REVISIONS),
+                revisions_key(latest, *Event.ROW_REVISIONS),
+            )
+        )
     )
     return render(
         request,
@@ -81,8 +93,11 @@ def home(request):
             "this_week": SimpleLazyObject(lambda: deadlines["this_week"]),
             "more_this_week": SimpleLazyObject(lambda: deadlines["more_this_week"]),
             "next_deadline": SimpleLazyObject(lambda: deadlines["next_deadline"]),
-            "latest": latest,
-            "in_depth": in_depth,
+            "latest": latest.select_related(
+                "timeline_deal", "deal", "inquiry__regulator", "inquiry__deal"
+            ),
+            "in_depth": in_depth.with_list_data(),
+            "sections_key": key,
             "counts": cached("home-counts", home_counts, stale_ok=True),
         },
     )
@@ -90,14 +105,24 @@ def home(request):
 
 def home_deadlines(today) -> dict:
     """This week's first deadlines and how many more; or, when none falls this week, the next
-    (deals/deadlines.py: bounded reads of the stored next deadline's index)."""
+    (deals/deadlines.py: bounded reads of the stored next deadline's index). The inquiries are
+    read when the section is rendered; `key` says what it shows."""
     week = upcoming_deadlines(Inquiry.objects.public(), today=today, within=7)
     later = [] if week.ahead else upcoming_deadlines(Inquiry.objects.public(), today=today).ahead
-    (shown,) = inquiries_in_order(week.ahead[:HOME_DEADLINES] or later[:1])
+    pks = week.ahead[:HOME_DEADLINES] or later[:1]
+    shown = SimpleLazyObject(lambda: inquiries_in_order(pks)[0])
+    more = max(0, week.ahead_count - HOME_DEADLINES)
     return {
         "this_week": shown if week.ahead else [],
-        "more_this_week": max(0, week.ahead_count - HOME_DEADLINES),
-        "next_deadline": shown[0] if shown and not week.ahead else None,
+        "more_this_week": more,
+        "next_deadline": shown[0] if pks and not week.ahead else None,
+        "key": SimpleLazyObject(
+            lambda: revisions_key(
+                Inquiry.objects.filter(pk__in=pks).order_by("pk"),
+                *Inquiry.ROW_REVISIONS,
+                also=(pks, more, bool(week.ahead)),
+            )
+        ),
     }
 
 
@@ -432,8 +457,7 @@ def regulator_detail(request, slug):
     recent_events = (
         Event.objects.public()
         .filter(inquiry__regulator=regulator)
-        .select_related("inquiry__deal", "inquiry__regulator")
-        .order_by("-occurred_on", "-pk")[:20]
+        .order_by("-occurred_on", "-pk")[:REGULATOR_EVENTS]
     )
     return render(
         request,
@@ -441,7 +465,11 @@ def regulator_detail(request, slug):
         {
             "regulator": regulator,
             "page": paginate(request, inquiries),
-            "recent_events": recent_events,
+            "recent_events": recent_events.select_related("inquiry__deal", "inquiry__regulator"),
+            # The events' fragment: read and rendered again only when one of them changed.
+            "events_key": SimpleLazyObject(
+                lambda: revisions_key(recent_events, *Event.ROW_REVISIONS)
+            ),
             "alternates": alternates(
                 query=urlencode({"regulator": regulator.slug}),
                 feed=reverse("deals:regulator_feed", args=[regulator.slug]),
@@ -503,10 +531,19 @@ def deadlines(request):
         source=options.get("source") or "",
     )
     page = paginate(request, found.ahead, 50)
-    # Read only when the tables' fragment is not cached (deadlines.html).
+    # Read only when a table's fragment is not cached (deadlines.html); each is keyed by what
+    # it shows, the pks in order and their revisions.
     rows = SimpleLazyObject(lambda: inquiries_in_order(list(shown), found.passed))
     shown, page.object_list = page.object_list, SimpleLazyObject(lambda: rows[0])
     passed = SimpleLazyObject(lambda: rows[1])
+    ahead_key, passed_key = (
+        SimpleLazyObject(
+            lambda pks=pks: revisions_key(
+                Inquiry.objects.filter(pk__in=pks).order_by("pk"), *Inquiry.ROW_REVISIONS, also=pks
+            )
+        )
+        for pks in (list(shown), found.passed)
+    )
     return render(
         request,
         "deals/deadlines.html",
@@ -514,6 +551,8 @@ def deadlines(request):
             "filter": filterset,
             "page": page,
             "passed": passed,
+            "ahead_key": ahead_key,
+            "passed_key": passed_key,
             "today": today,
             "alternates": alternates(calendar=reverse("deals:deadline_calendar")),
         },
@@ -549,6 +588,7 @@ def stats(request):
         form.is_valid()
     # An editor's figures are never older than the content (deals/stats.py).
     editor = is_editor(request)
+    built = figures.aggregates_built()
     # Read only when the figures' fragment is not cached (deals/stats.html).
     result = SimpleLazyObject(lambda: figures.stats_for(form, editor=editor))
     return render(
@@ -560,8 +600,11 @@ def stats(request):
             "charts": SimpleLazyObject(lambda: figures.charts(result)),
             "outcome_labels": figures.OUTCOME_LABELS,
             "query": request.GET.urlencode(),
-            # The figures' fragment is keyed by the build it shows; an editor's by their own.
+            # The figures' fragment is keyed by the build it shows, whatever is written after
+            # it (the rows are rebuilt after a change); an editor's, or figures computed per
+            # request while no rows are stored, by the content version too.
             "figures_key": f"{request.figures_stamp}{'-editor' if editor else ''}",
+            "figures_build": "" if editor or built is None else built.stamp,
             "stats_every_minutes": settings.STATS_EVERY_MINUTES,
         },
     )

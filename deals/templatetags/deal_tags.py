@@ -1,6 +1,7 @@
 import hashlib
 
 from django import template
+from django.conf import settings
 from django.db.models import QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils.html import format_html
@@ -184,12 +185,17 @@ def cachedfor(parser, token):
 
 
 class CachedBlockNode(template.Node):
-    def __init__(self, key_parts, nodelist, of=None):
-        self.key_parts, self.nodelist, self.of = key_parts, nodelist, of
+    def __init__(self, key_parts, nodelist, of=None, by=None):
+        self.key_parts, self.nodelist, self.of, self.by = key_parts, nodelist, of, by
 
     def render(self, context) -> str:
         name, *values = (str(part.resolve(context)) for part in self.key_parts)
         of = self.of.resolve(context) if self.of is not None else None
+        by = ""
+        if self.by is not None and settings.FRAGMENT_CACHE:  # a key that may cost a query
+            by = str(self.by.resolve(context) or "")
+        if by:  # may be long (a form's initial values): hashed for the key
+            by = hashlib.sha256(by.encode()).hexdigest()[:32]
         if of is not None:  # keyed by the object and its own revision
             values = [str(of.pk), *values]
         # Hashed: a value may be a whole query string.
@@ -201,7 +207,12 @@ class CachedBlockNode(template.Node):
             with context.push(csrf_token=CSRF_PLACEHOLDER):
                 return [self.nodelist.render(context)]
 
-        revision = None if of is None else (lambda _: of.fragment_revision)
+        if of is not None:
+            revision = lambda _: of.fragment_revision  # noqa: E731
+        elif by:
+            revision = lambda _: by  # noqa: E731
+        else:
+            revision = None
         (fragment,) = cached_each(name, [rest], key=str, render=render_missing, revision=revision)
         if CSRF_PLACEHOLDER in fragment:
             fragment = mark_safe(fragment.replace(CSRF_PLACEHOLDER, str(token or "")))
@@ -212,18 +223,25 @@ class CachedBlockNode(template.Node):
 def cachedblock(parser, token):
     """{% cachedblock "home" today %}...{% endcachedblock %}: the body from the fragment
     cache while the content is unchanged; {% cachedblock "timeline" for deal %}: while the
-    object's own revision (`fragment_revision`) is unchanged. The values key it: everything
-    the body reads must be determined by them (a lazy queryset in the body is not even evaluated
+    object's own revision (`fragment_revision`) is unchanged; {% cachedblock "stats" by key %}:
+    while `key`, a digest of what the body shows, is unchanged, whatever else is written (the
+    build of stored figures, the rows' revisions: cache.revisions_key, a form's choices and
+    counts); an empty key falls back to the content version. The values key it: everything the
+    body reads must be determined by them (a lazy queryset in the body is not even evaluated
     on a hit), except a {% csrf_token %}, which is each request's own."""
     bits = token.split_contents()
-    of = None
+    of = by = None
     if len(bits) >= 4 and bits[2] == "for":  # {% cachedblock "chart" for deal [more] %}
         of = parser.compile_filter(bits[3])
         bits = bits[:2] + bits[4:]
+    elif len(bits) >= 4 and bits[2] == "by":  # {% cachedblock "stats" by stamp [more] %}
+        by = parser.compile_filter(bits[3])
+        bits = bits[:2] + bits[4:]
     elif len(bits) < 3:
         raise template.TemplateSyntaxError(
-            'usage: {% cachedblock "name" key [more] %} or {% cachedblock "name" for object %}'
+            'usage: {% cachedblock "name" key [more] %}, {% cachedblock "name" for object %} '
+            'or {% cachedblock "name" by revision [more] %}'
         )
     nodelist = parser.parse(("endcachedblock",))
     parser.delete_first_token()
-    return CachedBlockNode([parser.compile_filter(bit) for bit in bits[1:]], nodelist, of)
+    return CachedBlockNode([parser.compile_filter(bit) for bit in bits[1:]], nodelist, of, by)

@@ -41,6 +41,9 @@ def subscribe_form(context, *, deal=None, company=None, regulator=None, search=N
     return {
         "form": SubscribeForm(initial=initial, auto_id="subscribe-%s"),
         "about": about,
-        # What the form's markup depends on (besides the content version): its fragment's key.
-        "key": urlencode(sorted((name, str(value)) for name, value in initial.items())),
+        # All the form's markup depends on (the rest is code): its fragment is keyed by it,
+        # whatever else is written.
+        "key": urlencode(
+            sorted([("about", about), *((name, str(value)) for name, value in initial.items())])
+        ),
     }
