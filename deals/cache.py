@@ -18,7 +18,9 @@ revision, which no one reads after it. Fragments that list rows or show figures 
 sections, the deadline tables, a regulator's recent events, the filter and subscribe forms, the
 /stats/ figures) are keyed the same way by a digest of what they show (`revisions_key`: the rows'
 pks and revisions; a form's choices and counts; the build of the stored figures), so that after a
-write they are rendered again only if it changed something they show.
+write they are rendered again only if it changed something they show. A deal's whole page and
+feed are also kept under the deal's revision (`public_page(revision=...)`): after a write to
+another deal they cost one small query, not a render.
 
 The version is bumped at once (a page rendered inside the writing transaction, as in a test,
 sees the change) and again when the transaction commits (a page another process rendered from
@@ -488,9 +490,22 @@ def _rendered(view, request: HttpRequest, *args, **kwargs) -> tuple[HttpResponse
     return response, watch.used
 
 
-def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def public_page(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    revision: Callable[..., str | None] | None = None,
+) -> Callable[..., HttpResponse]:
     """Serve the view's page from the cache while the content version is unchanged, with the
-    headers that let a shared cache keep it; an editor's page is rendered, for them only."""
+    headers that let a shared cache keep it; an editor's page is rendered, for them only.
+
+    `@public_page(revision=f)`: a page that shows one object and what belongs to it (a deal's
+    page) is also kept under `f(request, *args, **kwargs)`, that object's own revision, which
+    every write to what the page shows changes (deals/derived.py `revise`). After a write to
+    anything else the page is not rendered again: one small query reads the revision, and the
+    page kept under it is served and stored under the new content version (the next request
+    reads no query). None (no such object) means no such entry."""
+    if view is None:
+        return functools.partial(public_page, revision=revision)
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -504,6 +519,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if not settings.PAGE_CACHE:
             return _rendered(view, request, *args, **kwargs)[0]
         key = _page_key(request)
+        own_key = None
         try:
             response = _not_modified(request, key)
             if response is not None:
@@ -514,6 +530,12 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return view(request, *args, **kwargs)
         if version is None:  # the cache cannot be reached: render from the database
             return view(request, *args, **kwargs)
+        if entry is None and revision is not None:
+            own = revision(request, *args, **kwargs)
+            own_key = None if own is None else f"{key}@{own}"
+            entry = cache.get(own_key) if own_key else None
+            if entry is not None:  # unchanged since it was rendered: current again
+                store(key, version, entry)
         if entry is not None:
             return _with_headers(request, _served(request, entry), _etag(version, key), entry)
         response, used_stale = _rendered(view, request, *args, **kwargs)
@@ -525,6 +547,8 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         entry = _stored(response)
         try:
             store(key, version, entry)
+            if own_key is not None:
+                cache.set(own_key, entry, settings.PAGE_CACHE_SECONDS)
         except Exception:
             logger.exception("Page cache unavailable")
         return _with_headers(request, response, _etag(version, key), entry)

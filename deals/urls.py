@@ -14,11 +14,12 @@ from .feeds import (
 from .querystring import takes
 
 
-def feed(view, filtered: views.FilteredList | None = None):
+def feed(view, filtered: views.FilteredList | None = None, revision=None):
     """A cached feed that reads its list's filters (and accepts its list's `page`), or no
-    parameter: any other is a plain-text 400 (deals.querystring.takes)."""
+    parameter: any other is a plain-text 400 (deals.querystring.takes). A deal's feed is
+    cached by the deal's own revision, as its page (`revision`: views.deal_revision)."""
     if filtered is None:
-        return takes(plain=True)(public_page(view))
+        return takes(plain=True)(public_page(view, revision=revision))
     return takes(filterset=filtered.filterset_class, ignored=["page"], plain=True)(
         public_page(view)
     )
@@ -34,7 +35,11 @@ urlpatterns = [
     path("deals/feed/", feed(FilteredListFeed(views.DEALS), views.DEALS), name="deal_list_feed"),
     path("deals/calendar.ics", views.deal_calendar, name="deal_calendar"),
     path("deals/<slug:slug>/", views.deal_detail, name="deal_detail"),
-    path("deals/<slug:slug>/feed/", feed(DealEventsFeed()), name="deal_feed"),
+    path(
+        "deals/<slug:slug>/feed/",
+        feed(DealEventsFeed(), revision=views.deal_revision),
+        name="deal_feed",
+    ),
     path("feed/", feed(LatestEventsFeed()), name="feed"),
     path("inquiries/", views.inquiry_list, name="inquiry_list"),
     path("inquiries/export.csv", views.inquiry_export, name="inquiry_export"),

@@ -307,8 +307,17 @@ def imported_from(deal: Deal) -> list[str]:
     return hooks.imported_from(deal)
 
 
+def deal_revision(request, slug) -> str | None:
+    """What a deal's page and feed are cached by (public_page): the deal's own revision, which
+    every write to what they show changes (its parties, inquiries, events, status changes:
+    deals/derived.py `revise`), so that a write to another deal leaves them cached; None when
+    no published deal has that slug (the page answers 404)."""
+    found = Deal.objects.published().filter(slug=slug).order_by().values_list("revision", flat=True)
+    return next((str(revision) for revision in found[:1]), None)
+
+
 @takes()
-@public_page
+@public_page(revision=deal_revision)
 def deal_detail(request, slug):
     deal = get_object_or_404(Deal.objects.published().with_detail_data(), slug=slug)
     today = timezone.localdate()

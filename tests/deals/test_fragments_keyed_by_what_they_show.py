@@ -161,3 +161,32 @@ def test_the_stats_figures_are_drawn_again_for_a_new_build_not_for_every_write(
     figures.aggregates_rebuild()  # what beat does after a change
     client.get("/stats/")
     assert drawn == [1, 1]
+
+
+def test_a_deal_page_and_feed_are_not_rendered_again_after_a_write_to_another_deal(
+    client, settings, django_assert_num_queries
+):
+    settings.PAGE_CACHE = True
+    review = InquiryFactory(regulator=cma(), stage=Stage.PHASE_1, reference="ME/1/24")
+    deal = review.deal
+    EventFactory(deal=None, inquiry=review, title="Phase 1 launched", occurred_on=TODAY)
+    url = deal.get_absolute_url()
+    page, feed = client.get(url).text, client.get(f"{url}feed/").text
+    quietly_retitled(deal, "Quietly / Renamed")
+    a_write_elsewhere()
+
+    with django_assert_num_queries(1):  # the deal's revision: unchanged, so the page it keeps
+        assert client.get(url).text == page
+    with django_assert_num_queries(0):  # kept under the new content version too
+        assert client.get(url).text == page
+    assert client.get(f"{url}feed/").text == feed
+
+    review.stage = Stage.PHASE_2  # a write to the deal's review: its page at once
+    review.save()
+    page = client.get(url).text
+    assert "Quietly / Renamed" in page and "Phase 2" in page
+    assert "Quietly / Renamed" in client.get(f"{url}feed/").text
+
+    deal.is_published = False
+    deal.save()
+    assert client.get(url).status_code == 404
