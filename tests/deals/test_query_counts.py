@@ -19,7 +19,8 @@ PAGES = {
     "/": 5,
     "/deals/": 5,
     "/deals/?q=microsoft": 5,
-    "/deals/?jurisdiction=EU&announced_after=2020-01-01&sort=-activity": 5,
+    # The jurisdiction's regulators first (a score of rows), then its deals by regulator.
+    "/deals/?jurisdiction=EU&announced_after=2020-01-01&sort=-activity": 6,
     "/deals/?page=2000": 5,
     # The deal, its parties, inquiries, status changes and timeline; the inquiries again with
     # their events and stored phases (what the rows and the chart read when not cached).
