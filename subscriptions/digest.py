@@ -539,3 +539,18 @@ def _deal_group(
 
 
 EVENT_RELATED = ("timeline_deal", "deal", "inquiry__regulator", "inquiry__deal")
+
+
+def without_search_columns(*relations: str) -> list[str]:
+    """The search columns (a text and its tsvector: most of a deal's or an inquiry's row) of
+    the deals and inquiries a query reads through `relations`, for .defer(): a digest shows
+    none of them. "" for the queried model itself."""
+    return [
+        f"{relation}__{column}" if relation else column
+        for relation in relations
+        for column in SEARCH_COLUMNS
+    ]
+
+
+# An event's deals and inquiry, as EVENT_RELATED reads them, without their search columns.
+EVENT_DEFERRED = without_search_columns("timeline_deal", "deal", "inquiry", "inquiry__deal")

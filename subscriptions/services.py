@@ -36,12 +36,14 @@ from deals.models import Company, Deal, Event, Regulator, StatusChange
 
 from .addresses import NotAMailbox, stored_form
 from .digest import (
+    EVENT_DEFERRED,
     EVENT_RELATED,
     Digest,
     DigestShared,
     absolute,
     deals_for_digest,
     digest_build,
+    without_search_columns,
 )
 from .emails import BatchConnection, digest_cards, dropped, email_make
 from .models import (
@@ -452,13 +454,16 @@ def deliveries_digests(
         Event.objects.public()
         .filter(pk__in=event_ids)
         .select_related(*EVENT_RELATED)
+        .defer(*EVENT_DEFERRED)
         .order_by("occurred_on", "pk")
     )
-    new_deals = list(Deal.objects.published().filter(pk__in=deal_ids))
+    new_deals = list(
+        Deal.objects.published().filter(pk__in=deal_ids).defer(*without_search_columns(""))
+    )
     changes = list(
-        StatusChange.objects.filter(deal__is_published=True, pk__in=change_ids).select_related(
-            "regulator", "event", "inquiry__regulator", "inquiry__deal"
-        )
+        StatusChange.objects.filter(deal__is_published=True, pk__in=change_ids)
+        .select_related("regulator", "event", "inquiry__regulator", "inquiry__deal")
+        .defer(*without_search_columns("inquiry", "inquiry__deal"))
     )
     shown = {d.pk for d in new_deals} | {c.deal_id for c in changes}
     shown |= {e.timeline_deal_id for e in events if e.timeline_deal_id is not None}
@@ -580,7 +585,7 @@ def deliveries_send(
         return outcomes
     shared = DigestShared() if shared is None else shared
     digests = deliveries_digests(deliveries, shared=shared)
-    live = Subscription.objects.active().with_targets()
+    live = Subscription.objects.active().with_targets().defer(*without_search_columns("deal"))
     following: dict[int, list[Subscription]] = {}
     for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
         following.setdefault(subscription.subscriber_id, []).append(subscription)
