@@ -380,8 +380,10 @@ def deals_for_digest(deal_ids: Iterable[int]) -> dict[int, Deal]:
     """The deals of a digest with what their jurisdiction lines read (their inquiries as a list
     reads them: a line's next deadline is stored, no event or phase is needed), without the
     search columns, in a fixed number of queries whatever the number of deals."""
-    inquiries = Inquiry.objects.with_list_data().defer(
-        *SEARCH_COLUMNS, *(f"deal__{column}" for column in SEARCH_COLUMNS)
+    # As Inquiry.objects.with_list_data() reads them, but for their deal: the prefetch gives each
+    # inquiry the deal it was read for, which select_related would read again, row by row.
+    inquiries = Inquiry.objects.select_related("regulator", "superseded_by__regulator").defer(
+        *without_search_columns("", "superseded_by")
     )
     deals = (
         Deal.objects.filter(pk__in=set(deal_ids))
@@ -539,3 +541,35 @@ def _deal_group(
 
 
 EVENT_RELATED = ("timeline_deal", "deal", "inquiry__regulator", "inquiry__deal")
+
+
+def without_search_columns(*relations: str) -> list[str]:
+    """The search columns (a text and its tsvector: most of a deal's or an inquiry's row) of
+    the deals and inquiries a query reads through `relations`, for .defer(): a digest shows
+    none of them. "" for the queried model itself."""
+    return [
+        f"{relation}__{column}" if relation else column
+        for relation in relations
+        for column in SEARCH_COLUMNS
+    ]
+
+
+def deal_only_named(*relations: str) -> list[str]:
+    """All but the id, title and slug of the deals a query reads through `relations`, for
+    .defer(): what a digest shows of an event's deal (its title and link) is the deal's name;
+    the rest of the deal comes from deals_for_digest."""
+    named = {"id", "title", "slug"}
+    return [
+        f"{relation}__{field.attname}"
+        for relation in relations
+        for field in Deal._meta.concrete_fields
+        if field.attname not in named
+    ]
+
+
+# An event's deals and inquiry, as EVENT_RELATED reads them: of the deals, their name; of the
+# inquiry, all but its search columns.
+EVENT_DEFERRED = [
+    *deal_only_named("timeline_deal", "deal", "inquiry__deal"),
+    *without_search_columns("inquiry"),
+]

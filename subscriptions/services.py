@@ -22,7 +22,9 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
+import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,12 +37,14 @@ from deals.models import Company, Deal, Event, Regulator, StatusChange
 
 from .addresses import NotAMailbox, stored_form
 from .digest import (
+    EVENT_DEFERRED,
     EVENT_RELATED,
     Digest,
     DigestShared,
     absolute,
     deals_for_digest,
     digest_build,
+    without_search_columns,
 )
 from .emails import BatchConnection, digest_cards, dropped, email_make
 from .models import (
@@ -451,13 +455,16 @@ def deliveries_digests(
         Event.objects.public()
         .filter(pk__in=event_ids)
         .select_related(*EVENT_RELATED)
+        .defer(*EVENT_DEFERRED)
         .order_by("occurred_on", "pk")
     )
-    new_deals = list(Deal.objects.published().filter(pk__in=deal_ids))
+    new_deals = list(
+        Deal.objects.published().filter(pk__in=deal_ids).defer(*without_search_columns(""))
+    )
     changes = list(
-        StatusChange.objects.filter(deal__is_published=True, pk__in=change_ids).select_related(
-            "regulator", "event", "inquiry__regulator", "inquiry__deal"
-        )
+        StatusChange.objects.filter(deal__is_published=True, pk__in=change_ids)
+        .select_related("regulator", "event", "inquiry__regulator", "inquiry__deal")
+        .defer(*without_search_columns("inquiry", "inquiry__deal"))
     )
     shown = {d.pk for d in new_deals} | {c.deal_id for c in changes}
     shown |= {e.timeline_deal_id for e in events if e.timeline_deal_id is not None}
@@ -564,6 +571,10 @@ def deliveries_send(
     the batch kept open (emails.dropped), the email is tried again at once over a fresh one, as
     a further attempt within DIGEST_MAX_ATTEMPTS: what the sweeper would otherwise do half an
     hour later.
+
+    The emails go one at a time, each recorded before the next is handed to the server, but the
+    next one is rendered while the server takes the last (`EmailSending`): the worker's CPU and
+    the SMTP exchange overlap, the order of sending and recording does not change.
     """
     outcomes = {pk: SendOutcome(DeliveryStatus.SKIPPED) for pk in delivery_ids}
     deliveries = list(
@@ -575,23 +586,123 @@ def deliveries_send(
         return outcomes
     shared = DigestShared() if shared is None else shared
     digests = deliveries_digests(deliveries, shared=shared)
-    live = Subscription.objects.active().with_targets()
+    live = Subscription.objects.active().with_targets().defer(*without_search_columns("deal"))
     following: dict[int, list[Subscription]] = {}
     for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
         following.setdefault(subscription.subscriber_id, []).append(subscription)
-    with deliveries_locked([d.pk for d in deliveries]) as attempts, BatchConnection() as smtp:
-        for delivery in deliveries:
-            if delivery.pk not in attempts:  # sent meanwhile, or another worker is sending it
-                continue
-            outcomes[delivery.pk] = _delivery_send_one(
-                delivery,
-                attempts[delivery.pk],
-                digests[delivery.pk],
-                following.get(delivery.subscriber_id, []),
-                smtp,
-                shared.cards,
-            )
+    with deliveries_locked([d.pk for d in deliveries]) as attempts:
+        # Those sent meanwhile, or that another worker is sending, are not ours.
+        mine = [d for d in deliveries if d.pk in attempts]
+        # Nothing left to say, or the address bounces: skipped, in one statement.
+        quiet = [d.pk for d in mine if d.subscriber.is_disabled or not digests[d.pk]]
+        if quiet:
+            Delivery.objects.pending().filter(pk__in=quiet).update(status=DeliveryStatus.SKIPPED)
+        with BatchConnection() as smtp, EmailSending(smtp) as sending:
+            for delivery in mine:
+                if delivery.pk in quiet:
+                    continue
+                digest = digests[delivery.pk]
+                message = digest_email(
+                    subscriber=delivery.subscriber,
+                    digest=digest,
+                    frequency=delivery.run.frequency,
+                    subscriptions=following.get(delivery.subscriber_id, []),
+                    cards=shared.cards,
+                )
+                # The previous email's outcome first (recorded, committed), then this one goes.
+                outcomes.update(sending.finish())
+                sending.start(delivery, attempts[delivery.pk], message, digest.subject)
+            outcomes.update(sending.finish())
     return outcomes
+
+
+class EmailSending:
+    """A batch's emails handed to the SMTP server one at a time by a thread of their own, so
+    that the worker renders the next email while the server takes this one (the exchange is
+    mostly waiting for the server's replies).
+
+    `start` hands an email over; `finish` waits for the server's answer and records it (one
+    statement, committed) before anything else is sent, so that, as without the thread, at most
+    the one email in flight can be sent again after a hard kill. Only the thread talks to the
+    SMTP server; only the caller's thread uses the database."""
+
+    def __init__(self, smtp: BatchConnection):
+        self.smtp = smtp
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest-smtp")
+        self.sending: tuple | None = None  # (delivery, attempts, message, subject, reused, future)
+
+    def start(self, delivery: Delivery, attempts: int, message, subject: str) -> None:
+        assert self.sending is None, "one email at a time"
+        reused = self.smtp.reused  # nothing is being sent: the connection's state is settled
+        future = self.pool.submit(self.smtp.send, message)
+        self.sending = (delivery, attempts + 1, message, subject, reused, future)
+
+    def finish(self) -> dict[int, SendOutcome]:
+        """The outcome of the email being sent, if any, recorded; raises what killed it (a
+        BaseException: the worker is stopping)."""
+        if self.sending is None:
+            return {}
+        delivery, attempts, message, subject, reused, future = self.sending
+        self.sending = None
+        while True:
+            try:
+                future.result()
+                break
+            except Exception as exc:  # refused, timed out: the sweeper tries again later
+                if reused and dropped(exc) and attempts < settings.DIGEST_MAX_ATTEMPTS:
+                    # The server closed the connection it kept for the batch's earlier emails:
+                    # this email again at once, over a fresh connection, as a further attempt.
+                    logger.info("Digest delivery %s: connection dropped, reopening", delivery.pk)
+                    attempts += 1
+                    reused = self.smtp.reused
+                    future = self.pool.submit(self.smtp.send, message)
+                    continue
+                return {delivery.pk: _delivery_failed(delivery, attempts, exc)}
+        _delivery_sent(delivery, attempts, subject)
+        return {delivery.pk: SendOutcome(DeliveryStatus.SENT, subject[:300])}
+
+    def __enter__(self) -> EmailSending:
+        # The thread needs the interpreter lock for a moment at each of the server's replies;
+        # by default a computing thread keeps it 5 ms, longer than rendering an email takes.
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self.switch_interval, 0.0005))
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        # Whatever stopped the batch (rendering the next email failed, the task is being
+        # stopped), the email in flight is let finish and its outcome recorded first.
+        try:
+            self.finish()
+        finally:
+            self.pool.shutdown(wait=True)
+            sys.setswitchinterval(self.switch_interval)
+
+
+# An email the server accepted, recorded in one statement that commits on its own (autocommit),
+# written once: the ORM would build and compile the same UPDATE for every email.
+_SENT = (
+    f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, attempts = %s,"
+    " last_error = '', subject = %s WHERE id = %s AND status = %s"
+)
+
+
+def _delivery_sent(delivery: Delivery, attempts: int, subject: str) -> None:
+    sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [DeliveryStatus.SENT.value, sent_at, attempts, subject[:300], delivery.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_SENT, [*params, DeliveryStatus.PENDING.value])
+
+
+def _delivery_failed(delivery: Delivery, attempts: int, exc: Exception) -> SendOutcome:
+    """A refused or failed send: a further attempt, failed for good after the last."""
+    failed = attempts >= settings.DIGEST_MAX_ATTEMPTS
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
+        attempts=attempts,
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
+    )
+    logger.warning("Digest delivery %s failed: %s", delivery.pk, exc)
+    return SendOutcome(DeliveryStatus.FAILED)
 
 
 @contextlib.contextmanager
@@ -629,59 +740,6 @@ def deliveries_locked(delivery_ids: list[int]) -> Iterator[dict[int, int]]:
 # A delivery's advisory lock: the table's oid and the id (the convention PostgreSQL's manual
 # suggests; this two-key space is apart from the one-key locks of ingest).
 _LOCK = "pg_{}('subscriptions_delivery'::regclass::oid::int, (id & 2147483647)::int)"
-
-
-def _delivery_send_one(
-    delivery: Delivery,
-    attempts: int,
-    digest: Digest,
-    subscriptions: list[Subscription],
-    smtp: BatchConnection,
-    cards: dict[str, tuple[str, str]],
-) -> SendOutcome:
-    """Send a delivery the worker holds the lock of (deliveries_locked) and record the outcome,
-    in one statement that commits on its own."""
-    pending = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING)
-    subscriber = delivery.subscriber
-    if subscriber.is_disabled or not digest:  # nothing left to say, or the address bounces
-        pending.update(status=DeliveryStatus.SKIPPED)
-        return SendOutcome(DeliveryStatus.SKIPPED)
-    message = digest_email(
-        subscriber=subscriber,
-        digest=digest,
-        frequency=delivery.run.frequency,
-        subscriptions=subscriptions,
-        cards=cards,
-    )
-    while True:
-        attempts += 1
-        reused = smtp.reused
-        try:
-            smtp.send(message)
-            break
-        except Exception as exc:  # refused, timed out: the sweeper tries again later
-            if reused and dropped(exc) and attempts < settings.DIGEST_MAX_ATTEMPTS:
-                # The server closed the connection it kept for the batch's earlier emails:
-                # this email again at once, over a fresh connection, as a further attempt.
-                logger.info("Digest delivery %s: connection dropped, reopening", delivery.pk)
-                continue
-            failed = attempts >= settings.DIGEST_MAX_ATTEMPTS
-            pending.update(
-                attempts=attempts,
-                last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
-            )
-            logger.warning("Digest delivery %s failed: %s", delivery.pk, exc)
-            return SendOutcome(DeliveryStatus.FAILED)
-    subject = digest.subject[:300]
-    pending.update(
-        status=DeliveryStatus.SENT,
-        sent_at=timezone.now(),
-        attempts=attempts,
-        last_error="",
-        subject=subject,
-    )
-    return SendOutcome(DeliveryStatus.SENT, subject)
 
 
 def delivery_send(*, delivery_id: int) -> str:

@@ -5,21 +5,28 @@ The reference is the digest templates as they were before the cards were split o
 (digest_templates_before/, copied from templates/emails/ at commit cd2753a), rendered whole
 for each subscriber the old way."""
 
+import email
 import io
+import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.template import engines
+from django.template.loader import render_to_string
 from django.test.signals import template_rendered
 
 from deals.models import Deal, Inquiry
 from deals.vocabulary import EventKind, Stage
 from subscriptions import services
+from subscriptions.digest import one_line
 from subscriptions.emails import INLINER
 from subscriptions.models import Delivery, Frequency, Subscription
 from tests.factories import EventFactory, SubscriberFactory, SubscriptionFactory
+from tests.subscriptions.test_digest_smtp import smtp_server  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +137,66 @@ def test_a_card_many_readers_share_is_rendered_once_per_run(news_for_many, card_
     assert card_renders.count(moved.title) >= 2
     decisions_only = next(m for m in mail.outbox if m.to == ["reader4@example.org"])
     assert "in-depth" in decisions_only.body and "Press:" not in decisions_only.body
+
+
+def old_email(delivery: Delivery, digest) -> bytes:
+    """The whole email as Django's EmailMultiAlternatives wrote it from the whole templates, as
+    an SMTP server receives it (CRLF)."""
+    text, html = old_way(delivery, digest)
+    subject = one_line(render_to_string("emails/digest-subject.txt", {"digest": digest}))
+    unsubscribe = services.unsubscribe_url(delivery.subscriber)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.subscriber.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message.message().as_bytes(linesep="\r\n")
+
+
+def comparable(raw: bytes) -> bytes:
+    """An email's bytes less what differs between any two emails: the Date and Message-ID
+    headers, and the random boundary between the parts."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    head = re.sub(rb"^(Date|Message-ID):.*(\r\n[ \t].*)*(\r\n|$)", b"", head, flags=re.M | re.I)
+    boundary = email.message_from_bytes(raw).get_boundary()
+    return (head + b"\r\n\r\n" + body).replace(boundary.encode(), b"BOUNDARY")
+
+
+def test_every_email_arrives_byte_for_byte_as_the_whole_templates_and_django_wrote_it(
+    news_for_many,
+    steady_links,
+    smtp_server,  # noqa: F811
+):
+    """What the subscriber's mail server receives: headers (subject, sender, recipient,
+    unsubscribe), both parts and their MIME encoding, compared whole with the email
+    EmailMultiAlternatives made of the templates as they were; and a change to the subject, a
+    card or a header is seen (the positive controls)."""
+    summary = services.digest_run(frequency=Frequency.DAILY)
+
+    assert summary.sent == 6 and len(smtp_server.envelopes) == 6
+    received = {e.rcpt_tos[0]: e.original_content for e in smtp_server.envelopes}
+    deliveries = list(Delivery.objects.select_related("subscriber", "run"))
+    digests = services.deliveries_digests(deliveries)
+    for delivery in deliveries:
+        expected = old_email(delivery, digests[delivery.pk])
+        assert comparable(received[delivery.subscriber.email]) == comparable(expected)
+
+    # Positive controls: the comparison sees a subject, a card or a header changed.
+    delivery = deliveries[0]
+    digest = digests[delivery.pk]
+    got = comparable(received[delivery.subscriber.email])
+    digest.subject = digest.subject + "!"
+    assert got != comparable(old_email(delivery, digest))
+    del digest.subject  # worked out again (a cached_property)
+    digest.groups[0].title += " (renamed)"
+    assert got != comparable(old_email(delivery, digest))
+    digest.groups[0].title = digest.groups[0].title.removesuffix(" (renamed)")
+    del digest.subject
+    assert got == comparable(old_email(delivery, digest))
+    assert got != comparable(old_email(delivery, digest).replace(b"One-Click", b"One-click"))
