@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
-import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -662,10 +661,6 @@ class EmailSending:
         return {delivery.pk: SendOutcome(DeliveryStatus.SENT, subject[:300])}
 
     def __enter__(self) -> EmailSending:
-        # The thread needs the interpreter lock for a moment at each of the server's replies;
-        # by default a computing thread keeps it 5 ms, longer than rendering an email takes.
-        self.switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self.switch_interval, 0.0005))
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -675,7 +670,6 @@ class EmailSending:
             self.finish()
         finally:
             self.pool.shutdown(wait=True)
-            sys.setswitchinterval(self.switch_interval)
 
 
 # An email the server accepted, recorded in one statement that commits on its own (autocommit),
