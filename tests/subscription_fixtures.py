@@ -8,7 +8,21 @@ import pytest
 
 from subscriptions import services
 from subscriptions.models import Delivery, DigestRun
-from tests.factories import CompanyFactory, DealFactory, SubscriberFactory, SubscriptionFactory
+from tests.factories import (
+    CompanyFactory,
+    DealFactory,
+    EventFactory,
+    SubscriberFactory,
+    SubscriptionFactory,
+)
+
+
+def subscribers_with_news(count: int) -> list:
+    """`count` subscribers, each following a deal of their own that has one new event."""
+    subscriptions = SubscriptionFactory.create_batch(count)
+    for subscription in subscriptions:
+        EventFactory(deal=subscription.deal, title=f"News of {subscription.deal.title}")
+    return subscriptions
 
 
 def path(url: str) -> str:

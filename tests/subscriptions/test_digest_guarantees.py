@@ -13,7 +13,7 @@ from subscriptions import services, tasks
 from subscriptions.models import Delivery, DeliveryStatus, DigestItem, DigestRun, Frequency
 from subscriptions.services import digest_run
 from tests.factories import EventFactory, SubscriptionFactory
-from tests.subscription_fixtures import prepared_delivery
+from tests.subscription_fixtures import prepared_delivery, subscribers_with_news
 
 pytestmark = pytest.mark.django_db
 
@@ -42,10 +42,7 @@ class RefusingBackend(EmailBackend):
 
 @pytest.fixture
 def five_subscribers_with_news():
-    subscriptions = SubscriptionFactory.create_batch(5)
-    for subscription in subscriptions:
-        EventFactory(deal=subscription.deal, title=f"News of {subscription.deal.title}")
-    return subscriptions
+    return subscribers_with_news(5)
 
 
 def emails_per_recipient() -> dict[str, int]:

@@ -10,7 +10,7 @@ from django.core.mail.backends.locmem import EmailBackend
 
 from subscriptions import services
 from subscriptions.models import Delivery, DeliveryStatus, Frequency
-from tests.factories import EventFactory, SubscriptionFactory
+from tests.subscription_fixtures import subscribers_with_news
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,7 @@ class RecordingBackend(EmailBackend):
 
 @pytest.fixture
 def four_subscribers_with_news():
-    subscriptions = SubscriptionFactory.create_batch(4)
-    for subscription in subscriptions:
-        EventFactory(deal=subscription.deal, title=f"News of {subscription.deal.title}")
-    return subscriptions
+    return subscribers_with_news(4)
 
 
 def test_each_email_goes_in_the_sending_thread_after_the_last_is_recorded(
