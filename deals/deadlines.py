@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from .cache import cached
+from .cache import cached, revisions_key
 from .models import Inquiry
 from .pagination import MAX_ROWS
 
@@ -77,3 +77,11 @@ def inquiries_in_order(*pk_lists: list[int]) -> list[list[Inquiry]]:
     wanted = {pk for pks in pk_lists for pk in pks}
     found = Inquiry.objects.filter(pk__in=wanted).with_list_data().in_bulk()
     return [[found[pk] for pk in pks if pk in found] for pks in pk_lists]
+
+
+def rows_key(pks: list[int], *, also: object = ()) -> str:
+    """What a table of these inquiries, in this order, shows, as its fragment's key: their
+    revisions and their deals' (cache.revisions_key), with `also` (a count it shows)."""
+    return revisions_key(
+        Inquiry.objects.filter(pk__in=pks).order_by("pk"), *Inquiry.ROW_REVISIONS, also=(pks, also)
+    )

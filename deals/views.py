@@ -25,6 +25,7 @@ from . import stats as figures
 from .cache import cached, is_editor, public_page, revisions_key
 from .charts import deal_timeline
 from .deadlines import PASSED_WINDOW, inquiries_in_order
+from .deadlines import rows_key as deadline_rows_key
 from .deadlines import upcoming as upcoming_deadlines
 from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
 from .models import Company, CompanyRedirect, Deal, Event, Inquiry, Regulator
@@ -116,13 +117,7 @@ def home_deadlines(today) -> dict:
         "this_week": shown if week.ahead else [],
         "more_this_week": more,
         "next_deadline": shown[0] if pks and not week.ahead else None,
-        "key": SimpleLazyObject(
-            lambda: revisions_key(
-                Inquiry.objects.filter(pk__in=pks).order_by("pk"),
-                *Inquiry.ROW_REVISIONS,
-                also=(pks, more, bool(week.ahead)),
-            )
-        ),
+        "key": SimpleLazyObject(lambda: deadline_rows_key(pks, also=(more, bool(week.ahead)))),
     }
 
 
@@ -546,11 +541,7 @@ def deadlines(request):
     shown, page.object_list = page.object_list, SimpleLazyObject(lambda: rows[0])
     passed = SimpleLazyObject(lambda: rows[1])
     ahead_key, passed_key = (
-        SimpleLazyObject(
-            lambda pks=pks: revisions_key(
-                Inquiry.objects.filter(pk__in=pks).order_by("pk"), *Inquiry.ROW_REVISIONS, also=pks
-            )
-        )
+        SimpleLazyObject(lambda pks=pks: deadline_rows_key(pks))
         for pks in (list(shown), found.passed)
     )
     return render(
