@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .derived import refresh_search
+from .derived import refresh_search, revise_companies
 from .models import Company, CompanyAlias, CompanyRedirect, Inquiry, Party
 from .names import name_key
 from .signals import company_merge_counting, company_merging
@@ -84,6 +84,9 @@ def company_merge(*, survivor: Company, others: list[Company]) -> Company:
         CompanyRedirect.objects.filter(company=other).update(company=survivor)
         CompanyRedirect.objects.create(old_slug=other.slug, company=survivor)
         other.delete()
+    # The moves above were update()s no signal sees: the survivor's page lists its new
+    # subsidiaries.
+    revise_companies([survivor.pk])
     return survivor
 
 

@@ -354,6 +354,9 @@ def editor_making_this_request():
 
 # --- Revisions: what cached fragments are keyed by ----------------------------------------
 
+# How many levels of subsidiaries a company's page lists the deals of (Company.group_member_ids).
+GROUP_DEPTH = 5
+
 
 def new_revision() -> int:
     """A value no revision had before: nanoseconds since the epoch. Not a counter, so that a
@@ -364,7 +367,8 @@ def new_revision() -> int:
 
 def revise(*, deal_ids=(), inquiry_ids=()) -> None:
     """Give these deals and inquiries a new revision: their cached rows, charts and timelines
-    (keyed by it: deals/cache.py cached_each) are rendered again, and no other object's are.
+    (keyed by it: deals/cache.py cached_each) are rendered again, and no other object's are;
+    and the companies whose pages list them (revise_companies).
 
     The refreshes below call it for what they refresh (a deal's status, an inquiry's phases,
     the search documents, which every change to a deal's companies, parties or regulators
@@ -383,6 +387,46 @@ def revise(*, deal_ids=(), inquiry_ids=()) -> None:
         _model("Inquiry").objects.filter(
             models.Q(pk__in=inquiry_ids) | models.Q(superseded_by__in=inquiry_ids)
         ).update(revision=new_revision())
+    revise_companies(deal_ids=deal_ids, inquiry_ids=inquiry_ids)
+
+
+def revise_companies(company_ids=(), *, deal_ids=(), inquiry_ids=()) -> None:
+    """Give these companies, the companies party to these deals or concerned by these
+    inquiries, and the groups above them all, a new revision: a company's page is kept under it
+    (views.company_revision), and lists its group's deals and inquiries too."""
+    ids = {pk for pk in company_ids if pk}
+    parties = _model("Party").objects
+    if deal_ids:
+        ids.update(parties.filter(deal__in=deal_ids).values_list("company_id", flat=True))
+    if inquiry_ids:
+        Inquiry = _model("Inquiry")
+        inquiries = Inquiry.objects.filter(
+            models.Q(pk__in=inquiry_ids) | models.Q(superseded_by__in=inquiry_ids)
+        )
+        ids.update(
+            parties.filter(deal__in=inquiries.values("deal_id")).values_list(
+                "company_id", flat=True
+            )
+        )
+        ids.update(
+            Inquiry.companies.through.objects.filter(
+                inquiry__in=inquiries.values("pk")
+            ).values_list("company_id", flat=True)
+        )
+    level = set(ids)
+    for _ in range(GROUP_DEPTH):
+        level = {
+            pk
+            for pk in _model("Company")
+            .objects.filter(pk__in=level, parent__isnull=False)
+            .values_list("parent_id", flat=True)
+            if pk not in ids
+        }
+        if not level:
+            break
+        ids |= level
+    if ids:
+        _model("Company").objects.filter(pk__in=ids).update(revision=new_revision())
 
 
 _REVISING: contextvars.ContextVar[tuple[set, set] | None] = contextvars.ContextVar(
@@ -435,22 +479,24 @@ def refresh_deals(
         deal_refresh_derived_fields(
             deal, inquiry=inquiry, event=event, record_changes=record_changes
         )
+    revise_companies(deal_ids=ids)  # each deal's revision is new: its companies' pages too
 
 
 def deals_refresh_statuses(deals: models.QuerySet[Deal]) -> int:
     """Recompute the stored status of these deals (dormancy moves it as days pass), then bump
     the content version; returns how many changed."""
-    changed = 0
+    changed = []
     for deal in deals.prefetch_related("inquiries__regulator"):
         status = deal.compute_antitrust_status()
         if status != deal.antitrust_status:
             type(deal).objects.filter(pk=deal.pk).update(
                 antitrust_status=status, revision=new_revision()
             )
-            changed += 1
+            changed.append(deal.pk)
     if changed:
+        revise_companies(deal_ids=changed)
         content_changed()
-    return changed
+    return len(changed)
 
 
 # --- Inquiries and events -----------------------------------------------------------------

@@ -17,11 +17,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from .cache import revisions_key
 from .filters import canonical_query
 from .links import http_url
 from .models import Company, Deal, Event, Inquiry, Regulator, StatusChange
@@ -102,6 +103,17 @@ class EventsFeed(Feed):
 
     def feed_url(self, subject: Subject) -> str:
         return subject.feed_url
+
+    def revision(self, request, *args, **kwargs) -> str | None:
+        """What the feed is cached by (deals.cache.public_page): its words and the pks and
+        revisions of the events it lists, so that a write to anything else leaves it cached;
+        None when it answers an error (an unknown slug, invalid filters)."""
+        try:
+            subject = self.get_object(request, *args, **kwargs)
+        except (Http404, InvalidFilters):
+            return None
+        words = (subject.title, subject.subtitle, subject.link, subject.feed_url)
+        return revisions_key(self.items(subject), *Event.ROW_REVISIONS, also=words)
 
     def items(self, subject: Subject):
         return (

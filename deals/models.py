@@ -29,6 +29,7 @@ from . import names
 from . import search as search_rule
 from . import status as status_rule
 from .derived import (
+    GROUP_DEPTH,
     DealDerived,
     InquiryDerived,
     deals_refresh_statuses,
@@ -186,8 +187,15 @@ class Company(TimeStamped):
     needs_review = models.BooleanField(
         default=False, db_index=True, help_text="Created by ingest; an editor has not checked it."
     )
+    revision = models.BigIntegerField(
+        default=0,
+        editable=False,
+        help_text="Changed by every write to what the company's page shows (its own fields and "
+        "names, its group, its deals and inquiries and theirs): the page is kept under it "
+        "(deals/derived.py revise_companies).",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["revision"])
     objects = CompanyQuerySet.as_manager()
 
     class Meta:
@@ -208,7 +216,7 @@ class Company(TimeStamped):
     def get_absolute_url(self) -> str:
         return reverse("deals:company_detail", args=[self.slug])
 
-    def group_member_ids(self, *, max_depth: int = 5) -> list[int]:
+    def group_member_ids(self, *, max_depth: int = GROUP_DEPTH) -> list[int]:
         """Ids of the companies in this company's group below it (subsidiaries, theirs...).
 
         One query per level; a loop an editor made by mistake (A under B under A) ends.

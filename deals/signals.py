@@ -16,7 +16,7 @@ Signals deals sends (so that deals imports nothing from the apps above it):
 
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import Signal
 
 from .cache import content_changed
@@ -29,6 +29,7 @@ from .derived import (
     refresh_search,
     refresh_search_for_companies,
     revise,
+    revise_companies,
 )
 from .models import (
     ClockStop,
@@ -57,6 +58,24 @@ def inquiry_saving(sender, instance: Inquiry, raw: bool = False, **kwargs) -> No
             if instance.pk is None
             else Inquiry.objects.filter(pk=instance.pk).values_list("deal_id", flat=True).first()
         )
+
+
+def party_saving(sender, instance: Party, raw: bool = False, **kwargs) -> None:
+    """Note the company the party named: after the save, its page lists the deal no more."""
+    if not raw:
+        instance.company_id_before_save = _stored(Party, instance, "company_id")
+
+
+def company_saving(sender, instance: Company, raw: bool = False, **kwargs) -> None:
+    """Note the group the company was in: after the save, that group's page lists it no more."""
+    if not raw:
+        instance.parent_id_before_save = _stored(Company, instance, "parent_id")
+
+
+def _stored(model, instance, column: str):
+    if instance.pk is None:
+        return None
+    return model.objects.filter(pk=instance.pk).values_list(column, flat=True).first()
 
 
 # --- After a save -------------------------------------------------------------------------
@@ -109,18 +128,32 @@ def clock_stop_changed(sender, instance: ClockStop, raw: bool = False, **kwargs)
 def party_changed(sender, instance: Party, raw: bool = False, **kwargs) -> None:
     if not raw:
         refresh_search(deal_ids=[instance.deal_id])
+        # Revising the deal reaches the companies that are its parties now; not the one this
+        # party named before (a party deleted, or moved to another company).
+        revise_companies([instance.company_id, getattr(instance, "company_id_before_save", None)])
     content_changed()
 
 
 def company_saved(sender, instance: Company, created: bool, raw: bool = False, **kwargs) -> None:
-    if not created and not raw:
-        refresh_search_for_companies([instance.pk])
+    if not raw:
+        if not created:
+            refresh_search_for_companies([instance.pk])
+        # Its page, its group's (now and before), which list it, and its subsidiaries', which
+        # name it.
+        revise_companies(
+            [
+                instance.pk,
+                getattr(instance, "parent_id_before_save", None),
+                *Company.objects.filter(parent=instance).values_list("pk", flat=True),
+            ]
+        )
     content_changed()
 
 
 def alias_changed(sender, instance: CompanyAlias, raw: bool = False, **kwargs) -> None:
     if not raw:
         refresh_search_for_companies([instance.company_id])
+        revise_companies([instance.company_id])
     content_changed()
 
 
@@ -136,11 +169,18 @@ def regulator_saved(
     content_changed()
 
 
-def inquiry_companies_changed(sender, instance, action: str, **kwargs) -> None:
+def inquiry_companies_changed(
+    sender, instance, action: str, reverse: bool = False, pk_set=None, **kwargs
+) -> None:
+    if action == "pre_clear" and not reverse:  # the companies it concerned, which lose it
+        instance.companies_before_clear = list(instance.companies.values_list("pk", flat=True))
     if action not in ("post_add", "post_remove", "post_clear"):
         return  # nothing written yet: the post_ action that follows bumps
     if isinstance(instance, Inquiry):
         refresh_search(inquiry_ids=[instance.pk])
+        revise_companies([*(pk_set or ()), *getattr(instance, "companies_before_clear", ())])
+    else:  # changed from the company's side: its page lists them
+        revise_companies([instance.pk])
     content_changed()
 
 
@@ -168,12 +208,26 @@ def status_change_changed(sender, instance: StatusChange, raw: bool = False, **k
     content_changed()
 
 
+def inquiry_deleting(sender, instance: Inquiry, **kwargs) -> None:
+    """The companies whose pages list it (read before its links to them go)."""
+    revise_companies(inquiry_ids=[instance.pk])
+
+
+def company_deleting(sender, instance: Company, **kwargs) -> None:
+    """Its group's page lists it, its subsidiaries' pages name it."""
+    revise_companies(
+        [instance.parent_id, *Company.objects.filter(parent=instance).values_list("pk", flat=True)]
+    )
+
+
 def content_deleted(sender, **kwargs) -> None:
     content_changed()
 
 
 RECEIVERS = (
     (pre_save, Inquiry, inquiry_saving),
+    (pre_save, Party, party_saving),
+    (pre_save, Company, company_saving),
     (post_save, Deal, deal_saved),
     (post_save, Inquiry, inquiry_saved),
     (post_save, Event, event_saved),
@@ -188,6 +242,8 @@ RECEIVERS = (
     (post_delete, Event, event_deleted),
     (post_delete, Party, party_changed),
     (post_delete, CompanyAlias, alias_changed),
+    (pre_delete, Inquiry, inquiry_deleting),
+    (pre_delete, Company, company_deleting),
     (post_delete, Deal, content_deleted),
     (post_delete, Company, content_deleted),
     (post_delete, Regulator, content_deleted),

@@ -16,13 +16,14 @@ from .querystring import takes
 
 def feed(view, filtered: views.FilteredList | None = None, revision=None):
     """A cached feed that reads its list's filters (and accepts its list's `page`), or no
-    parameter: any other is a plain-text 400 (deals.querystring.takes). A deal's feed is
-    cached by the deal's own revision, as its page (`revision`: views.deal_revision)."""
+    parameter: any other is a plain-text 400 (deals.querystring.takes). It is cached by the
+    revisions of the events it lists (`EventsFeed.revision`), a deal's or a company's feed by
+    that object's own revision, as its page (`revision`: views.deal_revision,
+    views.company_revision)."""
+    cached = public_page(view, revision=revision or view.revision)
     if filtered is None:
-        return takes(plain=True)(public_page(view, revision=revision))
-    return takes(filterset=filtered.filterset_class, ignored=["page"], plain=True)(
-        public_page(view)
-    )
+        return takes(plain=True)(cached)
+    return takes(filterset=filtered.filterset_class, ignored=["page"], plain=True)(cached)
 
 
 app_name = "deals"
@@ -50,7 +51,11 @@ urlpatterns = [
     ),
     path("companies/", views.company_list, name="company_list"),
     path("companies/<slug:slug>/", views.company_detail, name="company_detail"),
-    path("companies/<slug:slug>/feed/", feed(CompanyEventsFeed()), name="company_feed"),
+    path(
+        "companies/<slug:slug>/feed/",
+        feed(CompanyEventsFeed(), revision=views.company_revision),
+        name="company_feed",
+    ),
     path("regulators/", views.regulator_list, name="regulator_list"),
     path("regulators/<slug:slug>/", views.regulator_detail, name="regulator_detail"),
     path("regulators/<slug:slug>/feed/", feed(RegulatorEventsFeed()), name="regulator_feed"),

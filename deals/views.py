@@ -45,6 +45,8 @@ from .vocabulary import (
 SEARCH_SHOWN = 10
 # How many of a company's deals and inquiries its page lists; the filtered lists have the rest.
 COMPANY_PAGE_ROWS = 25
+# A page of the company list.
+COMPANIES_PER_PAGE = 100
 # This week's deadlines on the front page; /deadlines/ has them all.
 HOME_DEADLINES = 20
 # The front page's latest events and deals under in-depth review; a regulator's recent events.
@@ -307,8 +309,13 @@ def deal_revision(request, slug) -> str | None:
     every write to what they show changes (its parties, inquiries, events, status changes:
     deals/derived.py `revise`), so that a write to another deal leaves them cached; None when
     no published deal has that slug (the page answers 404)."""
-    found = Deal.objects.published().filter(slug=slug).order_by().values_list("revision", flat=True)
-    return next((str(revision) for revision in found[:1]), None)
+    return _revision_of(Deal.objects.published().filter(slug=slug))
+
+
+def _revision_of(rows) -> str | None:
+    """The revision of the one row of `rows`, None if there is none."""
+    found = rows.order_by().values_list("revision", flat=True)[:1]
+    return next((str(revision) for revision in found), None)
 
 
 @takes()
@@ -359,10 +366,21 @@ def inquiry_export(request):
     return INQUIRIES.csv_download(request)
 
 
+def company_list_revision(request) -> str:
+    """What a page of the company list is cached by (public_page): its companies' pks and
+    revisions (a company's name or deals changed), and how many companies there are."""
+    page = paginate(request, _companies_listed(), COMPANIES_PER_PAGE)
+    return revisions_key(page.object_list, "revision", also=page.paginator.count)
+
+
+def _companies_listed():
+    return Company.objects.on_record().order_by("name", "pk")
+
+
 @takes("page")
-@public_page
+@public_page(revision=company_list_revision)
 def company_list(request):
-    page = paginate(request, Company.objects.on_record().order_by("name", "pk"), 100)
+    page = paginate(request, _companies_listed(), COMPANIES_PER_PAGE)
     # Deals counted for the hundred companies shown, not inside the count of all of them.
     page.object_list = page.object_list.with_deal_counts()
     return render(
@@ -375,8 +393,15 @@ def company_list(request):
     )
 
 
+def company_revision(request, slug) -> str | None:
+    """What a company's page is cached by (public_page): the company's own revision, which every
+    write to what the page shows changes (deals/derived.py revise_companies); None for an old
+    slug (its page redirects)."""
+    return _revision_of(Company.objects.filter(slug=slug))
+
+
 @takes()
-@public_page
+@public_page(revision=company_revision)
 def company_detail(request, slug):
     """The company's newest deals and inquiries; the deal and inquiry lists, filtered by the
     company, page through all of them."""

@@ -190,3 +190,29 @@ def test_a_deal_page_and_feed_are_not_rendered_again_after_a_write_to_another_de
     deal.is_published = False
     deal.save()
     assert client.get(url).status_code == 404
+
+
+def test_the_event_feeds_are_kept_until_an_event_they_list_changes(client, settings):
+    settings.PAGE_CACHE = True
+    review = InquiryFactory(regulator=cma(), stage=Stage.PHASE_1, reference="ME/1/24")
+    event = EventFactory(deal=None, inquiry=review, title="Phase 1 launched", occurred_on=TODAY)
+    urls = [
+        "/feed/",
+        "/deals/feed/",
+        "/deals/feed/?regulator=cma",
+        "/inquiries/feed/?q=ME/1/24",
+        "/regulators/cma/feed/",
+    ]
+    feeds = {url: client.get(url).text for url in urls}
+    assert all("Phase 1 launched" in feed for feed in feeds.values())
+    Event.objects.filter(pk=event.pk).update(title="Quietly retitled")
+    a_write_elsewhere()
+
+    assert {url: client.get(url).text for url in urls} == feeds
+
+    EventFactory(deal=None, inquiry=review, title="Phase 2 opened", occurred_on=TODAY)
+    for url in urls:
+        feed = client.get(url).text
+        assert "Phase 2 opened" in feed and "Quietly retitled" in feed
+    assert client.get("/deals/feed/?regulator=nobody").status_code == 400
+    assert client.get("/regulators/nobody/feed/").status_code == 404
