@@ -65,6 +65,7 @@ class Subject:
     link: str
     feed_url: str
     events: QuerySet[Event]
+    deal: Deal | None = None  # a deal's feed: its status changes are entries too
 
 
 class InvalidFilters(Exception):
@@ -103,6 +104,17 @@ class EventsFeed(Feed):
 
     def feed_url(self, subject: Subject) -> str:
         return subject.feed_url
+
+    def get_object(self, request, *args, **kwargs) -> Subject:
+        """The feed's subject (`subject`), read once per request: the page cache reads it
+        for `revision` before Feed.__call__ asks for it."""
+        subject = getattr(request, "feed_subject", None)
+        if subject is None:
+            subject = request.feed_subject = self.subject(request, *args, **kwargs)
+        return subject
+
+    def subject(self, request, *args, **kwargs) -> Subject:
+        raise NotImplementedError
 
     def revision(self, request, *args, **kwargs) -> str | None:
         """What the feed is cached by (deals.cache.public_page): its words and the pks and
@@ -156,7 +168,7 @@ class EventsFeed(Feed):
 
 
 class LatestEventsFeed(EventsFeed):
-    def get_object(self, request):
+    def subject(self, request):
         return Subject(
             title="Dealwatch: latest antitrust events",
             subtitle="Events in the deals and regulator inquiries that Dealwatch follows.",
@@ -170,9 +182,8 @@ class DealEventsFeed(EventsFeed):
     """One deal's events and, as entries of their own, its status changes ("Under review →
     In-depth review"), newest first."""
 
-    def get_object(self, request, slug):
+    def subject(self, request, slug):
         deal = get_object_or_404(Deal.objects.published(), slug=slug)
-        self.deal = deal
         return Subject(
             title=f"Dealwatch: {deal.title}",
             subtitle=f"Antitrust events in {deal.title}.",
@@ -180,10 +191,11 @@ class DealEventsFeed(EventsFeed):
             feed_url=reverse("deals:deal_feed", args=[slug]),
             # Its timeline's events (its own and its inquiries'), read through their index.
             events=Event.objects.filter(timeline_deal=deal),
+            deal=deal,
         )
 
     def items(self, subject: Subject):
-        changes = self.deal.status_changes.with_display_data().select_related("deal")
+        changes = subject.deal.status_changes.with_display_data().select_related("deal")
         items = [*super().items(subject), *changes.order_by("-changed_at", "-pk")[:FEED_SIZE]]
         items.sort(key=self.item_pubdate, reverse=True)
         return items[:FEED_SIZE]
@@ -228,7 +240,7 @@ class FilteredListFeed(EventsFeed):
     def __init__(self, filtered):
         self.filtered = filtered
 
-    def get_object(self, request):
+    def subject(self, request):
         filtered = self.filtered
         filterset = filtered.filterset(request)
         if not filterset.is_valid():
@@ -247,7 +259,7 @@ class FilteredListFeed(EventsFeed):
 class CompanyEventsFeed(EventsFeed):
     """A company's deals and the inquiries concerning it (conduct cases too)."""
 
-    def get_object(self, request, slug):
+    def subject(self, request, slug):
         company = get_object_or_404(Company, slug=slug)
         deals = Deal.objects.published().involving([company]).values("pk")
         # Those naming it directly; those of its deals are on the deals' timelines.
@@ -266,7 +278,7 @@ class CompanyEventsFeed(EventsFeed):
 
 
 class RegulatorEventsFeed(EventsFeed):
-    def get_object(self, request, slug):
+    def subject(self, request, slug):
         regulator = get_object_or_404(Regulator, slug=slug)
         return Subject(
             title=f"Dealwatch: {regulator.name}",
