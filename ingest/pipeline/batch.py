@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.utils import timezone
 
 from deals.derived import inquiries_companies_add
@@ -217,7 +217,13 @@ class Batch:
             for key, company_id in aliases:
                 found[key].add(company_id)
             alias_ids = {pk for ids in found.values() for pk in ids}
-            for company in Company.objects.filter(Q(name_key__in=missing) | Q(pk__in=alias_ids)):
+            # Two lookups, not one with OR: for a batch's hundreds of keys PostgreSQL read the
+            # OR by scanning all 150,000 companies (85 ms), each half from its index (1 ms).
+            companies = list(Company.objects.filter(name_key__in=missing))
+            alias_ids -= {company.pk for company in companies}
+            if alias_ids:
+                companies += Company.objects.filter(pk__in=alias_ids)
+            for company in companies:
                 self.by_id[company.pk] = company
                 if company.name_key in missing:
                     found[company.name_key].add(company.pk)
