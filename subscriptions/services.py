@@ -43,6 +43,7 @@ from .digest import (
     Digest,
     DigestShared,
     absolute,
+    deal_only_named,
     deals_for_digest,
     digest_build,
     without_search_columns,
@@ -611,7 +612,8 @@ def deliveries_send(
         return outcomes
     shared = DigestShared() if shared is None else shared
     digests = deliveries_digests(deliveries, shared=shared)
-    live = Subscription.objects.active().with_targets().defer(*without_search_columns("deal"))
+    # Of a followed deal, the footer shows its name (Subscription.label): the rest is not read.
+    live = Subscription.objects.active().with_targets().defer(*deal_only_named("deal"))
     following: dict[int, list[Subscription]] = {}
     for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
         following.setdefault(subscription.subscriber_id, []).append(subscription)
