@@ -5,9 +5,11 @@ each follow one to three deals (daily); every followed deal gets one or two new 
 of them status changes; 2% of the subscribers also follow a company, 0.5% a saved search; then
 `digest_run(frequency="daily")` sends every digest through SMTP to a local sink (aiosmtpd on
 127.0.0.1:BENCH_SMTP_PORT) that accepts and discards. Prints emails/s, SQL queries per email,
-the CPU per email of the workers, of the sink and of the whole machine (PostgreSQL too), and the
-load average. Issue 22's targets: 10,000 in <= 30 s with two workers (BENCH_DIGEST_WORKERS=2),
-<= 3 queries per email, and two workers at least 1.8 times as fast as one (two runs).
+the CPU per email of the workers, of the PostgreSQL backends serving them (when the server runs
+on this machine), of the sink and of the whole machine, and the load average. Issue 22's
+targets: 10,000 in <= 30 s with two workers (BENCH_DIGEST_WORKERS=2), <= 3 queries per email,
+and two workers at least 1.8 times as fast as one (two runs). BENCH_STATEMENTS=1 lists each
+worker's statements by the time it waited for them; BENCH_PROFILE=path cProfiles one worker.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ SUBSCRIBERS = int(os.environ.get("BENCH_SUBSCRIBERS", "10000"))
 SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT", "8525"))
 PROFILE = os.environ.get("BENCH_PROFILE", "")  # a path: cProfile the run into it
 WORKERS = int(os.environ.get("BENCH_DIGEST_WORKERS", "1"))  # processes, one part each
+STATEMENTS = os.environ.get("BENCH_STATEMENTS", "") == "1"  # each kind of statement timed
 
 
 class Sink:
@@ -111,7 +114,9 @@ def digest_part(part: int, results) -> None:
 
     from subscriptions.services import digest_run
 
-    counter = QueryCounter()
+    counter = StatementTimer() if STATEMENTS else QueryCounter()
+    backend = postgres_backend()
+    backend_cpu = cpu_seconds(backend) if backend else 0.0
     profiler = cProfile.Profile() if PROFILE and WORKERS == 1 else contextlib.nullcontext()
     phases = phases_timed()
     wall, cpu = time.perf_counter(), time.process_time()
@@ -122,11 +127,52 @@ def digest_part(part: int, results) -> None:
         wall - sum(w for name, (w, _) in phases.items() if name != SMTP_PHASE),
         cpu - sum(c for _, c in phases.values()),
     ]
+    backend_cpu = cpu_seconds(backend) - backend_cpu if backend else float("nan")
     if PROFILE and WORKERS == 1:
         profiler.dump_stats(PROFILE)
         log(f"profile in {PROFILE} (python -m pstats {PROFILE})")
     connections.close_all()
-    results.put((summary, counter.count, cpu, phases))
+    if STATEMENTS:
+        counter.report(part)
+    results.put((summary, counter.count, cpu, phases, backend_cpu))
+
+
+class StatementTimer(QueryCounter):
+    """QueryCounter that also adds up each kind of statement's count and wall time (the wait
+    for the server: mostly its CPU, and for a commit its disk), keyed by the statement's first
+    160 characters; BENCH_STATEMENTS=1."""
+
+    def __init__(self):
+        super().__init__()
+        self.kinds: dict[str, list[float]] = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return super().__call__(execute, sql, params, many, context)
+        finally:
+            kind = self.kinds.setdefault(" ".join(sql.split())[:160], [0, 0.0])
+            kind[0] += 1
+            kind[1] += time.perf_counter() - began
+
+    def report(self, part: int) -> None:
+        lines = sorted(self.kinds.items(), key=lambda item: -item[1][1])
+        log(f"part {part}: statements by wall time (count, seconds):")
+        for sql, (count, seconds) in lines[:25]:
+            log(f"  {count:7d} {seconds:7.2f} s  {sql}")
+
+
+def postgres_backend() -> int | None:
+    """The process id of the PostgreSQL backend serving this worker's connection, when the
+    server runs on this machine (its CPU is read from /proc); None otherwise."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
 
 
 def cpu_seconds(pid: int) -> float:
@@ -339,6 +385,7 @@ def main() -> None:
                 setattr(summary, name, getattr(summary, name) + getattr(other, name))
         queries = sum(part[1] for part in parts)
         cpu = sum(part[2] for part in parts)
+        backends_cpu = sum(part[4] for part in parts)
         log(summary.line())
         sent = summary.sent
         rate = sent / seconds if seconds else 0.0
@@ -350,12 +397,13 @@ def main() -> None:
         )
         print(
             "| subscribers | sent | received by the sink | seconds | emails/s | queries/email "
-            "| CPU ms/email: workers | sink | whole machine |"
+            "| CPU ms/email: workers | their PostgreSQL backends | sink | whole machine |"
         )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         print(
             f"| {SUBSCRIBERS:,} | {sent:,} | {received.value:,} | {seconds:.1f} | {rate:,.1f} | "
             f"{per_email:.1f} | {cpu * 1000 / sent if sent else float('nan'):.1f} | "
+            f"{backends_cpu * 1000 / sent if sent else float('nan'):.1f} | "
             f"{sink_cpu * 1000 / sent if sent else float('nan'):.1f} | "
             f"{machine_cpu * 1000 / sent if sent else float('nan'):.1f} |"
         )

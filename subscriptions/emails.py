@@ -13,18 +13,24 @@ subscriber who gets the same news of it, so a run renders it once and pastes it 
 
 `Email` is Django's EmailMultiAlternatives whose MIME headers the stdlib folds once per
 distinct header: most of them (each part's Content-Type, MIME-Version and
-Content-Transfer-Encoding, From, List-Unsubscribe-Post) are the same in every email.
+Content-Transfer-Encoding, From, List-Unsubscribe-Post) are the same in every email. Its message
+is written out by `Writer`: the stdlib's BytesGenerator, each part's lines written at once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import random
 import smtplib
+import sys
+from email.generator import NLCRE, BytesGenerator
 from email.policy import Compat32
+from io import BytesIO
 
 import css_inline
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
 from django.template.loader import render_to_string
 
 from .digest import DigestGroup, one_line
@@ -66,7 +72,11 @@ def digest_cards(
 class FoldedOnce(Compat32):
     """The policy of Django's MIME messages (compat32), folding each distinct header once:
     the stdlib's own folding of a header, kept by name, value and how it was folded. Folding a
-    header is most of what writing a message out costs."""
+    header is most of what writing a message out costs.
+
+    A header that is one line of printable ASCII, short enough, with no space at either end
+    (an address, the date, the Message-ID) is not folded: compat32 writes it as it is, and so
+    does this, without the stdlib's folding machinery or a place in the store."""
 
     KEPT = 1_000  # distinct headers kept; past this the store starts again
 
@@ -75,6 +85,8 @@ class FoldedOnce(Compat32):
     def fold_binary(self, name, value):
         if not isinstance(value, str):  # an email.header.Header: folded as ever
             return super().fold_binary(name, value)
+        if self._one_line(name, value):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
         key = (name, value, self.linesep, self.max_line_length, self.cte_type)
         folded = self.folded.get(key)
         if folded is None:
@@ -83,18 +95,74 @@ class FoldedOnce(Compat32):
             folded = self.folded[key] = super().fold_binary(name, value)
         return folded
 
+    def _one_line(self, name: str, value: str) -> bool:
+        """Whether compat32 writes `name: value` on one line as it is: printable ASCII (no line
+        break, nothing to encode), no space at either end (its folding drops a last space),
+        within the line length."""
+        return (
+            bool(value)
+            and value.isascii()
+            and value.isprintable()
+            and value[0] != " "
+            and value[-1] != " "
+            and bool(self.max_line_length)
+            and len(name) + 2 + len(value) <= self.max_line_length
+        )
+
 
 FOLDED_ONCE = FoldedOnce()
 
 
+class Writer(BytesGenerator):
+    """The stdlib's BytesGenerator, byte for byte, for less: a part's lines are written in one
+    go (the stdlib writes each line and each line ending on its own), and the boundary between
+    the parts is checked against them with a search for it instead of a regular expression
+    compiled for each message (a boundary is random: any one absent from the parts will do)."""
+
+    def _write_lines(self, lines):
+        if lines:  # the stdlib's: each line ending made self._NL
+            self.write(NLCRE.sub(self._NL, lines))
+
+    DIGITS = len(repr(sys.maxsize - 1))  # the stdlib's width of a boundary's number
+
+    @classmethod
+    def _make_boundary(cls, text=None):
+        while True:  # made as the stdlib makes one
+            boundary = f"{'=' * 15}{random.randrange(sys.maxsize):0{cls.DIGITS}d}=="
+            if text is None or b"--" + boundary.encode("ascii") not in text:
+                return boundary
+
+
+class WrittenByWriter:
+    """A MIME message whose as_bytes (what the SMTP backend sends) is Writer's."""
+
+    def as_bytes(self, unixfrom=False, linesep="\n"):
+        out = BytesIO()
+        Writer(out, mangle_from_=False).flatten(self, unixfrom=unixfrom, linesep=linesep)
+        return out.getvalue()
+
+
+class Multipart(WrittenByWriter, SafeMIMEMultipart):
+    pass
+
+
+class Text(WrittenByWriter, SafeMIMEText):
+    pass
+
+
+WRITTEN = {SafeMIMEMultipart: Multipart, SafeMIMEText: Text}
+
+
 class Email(EmailMultiAlternatives):
-    """Django's email with alternatives, its MIME message (and each part) under FoldedOnce:
-    byte for byte what EmailMultiAlternatives writes, for less."""
+    """Django's email with alternatives, its MIME message (and each part) under FoldedOnce and
+    written out by Writer: byte for byte what EmailMultiAlternatives writes, for less."""
 
     def message(self):
         message = super().message()
         for part in message.walk():
             part.policy = FOLDED_ONCE
+        # The same message, as_bytes by Writer (the class adds nothing else).
+        message.__class__ = WRITTEN.get(type(message), type(message))
         return message
 
 

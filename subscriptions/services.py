@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import logging
+import string
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from deals.models import Company, Deal, Event, Regulator, StatusChange
@@ -41,6 +43,7 @@ from .digest import (
     Digest,
     DigestShared,
     absolute,
+    deal_only_named,
     deals_for_digest,
     digest_build,
     without_search_columns,
@@ -78,13 +81,37 @@ logger = logging.getLogger(__name__)
 
 def manage_url(subscriber: Subscriber) -> str:
     """A fresh manage link (it expires: see tokens.py)."""
-    return absolute(reverse("subscriptions:manage", args=[manage_token_make(subscriber.uuid)]))
+    return absolute(token_path("subscriptions:manage", manage_token_make(subscriber.uuid)))
 
 
 def unsubscribe_url(subscriber: Subscriber) -> str:
     return absolute(
-        reverse("subscriptions:unsubscribe", args=[unsubscribe_token_make(subscriber.uuid)])
+        token_path("subscriptions:unsubscribe", unsubscribe_token_make(subscriber.uuid))
     )
+
+
+# What a signed token is made of (base64url and colons): characters that reverse() leaves as
+# they are in a path.
+TOKEN_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_:")
+
+
+def token_path(name: str, token: str) -> str:
+    """reverse(name, args=[token]) for a URL whose one argument is a token, reversed once per
+    name and script prefix (reverse() is most of what making a link costs, and each digest
+    has two): the path around a stand-in token, the token put in its place."""
+    if not TOKEN_CHARACTERS.issuperset(token):
+        return reverse(name, args=[token])
+    before, after = _around_token(name, get_script_prefix())
+    return f"{before}{token}{after}"
+
+
+@functools.cache
+def _around_token(name: str, prefix: str) -> tuple[str, str]:
+    before, _, after = reverse(name, args=[_STAND_IN]).partition(_STAND_IN)
+    return before, after
+
+
+_STAND_IN = "tokenStandIn"
 
 
 def subscriber_managing(*, token: str) -> Subscriber | None:
@@ -585,7 +612,8 @@ def deliveries_send(
         return outcomes
     shared = DigestShared() if shared is None else shared
     digests = deliveries_digests(deliveries, shared=shared)
-    live = Subscription.objects.active().with_targets().defer(*without_search_columns("deal"))
+    # Of a followed deal, the footer shows its name (Subscription.label): the rest is not read.
+    live = Subscription.objects.active().with_targets().defer(*deal_only_named("deal"))
     following: dict[int, list[Subscription]] = {}
     for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
         following.setdefault(subscription.subscriber_id, []).append(subscription)

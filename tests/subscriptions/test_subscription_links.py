@@ -7,9 +7,10 @@ import time
 import pytest
 from django.core import mail, signing
 from django.test import Client
+from django.urls import reverse, set_script_prefix
 
 from subscriptions.models import Subscriber, Subscription
-from subscriptions.services import manage_url, subscription_request, unsubscribe_url
+from subscriptions.services import manage_url, subscription_request, token_path, unsubscribe_url
 from tests.factories import DealFactory, SubscriberFactory, SubscriptionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
@@ -38,6 +39,22 @@ def test_links_name_a_subscriber_by_a_random_id_not_their_sequential_one():
     assert first.uuid != second.uuid
     for url in (manage_url(second), unsubscribe_url(second)):
         assert f"/{second.pk}:" not in url and f"/{second.pk}/" not in url
+
+
+@pytest.mark.parametrize("name", ["subscriptions:manage", "subscriptions:unsubscribe"])
+def test_a_link_is_the_path_reverse_makes_of_its_token_under_any_script_prefix(name):
+    subscriber = SubscriberFactory()
+    token = path(manage_url(subscriber)).split("/")[3]
+    odd = "a b?c%d.é"  # characters a path quotes: reversed as ever
+    try:
+        for prefix in ("/", "/dealwatch/"):
+            set_script_prefix(prefix)
+            for each in (token, odd, "tokenStandIn"):
+                assert token_path(name, each) == reverse(name, args=[each])
+            assert token_path(name, token).startswith(f"{prefix}subscriptions/")
+    finally:
+        set_script_prefix("/")
+    assert token_path(name, token) != token_path(name, token + "x")  # the control
 
 
 def test_someone_who_knows_the_secret_key_still_cannot_make_a_link_for_subscriber_2(client):
