@@ -13,7 +13,12 @@ files) and a filtered one; then six full exports at once while /deals/ is asked 
    and to the last, and the growth of the serving worker's peak memory (VmHWM reset through
    /proc/<pid>/clear_refs before each download, minus VmRSS then);
 4. builds the files (`deals.tasks.refresh_full_exports`, timed) and downloads them again;
-5. starts six full exports at once and asks for /deals/ once a second meanwhile.
+5. starts six full exports at once and asks for /deals/ once a second meanwhile (not with
+   EXPORTS_SIX=0).
+
+Each download's sha256 is printed (its first 12 digits): the same data and code give the same
+bytes, streamed or from the file, so a change to deals/exports.py that should not change what
+is written is checked by running this before and after it on the same database.
 
 The targets (issue 22): full exports at 100,000 deals first byte under 1 s, complete under 30 s,
 memory growth under 50 MB; six at once leave /deals/ answering within 1 s.
@@ -22,6 +27,7 @@ memory growth under 50 MB; six at once leave /deals/ answering within 1 s.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import os
 import subprocess
@@ -43,6 +49,7 @@ from bench.common import DATABASE_URL, DEALS, ROOT, log, seeded, server_stop  # 
 
 WORKERS = int(os.environ.get("EXPORTS_WORKERS", "3"))
 PORT = int(os.environ.get("EXPORTS_PORT", "8520"))
+SIX = os.environ.get("EXPORTS_SIX", "1") != "0"
 REDIS_URL = os.environ.get("EXPORTS_REDIS_URL", "redis://127.0.0.1:6379/12")
 EXPORTS_DIR = tempfile.mkdtemp(prefix="dealwatch-bench-exports-")
 SERVER_ENV = {
@@ -105,16 +112,19 @@ def memory_kb(pid: int, field: str) -> int:
 
 
 def download(path: str, timeout: float = 120) -> dict:
-    """Status, bytes, seconds to the first byte and to the last; a download cut off (a worker
-    killed mid-stream at gunicorn's timeout) says how far it got."""
+    """Status, bytes, seconds to the first byte and to the last, the body's sha256; a download
+    cut off (a worker killed mid-stream at gunicorn's timeout) says how far it got."""
     started = time.monotonic()
     first_byte, size = 0.0, 0
+    digest = hashlib.sha256()
     try:
         with OPENER.open(f"http://127.0.0.1:{PORT}{path}", timeout=timeout) as response:
-            size = len(response.read(1))
+            block = response.read(1)
             first_byte = time.monotonic() - started
-            for block in iter(lambda: response.read(1 << 16), b""):
+            while block:
                 size += len(block)
+                digest.update(block)
+                block = response.read(1 << 16)
             status = response.status
             kind = response.headers.get("X-Export-Built-At") and "file" or "streamed"
     except urllib.error.HTTPError as error:
@@ -130,7 +140,14 @@ def download(path: str, timeout: float = 120) -> dict:
             "kind": "cut off",
         }
     total = time.monotonic() - started
-    return {"status": status, "bytes": size, "first": first_byte, "total": total, "kind": kind}
+    return {
+        "status": status,
+        "bytes": size,
+        "first": first_byte,
+        "total": total,
+        "kind": kind,
+        "sha256": digest.hexdigest(),
+    }
 
 
 def measured(master: int, path: str) -> dict:
@@ -167,7 +184,8 @@ def measured(master: int, path: str) -> dict:
 def row(path: str, result: dict) -> str:
     return (
         f"| `{path}` | {result['kind']} | {result['status']} | {result['bytes'] / 1e6:.1f} MB | "
-        f"{result['first']:.2f} s | {result['total']:.2f} s | {result['growth_mb']:.1f} MB |"
+        f"{result['first']:.2f} s | {result['total']:.2f} s | {result['growth_mb']:.1f} MB | "
+        f"{result.get('sha256', '')[:12]} |"
     )
 
 
@@ -203,8 +221,8 @@ def main() -> None:
     seeded()
     server = server_start()
     header = [
-        "| export | from | status | size | first byte | complete | worker memory growth |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| export | from | status | size | first byte | complete | worker memory growth | sha256 |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     lines = []
     try:
@@ -212,8 +230,9 @@ def main() -> None:
         for path in FULL + FILTERED:
             lines.append(row(path, measured(server.pid, path)))
             log(lines[-1])
-        concurrent = [six_at_once(FULL[0])]
-        log(concurrent[-1])
+        concurrent = [six_at_once(FULL[0])] if SIX else []
+        if SIX:
+            log(concurrent[-1])
         started = time.monotonic()
         built = manage(
             "shell",
@@ -223,7 +242,8 @@ def main() -> None:
         build_seconds = time.monotonic() - started
         for path in FULL:
             lines.append(row(path, measured(server.pid, path)))
-        concurrent.append(six_at_once(FULL[0]))
+        if SIX:
+            concurrent.append(six_at_once(FULL[0]))
     finally:
         server_stop(server)
     print(f"\nCSV exports, {DEALS:,} deals ({DATABASE_URL.rsplit('/', 1)[1]}), gunicorn {WORKERS}")

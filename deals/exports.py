@@ -8,8 +8,11 @@ once, for its CSV columns and the API's fields (api/serializers.py).
 
 A filtered list's CSV streams (`filtered_csv`): its first 50 rows are read on their own and
 leave in a first block of about 4 KB, so the download starts at once; the rest come from
-`iterator(chunk_size=...)` (a server-side cursor on PostgreSQL, the prefetches run once per
-chunk) and leave in blocks of about 64 KB, so a worker holds one chunk, not the whole file.
+`iterator(chunk_size=...)` (a server-side cursor on PostgreSQL) and leave in blocks of about
+64 KB, so a worker holds one chunk, not the whole file. What a chunk's rows read beyond their
+own columns (a deal's parties and inquiries, an inquiry's phases, the regulators) is read in
+two or three queries for the whole chunk (`deal_rows`, `inquiry_rows`): the parties and
+phases as tuples, not model objects, and no queryset made for each deal's inquiries.
 The unfiltered CSVs are prebuilt files (`full_exports_refresh`, run by Celery beat every minute:
 rebuilt when the content version changed since the last build and that build is at least
 EXPORTS_EVERY_MINUTES old), written atomically under EXPORTS_DIR and served from disk
@@ -29,6 +32,7 @@ import json
 import logging
 import os
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +41,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import (
     FileResponse,
     HttpResponse,
@@ -52,8 +56,16 @@ from django.utils.http import http_date
 
 from .cache import content_version, shared
 from .filters import DealFilter, InquiryFilter
-from .models import DEAL_ROW_INQUIRY_ORDER, SEARCH_COLUMNS, Deal, Inquiry, Party
-from .text import text_clean
+from .models import (
+    DEAL_ROW_INQUIRY_ORDER,
+    SEARCH_COLUMNS,
+    Deal,
+    Inquiry,
+    Party,
+    Phase,
+    Regulator,
+)
+from .text import NOT_TEXT, text_clean
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +130,20 @@ def _day_as_known(day, precision: str) -> str:
     return _day(day)
 
 
+# What `phase_text` reads of a phase.
+PHASE_TEXT_FIELDS = (
+    "kind",
+    "started_on",
+    "started_precision",
+    "ended_on",
+    "ended_precision",
+    "deadline_on",
+    "deadline_source",
+    "ended_how",
+    "outcome",
+)
+
+
 def phase_text(phase) -> str:
     """One phase in a cell: "phase_2 2022-09-15..2023-04-26 deadline 2023-03-01 (computed)
     ended decision: prohibited"; dates ISO, a month-precise end as YYYY-MM, "?" for not known."""
@@ -158,7 +184,10 @@ def csv_chunks(header: list[str] | None, rows: Iterable[Iterable]) -> Iterator[b
         writer.writerow(header)
     block = FIRST_BLOCK_BYTES  # the first block small: the download starts at once
     for row in rows:
-        writer.writerow([spreadsheet_safe(text_clean(str(cell))) for cell in row])
+        cells = [str(cell) for cell in row]
+        if NOT_TEXT.search("".join(cells)):  # seldom: one search of the row instead of each cell
+            cells = [text_clean(cell) for cell in cells]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
         if buffer.tell() >= block:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -220,28 +249,38 @@ class Links:
 
 @dataclass(frozen=True)
 class Download:
-    """A filtered list's CSV: its file name, its header, each row, `row(obj, links)`, what
-    the rows read (`row_data(queryset)`: prefetched once per chunk of the iterator), and the
-    unfiltered list in its default order (what the prebuilt file holds)."""
+    """A filtered list's CSV: its file name, its header, the rows of a chunk of objects,
+    `rows(objects, links)` (what they read beyond their own columns in a few queries for the
+    whole chunk), the columns the objects are read with (`read(queryset)`), and the unfiltered
+    list in its default order (what the prebuilt file holds)."""
 
     filename: str
     columns: list[str]
-    row: Callable[[Any, Links], list[str]]
-    row_data: Callable[[QuerySet], QuerySet]
+    rows: Callable[[list[Any], Links], Iterator[list[str]]]
+    read: Callable[[QuerySet], QuerySet]
     everything: Callable[[], QuerySet]
 
 
-def download_rows(queryset: QuerySet, download: Download, links: Links):
-    """The rows of `queryset` as `download` writes them: the first FIRST_ROWS read now (so that
-    a query that fails does so before a response has begun, and the first block leaves at
-    once), the rest one chunk of objects at a time (a server-side cursor on PostgreSQL). The
-    lists' orders are total (pk last), so the two reads meet without a gap or a repeat."""
-    first = list(download.row_data(queryset[:FIRST_ROWS]))
+def _chunks(queryset: QuerySet) -> Iterator[list]:
+    """`queryset`'s objects, CHUNK_ROWS at a time, from a server-side cursor on PostgreSQL."""
+    objects = queryset.iterator(chunk_size=CHUNK_ROWS)
+    while chunk := list(itertools.islice(objects, CHUNK_ROWS)):
+        yield chunk
+
+
+def download_rows(queryset: QuerySet, download: Download, links: Links) -> Iterator[list[str]]:
+    """The rows of `queryset` as `download` writes them: the first FIRST_ROWS read and written
+    now (so that a query that fails does so before a response has begun, and the first block
+    leaves at once), the rest one chunk of objects at a time. The lists' orders are total (pk
+    last), so the two reads meet without a gap or a repeat."""
+    first = list(download.read(queryset[:FIRST_ROWS]))
+    rows = list(download.rows(first, links))
     if len(first) < FIRST_ROWS:
-        rest = iter(())
-    else:
-        rest = download.row_data(queryset[FIRST_ROWS:]).iterator(chunk_size=CHUNK_ROWS)
-    return (download.row(obj, links) for obj in itertools.chain(first, rest))
+        return iter(rows)
+    rest = _chunks(download.read(queryset[FIRST_ROWS:]))
+    return itertools.chain(
+        rows, itertools.chain.from_iterable(map(download.rows, rest, itertools.repeat(links)))
+    )
 
 
 def unfiltered(query: QueryDict) -> bool:
@@ -260,21 +299,42 @@ def filtered_csv(request, filterset, download: Download) -> HttpResponseBase:
     return csv_streaming_response(download.filename, download.columns, rows)
 
 
-def deal_row(deal: Deal, links: Links) -> list[str]:
-    """One deal as DEAL_COLUMNS; reads its parties and inquiries (with_list_data)."""
+class Labels:
+    """`obj.get_<name>_display()` for each value of `name`, asked once: the labels are lazy
+    (translated each time one is shown), and a chunk of rows shows the same few many times."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple, str] = {}
+
+    def __call__(self, obj: Model, name: str) -> str:
+        key = (type(obj), name, getattr(obj, name))
+        label = self.known.get(key)
+        if label is None:
+            label = self.known[key] = str(getattr(obj, f"get_{name}_display")())
+        return label
+
+    def of(self, model: type[Model], name: str, value: str) -> str:
+        """The label of a field's `value` without an object of `model` at hand."""
+        label = self.known.get((model, name, value))
+        return label if label is not None else self(model(**{name: value}), name)
+
+
+def deal_row(deal: Deal, parties: list[str], labels: Labels, links: Links) -> list[str]:
+    """One deal as DEAL_COLUMNS, its parties worded ("Adobe (Acquirer)"); reads its inquiries
+    with their regulators (`deal_rows` gives them)."""
     lines = deal.jurisdiction_lines()
     return [
         deal.title,
-        deal.get_deal_type_display(),
-        deal.get_antitrust_status_display(),
-        deal.get_life_display(),
+        labels(deal, "deal_type"),
+        labels(deal, "antitrust_status"),
+        labels(deal, "life"),
         _day(deal.life_on),
         " | ".join(line.as_text() for line in lines),
         _day(deal.announced_on),
         _day(deal.completed_on),
         _day(deal.last_activity_on),
         _day(deal.next_deadline()),
-        "; ".join(f"{p.company.name} ({p.get_role_display()})" for p in deal.parties.all()),
+        "; ".join(parties),
         "; ".join(line.regulator.short_name for line in lines),
         str(deal.value) if deal.value is not None else "",
         deal.currency,
@@ -283,19 +343,20 @@ def deal_row(deal: Deal, links: Links) -> list[str]:
     ]
 
 
-def inquiry_row(inquiry: Inquiry, links: Links) -> list[str]:
-    """One inquiry as INQUIRY_COLUMNS; reads its regulator and deal (select them)."""
+def inquiry_row(inquiry: Inquiry, phases: list[str], labels: Labels, links: Links) -> list[str]:
+    """One inquiry as INQUIRY_COLUMNS, its phases worded (`phase_text`); reads its regulator and
+    deal (`inquiry_rows` gives them)."""
     return [
         inquiry.regulator.short_name,
         inquiry.regulator.jurisdiction,
         inquiry.reference,
         inquiry.title,
         inquiry.deal.title if inquiry.deal_id else "",
-        inquiry.get_kind_display(),
-        inquiry.get_stage_display(),
-        inquiry.get_outcome_display() if inquiry.outcome else "",
-        inquiry.get_procedure_display() if inquiry.procedure else "",
-        inquiry.get_legal_basis_display() if inquiry.legal_basis else "",
+        labels(inquiry, "kind"),
+        labels(inquiry, "stage"),
+        labels(inquiry, "outcome") if inquiry.outcome else "",
+        labels(inquiry, "procedure") if inquiry.procedure else "",
+        labels(inquiry, "legal_basis") if inquiry.legal_basis else "",
         inquiry.state_text(),
         "; ".join(inquiry.flags()),
         inquiry.status_wording,
@@ -303,8 +364,8 @@ def inquiry_row(inquiry: Inquiry, links: Links) -> list[str]:
         _day(inquiry.next_deadline_on),
         inquiry.next_deadline_source,
         _day_as_known(inquiry.closed_on, inquiry.closed_on_precision),
-        inquiry.get_decision_status_display(),
-        " | ".join(phase_text(phase) for phase in inquiry.phases.all()),
+        labels(inquiry, "decision_status"),
+        " | ".join(phases),
         links.inquiry(inquiry),
         inquiry.source_url,
     ]
@@ -318,33 +379,91 @@ def _all_inquiries() -> QuerySet:
     return InquiryFilter(QueryDict(), queryset=Inquiry.objects.public()).qs
 
 
-def deal_rows_data(deals: QuerySet) -> QuerySet:
-    """What `deal_row` reads, as `with_list_data` reads it for a page, but the regulators read
-    once per chunk (a score of them, shared) instead of joined to every inquiry, of each party
-    only its role and its company's name, and no search columns: rows read faster, in fewer
-    objects."""
-    inquiries = Inquiry.objects.defer(*SEARCH_COLUMNS).order_by(*DEAL_ROW_INQUIRY_ORDER)
-    return deals.defer(*SEARCH_COLUMNS).prefetch_related(
-        Prefetch(
-            "parties",
-            queryset=Party.objects.select_related("company").only("deal", "role", "company__name"),
-        ),
-        Prefetch("inquiries", queryset=inquiries),
-        "inquiries__regulator",
+# What no row reads: search's columns (two thirds of a stored row), the summaries, the
+# timestamps (each a datetime to parse) and a deal's stored states (JSON to parse).
+_UNREAD = (*SEARCH_COLUMNS, "summary", "created_at", "updated_at")
+_DEAL_UNREAD = (*_UNREAD, "stored_states")
+
+
+def deal_rows_read(deals: QuerySet) -> QuerySet:
+    return deals.defer(*_DEAL_UNREAD)
+
+
+def inquiry_rows_read(inquiries: QuerySet) -> QuerySet:
+    """The inquiries with their deals' titles, addresses and completion dates (joined)."""
+    return inquiries.select_related("deal").defer(
+        *_UNREAD, *(f"deal__{name}" for name in _DEAL_UNREAD)
     )
 
 
-def inquiry_rows_data(inquiries: QuerySet) -> QuerySet:
-    """What `inquiry_row` reads: `with_phases`, without the search columns."""
-    return inquiries.defer(*SEARCH_COLUMNS).with_phases()
+# An inquiry's regulator and deal, given as prefetching gives them (`inquiry.regulator = ...`
+# checks the object's type and asks the database routers each time).
+_REGULATOR = Inquiry._meta.get_field("regulator")
+_DEAL = Inquiry._meta.get_field("deal")
 
 
-DEALS = Download("dealwatch-deals.csv", DEAL_COLUMNS, deal_row, deal_rows_data, _all_deals)
+def _regulators(inquiries: list[Inquiry]) -> None:
+    """Each inquiry's regulator, read in one query (a score of them, shared)."""
+    regulators = Regulator.objects.in_bulk({inquiry.regulator_id for inquiry in inquiries})
+    for inquiry in inquiries:
+        _REGULATOR.set_cached_value(inquiry, regulators[inquiry.regulator_id])
+
+
+def deal_rows(deals: list[Deal], links: Links) -> Iterator[list[str]]:
+    """The rows of a chunk of deals: their parties (each one's role and its company's name),
+    inquiries and the inquiries' regulators read in three queries for the chunk, as
+    `with_list_data` reads them for a page, without making a model object of each party and
+    its company nor a queryset for each deal's inquiries."""
+    ids = [deal.pk for deal in deals]
+    labels = Labels()
+    parties = defaultdict(list)
+    for deal_id, role, company in (
+        Party.objects.filter(deal__in=ids)
+        .order_by("pk")
+        .values_list("deal", "role", "company__name")
+    ):
+        parties[deal_id].append(f"{company} ({labels.of(Party, 'role', role)})")
+    inquiries = list(
+        Inquiry.objects.filter(deal__in=ids).defer(*_UNREAD).order_by(*DEAL_ROW_INQUIRY_ORDER)
+    )
+    _regulators(inquiries)
+    by_deal = defaultdict(list)
+    for inquiry in inquiries:
+        by_deal[inquiry.deal_id].append(inquiry)
+    for deal in deals:
+        for inquiry in by_deal[deal.pk]:
+            _DEAL.set_cached_value(inquiry, deal)
+        # What `deal.inquiries.all()` reads, as prefetch_related_objects leaves it (a list
+        # serves as a queryset's cached result): jurisdiction_lines() and next_deadline().
+        deal._prefetched_objects_cache = {"inquiries": by_deal[deal.pk]}
+        yield deal_row(deal, parties[deal.pk], labels, links)
+        # Each deal and its inquiries point at each other: let go of them now, not at the
+        # garbage collector's next full pass (a worker's memory grew by 10 MB more).
+        del deal._prefetched_objects_cache
+
+
+def inquiry_rows(inquiries: list[Inquiry], links: Links) -> Iterator[list[str]]:
+    """The rows of a chunk of inquiries: their phases and regulators read in two queries for the
+    chunk (the phases as tuples of what `phase_text` reads)."""
+    _regulators(inquiries)
+    labels = Labels()
+    phases = defaultdict(list)
+    for phase in (
+        Phase.objects.filter(inquiry__in=[inquiry.pk for inquiry in inquiries])
+        .order_by("inquiry", "position")
+        .values_list("inquiry", *PHASE_TEXT_FIELDS, named=True)
+    ):
+        phases[phase.inquiry].append(phase_text(phase))
+    for inquiry in inquiries:
+        yield inquiry_row(inquiry, phases[inquiry.pk], labels, links)
+
+
+DEALS = Download("dealwatch-deals.csv", DEAL_COLUMNS, deal_rows, deal_rows_read, _all_deals)
 INQUIRIES = Download(
     "dealwatch-inquiries.csv",
     INQUIRY_COLUMNS,
-    inquiry_row,
-    inquiry_rows_data,
+    inquiry_rows,
+    inquiry_rows_read,
     _all_inquiries,
 )
 FULL_EXPORTS = (DEALS, INQUIRIES)

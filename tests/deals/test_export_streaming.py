@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from deals import exports
+from deals.models import Inquiry
 from deals.tasks import refresh_full_exports
 from tests.factories import CompanyFactory, DealFactory, InquiryFactory, PartyFactory, cma
 
@@ -108,6 +109,29 @@ def test_a_long_export_reads_the_database_per_chunk_not_per_row(client, exports_
             InquiryFactory(deal=deal, regulator=cma())
         with CaptureQueriesContext(connection) as captured:
             assert len(rows(client.get("/deals/export.csv?sort=name"))) == deals
+        return len(captured)
+
+    one_chunk_of_one, one_chunk_of_ten = queries(3), queries(12)
+    two_chunks = queries(13)
+    assert one_chunk_of_one == one_chunk_of_ten  # nine more rows, no more queries
+    per_chunk = two_chunks - one_chunk_of_ten
+    assert 0 < per_chunk < 10
+
+
+def test_a_long_inquiry_export_reads_the_database_per_chunk_not_per_row(
+    client, exports_dir, monkeypatch
+):
+    monkeypatch.setattr(exports, "FIRST_ROWS", 2)  # read on their own, then chunks of ten
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 10)
+
+    def queries(inquiries: int) -> int:
+        for n in range(Inquiry.objects.count(), inquiries):
+            deal = DealFactory(title=f"Deal {n:02}") if n % 3 else None  # some on no deal
+            InquiryFactory(deal=deal, regulator=cma(), reference=f"ME/{n:02}/24")
+        with CaptureQueriesContext(connection) as captured:
+            written = rows(client.get("/inquiries/export.csv?sort=opened"))
+        assert len(written) == inquiries
+        assert all(row["phases"].startswith("phase_1 2024-03-01") for row in written)
         return len(captured)
 
     one_chunk_of_one, one_chunk_of_ten = queries(3), queries(12)
