@@ -383,11 +383,16 @@ def revise(*, deal_ids=(), inquiry_ids=()) -> None:
     if deal_ids:
         _model("Deal").objects.filter(pk__in=deal_ids).update(revision=new_revision())
     if inquiry_ids:
-        # An inquiry's row names the inquiry that superseded it, if one did.
-        _model("Inquiry").objects.filter(
-            models.Q(pk__in=inquiry_ids) | models.Q(superseded_by__in=inquiry_ids)
-        ).update(revision=new_revision())
+        _revised_inquiries(inquiry_ids).update(revision=new_revision())
     revise_companies(deal_ids=deal_ids, inquiry_ids=inquiry_ids)
+
+
+def _revised_inquiries(inquiry_ids) -> models.QuerySet:
+    """These inquiries and those they superseded: an inquiry's row names the inquiry that
+    superseded it, if one did."""
+    return _model("Inquiry").objects.filter(
+        models.Q(pk__in=inquiry_ids) | models.Q(superseded_by__in=inquiry_ids)
+    )
 
 
 def revise_companies(company_ids=(), *, deal_ids=(), inquiry_ids=()) -> None:
@@ -399,19 +404,16 @@ def revise_companies(company_ids=(), *, deal_ids=(), inquiry_ids=()) -> None:
     if deal_ids:
         ids.update(parties.filter(deal__in=deal_ids).values_list("company_id", flat=True))
     if inquiry_ids:
-        Inquiry = _model("Inquiry")
-        inquiries = Inquiry.objects.filter(
-            models.Q(pk__in=inquiry_ids) | models.Q(superseded_by__in=inquiry_ids)
-        )
+        inquiries = _revised_inquiries(inquiry_ids)
         ids.update(
             parties.filter(deal__in=inquiries.values("deal_id")).values_list(
                 "company_id", flat=True
             )
         )
         ids.update(
-            Inquiry.companies.through.objects.filter(
-                inquiry__in=inquiries.values("pk")
-            ).values_list("company_id", flat=True)
+            _model("Inquiry")
+            .companies.through.objects.filter(inquiry__in=inquiries.values("pk"))
+            .values_list("company_id", flat=True)
         )
     level = set(ids)
     for _ in range(GROUP_DEPTH):

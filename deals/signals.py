@@ -53,11 +53,7 @@ company_merging = Signal()
 def inquiry_saving(sender, instance: Inquiry, raw: bool = False, **kwargs) -> None:
     """Note the deal the inquiry had: after the save, both deals are refreshed."""
     if not raw:
-        instance.deal_id_before_save = (
-            None
-            if instance.pk is None
-            else Inquiry.objects.filter(pk=instance.pk).values_list("deal_id", flat=True).first()
-        )
+        instance.deal_id_before_save = _stored(Inquiry, instance, "deal_id")
 
 
 def party_saving(sender, instance: Party, raw: bool = False, **kwargs) -> None:
@@ -73,6 +69,7 @@ def company_saving(sender, instance: Company, raw: bool = False, **kwargs) -> No
 
 
 def _stored(model, instance, column: str):
+    """The value of `column` as the row is stored, before the save (None for a new row)."""
     if instance.pk is None:
         return None
     return model.objects.filter(pk=instance.pk).values_list(column, flat=True).first()
