@@ -134,7 +134,7 @@ def set_choices(filter_, choices) -> None:
 
 
 def checkboxes() -> forms.CheckboxSelectMultiple:
-    return forms.CheckboxSelectMultiple(attrs={"class": "checkboxes"})
+    return widgets.CheckboxSelectMultiple(attrs={"class": "checkboxes"})
 
 
 # --- Fields that accept what people type ------------------------------------------------------
