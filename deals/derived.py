@@ -12,12 +12,15 @@ deals_refresh_statuses), each after its writes: otherwise the receiver bumps the
 version after the refresh (deals/cache.py). deals/models.py imports this module for
 its mixins, so the functions here reach the models through the app registry (`_model`).
 
-Two ContextVars stay here, because Django calls save() and the signal receivers with no
-argument of ours to carry a batch through:
+ContextVars stay here where Django calls save(), the signal receivers or a template's
+properties with no argument of ours to carry a batch through:
 - `_PENDING`: inside `derived_fields_deferred` (an ingest run), saves ask for refreshes that run
   once when the block ends, instead of on each save.
 - `_RECORDING`: `status_changes_unrecorded` (the demo loader) derives statuses without recording
   each step as a change made today.
+- `_REVISING`: `revisions_together` revises each deal and inquiry once for a batch.
+- `_TODAY`: `one_day` reads today's date once for a block of rows (a CSV's chunk), where each
+  row's flags would read it again (`local_today()`).
 Below the entry points the context is passed explicitly (`record_changes=`).
 """
 
@@ -99,14 +102,14 @@ class DealDerived:
         return status_rule.overall_status(
             self.status_facts(),
             [inquiry.status_facts() for inquiry in inquiries],
-            today=today or timezone.localdate(),
+            today=today or local_today(),
             dormant_after=dormant_after(),
         )
 
     def next_deadline(self, today: datetime.date | None = None) -> datetime.date | None:
         """The soonest upcoming statutory deadline of an open inquiry, as `with_next_deadline`
         annotates it; reads `self.inquiries.all()` (prefetched by `with_list_data`)."""
-        today = today or timezone.localdate()
+        today = today or local_today()
         upcoming = [
             inquiry.next_deadline_on
             for inquiry in self.inquiries.all()
@@ -128,6 +131,26 @@ class DealDerived:
             lead = line.lead
             states[str(line.regulator.pk)] = lead.outcome or lead.stage
         return states
+
+
+_TODAY: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("today", default=None)
+
+
+def local_today() -> datetime.date:
+    """Today's local date: the one `one_day` read for the block it runs in, else read now."""
+    return _TODAY.get() or timezone.localdate()
+
+
+@contextlib.contextmanager
+def one_day() -> Iterator[None]:
+    """Today's date read once for the block: a chunk of 500 CSV rows asked for it twice a row
+    (an inquiry's `deadline_passed` and `is_dormant`), a tenth of the rows' wording. Hold it
+    around work that does not yield to the caller, so that it never outlives the block."""
+    token = _TODAY.set(timezone.localdate())
+    try:
+        yield
+    finally:
+        _TODAY.reset(token)
 
 
 class InquiryDerived:
@@ -167,7 +190,7 @@ class InquiryDerived:
         if not self.is_context:  # only informal looks and market studies turn dormant
             return False
         return status_rule.is_dormant(
-            self.status_facts(), today=timezone.localdate(), dormant_after=dormant_after()
+            self.status_facts(), today=local_today(), dormant_after=dormant_after()
         )
 
     @property
@@ -179,7 +202,7 @@ class InquiryDerived:
         """An open review whose deadline (published or computed) is past with no decision
         recorded since: stale, flagged on every surface."""
         due = self.next_deadline_on
-        return bool(self.is_open and due and due < timezone.localdate())
+        return bool(self.is_open and due and due < local_today())
 
     def phase_facts(self) -> phase_rule.PhaseFacts:
         """What the phases are derived from; reads `events`, `clock_stops` and the deal

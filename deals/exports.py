@@ -55,6 +55,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from .cache import content_version, shared
+from .derived import one_day
 from .filters import DealFilter, InquiryFilter
 from .models import (
     DEAL_ROW_INQUIRY_ORDER,
@@ -256,7 +257,7 @@ class Download:
 
     filename: str
     columns: list[str]
-    rows: Callable[[list[Any], Links], Iterator[list[str]]]
+    rows: Callable[[list[Any], Links], list[list[str]]]
     read: Callable[[QuerySet], QuerySet]
     everything: Callable[[], QuerySet]
 
@@ -389,10 +390,20 @@ def deal_rows_read(deals: QuerySet) -> QuerySet:
     return deals.defer(*_DEAL_UNREAD)
 
 
+# What an inquiry's row reads of its deal: the title, the address and the completion date (its
+# state when it ended before completion): the rest of a deal is neither read nor made.
+_DEAL_READ = {"id", "title", "slug", "completed_on"}
+
+
 def inquiry_rows_read(inquiries: QuerySet) -> QuerySet:
     """The inquiries with their deals' titles, addresses and completion dates (joined)."""
     return inquiries.select_related("deal").defer(
-        *_UNREAD, *(f"deal__{name}" for name in _DEAL_UNREAD)
+        *_UNREAD,
+        *(
+            f"deal__{field.attname}"
+            for field in Deal._meta.concrete_fields
+            if field.attname not in _DEAL_READ
+        ),
     )
 
 
@@ -409,11 +420,11 @@ def _regulators(inquiries: list[Inquiry]) -> None:
         _REGULATOR.set_cached_value(inquiry, regulators[inquiry.regulator_id])
 
 
-def deal_rows(deals: list[Deal], links: Links) -> Iterator[list[str]]:
+def deal_rows(deals: list[Deal], links: Links) -> list[list[str]]:
     """The rows of a chunk of deals: their parties (each one's role and its company's name),
     inquiries and the inquiries' regulators read in three queries for the chunk, as
     `with_list_data` reads them for a page, without making a model object of each party and
-    its company nor a queryset for each deal's inquiries."""
+    its company nor a queryset for each deal's inquiries; worded as of one day (`one_day`)."""
     ids = [deal.pk for deal in deals]
     labels = Labels()
     parties = defaultdict(list)
@@ -430,21 +441,24 @@ def deal_rows(deals: list[Deal], links: Links) -> Iterator[list[str]]:
     by_deal = defaultdict(list)
     for inquiry in inquiries:
         by_deal[inquiry.deal_id].append(inquiry)
-    for deal in deals:
-        for inquiry in by_deal[deal.pk]:
-            _DEAL.set_cached_value(inquiry, deal)
-        # What `deal.inquiries.all()` reads, as prefetch_related_objects leaves it (a list
-        # serves as a queryset's cached result): jurisdiction_lines() and next_deadline().
-        deal._prefetched_objects_cache = {"inquiries": by_deal[deal.pk]}
-        yield deal_row(deal, parties[deal.pk], labels, links)
-        # Each deal and its inquiries point at each other: let go of them now, not at the
-        # garbage collector's next full pass (a worker's memory grew by 10 MB more).
-        del deal._prefetched_objects_cache
+    rows = []
+    with one_day():
+        for deal in deals:
+            for inquiry in by_deal[deal.pk]:
+                _DEAL.set_cached_value(inquiry, deal)
+            # What `deal.inquiries.all()` reads, as prefetch_related_objects leaves it (a list
+            # serves as a queryset's cached result): jurisdiction_lines() and next_deadline().
+            deal._prefetched_objects_cache = {"inquiries": by_deal[deal.pk]}
+            rows.append(deal_row(deal, parties[deal.pk], labels, links))
+            # Each deal and its inquiries point at each other: let go of them now, not at the
+            # garbage collector's next full pass (a worker's memory grew by 10 MB more).
+            del deal._prefetched_objects_cache
+    return rows
 
 
-def inquiry_rows(inquiries: list[Inquiry], links: Links) -> Iterator[list[str]]:
+def inquiry_rows(inquiries: list[Inquiry], links: Links) -> list[list[str]]:
     """The rows of a chunk of inquiries: their phases and regulators read in two queries for the
-    chunk (the phases as tuples of what `phase_text` reads)."""
+    chunk (the phases as tuples of what `phase_text` reads); worded as of one day."""
     _regulators(inquiries)
     labels = Labels()
     phases = defaultdict(list)
@@ -454,8 +468,8 @@ def inquiry_rows(inquiries: list[Inquiry], links: Links) -> Iterator[list[str]]:
         .values_list("inquiry", *PHASE_TEXT_FIELDS, named=True)
     ):
         phases[phase.inquiry].append(phase_text(phase))
-    for inquiry in inquiries:
-        yield inquiry_row(inquiry, phases[inquiry.pk], labels, links)
+    with one_day():
+        return [inquiry_row(inquiry, phases[inquiry.pk], labels, links) for inquiry in inquiries]
 
 
 DEALS = Download("dealwatch-deals.csv", DEAL_COLUMNS, deal_rows, deal_rows_read, _all_deals)
