@@ -11,7 +11,7 @@ from rest_framework import serializers
 from deals.cache import cached_each
 from deals.exports import INQUIRY_STATE_FIELDS
 from deals.jurisdictions import jurisdiction_name
-from deals.models import Company, Deal, Event, Inquiry, Phase, Regulator, deal_list_lookups
+from deals.models import Company, Deal, Event, Inquiry, Phase, Regulator, deal_api_lookups
 from deals.phases import PHASE_FIELDS
 
 
@@ -136,7 +136,7 @@ class DealRows(serializers.ListSerializer):
         name = f"api-deal:{self.context['request'].build_absolute_uri('/')}"
 
         def render(missing: list) -> list:
-            prefetch_related_objects(missing, *deal_list_lookups())
+            prefetch_related_objects(missing, *deal_api_lookups())
             return [self.child.to_representation(row) for row in missing]
 
         return cached_each(

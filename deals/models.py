@@ -324,7 +324,8 @@ class DealQuerySet(models.QuerySet):
         return self.filter(wanted)
 
     def with_list_data(self) -> DealQuerySet:
-        """What a list of deals shows (parties, regulators) in a fixed number of queries."""
+        """What a list of deals shows (their reviews and regulators) in a fixed number of
+        queries."""
         return self.prefetch_related(*deal_list_lookups())
 
     def with_detail_data(self) -> DealQuerySet:
@@ -394,13 +395,24 @@ DEAL_ROW_INQUIRY_ORDER = ("regulator__jurisdiction", "regulator__short_name", "o
 
 
 def deal_list_lookups() -> tuple[models.Prefetch, ...]:
-    """The prefetches of `with_list_data`, for deals read without them (rows not cached)."""
+    """The prefetches of `with_list_data`, for deals read without them (rows not cached): what a
+    list's row shows, the deal's inquiries with their regulators (`jurisdiction_lines`), without
+    their search columns and summaries (most of a stored inquiry, which no row shows)."""
     return (
-        models.Prefetch("parties", queryset=Party.objects.select_related("company")),
         models.Prefetch(
             "inquiries",
-            queryset=Inquiry.objects.select_related("regulator").order_by(*DEAL_ROW_INQUIRY_ORDER),
+            queryset=Inquiry.objects.select_related("regulator")
+            .defer(*SEARCH_COLUMNS, "summary")
+            .order_by(*DEAL_ROW_INQUIRY_ORDER),
         ),
+    )
+
+
+def deal_api_lookups() -> tuple[models.Prefetch, ...]:
+    """The prefetches of a deal's row in the API: its parties with their companies too."""
+    return (
+        models.Prefetch("parties", queryset=Party.objects.select_related("company")),
+        *deal_list_lookups(),
     )
 
 
