@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from . import wording
@@ -406,7 +406,11 @@ class BarRow:
 
 
 def bar_chart(rows: list[BarRow], *, title: str, unit: str = "") -> SafeString:
-    """Horizontal bars, one per row, the label above each: fits a phone."""
+    """Horizontal bars, one per row, the label above each: fits a phone.
+
+    Written with f-strings, each text escaped (`conditional_escape`, as format_html does) and
+    each number as str() writes it: /stats/ draws about 3,500 shapes, and format_html escaping
+    every number was a third of the page's time."""
     if not rows:
         return SafeString("")
     top = max(max(sum(v for _, v, _ in row.parts), row.marker or 0) for row in rows) or 1
@@ -414,13 +418,9 @@ def bar_chart(rows: list[BarRow], *, title: str, unit: str = "") -> SafeString:
     parts, y = [], 0
     for row in rows:
         parts.append(
-            format_html(
-                '<text x="0" y="{}"><tspan class="bar-label">{}</tspan>'
-                '<tspan class="bar-value" dx="6">{}</tspan></text>',
-                y + 13,
-                row.label,
-                row.note,
-            )
+            f'<text x="0" y="{y + 13}">'
+            f'<tspan class="bar-label">{conditional_escape(row.label)}</tspan>'
+            f'<tspan class="bar-value" dx="6">{conditional_escape(row.note)}</tspan></text>'
         )
         y += 18
         x = 0.0
@@ -428,29 +428,17 @@ def bar_chart(rows: list[BarRow], *, title: str, unit: str = "") -> SafeString:
             width = value * scale
             if width > 0:
                 parts.append(
-                    format_html(
-                        '<rect class="{}" x="{}%" y="{}" width="{}%" height="14" rx="2">'
-                        "<title>{}</title></rect>",
-                        css,
-                        round(x, 2),
-                        y,
-                        round(width, 2),
-                        words,
-                    )
+                    f'<rect class="{conditional_escape(css)}" x="{round(x, 2)}%" y="{y}" '
+                    f'width="{round(width, 2)}%" height="14" rx="2">'
+                    f"<title>{conditional_escape(words)}</title></rect>"
                 )
             x += width
         if row.marker is not None:
             mx = round(row.marker * scale, 2)
+            marker = conditional_escape(f"statutory length: {row.marker:g} {unit}".strip())
             parts.append(
-                format_html(
-                    '<line class="marker" x1="{}%" x2="{}%" y1="{}" y2="{}">'
-                    "<title>{}</title></line>",
-                    mx,
-                    mx,
-                    y - 3,
-                    y + 17,
-                    f"statutory length: {row.marker:g} {unit}".strip(),
-                )
+                f'<line class="marker" x1="{mx}%" x2="{mx}%" y1="{y - 3}" y2="{y + 17}">'
+                f"<title>{marker}</title></line>"
             )
         y += 24
     return format_html(
