@@ -1,22 +1,22 @@
 """Form widgets rendered in Python: the markup of Django's templates, without an included template
-per option (the filter forms have about a hundred options, and every list page renders one)."""
+per option (the filter forms have about a hundred options, and every list page renders one).
+Each text is escaped with `conditional_escape`, as the templates and format_html escape it."""
 
 from django import forms
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape as escape
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 
 def _attrs(attrs: dict) -> SafeString:
     """As django/forms/widgets/attrs.html: `name="value"`, a bare name for True, nothing for
-    False."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+    False; escaped."""
+    return mark_safe(
+        "".join(
+            f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
             for name, value in attrs.items()
             if value is not False
-        ),
+        )
     )
 
 
@@ -71,27 +71,22 @@ class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
         for group, options, _ in widget["optgroups"]:
             if group:
                 parts.append(format_html("\n  <div><label>{}</label>", group))
-            parts.extend(
-                format_html("<div>\n    {}\n</div>", _option(option)) for option in options
-            )
+            parts.extend(f"<div>\n    {_option(option)}\n</div>" for option in options)
             if group:
                 parts.append("\n  </div>")
         parts.append("\n</div>")
         return mark_safe("".join(parts))
 
 
-def _option(option: dict) -> SafeString:
+def _option(option: dict) -> str:
     """One option as input_option.html includes input.html (each file's last newline kept)."""
-    value = "" if option["value"] is None else format_html(' value="{}"', option["value"])
-    tag = format_html(
-        '<input type="{}" name="{}"{}{}>\n',
-        option["type"],
-        option["name"],
-        value,
-        _attrs(option["attrs"]),
+    value = "" if option["value"] is None else f' value="{escape(option["value"])}"'
+    tag = (
+        f'<input type="{escape(option["type"])}" name="{escape(option["name"])}"{value}'
+        f"{_attrs(option['attrs'])}>\n"
     )
     if not option["wrap_label"]:
         return tag
     label_id = option["attrs"].get("id")
-    label_for = format_html(' for="{}"', label_id) if label_id else ""
-    return format_html("<label{}>{} {}</label>\n", label_for, tag, option["label"])
+    label_for = f' for="{escape(label_id)}"' if label_id else ""
+    return f"<label{label_for}>{tag} {escape(option['label'])}</label>\n"
