@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from . import wording
+from .markup import escaped
 from .models import Inquiry
 from .vocabulary import EventKind, InquiryKind, Outcome
 
@@ -408,7 +409,7 @@ class BarRow:
 def bar_chart(rows: list[BarRow], *, title: str, unit: str = "") -> SafeString:
     """Horizontal bars, one per row, the label above each: fits a phone.
 
-    Written with f-strings, each text escaped (`conditional_escape`, as format_html does) and
+    Written with f-strings, each text escaped as format_html escapes it (deals/markup.py) and
     each number as str() writes it: /stats/ draws about 3,500 shapes, and format_html escaping
     every number was a third of the page's time."""
     if not rows:
@@ -419,8 +420,8 @@ def bar_chart(rows: list[BarRow], *, title: str, unit: str = "") -> SafeString:
     for row in rows:
         parts.append(
             f'<text x="0" y="{y + 13}">'
-            f'<tspan class="bar-label">{conditional_escape(row.label)}</tspan>'
-            f'<tspan class="bar-value" dx="6">{conditional_escape(row.note)}</tspan></text>'
+            f'<tspan class="bar-label">{escaped(row.label)}</tspan>'
+            f'<tspan class="bar-value" dx="6">{escaped(row.note)}</tspan></text>'
         )
         y += 18
         x = 0.0
@@ -428,14 +429,14 @@ def bar_chart(rows: list[BarRow], *, title: str, unit: str = "") -> SafeString:
             width = value * scale
             if width > 0:
                 parts.append(
-                    f'<rect class="{conditional_escape(css)}" x="{round(x, 2)}%" y="{y}" '
+                    f'<rect class="{escaped(css)}" x="{round(x, 2)}%" y="{y}" '
                     f'width="{round(width, 2)}%" height="14" rx="2">'
-                    f"<title>{conditional_escape(words)}</title></rect>"
+                    f"<title>{escaped(words)}</title></rect>"
                 )
             x += width
         if row.marker is not None:
             mx = round(row.marker * scale, 2)
-            marker = conditional_escape(f"statutory length: {row.marker:g} {unit}".strip())
+            marker = escaped(f"statutory length: {row.marker:g} {unit}".strip())
             parts.append(
                 f'<line class="marker" x1="{mx}%" x2="{mx}%" y1="{y - 3}" y2="{y + 17}">'
                 f"<title>{marker}</title></line>"

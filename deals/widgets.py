@@ -1,11 +1,12 @@
 """Form widgets rendered in Python: the markup of Django's templates, without an included template
 per option (the filter forms have about a hundred options, and every list page renders one).
-Each text is escaped with `conditional_escape`, as the templates and format_html escape it."""
+Each text is escaped as the templates escape it (deals/markup.py)."""
 
 from django import forms
-from django.utils.html import conditional_escape as escape
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from .markup import escaped
 
 
 def _attrs(attrs: dict) -> SafeString:
@@ -13,7 +14,7 @@ def _attrs(attrs: dict) -> SafeString:
     False; escaped."""
     return mark_safe(
         "".join(
-            f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+            f" {escaped(name)}" if value is True else f' {escaped(name)}="{escaped(value)}"'
             for name, value in attrs.items()
             if value is not False
         )
@@ -80,13 +81,13 @@ class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
 
 def _option(option: dict) -> str:
     """One option as input_option.html includes input.html (each file's last newline kept)."""
-    value = "" if option["value"] is None else f' value="{escape(option["value"])}"'
+    value = "" if option["value"] is None else f' value="{escaped(option["value"])}"'
     tag = (
-        f'<input type="{escape(option["type"])}" name="{escape(option["name"])}"{value}'
+        f'<input type="{escaped(option["type"])}" name="{escaped(option["name"])}"{value}'
         f"{_attrs(option['attrs'])}>\n"
     )
     if not option["wrap_label"]:
         return tag
     label_id = option["attrs"].get("id")
-    label_for = f' for="{escape(label_id)}"' if label_id else ""
-    return f"<label{label_for}>{tag} {escape(option['label'])}</label>\n"
+    label_for = f' for="{escaped(label_id)}"' if label_id else ""
+    return f"<label{label_for}>{tag} {escaped(option['label'])}</label>\n"
