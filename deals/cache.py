@@ -91,24 +91,35 @@ T = TypeVar("T")
 def content_version() -> int | None:
     """The current content version (one cache read); None while the cache cannot be reached:
     nothing is then read from it or stored in it."""
-    version = cache.get(VERSION_KEY)
+    return version_of(VERSION_KEY)
+
+
+def version_of(key: str) -> int | None:
+    """A version kept in the cache under `key` (the content version's, or another that a page
+    is also keyed by: /sources/ by the ingest runs'); None while the cache cannot be reached."""
+    version = cache.get(key)
     if version is None:
         # First use, or the key was evicted: start above any number used before, so that no
         # page cached under an old version can be read again.
-        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
-        version = cache.get(VERSION_KEY)
+        cache.add(key, time.time_ns() // 1000, timeout=None)
+        version = cache.get(key)
     return version
 
 
-def _bump() -> None:
+def version_bump(key: str) -> None:
+    """A new version under `key`; a cache that cannot be reached is left alone (logged)."""
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(key)
     except ValueError:  # no version yet (or evicted): starting one is a change too
-        content_version()
+        version_of(key)
     except CacheUnavailable:  # logged once per outage; bumped when Redis answers again
         pass
     except Exception:  # another backend down: writes go on, pages expire by PAGE_CACHE_SECONDS
-        logger.exception("Could not bump the content version")
+        logger.exception("Could not bump the version %s", key)
+
+
+def _bump() -> None:
+    version_bump(VERSION_KEY)
 
 
 # Set inside `content_changes_deferred`: whether a write asked for a bump meanwhile. A ContextVar,

@@ -174,6 +174,11 @@ class SourceHealth:
         return self.last_run is not None and self.last_run.finished_at is None
 
 
+# The cache key of the runs' version: /sources/ is kept under it (ingest/views.py), and every save
+# or delete of a run changes it (ingest/signals.py).
+RUNS_VERSION_KEY = "dealwatch:ingest-runs-version"
+
+
 class IngestRunQuerySet(models.QuerySet):
     def finished(self) -> IngestRunQuerySet:
         return self.exclude(finished_at=None)

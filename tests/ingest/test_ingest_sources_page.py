@@ -102,3 +102,28 @@ def test_the_public_page_says_a_run_failed_but_not_the_internal_error(client):
     assert "Failed" in page and "Last run failed" in page
     for detail in ("10.0.3.7", "password", "OperationalError", "dealwatch&quot;"):
         assert detail not in page
+
+
+def test_the_sources_page_is_kept_until_a_run_changes_and_any_cache_may_keep_it(
+    client, settings, django_assert_num_queries
+):
+    settings.PAGE_CACHE = True
+    failed_run("ec", 20)
+    first = client.get("/sources/")
+    assert "public" in first["Cache-Control"] and "Set-Cookie" not in first
+    # Kept: the next visitor costs no query, whatever the query string.
+    with django_assert_num_queries(0):
+        again = client.get("/sources/?utm_source=x")
+    assert again.content == first.content
+    # A run that writes no content (it failed) shows at once (the positive control).
+    failed_run("cma", 5, error="www.gov.uk answered 502")
+    after = client.get("/sources/")
+    assert after.content != first.content
+    assert after["ETag"] != first["ETag"]
+    assert "Last run failed" in after.text.split('id="source-cma"')[1].split("</tr>")[0]
+    # And a run that finishes is there on the next request.
+    run = IngestRun.objects.create(source="ec")
+    assert "running since" in client.get("/sources/").text
+    run.finished_at, run.records = timezone.now(), 7
+    run.save()
+    assert "running since" not in client.get("/sources/").text
