@@ -9,7 +9,8 @@ the CPU per email of the workers, of the PostgreSQL backends serving them (when 
 on this machine), of the sink and of the whole machine, and the load average. Issue 22's
 targets: 10,000 in <= 30 s with two workers (BENCH_DIGEST_WORKERS=2), <= 3 queries per email,
 and two workers at least 1.8 times as fast as one (two runs). BENCH_STATEMENTS=1 lists each
-worker's statements by the time it waited for them; BENCH_PROFILE=path cProfiles one worker.
+worker's statements by the time it waited for them; BENCH_PROFILE=path cProfiles one worker;
+BENCH_DIGEST_COPY names the throw-away copy (dealwatch_bench_<it>, "digests" unless told).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT", "8525"))
 PROFILE = os.environ.get("BENCH_PROFILE", "")  # a path: cProfile the run into it
 WORKERS = int(os.environ.get("BENCH_DIGEST_WORKERS", "1"))  # processes, one part each
 STATEMENTS = os.environ.get("BENCH_STATEMENTS", "") == "1"  # each kind of statement timed
+# The copy's name after dealwatch_bench_: another name lets two checkouts bench at once.
+COPY = os.environ.get("BENCH_DIGEST_COPY", "digests")
 
 
 class Sink:
@@ -325,7 +328,7 @@ def other_subscriptions_make(rng: random.Random, subscribers, subscriptions, *, 
 
 def main() -> None:
     seeded()
-    with database_copy("digests") as url:
+    with database_copy(COPY) as url:
         os.environ.update(
             DATABASE_URL=url,
             DJANGO_SETTINGS_MODULE="tracker.settings",
