@@ -37,6 +37,7 @@ WORKERS = int(os.environ.get("BENCH_DIGEST_WORKERS", "1"))  # processes, one par
 STATEMENTS = os.environ.get("BENCH_STATEMENTS", "") == "1"  # each kind of statement timed
 # The copy's name after dealwatch_bench_: another name lets two checkouts bench at once.
 COPY = os.environ.get("BENCH_DIGEST_COPY", "digests")
+TOP = os.environ.get("BENCH_TOP", "") == "1"  # the whole machine's CPU, by kind and by process
 
 
 class Sink:
@@ -120,6 +121,9 @@ def digest_part(part: int, results) -> None:
     counter = StatementTimer() if STATEMENTS else QueryCounter()
     backend = postgres_backend()
     backend_cpu = cpu_seconds(backend) if backend else 0.0
+    if STATEMENTS:
+        counter.backend = backend
+        counter.commits_timed(connections["default"])
     profiler = cProfile.Profile() if PROFILE and WORKERS == 1 else contextlib.nullcontext()
     phases = phases_timed()
     wall, cpu = time.perf_counter(), time.process_time()
@@ -131,6 +135,8 @@ def digest_part(part: int, results) -> None:
         cpu - sum(c for _, c in phases.values()),
     ]
     backend_cpu = cpu_seconds(backend) - backend_cpu if backend else float("nan")
+    if STATEMENTS:
+        counter.backend_total = backend_cpu
     if PROFILE and WORKERS == 1:
         profiler.dump_stats(PROFILE)
         log(f"profile in {PROFILE} (python -m pstats {PROFILE})")
@@ -141,28 +147,55 @@ def digest_part(part: int, results) -> None:
 
 
 class StatementTimer(QueryCounter):
-    """QueryCounter that also adds up each kind of statement's count and wall time (the wait
-    for the server: mostly its CPU, and for a commit its disk), keyed by the statement's first
-    160 characters; BENCH_STATEMENTS=1."""
+    """QueryCounter that also adds up each kind of statement's count, wall time (the wait for
+    the server: its CPU, and for a commit its disk) and, when the server is local, the CPU its
+    backend used meanwhile (/proc/<pid>/schedstat, in nanoseconds), keyed by the statement's
+    first 160 characters; BENCH_STATEMENTS=1. A transaction's COMMIT is timed as one more kind
+    (the UPDATE of a sent email commits on its own: its figures include its commit)."""
 
     def __init__(self):
         super().__init__()
         self.kinds: dict[str, list[float]] = {}
+        self.backend: int | None = None  # the backend's pid, once known
+        self.backend_total = 0.0  # the backend's CPU seconds over the run
 
     def __call__(self, execute, sql, params, many, context):
-        began = time.perf_counter()
+        name = " ".join(sql.split())[:160]
+        return self.timed(name, super().__call__, execute, sql, params, many, context)
+
+    def timed(self, name: str, function, *args):
+        began, cpu = time.perf_counter(), self.backend_cpu()
         try:
-            return super().__call__(execute, sql, params, many, context)
+            return function(*args)
         finally:
-            kind = self.kinds.setdefault(" ".join(sql.split())[:160], [0, 0.0])
+            kind = self.kinds.setdefault(name, [0, 0.0, 0.0])
             kind[0] += 1
             kind[1] += time.perf_counter() - began
+            kind[2] += self.backend_cpu() - cpu
+
+    def commits_timed(self, connection) -> None:
+        """Time the connection's COMMITs of transactions too (transaction.atomic's end), which
+        no execute wrapper sees: they include the deferred foreign-key checks."""
+        commit = connection.commit
+        connection.commit = lambda: self.timed("COMMIT (of a transaction)", commit)
+
+    def backend_cpu(self) -> float:
+        """The seconds of CPU the backend has used so far (0 when not known)."""
+        if self.backend is None:
+            return 0.0
+        return int(Path(f"/proc/{self.backend}/schedstat").read_text().split()[0]) / 1e9
 
     def report(self, part: int) -> None:
         lines = sorted(self.kinds.items(), key=lambda item: -item[1][1])
-        log(f"part {part}: statements by wall time (count, seconds):")
-        for sql, (count, seconds) in lines[:25]:
-            log(f"  {count:7d} {seconds:7.2f} s  {sql}")
+        log(f"part {part}: statements by wall time (count, wall seconds, backend CPU seconds):")
+        for sql, (count, seconds, cpu) in lines[:25]:
+            log(f"  {count:7d} {seconds:7.2f} s {cpu:7.2f} s  {sql}")
+        if self.backend is not None:
+            inside = sum(kind[2] for kind in self.kinds.values())
+            log(
+                f"  backend CPU {self.backend_total:.2f} s: {inside:.2f} s in these statements, "
+                f"{self.backend_total - inside:.2f} s outside them"
+            )
 
 
 def postgres_backend() -> int | None:
@@ -190,6 +223,46 @@ def machine_cpu_seconds() -> float:
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
     user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+CPU_KINDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+
+
+def machine_cpu_kinds() -> dict[str, float]:
+    """The machine's CPU seconds so far by kind (/proc/stat's first line), for BENCH_TOP=1."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    tick = os.sysconf("SC_CLK_TCK")
+    return {kind: int(f) / tick for kind, f in zip(CPU_KINDS, fields, strict=True)}
+
+
+def processes_cpu() -> dict[int, tuple[str, float]]:
+    """Every live process's name (its command line, shortened) and CPU seconds so far."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            pid = int(stat.parent.name)
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            name = cmdline.strip()[:90] or stat.read_text().split("(", 1)[1].split(")")[0]
+            found[pid] = (name, cpu_seconds(pid))
+    return found
+
+
+def top_report(kinds: dict[str, float], processes: dict[int, tuple[str, float]], sent: int):
+    """Where the whole machine's CPU went since `kinds` and `processes` were read, per email:
+    by kind (steal is time the hypervisor gave to others), and the processes that used most
+    (those that ended meanwhile, such as the workers, are not among them)."""
+    now = machine_cpu_kinds()
+    log(
+        "whole machine, ms/email by kind: "
+        + ", ".join(f"{k} {(now[k] - kinds[k]) * 1000 / sent:.2f}" for k in CPU_KINDS)
+    )
+    used = []
+    for pid, (name, seconds) in processes_cpu().items():
+        before = processes.get(pid, (name, 0.0))[1]
+        used.append((seconds - before, pid, name))
+    log("processes by CPU during the run (ms/email, pid, command):")
+    for seconds, pid, name in sorted(used, reverse=True)[:12]:
+        log(f"  {seconds * 1000 / sent:6.2f} {pid:7d} {name}")
 
 
 def subscribers_make(rng: random.Random) -> int:
@@ -363,6 +436,8 @@ def main() -> None:
         load = os.getloadavg()
         sink_cpu = cpu_seconds(sink.pid)
         machine_cpu = machine_cpu_seconds()
+        if TOP:
+            kinds, processes = machine_cpu_kinds(), processes_cpu()
         began = time.perf_counter()
         try:
             if WORKERS == 1:
@@ -380,6 +455,8 @@ def main() -> None:
             seconds = time.perf_counter() - began
             sink_cpu = cpu_seconds(sink.pid) - sink_cpu
             machine_cpu = machine_cpu_seconds() - machine_cpu
+            if TOP:
+                top_report(kinds, processes, max(received.value, 1))
         finally:
             sink.terminate()
         summary = parts[0][0]
