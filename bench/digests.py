@@ -12,7 +12,8 @@ and two workers at least 1.8 times as fast as one (two runs). BENCH_STATEMENTS=1
 worker's statements by the time it waited for them; BENCH_PROFILE=path cProfiles one worker;
 BENCH_DIGEST_COPY names the throw-away copy (dealwatch_bench_<it>, "digests" unless told).
 The copy has yesterday's run in it, its tables analyzed (history_make); BENCH_DIGEST_HISTORY=0
-measures the first run ever instead.
+measures the first run ever instead. BENCH_SINK_DIR=folder keeps each email the sink gets (to
+compare two branches' emails; it costs the sink time).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ TOP = os.environ.get("BENCH_TOP", "") == "1"  # the whole machine's CPU, by kind
 # Yesterday's run in the database, and its tables analyzed, as on a server that has sent digests
 # before (0: the first run ever, on tables analyzed empty).
 HISTORY = os.environ.get("BENCH_DIGEST_HISTORY", "1") == "1"
+KEEP = os.environ.get("BENCH_SINK_DIR", "")  # a folder: the sink keeps each email there
 
 
 class Sink:
@@ -67,6 +69,8 @@ def sink_serve(received, ready) -> None:
         async def handle_DATA(self, server, session, envelope):
             with received.get_lock():
                 received.value += 1
+            if KEEP:  # each email as received, named by its recipient
+                Path(KEEP, envelope.rcpt_tos[0]).write_bytes(envelope.original_content)
             return "250 OK"
 
     controller = Controller(Counting(), hostname="127.0.0.1", port=SMTP_PORT)
