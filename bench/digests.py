@@ -9,7 +9,11 @@ the CPU per email of the workers, of the PostgreSQL backends serving them (when 
 on this machine), of the sink and of the whole machine, and the load average. Issue 22's
 targets: 10,000 in <= 30 s with two workers (BENCH_DIGEST_WORKERS=2), <= 3 queries per email,
 and two workers at least 1.8 times as fast as one (two runs). BENCH_STATEMENTS=1 lists each
-worker's statements by the time it waited for them; BENCH_PROFILE=path cProfiles one worker.
+worker's statements by the time it waited for them; BENCH_PROFILE=path cProfiles one worker;
+BENCH_DIGEST_COPY names the throw-away copy (dealwatch_bench_<it>, "digests" unless told).
+The copy has yesterday's run in it, its tables analyzed (history_make); BENCH_DIGEST_HISTORY=0
+measures the first run ever instead. BENCH_SINK_DIR=folder keeps each email the sink gets (to
+compare two branches' emails; it costs the sink time).
 """
 
 from __future__ import annotations
@@ -34,6 +38,13 @@ SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT", "8525"))
 PROFILE = os.environ.get("BENCH_PROFILE", "")  # a path: cProfile the run into it
 WORKERS = int(os.environ.get("BENCH_DIGEST_WORKERS", "1"))  # processes, one part each
 STATEMENTS = os.environ.get("BENCH_STATEMENTS", "") == "1"  # each kind of statement timed
+# The copy's name after dealwatch_bench_: another name lets two checkouts bench at once.
+COPY = os.environ.get("BENCH_DIGEST_COPY", "digests")
+TOP = os.environ.get("BENCH_TOP", "") == "1"  # the whole machine's CPU, by kind and by process
+# Yesterday's run in the database, and its tables analyzed, as on a server that has sent digests
+# before (0: the first run ever, on tables analyzed empty).
+HISTORY = os.environ.get("BENCH_DIGEST_HISTORY", "1") == "1"
+KEEP = os.environ.get("BENCH_SINK_DIR", "")  # a folder: the sink keeps each email there
 
 
 class Sink:
@@ -58,6 +69,8 @@ def sink_serve(received, ready) -> None:
         async def handle_DATA(self, server, session, envelope):
             with received.get_lock():
                 received.value += 1
+            if KEEP:  # each email as received, named by its recipient
+                Path(KEEP, envelope.rcpt_tos[0]).write_bytes(envelope.original_content)
             return "250 OK"
 
     controller = Controller(Counting(), hostname="127.0.0.1", port=SMTP_PORT)
@@ -117,6 +130,9 @@ def digest_part(part: int, results) -> None:
     counter = StatementTimer() if STATEMENTS else QueryCounter()
     backend = postgres_backend()
     backend_cpu = cpu_seconds(backend) if backend else 0.0
+    if STATEMENTS:
+        counter.backend = backend
+        counter.commits_timed(connections["default"])
     profiler = cProfile.Profile() if PROFILE and WORKERS == 1 else contextlib.nullcontext()
     phases = phases_timed()
     wall, cpu = time.perf_counter(), time.process_time()
@@ -128,6 +144,8 @@ def digest_part(part: int, results) -> None:
         cpu - sum(c for _, c in phases.values()),
     ]
     backend_cpu = cpu_seconds(backend) - backend_cpu if backend else float("nan")
+    if STATEMENTS:
+        counter.backend_total = backend_cpu
     if PROFILE and WORKERS == 1:
         profiler.dump_stats(PROFILE)
         log(f"profile in {PROFILE} (python -m pstats {PROFILE})")
@@ -138,28 +156,55 @@ def digest_part(part: int, results) -> None:
 
 
 class StatementTimer(QueryCounter):
-    """QueryCounter that also adds up each kind of statement's count and wall time (the wait
-    for the server: mostly its CPU, and for a commit its disk), keyed by the statement's first
-    160 characters; BENCH_STATEMENTS=1."""
+    """QueryCounter that also adds up each kind of statement's count, wall time (the wait for
+    the server: its CPU, and for a commit its disk) and, when the server is local, the CPU its
+    backend used meanwhile (/proc/<pid>/schedstat, in nanoseconds), keyed by the statement's
+    first 160 characters; BENCH_STATEMENTS=1. A transaction's COMMIT is timed as one more kind
+    (the UPDATE of a sent email commits on its own: its figures include its commit)."""
 
     def __init__(self):
         super().__init__()
         self.kinds: dict[str, list[float]] = {}
+        self.backend: int | None = None  # the backend's pid, once known
+        self.backend_total = 0.0  # the backend's CPU seconds over the run
 
     def __call__(self, execute, sql, params, many, context):
-        began = time.perf_counter()
+        name = " ".join(sql.split())[:160]
+        return self.timed(name, super().__call__, execute, sql, params, many, context)
+
+    def timed(self, name: str, function, *args):
+        began, cpu = time.perf_counter(), self.backend_cpu()
         try:
-            return super().__call__(execute, sql, params, many, context)
+            return function(*args)
         finally:
-            kind = self.kinds.setdefault(" ".join(sql.split())[:160], [0, 0.0])
+            kind = self.kinds.setdefault(name, [0, 0.0, 0.0])
             kind[0] += 1
             kind[1] += time.perf_counter() - began
+            kind[2] += self.backend_cpu() - cpu
+
+    def commits_timed(self, connection) -> None:
+        """Time the connection's COMMITs of transactions too (transaction.atomic's end), which
+        no execute wrapper sees: they include the deferred foreign-key checks."""
+        commit = connection.commit
+        connection.commit = lambda: self.timed("COMMIT (of a transaction)", commit)
+
+    def backend_cpu(self) -> float:
+        """The seconds of CPU the backend has used so far (0 when not known)."""
+        if self.backend is None:
+            return 0.0
+        return int(Path(f"/proc/{self.backend}/schedstat").read_text().split()[0]) / 1e9
 
     def report(self, part: int) -> None:
         lines = sorted(self.kinds.items(), key=lambda item: -item[1][1])
-        log(f"part {part}: statements by wall time (count, seconds):")
-        for sql, (count, seconds) in lines[:25]:
-            log(f"  {count:7d} {seconds:7.2f} s  {sql}")
+        log(f"part {part}: statements by wall time (count, wall seconds, backend CPU seconds):")
+        for sql, (count, seconds, cpu) in lines[:25]:
+            log(f"  {count:7d} {seconds:7.2f} s {cpu:7.2f} s  {sql}")
+        if self.backend is not None:
+            inside = sum(kind[2] for kind in self.kinds.values())
+            log(
+                f"  backend CPU {self.backend_total:.2f} s: {inside:.2f} s in these statements, "
+                f"{self.backend_total - inside:.2f} s outside them"
+            )
 
 
 def postgres_backend() -> int | None:
@@ -187,6 +232,46 @@ def machine_cpu_seconds() -> float:
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
     user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+CPU_KINDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+
+
+def machine_cpu_kinds() -> dict[str, float]:
+    """The machine's CPU seconds so far by kind (/proc/stat's first line), for BENCH_TOP=1."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    tick = os.sysconf("SC_CLK_TCK")
+    return {kind: int(f) / tick for kind, f in zip(CPU_KINDS, fields, strict=True)}
+
+
+def processes_cpu() -> dict[int, tuple[str, float]]:
+    """Every live process's name (its command line, shortened) and CPU seconds so far."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            pid = int(stat.parent.name)
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            name = cmdline.strip()[:90] or stat.read_text().split("(", 1)[1].split(")")[0]
+            found[pid] = (name, cpu_seconds(pid))
+    return found
+
+
+def top_report(kinds: dict[str, float], processes: dict[int, tuple[str, float]], sent: int):
+    """Where the whole machine's CPU went since `kinds` and `processes` were read, per email:
+    by kind (steal is time the hypervisor gave to others), and the processes that used most
+    (those that ended meanwhile, such as the workers, are not among them)."""
+    now = machine_cpu_kinds()
+    log(
+        "whole machine, ms/email by kind: "
+        + ", ".join(f"{k} {(now[k] - kinds[k]) * 1000 / sent:.2f}" for k in CPU_KINDS)
+    )
+    used = []
+    for pid, (name, seconds) in processes_cpu().items():
+        before = processes.get(pid, (name, 0.0))[1]
+        used.append((seconds - before, pid, name))
+    log("processes by CPU during the run (ms/email, pid, command):")
+    for seconds, pid, name in sorted(used, reverse=True)[:12]:
+        log(f"  {seconds * 1000 / sent:6.2f} {pid:7d} {name}")
 
 
 def subscribers_make(rng: random.Random) -> int:
@@ -238,7 +323,47 @@ def subscribers_make(rng: random.Random) -> int:
     changes = status_changes_make(sorted(followed)[::3], now=now)
     others = other_subscriptions_make(rng, subscribers, subscriptions, started=started)
     log(f"{changes} status changes on the deals followed; {others} company and search follows")
+    if HISTORY:
+        log(f"{history_make(now)} deliveries of yesterday's run; the tables analyzed")
     return len(events)
+
+
+def history_make(now) -> int:
+    """Yesterday's daily run, sent to every subscriber, and the tables the run reads and writes
+    analyzed, as autovacuum keeps them on a server that has sent digests before (the server the
+    benchmarks run on has autovacuum off). Without this every table of deliveries starts empty
+    and analyzed empty: PostgreSQL then checks each digest item's foreign key to its delivery
+    with a plan made for an empty table, a sequential scan of all the deliveries, for as long as
+    the worker's connection lasts (0.7 ms of the backends' CPU an email, more as the table grows,
+    on the first run ever only). Returns the deliveries made."""
+    from django.db import connection
+
+    from subscriptions.models import Delivery, DeliveryStatus, DigestRun, Subscriber
+    from subscriptions.services import period_start
+
+    yesterday = now - datetime.timedelta(days=1)
+    run = DigestRun.objects.create(
+        frequency="daily",
+        period_start=period_start(frequency="daily", now=yesterday),
+        finished_at=yesterday,
+    )
+    made = Delivery.objects.bulk_create(
+        (
+            Delivery(
+                run=run,
+                subscriber_id=pk,
+                status=DeliveryStatus.SENT,
+                sent_at=yesterday,
+                attempts=1,
+                subject="Yesterday's news",
+            )
+            for pk in Subscriber.objects.values_list("pk", flat=True)
+        ),
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return len(made)
 
 
 def status_changes_make(deal_ids: list[int], *, now) -> int:
@@ -325,7 +450,7 @@ def other_subscriptions_make(rng: random.Random, subscribers, subscriptions, *, 
 
 def main() -> None:
     seeded()
-    with database_copy("digests") as url:
+    with database_copy(COPY) as url:
         os.environ.update(
             DATABASE_URL=url,
             DJANGO_SETTINGS_MODULE="tracker.settings",
@@ -360,6 +485,8 @@ def main() -> None:
         load = os.getloadavg()
         sink_cpu = cpu_seconds(sink.pid)
         machine_cpu = machine_cpu_seconds()
+        if TOP:
+            kinds, processes = machine_cpu_kinds(), processes_cpu()
         began = time.perf_counter()
         try:
             if WORKERS == 1:
@@ -377,6 +504,8 @@ def main() -> None:
             seconds = time.perf_counter() - began
             sink_cpu = cpu_seconds(sink.pid) - sink_cpu
             machine_cpu = machine_cpu_seconds() - machine_cpu
+            if TOP:
+                top_report(kinds, processes, max(received.value, 1))
         finally:
             sink.terminate()
         summary = parts[0][0]

@@ -345,10 +345,20 @@ def jurisdiction_states(deal: Deal, changed: set[str]) -> list[JurisdictionState
     Reads the inquiries with their clock data: prefetch them (see deals_for_digest).
 
     Worked out once per Deal object: a batch of digests shares its deals (deals_for_digest),
-    and a deal followed by many subscribers would otherwise run its clocks for each."""
+    and a deal followed by many subscribers would otherwise run its clocks for each. The lines
+    marked changed are made once per Deal object and set of changed regulators too, and shared
+    by the digests that say the same (nothing changes a line once made): most subscribers of a
+    deal get the same news of it."""
     if not hasattr(deal, "_digest_states"):
         deal._digest_states = _jurisdiction_states(deal)
-    return [replace(state, changed=state.regulator in changed) for state in deal._digest_states]
+        deal._digest_states_marked = {}
+    names = frozenset(changed)
+    marked = deal._digest_states_marked.get(names)
+    if marked is None:
+        marked = deal._digest_states_marked[names] = [
+            replace(state, changed=state.regulator in names) for state in deal._digest_states
+        ]
+    return list(marked)
 
 
 def _jurisdiction_states(deal: Deal) -> list[JurisdictionState]:
