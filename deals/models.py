@@ -75,6 +75,7 @@ def precision_field(verbose_name: str) -> models.CharField:
 
 @functools.lru_cache(maxsize=20_000)
 def _path(name: str, slug: str, urlconf: str, prefix: str) -> str:
+    # `prefix` is only part of the key: reverse() reads the script prefix in force itself.
     return reverse(name, args=[slug], urlconf=urlconf)
 
 

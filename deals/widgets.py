@@ -54,7 +54,7 @@ class SelectMultiple(PythonRenderedSelect, forms.SelectMultiple):
 class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
     """Checkboxes with the markup of Django's multiple_input.html and input_option.html, byte
     for byte, written here: Django includes two templates per option, and a list page's filter
-    form has about seventy options (a quarter of an uncached `/deals/`)."""
+    form has about seventy options (a seventh of an uncached `/deals/`)."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
