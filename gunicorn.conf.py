@@ -10,7 +10,7 @@ killed, and six downloads at once held all three workers, so that /deals/ waited
 threaded worker serves `threads` requests at once, and its timeout only catches a worker that
 stopped answering gunicorn at all (a request may take as long as it takes). Each thread keeps a
 database connection of its own: at most `workers` x `threads` per web container (12; PostgreSQL
-allows 100 by default). README, "Benchmarks", has the figures.
+allows 100 by default). docs/benchmarks.md ("Sync against threaded workers") has the figures.
 
 WEB_CONCURRENCY (processes) and GUNICORN_THREADS change the counts without editing this file.
 """

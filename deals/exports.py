@@ -165,7 +165,7 @@ def spreadsheet_safe(cell: str) -> str:
 
 # Rows fetched per query (and their prefetches once per chunk); bytes written per block sent.
 # 500: a worker's memory grows by about 30 MB while it streams (2,000: about 60 MB, over the
-# 50 MB the issue allows), at some cost in speed (README, Benchmarks).
+# 50 MB the issue allows), at some cost in speed (docs/benchmarks.md, CSV exports).
 CHUNK_ROWS = 500
 BLOCK_BYTES = 64 * 1024
 # The first rows are read on their own and sent in a small first block, so that a download of
