@@ -136,12 +136,19 @@ def content_changed() -> None:
     if deferred is not None:
         deferred[0] = True
         return
-    _bump()
+    bumped_now_and_on_commit(_bump)
+
+
+def bumped_now_and_on_commit(bump: Callable[[], None]) -> None:
+    """`bump()` now (a page rendered inside the writing transaction sees the change) and once
+    more when the transaction commits (see the module's docstring), however many writes in the
+    transaction ask: the content version's, or another version a page is kept under."""
+    bump()
     connection = transaction.get_connection()
     if connection.in_atomic_block and not any(
-        func is _bump for _, func, _ in connection.run_on_commit
+        func is bump for _, func, _ in connection.run_on_commit
     ):
-        transaction.on_commit(_bump)
+        transaction.on_commit(bump)
 
 
 @contextlib.contextmanager
