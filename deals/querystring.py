@@ -295,3 +295,26 @@ def takes(
         return wrapped
 
     return decorator
+
+
+def keyed_also_by(
+    name: str, stamp: Callable[[], object]
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """For a page that shows what changes without a new content version (the stored /stats/
+    rows, the ingest runs): its cache key and ETag (public_page's, from the canonical request)
+    also name `stamp()`, read once per request and kept as `request.keyed_by[name]`, so that a
+    change is served at once, not after the next write. Between `takes` (if any) and
+    `public_page`; without `takes`, the query string is not in the key."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            value = stamp()
+            request.keyed_by = {**getattr(request, "keyed_by", {}), name: value}
+            query = getattr(request, CANONICAL_ATTRIBUTE, None) or ""
+            setattr(request, CANONICAL_ATTRIBUTE, f"{query}#{name}={value}")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

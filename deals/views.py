@@ -5,7 +5,6 @@ empty page, never an exception.
 The two filtered lists, /deals/ and /inquiries/, are each described once (`FilteredList`: filters,
 rows, template, where the same rows are elsewhere, CSV); their pages and CSVs read it."""
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,7 +29,7 @@ from .deadlines import upcoming as upcoming_deadlines
 from .filters import MAX_QUERY_LENGTH, DeadlineFilter, DealFilter, InquiryFilter, canonical_query
 from .models import Company, CompanyRedirect, Deal, Event, Inquiry, Regulator
 from .pagination import CappedPaginator, first_rows, paginate
-from .querystring import CANONICAL_ATTRIBUTE, takes
+from .querystring import keyed_also_by, takes
 from .vocabulary import (
     CONDUCT_OUTCOMES,
     CONDUCT_STAGES,
@@ -584,20 +583,9 @@ def deadlines(request):
     )
 
 
-def keyed_by_stored_figures(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The page shows the stored /stats/ rows, rebuilt after content changes without a new
-    content version: its cache key and ETag (public_page's, from the canonical query) also name
-    the build it reads, so a rebuild is served at once, not after the next write. Between
-    `takes` and `public_page`."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        request.figures_stamp = figures.aggregates_stamp()
-        query = getattr(request, CANONICAL_ATTRIBUTE, None) or ""
-        setattr(request, CANONICAL_ATTRIBUTE, f"{query}#figures={request.figures_stamp}")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# The page shows the stored /stats/ rows, rebuilt after content changes without a new content
+# version: its key and ETag also name the build it reads.
+keyed_by_stored_figures = keyed_also_by("figures", figures.aggregates_stamp)
 
 
 @takes(form=figures.StatsForm)
@@ -628,7 +616,7 @@ def stats(request):
             # The figures' fragment is keyed by the build it shows, whatever is written after
             # it (the rows are rebuilt after a change); an editor's, or figures computed per
             # request while no rows are stored, by the content version too.
-            "figures_key": f"{request.figures_stamp}{'-editor' if editor else ''}",
+            "figures_key": f"{request.keyed_by['figures']}{'-editor' if editor else ''}",
             "figures_build": "" if editor or built is None else built.stamp,
             "stats_every_minutes": settings.STATS_EVERY_MINUTES,
         },
