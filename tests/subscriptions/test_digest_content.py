@@ -24,7 +24,11 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-TOMORROW = timezone.now() + datetime.timedelta(days=1)
+
+def tomorrow() -> datetime.datetime:
+    """A day from now, read when the test runs (a module-level constant, read at collection,
+    was today again for a suite that crossed midnight)."""
+    return timezone.now() + datetime.timedelta(days=1)
 
 
 def test_one_email_covers_every_subscription_grouped_by_deal(settings):
@@ -131,7 +135,7 @@ def test_events_recorded_before_subscribing_are_not_sent():
     digest_run(frequency=Frequency.DAILY)
     assert mail.outbox == []
     EventFactory(deal=deal, title="New news")  # the control: recorded after, it is sent
-    digest_run(frequency=Frequency.DAILY, now=TOMORROW)
+    digest_run(frequency=Frequency.DAILY, now=tomorrow())
     assert len(mail.outbox) == 1
     assert "New news" in mail.outbox[0].body and "Old news" not in mail.outbox[0].body
 
@@ -162,7 +166,7 @@ def test_each_event_is_sent_once_and_later_ones_the_next_day():
     EventFactory(deal=subscription.deal, title="First")
     digest_run(frequency=Frequency.DAILY)
     EventFactory(deal=subscription.deal, title="Second")
-    digest_run(frequency=Frequency.DAILY, now=TOMORROW)
+    digest_run(frequency=Frequency.DAILY, now=tomorrow())
     assert len(mail.outbox) == 2
     assert "First" in mail.outbox[0].body and "Second" not in mail.outbox[0].body
     assert "Second" in mail.outbox[1].body and "First" not in mail.outbox[1].body
@@ -175,7 +179,7 @@ def test_an_event_recorded_after_the_days_digest_waits_for_the_next_day():
     EventFactory(deal=subscription.deal, title="Afternoon")
     digest_run(frequency=Frequency.DAILY)  # the same day again: one email a day
     assert len(mail.outbox) == 1
-    digest_run(frequency=Frequency.DAILY, now=TOMORROW)
+    digest_run(frequency=Frequency.DAILY, now=tomorrow())
     assert len(mail.outbox) == 2 and "Afternoon" in mail.outbox[1].body
 
 

@@ -33,7 +33,11 @@ from tests.subscription_fixtures import prepared_delivery
 
 pytestmark = pytest.mark.django_db
 
-TOMORROW = timezone.now() + datetime.timedelta(days=1)
+
+def tomorrow() -> datetime.datetime:
+    """A day from now, read when the test runs (a module-level constant, read at collection,
+    was today again for a suite that crossed midnight)."""
+    return timezone.now() + datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -113,7 +117,7 @@ def test_a_status_corrected_back_within_the_period_sends_nothing_about_it(review
     ec_case.outcome = Outcome.CLEARED
     ec_case.closed_on = timezone.localdate()
     ec_case.save()
-    digest_run(frequency=Frequency.DAILY, now=TOMORROW)
+    digest_run(frequency=Frequency.DAILY, now=tomorrow())
     [message] = mail.outbox
     assert message.subject == "Microsoft / Mistral AI: EC cleared it"
     assert "EC: Phase 1 → Cleared" in message.body
@@ -131,7 +135,7 @@ def test_a_change_sent_is_not_sent_again_and_its_reversal_is(reviewed_deal):
 
     ec_case.stage = Stage.PHASE_1
     ec_case.save()
-    digest_run(frequency=Frequency.DAILY, now=TOMORROW)
+    digest_run(frequency=Frequency.DAILY, now=tomorrow())
     assert len(mail.outbox) == 2
     assert "EC: Phase 2 / in-depth → Phase 1" in mail.outbox[1].body
 
@@ -180,7 +184,7 @@ def test_a_change_caused_by_an_old_backfilled_event_or_review_is_not_news(settin
     deal.refresh_from_db()
     deal.abandoned_on = timezone.localdate()
     deal.save()
-    digest_run(frequency=Frequency.DAILY, now=TOMORROW)
+    digest_run(frequency=Frequency.DAILY, now=tomorrow())
     [message] = mail.outbox
     assert message.subject == "Adobe / Figma abandoned"
     assert "Status: Cleared → Abandoned" in message.body
