@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
-from . import clocks
+from . import clocks, row_writes
 from . import phases as phase_rule
 from . import search as search_rule
 from . import status as status_rule
@@ -403,6 +403,14 @@ def revise(*, deal_ids=(), inquiry_ids=()) -> None:
         return
     deal_ids = sorted({pk for pk in deal_ids if pk})
     inquiry_ids = sorted({pk for pk in inquiry_ids if pk})
+    if row_writes.collecting():  # written with the rest of each row (deals/row_writes.py)
+        revision = new_revision()
+        row_writes.rows_write(_model("Deal"), {pk: {"revision": revision} for pk in deal_ids})
+        if inquiry_ids:
+            revised = _revised_inquiries(inquiry_ids).values_list("pk", flat=True)
+            row_writes.rows_write(_model("Inquiry"), {pk: {"revision": revision} for pk in revised})
+        revise_companies(deal_ids=deal_ids, inquiry_ids=inquiry_ids)
+        return
     if deal_ids:
         _model("Deal").objects.filter(pk__in=deal_ids).update(revision=new_revision())
     if inquiry_ids:
@@ -585,7 +593,13 @@ def refresh_inquiries(*inquiry_ids: int | None) -> None:
                     Phase(inquiry=inquiry, position=position, **row)
                     for position, row in enumerate(wanted)
                 ]
-        Inquiry.objects.bulk_update(changed, INQUIRY_DERIVED_FIELDS, batch_size=500)
+        row_writes.rows_write(
+            Inquiry,
+            {
+                row.pk: {name: getattr(row, name) for name in INQUIRY_DERIVED_FIELDS}
+                for row in changed
+            },
+        )
         if stale_phases:
             Phase.objects.filter(inquiry__in=stale_phases).delete()
         if new_phases:
@@ -707,12 +721,17 @@ class PendingRefresh:
         self.search_inquiries |= other.search_inquiries
 
     def run(self) -> None:
-        with revisions_together():
+        # Each row written once for its derived fields, search document and revision
+        # (deals/row_writes.py); the revisions are given when revisions_together ends.
+        with row_writes.writes_together(), revisions_together():
             self._run()
 
     def _run(self) -> None:
-        # Inquiries first: an inquiry's last activity is part of its deal's status (dormancy).
+        # Inquiries first: an inquiry's last activity is part of its deal's status (dormancy),
+        # so what they derive is written before the deals read it.
         refresh_inquiries(*self.inquiries)
+        if self.deals:
+            row_writes.flush()
         by_cause: dict[tuple, list[int]] = {}
         for pk, (inquiry, event) in self.deals.items():
             # An inquiry saved with a new event of its own (an editor's save of the inquiry and

@@ -50,6 +50,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Cast, Left
 from django.db.models.lookups import StartsWith
 
+from . import row_writes
 from .cache import cached
 from .jurisdictions import jurisdiction_words
 from .names import normalise_name
@@ -363,29 +364,26 @@ def inquiry_documents(apps, inquiry_ids: Iterable[int]) -> dict[int, str]:
 
 
 def store_documents(model, documents: dict[int, str]) -> None:
-    """Write the documents; on PostgreSQL also the weighted vector the database derives."""
+    """Write the documents; on PostgreSQL also the weighted vector the database derives from
+    each, in the same statement (deals/row_writes.py)."""
     if not documents:
         return
-    rows = [model(pk=pk, search_document=document) for pk, document in documents.items()]
-    model.objects.bulk_update(rows, ["search_document"], batch_size=500)
-    if _is_postgresql(model):
-        model.objects.filter(pk__in=list(documents)).update(search_vector=weighted_vector())
+    row_writes.rows_write(
+        model, {pk: {"search_document": document} for pk, document in documents.items()}
+    )
 
 
-def _is_postgresql(model) -> bool:
-    from django.db import connections
-
-    return connections[model.objects.db].vendor == "postgresql"
-
-
-def weighted_vector():
-    """The document's four parts as one tsvector weighted A to D (PostgreSQL)."""
+def weighted_vector(document=None):
+    """The document's four parts as one tsvector weighted A to D (PostgreSQL); `document`, an
+    expression, is the row's `search_document` unless told."""
     from django.contrib.postgres.search import SearchVector
     from django.db.models import F, IntegerField, TextField, Value
 
+    document = F("search_document") if document is None else document
+
     def part(n: int):
         return Func(
-            F("search_document"),
+            document,
             Value("|"),
             Value(n, output_field=IntegerField()),
             function="split_part",
@@ -399,3 +397,7 @@ def weighted_vector():
         ),
         SearchVector(part(1), config="simple", weight="A"),
     )
+
+
+# Where a search document is written, its vector is derived from it in the same statement.
+row_writes.DERIVED["search_vector"] = ("search_document", weighted_vector)

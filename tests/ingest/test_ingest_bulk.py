@@ -71,6 +71,23 @@ def test_the_rows_of_new_cases_cost_statements_per_batch_not_per_record():
     assert Inquiry.history.filter(history_type="+").count() == 150
 
 
+def test_a_batch_writes_each_new_inquiry_once_after_inserting_it():
+    with CaptureQueriesContext(connection) as queries:
+        run = ingest_run(source="ec", documents=[ec_cases(range(0, 50))], trigger="file")
+
+    # Its derived fields, search document (and on PostgreSQL its vector) and revision in one
+    # UPDATE for the batch (deals/row_writes.py); there were four.
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len([sql for sql in updates if sql.startswith('UPDATE "deals_inquiry"')]) == 1
+    assert run.new == 50  # a positive control: what the one write gave each of them
+    rows = Inquiry.objects.filter(reference__startswith="AT.900")
+    assert rows.count() == 50
+    assert not rows.filter(search_document="").exists()
+    assert not rows.filter(revision=0).exists()
+    assert not rows.filter(last_activity_on=None).exists()
+    assert Inquiry.objects.search("complaint").count() == 50
+
+
 def test_an_unchanged_rerun_decides_in_a_fixed_number_of_queries():
     document = ec_cases(range(0, 60))
     ingest_run(source="ec", documents=[document], trigger="file")

@@ -1,0 +1,134 @@
+"""Writing computed values to many rows: one statement for all of them, and inside
+`writes_together` one write per row for everything a block computes.
+
+The refresh at the end of an ingest batch (deals/derived.py `PendingRefresh`) used to write each
+new inquiry four more times after its insert: its derived fields, its search document, the
+vector PostgreSQL derives from that document, its revision, each a statement through the
+inquiry table's thirty indexes. Inside `writes_together` the refresh hands those values to
+`rows_write`, which keeps them by row, and the block writes each row once when it ends (or when
+`flush()` is called before a read of them).
+
+On PostgreSQL a write is `UPDATE ... FROM unnest(...)`: one array a column, so a hundred rows
+cost what one does to compile, and a column derived from one written (`DERIVED`: the search
+vector of a search document, search.weighted_vector) is derived from its new value in the same
+statement. Elsewhere (SQLite) it is Django's `bulk_update`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
+
+from django.db import connections, models
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import Query
+
+# A column the database derives from a column written here, by name: (the column it is derived
+# from, the expression of it that gives it). search.py registers the search vector.
+DERIVED: dict[str, tuple[str, Callable[[models.Expression], models.Expression]]] = {}
+
+# model -> pk -> field name -> value: what a `writes_together` block will write.
+_COLLECTED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("row_writes", default=None)
+
+
+def rows_write(model: type[models.Model], values_of: dict[int, dict[str, object]]) -> None:
+    """Write each row's values (by pk, then field name): now, or inside `writes_together`
+    when the block ends, with whatever else the block writes to the same row."""
+    if not values_of:
+        return
+    collected = _COLLECTED.get()
+    if collected is None:
+        rows_update(model, values_of)
+        return
+    rows = collected.setdefault(model, {})
+    for pk, values in values_of.items():
+        rows.setdefault(pk, {}).update(values)
+
+
+def collecting() -> bool:
+    """Whether a `writes_together` block is collecting the writes."""
+    return _COLLECTED.get() is not None
+
+
+def flush() -> None:
+    """Write what the enclosing `writes_together` block has collected so far (before reading
+    it back); nothing outside one."""
+    collected = _COLLECTED.get()
+    if collected is None:
+        return
+    pending = dict(collected)
+    collected.clear()
+    for model, values_of in pending.items():
+        rows_update(model, values_of)
+
+
+@contextlib.contextmanager
+def writes_together() -> Iterator[None]:
+    """Collect `rows_write`s and write each row once when the block ends. Nested, the outer
+    block writes. An error in the block writes nothing (its transaction is rolled back)."""
+    if _COLLECTED.get() is not None:
+        yield
+        return
+    token = _COLLECTED.set({})
+    try:
+        yield
+        flush()
+    finally:
+        _COLLECTED.reset(token)
+
+
+def rows_update(model: type[models.Model], values_of: dict[int, dict[str, object]]) -> None:
+    """Write the values now: one statement per set of fields written, 500 rows at most."""
+    groups: dict[tuple[str, ...], dict[int, dict]] = {}
+    for pk, values in values_of.items():
+        groups.setdefault(tuple(sorted(values)), {})[pk] = values
+    connection = connections[model.objects.db]
+    for names, rows in groups.items():
+        pks = sorted(rows)
+        for start in range(0, len(pks), 500):
+            chunk = {pk: rows[pk] for pk in pks[start : start + 500]}
+            if connection.vendor == "postgresql":
+                _update_postgresql(model, chunk, names, connection)
+            else:
+                objs = [model(pk=pk, **values) for pk, values in chunk.items()]
+                model._base_manager.bulk_update(objs, names)
+
+
+def _update_postgresql(model, rows: dict[int, dict], names: tuple[str, ...], connection) -> None:
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.pk, *(meta.get_field(name) for name in names)]
+    columns = [quote(field.column) for field in fields]
+    arrays = [list(rows)] + [
+        [field.get_db_prep_save(values[field.name], connection) for values in rows.values()]
+        for field in fields[1:]
+    ]
+    sets = [f"{column} = v.{column}" for column in columns[1:]]
+    set_params: list = []
+    for name, (source_name, expression) in DERIVED.items():
+        if source_name not in names or not _has_field(model, name):
+            continue
+        # Derived from the new value (the column still holds the old one in this UPDATE).
+        source = RawSQL(f"v.{quote(meta.get_field(source_name).column)}", ())
+        query = Query(model)
+        derived = expression(source).resolve_expression(query)
+        sql, params = query.get_compiler(connection=connection).compile(derived)
+        sets.append(f"{quote(meta.get_field(name).column)} = {sql}")
+        set_params += params
+    unnest = ", ".join(f"%s::{field.cast_db_type(connection)}[]" for field in fields)
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(sets)} FROM unnest({unnest}) AS v({', '.join(columns)})"
+            f" WHERE {table}.{columns[0]} = v.{columns[0]}",
+            [*set_params, *arrays],
+        )
+
+
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except Exception:
+        return False
+    return True
