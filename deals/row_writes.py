@@ -20,6 +20,7 @@ import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
@@ -129,6 +130,6 @@ def _update_postgresql(model, rows: dict[int, dict], names: tuple[str, ...], con
 def _has_field(model, name: str) -> bool:
     try:
         model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
         return False
     return True
