@@ -550,7 +550,12 @@ def _deal_group(
     return groups["deal", deal.pk]
 
 
-EVENT_RELATED = ("timeline_deal", "deal", "inquiry__regulator", "inquiry__deal")
+# What a digest reads of an event's relations: the deal whose timeline shows it (its group) and,
+# for an event of an inquiry without a deal, the inquiry and its regulator. Not the event's own
+# `deal` (the timeline deal is that deal, or its inquiry's), nor the inquiry's deal (an inquiry
+# with a deal makes its events' timeline deal, so its events are grouped by that deal): reading
+# them made two more model objects an event that nothing looked at.
+EVENT_RELATED = ("timeline_deal", "inquiry__regulator")
 
 
 def without_search_columns(*relations: str) -> list[str]:
@@ -580,6 +585,6 @@ def deal_only_named(*relations: str) -> list[str]:
 # An event's deals and inquiry, as EVENT_RELATED reads them: of the deals, their name; of the
 # inquiry, all but its search columns.
 EVENT_DEFERRED = [
-    *deal_only_named("timeline_deal", "deal", "inquiry__deal"),
+    *deal_only_named("timeline_deal"),
     *without_search_columns("inquiry"),
 ]
