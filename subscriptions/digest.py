@@ -299,7 +299,8 @@ class DigestShared:
 
     `deals`: the deals read with their jurisdiction lines (deals_for_digest), as read at their
     first digest of the run; `heads`: each deal's title and link, keyed by what they are made
-    of; `cards`: each deal's card rendered (emails.digest_cards), keyed by all it shows."""
+    of; `cards`: each deal's card rendered (emails.digest_cards; its HTML inlined), keyed by
+    all it shows."""
 
     deals: dict[int, Deal] = field(default_factory=dict)
     heads: dict[tuple, tuple[str, str]] = field(default_factory=dict)

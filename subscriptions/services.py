@@ -556,7 +556,6 @@ def digest_email(
         "digest",
         {
             "digest": digest,
-            "cards_html": cards_html,
             "cards_text": cards_text,
             "frequency": Frequency(frequency).label,
             "subscriptions": subscriptions,
@@ -564,6 +563,7 @@ def digest_email(
             "unsubscribe_url": unsubscribe,
         },
         to=subscriber.email,
+        inlined=("cards_html", cards_html),  # each card inlined once a run
         # RFC 8058 one-click unsubscribe: mail clients POST to the https URL.
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
