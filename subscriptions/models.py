@@ -256,6 +256,17 @@ class Subscription(models.Model):
             return search_label(self.search_query)
         return str(self.target) if self.kind != SubscriptionKind.REGULATOR else self.regulator.name
 
+    # What `label` reads, for .values_list(): with `labelled`, the label without the model
+    # objects (a digest's footer names each of the subscriber's subscriptions).
+    LABEL_VALUES = ("kind", "deal__title", "company__name", "regulator__name", "search_query")
+
+    @staticmethod
+    def labelled(kind: str, deal: str, company: str, regulator: str, search_query: str) -> str:
+        """`label` from the LABEL_VALUES (a deal's str is its title, a company's its name)."""
+        if kind == SubscriptionKind.SEARCH:
+            return search_label(search_query)
+        return {"deal": deal, "company": company, "regulator": regulator}.get(kind)
+
     def get_target_url(self) -> str:
         if self.kind == SubscriptionKind.SEARCH:
             path = reverse("deals:deal_list")
