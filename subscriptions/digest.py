@@ -13,6 +13,8 @@ decisions first, press last. The subject names the most important change.
 from __future__ import annotations
 
 import datetime
+import functools
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -20,6 +22,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 
@@ -107,6 +110,33 @@ def tone(value: str) -> str:
 
 def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
+
+
+# What a slug is made of (the <slug:...> converter's): characters reverse() leaves as they are.
+SLUG_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_")
+
+
+def deal_url(deal: Deal) -> str:
+    """absolute(deal.get_absolute_url()) (the path of deals:deal_detail for its slug), reversed
+    once per URL configuration and script prefix around a stand-in slug, the deal's put in its
+    place: a run links thousands of deals, and reverse() was most of what each one's group
+    cost. reverse() itself for a slug it would quote or refuse."""
+    slug = deal.slug
+    if not slug or not SLUG_CHARACTERS.issuperset(slug):
+        return absolute(deal.get_absolute_url())
+    before, after = _around_slug(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return absolute(f"{before}{slug}{after}")
+
+
+@functools.cache
+def _around_slug(urlconf: str, prefix: str) -> tuple[str, str]:
+    # `prefix` is only part of the key: reverse() reads the script prefix in force itself.
+    path = reverse("deals:deal_detail", args=[_STAND_IN], urlconf=urlconf)
+    before, _, after = path.partition(_STAND_IN)
+    return before, after
+
+
+_STAND_IN = "slugStandIn"
 
 
 def one_line(text: str) -> str:
@@ -299,7 +329,8 @@ class DigestShared:
 
     `deals`: the deals read with their jurisdiction lines (deals_for_digest), as read at their
     first digest of the run; `heads`: each deal's title and link, keyed by what they are made
-    of; `cards`: each deal's card rendered (emails.digest_cards), keyed by all it shows."""
+    of; `cards`: each deal's card rendered (emails.digest_cards; its HTML inlined), keyed by
+    all it shows."""
 
     deals: dict[int, Deal] = field(default_factory=dict)
     heads: dict[tuple, tuple[str, str]] = field(default_factory=dict)
@@ -455,7 +486,7 @@ def _add_new_deals(
                 what="New deal",
                 title=deal.title,
                 text=deal.summary,
-                url=absolute(deal.get_absolute_url()),
+                url=deal_url(deal),
                 rank=NEW_DEAL_RANK,
             )
         )
@@ -544,13 +575,18 @@ def _deal_group(
     if ("deal", deal.pk) not in groups:
         key = (deal.pk, deal.title, deal.slug)
         if key not in heads:
-            heads[key] = (one_line(deal.title), absolute(deal.get_absolute_url()))
+            heads[key] = (one_line(deal.title), deal_url(deal))
         title, url = heads[key]
         groups["deal", deal.pk] = DigestGroup(title=title, url=url)
     return groups["deal", deal.pk]
 
 
-EVENT_RELATED = ("timeline_deal", "deal", "inquiry__regulator", "inquiry__deal")
+# What a digest reads of an event's relations: the deal whose timeline shows it (its group) and,
+# for an event of an inquiry without a deal, the inquiry and its regulator. Not the event's own
+# `deal` (the timeline deal is that deal, or its inquiry's), nor the inquiry's deal (an inquiry
+# with a deal makes its events' timeline deal, so its events are grouped by that deal): reading
+# them made two more model objects an event that nothing looked at.
+EVENT_RELATED = ("timeline_deal", "inquiry__regulator")
 
 
 def without_search_columns(*relations: str) -> list[str]:
@@ -580,6 +616,6 @@ def deal_only_named(*relations: str) -> list[str]:
 # An event's deals and inquiry, as EVENT_RELATED reads them: of the deals, their name; of the
 # inquiry, all but its search columns.
 EVENT_DEFERRED = [
-    *deal_only_named("timeline_deal", "deal", "inquiry__deal"),
+    *deal_only_named("timeline_deal"),
     *without_search_columns("inquiry"),
 ]

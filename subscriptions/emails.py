@@ -8,6 +8,8 @@ since many mail clients drop <style> blocks.
 A digest's cards (one per deal) are their own templates, digest-card-body-html.html and
 digest-card-body-text.txt, rendered by `digest_cards`: a deal's card is the same for every
 subscriber who gets the same news of it, so a run renders it once and pastes it into each email.
+Its HTML is inlined once too, on its own (`inlined_once`): each email inlines only the rest of
+its document, the cards put in after (email_make's `inlined`).
 
 `BatchConnection` sends a batch of emails over one SMTP connection.
 
@@ -20,7 +22,9 @@ is written out by `Writer`: the stdlib's BytesGenerator, each part's lines writt
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
+import re
 import smtplib
 import sys
 from email.generator import NLCRE, BytesGenerator
@@ -31,7 +35,8 @@ import css_inline
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import mark_safe
 
 from .digest import DigestGroup, one_line
 
@@ -45,7 +50,8 @@ CARDS_KEPT = 20_000
 def digest_cards(
     groups: list[DigestGroup], *, kept: dict[str, tuple[str, str]] | None = None
 ) -> tuple[list[str], list[str]]:
-    """Each group's card, as HTML and as text, for digest-body-html.html and -text.txt.
+    """Each group's card, as HTML (its styles inlined: email_make's `inlined`) and as text, for
+    digest-body-html.html and -text.txt.
 
     `kept`: the cards already rendered this run (DigestShared.cards), added to here. A card is
     keyed by everything it shows (the group's repr: title, links, each change with its cause,
@@ -61,12 +67,47 @@ def digest_cards(
                 kept.clear()
             context = {"group": group}
             card = kept[key] = (
-                render_to_string("emails/digest-card-body-html.html", context),
+                inlined_once(render_to_string("emails/digest-card-body-html.html", context)),
                 render_to_string("emails/digest-card-body-text.txt", context),
             )
         html.append(card[0])
         text.append(card[1])
     return html, text
+
+
+# Where a part inlined on its own goes in its document (email_make's `inlined`): an HTML
+# comment, which the inliner writes out as it is and which no text of the document can be (the
+# template escapes "<").
+PART = "<!--dealwatch:inlined-part-->"
+
+
+def inlined_once(part: str) -> str:
+    """A part of an email's HTML (a digest's card) with the emails' stylesheet inlined into it,
+    byte for byte as inlining its whole document writes it: each of the stylesheet's rules has
+    one selector of one element (a tag, a class), so an element's style does not depend on
+    where it stands, and the parser and the writer treat a part in a body as in the document."""
+    return INLINER.inline_fragment(part, stylesheet())
+
+
+def stylesheet() -> str:
+    """The emails' stylesheet: the <style> of emails/base.html."""
+    return _style_of(get_template("emails/base.html").template.source)
+
+
+@functools.lru_cache(maxsize=4)
+def _style_of(source: str) -> str:
+    return re.search(r"<style>(.*?)</style>", source, re.DOTALL).group(1)
+
+
+def _parts_put(html: str, parts: list[str]) -> str:
+    """The document inlined with a PART for each of `parts`, each put in its place."""
+    pieces = html.split(PART)
+    if len(pieces) != len(parts) + 1:
+        raise ValueError(f"{len(pieces) - 1} places for {len(parts)} parts inlined on their own")
+    out = [pieces[0]]
+    for part, piece in zip(parts, pieces[1:], strict=True):
+        out += (part, piece)
+    return "".join(out)
 
 
 class FoldedOnce(Compat32):
@@ -167,12 +208,26 @@ class Email(EmailMultiAlternatives):
 
 
 def email_make(
-    name: str, context: dict, *, to: str, headers: dict[str, str] | None = None
+    name: str,
+    context: dict,
+    *,
+    to: str,
+    headers: dict[str, str] | None = None,
+    inlined: tuple[str, list[str]] | None = None,
 ) -> Email:
+    """`inlined`: (a name in the HTML template's context, a list of parts of the HTML already
+    inlined: inlined_once). The template renders a PART for each; the document is inlined
+    without them, then each put in its place."""
     context = {"site_url": settings.SITE_URL, **context}
     subject = one_line(render_to_string(f"emails/{name}-subject.txt", context))
     text = render_to_string(f"emails/{name}-body-text.txt", context)
-    html = INLINER.inline(render_to_string(f"emails/{name}-body-html.html", context))
+    if inlined is None:
+        html = INLINER.inline(render_to_string(f"emails/{name}-body-html.html", context))
+    else:
+        key, parts = inlined
+        html_context = {**context, key: [mark_safe(PART)] * len(parts)}
+        html = INLINER.inline(render_to_string(f"emails/{name}-body-html.html", html_context))
+        html = _parts_put(html, parts)
     message = Email(
         subject=subject,
         body=text,

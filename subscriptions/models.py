@@ -256,6 +256,17 @@ class Subscription(models.Model):
             return search_label(self.search_query)
         return str(self.target) if self.kind != SubscriptionKind.REGULATOR else self.regulator.name
 
+    # What `label` reads, for .values_list(): with `labelled`, the label without the model
+    # objects (a digest's footer names each of the subscriber's subscriptions).
+    LABEL_VALUES = ("kind", "deal__title", "company__name", "regulator__name", "search_query")
+
+    @staticmethod
+    def labelled(kind: str, deal: str, company: str, regulator: str, search_query: str) -> str:
+        """`label` from the LABEL_VALUES (a deal's str is its title, a company's its name)."""
+        if kind == SubscriptionKind.SEARCH:
+            return search_label(search_query)
+        return {"deal": deal, "company": company, "regulator": regulator}.get(kind)
+
     def get_target_url(self) -> str:
         if self.kind == SubscriptionKind.SEARCH:
             path = reverse("deals:deal_list")
@@ -385,13 +396,16 @@ class DeliveryQuerySet(models.QuerySet):
 class Delivery(models.Model):
     """One email to one subscriber for one run. Created, with its items, before sending."""
 
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    # Found by subscriber through one_delivery_per_run's index, which leads with it.
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     run = models.ForeignKey(DigestRun, on_delete=models.CASCADE, related_name="deliveries")
+    # Indexed only where it is pending or failed (Meta.indexes): what is looked for by status.
     status = models.CharField(
         max_length=20,
         choices=DeliveryStatus,
         default=DeliveryStatus.PENDING,
-        db_index=True,
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -406,6 +420,19 @@ class Delivery(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["subscriber", "run"], name="one_delivery_per_run")
+        ]
+        # The deliveries looked for by status are the few not sent: the pending (the sweeper's
+        # stale ones by created_at, an earlier run's leftovers) and the failed (the admin's
+        # filter). A partial index of those only: marking an email sent, the UPDATE most
+        # digests end with, adds nothing to it, where an index of every status (and the
+        # varchar_pattern_ops LIKE index Django adds beside it, which nothing used) got an
+        # entry each.
+        indexes = [
+            models.Index(
+                fields=["status", "created_at"],
+                condition=Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]),
+                name="delivery_unsent",
+            )
         ]
 
     def __str__(self) -> str:

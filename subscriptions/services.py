@@ -27,6 +27,7 @@ import string
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -43,7 +44,6 @@ from .digest import (
     Digest,
     DigestShared,
     absolute,
-    deal_only_named,
     deals_for_digest,
     digest_build,
     without_search_columns,
@@ -543,10 +543,10 @@ def digest_email(
     subscriber: Subscriber,
     digest: Digest,
     frequency: str,
-    subscriptions: list[Subscription] | None = None,
+    subscriptions: list[Subscription | Followed] | None = None,
     cards: dict[str, tuple[str, str]] | None = None,
 ):
-    """`subscriptions`: the subscriber's live ones with their targets, when already read.
+    """`subscriptions`: the subscriber's live ones (or their labels: Followed), when already read.
     `cards`: the deals' cards the run rendered so far (DigestShared.cards), added to here."""
     if subscriptions is None:
         subscriptions = subscriber.subscriptions.active().with_targets()
@@ -556,7 +556,6 @@ def digest_email(
         "digest",
         {
             "digest": digest,
-            "cards_html": cards_html,
             "cards_text": cards_text,
             "frequency": Frequency(frequency).label,
             "subscriptions": subscriptions,
@@ -564,12 +563,19 @@ def digest_email(
             "unsubscribe_url": unsubscribe,
         },
         to=subscriber.email,
+        inlined=("cards_html", cards_html),  # each card inlined once a run
         # RFC 8058 one-click unsubscribe: mail clients POST to the https URL.
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
+
+
+class Followed(NamedTuple):
+    """A subscription as a digest's footer shows it (digest_email's `subscriptions`)."""
+
+    label: str
 
 
 @dataclass
@@ -612,11 +618,14 @@ def deliveries_send(
         return outcomes
     shared = DigestShared() if shared is None else shared
     digests = deliveries_digests(deliveries, shared=shared)
-    # Of a followed deal, the footer shows its name (Subscription.label): the rest is not read.
-    live = Subscription.objects.active().with_targets().defer(*deal_only_named("deal"))
-    following: dict[int, list[Subscription]] = {}
-    for subscription in live.filter(subscriber__in=[d.subscriber_id for d in deliveries]):
-        following.setdefault(subscription.subscriber_id, []).append(subscription)
+    # The footer names each live subscription (Subscription.label): their labels are read, as
+    # values, not the subscriptions and their targets.
+    live = Subscription.objects.active().filter(
+        subscriber__in=[d.subscriber_id for d in deliveries]
+    )
+    following: dict[int, list[Followed]] = {}
+    for subscriber_id, *values in live.values_list("subscriber", *Subscription.LABEL_VALUES):
+        following.setdefault(subscriber_id, []).append(Followed(Subscription.labelled(*values)))
     with deliveries_locked([d.pk for d in deliveries]) as attempts:
         # Those sent meanwhile, or that another worker is sending, are not ours.
         mine = [d for d in deliveries if d.pk in attempts]

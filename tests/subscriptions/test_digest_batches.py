@@ -117,3 +117,21 @@ def test_each_part_sends_to_its_own_subscribers_and_the_run_ends_with_the_last(
         s.email for s in ten_subscribers_with_news
     )
     assert DigestRun.objects.get().finished_at is not None
+
+
+def test_a_footer_names_each_subscription_as_its_label_does():
+    """The footer reads the labels as values (Subscription.labelled), not the subscriptions."""
+    deal, company = DealFactory(title="Adobe / Figma"), CompanyFactory(name="Figma")
+    subscription = SubscriptionFactory(deal=deal)
+    subscriber = subscription.subscriber
+    SubscriptionFactory(subscriber=subscriber, kind="company", deal=None, company=company)
+    SubscriptionFactory(subscriber=subscriber, kind="regulator", deal=None, regulator=cma())
+    SubscriptionFactory(subscriber=subscriber, kind="search", deal=None, search_query="q=figma")
+    live = Subscription.objects.filter(subscriber=subscriber)
+    labels = [s.label for s in live]
+    assert len(set(labels)) == 4
+    assert [
+        Subscription.labelled(*values) for values in live.values_list(*Subscription.LABEL_VALUES)
+    ] == labels
+    deal.title = "Adobe / Figma (abandoned)"
+    assert Subscription.labelled("deal", deal.title, None, None, "") != labels[0]  # the control

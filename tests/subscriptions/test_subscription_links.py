@@ -9,6 +9,7 @@ from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse, set_script_prefix
 
+from subscriptions.digest import deal_url
 from subscriptions.models import Subscriber, Subscription
 from subscriptions.services import manage_url, subscription_request, token_path, unsubscribe_url
 from tests.factories import DealFactory, SubscriberFactory, SubscriptionFactory
@@ -55,6 +56,20 @@ def test_a_link_is_the_path_reverse_makes_of_its_token_under_any_script_prefix(n
     finally:
         set_script_prefix("/")
     assert token_path(name, token) != token_path(name, token + "x")  # the control
+
+
+def test_a_digest_links_a_deal_where_reverse_does_under_any_script_prefix(settings):
+    settings.SITE_URL = "https://dw.example"
+    deals = [DealFactory(), DealFactory(slug="slugStandIn"), DealFactory(slug="a_b-9")]
+    try:
+        for prefix in ("/", "/dealwatch/"):
+            set_script_prefix(prefix)
+            for deal in deals:
+                assert deal_url(deal) == f"https://dw.example{deal.get_absolute_url()}"
+            assert deal_url(deals[0]).startswith(f"https://dw.example{prefix}deals/")
+    finally:
+        set_script_prefix("/")
+    assert deal_url(deals[0]) != deal_url(deals[2])  # the control
 
 
 def test_someone_who_knows_the_secret_key_still_cannot_make_a_link_for_subscriber_2(client):
