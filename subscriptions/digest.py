@@ -13,8 +13,6 @@ decisions first, press last. The subject names the most important change.
 from __future__ import annotations
 
 import datetime
-import functools
-import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -22,7 +20,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 
@@ -112,31 +109,10 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-# What a slug is made of (the <slug:...> converter's): characters reverse() leaves as they are.
-SLUG_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_")
-
-
 def deal_url(deal: Deal) -> str:
-    """absolute(deal.get_absolute_url()) (the path of deals:deal_detail for its slug), reversed
-    once per URL configuration and script prefix around a stand-in slug, the deal's put in its
-    place: a run links thousands of deals, and reverse() was most of what each one's group
-    cost. reverse() itself for a slug it would quote or refuse."""
-    slug = deal.slug
-    if not slug or not SLUG_CHARACTERS.issuperset(slug):
-        return absolute(deal.get_absolute_url())
-    before, after = _around_slug(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-    return absolute(f"{before}{slug}{after}")
-
-
-@functools.cache
-def _around_slug(urlconf: str, prefix: str) -> tuple[str, str]:
-    # `prefix` is only part of the key: reverse() reads the script prefix in force itself.
-    path = reverse("deals:deal_detail", args=[_STAND_IN], urlconf=urlconf)
-    before, _, after = path.partition(_STAND_IN)
-    return before, after
-
-
-_STAND_IN = "slugStandIn"
+    """The deal's page, absolute (its path from deals.models.path_of: a run links thousands of
+    deals, each without a reverse())."""
+    return absolute(deal.get_absolute_url())
 
 
 def one_line(text: str) -> str:
