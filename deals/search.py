@@ -47,7 +47,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, models
 from django.db.models import BooleanField, Case, Exists, F, Func, OuterRef, Q, Value, When
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Cast, Left
+from django.db.models.functions import Cast, Coalesce, Left
 from django.db.models.lookups import StartsWith
 
 from . import row_writes
@@ -231,8 +231,26 @@ def ranked_among(queryset: models.QuerySet, limit: int) -> models.QuerySet:
     best ranked of the `limit` newest come first and older matches are not reached."""
     if not is_ranked(queryset):
         return queryset
-    candidates = queryset.order_by(*queryset.query.order_by[1:]).values("pk")[:limit]
+    first, *rest = queryset.query.order_by[1:] or ["pk"]
+    candidates = queryset.order_by(_not_from_an_index(first), *rest).values("pk")[:limit]
     return rows_of(queryset, candidates)
+
+
+def _not_from_an_index(item):
+    """The list's first order, as an expression no index holds: COALESCE(x, x), the same values
+    (NULL included) in the same order. PostgreSQL then finds the matches from the search
+    indexes and sorts them, a cost that follows the matches; led by an index on the order (the
+    newest deals first) it read at 300,000 deals some 57,000 rows to test each against the
+    terms (274 ms against 30 for a bitmap of the 5,300 matches), misjudging that test's cost."""
+    if isinstance(item, OrderBy) and isinstance(item.expression, F):
+        name = item.expression.name
+        return OrderBy(
+            Coalesce(F(name), F(name)),
+            descending=item.descending,
+            nulls_first=item.nulls_first,
+            nulls_last=item.nulls_last,
+        )
+    return item
 
 
 def rows_of(queryset: models.QuerySet, pks) -> models.QuerySet:
