@@ -28,10 +28,11 @@ What a search costs (issue 22): what its candidates cost, not what the table hol
   index read every word starting with 1 in every document first.
 - Results are ranked among a bounded set of candidates (`ranked_among`): the matches that come
   first in the list's own order after relevance (the newest), as many as the pages can show
-  plus one, read once for the count and every page. PostgreSQL reads them either along the
-  order's index until it has enough (a cost set by how common the words are, not by the size
-  of the table) or, when the matches are few, all matches from the full-text index and sorts
-  them (their number). With fewer matches than the bound every match is ranked, as before;
+  plus one, read once for the count and every page. PostgreSQL finds all the matches from
+  the search indexes and sorts them (a cost that follows their number): the order is given
+  to it as an expression no index holds (`_not_from_an_index`), since walking the order's
+  index and testing each row against the terms, which it chose at 300,000 deals, misjudged
+  that test's cost ten-fold. With fewer matches than the bound every match is ranked, as before;
   with more, the list says "more than 1,000" and a better match older than the candidates is
   not shown (sort by another order, or add words, to reach it).
 """
