@@ -252,17 +252,23 @@ class Subscription(models.Model):
 
     @property
     def label(self) -> str:
-        if self.kind == SubscriptionKind.SEARCH:
-            return search_label(self.search_query)
-        return str(self.target) if self.kind != SubscriptionKind.REGULATOR else self.regulator.name
+        """What it follows, in words: `labelled` of its deal's title, its company's or
+        regulator's name, or its search."""
+        return self.labelled(
+            self.kind,
+            self.deal.title if self.kind == SubscriptionKind.DEAL else "",
+            self.company.name if self.kind == SubscriptionKind.COMPANY else "",
+            self.regulator.name if self.kind == SubscriptionKind.REGULATOR else "",
+            self.search_query,
+        )
 
-    # What `label` reads, for .values_list(): with `labelled`, the label without the model
-    # objects (a digest's footer names each of the subscriber's subscriptions).
+    # What `labelled` reads, for .values_list(): the label without the model objects (a digest's
+    # footer names each of the subscriber's subscriptions).
     LABEL_VALUES = ("kind", "deal__title", "company__name", "regulator__name", "search_query")
 
     @staticmethod
     def labelled(kind: str, deal: str, company: str, regulator: str, search_query: str) -> str:
-        """`label` from the LABEL_VALUES (a deal's str is its title, a company's its name)."""
+        """The one wording of a subscription's label, from the LABEL_VALUES."""
         if kind == SubscriptionKind.SEARCH:
             return search_label(search_query)
         return {"deal": deal, "company": company, "regulator": regulator}.get(kind)
