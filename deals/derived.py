@@ -409,12 +409,11 @@ def revise(*, deal_ids=(), inquiry_ids=()) -> None:
         if inquiry_ids:
             revised = _revised_inquiries(inquiry_ids).values_list("pk", flat=True)
             row_writes.rows_write(_model("Inquiry"), {pk: {"revision": revision} for pk in revised})
-        revise_companies(deal_ids=deal_ids, inquiry_ids=inquiry_ids)
-        return
-    if deal_ids:
-        _model("Deal").objects.filter(pk__in=deal_ids).update(revision=new_revision())
-    if inquiry_ids:
-        _revised_inquiries(inquiry_ids).update(revision=new_revision())
+    else:
+        if deal_ids:
+            _model("Deal").objects.filter(pk__in=deal_ids).update(revision=new_revision())
+        if inquiry_ids:
+            _revised_inquiries(inquiry_ids).update(revision=new_revision())
     revise_companies(deal_ids=deal_ids, inquiry_ids=inquiry_ids)
 
 
