@@ -6,15 +6,17 @@ files) and a filtered one; then six full exports at once while /deals/ is asked 
 
 1. creates, migrates and seeds BENCH_DATABASE_URL (default dealwatch_bench_exports) once with
    `seed_bench --deals BENCH_DEALS` (bench/common.py);
-2. serves it with gunicorn (EXPORTS_WORKERS workers, 3, threaded as gunicorn.conf.py has it in
-   production, DEBUG=0, Redis db 12 as the cache, Celery eager) on 127.0.0.1:EXPORTS_PORT
-   (8520), with EXPORTS_DIR a fresh temporary directory: no prebuilt file yet;
+2. serves it as production does, with gunicorn's two pools (gunicorn.conf.py; DEBUG=0, Redis
+   db 12 as the cache, Celery eager, EXPORTS_DIR a fresh temporary directory: no prebuilt file
+   yet): the downloads' (EXPORTS_WORKERS threaded workers, 3) on 127.0.0.1:EXPORTS_PORT (8520)
+   answers the exports, the pages' (3 sync workers) on EXPORTS_PORT + 1 answers /deals/, as
+   deploy/nginx.conf sends them;
 3. downloads each export once and prints, per export, status, bytes, seconds to the first byte
    and to the last, and the growth of the serving worker's peak memory (VmHWM reset through
    /proc/<pid>/clear_refs before each download, minus VmRSS then);
 4. builds the files (`deals.tasks.refresh_full_exports`, timed) and downloads them again;
-5. starts six full exports at once and asks for /deals/ once a second meanwhile (not with
-   EXPORTS_SIX=0).
+5. starts six full exports at once and asks the pages' pool for /deals/ once a second meanwhile
+   (not with EXPORTS_SIX=0).
 
 Each download's sha256 is printed (its first 12 digits): the same data and code give the same
 bytes, streamed or from the file, so a change to deals/exports.py that should not change what
@@ -49,6 +51,7 @@ from bench.common import DATABASE_URL, DEALS, ROOT, log, seeded, server_stop  # 
 
 WORKERS = int(os.environ.get("EXPORTS_WORKERS", "3"))
 PORT = int(os.environ.get("EXPORTS_PORT", "8520"))
+PAGES_PORT = PORT + 1
 SIX = os.environ.get("EXPORTS_SIX", "1") != "0"
 REDIS_URL = os.environ.get("EXPORTS_REDIS_URL", "redis://127.0.0.1:6379/12")
 EXPORTS_DIR = tempfile.mkdtemp(prefix="dealwatch-bench-exports-")
@@ -78,26 +81,27 @@ def manage(*args: str) -> str:
     return done.stdout.decode().strip()
 
 
-def server_start() -> subprocess.Popen:
-    manage("collectstatic", "--noinput", "-v0")
+def server_start(pool: str, port: int, workers: int) -> subprocess.Popen:
+    """One of gunicorn's pools (gunicorn.conf.py: its worker class, threads and timeout, as in
+    production) on 127.0.0.1:port."""
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "tracker.wsgi:application",
-        f"--workers={WORKERS}",
-        f"--bind=127.0.0.1:{PORT}",
-        "--log-level=warning",  # threads, timeout: gunicorn.conf.py, as in production
+        f"--workers={workers}",
+        f"--bind=127.0.0.1:{port}",
+        "--log-level=warning",
     ]
-    env = {**os.environ, **SERVER_ENV}
+    env = {**os.environ, **SERVER_ENV, "GUNICORN_POOL": pool}
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     for _ in range(120):
         time.sleep(0.5)
         try:
-            if download("/robots.txt")["status"] == 200:
+            if download("/robots.txt", port=port)["status"] == 200:
                 return server
         except OSError:
             pass
         if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited; is port {PORT} free?")
+            raise SystemExit(f"gunicorn exited; is port {port} free?")
     server_stop(server)
     raise SystemExit("gunicorn did not answer within 60 s")
 
@@ -111,14 +115,14 @@ def memory_kb(pid: int, field: str) -> int:
     return int(next(line for line in status.splitlines() if line.startswith(field)).split()[1])
 
 
-def download(path: str, timeout: float = 120) -> dict:
+def download(path: str, timeout: float = 120, port: int = PORT) -> dict:
     """Status, bytes, seconds to the first byte and to the last, the body's sha256; a download
     cut off (a worker killed mid-stream at gunicorn's timeout) says how far it got."""
     started = time.monotonic()
     first_byte, size = 0.0, 0
     digest = hashlib.sha256()
     try:
-        with OPENER.open(f"http://127.0.0.1:{PORT}{path}", timeout=timeout) as response:
+        with OPENER.open(f"http://127.0.0.1:{port}{path}", timeout=timeout) as response:
             block = response.read(1)
             first_byte = time.monotonic() - started
             while block:
@@ -190,7 +194,8 @@ def row(path: str, result: dict) -> str:
 
 
 def six_at_once(path: str) -> str:
-    """Six downloads of `path` at once; /deals/ asked for every second until they are done."""
+    """Six downloads of `path` at once; /deals/ asked of the pages' pool every second until they
+    are done."""
     results: list[dict] = []
     threads = [
         threading.Thread(target=lambda: results.append(download(path, timeout=300)))
@@ -202,7 +207,7 @@ def six_at_once(path: str) -> str:
     time.sleep(0.2)
     pages = []
     while any(thread.is_alive() for thread in threads):
-        pages.append(download("/deals/", timeout=120)["total"])
+        pages.append(download("/deals/", timeout=120, port=PAGES_PORT)["total"])
         time.sleep(1)
     for thread in threads:
         thread.join()
@@ -219,7 +224,9 @@ def six_at_once(path: str) -> str:
 
 def main() -> None:
     seeded()
-    server = server_start()
+    manage("collectstatic", "--noinput", "-v0")
+    server = server_start("downloads", PORT, WORKERS)
+    pages = server_start("pages", PAGES_PORT, 3)
     header = [
         "| export | from | status | size | first byte | complete | worker memory growth | sha256 |",
         "|---|---|---:|---:|---:|---:|---:|---|",
@@ -227,6 +234,7 @@ def main() -> None:
     lines = []
     try:
         download("/deals/")  # warm the workers' imports
+        download("/deals/", port=PAGES_PORT)
         for path in FULL + FILTERED:
             lines.append(row(path, measured(server.pid, path)))
             log(lines[-1])
@@ -245,9 +253,11 @@ def main() -> None:
         if SIX:
             concurrent.append(six_at_once(FULL[0]))
     finally:
+        server_stop(pages)
         server_stop(server)
-    print(f"\nCSV exports, {DEALS:,} deals ({DATABASE_URL.rsplit('/', 1)[1]}), gunicorn {WORKERS}")
-    print(f"workers of gunicorn.conf.py, {time.strftime('%Y-%m-%d')}:\n")
+    database = DATABASE_URL.rsplit("/", 1)[1]
+    print(f"\nCSV exports, {DEALS:,} deals ({database}), gunicorn's downloads pool of {WORKERS}")
+    print(f"workers (gunicorn.conf.py), {time.strftime('%Y-%m-%d')}:\n")
     print("\n".join(header + lines))
     print(f"\nfiles built in {build_seconds:.1f} s (one process): {built}")
     for line in concurrent:

@@ -29,14 +29,16 @@ def conf_for(
     listen: str,
     upstream: str,
     static_root: Path,
+    downloads: str | None = None,
     access_log: bool = True,
     conf: Path = CONF,
 ) -> str:
     """deploy/nginx.conf with every line marked CHANGE pointed into `directory` (pid, logs,
-    cache), at `listen` and `upstream` (host:port) and `static_root`; nginx's temporary
-    directories are put there too, so that nothing outside it is written. `access_log=False`
-    logs no request (the benchmark: a page and a static file pay the same). Fails when a marked
-    line is not where it is expected: the file and this function must not drift apart."""
+    cache), at `listen`, the pages' `upstream` and the CSVs' `downloads` (host:port; the same
+    gunicorn as the pages when not given) and `static_root`; nginx's temporary directories are
+    put there too, so that nothing outside it is written. `access_log=False` logs no request
+    (the benchmark: a page and a static file pay the same). Fails when a marked line is not
+    where it is expected: the file and this function must not drift apart."""
     text = conf.read_text()
     # Root's workers run as root here (a temporary directory of root's is not readable by
     # nobody); anyone else's nginx cannot switch users at all.
@@ -50,7 +52,8 @@ def conf_for(
             rf"\g<1>access_log {directory / 'access.log' if access_log else 'off'};",
         ),
         (r"^(\s+)proxy_cache_path \S+", rf"\g<1>proxy_cache_path {directory}/cache"),
-        (r"^(\s+)server \S+;", rf"\g<1>server {upstream};"),
+        (r"^(\s+)server web:\S+;", rf"\g<1>server {upstream};"),
+        (r"^(\s+)server downloads:\S+;", rf"\g<1>server {downloads or upstream};"),
         (r"^(\s+)listen \S+", rf"\g<1>listen {listen}"),
         (r"^(\s+)alias \S+;", rf"\g<1>alias {static_root}/;"),
         (r"^(\s+)set \$dealwatch_scheme \S+;", r"\g<0>"),  # present, unchanged: plain HTTP
@@ -139,6 +142,7 @@ def main(arguments: list[str]) -> None:
             directory=directory,
             listen="127.0.0.1:8080",
             upstream="127.0.0.1:8000",
+            downloads="127.0.0.1:8001",
             static_root=directory / "static",
         ),
         end="",

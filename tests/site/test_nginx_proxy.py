@@ -5,7 +5,8 @@ marked lines pointed at a temporary directory, a free port and the test's live s
 What a visitor notices: a public page comes from nginx's cache the second time; an edit reaches
 visitors through the cache within the page's s-maxage (set to SHARED_MAX_AGE seconds here,
 60 in production) and a signed-in editor at once; static files come from nginx's disk, gzipped
-when the browser asks.
+when the browser asks; the CSV exports are answered by the downloads' pool of gunicorn, every
+other page by the pages' (gunicorn.conf.py).
 
 The cache-dependent assertions need the page headers of issue 22 (the lead's change to
 deals/cache.py and the views): `Cache-Control: public, max-age=0, s-maxage=N,
@@ -18,7 +19,9 @@ from __future__ import annotations
 
 import gzip
 import http.cookiejar
+import http.server
 import json
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -226,3 +229,59 @@ def test_static_files_come_from_nginx_gzipped_when_asked(nginx, static_root):
     # A file only nginx's directory has is served too: nginx reads the disk.
     (static_root / "only-on-disk.txt").write_text("from nginx")
     assert nginx.get("/static/only-on-disk.txt").text == "from nginx"
+
+
+class _Downloads(http.server.BaseHTTPRequestHandler):
+    """The downloads' pool, stood in for by a server that says who it is and what it was asked."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        body = f"downloads pool: {self.path}".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def two_pools(live_server, static_root, tmp_path):
+    """nginx in front of two upstreams: the live server as the pages' pool, a server of this
+    test's own (127.0.0.1, a free port, stopped at the end) as the downloads'."""
+    downloads = http.server.ThreadingHTTPServer(("127.0.0.1", free_port(8700, 8799)), _Downloads)
+    serving = threading.Thread(target=downloads.serve_forever, daemon=True)
+    serving.start()
+    port = free_port(8600, 8699)
+    proxy.write_conf(
+        tmp_path,
+        listen=f"127.0.0.1:{port}",
+        upstream=f"127.0.0.1:{urlsplit(live_server.url).port}",
+        downloads=f"127.0.0.1:{downloads.server_address[1]}",
+        static_root=static_root,
+    )
+    server = proxy.start(tmp_path, port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield client
+    finally:
+        proxy.stop(server)
+        downloads.shutdown()
+        downloads.server_close()
+        serving.join()
+
+
+def test_the_csv_exports_go_to_the_downloads_pool_and_the_pages_to_the_pages_pool(two_pools):
+    DealFactory(title="Routed by path")
+    for path in ("/deals/export.csv", "/inquiries/export.csv?state=open&q=x"):
+        response = two_pools.get(path)
+        assert response.status_code == 200
+        assert response.text == f"downloads pool: {path}"
+    # The pages, a query string that merely mentions a CSV among them, stay with the pages.
+    for path in ("/deals/", "/deals/?q=export.csv", "/inquiries/"):
+        response = two_pools.get(path)
+        assert response.status_code == 200
+        assert "downloads pool" not in response.text
+        assert "<html" in response.text
+    assert "Routed by path" in two_pools.get("/deals/").text
