@@ -6,9 +6,9 @@
 1. Creates the database named by BENCH_DATABASE_URL if it is missing, migrates it and seeds
    BENCH_DEALS deals once (`manage.py seed_bench`; about two minutes for 100,000).
 2. Serves the site with gunicorn's pages pool (BENCH_WORKERS sync workers, as gunicorn.conf.py
-   has them in production, DEBUG=0, production settings, Redis db 9 as the cache) on 127.0.0.1:BENCH_PORT,
-   with /bench/ok/: a view that answers "ok" through the same middleware, the yardstick every
-   page is divided by.
+   has them in production, DEBUG=0, production settings, Redis db 9 as the cache) on
+   127.0.0.1:BENCH_PORT, with /bench/ok/: a view that answers "ok" through the same
+   middleware, the yardstick every page is divided by.
 3. In each mode runs BENCH_ROUNDS interleaved rounds; each round measures the empty view and
    every page with wrk (BENCH_CONNECTIONS connections, BENCH_SECONDS each). A page's ratio is
    its req/s over the empty view's in the same round, so that a noisy shared machine moves both;
@@ -559,8 +559,9 @@ def main() -> None:
         f"\n{datetime.date.today():%Y-%m-%d}, {platform.node()} ({cores} cores, shared with "
         f"other work during the run), {Deal.objects.count():,} deals, "
         f"{Inquiry.objects.count():,} inquiries, {Event.objects.count():,} events; gunicorn "
-        f"pages pool of {WORKERS} workers (gunicorn.conf.py), wrk {CONNECTIONS} connections, {ROUNDS} rounds "
-        f"of {SECONDS} s per page (up to 60 s for a slow page); medians over rounds.\n"
+        f"pages pool of {WORKERS} workers (gunicorn.conf.py), wrk {CONNECTIONS} connections, "
+        f"{ROUNDS} rounds of {SECONDS} s per page (up to 60 s for a slow page); medians over "
+        "rounds.\n"
     )
     for mode, results in by_mode.items():
         print(table(mode, results))
