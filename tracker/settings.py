@@ -132,6 +132,14 @@ TEMPLATES = [
             ],
         },
     },
+    # The list rows (deals/jinja2/deals/), put in by the Django templates'
+    # {% cachedfor ... using %}: deals/rows.py says why. Only apps' jinja2/ folders are read.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "deals.rows.environment"},
+    },
 ]
 
 # Connections are kept for 60 s; CONN_HEALTH_CHECKS tests a kept one at the start of each request

@@ -3,12 +3,13 @@ import hashlib
 from django import template
 from django.conf import settings
 from django.db.models import QuerySet, prefetch_related_objects
+from django.template import engines
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from .. import wording
+from .. import markup, wording
 from ..cache import CSRF_PLACEHOLDER, cached_each
 from ..links import http_url
 
@@ -41,34 +42,24 @@ def query_with(context, **changes) -> str:
 
 @register.simple_tag(takes_context=True)
 def status_badge(context, deal) -> str:
-    """The status badge, linking to what the status means (the markup of deals/_status.html).
-
-    Built in Python with the link reversed once per template: a list shows one a row."""
+    """The status badge, linking to what the status means (deals/markup.py), with the link
+    reversed once per template: a list shows one a row."""
     url = context.render_context.get("statuses_url")
     if url is None:
         url = context.render_context["statuses_url"] = reverse("deals:statuses")
-    status, label = deal.antitrust_status, deal.get_antitrust_status_display()
-    return format_html(
-        '<a class="status status-{}" href="{}#status-{}" title="What “{}” means">{}</a>',
-        status,
-        url,
-        status,
-        label,
-        label,
-    )
+    return markup.status_badge(deal, url)
+
+
+@register.simple_tag
+def deadline(inquiry) -> str:
+    """An inquiry's next deadline, published or computed, and the working days left
+    (deals/markup.py: the rows' Jinja2 templates show it too)."""
+    return markup.deadline(inquiry)
 
 
 @register.simple_tag
 def filtered_url(name: str, **params) -> str:
     return f"{reverse(name)}?{urlencode(params)}"
-
-
-@register.simple_tag
-def working_days_left(deadline) -> int | None:
-    """Working days from today to `deadline` (a clocks.Deadline), negative once passed."""
-    from django.utils import timezone
-
-    return deadline.working_days_left(timezone.localdate()) if deadline else None
 
 
 # Columns whose first click sorts newest first; the others start A to Z or soonest first.
@@ -111,19 +102,22 @@ def sort_header(context, column: str, label: str) -> str:
 
 
 class CachedForNode(template.Node):
-    def __init__(self, variable, sequence, key_parts, nodelist, empty):
+    def __init__(self, variable, sequence, key_parts, nodelist, empty, using=None):
         self.variable, self.sequence, self.key_parts = variable, sequence, key_parts
-        self.nodelist, self.empty = nodelist, empty
+        self.nodelist, self.empty, self.using = nodelist, empty, using
 
     def render(self, context) -> str:
         items, lookups = _without_prefetch(self.sequence.resolve(context, ignore_failures=True))
         if not items:
             return self.empty.render(context)
-        name = ":".join(str(part.resolve(context)) for part in self.key_parts)
+        values = [part.resolve(context) for part in self.key_parts]
+        name = ":".join(str(value) for value in values)
 
         def render_missing(missing: list) -> list[str]:
             # Only the rows rendered now need what the queryset would have prefetched.
             prefetch_related_objects(missing, *lookups)
+            if self.using is not None:
+                return self._rendered_using(context, missing, values)
             rendered = []
             with context.push():
                 for item in missing:
@@ -135,6 +129,21 @@ class CachedForNode(template.Node):
             name, items, key=lambda item: item.pk, render=render_missing, revision=_revision(items)
         )
         return mark_safe("".join(fragments))
+
+    def _rendered_using(self, context, items: list, values: list) -> list[str]:
+        """Each item's row from its Jinja2 template (deals/rows.py), given the item, the key's
+        values by their names and the link to /statuses/ (reversed once)."""
+        url = context.render_context.get("statuses_url")
+        if url is None:
+            url = context.render_context["statuses_url"] = reverse("deals:statuses")
+        row = engines["jinja2"].get_template(self.using).template
+        given = {
+            part.token: value
+            for part, value in zip(self.key_parts, values, strict=True)
+            if part.token.isidentifier()
+        }
+        given["statuses_url"] = url
+        return [row.render({**given, self.variable: item}) for item in items]
 
 
 def _revision(items: list):
@@ -168,11 +177,18 @@ def cachedfor(parser, token):
     content is unchanged (all items in one round trip), or, for items with a
     `fragment_revision` (deals, inquiries), while that is unchanged. The quoted name and any
     further values after it key the fragment: everything the body reads besides the item must
-    be among them."""
+    be among them.
+
+    {% cachedfor deal in deals "deal-row" using "deals/deal_row.html" %}{% empty %}...: the
+    body is that Jinja2 template (deals/jinja2/, deals/rows.py), given the item, the key's values
+    named as here (`show_deal`) and `statuses_url`; the tag's own body stays empty."""
     bits = token.split_contents()
+    using = None
+    if len(bits) >= 7 and bits[-2] == "using":
+        using, bits = template.Variable(bits[-1]).resolve({}), bits[:-2]
     if len(bits) < 5 or bits[2] != "in":
         raise template.TemplateSyntaxError(
-            'usage: {% cachedfor item in items "name" [more key values] %}'
+            'usage: {% cachedfor item in items "name" [more key values] [using "template"] %}'
         )
     nodelist = parser.parse(("empty", "endcachedfor"))
     if parser.next_token().contents == "empty":
@@ -180,8 +196,12 @@ def cachedfor(parser, token):
         parser.delete_first_token()
     else:
         empty = template.NodeList()
+    if using is not None and any(
+        not isinstance(node, template.base.TextNode) or node.s.strip() for node in nodelist
+    ):
+        raise template.TemplateSyntaxError(f"cachedfor using {using!r} takes no body of its own")
     key_parts = [parser.compile_filter(bit) for bit in bits[4:]]
-    return CachedForNode(bits[1], parser.compile_filter(bits[3]), key_parts, nodelist, empty)
+    return CachedForNode(bits[1], parser.compile_filter(bits[3]), key_parts, nodelist, empty, using)
 
 
 class CachedBlockNode(template.Node):
