@@ -3,8 +3,10 @@
 On a throw-away copy of the seeded benchmark database: BENCH_SUBSCRIBERS confirmed subscribers
 each follow one to three deals (daily); every followed deal gets one or two new events, a third
 of them status changes; 2% of the subscribers also follow a company, 0.5% a saved search; then
-`digest_run(frequency="daily")` sends every digest through SMTP to a local sink (aiosmtpd on
-127.0.0.1:BENCH_SMTP_PORT) that accepts and discards. Prints emails/s, SQL queries per email,
+`digest_run(frequency="daily")` sends every digest through SMTP to a local sink on
+127.0.0.1:BENCH_SMTP_PORT that accepts and discards (BENCH_SINK: `plain`, the default, this
+file's own, which answers each command and counts each message; `aiosmtpd`, which parses each
+message, as the runs before 2026-12-08 measured). Prints emails/s, SQL queries per email,
 the CPU per email of the workers, of the PostgreSQL backends serving them (when the server runs
 on this machine), of the sink and of the whole machine, and the load average. Issue 22's
 targets: 10,000 in <= 30 s with two workers (BENCH_DIGEST_WORKERS=2), <= 3 queries per email,
@@ -18,6 +20,7 @@ compare two branches' emails; it costs the sink time).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import cProfile
 import datetime
@@ -45,6 +48,8 @@ TOP = os.environ.get("BENCH_TOP", "") == "1"  # the whole machine's CPU, by kind
 # before (0: the first run ever, on tables analyzed empty).
 HISTORY = os.environ.get("BENCH_DIGEST_HISTORY", "1") == "1"
 KEEP = os.environ.get("BENCH_SINK_DIR", "")  # a folder: the sink keeps each email there
+# The SMTP sink: "plain" (counts each message, bench/digests.py's own) or "aiosmtpd".
+SINK = os.environ.get("BENCH_SINK", "plain")
 
 
 class Sink:
@@ -58,9 +63,83 @@ class Sink:
         return "250 OK"
 
 
+class _Session(asyncio.Protocol):
+    """One SMTP client's session with the plain sink: each command answered as a mail server
+    that takes every message would (smtplib's and Django's exchange: EHLO, MAIL, RCPT, DATA, the
+    message up to its lone dot, RSET, NOOP, QUIT), the message itself counted, not read."""
+
+    GREETING = b"220 sink ESMTP\r\n"
+    EHLO = b"250-sink\r\n250-SIZE 33554432\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 HELP\r\n"
+    END = b"\r\n.\r\n"
+
+    def __init__(self, received):
+        self.received, self.buffer, self.in_data = received, bytearray(), False
+
+    def connection_made(self, transport):
+        self.transport = transport
+        transport.write(self.GREETING)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            if self.in_data:
+                end = self.buffer.find(self.END)
+                if end < 0:
+                    # Keep the tail that may be the start of the lone dot.
+                    del self.buffer[: max(0, len(self.buffer) - len(self.END))]
+                    return
+                del self.buffer[: end + len(self.END)]
+                self.in_data = False
+                with self.received.get_lock():
+                    self.received.value += 1
+                self.transport.write(b"250 OK\r\n")
+                continue
+            end = self.buffer.find(b"\r\n")
+            if end < 0:
+                return
+            verb = bytes(self.buffer[:4]).upper()
+            del self.buffer[: end + 2]
+            if verb == b"EHLO":
+                self.transport.write(self.EHLO)
+            elif verb == b"DATA":
+                self.in_data = True
+                self.transport.write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+            elif verb == b"QUIT":
+                self.transport.write(b"221 Bye\r\n")
+                self.transport.close()
+                return
+            elif verb in (b"HELO", b"MAIL", b"RCPT", b"RSET", b"NOOP"):
+                self.transport.write(b"250 OK\r\n")
+            else:
+                self.transport.write(b"502 Command not implemented\r\n")
+
+
+def plain_sink_serve(received, ready) -> None:
+    """The plain sink (BENCH_SINK=plain, the default): SMTP as the digests' client speaks it,
+    each message counted and dropped, in a process of its own. It stands for a mail server on
+    another machine: aiosmtpd, which parses and keeps each message, cost 0.5 ms of the two
+    cores an email that the workers then lacked (README, Benchmarks)."""
+
+    _plain_sink_on(received, ready, SMTP_PORT)
+
+
+def _plain_sink_on(received, ready, port: int) -> None:
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(lambda: _Session(received), "127.0.0.1", port)
+        ready.set()
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(serve())
+
+
 def sink_serve(received, ready) -> None:
     """The SMTP sink, in a process of its own: in the benchmark's process it would compete with
-    the digests for the interpreter lock, which a real mail server does not."""
+    the digests for the interpreter lock, which a real mail server does not. aiosmtpd
+    (BENCH_SINK=aiosmtpd, and always with BENCH_SINK_DIR), else the plain sink above."""
+    if SINK == "plain" and not KEEP:
+        return plain_sink_serve(received, ready)
     import threading
 
     from aiosmtpd.controller import Controller
@@ -449,6 +528,8 @@ def other_subscriptions_make(rng: random.Random, subscribers, subscriptions, *, 
 
 
 def main() -> None:
+    if SINK not in ("plain", "aiosmtpd"):
+        raise SystemExit(f"BENCH_SINK={SINK!r}: expected plain or aiosmtpd")
     seeded()
     with database_copy(COPY) as url:
         os.environ.update(
@@ -522,7 +603,8 @@ def main() -> None:
         print(
             f"\nDaily digests at {Deal.objects.count():,} deals (BENCH_DEALS={DEALS}), "
             f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores (shared), {WORKERS} worker "
-            f"process(es), batches of {os.environ.get('DIGEST_BATCH_SIZE', 'default')}:\n"
+            f"process(es), batches of {os.environ.get('DIGEST_BATCH_SIZE', 'default')}, "
+            f"the {'aiosmtpd' if SINK == 'aiosmtpd' or KEEP else 'plain'} sink:\n"
         )
         print(
             "| subscribers | sent | received by the sink | seconds | emails/s | queries/email "
