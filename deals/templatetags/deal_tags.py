@@ -183,9 +183,9 @@ def cachedfor(parser, token):
     body is that Jinja2 template (deals/jinja2/, deals/rows.py), given the item, the key's values
     named as here (`show_deal`) and `statuses_url`; the tag's own body stays empty."""
     bits = token.split_contents()
-    using = None
-    if len(bits) >= 7 and bits[-2] == "using":
-        using, bits = template.Variable(bits[-1]).resolve({}), bits[:-2]
+    using = _using(bits)
+    if using is not None:
+        bits = bits[:-2]
     if len(bits) < 5 or bits[2] != "in":
         raise template.TemplateSyntaxError(
             'usage: {% cachedfor item in items "name" [more key values] [using "template"] %}'
@@ -196,17 +196,15 @@ def cachedfor(parser, token):
         parser.delete_first_token()
     else:
         empty = template.NodeList()
-    if using is not None and any(
-        not isinstance(node, template.base.TextNode) or node.s.strip() for node in nodelist
-    ):
-        raise template.TemplateSyntaxError(f"cachedfor using {using!r} takes no body of its own")
+    _no_body_with(using, nodelist)
     key_parts = [parser.compile_filter(bit) for bit in bits[4:]]
     return CachedForNode(bits[1], parser.compile_filter(bits[3]), key_parts, nodelist, empty, using)
 
 
 class CachedBlockNode(template.Node):
-    def __init__(self, key_parts, nodelist, of=None, by=None):
+    def __init__(self, key_parts, nodelist, of=None, by=None, using=None):
         self.key_parts, self.nodelist, self.of, self.by = key_parts, nodelist, of, by
+        self.using = using
 
     def render(self, context) -> str:
         name, *values = (str(part.resolve(context)) for part in self.key_parts)
@@ -225,6 +223,9 @@ class CachedBlockNode(template.Node):
         def render_missing(missing: list) -> list[str]:
             # A {% csrf_token %} inside is each visitor's own: stored as a placeholder.
             with context.push(csrf_token=CSRF_PLACEHOLDER):
+                if self.using is not None:  # its Jinja2 template, given the page's context
+                    body = engines["jinja2"].get_template(self.using).template
+                    return [body.render(context.flatten())]
                 return [self.nodelist.render(context)]
 
         if of is not None:
@@ -248,8 +249,14 @@ def cachedblock(parser, token):
     build of stored figures, the rows' revisions: cache.revisions_key, a form's choices and
     counts); an empty key falls back to the content version. The values key it: everything the
     body reads must be determined by them (a lazy queryset in the body is not even evaluated
-    on a hit), except a {% csrf_token %}, which is each request's own."""
+    on a hit), except a {% csrf_token %}, which is each request's own.
+
+    {% cachedblock "stats" by key using "deals/stats_figures.html" %}{% endcachedblock %}: the
+    body is that Jinja2 template (deals/jinja2/, deals/rows.py), given the page's context."""
     bits = token.split_contents()
+    using = _using(bits)
+    if using is not None:
+        bits = bits[:-2]
     of = by = None
     if len(bits) >= 4 and bits[2] == "for":  # {% cachedblock "chart" for deal [more] %}
         of = parser.compile_filter(bits[3])
@@ -264,4 +271,22 @@ def cachedblock(parser, token):
         )
     nodelist = parser.parse(("endcachedblock",))
     parser.delete_first_token()
-    return CachedBlockNode([parser.compile_filter(bit) for bit in bits[1:]], nodelist, of, by)
+    _no_body_with(using, nodelist)
+    return CachedBlockNode(
+        [parser.compile_filter(bit) for bit in bits[1:]], nodelist, of, by, using
+    )
+
+
+def _using(bits: list[str]) -> str | None:
+    """The Jinja2 template named by a tag's last two bits, `using "name"`, if they are."""
+    if len(bits) >= 4 and bits[-2] == "using":
+        return template.Variable(bits[-1]).resolve({})
+    return None
+
+
+def _no_body_with(using: str | None, nodelist) -> None:
+    """A tag that renders a Jinja2 template has no body of its own (whitespace aside)."""
+    if using is not None and any(
+        not isinstance(node, template.base.TextNode) or node.s.strip() for node in nodelist
+    ):
+        raise template.TemplateSyntaxError(f"{using!r} is the body: the tag takes none of its own")

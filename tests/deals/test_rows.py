@@ -1,6 +1,7 @@
-"""The list rows, rendered by Jinja2 (deals/rows.py, deals/jinja2/deals/) where the Django templates
-say `{% cachedfor ... using %}`: each row gets the values its fragment is keyed by, dates are
-written in the active language, and a row template stands alone."""
+"""The list rows and /stats/' figures, rendered by Jinja2 (deals/rows.py, deals/jinja2/deals/)
+where the Django templates say `{% cachedfor ... using %}` or `{% cachedblock ... using %}`:
+each row gets the values its fragment is keyed by, dates are written in the active language,
+and a Jinja2 template is the whole body of the tag that uses it."""
 
 import datetime
 
@@ -59,11 +60,16 @@ def test_a_datetime_is_written_by_djangos_filter_in_the_current_time_zone(settin
         assert rows.date(moment, "j M Y H:i") == "27 Feb 2024 00:30"
 
 
-def test_a_row_template_takes_no_body_of_its_own():
-    with pytest.raises(TemplateSyntaxError, match="takes no body"):
+def test_a_jinja2_template_is_the_whole_body_of_a_tag_that_uses_it():
+    with pytest.raises(TemplateSyntaxError, match="the tag takes none"):
         Template(
             '{% load deal_tags %}{% cachedfor deal in deals "deal-row" using '
             '"deals/deal_row.html" %}<tr>{{ deal }}</tr>{% endcachedfor %}'
+        )
+    with pytest.raises(TemplateSyntaxError, match="the tag takes none"):
+        Template(
+            '{% load deal_tags %}{% cachedblock "stats" by key using "deals/stats_figures.html" %}'
+            "<p>{{ stats }}</p>{% endcachedblock %}"
         )
     # The control: the same tag with no body of its own renders the template's rows.
     deal = DealFactory(title="Broadcom / VMware", is_published=True)
