@@ -1,5 +1,5 @@
-"""The Jinja2 environment the list rows and /stats/' figures render in (deals/jinja2/deals/: a
-deal's row, an inquiry's, the figures' tables).
+"""The Jinja2 environment the list rows, a deal's timeline and /stats/' figures render in
+(deals/jinja2/deals/).
 
 A list page renders twenty to fifty rows of about twenty cells each, and when its fragments are
 not cached (after a write, or on a cold cache) Django's template engine spent most of a row's
@@ -9,9 +9,10 @@ dates below written once, a company page's 51 rows take 21.5 ms instead of 32 an
 pages around the rows stay Django templates: a row is put in by
 `{% cachedfor ... using "deals/deal_row.html" %}` (deals/templatetags/deal_tags.py), which
 renders it here with the loop's item and the fragment's key values, and caches it as before.
-/stats/' figures (about 7,700 values in tables) are put in the same way by
-`{% cachedblock ... using "deals/stats_figures.html" %}`, given the page's context: the page
-takes 45 ms of CPU instead of 75 uncached.
+A deal's timeline (146 events on the largest) and /stats/' figures (about 7,700 values in
+tables) are put in the same way by
+`{% cachedblock ... using "deals/stats_figures.html" %}`, given the page's context: /stats/
+takes 45 ms of CPU instead of 75 uncached, that deal's page 32 instead of 35.
 
 What a row calls that Django's templates call too (the status badge, a deadline) is one function
 in deals/markup.py, used by both. In a Jinja2 template a method is called with `()`, as
