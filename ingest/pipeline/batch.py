@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from deals.derived import inquiries_companies_add
@@ -54,6 +55,16 @@ def lock_keys(source: str, record: Parsed) -> list[str]:
             keys.append(f"inquiry:{record.inquiry.regulator}:{record.inquiry.reference}")
         keys += [f"company:{name_key(split_name(name)[0])}" for name in company_names(record)]
     return keys
+
+
+def among(values: Iterable[str]) -> Iterable[str] | RawSQL:
+    """Strings for an `__in` lookup: on PostgreSQL as `IN (SELECT unnest(array))`. Given a
+    list of a batch's hundreds of name keys, PostgreSQL guessed thousands of companies (the
+    keys of the seeded ones repeat) and scanned all 150,000 (34 ms); from the array it guesses
+    fewer and looks each key up in its index (5 ms). The same rows either way."""
+    if connection.vendor != "postgresql":
+        return values
+    return RawSQL("SELECT unnest(%s::text[])", [sorted(values)])
 
 
 def applied_upsert(values_of: dict[tuple[str, int], dict]) -> None:
@@ -143,7 +154,7 @@ class Batch:
         """Note which of the slugs new companies of these names would get are free: one
         query, instead of one per company created."""
         bases = {slug_base(split_name(" ".join(name.split())[:200])[0][:200]) for name in names}
-        taken = Company.objects.filter(slug__in=bases).values_list("slug", flat=True)
+        taken = Company.objects.filter(slug__in=bases).order_by().values_list("slug", flat=True)
         self.free_slugs = bases - set(taken)
 
     def free_slug(self, name: str) -> str:
@@ -211,7 +222,7 @@ class Batch:
         missing = set().union(*keys_of.values()) - self.by_key.keys() if keys_of else set()
         if missing:
             found: dict[str, set[int]] = {key: set() for key in missing}
-            aliases = CompanyAlias.objects.filter(name_key__in=missing).values_list(
+            aliases = CompanyAlias.objects.filter(name_key__in=among(missing)).values_list(
                 "name_key", "company_id"
             )
             for key, company_id in aliases:
@@ -219,10 +230,12 @@ class Batch:
             alias_ids = {pk for ids in found.values() for pk in ids}
             # Two lookups, not one with OR: for a batch's hundreds of keys PostgreSQL read the
             # OR by scanning all 150,000 companies (85 ms), each half from its index (1 ms).
-            companies = list(Company.objects.filter(name_key__in=missing))
+            # Unordered (what is read is kept by id): Company's default order, by name, made
+            # PostgreSQL walk the whole name index rather than sort the few rows it finds.
+            companies = list(Company.objects.filter(name_key__in=among(missing)).order_by())
             alias_ids -= {company.pk for company in companies}
             if alias_ids:
-                companies += Company.objects.filter(pk__in=alias_ids)
+                companies += Company.objects.filter(pk__in=alias_ids).order_by()
             for company in companies:
                 self.by_id[company.pk] = company
                 if company.name_key in missing:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 from simple_history.utils import bulk_create_with_history
 
 from deals.cache import content_changed
@@ -18,7 +20,7 @@ from deals.names import group_parents, name_key, possessive_owner, slug_base, sp
 from deals.vocabulary import status_errors
 
 from ..sources.base import CaseRecord, Parsed, Skipped
-from .batch import Batch, BulkFailed
+from .batch import Batch, BulkFailed, among
 
 
 def company_for(name: str, *, batch: Batch | None = None) -> Company:
@@ -118,7 +120,8 @@ def companies_bulk_create(*, source: str, records: list[Parsed], batch: Batch) -
         return 0
     heads = {company.name_key: group_parents(company.name) for company in new}
     wanted_heads = {head for group in heads.values() for head in group}
-    found = {c.name_key: c for c in Company.objects.filter(name_key__in=wanted_heads)}
+    heads_found = _by_name(Company.objects.filter(name_key__in=among(wanted_heads)))
+    found = {c.name_key: c for c in heads_found}
     # A company whose group is made in this batch too is inserted after it: one insert per
     # such step, in the order applying the records one by one would make them.
     created: list[Company] = []
@@ -150,8 +153,15 @@ def _group_of(name: str) -> Company | None:
     heads = group_parents(name)
     if not heads:
         return None
-    found = {c.name_key: c for c in Company.objects.filter(name_key__in=heads)}
+    found = {c.name_key: c for c in _by_name(Company.objects.filter(name_key__in=among(heads)))}
     return next((found[head] for head in heads if head in found), None)
+
+
+def _by_name(companies: QuerySet[Company]) -> QuerySet[Company]:
+    """`companies` in their default order (by name: of two with one key, the later wins), as
+    COALESCE(name, name), the same order, which no index holds: ordered by the name itself,
+    PostgreSQL walked the whole name index rather than sort the few rows name_key finds."""
+    return companies.order_by(Coalesce(F("name"), F("name")), "pk")
 
 
 def companies_matching(name: str, *, batch: Batch | None = None) -> list[Company]:
