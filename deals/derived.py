@@ -47,6 +47,7 @@ from . import phases as phase_rule
 from . import search as search_rule
 from . import status as status_rule
 from .cache import content_changed, content_changes_deferred
+from .history import history_insert
 from .vocabulary import ChangeCause, DealLife, InquiryKind, Stage, dormant_after
 
 if TYPE_CHECKING:
@@ -628,24 +629,26 @@ def inquiries_companies_add(links: list[tuple[Inquiry, list[Company]]]) -> None:
         return
     Inquiry = _model("Inquiry")
     through = Inquiry.companies.through
-    rows = through.objects.bulk_create(
-        [through(inquiry_id=inquiry.pk, company_id=pk) for inquiry, ids in links for pk in ids]
+    rows = row_writes.rows_insert(
+        through,
+        [through(inquiry_id=inquiry.pk, company_id=pk) for inquiry, ids in links for pk in ids],
     )
-    history = Inquiry.history.bulk_history_create(
-        [inquiry for inquiry, _ in links], update=True, default_change_reason=None
+    history = history_insert(
+        Inquiry, [inquiry for inquiry, _ in links], update=True, default_change_reason=None
     )
     rows_of: dict[int, list] = {}
     for row in rows:
         rows_of.setdefault(row.inquiry_id, []).append(row)
     m2m_history = apps.get_model("deals", "HistoricalInquiry_companies")
-    m2m_history.objects.bulk_create(
+    row_writes.rows_insert(
+        m2m_history,
         [
             m2m_history(
                 history=entry, id=row.id, inquiry_id=row.inquiry_id, company_id=row.company_id
             )
             for entry in history
             for row in rows_of[entry.id]
-        ]
+        ],
     )
     refresh_search(inquiry_ids=[inquiry.pk for inquiry, _ in links])
     content_changed()

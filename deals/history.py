@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history import signals as history_signals
 from simple_history import utils as history_utils
 from simple_history.models import HistoricalRecords
+
+from . import row_writes
 
 
 class M2MHistoricalRecords(HistoricalRecords):
@@ -48,3 +52,34 @@ class M2MHistoricalRecords(HistoricalRecords):
                 instance=instance,
                 field=m2m,
             )
+
+
+def history_insert(
+    model: type[models.Model],
+    objs: list[models.Model],
+    *,
+    update: bool = False,
+    default_change_reason: str | None = "",
+    default_date=None,
+) -> list[models.Model]:
+    """`model.history.bulk_history_create(objs, ...)`: the same history rows, inserted by
+    `row_writes.rows_insert` (COPY on PostgreSQL) instead of `bulk_create`."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or not objs:
+        return []
+    history = model.history.model
+    rows = []
+    for instance in objs:
+        row = history(
+            history_date=getattr(instance, "_history_date", default_date or timezone.now()),
+            history_user=getattr(
+                instance, "_history_user", history.get_default_history_user(instance)
+            ),
+            history_change_reason=history_utils.get_change_reason_from_object(instance)
+            or default_change_reason,
+            history_type="~" if update else "+",
+            **{field.attname: getattr(instance, field.attname) for field in history.tracked_fields},
+        )
+        if hasattr(history, "history_relation"):
+            row.history_relation_id = instance.pk
+        rows.append(row)
+    return row_writes.rows_insert(history, rows)

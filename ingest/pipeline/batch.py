@@ -19,8 +19,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from deals.derived import inquiries_companies_add
+from deals.history import history_insert
 from deals.models import Company, CompanyAlias, Event, Inquiry, Party, Regulator
 from deals.names import name_key, slug_base, split_name
+from deals.row_writes import rows_insert
 from deals.signals import event_saved, inquiry_saved, party_changed
 from deals.vocabulary import DatePrecision, as_precise
 
@@ -313,10 +315,11 @@ class Batch:
 
     def write_pending(self) -> None:
         """Insert what the batch held back: parties, inquiries, events, then raw records, one
-        statement per kind, and the history rows saving each would have written ("+", one
-        statement per kind); then ask for the refreshes their saves would have asked for
-        (deals/signals.py: `inquiry_saved`, `event_saved`, `party_changed`, in the order of
-        the saves), which run when the batch ends (`derived_fields_deferred`)."""
+        statement per kind (COPY on PostgreSQL: deals/row_writes.py `rows_insert`), and the
+        history rows saving each would have written ("+", one statement per kind); then ask
+        for the refreshes their saves would have asked for (deals/signals.py: `inquiry_saved`,
+        `event_saved`, `party_changed`, in the order of the saves), which run when the batch
+        ends (`derived_fields_deferred`)."""
         if not self.pending:
             return
         try:
@@ -344,14 +347,12 @@ class Batch:
         now = timezone.now()
         for model, objs in ((Party, parties), (Inquiry, inquiries), (Event, events)):
             if objs:
-                model.objects.bulk_create(objs, batch_size=500)
-                model.history.bulk_history_create(
-                    objs, batch_size=500, default_change_reason=None, default_date=now
-                )
+                rows_insert(model, objs)
+                history_insert(model, objs, default_change_reason=None, default_date=now)
         for target, key, obj in self.pending_ids:
             target[key] = obj.pk
         self.pending_ids.clear()
-        RawRecord.objects.bulk_create(raws, batch_size=500)
+        rows_insert(RawRecord, raws)
         for obj, values in self.pending_applied:
             self.applied[(obj._meta.label_lower, obj.pk)] = values
         self.pending_applied.clear()

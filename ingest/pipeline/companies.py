@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
-from simple_history.utils import bulk_create_with_history
 
 from deals.cache import content_changed
+from deals.history import history_insert
 from deals.models import Company, CompanyAlias
 from deals.names import group_parents, name_key, possessive_owner, slug_base, split_name
+from deals.row_writes import ids_allocate, rows_insert
 from deals.vocabulary import status_errors
 
 from ..sources.base import CaseRecord, Parsed, Skipped
@@ -123,7 +124,10 @@ def companies_bulk_create(*, source: str, records: list[Parsed], batch: Batch) -
     heads_found = _by_name(Company.objects.filter(name_key__in=among(wanted_heads)))
     found = {c.name_key: c for c in heads_found}
     # A company whose group is made in this batch too is inserted after it: one insert per
-    # such step, in the order applying the records one by one would make them.
+    # such step, in the order applying the records one by one would make them. On PostgreSQL
+    # each has its id before any is inserted (the ids so inserting them would give), so the
+    # group's is known and all go in one insert.
+    ids_allocate(Company, new)
     created: list[Company] = []
     for n, company in enumerate(new):
         group = next((head for head in heads[company.name_key] if head in found), None)
@@ -142,7 +146,9 @@ def companies_bulk_create(*, source: str, records: list[Parsed], batch: Batch) -
 def _companies_insert(companies: list[Company]) -> list[Company]:
     try:
         with transaction.atomic():
-            return bulk_create_with_history(companies, Company, batch_size=500)
+            rows_insert(Company, companies)
+            history_insert(Company, companies, default_change_reason=None)
+            return companies
     except IntegrityError:  # a slug another run took since the batch read them
         raise BulkFailed from None
 

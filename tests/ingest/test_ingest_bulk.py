@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from deals.history import M2MHistoricalRecords
 from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator, StatusChange
 from ingest.models import AppliedValues, RawRecord
+from ingest.pipeline import batch as batch_module
 from ingest.pipeline import cases, companies, ingest_run, records
 from ingest.pipeline.batch import Batch
 from tests import FIXTURE_DIR
@@ -227,11 +228,11 @@ def test_refreshing_each_deal_once_per_batch_leaves_what_refreshing_on_every_sav
 
 def test_companies_of_a_batch_are_created_in_bulk_as_one_by_one(monkeypatch):
     calls = []
-    bulk = companies.bulk_create_with_history
+    insert = companies.rows_insert
     monkeypatch.setattr(
         companies,
-        "bulk_create_with_history",
-        lambda objs, *a, **k: calls.append(len(objs)) or bulk(objs, *a, **k),
+        "rows_insert",
+        lambda model, objs: calls.append(len(objs)) or insert(model, objs),
     )
     run = ingest_run(source="ec", documents=[GROUPED], trigger="file")
 
@@ -409,11 +410,11 @@ def test_a_batch_inserted_in_bulk_writes_the_rows_and_history_of_saving_one_by_o
         ("ec-mergers", merger_copies()),
     ]
     inserts = []
-    bulk_insert = Event.objects.bulk_create
+    insert = batch_module.rows_insert
     monkeypatch.setattr(
-        Event.objects,
-        "bulk_create",
-        lambda objs, **kwargs: inserts.append(len(objs)) or bulk_insert(objs, **kwargs),
+        batch_module,
+        "rows_insert",
+        lambda model, objs: (model is Event and inserts.append(len(objs))) or insert(model, objs),
     )
     in_bulk = ingest_rows(documents)
     with monkeypatch.context() as patched:  # every batch applied the careful way, one by one
