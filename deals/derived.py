@@ -431,6 +431,12 @@ def revise_companies(company_ids=(), *, deal_ids=(), inquiry_ids=()) -> None:
     inquiries, and the groups above them all, a new revision: a company's page is kept under it
     (views.company_revision), and lists its group's deals and inquiries too."""
     ids = {pk for pk in company_ids if pk}
+    pending = deferred_refresh()
+    if pending is not None and not deal_ids and not inquiry_ids:
+        # Once when the block ends, for all: ingest revised a company for each alternative
+        # name it gave one, an UPDATE each.
+        pending.companies.update(ids)
+        return
     parties = _model("Party").objects
     if deal_ids:
         ids.update(parties.filter(deal__in=deal_ids).values_list("company_id", flat=True))
@@ -709,6 +715,8 @@ class PendingRefresh:
     inquiries: set[int] = field(default_factory=set)
     search_deals: set[int] = field(default_factory=set)
     search_inquiries: set[int] = field(default_factory=set)
+    # Companies to revise (revise_companies), not for a deal or inquiry of theirs.
+    companies: set[int] = field(default_factory=set)
 
     def ask_deals(self, ids, *, inquiry: Inquiry | None, event: Event | None) -> None:
         for pk in ids:
@@ -721,6 +729,7 @@ class PendingRefresh:
         self.inquiries |= other.inquiries
         self.search_deals |= other.search_deals
         self.search_inquiries |= other.search_inquiries
+        self.companies |= other.companies
 
     def run(self) -> None:
         # Each row written once for its derived fields, search document and revision
@@ -745,6 +754,7 @@ class PendingRefresh:
         for (inquiry, event), ids in by_cause.items():
             refresh_deals(*ids, inquiry=inquiry, event=event)
         refresh_search(deal_ids=self.search_deals, inquiry_ids=self.search_inquiries)
+        revise_companies(self.companies)
 
 
 _PENDING: contextvars.ContextVar[PendingRefresh | None] = contextvars.ContextVar(
