@@ -639,21 +639,24 @@ def inquiries_companies_add(links: list[tuple[Inquiry, list[Company]]]) -> None:
         through,
         [through(inquiry_id=inquiry.pk, company_id=pk) for inquiry, ids in links for pk in ids],
     )
-    history = history_insert(
+    history_ids = history_insert(
         Inquiry, [inquiry for inquiry, _ in links], update=True, default_change_reason=None
     )
     rows_of: dict[int, list] = {}
     for row in rows:
         rows_of.setdefault(row.inquiry_id, []).append(row)
     m2m_history = apps.get_model("deals", "HistoricalInquiry_companies")
-    row_writes.rows_insert(
+    row_writes.values_insert(
         m2m_history,
         [
-            m2m_history(
-                history=entry, id=row.id, inquiry_id=row.inquiry_id, company_id=row.company_id
-            )
-            for entry in history
-            for row in rows_of[entry.id]
+            {
+                "history_id": history_id,
+                "id": row.id,
+                "inquiry_id": row.inquiry_id,
+                "company_id": row.company_id,
+            }
+            for (inquiry, _), history_id in zip(links, history_ids, strict=True)
+            for row in rows_of[inquiry.pk]
         ],
     )
     refresh_search(inquiry_ids=[inquiry.pk for inquiry, _ in links])

@@ -61,25 +61,27 @@ def history_insert(
     update: bool = False,
     default_change_reason: str | None = "",
     default_date=None,
-) -> list[models.Model]:
+) -> list[int]:
     """`model.history.bulk_history_create(objs, ...)`: the same history rows, inserted by
-    `row_writes.rows_insert` (COPY on PostgreSQL) instead of `bulk_create`."""
+    `row_writes.values_insert` (COPY on PostgreSQL, no model object per row) instead of
+    `bulk_create`; returns their ids, in the order of `objs`."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or not objs:
         return []
     history = model.history.model
+    tracked = [field.attname for field in history.tracked_fields]
+    relation = hasattr(history, "history_relation")
     rows = []
     for instance in objs:
-        row = history(
+        user = getattr(instance, "_history_user", history.get_default_history_user(instance))
+        row = {name: getattr(instance, name) for name in tracked}
+        row.update(
             history_date=getattr(instance, "_history_date", default_date or timezone.now()),
-            history_user=getattr(
-                instance, "_history_user", history.get_default_history_user(instance)
-            ),
+            history_user_id=user.pk if user is not None else None,
             history_change_reason=history_utils.get_change_reason_from_object(instance)
             or default_change_reason,
             history_type="~" if update else "+",
-            **{field.attname: getattr(instance, field.attname) for field in history.tracked_fields},
         )
-        if hasattr(history, "history_relation"):
-            row.history_relation_id = instance.pk
+        if relation:
+            row["history_relation_id"] = instance.pk
         rows.append(row)
-    return row_writes.rows_insert(history, rows)
+    return row_writes.values_insert(history, rows)

@@ -140,15 +140,18 @@ def ids_allocate(model: type[models.Model], objs: list[models.Model]) -> None:
     connection = connections[model.objects.db]
     if not missing or connection.vendor != "postgresql":
         return
+    for obj, pk in zip(missing, _ids_next(model, len(missing)), strict=True):
+        obj.pk = pk
+
+
+def _ids_next(model: type[models.Model], count: int) -> list[int]:
     meta = model._meta
-    with connection.cursor() as cursor:
+    with connections[model.objects.db].cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s) ORDER BY 1",
-            [meta.db_table, meta.pk.column, len(missing)],
+            [meta.db_table, meta.pk.column, count],
         )
-        ids = [row[0] for row in cursor.fetchall()]
-    for obj, pk in zip(missing, ids, strict=True):
-        obj.pk = pk
+        return [row[0] for row in cursor.fetchall()]
 
 
 def rows_insert(model: type[models.Model], objs: list[models.Model]) -> list[models.Model]:
@@ -167,26 +170,68 @@ def rows_insert(model: type[models.Model], objs: list[models.Model]) -> list[mod
     if connection.vendor != "postgresql":
         return model.objects.bulk_create(objs, batch_size=500)
     ids_allocate(model, objs)
-    meta = model._meta
-    fields = meta.local_concrete_fields
-    quote = connection.ops.quote_name
-    plain = [_plain_type(field) for field in fields]
-    rows = []
+    fields = model._meta.local_concrete_fields
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    _copy(model, [[field.pre_save(obj, True) for field in fields] for obj in objs])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
+
+
+def values_insert(model: type[models.Model], rows: list[dict[str, object]]) -> list[int]:
+    """Insert rows given as {attname: value} (a field left out has its default), in order, and
+    return their ids: what `bulk_create` of `model(**row)` for each would write, without making
+    the model objects (on PostgreSQL, by COPY as `rows_insert`)."""
+    if not rows:
+        return []
+    connection = connections[model.objects.db]
+    meta = model._meta
+    if connection.vendor != "postgresql":
+        objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
+        return [obj.pk for obj in objs]
+    pk_name = meta.pk.attname
+    ids = iter(_ids_next(model, sum(row.get(pk_name) is None for row in rows)))
+    given = []
+    for row in rows:
+        given.append(row[pk_name] if row.get(pk_name) is not None else next(ids))
+    fields = meta.local_concrete_fields
+    defaults = {field.attname: field.get_default() for field in fields}
+    _copy(
+        model,
+        [
+            [
+                pk if field.attname == pk_name else row.get(field.attname, defaults[field.attname])
+                for field in fields
+            ]
+            for row, pk in zip(rows, given, strict=True)
+        ],
+    )
+    return given
+
+
+def _copy(model: type[models.Model], rows: list[list]) -> None:
+    """COPY `rows` (each a value per local concrete field, in order) into `model`'s table."""
+    connection = connections[model.objects.db]
+    meta = model._meta
+    fields = meta.local_concrete_fields
+    plain = [_plain_type(field) for field in fields]
+    prepared = []
+    for values in rows:
         row = []
-        for field, kind in zip(fields, plain, strict=True):
-            value = field.pre_save(obj, True)
+        for field, kind, value in zip(fields, plain, values, strict=True):
             if kind is None or (value is not None and type(value) is not kind):
                 value = field.get_db_prep_save(value, connection)
             row.append(value)
-        rows.append(row)
+        prepared.append(row)
+    quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
 
     def copy(sql, params, many, context):
         with context["cursor"].cursor.copy(sql) as copying:
-            for row in rows:
+            for row in prepared:
                 copying.write_row(row)
 
     connection.validate_no_broken_transaction()
@@ -196,10 +241,6 @@ def rows_insert(model: type[models.Model], objs: list[models.Model]) -> list[mod
                 cursor._execute_with_wrappers(sql, None, False, executor=copy)
         else:
             cursor._execute_with_wrappers(sql, None, False, executor=copy)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return objs
 
 
 # Fields whose values of this exact type (or None) Django sends to PostgreSQL as they are: no
