@@ -693,7 +693,18 @@ def refresh_search(*, deal_ids=(), inquiry_ids=()) -> None:
 
 
 def refresh_search_for_companies(company_ids) -> None:
-    """A company's name, ticker or alternative names changed: its deals and inquiries too."""
+    """A company's name, ticker or alternative names changed: its deals and inquiries too
+    (inside `derived_fields_deferred`, found when the block ends, once for all its companies:
+    ingest gives a company alternative names one by one, two queries each)."""
+    pending = deferred_refresh()
+    if pending is not None:
+        pending.search_companies.update(pk for pk in company_ids if pk)
+        return
+    refresh_search(**_search_of_companies(company_ids))
+
+
+def _search_of_companies(company_ids) -> dict[str, list[int]]:
+    """The deals and inquiries whose search documents name these companies."""
     deal_ids = (
         _model("Party").objects.filter(company__in=company_ids).values_list("deal_id", flat=True)
     )
@@ -702,7 +713,7 @@ def refresh_search_for_companies(company_ids) -> None:
         .companies.through.objects.filter(company__in=company_ids)
         .values_list("inquiry_id", flat=True)
     )
-    refresh_search(deal_ids=list(deal_ids), inquiry_ids=list(inquiry_ids))
+    return {"deal_ids": list(deal_ids), "inquiry_ids": list(inquiry_ids)}
 
 
 # --- Batches: deferring the refresh, not recording changes ---------------------------------
@@ -720,6 +731,8 @@ class PendingRefresh:
     search_inquiries: set[int] = field(default_factory=set)
     # Companies to revise (revise_companies), not for a deal or inquiry of theirs.
     companies: set[int] = field(default_factory=set)
+    # Companies whose deals' and inquiries' search documents to rebuild.
+    search_companies: set[int] = field(default_factory=set)
 
     def ask_deals(self, ids, *, inquiry: Inquiry | None, event: Event | None) -> None:
         for pk in ids:
@@ -733,6 +746,7 @@ class PendingRefresh:
         self.search_deals |= other.search_deals
         self.search_inquiries |= other.search_inquiries
         self.companies |= other.companies
+        self.search_companies |= other.search_companies
 
     def run(self) -> None:
         # Each row written once for its derived fields, search document and revision
@@ -756,7 +770,12 @@ class PendingRefresh:
             by_cause.setdefault((inquiry, event), []).append(pk)
         for (inquiry, event), ids in by_cause.items():
             refresh_deals(*ids, inquiry=inquiry, event=event)
-        refresh_search(deal_ids=self.search_deals, inquiry_ids=self.search_inquiries)
+        deal_ids, inquiry_ids = set(self.search_deals), set(self.search_inquiries)
+        if self.search_companies:
+            of_companies = _search_of_companies(sorted(self.search_companies))
+            deal_ids.update(of_companies["deal_ids"])
+            inquiry_ids.update(of_companies["inquiry_ids"])
+        refresh_search(deal_ids=deal_ids, inquiry_ids=inquiry_ids)
         revise_companies(self.companies)
 
 
