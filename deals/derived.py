@@ -389,10 +389,10 @@ def new_revision() -> int:
     return time.time_ns()
 
 
-def revise(*, deal_ids=(), inquiry_ids=()) -> None:
+def revise(*, deal_ids=(), inquiry_ids=(), company_ids=()) -> None:
     """Give these deals and inquiries a new revision: their cached rows, charts and timelines
     (keyed by it: deals/cache.py cached_each) are rendered again, and no other object's are;
-    and the companies whose pages list them (revise_companies).
+    and the companies whose pages list them, and `company_ids` (revise_companies).
 
     The refreshes below call it for what they refresh (a deal's status, an inquiry's phases,
     the search documents, which every change to a deal's companies, parties or regulators
@@ -401,6 +401,7 @@ def revise(*, deal_ids=(), inquiry_ids=()) -> None:
     if collected is not None:
         collected[0].update(deal_ids)
         collected[1].update(inquiry_ids)
+        collected[2].update(company_ids)
         return
     deal_ids = sorted({pk for pk in deal_ids if pk})
     inquiry_ids = sorted({pk for pk in inquiry_ids if pk})
@@ -415,7 +416,7 @@ def revise(*, deal_ids=(), inquiry_ids=()) -> None:
             _model("Deal").objects.filter(pk__in=deal_ids).update(revision=new_revision())
         if inquiry_ids:
             _revised_inquiries(inquiry_ids).update(revision=new_revision())
-    revise_companies(deal_ids=deal_ids, inquiry_ids=inquiry_ids)
+    revise_companies(company_ids, deal_ids=deal_ids, inquiry_ids=inquiry_ids)
 
 
 def _revised_inquiries(inquiry_ids) -> models.QuerySet:
@@ -468,7 +469,7 @@ def revise_companies(company_ids=(), *, deal_ids=(), inquiry_ids=()) -> None:
         _model("Company").objects.filter(pk__in=ids).update(revision=new_revision())
 
 
-_REVISING: contextvars.ContextVar[tuple[set, set] | None] = contextvars.ContextVar(
+_REVISING: contextvars.ContextVar[tuple[set, set, set] | None] = contextvars.ContextVar(
     "revising", default=None
 )
 
@@ -480,13 +481,13 @@ def revisions_together() -> Iterator[None]:
     if _REVISING.get() is not None:  # an outer block revises
         yield
         return
-    collected: tuple[set, set] = (set(), set())
+    collected: tuple[set, set, set] = (set(), set(), set())
     token = _REVISING.set(collected)
     try:
         yield
     finally:
         _REVISING.reset(token)
-    revise(deal_ids=collected[0], inquiry_ids=collected[1])
+    revise(deal_ids=collected[0], inquiry_ids=collected[1], company_ids=collected[2])
 
 
 def deals_of_inquiries(*inquiry_ids: int | None) -> list[int]:
@@ -640,7 +641,11 @@ def inquiries_companies_add(links: list[tuple[Inquiry, list[Company]]]) -> None:
         [through(inquiry_id=inquiry.pk, company_id=pk) for inquiry, ids in links for pk in ids],
     )
     history_ids = history_insert(
-        Inquiry, [inquiry for inquiry, _ in links], update=True, default_change_reason=None
+        Inquiry,
+        [inquiry for inquiry, _ in links],
+        update=True,
+        default_change_reason=None,
+        ids=True,
     )
     rows_of: dict[int, list] = {}
     for row in rows:
@@ -658,6 +663,7 @@ def inquiries_companies_add(links: list[tuple[Inquiry, list[Company]]]) -> None:
             for (inquiry, _), history_id in zip(links, history_ids, strict=True)
             for row in rows_of[inquiry.pk]
         ],
+        ids=False,
     )
     refresh_search(inquiry_ids=[inquiry.pk for inquiry, _ in links])
     content_changed()
@@ -776,7 +782,7 @@ class PendingRefresh:
             deal_ids.update(of_companies["deal_ids"])
             inquiry_ids.update(of_companies["inquiry_ids"])
         refresh_search(deal_ids=deal_ids, inquiry_ids=inquiry_ids)
-        revise_companies(self.companies)
+        revise(company_ids=self.companies)  # with the rest, when revisions_together ends
 
 
 _PENDING: contextvars.ContextVar[PendingRefresh | None] = contextvars.ContextVar(

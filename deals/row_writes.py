@@ -180,24 +180,35 @@ def rows_insert(model: type[models.Model], objs: list[models.Model]) -> list[mod
     return objs
 
 
-def values_insert(model: type[models.Model], rows: list[dict[str, object]]) -> list[int]:
+def values_insert(
+    model: type[models.Model], rows: list[dict[str, object]], *, ids: bool = True
+) -> list[int]:
     """Insert rows given as {attname: value} (a field left out has its default), in order, and
     return their ids: what `bulk_create` of `model(**row)` for each would write, without making
-    the model objects (on PostgreSQL, by COPY as `rows_insert`)."""
+    the model objects (on PostgreSQL, by COPY as `rows_insert`). `ids=False`: rows without
+    their id, which the table gives them (the same ids, in order) and none is returned."""
     if not rows:
         return []
     connection = connections[model.objects.db]
     meta = model._meta
     if connection.vendor != "postgresql":
         objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
-        return [obj.pk for obj in objs]
+        return [obj.pk for obj in objs] if ids else []
     pk_name = meta.pk.attname
-    ids = iter(_ids_next(model, sum(row.get(pk_name) is None for row in rows)))
-    given = []
-    for row in rows:
-        given.append(row[pk_name] if row.get(pk_name) is not None else next(ids))
     fields = meta.local_concrete_fields
     defaults = {field.attname: field.get_default() for field in fields}
+    if not ids:
+        fields = [field for field in fields if field.attname != pk_name]
+        _copy(
+            model,
+            [[row.get(f.attname, defaults[f.attname]) for f in fields] for row in rows],
+            fields,
+        )
+        return []
+    new_ids = iter(_ids_next(model, sum(row.get(pk_name) is None for row in rows)))
+    given = []
+    for row in rows:
+        given.append(row[pk_name] if row.get(pk_name) is not None else next(new_ids))
     _copy(
         model,
         [
@@ -211,11 +222,12 @@ def values_insert(model: type[models.Model], rows: list[dict[str, object]]) -> l
     return given
 
 
-def _copy(model: type[models.Model], rows: list[list]) -> None:
-    """COPY `rows` (each a value per local concrete field, in order) into `model`'s table."""
+def _copy(model: type[models.Model], rows: list[list], fields=None) -> None:
+    """COPY `rows` (each a value per field of `fields`, by default every local concrete field,
+    in order) into `model`'s table."""
     connection = connections[model.objects.db]
     meta = model._meta
-    fields = meta.local_concrete_fields
+    fields = meta.local_concrete_fields if fields is None else fields
     plain = [_plain_type(field) for field in fields]
     prepared = []
     for values in rows:

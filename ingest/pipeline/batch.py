@@ -119,6 +119,8 @@ class Batch:
         self.no_inquiry: set[tuple[str, str, str]] = set()
         # Slugs no company had when the batch began and none has taken since.
         self.free_slugs: set[str] = set()
+        # (company id, name key) of the alternative names known to be stored.
+        self.aliases: set[tuple[int, str]] = set()
         # AppliedValues to write when the batch ends: the records applied, the one applying.
         self.applied: dict[tuple[str, int], dict] = {}
         self.applied_now: dict[tuple[str, int], dict] = {}
@@ -371,5 +373,6 @@ class Batch:
         self.records.clear()
         self.no_inquiry.clear()
         self.free_slugs.clear()
+        self.aliases.clear()
         self.applied_now.clear()
         self.links_now.clear()

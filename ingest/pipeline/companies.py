@@ -49,11 +49,14 @@ def company_for(name: str, *, batch: Batch | None = None) -> Company:
         )
         batch.known(company, company.name_key)
     for old in former:
-        if name_key(old) != company.name_key:
+        key = name_key(old)
+        # A batch reads or makes each alternative name once: the same "X (ex: Y)" recurs.
+        if key != company.name_key and (company.pk, key) not in batch.aliases:
             CompanyAlias.objects.get_or_create(
-                company=company, name_key=name_key(old), defaults={"name": old[:200]}
+                company=company, name_key=key, defaults={"name": old[:200]}
             )
-            batch.known(company, name_key(old))
+            batch.aliases.add((company.pk, key))
+            batch.known(company, key)
     return company
 
 
