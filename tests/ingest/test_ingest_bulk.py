@@ -15,7 +15,7 @@ from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, Party, Reg
 from ingest.models import AppliedValues, RawRecord
 from ingest.pipeline import batch as batch_module
 from ingest.pipeline import cases, companies, ingest_run, records
-from ingest.pipeline.batch import Batch
+from ingest.pipeline.batch import BATCH_SIZE, Batch
 from tests import FIXTURE_DIR
 from tests.ingest_samples import samples
 
@@ -44,6 +44,9 @@ def ec_cases(
     return json.dumps(cases).encode()
 
 
+TWO_BATCHES = range(100, 100 + BATCH_SIZE + 50)
+
+
 def queries_per_record(document: bytes) -> float:
     with CaptureQueriesContext(connection) as queries:
         run = ingest_run(source="ec", documents=[document], trigger="file")
@@ -53,7 +56,7 @@ def queries_per_record(document: bytes) -> float:
 
 def test_a_batch_costs_the_same_queries_per_record_however_many_records_it_has():
     few = queries_per_record(ec_cases(range(0, 5)))
-    many = queries_per_record(ec_cases(range(100, 250)))  # two batches
+    many = queries_per_record(ec_cases(TWO_BATCHES))
 
     # What a batch shares is read, created (its companies and the rows of its new cases, with
     # their history) and refreshed once, so more cost no more. The refresh reads each inquiry's
@@ -63,13 +66,13 @@ def test_a_batch_costs_the_same_queries_per_record_however_many_records_it_has()
 
 
 def test_the_rows_of_new_cases_cost_statements_per_batch_not_per_record():
-    many = queries_per_record(ec_cases(range(100, 250)))  # two batches
+    many = queries_per_record(ec_cases(TWO_BATCHES))
 
     # Records, inquiries, companies and their history rows: one insert per kind and batch (0.6
     # a record on SQLite; saving each record one by one made six or more).
     assert many < 1
-    assert RawRecord.objects.count() == Inquiry.objects.count() == 150  # a positive control
-    assert Inquiry.history.filter(history_type="+").count() == 150
+    assert RawRecord.objects.count() == Inquiry.objects.count() == len(TWO_BATCHES)  # a control
+    assert Inquiry.history.filter(history_type="+").count() == len(TWO_BATCHES)
 
 
 def test_a_batch_writes_each_new_inquiry_once_after_inserting_it():
