@@ -47,6 +47,7 @@ from . import phases as phase_rule
 from . import search as search_rule
 from . import status as status_rule
 from .cache import content_changed, content_changes_deferred
+from .history import history_insert
 from .vocabulary import ChangeCause, DealLife, InquiryKind, Stage, dormant_after
 
 if TYPE_CHECKING:
@@ -388,10 +389,10 @@ def new_revision() -> int:
     return time.time_ns()
 
 
-def revise(*, deal_ids=(), inquiry_ids=()) -> None:
+def revise(*, deal_ids=(), inquiry_ids=(), company_ids=()) -> None:
     """Give these deals and inquiries a new revision: their cached rows, charts and timelines
     (keyed by it: deals/cache.py cached_each) are rendered again, and no other object's are;
-    and the companies whose pages list them (revise_companies).
+    and the companies whose pages list them, and `company_ids` (revise_companies).
 
     The refreshes below call it for what they refresh (a deal's status, an inquiry's phases,
     the search documents, which every change to a deal's companies, parties or regulators
@@ -400,6 +401,7 @@ def revise(*, deal_ids=(), inquiry_ids=()) -> None:
     if collected is not None:
         collected[0].update(deal_ids)
         collected[1].update(inquiry_ids)
+        collected[2].update(company_ids)
         return
     deal_ids = sorted({pk for pk in deal_ids if pk})
     inquiry_ids = sorted({pk for pk in inquiry_ids if pk})
@@ -414,7 +416,7 @@ def revise(*, deal_ids=(), inquiry_ids=()) -> None:
             _model("Deal").objects.filter(pk__in=deal_ids).update(revision=new_revision())
         if inquiry_ids:
             _revised_inquiries(inquiry_ids).update(revision=new_revision())
-    revise_companies(deal_ids=deal_ids, inquiry_ids=inquiry_ids)
+    revise_companies(company_ids, deal_ids=deal_ids, inquiry_ids=inquiry_ids)
 
 
 def _revised_inquiries(inquiry_ids) -> models.QuerySet:
@@ -430,6 +432,12 @@ def revise_companies(company_ids=(), *, deal_ids=(), inquiry_ids=()) -> None:
     inquiries, and the groups above them all, a new revision: a company's page is kept under it
     (views.company_revision), and lists its group's deals and inquiries too."""
     ids = {pk for pk in company_ids if pk}
+    pending = deferred_refresh()
+    if pending is not None and not deal_ids and not inquiry_ids:
+        # Once when the block ends, for all: ingest revised a company for each alternative
+        # name it gave one, an UPDATE each.
+        pending.companies.update(ids)
+        return
     parties = _model("Party").objects
     if deal_ids:
         ids.update(parties.filter(deal__in=deal_ids).values_list("company_id", flat=True))
@@ -461,7 +469,7 @@ def revise_companies(company_ids=(), *, deal_ids=(), inquiry_ids=()) -> None:
         _model("Company").objects.filter(pk__in=ids).update(revision=new_revision())
 
 
-_REVISING: contextvars.ContextVar[tuple[set, set] | None] = contextvars.ContextVar(
+_REVISING: contextvars.ContextVar[tuple[set, set, set] | None] = contextvars.ContextVar(
     "revising", default=None
 )
 
@@ -473,13 +481,13 @@ def revisions_together() -> Iterator[None]:
     if _REVISING.get() is not None:  # an outer block revises
         yield
         return
-    collected: tuple[set, set] = (set(), set())
+    collected: tuple[set, set, set] = (set(), set(), set())
     token = _REVISING.set(collected)
     try:
         yield
     finally:
         _REVISING.reset(token)
-    revise(deal_ids=collected[0], inquiry_ids=collected[1])
+    revise(deal_ids=collected[0], inquiry_ids=collected[1], company_ids=collected[2])
 
 
 def deals_of_inquiries(*inquiry_ids: int | None) -> list[int]:
@@ -628,24 +636,34 @@ def inquiries_companies_add(links: list[tuple[Inquiry, list[Company]]]) -> None:
         return
     Inquiry = _model("Inquiry")
     through = Inquiry.companies.through
-    rows = through.objects.bulk_create(
-        [through(inquiry_id=inquiry.pk, company_id=pk) for inquiry, ids in links for pk in ids]
+    rows = row_writes.rows_insert(
+        through,
+        [through(inquiry_id=inquiry.pk, company_id=pk) for inquiry, ids in links for pk in ids],
     )
-    history = Inquiry.history.bulk_history_create(
-        [inquiry for inquiry, _ in links], update=True, default_change_reason=None
+    history_ids = history_insert(
+        Inquiry,
+        [inquiry for inquiry, _ in links],
+        update=True,
+        default_change_reason=None,
+        ids=True,
     )
     rows_of: dict[int, list] = {}
     for row in rows:
         rows_of.setdefault(row.inquiry_id, []).append(row)
     m2m_history = apps.get_model("deals", "HistoricalInquiry_companies")
-    m2m_history.objects.bulk_create(
+    row_writes.values_insert(
+        m2m_history,
         [
-            m2m_history(
-                history=entry, id=row.id, inquiry_id=row.inquiry_id, company_id=row.company_id
-            )
-            for entry in history
-            for row in rows_of[entry.id]
-        ]
+            {
+                "history_id": history_id,
+                "id": row.id,
+                "inquiry_id": row.inquiry_id,
+                "company_id": row.company_id,
+            }
+            for (inquiry, _), history_id in zip(links, history_ids, strict=True)
+            for row in rows_of[inquiry.pk]
+        ],
+        ids=False,
     )
     refresh_search(inquiry_ids=[inquiry.pk for inquiry, _ in links])
     content_changed()
@@ -681,7 +699,18 @@ def refresh_search(*, deal_ids=(), inquiry_ids=()) -> None:
 
 
 def refresh_search_for_companies(company_ids) -> None:
-    """A company's name, ticker or alternative names changed: its deals and inquiries too."""
+    """A company's name, ticker or alternative names changed: its deals and inquiries too
+    (inside `derived_fields_deferred`, found when the block ends, once for all its companies:
+    ingest gives a company alternative names one by one, two queries each)."""
+    pending = deferred_refresh()
+    if pending is not None:
+        pending.search_companies.update(pk for pk in company_ids if pk)
+        return
+    refresh_search(**_search_of_companies(company_ids))
+
+
+def _search_of_companies(company_ids) -> dict[str, list[int]]:
+    """The deals and inquiries whose search documents name these companies."""
     deal_ids = (
         _model("Party").objects.filter(company__in=company_ids).values_list("deal_id", flat=True)
     )
@@ -690,7 +719,7 @@ def refresh_search_for_companies(company_ids) -> None:
         .companies.through.objects.filter(company__in=company_ids)
         .values_list("inquiry_id", flat=True)
     )
-    refresh_search(deal_ids=list(deal_ids), inquiry_ids=list(inquiry_ids))
+    return {"deal_ids": list(deal_ids), "inquiry_ids": list(inquiry_ids)}
 
 
 # --- Batches: deferring the refresh, not recording changes ---------------------------------
@@ -706,6 +735,10 @@ class PendingRefresh:
     inquiries: set[int] = field(default_factory=set)
     search_deals: set[int] = field(default_factory=set)
     search_inquiries: set[int] = field(default_factory=set)
+    # Companies to revise (revise_companies), not for a deal or inquiry of theirs.
+    companies: set[int] = field(default_factory=set)
+    # Companies whose deals' and inquiries' search documents to rebuild.
+    search_companies: set[int] = field(default_factory=set)
 
     def ask_deals(self, ids, *, inquiry: Inquiry | None, event: Event | None) -> None:
         for pk in ids:
@@ -718,6 +751,8 @@ class PendingRefresh:
         self.inquiries |= other.inquiries
         self.search_deals |= other.search_deals
         self.search_inquiries |= other.search_inquiries
+        self.companies |= other.companies
+        self.search_companies |= other.search_companies
 
     def run(self) -> None:
         # Each row written once for its derived fields, search document and revision
@@ -741,7 +776,13 @@ class PendingRefresh:
             by_cause.setdefault((inquiry, event), []).append(pk)
         for (inquiry, event), ids in by_cause.items():
             refresh_deals(*ids, inquiry=inquiry, event=event)
-        refresh_search(deal_ids=self.search_deals, inquiry_ids=self.search_inquiries)
+        deal_ids, inquiry_ids = set(self.search_deals), set(self.search_inquiries)
+        if self.search_companies:
+            of_companies = _search_of_companies(sorted(self.search_companies))
+            deal_ids.update(of_companies["deal_ids"])
+            inquiry_ids.update(of_companies["inquiry_ids"])
+        refresh_search(deal_ids=deal_ids, inquiry_ids=inquiry_ids)
+        revise(company_ids=self.companies)  # with the rest, when revisions_together ends
 
 
 _PENDING: contextvars.ContextVar[PendingRefresh | None] = contextvars.ContextVar(

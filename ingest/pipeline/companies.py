@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from simple_history.utils import bulk_create_with_history
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 
 from deals.cache import content_changed
+from deals.history import history_insert
 from deals.models import Company, CompanyAlias
 from deals.names import group_parents, name_key, possessive_owner, slug_base, split_name
+from deals.row_writes import ids_allocate, rows_insert
 from deals.vocabulary import status_errors
 
 from ..sources.base import CaseRecord, Parsed, Skipped
-from .batch import Batch, BulkFailed
+from .batch import Batch, BulkFailed, among
 
 
 def company_for(name: str, *, batch: Batch | None = None) -> Company:
@@ -46,11 +49,14 @@ def company_for(name: str, *, batch: Batch | None = None) -> Company:
         )
         batch.known(company, company.name_key)
     for old in former:
-        if name_key(old) != company.name_key:
+        key = name_key(old)
+        # A batch reads or makes each alternative name once: the same "X (ex: Y)" recurs.
+        if key != company.name_key and (company.pk, key) not in batch.aliases:
             CompanyAlias.objects.get_or_create(
-                company=company, name_key=name_key(old), defaults={"name": old[:200]}
+                company=company, name_key=key, defaults={"name": old[:200]}
             )
-            batch.known(company, name_key(old))
+            batch.aliases.add((company.pk, key))
+            batch.known(company, key)
     return company
 
 
@@ -118,9 +124,13 @@ def companies_bulk_create(*, source: str, records: list[Parsed], batch: Batch) -
         return 0
     heads = {company.name_key: group_parents(company.name) for company in new}
     wanted_heads = {head for group in heads.values() for head in group}
-    found = {c.name_key: c for c in Company.objects.filter(name_key__in=wanted_heads)}
+    heads_found = _by_name(Company.objects.filter(name_key__in=among(wanted_heads)))
+    found = {c.name_key: c for c in heads_found}
     # A company whose group is made in this batch too is inserted after it: one insert per
-    # such step, in the order applying the records one by one would make them.
+    # such step, in the order applying the records one by one would make them. On PostgreSQL
+    # each has its id before any is inserted (the ids so inserting them would give), so the
+    # group's is known and all go in one insert.
+    ids_allocate(Company, new)
     created: list[Company] = []
     for n, company in enumerate(new):
         group = next((head for head in heads[company.name_key] if head in found), None)
@@ -139,7 +149,9 @@ def companies_bulk_create(*, source: str, records: list[Parsed], batch: Batch) -
 def _companies_insert(companies: list[Company]) -> list[Company]:
     try:
         with transaction.atomic():
-            return bulk_create_with_history(companies, Company, batch_size=500)
+            rows_insert(Company, companies)
+            history_insert(Company, companies, default_change_reason=None)
+            return companies
     except IntegrityError:  # a slug another run took since the batch read them
         raise BulkFailed from None
 
@@ -150,8 +162,15 @@ def _group_of(name: str) -> Company | None:
     heads = group_parents(name)
     if not heads:
         return None
-    found = {c.name_key: c for c in Company.objects.filter(name_key__in=heads)}
+    found = {c.name_key: c for c in _by_name(Company.objects.filter(name_key__in=among(heads)))}
     return next((found[head] for head in heads if head in found), None)
+
+
+def _by_name(companies: QuerySet[Company]) -> QuerySet[Company]:
+    """`companies` in their default order (by name: of two with one key, the later wins), as
+    COALESCE(name, name), the same order, which no index holds: ordered by the name itself,
+    PostgreSQL walked the whole name index rather than sort the few rows name_key finds."""
+    return companies.order_by(Coalesce(F("name"), F("name")), "pk")
 
 
 def companies_matching(name: str, *, batch: Batch | None = None) -> list[Company]:

@@ -74,3 +74,38 @@ def test_a_stored_document_is_searched_by_its_new_words_not_its_old_ones():
 
     assert list(Deal.objects.search("okapi")) == [deal]
     assert list(Deal.objects.search("zebra")) == []
+
+
+def test_rows_inserted_in_bulk_are_what_bulk_create_writes_with_their_ids_and_history():
+    from deals.history import history_insert
+    from ingest.models import RawRecord
+
+    payload = {"title": 'Tab\there, a quote " and a backslash \\', "n": [1, None], "é": True}
+    made = [
+        RawRecord(source="ec", external_id=f"AT.{n}", payload=payload, title=f"Case\n{n}")
+        for n in range(3)
+    ]
+    like = [
+        RawRecord(source="ec", external_id=f"AT.{n}", payload=payload, title=f"Case\n{n}")
+        for n in range(3, 6)
+    ]
+    row_writes.rows_insert(RawRecord, made)
+    RawRecord.objects.bulk_create(like)
+    deals = DealFactory.build_batch(2)
+    for n, deal in enumerate(deals):
+        deal.slug = f"copied-{n}"  # save() would give it one
+    row_writes.rows_insert(Deal, deals)
+    history_ids = history_insert(Deal, deals, default_change_reason=None, ids=True)
+
+    assert [raw.pk for raw in made] == sorted(raw.pk for raw in made)  # in order, as inserted
+    fields = ["source", "payload", "content_hash", "review_status", "summary"]
+    stored = {r.external_id: r for r in RawRecord.objects.all()}
+    for ours, theirs in zip(made, like, strict=True):
+        ours_row, theirs_row = stored[ours.external_id], stored[theirs.external_id]
+        assert ours_row.pk == ours.pk
+        assert [getattr(ours_row, f) for f in fields] == [getattr(theirs_row, f) for f in fields]
+    assert stored["AT.0"].payload == payload and stored["AT.0"].title == "Case\n0"
+    history = Deal.history.filter(history_id__in=history_ids).order_by("history_id")
+    assert [(h.id, h.title, h.history_type) for h in history] == [
+        (deal.pk, deal.title, "+") for deal in deals
+    ]

@@ -13,8 +13,9 @@ from simple_history.models import HistoricalRecords
 from deals.history import M2MHistoricalRecords
 from deals.models import Company, CompanyAlias, Deal, Event, Inquiry, Party, Regulator, StatusChange
 from ingest.models import AppliedValues, RawRecord
+from ingest.pipeline import batch as batch_module
 from ingest.pipeline import cases, companies, ingest_run, records
-from ingest.pipeline.batch import Batch
+from ingest.pipeline.batch import BATCH_SIZE, Batch
 from tests import FIXTURE_DIR
 from tests.ingest_samples import samples
 
@@ -43,6 +44,9 @@ def ec_cases(
     return json.dumps(cases).encode()
 
 
+TWO_BATCHES = range(100, 100 + BATCH_SIZE + 50)
+
+
 def queries_per_record(document: bytes) -> float:
     with CaptureQueriesContext(connection) as queries:
         run = ingest_run(source="ec", documents=[document], trigger="file")
@@ -52,7 +56,7 @@ def queries_per_record(document: bytes) -> float:
 
 def test_a_batch_costs_the_same_queries_per_record_however_many_records_it_has():
     few = queries_per_record(ec_cases(range(0, 5)))
-    many = queries_per_record(ec_cases(range(100, 250)))  # two batches
+    many = queries_per_record(ec_cases(TWO_BATCHES))
 
     # What a batch shares is read, created (its companies and the rows of its new cases, with
     # their history) and refreshed once, so more cost no more. The refresh reads each inquiry's
@@ -62,13 +66,13 @@ def test_a_batch_costs_the_same_queries_per_record_however_many_records_it_has()
 
 
 def test_the_rows_of_new_cases_cost_statements_per_batch_not_per_record():
-    many = queries_per_record(ec_cases(range(100, 250)))  # two batches
+    many = queries_per_record(ec_cases(TWO_BATCHES))
 
     # Records, inquiries, companies and their history rows: one insert per kind and batch (0.6
     # a record on SQLite; saving each record one by one made six or more).
     assert many < 1
-    assert RawRecord.objects.count() == Inquiry.objects.count() == 150  # a positive control
-    assert Inquiry.history.filter(history_type="+").count() == 150
+    assert RawRecord.objects.count() == Inquiry.objects.count() == len(TWO_BATCHES)  # a control
+    assert Inquiry.history.filter(history_type="+").count() == len(TWO_BATCHES)
 
 
 def test_a_batch_writes_each_new_inquiry_once_after_inserting_it():
@@ -227,11 +231,11 @@ def test_refreshing_each_deal_once_per_batch_leaves_what_refreshing_on_every_sav
 
 def test_companies_of_a_batch_are_created_in_bulk_as_one_by_one(monkeypatch):
     calls = []
-    bulk = companies.bulk_create_with_history
+    insert = companies.rows_insert
     monkeypatch.setattr(
         companies,
-        "bulk_create_with_history",
-        lambda objs, *a, **k: calls.append(len(objs)) or bulk(objs, *a, **k),
+        "rows_insert",
+        lambda model, objs: calls.append(len(objs)) or insert(model, objs),
     )
     run = ingest_run(source="ec", documents=[GROUPED], trigger="file")
 
@@ -409,11 +413,11 @@ def test_a_batch_inserted_in_bulk_writes_the_rows_and_history_of_saving_one_by_o
         ("ec-mergers", merger_copies()),
     ]
     inserts = []
-    bulk_insert = Event.objects.bulk_create
+    insert = batch_module.rows_insert
     monkeypatch.setattr(
-        Event.objects,
-        "bulk_create",
-        lambda objs, **kwargs: inserts.append(len(objs)) or bulk_insert(objs, **kwargs),
+        batch_module,
+        "rows_insert",
+        lambda model, objs: (model is Event and inserts.append(len(objs))) or insert(model, objs),
     )
     in_bulk = ingest_rows(documents)
     with monkeypatch.context() as patched:  # every batch applied the careful way, one by one
