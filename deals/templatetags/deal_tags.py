@@ -44,10 +44,20 @@ def query_with(context, **changes) -> str:
 def status_badge(context, deal) -> str:
     """The status badge, linking to what the status means (deals/markup.py), with the link
     reversed once per template: a list shows one a row."""
+    return markup.status_badge(deal, _statuses_url(context))
+
+
+def _statuses_url(context) -> str:
+    """/statuses/, reversed once per template render (every row's badge links to it)."""
     url = context.render_context.get("statuses_url")
     if url is None:
         url = context.render_context["statuses_url"] = reverse("deals:statuses")
-    return markup.status_badge(deal, url)
+    return url
+
+
+def _jinja2(name: str):
+    """The Jinja2 template `name` (deals/jinja2/, deals/rows.py), as jinja2 renders it."""
+    return engines["jinja2"].get_template(name).template
 
 
 @register.simple_tag
@@ -133,16 +143,13 @@ class CachedForNode(template.Node):
     def _rendered_using(self, context, items: list, values: list) -> list[str]:
         """Each item's row from its Jinja2 template (deals/rows.py), given the item, the key's
         values by their names and the link to /statuses/ (reversed once)."""
-        url = context.render_context.get("statuses_url")
-        if url is None:
-            url = context.render_context["statuses_url"] = reverse("deals:statuses")
-        row = engines["jinja2"].get_template(self.using).template
+        row = _jinja2(self.using)
         given = {
             part.token: value
             for part, value in zip(self.key_parts, values, strict=True)
             if part.token.isidentifier()
         }
-        given["statuses_url"] = url
+        given["statuses_url"] = _statuses_url(context)
         return [row.render({**given, self.variable: item}) for item in items]
 
 
@@ -224,8 +231,7 @@ class CachedBlockNode(template.Node):
             # A {% csrf_token %} inside is each visitor's own: stored as a placeholder.
             with context.push(csrf_token=CSRF_PLACEHOLDER):
                 if self.using is not None:  # its Jinja2 template, given the page's context
-                    body = engines["jinja2"].get_template(self.using).template
-                    return [body.render(context.flatten())]
+                    return [_jinja2(self.using).render(context.flatten())]
                 return [self.nodelist.render(context)]
 
         if of is not None:
